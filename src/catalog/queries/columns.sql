@@ -1,0 +1,26 @@
+-- Columns of user tables, views and materialized views, in attnum order. binary_ok says COPY can
+-- use binary format for the column: the type (or a domain's base type) is built in, or an enum,
+-- and has binary I/O; arrays must have a built-in element type (their wire format embeds its OID).
+SELECT a.attrelid::int8 AS rel_oid, a.attnum AS num, a.attname AS name,
+       format_type(a.atttypid, a.atttypmod) AS type,
+       a.attnotnull AS not_null,
+       pg_get_expr(ad.adbin, ad.adrelid) AS default_expr,
+       a.attidentity AS identity, a.attgenerated AS generated,
+       a.attislocal AS is_local,
+       CASE WHEN a.attcollation <> t.typcollation
+            THEN (SELECT format('%I.%I', cn.nspname, co.collname) FROM pg_collation co
+                  JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = a.attcollation) END AS collation,
+       col_description(a.attrelid, a.attnum) AS comment,
+       (bt.typsend <> 0 AND bt.typreceive <> 0
+        AND (bt.oid < 16384 OR bt.typtype = 'e')
+        AND (bt.typelem = 0 OR bt.typelem < 16384 OR bt.typcategory <> 'A')) AS binary_ok
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+WHERE a.attnum > 0 AND NOT a.attisdropped
+  AND c.relkind IN ('r', 'p', 'v', 'm')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgferry_state') AND n.nspname !~ '^pg_(toast|temp)'
+ORDER BY 1, 2;

@@ -1,0 +1,14 @@
+-- Table constraints (PostgreSQL 10: no conparentid).
+-- partitions from their parent (conparentid) come with the parent's and are left out.
+SELECT k.oid::int8 AS oid, k.conrelid::int8 AS rel_oid, n.nspname AS schema, c.relname AS "table",
+       k.conname AS name, k.contype AS type, pg_get_constraintdef(k.oid) AS definition,
+       k.convalidated AS validated, k.conislocal AS is_local, k.coninhcount AS inherited_count,
+       k.conindid::int8 AS index_oid, k.confrelid::int8 AS ref_rel_oid,
+       obj_description(k.oid, 'pg_constraint') AS comment
+FROM pg_constraint k
+JOIN pg_class c ON c.oid = k.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE k.contype IN ('p', 'u', 'c', 'x', 'f')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgferry_state') AND n.nspname !~ '^pg_(toast|temp)'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+ORDER BY 3, 4, 5;

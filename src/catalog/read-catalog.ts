@@ -1,0 +1,36 @@
+/**
+ * Reads the whole source catalog. Runs with search_path = pg_catalog so that every name the
+ * server's deparse functions print is schema-qualified.
+ */
+import type pg from 'pg';
+import type { Catalog } from './model.js';
+import { readCatalogRows } from './run-query.js';
+import { readSchemas } from './read-schemas.js';
+import { readComposites, readDomains, readEnums } from './read-types.js';
+import { readAggregates, readFunctions } from './read-functions.js';
+import { readSequences } from './read-sequences.js';
+import { readRelations } from './read-relations.js';
+import { readIndexes, readTriggers } from './read-indexes.js';
+
+/** Reads every supported object kind from `client` (which should sit in the export snapshot). */
+export async function readCatalog(client: pg.ClientBase, serverVersionNum: number): Promise<Catalog> {
+  const major = Math.floor(serverVersionNum / 10000);
+  await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog', true)");
+  const { functions, skipped } = await readFunctions(client, major);
+  const depends = await readCatalogRows<{ key: string; refKey: string }>(client, 'depends', major);
+  return {
+    serverVersionNum,
+    schemas: await readSchemas(client, major),
+    enums: await readEnums(client, major),
+    composites: await readComposites(client, major),
+    domains: await readDomains(client, major),
+    functions,
+    aggregates: await readAggregates(client, major),
+    sequences: await readSequences(client, major),
+    relations: await readRelations(client, major),
+    indexes: await readIndexes(client, major),
+    triggers: await readTriggers(client, major),
+    depends: depends.map((d) => [d.key, d.refKey]),
+    skipped,
+  };
+}

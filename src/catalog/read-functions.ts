@@ -1,0 +1,30 @@
+/** Reads functions, procedures and aggregates. C and internal functions are marked skipped. */
+import type pg from 'pg';
+import type { AggregateObj, FunctionObj, SkippedObject } from './model.js';
+import { readCatalogRows } from './run-query.js';
+
+export async function readFunctions(
+  client: pg.ClientBase,
+  major: number,
+): Promise<{ functions: FunctionObj[]; skipped: SkippedObject[] }> {
+  const rows = await readCatalogRows<Omit<FunctionObj, 'key'>>(client, 'functions', major);
+  const functions: FunctionObj[] = [];
+  const skipped: SkippedObject[] = [];
+  for (const r of rows) {
+    if (r.definition === null) {
+      skipped.push({
+        kind: r.kind === 'p' ? 'procedure' : 'function',
+        name: `${r.schema}.${r.name}(${r.identityArgs})`,
+        reason: `written in ${r.language}: its object code cannot be moved to another server`,
+      });
+      continue;
+    }
+    functions.push({ ...r, key: `pg_proc:${r.oid}` });
+  }
+  return { functions, skipped };
+}
+
+export async function readAggregates(client: pg.ClientBase, major: number): Promise<AggregateObj[]> {
+  const rows = await readCatalogRows<Omit<AggregateObj, 'key'>>(client, 'aggregates', major);
+  return rows.map((r) => ({ ...r, key: `pg_proc:${r.oid}` }));
+}

@@ -1,0 +1,19 @@
+/** Reads tables, views and materialized views with their columns and constraints. */
+import type pg from 'pg';
+import type { Column, Constraint, Relation } from './model.js';
+import { readCatalogRows } from './run-query.js';
+
+export async function readRelations(client: pg.ClientBase, major: number): Promise<Relation[]> {
+  const rels = await readCatalogRows<Omit<Relation, 'key' | 'columns' | 'constraints'>>(client, 'relations', major);
+  const cols = await readCatalogRows<Column & { relOid: number }>(client, 'columns', major);
+  const cons = await readCatalogRows<Omit<Constraint, 'key'>>(client, 'constraints', major);
+  const byOid = new Map<number, Relation>();
+  const out = rels.map((r) => {
+    const rel: Relation = { ...r, key: `pg_class:${r.oid}`, columns: [], constraints: [] };
+    byOid.set(r.oid, rel);
+    return rel;
+  });
+  for (const { relOid, ...c } of cols) byOid.get(relOid)?.columns.push(c);
+  for (const c of cons) byOid.get(c.relOid)?.constraints.push({ ...c, key: `pg_constraint:${c.oid}` });
+  return out;
+}

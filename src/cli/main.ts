@@ -1,0 +1,115 @@
+/**
+ * The pgferry command line. The only module that reads flags and calls process.exit; every
+ * command is a thin face over the library.
+ */
+import os from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
+import { resolveConnInfo } from '../config/conninfo.js';
+import { runMigration } from '../task/run-migration.js';
+import { ExitCode, PgferryError } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { jsonLine, migrationSink, reportError, useJson } from './output.js';
+import { printVerifyReport } from './verify-output.js';
+import { runVerify } from '../verify/run-verify.js';
+import { runDemoCommand } from './demo-command.js';
+
+const defaultJobs = Math.max(2, os.availableParallelism());
+
+function parseJobs(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('must be an integer from 1 to 64');
+  return n;
+}
+
+const program = new Command();
+program
+  .name('pgferry')
+  .description('Move a PostgreSQL database to another PostgreSQL server: schema, data, indexes and sequences, verified.')
+  .option('--debug', 'print stack traces and failing SQL on errors')
+  .showHelpAfterError();
+
+const connHelp = 'a libpq URI (postgresql://user@host:5432/db) or key=value string; PG* variables and ~/.pgpass fill the gaps';
+
+program
+  .command('migrate')
+  .description('migrate one database: pre-data schema, data, post-data (keys, indexes, foreign keys, triggers), sequences, ANALYZE')
+  .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
+  .requiredOption('--target <conninfo>', `target database (must exist): ${connHelp}`)
+  .option('--jobs <n>', 'parallel workers for data and indexes', parseJobs, defaultJobs)
+  .option('--schema-only', 'create the schema only, copy no data')
+  .option('--data-only', 'copy data into an existing schema (no DDL)')
+  .option('--json', 'one JSON event per line on stdout (the default without a terminal)')
+  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean }) => {
+    const json = useJson(o.json);
+    const debug = Boolean(program.opts().debug);
+    try {
+      if (o.schemaOnly && o.dataOnly) throw usageError('--schema-only and --data-only exclude each other');
+      const logger = createLogger(({ level, message }) => {
+        if (level === 'warn' || level === 'error' || debug) process.stderr.write(`pgferry: ${level}: ${message}\n`);
+      }, debug ? 'debug' : 'info');
+      await runMigration({
+        source: resolveConnInfo(o.source),
+        target: resolveConnInfo(o.target),
+        jobs: o.jobs,
+        schemaOnly: Boolean(o.schemaOnly),
+        dataOnly: Boolean(o.dataOnly),
+        onEvent: migrationSink(json),
+        logger,
+      });
+      process.exitCode = ExitCode.ok;
+    } catch (err) {
+      process.exitCode = reportError(err, debug, json);
+    }
+  });
+
+program
+  .command('verify')
+  .description('compare source and target: tables, row counts, checksums per key range, sequence values; exit 0 only when equal')
+  .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
+  .requiredOption('--target <conninfo>', `target database: ${connHelp}`)
+  .option('--jobs <n>', 'tables checked in parallel', parseJobs, defaultJobs)
+  .option('--rows-per-range <n>', 'split keyed tables into ranges of about this many rows', parseJobsLike, 1_000_000)
+  .option('--json', 'print the report as JSON')
+  .action(async (o: { source: string; target: string; jobs: number; rowsPerRange: number; json?: boolean }) => {
+    const debug = Boolean(program.opts().debug);
+    try {
+      const report = await runVerify({ source: resolveConnInfo(o.source), target: resolveConnInfo(o.target), jobs: o.jobs, rowsPerRange: o.rowsPerRange });
+      if (o.json) jsonLine({ event: 'verify', ...report });
+      else printVerifyReport(report, process.stdout);
+      process.exitCode = report.ok ? ExitCode.ok : ExitCode.verifyMismatch;
+    } catch (err) {
+      process.exitCode = reportError(err, debug, Boolean(o.json));
+    }
+  });
+
+program
+  .command('demo')
+  .description('start two embedded PostgreSQL servers, load a sample database, migrate it with progress, verify, and keep both up until Ctrl-C')
+  .option('--exit', 'stop the servers and exit after a verified migration')
+  .option('--scale <n>', 'sample size multiplier (1 = about 400,000 rows)', parseFloat, 1)
+  .option('--json', 'JSON events instead of progress bars')
+  .action(async (o: { exit?: boolean; scale: number; json?: boolean }) => {
+    const debug = Boolean(program.opts().debug);
+    const json = useJson(o.json);
+    try {
+      process.exitCode = await runDemoCommand({ exit: Boolean(o.exit), scale: o.scale, json });
+    } catch (err) {
+      process.exitCode = reportError(err, debug, json);
+    }
+  });
+
+function parseJobsLike(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+function usageError(message: string): PgferryError {
+  return new PgferryError('PGFERRY_E_USAGE', message, { fix: 'see pgferry migrate --help' });
+}
+
+program.exitOverride((err) => {
+  process.exit(err.exitCode === 0 ? 0 : ExitCode.usage);
+});
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,150 @@
+/**
+ * Renders migration events for a person at a terminal: the phase, one bar per table being copied
+ * (rows, bytes, MB/s, ETA), and a summary at the end.
+ */
+import cliProgress from 'cli-progress';
+import type { MigrationEvent, MigrationSummary } from '../task/events.js';
+
+const MB = 1024 * 1024;
+
+function fmtBytes(n: number): string {
+  if (n >= 1024 * MB) return `${(n / 1024 / MB).toFixed(2)} GB`;
+  if (n >= MB) return `${(n / MB).toFixed(1)} MB`;
+  return `${(n / 1024).toFixed(0)} kB`;
+}
+
+function fmtEta(sec: number): string {
+  if (!Number.isFinite(sec) || sec < 0) return '--';
+  if (sec < 60) return `${Math.ceil(sec)}s`;
+  return `${Math.floor(sec / 60)}m${String(Math.ceil(sec % 60)).padStart(2, '0')}s`;
+}
+
+interface BarState {
+  bar: cliProgress.SingleBar;
+  start: number;
+  total: number;
+  done: number;
+  estRows: number;
+}
+
+/** Returns an event sink that draws on `out` (a TTY stream). */
+export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent) => void {
+  const multi = new cliProgress.MultiBar(
+    {
+      stream: out,
+      clearOnComplete: true,
+      hideCursor: true,
+      autopadding: true,
+      format: ' {name} |{bar}| {pct}% {rows} rows {bytes} {rate} ETA {eta}',
+      barsize: 24,
+      fps: 8,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const bars = new Map<string, BarState>();
+  let overall: cliProgress.SingleBar | null = null;
+  let totalBytes = 0;
+  let doneBytes = 0;
+  let dataStart = 0;
+  const line = (text: string) => multi.log(`${text}\n`);
+
+  const overallPayload = () => {
+    const el = (Date.now() - dataStart) / 1000;
+    const rate = el > 0 ? doneBytes / el : 0;
+    return {
+      name: 'all tables'.padEnd(28),
+      pct: totalBytes ? Math.min(100, Math.floor((doneBytes / totalBytes) * 100)) : 0,
+      rows: '',
+      bytes: fmtBytes(doneBytes),
+      rate: `${(rate / MB).toFixed(1)} MB/s`,
+      eta: fmtEta(rate > 0 ? (totalBytes - doneBytes) / rate : Infinity),
+    };
+  };
+
+  return (e) => {
+    switch (e.type) {
+      case 'phase-start':
+        line(`▶ ${e.phase}${e.steps !== undefined ? ` (${e.steps} ${e.phase === 'data' ? 'tables' : 'steps'})` : ''}`);
+        if (e.phase === 'data') {
+          dataStart = Date.now();
+          overall = multi.create(Math.max(1, totalBytes), 0, overallPayload());
+        }
+        break;
+      case 'phase-end':
+        if (e.phase === 'data' && overall) {
+          overall.update(Math.max(1, totalBytes), overallPayload());
+          multi.remove(overall);
+          overall = null;
+        }
+        line(`✔ ${e.phase} done in ${e.seconds.toFixed(1)}s`);
+        break;
+      case 'plan':
+        totalBytes = e.bytes;
+        line(`plan: ${e.schemas} schemas, ${e.tables} tables, ${e.objects} objects, ${fmtBytes(e.bytes)} of table data`);
+        for (const s of e.skipped) line(`  skipped ${s.kind} ${s.name}: ${s.reason}`);
+        break;
+      case 'unit-start': {
+        const total = Math.max(1, e.bytes);
+        const bar = multi.create(total, 0, { name: e.unit.slice(0, 28).padEnd(28), pct: 0, rows: '0', bytes: '0 kB', rate: '', eta: '--' });
+        bars.set(e.unit, { bar, start: Date.now(), total, done: 0, estRows: e.estimatedRows });
+        break;
+      }
+      case 'unit-progress': {
+        const b = bars.get(e.unit);
+        if (!b) break;
+        b.done += e.bytes;
+        doneBytes += e.bytes;
+        const el = (Date.now() - b.start) / 1000;
+        const rate = el > 0 ? b.done / el : 0;
+        const frac = Math.min(0.99, b.done / b.total);
+        b.bar.update(Math.min(b.done, b.total), {
+          pct: Math.floor(frac * 100),
+          rows: `~${Math.round(b.estRows * frac).toLocaleString('en')}`,
+          bytes: fmtBytes(b.done),
+          rate: `${(rate / MB).toFixed(1)} MB/s`,
+          eta: fmtEta(rate > 0 ? (b.total - b.done) / rate : Infinity),
+        });
+        overall?.update(Math.min(doneBytes, totalBytes), overallPayload());
+        break;
+      }
+      case 'unit-done': {
+        const b = bars.get(e.unit);
+        if (b) {
+          doneBytes += Math.max(0, e.bytes - b.done);
+          multi.remove(b.bar);
+          bars.delete(e.unit);
+        }
+        overall?.update(Math.min(doneBytes, totalBytes), overallPayload());
+        const rate = e.seconds > 0 ? e.bytes / e.seconds / MB : 0;
+        line(`  ${e.skipped ? 'already done' : 'copied'} ${e.unit}: ${e.rows.toLocaleString('en')} rows, ${fmtBytes(e.bytes)} in ${e.seconds.toFixed(1)}s (${rate.toFixed(1)} MB/s)`);
+        break;
+      }
+      case 'summary':
+        multi.stop();
+        out.write(renderSummary(e.summary));
+        break;
+      default:
+        break;
+    }
+  };
+}
+
+/** The end-of-run summary as text. */
+export function renderSummary(s: MigrationSummary): string {
+  const phases = Object.entries(s.phaseSeconds)
+    .map(([p, sec]) => `${p} ${sec!.toFixed(1)}s`)
+    .join(', ');
+  const lines = [
+    '',
+    `Migration complete in ${s.totalSeconds.toFixed(1)}s`,
+    `  objects created: ${s.objectsCreated}`,
+    `  tables copied:   ${s.tablesCopied} (${s.rowsCopied.toLocaleString('en')} rows, ${fmtBytes(s.bytesCopied)})`,
+    `  sequences set:   ${s.sequencesSet}`,
+    `  time per phase:  ${phases}`,
+  ];
+  if (s.skipped.length) {
+    lines.push(`  skipped objects: ${s.skipped.length}`);
+    for (const k of s.skipped) lines.push(`    ${k.kind} ${k.name}: ${k.reason}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

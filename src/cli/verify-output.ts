@@ -1,0 +1,20 @@
+/** Prints a verify report for a person. */
+import type { VerifyReport } from '../verify/run-verify.js';
+
+export function printVerifyReport(r: VerifyReport, out: NodeJS.WritableStream): void {
+  for (const t of r.tables) {
+    if (t.ok) continue;
+    for (const p of t.problems) out.write(`FAIL table ${t.table}: ${p}\n`);
+  }
+  for (const s of r.sequences) {
+    if (!s.ok) out.write(`FAIL sequence ${s.sequence}: source=${s.source ?? 'missing'} target=${s.target ?? 'missing'}\n`);
+  }
+  const rows = r.tables.reduce((a, t) => a + (t.sourceRows ?? 0), 0);
+  const badT = r.tables.filter((t) => !t.ok).length;
+  const badS = r.sequences.filter((s) => !s.ok).length;
+  out.write(
+    `verify: ${r.ok ? 'PASS' : 'FAIL'} tables=${r.tables.length} rows=${rows} sequences=${r.sequences.length}` +
+      (r.ok ? '' : ` failed_tables=${badT} failed_sequences=${badS}`) +
+      ` (${r.seconds.toFixed(1)}s)\n`,
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * Copies one unit: COPY TO STDOUT on the source piped into COPY FROM STDIN on the target, bytes in,
+ * bytes out. The target side runs TRUNCATE, COPY ... FREEZE and the completion mark in one
+ * transaction, so the unit is either wholly there and marked, or absent.
+ */
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import type { CopyUnit } from '../plan/plan-model.js';
+import { ident, qualified } from '../pg/quote.js';
+import { PgferryError, messageOf } from '../errors.js';
+import { isConnectionLoss } from '../pg/session.js';
+import { markUnitDone } from '../task/unit-marks.js';
+
+export interface UnitResult {
+  rows: number;
+  bytes: number;
+  seconds: number;
+}
+
+/** Copies `unit`; `source` must already sit in the shared snapshot. */
+export async function copyUnit(
+  unit: CopyUnit,
+  source: pg.Client,
+  target: pg.Client,
+  runId: string,
+  onBytes: (bytes: number) => void,
+): Promise<UnitResult> {
+  const started = Date.now();
+  const table = qualified(unit.schema, unit.table);
+  const cols = unit.columns.map(ident).join(', ');
+  const format = unit.binary ? 'binary' : 'text';
+  const toSql = `COPY ${table} (${cols}) TO STDOUT (FORMAT ${format})`;
+  const fromSql = `COPY ${table} (${cols}) FROM STDIN (FORMAT ${format}, FREEZE)`;
+  let bytes = 0;
+  let inTx = false;
+  try {
+    await target.query('BEGIN');
+    inTx = true;
+    await target.query(`TRUNCATE ONLY ${table}`);
+    if (unit.columns.length === 0) {
+      // a table without columns can still hold rows; COPY cannot name zero columns
+      const n = await source.query(`SELECT count(*)::int8 AS n FROM ONLY ${table}`);
+      const count = Number(n.rows[0].n);
+      if (count > 0) await target.query(`INSERT INTO ${table} SELECT FROM generate_series(1, $1::int8)`, [count]);
+      await markUnitDone(target, runId, unit.id, count, 0);
+      await target.query('COMMIT');
+      return { rows: count, bytes: 0, seconds: (Date.now() - started) / 1000 };
+    }
+    const reader = source.query(copyTo(toSql));
+    const writer = target.query(copyFrom(fromSql));
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        bytes += chunk.length;
+        onBytes(chunk.length);
+        cb(null, chunk);
+      },
+    });
+    await pipeline(reader, counter, writer);
+    const rows = Number((writer as unknown as { rowCount: number }).rowCount ?? 0);
+    await markUnitDone(target, runId, unit.id, rows, bytes);
+    await target.query('COMMIT');
+    inTx = false;
+    return { rows, bytes, seconds: (Date.now() - started) / 1000 };
+  } catch (err) {
+    if (inTx) await target.query('ROLLBACK').catch(() => {});
+    const lost = isConnectionLoss(err);
+    throw new PgferryError(lost ? 'PGFERRY_E_CONNECTION_LOST' : 'PGFERRY_E_COPY', `copying table ${unit.id} failed: ${messageOf(err)}`, {
+      object: `table ${unit.id}`,
+      fix: lost
+        ? 'a server went away mid-copy; the table was rolled back on the target — run again once both servers are up'
+        : 'check the error above; the table was rolled back on the target and nothing partial is left',
+      cause: err,
+    });
+  }
+}

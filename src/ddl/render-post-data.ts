@@ -1,0 +1,56 @@
+/** DDL for post-data objects: keys, indexes, foreign keys, triggers and table settings. */
+import type { Constraint, IndexObj, Relation, TriggerObj } from '../catalog/model.js';
+import { ident, qualified } from '../pg/quote.js';
+import { commentOn } from './common.js';
+
+/** ALTER TABLE ... ADD CONSTRAINT for a key, exclusion, foreign key or NOT VALID check. */
+export function renderConstraint(c: Constraint, rel: Relation): string[] {
+  const q = qualified(c.schema, c.table);
+  // a foreign key on a partitioned table is added once, on the parent, and recurses
+  const only = c.type === 'f' && rel.relkind === 'p' ? '' : 'ONLY ';
+  return [
+    `ALTER TABLE ${only}${q} ADD CONSTRAINT ${ident(c.name)} ${c.definition}`,
+    ...commentOn(`CONSTRAINT ${ident(c.name)} ON ${q}`, c.comment),
+  ];
+}
+
+/** CREATE INDEX for an index that backs no constraint. */
+export function renderIndex(i: IndexObj): string[] {
+  return [i.definition, ...commentOn(`INDEX ${qualified(i.schema, i.name)}`, i.comment)];
+}
+
+/** Attaches a partition's index to its parent's partitioned index. */
+export function renderIndexAttach(i: IndexObj): string[] {
+  if (!i.parentIndex) return [];
+  return [`ALTER INDEX ${i.parentIndex} ATTACH PARTITION ${qualified(i.schema, i.name)}`];
+}
+
+/** A constraint's index comment, which pg_dump keeps separately from the constraint's. */
+export function renderConstraintIndexComment(i: IndexObj): string[] {
+  return commentOn(`INDEX ${qualified(i.schema, i.name)}`, i.comment);
+}
+
+/** CLUSTER ON and REPLICA IDENTITY, which need the index to exist. */
+export function renderTableIndexSettings(rel: Relation, indexes: IndexObj[]): string[] {
+  const q = qualified(rel.schema, rel.name);
+  const out: string[] = [];
+  for (const i of indexes) if (i.clustered) out.push(`ALTER TABLE ${q} CLUSTER ON ${ident(i.name)}`);
+  if (rel.replicaIdentity === 'f') out.push(`ALTER TABLE ONLY ${q} REPLICA IDENTITY FULL`);
+  else if (rel.replicaIdentity === 'n') out.push(`ALTER TABLE ONLY ${q} REPLICA IDENTITY NOTHING`);
+  else if (rel.replicaIdentity === 'i') {
+    const idx = indexes.find((i) => i.replicaIdentity);
+    if (idx) out.push(`ALTER TABLE ONLY ${q} REPLICA IDENTITY USING INDEX ${ident(idx.name)}`);
+  }
+  return out;
+}
+
+/** CREATE TRIGGER, then its enabled state when it is not the default. */
+export function renderTrigger(t: TriggerObj): string[] {
+  const q = qualified(t.schema, t.table);
+  const state: Record<string, string> = { D: 'DISABLE TRIGGER', R: 'ENABLE REPLICA TRIGGER', A: 'ENABLE ALWAYS TRIGGER' };
+  return [
+    t.definition,
+    ...(state[t.enabled] ? [`ALTER TABLE ${q} ${state[t.enabled]} ${ident(t.name)}`] : []),
+    ...commentOn(`TRIGGER ${ident(t.name)} ON ${q}`, t.comment),
+  ];
+}

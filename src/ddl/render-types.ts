@@ -1,0 +1,60 @@
+/** DDL for schemas and user types: enums, composites and domains. */
+import type { CompositeType, DomainType, EnumType, SchemaObj } from '../catalog/model.js';
+import { ident, literal, qualified } from '../pg/quote.js';
+import { commentOn, ownerAndPrivileges, type OwnershipContext } from './common.js';
+
+/** The target's own `public` schema is kept as it is, apart from its comment. */
+export function renderSchema(s: SchemaObj, ctx: OwnershipContext, ownerOnTarget: string | undefined): string[] {
+  const name = ident(s.name);
+  if (ownerOnTarget !== undefined) {
+    // an existing schema (public): take the source's owner, privileges and comment
+    const owner = s.owner !== ownerOnTarget && ctx.applyOwners && ctx.targetRoles.has(s.owner) ? [`ALTER SCHEMA ${name} OWNER TO ${ident(s.owner)}`] : [];
+    return [
+      ...owner,
+      ...ownerAndPrivileges(`SCHEMA ${name}`, { owner: s.owner, acl: s.acl }, { ...ctx, applyOwners: false }),
+      `COMMENT ON SCHEMA ${name} IS ${s.comment === null ? 'NULL' : literal(s.comment)}`,
+    ];
+  }
+  return [`CREATE SCHEMA ${name}`, ...ownerAndPrivileges(`SCHEMA ${name}`, s, ctx), ...commentOn(`SCHEMA ${name}`, s.comment)];
+}
+
+export function renderEnum(t: EnumType, ctx: OwnershipContext): string[] {
+  const q = qualified(t.schema, t.name);
+  return [
+    `CREATE TYPE ${q} AS ENUM (${t.labels.map(literal).join(', ')})`,
+    ...ownerAndPrivileges(`TYPE ${q}`, t, ctx),
+    ...commentOn(`TYPE ${q}`, t.comment),
+  ];
+}
+
+export function renderComposite(t: CompositeType, ctx: OwnershipContext): string[] {
+  const q = qualified(t.schema, t.name);
+  const attrs = t.attributes.map((a) => `${ident(a.name)} ${a.type}${a.collation ? ` COLLATE ${a.collation}` : ''}`);
+  return [
+    `CREATE TYPE ${q} AS (${attrs.join(', ')})`,
+    ...ownerAndPrivileges(`TYPE ${q}`, t, ctx),
+    ...commentOn(`TYPE ${q}`, t.comment),
+    ...t.attributes.flatMap((a) => commentOn(`COLUMN ${q}.${ident(a.name)}`, a.comment)),
+  ];
+}
+
+export function renderDomain(d: DomainType, ctx: OwnershipContext): string[] {
+  const q = qualified(d.schema, d.name);
+  let sql = `CREATE DOMAIN ${q} AS ${d.baseType}`;
+  if (d.collation) sql += ` COLLATE ${d.collation}`;
+  if (d.defaultExpr !== null) sql += ` DEFAULT ${d.defaultExpr}`;
+  if (d.notNull) sql += ' NOT NULL';
+  const later: string[] = [];
+  for (const c of d.constraints) {
+    // NOT VALID constraints cannot be written inline; pg_get_constraintdef already says NOT VALID
+    if (c.validated) sql += ` CONSTRAINT ${ident(c.name)} ${c.definition}`;
+    else later.push(`ALTER DOMAIN ${q} ADD CONSTRAINT ${ident(c.name)} ${c.definition}`);
+  }
+  return [
+    sql,
+    ...later,
+    ...ownerAndPrivileges(`DOMAIN ${q}`, d, ctx),
+    ...commentOn(`DOMAIN ${q}`, d.comment),
+    ...d.constraints.flatMap((c) => commentOn(`CONSTRAINT ${ident(c.name)} ON DOMAIN ${q}`, c.comment)),
+  ];
+}

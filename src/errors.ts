@@ -1,0 +1,91 @@
+/**
+ * One registry of pgferry's error codes. Library code throws PgferryError with a code from here;
+ * only the CLI maps codes to exit codes. docs/errors.md lists every code (a test checks it).
+ */
+
+/** Exit codes the CLI returns; documented in docs/errors.md. */
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  connection: 3,
+  verifyMismatch: 4,
+  objectRejected: 5,
+  dataCopy: 6,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+interface CodeInfo {
+  exit: ExitCodeValue;
+  summary: string;
+}
+
+export const ERROR_CODES = {
+  PGFERRY_E_USAGE: { exit: ExitCode.usage, summary: 'invalid option or connection string' },
+  PGFERRY_E_DNS: { exit: ExitCode.connection, summary: 'host name could not be resolved' },
+  PGFERRY_E_CONNECT_REFUSED: { exit: ExitCode.connection, summary: 'nothing listens on the host and port' },
+  PGFERRY_E_CONNECT_TIMEOUT: { exit: ExitCode.connection, summary: 'the server did not answer in time' },
+  PGFERRY_E_TLS: { exit: ExitCode.connection, summary: 'TLS negotiation or certificate check failed' },
+  PGFERRY_E_AUTH: { exit: ExitCode.connection, summary: 'authentication failed' },
+  PGFERRY_E_DATABASE_MISSING: { exit: ExitCode.connection, summary: 'the database does not exist' },
+  PGFERRY_E_PERMISSION: { exit: ExitCode.connection, summary: 'the role lacks a needed privilege' },
+  PGFERRY_E_VERSION: { exit: ExitCode.connection, summary: 'server version not supported' },
+  PGFERRY_E_CONNECTION_LOST: { exit: ExitCode.failed, summary: 'a connection broke during the run' },
+  PGFERRY_E_CATALOG: { exit: ExitCode.failed, summary: 'reading the source catalog failed' },
+  PGFERRY_E_DDL: { exit: ExitCode.objectRejected, summary: 'the target rejected an object' },
+  PGFERRY_E_COPY: { exit: ExitCode.dataCopy, summary: 'copying a table failed' },
+  PGFERRY_E_VERIFY_MISMATCH: { exit: ExitCode.verifyMismatch, summary: 'source and target differ' },
+  PGFERRY_E_SERVER_START: { exit: ExitCode.failed, summary: 'a local PostgreSQL server could not start' },
+  PGFERRY_E_INTERNAL: { exit: ExitCode.failed, summary: 'unexpected internal error' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorDetails {
+  /** The object concerned, e.g. `table public."Foo Bar"` or `source 10.0.0.1:5432`. */
+  object?: string;
+  /** What the user can do about it. */
+  fix?: string;
+  /** The SQL that failed, when one did (never holds values: those go as parameters). */
+  sql?: string;
+  cause?: unknown;
+}
+
+/** A failure with a stable code, the object it concerns and a suggested fix. */
+export class PgferryError extends Error {
+  readonly code: ErrorCode;
+  readonly object?: string;
+  readonly fix?: string;
+  readonly sql?: string;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'PgferryError';
+    this.code = code;
+    this.object = details.object;
+    this.fix = details.fix;
+    this.sql = details.sql;
+  }
+
+  get exitCode(): ExitCodeValue {
+    return ERROR_CODES[this.code].exit;
+  }
+
+  /** One line for a person: object, cause, fix. */
+  toLine(): string {
+    const parts = [`${this.code}: ${this.object ? `${this.object}: ` : ''}${this.message}`];
+    if (this.fix) parts.push(`fix: ${this.fix}`);
+    return parts.join(' — ');
+  }
+}
+
+/** SQLSTATEs after which a retry of the same unit can succeed. */
+export function isRetryableSqlState(code: string | undefined): boolean {
+  if (!code) return false;
+  return code.startsWith('08') || ['40001', '40P01', '57P01', '57P02', '57P03', '53300'].includes(code);
+}
+
+/** The message of any thrown value. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

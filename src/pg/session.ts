@@ -1,0 +1,47 @@
+/** Session settings pgferry applies on each side, and a helper to run DDL steps with clear errors. */
+import type pg from 'pg';
+import { PgferryError, isRetryableSqlState, messageOf } from '../errors.js';
+
+/** Settings for every target session: plain DDL semantics, fast commits, quiet notices. */
+export async function prepareTargetSession(client: pg.Client): Promise<void> {
+  await client.query(
+    "SELECT pg_catalog.set_config('search_path', '', false), pg_catalog.set_config('standard_conforming_strings', 'on', false)," +
+      " pg_catalog.set_config('check_function_bodies', 'off', false), pg_catalog.set_config('synchronous_commit', 'off', false)," +
+      " pg_catalog.set_config('client_min_messages', 'warning', false), pg_catalog.set_config('statement_timeout', '0', false)," +
+      " pg_catalog.set_config('lock_timeout', '0', false), pg_catalog.set_config('idle_in_transaction_session_timeout', '0', false)",
+  );
+}
+
+/** Settings for every source session: no timeouts cutting long COPYs short. */
+export async function prepareSourceSession(client: pg.Client): Promise<void> {
+  await client.query(
+    "SELECT pg_catalog.set_config('statement_timeout', '0', false), pg_catalog.set_config('lock_timeout', '0', false)," +
+      " pg_catalog.set_config('idle_in_transaction_session_timeout', '0', false), pg_catalog.set_config('client_min_messages', 'warning', false)",
+  );
+}
+
+/** Wraps an error from the target while creating an object into a PgferryError naming it. */
+export function ddlError(err: unknown, kind: string, name: string, sql: string): PgferryError {
+  if (err instanceof PgferryError) return err;
+  const e = err as { code?: string; detail?: string; hint?: string };
+  if (isConnectionLoss(err)) {
+    return new PgferryError('PGFERRY_E_CONNECTION_LOST', `lost the target connection while creating it: ${messageOf(err)}`, {
+      object: `${kind} ${name}`, fix: 'check the target server; running the migration again starts over cleanly', cause: err, sql,
+    });
+  }
+  const detail = [e.detail, e.hint].filter(Boolean).join(' ');
+  return new PgferryError('PGFERRY_E_DDL', `rejected by the target: ${messageOf(err)}${e.code ? ` (SQLSTATE ${e.code})` : ''}${detail ? ` — ${detail}` : ''}`, {
+    object: `${kind} ${name}`,
+    fix: 'fix or drop the object on the source, or make the target able to take it (extension, role, version); the DDL is shown with --debug',
+    sql,
+    cause: err,
+  });
+}
+
+/** True for a broken connection or a server going away. */
+export function isConnectionLoss(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  if (e?.code && (e.code.startsWith('08') || e.code === '57P01' || e.code === '57P02' || e.code === '57P03')) return true;
+  if (e?.code === 'ECONNRESET' || e?.code === 'EPIPE') return true;
+  return /Connection terminated|connection.*(lost|closed)|ECONNRESET/i.test(messageOf(err)) || (isRetryableSqlState(e?.code) && e?.code?.startsWith('08') === true);
+}

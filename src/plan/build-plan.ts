@@ -1,0 +1,152 @@
+/**
+ * Turns a Catalog into a Plan: pre-data DDL in dependency order, copy units largest first, and
+ * the post-data stages (indexes, foreign keys, triggers, refreshes, sequences, ANALYZE).
+ */
+import type { Catalog, IndexObj, Relation, SequenceObj } from '../catalog/model.js';
+import { dependencySort } from '../ddl/dependency-sort.js';
+import type { OwnershipContext } from '../ddl/common.js';
+import { renderComposite, renderDomain, renderEnum, renderSchema } from '../ddl/render-types.js';
+import { renderAggregate, renderFunction } from '../ddl/render-functions.js';
+import { renderSequence, renderSequenceOwnedBy, renderTable, renderView } from '../ddl/render-relations.js';
+import {
+  renderConstraint,
+  renderIndex,
+  renderIndexAttach,
+  renderTableIndexSettings,
+  renderTrigger,
+} from '../ddl/render-post-data.js';
+import type { DdlStep, Plan } from './plan-model.js';
+import { qualified } from '../pg/quote.js';
+
+export interface PlanOptions {
+  ownership: OwnershipContext;
+  /** Schemas that already exist on the target (e.g. public), with their owners. */
+  targetSchemas: Map<string, string>;
+}
+
+// Rough pg_dump order for objects that do not depend on each other.
+const PRIORITY: Record<string, number> = {
+  schema: 1, enum: 2, composite: 3, domain: 3, function: 4, aggregate: 5, sequence: 6, table: 7,
+  view: 8, 'materialized view': 9, 'sequence owner': 10,
+};
+
+interface Node extends DdlStep {
+  priority: number;
+}
+
+/** Builds the plan for every object of the catalog. */
+export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
+  const own = opts.ownership;
+  const nodes: Node[] = [];
+  const add = (key: string, kind: string, name: string, sql: string[]) =>
+    nodes.push({ key, kind, name, sql, priority: PRIORITY[kind] });
+  const dn = (o: { schema: string; name: string }) => `${o.schema}.${o.name}`;
+
+  for (const s of cat.schemas) add(s.key, 'schema', s.name, renderSchema(s, own, opts.targetSchemas.get(s.name)));
+  for (const t of cat.enums) add(t.key, 'enum', dn(t), renderEnum(t, own));
+  for (const t of cat.composites) add(t.key, 'composite', dn(t), renderComposite(t, own));
+  for (const t of cat.domains) add(t.key, 'domain', dn(t), renderDomain(t, own));
+  for (const f of cat.functions) add(f.key, 'function', `${dn(f)}(${f.identityArgs})`, renderFunction(f, own));
+  for (const a of cat.aggregates) add(a.key, 'aggregate', `${dn(a)}(${a.identityArgs})`, renderAggregate(a, own));
+
+  const identitySeqs = new Map<string, SequenceObj>();
+  const extraEdges: [string, string][] = [];
+  for (const s of cat.sequences) {
+    if (s.identity && s.ownedBy) {
+      identitySeqs.set(`${s.ownedBy.tableOid}:${s.ownedBy.column}`, s);
+      continue;
+    }
+    add(s.key, 'sequence', dn(s), renderSequence(s, own));
+    if (s.ownedBy) {
+      const k = `${s.key}:owned`;
+      add(k, 'sequence owner', dn(s), renderSequenceOwnedBy(s));
+      extraEdges.push([k, s.key], [k, `pg_class:${s.ownedBy.tableOid}`]);
+    }
+  }
+
+  const relByOid = new Map(cat.relations.map((r) => [r.oid, r]));
+  for (const r of cat.relations) {
+    if (r.relkind === 'r' || r.relkind === 'p') add(r.key, 'table', dn(r), renderTable(r, identitySeqs, own));
+    else add(r.key, r.relkind === 'm' ? 'materialized view' : 'view', dn(r), renderView(r, own));
+    for (const p of r.parents) extraEdges.push([r.key, `pg_class:${p.oid}`]);
+  }
+
+  const preData = dependencySort(nodes, [...cat.depends, ...extraEdges]).map(({ priority: _p, ...step }) => step);
+
+  // ---- data: leaf tables, largest first
+  const units = cat.relations
+    .filter((r) => r.relkind === 'r')
+    .map((r) => {
+      const cols = r.columns.filter((c) => c.generated === '');
+      return {
+        id: `${r.schema}.${r.name}`,
+        schema: r.schema,
+        table: r.name,
+        columns: cols.map((c) => c.name),
+        binary: cols.every((c) => c.binaryOk),
+        bytes: r.bytes,
+        estimatedRows: r.estimatedRows,
+      };
+    })
+    .sort((a, b) => b.bytes - a.bytes || a.id.localeCompare(b.id));
+
+  // ---- post-data
+  const parentIndexes: DdlStep[] = [];
+  const indexes: DdlStep[] = [];
+  const indexFinish: DdlStep[] = [];
+  const foreignKeys: DdlStep[] = [];
+  const indexesByRel = new Map<number, IndexObj[]>();
+  for (const i of cat.indexes) {
+    if (!indexesByRel.has(i.relOid)) indexesByRel.set(i.relOid, []);
+    indexesByRel.get(i.relOid)!.push(i);
+  }
+  const sizeOf = (rel: Relation | undefined) => rel?.bytes ?? 0;
+
+  for (const r of cat.relations) {
+    for (const c of r.constraints) {
+      const step = { key: c.key, kind: 'constraint', name: `${c.name} on ${dn(r)}`, sql: renderConstraint(c, r), weight: sizeOf(r) };
+      if (c.type === 'f' || (c.type === 'c' && !c.validated && c.isLocal)) foreignKeys.push(step);
+      else if (c.type === 'p' || c.type === 'u' || c.type === 'x') (r.relkind === 'p' ? parentIndexes : indexes).push(step);
+    }
+  }
+  for (const i of cat.indexes) {
+    if (i.constraintOid !== null) continue;
+    const step = { key: i.key, kind: 'index', name: dn(i), sql: renderIndex(i), weight: i.tableBytes };
+    (i.partitioned ? parentIndexes : indexes).push(step);
+  }
+  // attach leaves before the partitioned indexes of intermediate levels
+  const attachable = cat.indexes.filter((i) => i.parentIndex).sort((a, b) => Number(a.partitioned) - Number(b.partitioned));
+  for (const i of attachable) indexFinish.push({ key: `${i.key}:attach`, kind: 'index attach', name: dn(i), sql: renderIndexAttach(i) });
+  for (const [relOid, list] of indexesByRel) {
+    const rel = relByOid.get(relOid);
+    if (!rel) continue;
+    const sql = renderTableIndexSettings(rel, list);
+    if (sql.length) indexFinish.push({ key: `${rel.key}:index-settings`, kind: 'table settings', name: dn(rel), sql });
+  }
+  indexes.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
+  foreignKeys.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
+
+  const triggers = cat.triggers.map((t) => ({ key: t.key, kind: 'trigger', name: `${t.name} on ${t.schema}.${t.table}`, sql: renderTrigger(t) }));
+  const refreshes = preData
+    .filter((s) => s.kind === 'materialized view')
+    .map((s) => relByOid.get(Number(s.key.split(':')[1]))!)
+    .filter((r) => r.populated)
+    .map((r) => ({ key: `${r.key}:refresh`, kind: 'refresh', name: dn(r), sql: [`REFRESH MATERIALIZED VIEW ${qualified(r.schema, r.name)}`] }));
+
+  return {
+    preData,
+    units,
+    parentIndexes,
+    indexes,
+    indexFinish,
+    foreignKeys,
+    triggers,
+    refreshes,
+    sequences: cat.sequences.map((s) => ({ schema: s.schema, name: s.name })),
+    analyze: cat.relations
+      .filter((r) => r.relkind === 'r' || r.relkind === 'm')
+      .map((r) => ({ schema: r.schema, name: r.name, bytes: r.bytes }))
+      .sort((a, b) => b.bytes - a.bytes),
+    skipped: cat.skipped,
+  };
+}

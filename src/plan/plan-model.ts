@@ -1,0 +1,56 @@
+/** What a migration will do, in order: the output of the planner, the input of the runner. */
+import type { SkippedObject } from '../catalog/model.js';
+
+/** One object's DDL: its statements run together, in order. */
+export interface DdlStep {
+  key: string;
+  kind: string;
+  /** Human name, e.g. `public."Foo Bar"`. */
+  name: string;
+  sql: string[];
+  /** For post-data steps: size of the table the step works on (bigger first). */
+  weight?: number;
+}
+
+/** A unit of data copy: a whole table for now. */
+export interface CopyUnit {
+  id: string;
+  schema: string;
+  table: string;
+  columns: string[];
+  binary: boolean;
+  bytes: number;
+  estimatedRows: number;
+}
+
+export interface SequenceRef {
+  schema: string;
+  name: string;
+}
+
+export interface Plan {
+  preData: DdlStep[];
+  units: CopyUnit[];
+  /** Indexes and keys of partitioned parents (instant: no data), before `indexes`. */
+  parentIndexes: DdlStep[];
+  /** Keys and indexes on tables with data: parallel, largest table first. */
+  indexes: DdlStep[];
+  /** Partition index attachments and CLUSTER / REPLICA IDENTITY settings. */
+  indexFinish: DdlStep[];
+  /** Foreign keys and NOT VALID checks: parallel, after every index. */
+  foreignKeys: DdlStep[];
+  triggers: DdlStep[];
+  /** Materialized views populated on the source, in dependency order. */
+  refreshes: DdlStep[];
+  sequences: SequenceRef[];
+  /** Tables to ANALYZE at the end. */
+  analyze: { schema: string; name: string; bytes: number }[];
+  skipped: SkippedObject[];
+}
+
+/** Number of DDL steps, for summaries. */
+export function countObjects(plan: Plan): number {
+  return (
+    plan.preData.length + plan.parentIndexes.length + plan.indexes.length + plan.foreignKeys.length + plan.triggers.length
+  );
+}

@@ -1,0 +1,27 @@
+/** Events a migration emits; the CLI renders them as progress bars or JSON lines. */
+
+export type Phase = 'connect' | 'catalog' | 'pre-data' | 'data' | 'post-data' | 'sequences' | 'analyze' | 'verify';
+
+export type MigrationEvent =
+  | { type: 'phase-start'; phase: Phase; steps?: number }
+  | { type: 'phase-end'; phase: Phase; seconds: number }
+  | { type: 'plan'; schemas: number; tables: number; objects: number; units: number; bytes: number; skipped: { kind: string; name: string; reason: string }[] }
+  | { type: 'unit-start'; unit: string; bytes: number; estimatedRows: number; format: 'binary' | 'text' }
+  | { type: 'unit-progress'; unit: string; bytes: number }
+  | { type: 'unit-done'; unit: string; rows: number; bytes: number; seconds: number; skipped?: boolean }
+  | { type: 'step-done'; phase: Phase; kind: string; name: string }
+  | { type: 'summary'; summary: MigrationSummary };
+
+export interface MigrationSummary {
+  runId: string;
+  objectsCreated: number;
+  tablesCopied: number;
+  rowsCopied: number;
+  bytesCopied: number;
+  sequencesSet: number;
+  skipped: { kind: string; name: string; reason: string }[];
+  phaseSeconds: Partial<Record<Phase, number>>;
+  totalSeconds: number;
+}
+
+export type EventSink = (event: MigrationEvent) => void;

@@ -1,0 +1,219 @@
+/**
+ * Runs a migration end to end: connect, read the catalog in an exported snapshot, create the
+ * pre-data schema, copy every unit in parallel from that snapshot, build post-data objects in
+ * parallel, set sequences and ANALYZE.
+ */
+import crypto from 'node:crypto';
+import type pg from 'pg';
+import type { ConnInfo } from '../config/conninfo.js';
+import { connect, serverVersionNum } from '../pg/connect.js';
+import { exportSnapshot, joinSnapshot } from '../pg/snapshot.js';
+import { ddlError, prepareSourceSession, prepareTargetSession } from '../pg/session.js';
+import { readCatalog } from '../catalog/read-catalog.js';
+import { buildPlan } from '../plan/build-plan.js';
+import type { DdlStep, Plan } from '../plan/plan-model.js';
+import { countObjects } from '../plan/plan-model.js';
+import { copyUnit } from '../copy/copy-unit.js';
+import { runPool } from '../copy/worker-pool.js';
+import { readSequenceValues, setSequenceValues } from '../copy/sequence-values.js';
+import { doneUnits, dropUnitMarks, ensureUnitMarks } from './unit-marks.js';
+import type { EventSink, MigrationSummary, Phase } from './events.js';
+import { PgferryError } from '../errors.js';
+import { qualified } from '../pg/quote.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { checkVersions, targetContext } from './target-context.js';
+
+export interface MigrateOptions {
+  source: ConnInfo;
+  target: ConnInfo;
+  jobs: number;
+  schemaOnly: boolean;
+  dataOnly: boolean;
+  runId?: string;
+  onEvent?: EventSink;
+  logger?: Logger;
+}
+
+/** Runs one migration; resolves with its summary, or throws a PgferryError. */
+export async function runMigration(opts: MigrateOptions): Promise<MigrationSummary> {
+  const emit: EventSink = opts.onEvent ?? (() => {});
+  const log = opts.logger ?? silentLogger;
+  const runId = opts.runId ?? crypto.randomUUID();
+  const t0 = Date.now();
+  const phaseSeconds: Partial<Record<Phase, number>> = {};
+  const clients: pg.Client[] = [];
+  const open = async (info: ConnInfo, side: 'source' | 'target') => {
+    const c = await connect(info, side);
+    c.on('error', (err) => log.log('warn', `${side} connection error: ${err.message}`));
+    clients.push(c);
+    await (side === 'source' ? prepareSourceSession(c) : prepareTargetSession(c));
+    return c;
+  };
+  const phase = async <T>(name: Phase, steps: number | undefined, fn: () => Promise<T>): Promise<T> => {
+    const start = Date.now();
+    emit({ type: 'phase-start', phase: name, steps });
+    const out = await fn();
+    const seconds = (Date.now() - start) / 1000;
+    phaseSeconds[name] = (phaseSeconds[name] ?? 0) + seconds;
+    emit({ type: 'phase-end', phase: name, seconds });
+    return out;
+  };
+
+  try {
+    const { leader, target, sourceVersion, targetVersion } = await phase('connect', undefined, async () => {
+      const [leader, target] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
+      const [sourceVersion, targetVersion] = await Promise.all([serverVersionNum(leader), serverVersionNum(target)]);
+      checkVersions(sourceVersion, targetVersion);
+      return { leader, target, sourceVersion, targetVersion };
+    });
+    log.log('info', `source PostgreSQL ${sourceVersion}, target PostgreSQL ${targetVersion}`);
+
+    const snapshotId = await exportSnapshot(leader);
+    const { plan, sequenceValues } = await phase('catalog', undefined, async () => {
+      const cat = await readCatalog(leader, sourceVersion);
+      const ctx = await targetContext(target);
+      const plan = buildPlan(cat, { ownership: { ...ctx.ownership, applyOwners: true }, targetSchemas: ctx.schemas });
+      const sequenceValues = await readSequenceValues(leader, plan.sequences);
+      return { plan, sequenceValues };
+    });
+    emit({
+      type: 'plan',
+      schemas: plan.preData.filter((s) => s.kind === 'schema').length,
+      tables: plan.units.length,
+      objects: countObjects(plan),
+      units: opts.schemaOnly ? 0 : plan.units.length,
+      bytes: plan.units.reduce((a, u) => a + u.bytes, 0),
+      skipped: plan.skipped,
+    });
+
+    let objectsCreated = 0;
+    if (!opts.dataOnly) {
+      await phase('pre-data', plan.preData.length, async () => {
+        await target.query('BEGIN');
+        for (const step of plan.preData) {
+          await runStep(target, step);
+          emit({ type: 'step-done', phase: 'pre-data', kind: step.kind, name: step.name });
+        }
+        await target.query('COMMIT');
+      });
+      objectsCreated += plan.preData.length;
+    }
+
+    let rowsCopied = 0;
+    let bytesCopied = 0;
+    if (!opts.schemaOnly) {
+      await phase('data', plan.units.length, async () => {
+        await ensureUnitMarks(target);
+        const done = await doneUnits(target, runId);
+        const jobs = Math.max(1, Math.min(opts.jobs, plan.units.length));
+        const pairs = await Promise.all(
+          Array.from({ length: jobs }, async () => {
+            const [s, t] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
+            await joinSnapshot(s, snapshotId);
+            return { s, t };
+          }),
+        );
+        await runPool(plan.units, jobs, async (unit, w) => {
+          if (done.has(unit.id)) {
+            emit({ type: 'unit-done', unit: unit.id, rows: 0, bytes: 0, seconds: 0, skipped: true });
+            return;
+          }
+          emit({ type: 'unit-start', unit: unit.id, bytes: unit.bytes, estimatedRows: unit.estimatedRows, format: unit.binary ? 'binary' : 'text' });
+          let pending = 0;
+          let last = Date.now();
+          const res = await copyUnit(unit, pairs[w].s, pairs[w].t, runId, (n) => {
+            pending += n;
+            const now = Date.now();
+            if (now - last >= 250) {
+              emit({ type: 'unit-progress', unit: unit.id, bytes: pending });
+              pending = 0;
+              last = now;
+            }
+          });
+          rowsCopied += res.rows;
+          bytesCopied += res.bytes;
+          emit({ type: 'unit-done', unit: unit.id, ...res });
+        });
+        await Promise.all(pairs.flatMap(({ s, t }) => [s.query('COMMIT').then(() => s.end()), t.end()]));
+      });
+    }
+    await leader.query('COMMIT');
+
+    let sequencesSet = 0;
+    if (!opts.dataOnly || !opts.schemaOnly) {
+      const postSteps = plan.parentIndexes.length + plan.indexes.length + plan.indexFinish.length + plan.foreignKeys.length + plan.triggers.length + plan.refreshes.length;
+      if (!opts.dataOnly) {
+        await phase('post-data', postSteps, async () => {
+          const pool = await Promise.all(Array.from({ length: Math.max(1, opts.jobs) }, () => open(opts.target, 'target')));
+          const parallel = (steps: DdlStep[]) =>
+            runPool(steps, pool.length, async (step, w) => {
+              await runStep(pool[w], step);
+              emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
+            });
+          await parallel(plan.parentIndexes);
+          await parallel(plan.indexes);
+          for (const step of plan.indexFinish) await runStep(target, step);
+          await parallel(plan.foreignKeys);
+          for (const step of plan.triggers) {
+            await runStep(target, step);
+            emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
+          }
+          if (!opts.schemaOnly) for (const step of plan.refreshes) await runStep(target, step);
+          await Promise.all(pool.map((c) => c.end()));
+        });
+        objectsCreated += postSteps;
+      }
+      if (!opts.schemaOnly) {
+        await phase('sequences', plan.sequences.length, async () => {
+          sequencesSet = await setSequenceValues(target, sequenceValues);
+        });
+        await phase('analyze', plan.analyze.length, () => analyzeTables(opts, plan, open));
+        await dropUnitMarks(target, runId);
+      }
+    }
+
+    const summary: MigrationSummary = {
+      runId,
+      objectsCreated,
+      tablesCopied: opts.schemaOnly ? 0 : plan.units.length,
+      rowsCopied,
+      bytesCopied,
+      sequencesSet,
+      skipped: plan.skipped,
+      phaseSeconds,
+      totalSeconds: (Date.now() - t0) / 1000,
+    };
+    emit({ type: 'summary', summary });
+    return summary;
+  } finally {
+    await Promise.all(clients.map((c) => c.end().catch(() => {})));
+  }
+}
+
+async function runStep(client: pg.Client, step: DdlStep): Promise<void> {
+  for (const sql of step.sql) {
+    try {
+      await client.query(sql);
+    } catch (err) {
+      throw ddlError(err, step.kind, step.name, sql);
+    }
+  }
+}
+
+async function analyzeTables(
+  opts: MigrateOptions,
+  plan: Plan,
+  open: (info: ConnInfo, side: 'source' | 'target') => Promise<pg.Client>,
+): Promise<void> {
+  const pool = await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, plan.analyze.length)) }, () => open(opts.target, 'target')));
+  await runPool(plan.analyze, pool.length, async (t, w) => {
+    try {
+      await pool[w].query(`ANALYZE ${qualified(t.schema, t.name)}`);
+    } catch (err) {
+      throw new PgferryError('PGFERRY_E_DDL', `ANALYZE of ${t.schema}.${t.name} failed: ${(err as Error).message}`, {
+        object: `table ${t.schema}.${t.name}`, cause: err,
+      });
+    }
+  });
+  await Promise.all(pool.map((c) => c.end()));
+}

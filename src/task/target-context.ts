@@ -1,0 +1,34 @@
+/** Facts about the target the planner needs, and the version gate. */
+import type pg from 'pg';
+import { PgferryError } from '../errors.js';
+
+export interface TargetContext {
+  ownership: { targetUser: string; targetRoles: Set<string> };
+  /** Existing schemas and their owners. */
+  schemas: Map<string, string>;
+}
+
+/** Roles, current user and existing schemas of the target. */
+export async function targetContext(target: pg.Client): Promise<TargetContext> {
+  const r = await target.query<{ me: string; roles: string[]; schemas: [string, string][] }>(
+    `SELECT current_user AS me,
+            array(SELECT rolname::text FROM pg_catalog.pg_roles) AS roles,
+            (SELECT json_agg(json_build_array(nspname, pg_catalog.pg_get_userbyid(nspowner))) FROM pg_catalog.pg_namespace) AS schemas`,
+  );
+  const row = r.rows[0];
+  return { ownership: { targetUser: row.me, targetRoles: new Set(row.roles) }, schemas: new Map(row.schemas) };
+}
+
+/** Source 10–18; the target the same major or newer. */
+export function checkVersions(sourceNum: number, targetNum: number): void {
+  const s = Math.floor(sourceNum / 10000);
+  const t = Math.floor(targetNum / 10000);
+  if (s < 10 || s > 18)
+    throw new PgferryError('PGFERRY_E_VERSION', `source runs PostgreSQL ${s}; pgferry supports sources 10 to 18`, {
+      object: 'source', fix: 'upgrade the source in place first, or use pg_dump for very old servers',
+    });
+  if (t < s)
+    throw new PgferryError('PGFERRY_E_VERSION', `target runs PostgreSQL ${t}, older than the source's ${s}`, {
+      object: 'target', fix: 'migrate to a server of the same or a newer major version',
+    });
+}

@@ -1,0 +1,37 @@
+/**
+ * Bookkeeping on the target that makes copy units exactly-once: a unit's completion row commits
+ * in the same transaction as its rows. The schema is dropped when the migration completes.
+ */
+import type pg from 'pg';
+
+export const STATE_SCHEMA = 'pgferry_state';
+
+/** Creates the bookkeeping table if needed. */
+export async function ensureUnitMarks(target: pg.Client): Promise<void> {
+  await target.query(
+    `CREATE SCHEMA IF NOT EXISTS ${STATE_SCHEMA};
+     CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.units (
+       run_id text NOT NULL, unit text NOT NULL, rows bigint NOT NULL, bytes bigint NOT NULL,
+       done_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (run_id, unit))`,
+  );
+}
+
+/** Units already done for this run (after a crash, these are skipped). */
+export async function doneUnits(target: pg.Client, runId: string): Promise<Set<string>> {
+  const r = await target.query<{ unit: string }>(`SELECT unit FROM ${STATE_SCHEMA}.units WHERE run_id = $1`, [runId]);
+  return new Set(r.rows.map((x) => x.unit));
+}
+
+/** Records a unit as done; call inside the unit's transaction. */
+export async function markUnitDone(target: pg.ClientBase, runId: string, unit: string, rows: number, bytes: number): Promise<void> {
+  await target.query(`INSERT INTO ${STATE_SCHEMA}.units (run_id, unit, rows, bytes) VALUES ($1, $2, $3, $4)`, [runId, unit, rows, bytes]);
+}
+
+/** Removes the bookkeeping once the run is complete (the schema goes when no run is left). */
+export async function dropUnitMarks(target: pg.Client, runId: string): Promise<void> {
+  const exists = await target.query(`SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1`, [STATE_SCHEMA]);
+  if (exists.rowCount === 0) return;
+  await target.query(`DELETE FROM ${STATE_SCHEMA}.units WHERE run_id = $1`, [runId]);
+  const left = await target.query(`SELECT 1 FROM ${STATE_SCHEMA}.units LIMIT 1`);
+  if (left.rowCount === 0) await target.query(`DROP SCHEMA ${STATE_SCHEMA} CASCADE`);
+}

@@ -1,0 +1,129 @@
+/**
+ * Compares source and target: the same tables with the same columns, row counts and checksums
+ * (per key range, so a mismatch names where), and the same sequence positions.
+ */
+import type pg from 'pg';
+import type { ConnInfo } from '../config/conninfo.js';
+import { connect, serverVersionNum } from '../pg/connect.js';
+import { runPool } from '../copy/worker-pool.js';
+import { readSequenceValues } from '../copy/sequence-values.js';
+import { listSequences, listTables, type VerifyTable } from './table-inventory.js';
+import { describeRange, keyRanges, rangeChecksum } from './table-checksum.js';
+
+export interface TableVerdict {
+  table: string;
+  ok: boolean;
+  sourceRows: number | null;
+  targetRows: number | null;
+  ranges: number;
+  problems: string[];
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  tables: TableVerdict[];
+  sequences: { sequence: string; ok: boolean; source: string | null; target: string | null }[];
+  seconds: number;
+}
+
+export interface VerifyOptions {
+  source: ConnInfo;
+  target: ConnInfo;
+  jobs: number;
+  rowsPerRange?: number;
+  onTable?: (v: TableVerdict) => void;
+}
+
+/** Pins every setting that changes how values print, the same on both sides. */
+async function pinSettings(c: pg.Client, extraFloatDigits: number): Promise<void> {
+  await c.query(
+    "SELECT pg_catalog.set_config('DateStyle', 'ISO, MDY', false), pg_catalog.set_config('TimeZone', 'UTC', false)," +
+      " pg_catalog.set_config('IntervalStyle', 'postgres', false), pg_catalog.set_config('bytea_output', 'hex', false)," +
+      ` pg_catalog.set_config('extra_float_digits', '${extraFloatDigits}', false), pg_catalog.set_config('statement_timeout', '0', false),` +
+      " pg_catalog.set_config('search_path', 'pg_catalog', false)",
+  );
+}
+
+/** Runs the comparison; never throws for a difference, only for a failure to read. */
+export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
+  const t0 = Date.now();
+  const clients: pg.Client[] = [];
+  const open = async (info: ConnInfo, side: 'source' | 'target') => {
+    const c = await connect(info, side);
+    clients.push(c);
+    return c;
+  };
+  try {
+    const [src, dst] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
+    const [sv, tv] = await Promise.all([serverVersionNum(src), serverVersionNum(dst)]);
+    // float text output changed in 12: compare arrays of floats at 15 digits across that line
+    const efd = sv >= 120000 === tv >= 120000 ? 3 : 0;
+    await Promise.all([pinSettings(src, efd), pinSettings(dst, efd)]);
+    const [srcTables, dstTables] = await Promise.all([listTables(src), listTables(dst)]);
+    const tables: TableVerdict[] = [];
+    const report = (v: TableVerdict) => {
+      tables.push(v);
+      opts.onTable?.(v);
+    };
+    for (const id of dstTables.keys()) {
+      if (!srcTables.has(id)) report({ table: id, ok: false, sourceRows: null, targetRows: null, ranges: 0, problems: ['extra in target'] });
+    }
+    const common: VerifyTable[] = [];
+    for (const [id, t] of srcTables) {
+      const d = dstTables.get(id);
+      if (!d) {
+        report({ table: id, ok: false, sourceRows: null, targetRows: null, ranges: 0, problems: ['missing in target'] });
+        continue;
+      }
+      const sc = t.columns.map((c) => `${c.name} ${c.type}`).join(', ');
+      const dc = d.columns.map((c) => `${c.name} ${c.type}`).join(', ');
+      if (sc !== dc) {
+        report({ table: id, ok: false, sourceRows: null, targetRows: null, ranges: 0, problems: [`columns differ: source (${sc}), target (${dc})`] });
+        continue;
+      }
+      common.push(t);
+    }
+    common.sort((a, b) => b.estimatedRows - a.estimatedRows);
+    const jobs = Math.max(1, Math.min(opts.jobs, common.length));
+    const lanes = await Promise.all(
+      Array.from({ length: jobs }, async () => {
+        const [s, d] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
+        await Promise.all([pinSettings(s, efd), pinSettings(d, efd)]);
+        return { s, d };
+      }),
+    );
+    await runPool(common, jobs, async (t, w) => {
+      const { s, d } = lanes[w];
+      const ranges = await keyRanges(s, t, opts.rowsPerRange ?? 1_000_000);
+      const v: TableVerdict = { table: t.id, ok: true, sourceRows: 0, targetRows: 0, ranges: ranges.length, problems: [] };
+      for (const range of ranges) {
+        const [a, b] = await Promise.all([rangeChecksum(s, t, range), rangeChecksum(d, t, range)]);
+        v.sourceRows! += a.rows;
+        v.targetRows! += b.rows;
+        if (a.rows !== b.rows || a.sum !== b.sum) {
+          v.ok = false;
+          v.problems.push(
+            `${describeRange(t, range)}: rows source=${a.rows} target=${b.rows}` +
+              (a.rows === b.rows ? `, checksum source=${a.sum.slice(0, 12)} target=${b.sum.slice(0, 12)} (same count, different content)` : ''),
+          );
+        }
+      }
+      report(v);
+    });
+
+    const [ss, ds] = await Promise.all([listSequences(src), listSequences(dst)]);
+    const [sVals, dVals] = await Promise.all([readSequenceValues(src, ss), readSequenceValues(dst, ds)]);
+    const fmt = (v: { lastValue: string; isCalled: boolean }) => `${v.lastValue}${v.isCalled ? '' : ' (not called)'}`;
+    const dMap = new Map(dVals.map((v) => [`${v.schema}.${v.name}`, fmt(v)]));
+    const sMap = new Map(sVals.map((v) => [`${v.schema}.${v.name}`, fmt(v)]));
+    const sequences = [...new Set([...sMap.keys(), ...dMap.keys()])].sort().map((k) => {
+      const a = sMap.get(k) ?? null;
+      const b = dMap.get(k) ?? null;
+      return { sequence: k, ok: a !== null && a === b, source: a, target: b };
+    });
+    tables.sort((a, b) => a.table.localeCompare(b.table));
+    return { ok: tables.every((t) => t.ok) && sequences.every((s) => s.ok), tables, sequences, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    await Promise.all(clients.map((c) => c.end().catch(() => {})));
+  }
+}

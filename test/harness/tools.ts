@@ -1,0 +1,43 @@
+/** Client programs for tests: psql 15 (Debian) to load fixtures, pg_dump 17 as the schema oracle. */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { DEBIAN_PG15_BIN, SHARED_DIR } from './servers.js';
+
+const run = promisify(execFile);
+
+/** Loads a SQL file with psql, stopping at the first error. */
+export async function psqlFile(uri: string, file: string, extra: string[] = []): Promise<void> {
+  await run(path.join(DEBIAN_PG15_BIN, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...extra, '-d', uri, '-f', file], {
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' },
+  });
+}
+
+/** Normalised `pg_dump --schema-only` (pg_dump 17 handles servers 10 to 17). */
+export async function schemaDump(uri: string, extra: string[] = []): Promise<string> {
+  const { stdout } = await run(path.join(SHARED_DIR, 'tools', 'pg17'), ['pg_dump', '--schema-only', '--restrict-key=pgferrytest', ...extra, '-d', uri], {
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return normaliseDump(stdout);
+}
+
+/** Drops lines that differ between any two dumps: comments, SET lines, restrict keys, blanks. */
+export function normaliseDump(text: string): string {
+  return text
+    .split('\n')
+    .filter((l) => !/^--/.test(l) && !/^SET /.test(l) && !/^SELECT pg_catalog\.set_config/.test(l) && !/^\\(un)?restrict/.test(l) && l.trim() !== '')
+    .join('\n');
+}
+
+/** A line diff of two dumps (first lines of each side that differ), '' when equal. */
+export function dumpDiff(a: string, b: string, max = 40): string {
+  if (a === b) return '';
+  const al = a.split('\n');
+  const bl = b.split('\n');
+  const bs = new Set(bl);
+  const as = new Set(al);
+  const onlyA = al.filter((l) => !bs.has(l)).slice(0, max).map((l) => `- ${l}`);
+  const onlyB = bl.filter((l) => !as.has(l)).slice(0, max).map((l) => `+ ${l}`);
+  return [...onlyA, ...onlyB].join('\n') || '(same lines, different order)';
+}
