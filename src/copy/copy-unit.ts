@@ -66,7 +66,8 @@ export async function copyUnit(
   } catch (err) {
     if (inTx) await target.query('ROLLBACK').catch(() => {});
     const lost = isConnectionLoss(err);
-    throw new PgferryError(lost ? 'PGFERRY_E_CONNECTION_LOST' : 'PGFERRY_E_COPY', `copying table ${unit.id} failed: ${messageOf(err)}`, {
+    const where = (err as { where?: string }).where;
+    throw new PgferryError(lost ? 'PGFERRY_E_CONNECTION_LOST' : 'PGFERRY_E_COPY', `copy failed: ${messageOf(err)}${where ? ` (${where.split('\n')[0]})` : ''}`, {
       object: `table ${unit.id}`,
       fix: lost
         ? 'a server went away mid-copy; the table was rolled back on the target — run again once both servers are up'

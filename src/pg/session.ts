@@ -16,7 +16,9 @@ export async function prepareTargetSession(client: pg.Client): Promise<void> {
 export async function prepareSourceSession(client: pg.Client): Promise<void> {
   await client.query(
     "SELECT pg_catalog.set_config('statement_timeout', '0', false), pg_catalog.set_config('lock_timeout', '0', false)," +
-      " pg_catalog.set_config('idle_in_transaction_session_timeout', '0', false), pg_catalog.set_config('client_min_messages', 'warning', false)",
+      " pg_catalog.set_config('idle_in_transaction_session_timeout', '0', false), pg_catalog.set_config('client_min_messages', 'warning', false)," +
+      // reg* values (regclass, regtype, ...) print schema-qualified, so the target resolves them the same way
+      " pg_catalog.set_config('search_path', 'pg_catalog', false)",
   );
 }
 

@@ -16,7 +16,7 @@ import {
   renderTrigger,
 } from '../ddl/render-post-data.js';
 import type { DdlStep, Plan } from './plan-model.js';
-import { qualified } from '../pg/quote.js';
+import { displayIdent, displayName, qualified } from '../pg/quote.js';
 
 export interface PlanOptions {
   ownership: OwnershipContext;
@@ -40,9 +40,9 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
   const nodes: Node[] = [];
   const add = (key: string, kind: string, name: string, sql: string[]) =>
     nodes.push({ key, kind, name, sql, priority: PRIORITY[kind] });
-  const dn = (o: { schema: string; name: string }) => `${o.schema}.${o.name}`;
+  const dn = (o: { schema: string; name: string }) => displayName(o.schema, o.name);
 
-  for (const s of cat.schemas) add(s.key, 'schema', s.name, renderSchema(s, own, opts.targetSchemas.get(s.name)));
+  for (const s of cat.schemas) add(s.key, 'schema', displayIdent(s.name), renderSchema(s, own, opts.targetSchemas.get(s.name)));
   for (const t of cat.enums) add(t.key, 'enum', dn(t), renderEnum(t, own));
   for (const t of cat.composites) add(t.key, 'composite', dn(t), renderComposite(t, own));
   for (const t of cat.domains) add(t.key, 'domain', dn(t), renderDomain(t, own));
@@ -79,7 +79,7 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
     .map((r) => {
       const cols = r.columns.filter((c) => c.generated === '');
       return {
-        id: `${r.schema}.${r.name}`,
+        id: displayName(r.schema, r.name),
         schema: r.schema,
         table: r.name,
         columns: cols.map((c) => c.name),
@@ -104,7 +104,7 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
 
   for (const r of cat.relations) {
     for (const c of r.constraints) {
-      const step = { key: c.key, kind: 'constraint', name: `${c.name} on ${dn(r)}`, sql: renderConstraint(c, r), weight: sizeOf(r) };
+      const step = { key: c.key, kind: 'constraint', name: `${displayIdent(c.name)} on ${dn(r)}`, sql: renderConstraint(c, r), weight: sizeOf(r) };
       if (c.type === 'f' || (c.type === 'c' && !c.validated && c.isLocal)) foreignKeys.push(step);
       else if (c.type === 'p' || c.type === 'u' || c.type === 'x') (r.relkind === 'p' ? parentIndexes : indexes).push(step);
     }
@@ -126,7 +126,7 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
   indexes.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
   foreignKeys.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
 
-  const triggers = cat.triggers.map((t) => ({ key: t.key, kind: 'trigger', name: `${t.name} on ${t.schema}.${t.table}`, sql: renderTrigger(t) }));
+  const triggers = cat.triggers.map((t) => ({ key: t.key, kind: 'trigger', name: `${displayIdent(t.name)} on ${displayName(t.schema, t.table)}`, sql: renderTrigger(t) }));
   const refreshes = preData
     .filter((s) => s.kind === 'materialized view')
     .map((s) => relByOid.get(Number(s.key.split(':')[1]))!)

