@@ -113,3 +113,5 @@ program.exitOverride((err) => {
 });
 
 await program.parseAsync(process.argv);
+// every command has finished (the demo waits for Ctrl-C itself): leave even if a handle lingers
+process.exit(process.exitCode ?? 0);

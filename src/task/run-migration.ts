@@ -14,7 +14,7 @@ import { buildPlan } from '../plan/build-plan.js';
 import type { DdlStep, Plan } from '../plan/plan-model.js';
 import { countObjects } from '../plan/plan-model.js';
 import { copyUnit } from '../copy/copy-unit.js';
-import { runPool } from '../copy/worker-pool.js';
+import { openBoth, runPool } from '../copy/worker-pool.js';
 import { readSequenceValues, setSequenceValues } from '../copy/sequence-values.js';
 import { doneUnits, dropUnitMarks, ensureUnitMarks } from './unit-marks.js';
 import type { EventSink, MigrationSummary, Phase } from './events.js';
@@ -61,7 +61,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
 
   try {
     const { leader, target, sourceVersion, targetVersion } = await phase('connect', undefined, async () => {
-      const [leader, target] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
+      const [leader, target] = await openBoth(() => open(opts.source, 'source'), () => open(opts.target, 'target'));
       const [sourceVersion, targetVersion] = await Promise.all([serverVersionNum(leader), serverVersionNum(target)]);
       checkVersions(sourceVersion, targetVersion);
       return { leader, target, sourceVersion, targetVersion };
@@ -108,7 +108,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
         const jobs = Math.max(1, Math.min(opts.jobs, plan.units.length));
         const pairs = await Promise.all(
           Array.from({ length: jobs }, async () => {
-            const [s, t] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
+            const [s, t] = await openBoth(() => open(opts.source, 'source'), () => open(opts.target, 'target'));
             await joinSnapshot(s, snapshotId);
             return { s, t };
           }),

@@ -65,7 +65,8 @@ export async function rangeChecksum(client: pg.ClientBase, t: VerifyTable, range
  * source; unkeyed or small tables are one range.
  */
 export async function keyRanges(client: pg.ClientBase, t: VerifyTable, rowsPerRange: number): Promise<KeyRange[]> {
-  if (t.key.length === 0 || t.estimatedRows <= rowsPerRange) return [{ from: null, to: null }];
+  // an estimate of 0 may mean "never analyzed": then look at the keys anyway
+  if (t.key.length === 0 || (t.estimatedRows > 0 && t.estimatedRows <= rowsPerRange)) return [{ from: null, to: null }];
   const keys = t.key.map(ident).join(', ');
   const texts = t.key.map((k, i) => `${ident(k)}::text AS k${i}`).join(', ');
   const r = await client.query<Record<string, string>>(

@@ -41,3 +41,15 @@ export function dumpDiff(a: string, b: string, max = 40): string {
   const onlyB = bl.filter((l) => !as.has(l)).slice(0, max).map((l) => `+ ${l}`);
   return [...onlyA, ...onlyB].join('\n') || '(same lines, different order)';
 }
+
+/**
+ * The schema pg_dump | pg_restore (both 17) makes of `sourceUri` in the empty database `refUri`:
+ * the reference for a cross-version migration, where the newer server deparses views and
+ * defaults in its own words.
+ */
+export async function restoreSchemaReference(sourceUri: string, refUri: string): Promise<void> {
+  const pg17 = path.join(SHARED_DIR, 'tools', 'pg17');
+  await run('bash', ['-o', 'pipefail', '-c', `"${pg17}" pg_dump --schema-only -Fc -d "$1" | "${pg17}" pg_restore --exit-on-error -d "$2"`, 'restore', sourceUri, refUri], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}

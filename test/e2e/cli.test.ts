@@ -1,0 +1,79 @@
+/**
+ * The command line as a user meets it: help per command, JSON events on stdout and nothing else,
+ * an object the target rejects, re-running the data copy without duplicates, and verify ranges.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { execSql, freshDatabase, server } from '../harness/servers.js';
+import { runCli } from '../harness/cli.js';
+
+const SAMPLE = `
+  CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, price numeric(8,2));
+  CREATE TABLE log (at timestamptz, msg text);  -- no key
+  CREATE SEQUENCE standalone START 100;
+  INSERT INTO items SELECT i, 'item ' || i, i / 10.0 FROM generate_series(1, 5000) i;
+  INSERT INTO log SELECT '2024-01-01'::timestamptz + i * interval '1 min', 'same' FROM generate_series(1, 300) i;
+  INSERT INTO log SELECT * FROM log;
+  SELECT nextval('standalone') FROM generate_series(1, 7);`;
+
+describe('pgferry command line', () => {
+  it('has --help for every command', async () => {
+    for (const cmd of ['migrate', 'verify', 'demo']) {
+      const r = await runCli([cmd, '--help']);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, new RegExp(`Usage: pgferry ${cmd}`));
+    }
+    const top = await runCli(['--help']);
+    assert.match(top.stdout, /migrate/);
+    assert.match(top.stdout, /verify/);
+  });
+
+  it('writes only JSON events to stdout, then verify passes and --data-only again adds no duplicates', async () => {
+    const src = await freshDatabase(await server('15', 'src'), 'cli');
+    const dst = await freshDatabase(await server('15', 'dst'), 'cli');
+    await execSql(src.uri, SAMPLE);
+    const r = await runCli(['migrate', '--source', src.uri, '--target', dst.uri, '--jobs', '2']);
+    assert.equal(r.code, 0, r.stderr);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; phase?: string; summary?: { rowsCopied: number } });
+    const phases = events.filter((e) => e.event === 'phase-start').map((e) => e.phase);
+    assert.deepEqual(phases, ['connect', 'catalog', 'pre-data', 'data', 'post-data', 'sequences', 'analyze']);
+    assert.equal(events.at(-1)!.event, 'summary');
+    assert.equal(events.at(-1)!.summary!.rowsCopied, 5600);
+
+    const v = await runCli(['verify', '--source', src.uri, '--target', dst.uri]);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+    assert.match(v.stdout, /verify: PASS tables=2 rows=5600 sequences=1/);
+
+    // copying the data again replaces each table in one transaction: no duplicates, even without a key
+    const again = await runCli(['migrate', '--source', src.uri, '--target', dst.uri, '--data-only', '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    const n = await execSql(dst.uri, 'SELECT (SELECT count(*) FROM log)::int AS log, (SELECT count(*) FROM items)::int AS items');
+    assert.deepEqual(n.rows[0], { log: 600, items: 5000 });
+    const left = await execSql(dst.uri, "SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'pgferry_state'");
+    assert.equal(left.rows[0].n, 0, 'bookkeeping schema left behind');
+  });
+
+  it('verify names the table and key range of a single changed value, and a missing row', async () => {
+    const src = await freshDatabase(await server('15', 'src'), 'ranges');
+    const dst = await freshDatabase(await server('15', 'dst'), 'ranges');
+    await execSql(src.uri, SAMPLE);
+    assert.equal((await runCli(['migrate', '--source', src.uri, '--target', dst.uri, '--json'])).code, 0);
+    await execSql(dst.uri, "UPDATE items SET name = 'changed' WHERE id = 4321; DELETE FROM log WHERE ctid = (SELECT min(ctid) FROM log); SELECT setval('standalone', 1)");
+    const v = await runCli(['verify', '--source', src.uri, '--target', dst.uri, '--rows-per-range', '1000']);
+    assert.equal(v.code, 4);
+    assert.match(v.stdout, /FAIL table public\.items: id >= 4000 and id < 5000: rows source=1000 target=1000, checksum .* \(same count, different content\)/);
+    assert.match(v.stdout, /FAIL table public\.log: all rows: rows source=600 target=599/);
+    assert.match(v.stdout, /FAIL sequence public\.standalone: source=106 target=1/);
+    assert.match(v.stdout, /verify: FAIL/);
+  });
+
+  it('an object the target rejects is named with the server error and exit code 5', async () => {
+    const src = await freshDatabase(await server('15', 'src'), 'reject');
+    const dst = await freshDatabase(await server('15', 'dst'), 'reject');
+    await execSql(src.uri, SAMPLE);
+    await execSql(dst.uri, 'CREATE TABLE items (x int)');
+    const r = await runCli(['migrate', '--source', src.uri, '--target', dst.uri, '--json']);
+    assert.equal(r.code, 5);
+    assert.match(r.stderr, /PGFERRY_E_DDL: table public\.items: rejected by the target: relation "items" already exists \(SQLSTATE 42P07\)/);
+  });
+});

@@ -1,0 +1,34 @@
+/** The common shape of an end-to-end check: migrate, then compare schema, data and sequences. */
+import assert from 'node:assert/strict';
+import { resolveConnInfo } from '../../src/config/conninfo.js';
+import { runMigration } from '../../src/task/run-migration.js';
+import { runVerify } from '../../src/verify/run-verify.js';
+import type { MigrationSummary } from '../../src/task/events.js';
+import { sequenceStates, tableDigests } from './data-oracle.js';
+import { dumpDiff, restoreSchemaReference, schemaDump } from './tools.js';
+
+/**
+ * Migrates source → target and asserts all three oracles agree. Returns the summary. With
+ * `referenceUri` (an empty database on the target's server), the target's schema is compared with
+ * what pg_dump | pg_restore makes there instead of with the source's: across major versions the
+ * server words views and expressions its own way.
+ */
+export async function migrateAndCompare(sourceUri: string, targetUri: string, referenceUri?: string): Promise<MigrationSummary> {
+  const summary = await runMigration({
+    source: resolveConnInfo(sourceUri),
+    target: resolveConnInfo(targetUri),
+    jobs: 2,
+    schemaOnly: false,
+    dataOnly: false,
+  });
+  if (referenceUri) await restoreSchemaReference(sourceUri, referenceUri);
+  const [a, b] = await Promise.all([schemaDump(referenceUri ?? sourceUri), schemaDump(targetUri)]);
+  assert.equal(dumpDiff(a, b), '', 'pg_dump --schema-only of source and target differ');
+  const [da, db] = await Promise.all([tableDigests(sourceUri), tableDigests(targetUri)]);
+  assert.deepEqual([...db.entries()], [...da.entries()], 'table digests differ');
+  const [sa, sb] = await Promise.all([sequenceStates(sourceUri), sequenceStates(targetUri)]);
+  assert.deepEqual([...sb.entries()], [...sa.entries()], 'sequence states differ');
+  const report = await runVerify({ source: resolveConnInfo(sourceUri), target: resolveConnInfo(targetUri), jobs: 2 });
+  assert.ok(report.ok, `pgferry verify failed: ${JSON.stringify(report.tables.filter((t) => !t.ok))}`);
+  return summary;
+}
