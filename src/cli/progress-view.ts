@@ -46,7 +46,8 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
   let totalBytes = 0;
   let doneBytes = 0;
   let dataStart = 0;
-  const line = (text: string) => multi.log(`${text}\n`);
+  // multi.log only flushes on the next redraw: without bars on screen, write directly
+  const line = (text: string) => (bars.size === 0 && overall === null ? out.write(`${text}\n`) : multi.log(`${text}\n`));
 
   const overallPayload = () => {
     const el = (Date.now() - dataStart) / 1000;

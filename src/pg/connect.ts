@@ -119,6 +119,9 @@ export function diagnoseConnectError(err: unknown, info: ConnInfo, side: Side): 
       info.sslmode.startsWith('verify')
         ? 'give the right CA with sslrootcert=..., or check that the host name matches the certificate'
         : 'use sslmode=disable or prefer if the server has no TLS, or enable ssl on the server');
+  if (/password must be a string|no password/i.test(msg))
+    return make('PGFERRY_E_AUTH', `the server asks for a password for user "${info.user}" and none was given`,
+      'put it in ~/.pgpass (or PGPASSFILE), in PGPASSWORD, or in the connection string');
   if (code === '28P01' || code === '28000')
     return make('PGFERRY_E_AUTH', `authentication failed for user "${info.user}": ${msg}`,
       'check the user name and password (PGPASSWORD, ~/.pgpass) and the server\'s pg_hba.conf');

@@ -44,7 +44,8 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
   const clients: pg.Client[] = [];
   const open = async (info: ConnInfo, side: 'source' | 'target') => {
     const c = await connect(info, side);
-    c.on('error', (err) => log.log('warn', `${side} connection error: ${err.message}`));
+    // the failing query reports the error; this only keeps an idle client's error from crashing us
+    c.on('error', (err) => log.log('debug', `${side} connection error: ${err.message}`));
     clients.push(c);
     await (side === 'source' ? prepareSourceSession(c) : prepareTargetSession(c));
     return c;

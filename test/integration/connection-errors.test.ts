@@ -3,6 +3,9 @@
  * documented exit code, and never print the password.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { PASSWORD_ROLE, execSql, freshDatabase, server, uriOf } from '../harness/servers.js';
 import { runCli } from '../harness/cli.js';
@@ -58,5 +61,23 @@ describe('connection failures', () => {
     assert.ok(!r.stdout.includes('right-password') && !r.stderr.includes('right-password'));
     const rows = await execSql(dst.uri, 'SELECT count(*)::int AS n FROM public.t');
     assert.equal(rows.rows[0].n, 2);
+  });
+
+  it('takes the password from a .pgpass file (PGPASSFILE)', async () => {
+    const s = await server('15', 'src');
+    const d = await server('15', 'dst');
+    const src = await freshDatabase(s, 'pgpass');
+    const dst = await freshDatabase(d, 'pgpass');
+    await execSql(uriOf(s, 'postgres'), `DO $$ BEGIN CREATE ROLE ${PASSWORD_ROLE} LOGIN PASSWORD 'right-password'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    await execSql(src.uri, 'CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)');
+    await execSql(src.uri, `GRANT SELECT ON t TO ${PASSWORD_ROLE}`);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-pgpass-')), 'pgpass');
+    fs.writeFileSync(file, `127.0.0.1:${s.port}:*:${PASSWORD_ROLE}:right-password\n`, { mode: 0o600 });
+    const source = `host=127.0.0.1 port=${s.port} dbname=${src.name} user=${PASSWORD_ROLE}`;
+    const ok = await runCli(['migrate', '--source', source, '--target', dst.uri, '--json'], { PGPASSFILE: file });
+    assert.equal(ok.code, 0, ok.stderr);
+    const without = await runCli(['migrate', '--source', source, '--target', dst.uri, '--json'], { PGPASSFILE: '/nonexistent' });
+    assert.equal(without.code, 3);
+    assert.match(without.stderr, /PGFERRY_E_AUTH: source /);
   });
 });
