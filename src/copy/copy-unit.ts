@@ -26,19 +26,24 @@ export async function copyUnit(
   target: pg.Client,
   runId: string,
   onBytes: (bytes: number) => void,
+  /** True when pgferry created the tables in this run (no foreign keys exist yet). */
+  freshTables = true,
 ): Promise<UnitResult> {
   const started = Date.now();
   const table = qualified(unit.schema, unit.table);
   const cols = unit.columns.map(ident).join(', ');
   const format = unit.binary ? 'binary' : 'text';
   const toSql = `COPY ${table} (${cols}) TO STDOUT (FORMAT ${format})`;
-  const fromSql = `COPY ${table} (${cols}) FROM STDIN (FORMAT ${format}, FREEZE)`;
+  // FREEZE needs the table truncated in this transaction
+  const freeze = !unit.referenced || freshTables ? ', FREEZE' : '';
+  const fromSql = `COPY ${table} (${cols}) FROM STDIN (FORMAT ${format}${freeze})`;
   let bytes = 0;
   let inTx = false;
   try {
     await target.query('BEGIN');
     inTx = true;
-    await target.query(`TRUNCATE ONLY ${table}`);
+    // --data-only into a schema with foreign keys: TRUNCATE of a referenced table is refused
+    await target.query(unit.referenced && !freshTables ? `DELETE FROM ONLY ${table}` : `TRUNCATE ONLY ${table}`);
     if (unit.columns.length === 0) {
       // a table without columns can still hold rows; COPY cannot name zero columns
       const n = await source.query(`SELECT count(*)::int8 AS n FROM ONLY ${table}`);

@@ -49,7 +49,8 @@ export function tlsOptions(info: ConnInfo, mode = info.sslmode): ConnectionOptio
   }
   const base: ConnectionOptions = { rejectUnauthorized: true, ca, ...client };
   if (mode === 'verify-ca') return { ...base, checkServerIdentity: () => undefined };
-  return { ...base, servername: info.host };
+  // verify-full: node checks the certificate against the host pg connects to (SNI set by pg)
+  return base;
 }
 
 function clientConfig(info: ConnInfo, ssl: ConnectionOptions | undefined, password: string | undefined): pg.ClientConfig {

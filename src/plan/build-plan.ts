@@ -74,6 +74,11 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
   const preData = dependencySort(nodes, [...cat.depends, ...extraEdges]).map(({ priority: _p, ...step }) => step);
 
   // ---- data: leaf tables, largest first
+  const referenced = new Set(cat.relations.flatMap((r) => r.constraints.filter((c) => c.type === 'f').map((c) => c.refRelOid)));
+  const partitionRoots = (oid: number): number[] => {
+    const rel = relByOid.get(oid);
+    return rel ? [oid, ...rel.parents.flatMap((p) => partitionRoots(p.oid))] : [oid];
+  };
   const units = cat.relations
     .filter((r) => r.relkind === 'r')
     .map((r) => {
@@ -84,6 +89,7 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
         table: r.name,
         columns: cols.map((c) => c.name),
         binary: cols.every((c) => c.binaryOk),
+        referenced: partitionRoots(r.oid).some((oid) => referenced.has(oid)),
         bytes: r.bytes,
         estimatedRows: r.estimatedRows,
       };

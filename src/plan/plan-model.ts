@@ -19,6 +19,8 @@ export interface CopyUnit {
   table: string;
   columns: string[];
   binary: boolean;
+  /** Another table's foreign key points here: TRUNCATE is refused, so rows are deleted instead. */
+  referenced: boolean;
   bytes: number;
   estimatedRows: number;
 }

@@ -111,6 +111,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           Array.from({ length: jobs }, async () => {
             const [s, t] = await openBoth(() => open(opts.source, 'source'), () => open(opts.target, 'target'));
             await joinSnapshot(s, snapshotId);
+            if (opts.dataOnly) await relaxTargetChecks(t, log);
             return { s, t };
           }),
         );
@@ -130,7 +131,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
               pending = 0;
               last = now;
             }
-          });
+          }, !opts.dataOnly);
           rowsCopied += res.rows;
           bytesCopied += res.bytes;
           emit({ type: 'unit-done', unit: unit.id, ...res });
@@ -141,36 +142,37 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     await leader.query('COMMIT');
 
     let sequencesSet = 0;
-    if (!opts.dataOnly || !opts.schemaOnly) {
-      const postSteps = plan.parentIndexes.length + plan.indexes.length + plan.indexFinish.length + plan.foreignKeys.length + plan.triggers.length + plan.refreshes.length;
-      if (!opts.dataOnly) {
-        await phase('post-data', postSteps, async () => {
-          const pool = await Promise.all(Array.from({ length: Math.max(1, opts.jobs) }, () => open(opts.target, 'target')));
-          const parallel = (steps: DdlStep[]) =>
-            runPool(steps, pool.length, async (step, w) => {
-              await runStep(pool[w], step);
-              emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
-            });
-          await parallel(plan.parentIndexes);
-          await parallel(plan.indexes);
-          for (const step of plan.indexFinish) await runStep(target, step);
-          await parallel(plan.foreignKeys);
-          for (const step of plan.triggers) {
-            await runStep(target, step);
+    if (!opts.dataOnly) {
+      const postSteps = plan.parentIndexes.length + plan.indexes.length + plan.indexFinish.length + plan.foreignKeys.length + plan.triggers.length;
+      await phase('post-data', postSteps, async () => {
+        const pool = await Promise.all(Array.from({ length: Math.max(1, opts.jobs) }, () => open(opts.target, 'target')));
+        const parallel = (steps: DdlStep[]) =>
+          runPool(steps, pool.length, async (step, w) => {
+            await runStep(pool[w], step);
             emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
-          }
-          if (!opts.schemaOnly) for (const step of plan.refreshes) await runStep(target, step);
-          await Promise.all(pool.map((c) => c.end()));
-        });
-        objectsCreated += postSteps;
-      }
-      if (!opts.schemaOnly) {
-        await phase('sequences', plan.sequences.length, async () => {
-          sequencesSet = await setSequenceValues(target, sequenceValues);
-        });
-        await phase('analyze', plan.analyze.length, () => analyzeTables(opts, plan, open));
-        await dropUnitMarks(target, runId);
-      }
+          });
+        await parallel(plan.parentIndexes);
+        await parallel(plan.indexes);
+        for (const step of plan.indexFinish) await runStep(target, step);
+        await parallel(plan.foreignKeys);
+        for (const step of plan.triggers) {
+          await runStep(target, step);
+          emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
+        }
+        if (!opts.schemaOnly) for (const step of plan.refreshes) await runStep(target, step);
+        await Promise.all(pool.map((c) => c.end()));
+      });
+      objectsCreated += postSteps;
+    } else {
+      // materialized views are data: refreshed after a data-only load as well
+      for (const step of plan.refreshes) await runStep(target, step);
+    }
+    if (!opts.schemaOnly) {
+      await phase('sequences', plan.sequences.length, async () => {
+        sequencesSet = await setSequenceValues(target, sequenceValues);
+      });
+      await phase('analyze', plan.analyze.length, () => analyzeTables(opts, plan, open));
+      await dropUnitMarks(target, runId);
     }
 
     const summary: MigrationSummary = {
@@ -188,6 +190,19 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     return summary;
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
+  }
+}
+
+/**
+ * --data-only loads into tables whose foreign keys and triggers already exist: like pg_restore's
+ * --disable-triggers, replica mode skips them so that load order does not matter (superuser, or
+ * SET privilege on PostgreSQL 15+). Without it, foreign keys are checked as rows arrive.
+ */
+async function relaxTargetChecks(target: pg.Client, log: Logger): Promise<void> {
+  try {
+    await target.query("SELECT pg_catalog.set_config('session_replication_role', 'replica', false)");
+  } catch (err) {
+    log.log('warn', `cannot disable triggers and foreign key checks for --data-only (${(err as Error).message}); tables load with checks on`);
   }
 }
 

@@ -14,7 +14,9 @@ const SAMPLE = `
   INSERT INTO items SELECT i, 'item ' || i, i / 10.0 FROM generate_series(1, 5000) i;
   INSERT INTO log SELECT '2024-01-01'::timestamptz + i * interval '1 min', 'same' FROM generate_series(1, 300) i;
   INSERT INTO log SELECT * FROM log;
-  SELECT nextval('standalone') FROM generate_series(1, 7);`;
+  SELECT nextval('standalone') FROM generate_series(1, 7);
+  CREATE TABLE orders (id int PRIMARY KEY, item_id int NOT NULL REFERENCES items (id));
+  INSERT INTO orders SELECT i, i FROM generate_series(1, 100) i;`;
 
 describe('pgferry command line', () => {
   it('has --help for every command', async () => {
@@ -38,17 +40,19 @@ describe('pgferry command line', () => {
     const phases = events.filter((e) => e.event === 'phase-start').map((e) => e.phase);
     assert.deepEqual(phases, ['connect', 'catalog', 'pre-data', 'data', 'post-data', 'sequences', 'analyze']);
     assert.equal(events.at(-1)!.event, 'summary');
-    assert.equal(events.at(-1)!.summary!.rowsCopied, 5600);
+    assert.equal(events.at(-1)!.summary!.rowsCopied, 5700);
 
     const v = await runCli(['verify', '--source', src.uri, '--target', dst.uri]);
     assert.equal(v.code, 0, v.stdout + v.stderr);
-    assert.match(v.stdout, /verify: PASS tables=2 rows=5600 sequences=1/);
+    assert.match(v.stdout, /verify: PASS tables=3 rows=5700 sequences=1/);
 
-    // copying the data again replaces each table in one transaction: no duplicates, even without a key
+    // copying the data again replaces each table in one transaction: no duplicates, even without a
+    // key, and a table that a foreign key points at is emptied with DELETE (TRUNCATE is refused)
     const again = await runCli(['migrate', '--source', src.uri, '--target', dst.uri, '--data-only', '--json']);
     assert.equal(again.code, 0, again.stderr);
-    const n = await execSql(dst.uri, 'SELECT (SELECT count(*) FROM log)::int AS log, (SELECT count(*) FROM items)::int AS items');
-    assert.deepEqual(n.rows[0], { log: 600, items: 5000 });
+    const n = await execSql(dst.uri, 'SELECT (SELECT count(*) FROM log)::int AS log, (SELECT count(*) FROM items)::int AS items, (SELECT count(*) FROM orders)::int AS orders');
+    assert.deepEqual(n.rows[0], { log: 600, items: 5000, orders: 100 });
+    assert.equal((await runCli(['verify', '--source', src.uri, '--target', dst.uri])).code, 0);
     const left = await execSql(dst.uri, "SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'pgferry_state'");
     assert.equal(left.rows[0].n, 0, 'bookkeeping schema left behind');
   });
