@@ -156,6 +156,8 @@ export interface Relation extends CatalogObject {
   replicaIdentity: 'd' | 'n' | 'f' | 'i';
   bytes: number;
   estimatedRows: number;
+  /** Pages of the main fork (for splitting a table into block ranges). */
+  blocks: number;
   columns: Column[];
   constraints: Constraint[];
 }

@@ -39,7 +39,9 @@ program
   .option('--schema-only', 'create the schema only, copy no data')
   .option('--data-only', 'copy data into an existing schema (no DDL)')
   .option('--json', 'one JSON event per line on stdout (the default without a terminal)')
-  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean }) => {
+  .option('--split-tables', 'copy large tables in several block-range units at once (source 14+; pays with more cores than 2)')
+  .option('--early-indexes', "build a table's indexes as soon as its data is in, while other tables copy (pays with more cores than 2)")
+  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; splitTables?: boolean; earlyIndexes?: boolean }) => {
     const json = useJson(o.json);
     const debug = Boolean(program.opts().debug);
     try {
@@ -53,6 +55,8 @@ program
         jobs: o.jobs,
         schemaOnly: Boolean(o.schemaOnly),
         dataOnly: Boolean(o.dataOnly),
+        splitTables: Boolean(o.splitTables),
+        earlyIndexes: Boolean(o.earlyIndexes),
         onEvent: migrationSink(json),
         logger,
       });

@@ -65,7 +65,7 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
   return (e) => {
     switch (e.type) {
       case 'phase-start':
-        line(`▶ ${e.phase}${e.steps !== undefined ? ` (${e.steps} ${e.phase === 'data' ? 'tables' : 'steps'})` : ''}`);
+        line(`▶ ${e.phase}${e.steps !== undefined ? ` (${e.steps} ${e.phase === 'data' ? 'copy units' : 'steps'})` : ''}`);
         if (e.phase === 'data') {
           dataStart = Date.now();
           overall = multi.create(Math.max(1, totalBytes), 0, overallPayload());

@@ -33,9 +33,11 @@ export async function copyUnit(
   const table = qualified(unit.schema, unit.table);
   const cols = unit.columns.map(ident).join(', ');
   const format = unit.binary ? 'binary' : 'text';
-  const toSql = `COPY ${table} (${cols}) TO STDOUT (FORMAT ${format})`;
-  // FREEZE needs the table truncated in this transaction
-  const freeze = !unit.referenced || freshTables ? ', FREEZE' : '';
+  const toSql = unit.slice ? `COPY (SELECT ${cols} FROM ONLY ${table} WHERE ${ctidRange(unit.slice)}) TO STDOUT (FORMAT ${format})` : `COPY ${table} (${cols}) TO STDOUT (FORMAT ${format})`;
+  // FREEZE needs the table truncated in this transaction; a slice shares its table and relies
+  // on the transaction alone
+  const truncate = !unit.slice;
+  const freeze = truncate && (!unit.referenced || freshTables) ? ', FREEZE' : '';
   const fromSql = `COPY ${table} (${cols}) FROM STDIN (FORMAT ${format}${freeze})`;
   let bytes = 0;
   let inTx = false;
@@ -43,7 +45,7 @@ export async function copyUnit(
     await target.query('BEGIN');
     inTx = true;
     // --data-only into a schema with foreign keys: TRUNCATE of a referenced table is refused
-    await target.query(unit.referenced && !freshTables ? `DELETE FROM ONLY ${table}` : `TRUNCATE ONLY ${table}`);
+    if (truncate) await target.query(unit.referenced && !freshTables ? `DELETE FROM ONLY ${table}` : `TRUNCATE ONLY ${table}`);
     if (unit.columns.length === 0) {
       // a table without columns can still hold rows; COPY cannot name zero columns
       const n = await source.query(`SELECT count(*)::int8 AS n FROM ONLY ${table}`);
@@ -80,4 +82,10 @@ export async function copyUnit(
       cause: err,
     });
   }
+}
+
+/** `ctid >= '(a,0)' AND ctid < '(b,0)'`: a block range the server scans directly (14+). */
+function ctidRange(slice: NonNullable<CopyUnit['slice']>): string {
+  const from = `ctid >= '(${Math.trunc(slice.fromBlock)},0)'::pg_catalog.tid`;
+  return slice.toBlock === null ? from : `${from} AND ctid < '(${Math.trunc(slice.toBlock)},0)'::pg_catalog.tid`;
 }

@@ -15,10 +15,34 @@ import {
   renderTableIndexSettings,
   renderTrigger,
 } from '../ddl/render-post-data.js';
-import type { DdlStep, Plan } from './plan-model.js';
+import type { CopyUnit, DdlStep, Plan } from './plan-model.js';
 import { displayIdent, displayName, qualified } from '../pg/quote.js';
 
+/**
+ * Large tables are split so that every worker has work until the end: a slice is about 1/8 of a
+ * worker's share of the data, and never under 64 MB. Only when the source can scan a block range
+ * directly (TID Range Scan, PostgreSQL 14+); 0 = no slicing.
+ */
+function sliceSize(totalBytes: number, slicing: PlanOptions['slicing']): number {
+  if (!slicing?.enabled || slicing.jobs < 2) return 0;
+  return Math.max(slicing.minBytes ?? 64 * 1024 * 1024, totalBytes / (slicing.jobs * 8));
+}
+
+/** Splits a table's unit into `count` block ranges; the last is open so late pages are not lost. */
+function sliceUnit(whole: CopyUnit, blocks: number, count: number): CopyUnit[] {
+  const per = Math.ceil(blocks / count);
+  return Array.from({ length: count }, (_, i) => ({
+    ...whole,
+    id: `${whole.id} [${i + 1}/${count}]`,
+    slice: { fromBlock: i * per, toBlock: i === count - 1 ? null : (i + 1) * per },
+    bytes: Math.round(whole.bytes / count),
+    estimatedRows: Math.round(whole.estimatedRows / count),
+  }));
+}
+
 export interface PlanOptions {
+  /** Split large tables into block-range slices (source 14+, more than one job). */
+  slicing?: { enabled: boolean; jobs: number; minBytes?: number };
   ownership: OwnershipContext;
   /** Schemas that already exist on the target (e.g. public), with their owners. */
   targetSchemas: Map<string, string>;
@@ -79,12 +103,14 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
     const rel = relByOid.get(oid);
     return rel ? [oid, ...rel.parents.flatMap((p) => partitionRoots(p.oid))] : [oid];
   };
-  const units = cat.relations
-    .filter((r) => r.relkind === 'r')
-    .map((r) => {
+  const tables = cat.relations.filter((r) => r.relkind === 'r');
+  const sliceBytes = sliceSize(tables.reduce((a, r) => a + r.bytes, 0), opts.slicing);
+  const units: CopyUnit[] = tables
+    .flatMap((r) => {
       const cols = r.columns.filter((c) => c.generated === '');
-      return {
+      const whole: CopyUnit = {
         id: displayName(r.schema, r.name),
+        tableId: displayName(r.schema, r.name),
         schema: r.schema,
         table: r.name,
         columns: cols.map((c) => c.name),
@@ -93,6 +119,7 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
         bytes: r.bytes,
         estimatedRows: r.estimatedRows,
       };
+      return sliceBytes && r.bytes > sliceBytes * 1.5 && r.blocks > 1 ? sliceUnit(whole, r.blocks, Math.ceil(r.bytes / sliceBytes)) : [whole];
     })
     .sort((a, b) => b.bytes - a.bytes || a.id.localeCompare(b.id));
 
@@ -110,14 +137,17 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
 
   for (const r of cat.relations) {
     for (const c of r.constraints) {
-      const step = { key: c.key, kind: 'constraint', name: `${displayIdent(c.name)} on ${dn(r)}`, sql: renderConstraint(c, r), weight: sizeOf(r) };
+      const step: DdlStep = { key: c.key, kind: 'constraint', name: `${displayIdent(c.name)} on ${dn(r)}`, sql: renderConstraint(c, r), weight: sizeOf(r) };
+      if (r.relkind === 'r') step.table = dn(r);
       if (c.type === 'f' || (c.type === 'c' && !c.validated && c.isLocal)) foreignKeys.push(step);
       else if (c.type === 'p' || c.type === 'u' || c.type === 'x') (r.relkind === 'p' ? parentIndexes : indexes).push(step);
     }
   }
   for (const i of cat.indexes) {
     if (i.constraintOid !== null) continue;
-    const step = { key: i.key, kind: 'index', name: dn(i), sql: renderIndex(i), weight: i.tableBytes };
+    const rel = relByOid.get(i.relOid);
+    const step: DdlStep = { key: i.key, kind: 'index', name: dn(i), sql: renderIndex(i), weight: i.tableBytes };
+    if (rel?.relkind === 'r') step.table = dn(rel);
     (i.partitioned ? parentIndexes : indexes).push(step);
   }
   // attach leaves before the partitioned indexes of intermediate levels

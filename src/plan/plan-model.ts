@@ -10,11 +10,17 @@ export interface DdlStep {
   sql: string[];
   /** For post-data steps: size of the table the step works on (bigger first). */
   weight?: number;
+  /** For index steps: the table (display name) whose data must be in first. */
+  table?: string;
 }
 
-/** A unit of data copy: a whole table for now. */
+/** A unit of data copy: a whole table, or one block range of a large table. */
 export interface CopyUnit {
   id: string;
+  /** The table's display name (units of one table share it). */
+  tableId: string;
+  /** A ctid block range [fromBlock, toBlock) for a slice; toBlock null = to the end. */
+  slice?: { fromBlock: number; toBlock: number | null };
   schema: string;
   table: string;
   columns: string[];

@@ -8,12 +8,14 @@ import type pg from 'pg';
 import type { ConnInfo } from '../config/conninfo.js';
 import { connect, serverVersionNum } from '../pg/connect.js';
 import { exportSnapshot, joinSnapshot } from '../pg/snapshot.js';
-import { ddlError, prepareSourceSession, prepareTargetSession } from '../pg/session.js';
+import { prepareSourceSession, prepareTargetSession } from '../pg/session.js';
+import { runStep, runStepsBatched } from './run-ddl.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import { buildPlan } from '../plan/build-plan.js';
-import type { DdlStep, Plan } from '../plan/plan-model.js';
+import type { CopyUnit, DdlStep, Plan } from '../plan/plan-model.js';
 import { countObjects } from '../plan/plan-model.js';
 import { copyUnit } from '../copy/copy-unit.js';
+import { runLoad } from '../copy/load-scheduler.js';
 import { openBoth, runPool } from '../copy/worker-pool.js';
 import { readSequenceValues, setSequenceValues } from '../copy/sequence-values.js';
 import { doneUnits, dropUnitMarks, ensureUnitMarks } from './unit-marks.js';
@@ -29,6 +31,15 @@ export interface MigrateOptions {
   jobs: number;
   schemaOnly: boolean;
   dataOnly: boolean;
+  /**
+   * Split large tables into block-range units (source 14+). Off by default: on 2 cores it lost
+   * COPY FREEZE and measured slower (see docs/benchmarks.md).
+   */
+  splitTables?: boolean;
+  /** Build each table's indexes as soon as its data is in, during other copies. Off by default, as above. */
+  earlyIndexes?: boolean;
+  /** Smallest slice for splitTables (default 64 MB; tests use less). */
+  minSliceBytes?: number;
   runId?: string;
   onEvent?: EventSink;
   logger?: Logger;
@@ -56,6 +67,8 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     const out = await fn();
     const seconds = (Date.now() - start) / 1000;
     phaseSeconds[name] = (phaseSeconds[name] ?? 0) + seconds;
+    const m = process.memoryUsage();
+    log.log('debug', `${name} done in ${seconds.toFixed(2)}s; memory rss=${mb(m.rss)} heap=${mb(m.heapUsed)}/${mb(m.heapTotal)} external=${mb(m.external)} arrayBuffers=${mb(m.arrayBuffers)}`);
     emit({ type: 'phase-end', phase: name, seconds });
     return out;
   };
@@ -73,14 +86,18 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     const { plan, sequenceValues } = await phase('catalog', undefined, async () => {
       const cat = await readCatalog(leader, sourceVersion);
       const ctx = await targetContext(target);
-      const plan = buildPlan(cat, { ownership: { ...ctx.ownership, applyOwners: true }, targetSchemas: ctx.schemas });
+      const plan = buildPlan(cat, {
+        ownership: { ...ctx.ownership, applyOwners: true },
+        targetSchemas: ctx.schemas,
+        slicing: { enabled: Boolean(opts.splitTables) && !opts.dataOnly && sourceVersion >= 140000, jobs: opts.jobs, minBytes: opts.minSliceBytes },
+      });
       const sequenceValues = await readSequenceValues(leader, plan.sequences);
       return { plan, sequenceValues };
     });
     emit({
       type: 'plan',
       schemas: plan.preData.filter((s) => s.kind === 'schema').length,
-      tables: plan.units.length,
+      tables: new Set(plan.units.map((u) => u.tableId)).size,
       objects: countObjects(plan),
       units: opts.schemaOnly ? 0 : plan.units.length,
       bytes: plan.units.reduce((a, u) => a + u.bytes, 0),
@@ -90,16 +107,18 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     let objectsCreated = 0;
     if (!opts.dataOnly) {
       await phase('pre-data', plan.preData.length, async () => {
-        await target.query('BEGIN');
-        for (const step of plan.preData) {
-          await runStep(target, step);
-          emit({ type: 'step-done', phase: 'pre-data', kind: step.kind, name: step.name });
-        }
-        await target.query('COMMIT');
+        await runStepsBatched(target, plan.preData, {
+          onStepDone: (step) => emit({ type: 'step-done', phase: 'pre-data', kind: step.kind, name: step.name }),
+        });
       });
       objectsCreated += plan.preData.length;
     }
 
+    // a table's keys and indexes are built as soon as its data is in (not with --data-only:
+    // they exist already; not with --schema-only: there is no data phase)
+    const unitTables = new Set(plan.units.map((u) => u.tableId));
+    const earlyIndexes = opts.schemaOnly || opts.dataOnly || !opts.earlyIndexes ? [] : plan.indexes.filter((s) => s.table && unitTables.has(s.table));
+    const lateIndexes = plan.indexes.filter((s) => !earlyIndexes.includes(s));
     let rowsCopied = 0;
     let bytesCopied = 0;
     if (!opts.schemaOnly) {
@@ -115,7 +134,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
             return { s, t };
           }),
         );
-        await runPool(plan.units, jobs, async (unit, w) => {
+        const copy = async (unit: CopyUnit, pair: { s: pg.Client; t: pg.Client }) => {
           if (done.has(unit.id)) {
             emit({ type: 'unit-done', unit: unit.id, rows: 0, bytes: 0, seconds: 0, skipped: true });
             return;
@@ -123,7 +142,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           emit({ type: 'unit-start', unit: unit.id, bytes: unit.bytes, estimatedRows: unit.estimatedRows, format: unit.binary ? 'binary' : 'text' });
           let pending = 0;
           let last = Date.now();
-          const res = await copyUnit(unit, pairs[w].s, pairs[w].t, runId, (n) => {
+          const res = await copyUnit(unit, pair.s, pair.t, runId, (n) => {
             pending += n;
             const now = Date.now();
             if (now - last >= 250) {
@@ -135,6 +154,16 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           rowsCopied += res.rows;
           bytesCopied += res.bytes;
           emit({ type: 'unit-done', unit: unit.id, ...res });
+        };
+        await runLoad({
+          workers: pairs,
+          units: plan.units,
+          indexSteps: earlyIndexes,
+          copy,
+          build: async (step, pair) => {
+            await runStep(pair.t, step);
+            emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
+          },
         });
         await Promise.all(pairs.flatMap(({ s, t }) => [s.query('COMMIT').then(() => s.end()), t.end()]));
       });
@@ -152,7 +181,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
             emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
           });
         await parallel(plan.parentIndexes);
-        await parallel(plan.indexes);
+        await parallel(lateIndexes);
         for (const step of plan.indexFinish) await runStep(target, step);
         await parallel(plan.foreignKeys);
         for (const step of plan.triggers) {
@@ -178,7 +207,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     const summary: MigrationSummary = {
       runId,
       objectsCreated,
-      tablesCopied: opts.schemaOnly ? 0 : plan.units.length,
+      tablesCopied: opts.schemaOnly ? 0 : unitTables.size,
       rowsCopied,
       bytesCopied,
       sequencesSet,
@@ -206,15 +235,6 @@ async function relaxTargetChecks(target: pg.Client, log: Logger): Promise<void> 
   }
 }
 
-async function runStep(client: pg.Client, step: DdlStep): Promise<void> {
-  for (const sql of step.sql) {
-    try {
-      await client.query(sql);
-    } catch (err) {
-      throw ddlError(err, step.kind, step.name, sql);
-    }
-  }
-}
 
 async function analyzeTables(
   opts: MigrateOptions,
@@ -233,3 +253,5 @@ async function analyzeTables(
   });
   await Promise.all(pool.map((c) => c.end()));
 }
+
+const mb = (n: number) => `${(n / 1048576).toFixed(0)}MB`;

@@ -13,7 +13,8 @@ SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS 
        c.relispopulated AS populated,
        c.relreplident AS replica_identity,
        CASE WHEN c.relkind IN ('r', 'm') THEN pg_relation_size(c.oid) + coalesce(pg_relation_size(nullif(c.reltoastrelid, 0)), 0) ELSE 0 END::int8 AS bytes,
-       greatest(c.reltuples, 0)::int8 AS estimated_rows
+       greatest(c.reltuples, 0)::int8 AS estimated_rows,
+       CASE WHEN c.relkind = 'r' THEN pg_relation_size(c.oid) / current_setting('block_size')::int ELSE 0 END::int8 AS blocks
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm')

@@ -1,0 +1,66 @@
+/**
+ * Executes DDL steps on the target. Steps are sent in batches (one round trip for many
+ * statements); when a batch fails, it is rolled back to its savepoint and replayed one statement
+ * at a time, so the error still names the exact object and statement.
+ */
+import type pg from 'pg';
+import type { DdlStep } from '../plan/plan-model.js';
+import { ddlError } from '../pg/session.js';
+
+/** Runs one step statement by statement (errors name the step). */
+export async function runStep(client: pg.ClientBase, step: DdlStep): Promise<void> {
+  for (const sql of step.sql) {
+    try {
+      await client.query(sql);
+    } catch (err) {
+      throw ddlError(err, step.kind, step.name, sql);
+    }
+  }
+}
+
+export interface BatchOptions {
+  /** Most statements sent in one round trip. */
+  statementsPerBatch?: number;
+  /**
+   * Commit after this many steps: every new table holds a lock until commit, and the lock table
+   * is sized for max_locks_per_transaction × max_connections (6,400 by default).
+   */
+  stepsPerTransaction?: number;
+  onStepDone?: (step: DdlStep) => void;
+}
+
+/** Runs `steps` in order, batched, in transactions of bounded size. */
+export async function runStepsBatched(client: pg.ClientBase, steps: DdlStep[], opts: BatchOptions = {}): Promise<void> {
+  const perBatch = opts.statementsPerBatch ?? 200;
+  const perTx = opts.stepsPerTransaction ?? 1000;
+  let inTx = 0;
+  await client.query('BEGIN');
+  try {
+    for (let i = 0; i < steps.length; ) {
+      const batch: DdlStep[] = [];
+      let statements = 0;
+      while (i < steps.length && (batch.length === 0 || statements + steps[i].sql.length <= perBatch)) {
+        statements += steps[i].sql.length;
+        batch.push(steps[i++]);
+      }
+      await client.query('SAVEPOINT pgferry_batch');
+      try {
+        await client.query(batch.flatMap((s) => s.sql).join(';\n'));
+      } catch {
+        await client.query('ROLLBACK TO SAVEPOINT pgferry_batch');
+        for (const step of batch) await runStep(client, step);
+      }
+      await client.query('RELEASE SAVEPOINT pgferry_batch');
+      for (const step of batch) opts.onStepDone?.(step);
+      inTx += batch.length;
+      if (inTx >= perTx) {
+        await client.query('COMMIT; BEGIN');
+        inTx = 0;
+      }
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
