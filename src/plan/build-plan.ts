@@ -117,6 +117,7 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
         binary: cols.every((c) => c.binaryOk),
         referenced: partitionRoots(r.oid).some((oid) => referenced.has(oid)),
         bytes: r.bytes,
+        blocks: r.blocks,
         estimatedRows: r.estimatedRows,
       };
       return sliceBytes && r.bytes > sliceBytes * 1.5 && r.blocks > 1 ? sliceUnit(whole, r.blocks, Math.ceil(r.bytes / sliceBytes)) : [whole];

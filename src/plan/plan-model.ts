@@ -28,6 +28,8 @@ export interface CopyUnit {
   /** Another table's foreign key points here: TRUNCATE is refused, so rows are deleted instead. */
   referenced: boolean;
   bytes: number;
+  /** Pages of the table's main fork when the catalog was read; 0 = no row can be visible. */
+  blocks: number;
   estimatedRows: number;
 }
 
