@@ -53,10 +53,16 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
   const t0 = Date.now();
   const phaseSeconds: Partial<Record<Phase, number>> = {};
   const clients: pg.Client[] = [];
+  let finished = false;
   const open = async (info: ConnInfo, side: 'source' | 'target') => {
     const c = await connect(info, side);
     // the failing query reports the error; this only keeps an idle client's error from crashing us
     c.on('error', (err) => log.log('debug', `${side} connection error: ${err.message}`));
+    // a connection that opens after the run has failed would otherwise keep the process alive
+    if (finished) {
+      await c.end().catch(() => {});
+      throw new PgferryError('PGFERRY_E_INTERNAL', 'the migration already stopped', { object: side });
+    }
     clients.push(c);
     await (side === 'source' ? prepareSourceSession(c) : prepareTargetSession(c));
     return c;
@@ -118,7 +124,8 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     // they exist already; not with --schema-only: there is no data phase)
     const unitTables = new Set(plan.units.map((u) => u.tableId));
     const earlyIndexes = opts.schemaOnly || opts.dataOnly || !opts.earlyIndexes ? [] : plan.indexes.filter((s) => s.table && unitTables.has(s.table));
-    const lateIndexes = plan.indexes.filter((s) => !earlyIndexes.includes(s));
+    const early = new Set(earlyIndexes);
+    const lateIndexes = plan.indexes.filter((s) => !early.has(s));
     let rowsCopied = 0;
     let bytesCopied = 0;
     if (!opts.schemaOnly) {
@@ -226,6 +233,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     emit({ type: 'summary', summary });
     return summary;
   } finally {
+    finished = true;
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
   }
 }

@@ -49,8 +49,14 @@ async function pinSettings(c: pg.Client, extraFloatDigits: number): Promise<void
 export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
   const t0 = Date.now();
   const clients: pg.Client[] = [];
+  let finished = false;
   const open = async (info: ConnInfo, side: 'source' | 'target') => {
     const c = await connect(info, side);
+    // a connection that opens after the run has failed would otherwise keep the process alive
+    if (finished) {
+      await c.end().catch(() => {});
+      throw new Error('verify already stopped');
+    }
     clients.push(c);
     return c;
   };
@@ -125,6 +131,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     tables.sort((a, b) => a.table.localeCompare(b.table));
     return { ok: tables.every((t) => t.ok) && sequences.every((s) => s.ok), tables, sequences, seconds: (Date.now() - t0) / 1000 };
   } finally {
+    finished = true;
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
   }
 }

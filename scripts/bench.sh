@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# npm run bench: times pgferry against pg_dump/pg_restore (-j2) and pgcopydb on shared/bench, in one
+# session, interleaved round-robin, then reports the floor from limit.sh. Environment:
+#   SCALE (1)   ROUNDS (3)   SKIP_DATASET=1 (reuse the dataset)   SKIP_LIMIT=1   TOOLS (the three)
+# Needs root (the bench runs its servers as postgres) and ../shared/bench beside the repo.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bench=${BENCH:-$repo/../shared/bench}
+SCALE=${SCALE:-1}
+ROUNDS=${ROUNDS:-3}
+TOOLS=${TOOLS:-"pg_dump_restore_par pgcopydb pgferry"}
+export RESULTS=${RESULTS:-/tmp/pgferry-bench-$(date +%Y%m%dT%H%M%S).tsv}
+(cd "$bench" && ./clusters.sh up)
+[ -n "${SKIP_DATASET:-}" ] || (cd "$bench" && ./make-dataset.sh "$SCALE")
+for ((r = 1; r <= ROUNDS; r++)); do
+  for tool in $TOOLS; do
+    if [ "$tool" = pgferry ]; then
+      # run from the repo so that npx finds this pgferry; peak RSS of the process tree via time -f %M
+      (cd "$repo" && MIGRATE_CMD='/usr/bin/time -f %M -o $WORK_DIR/rss.kb npx pgferry migrate --source {SRC} --target {DST}' \
+        "$bench/run.sh" custom | grep -E '^RESULT')
+      echo "pgferry peak RSS: $(tail -n 1 "${BENCH_DIR:-/tmp/pgbench-clusters}/work/custom/rss.kb") kB"
+    else
+      (cd "$bench" && ./run.sh "$tool" | grep -E '^RESULT')
+    fi
+  done
+done
+(cd "$bench" && ./summary.sh "$RESULTS")
+[ -n "${SKIP_LIMIT:-}" ] || (cd "$bench" && ./limit.sh)
