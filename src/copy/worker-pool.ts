@@ -21,17 +21,3 @@ export async function runPool<T>(items: T[], jobs: number, work: (item: T, worke
   if (hasFailed) throw failed;
 }
 
-/**
- * Opens two connections at once; if one fails, the other is closed before the error is thrown
- * (a connection left open would keep the process alive).
- */
-export async function openBoth<A extends { end(): Promise<void> }, B extends { end(): Promise<void> }>(
-  a: () => Promise<A>,
-  b: () => Promise<B>,
-): Promise<[A, B]> {
-  const [ra, rb] = await Promise.allSettled([a(), b()]);
-  if (ra.status === 'fulfilled' && rb.status === 'fulfilled') return [ra.value, rb.value];
-  if (ra.status === 'fulfilled') await ra.value.end().catch(() => {});
-  if (rb.status === 'fulfilled') await rb.value.end().catch(() => {});
-  throw ra.status === 'rejected' ? ra.reason : (rb as PromiseRejectedResult).reason;
-}

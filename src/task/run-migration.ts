@@ -16,7 +16,7 @@ import type { CopyUnit, DdlStep, Plan } from '../plan/plan-model.js';
 import { countObjects } from '../plan/plan-model.js';
 import { copyUnit } from '../copy/copy-unit.js';
 import { runLoad } from '../copy/load-scheduler.js';
-import { openBoth, runPool } from '../copy/worker-pool.js';
+import { runPool } from '../copy/worker-pool.js';
 import { readSequenceValues, setSequenceValues } from '../copy/sequence-values.js';
 import { doneUnits, dropUnitMarks, ensureUnitMarks } from './unit-marks.js';
 import type { EventSink, MigrationSummary, Phase } from './events.js';
@@ -81,7 +81,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
 
   try {
     const { leader, target, sourceVersion, targetVersion } = await phase('connect', undefined, async () => {
-      const [leader, target] = await openBoth(() => open(opts.source, 'source'), () => open(opts.target, 'target'));
+      const [leader, target] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
       const [sourceVersion, targetVersion] = await Promise.all([serverVersionNum(leader), serverVersionNum(target)]);
       checkVersions(sourceVersion, targetVersion);
       return { leader, target, sourceVersion, targetVersion };
@@ -135,7 +135,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
         const jobs = Math.max(1, Math.min(opts.jobs, plan.units.length));
         const pairs = await Promise.all(
           Array.from({ length: jobs }, async () => {
-            const [s, t] = await openBoth(() => open(opts.source, 'source'), () => open(opts.target, 'target'));
+            const [s, t] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
             await joinSnapshot(s, snapshotId);
             if (opts.dataOnly) await relaxTargetChecks(t, log);
             return { s, t };

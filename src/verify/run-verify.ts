@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { ConnInfo } from '../config/conninfo.js';
 import { connect, serverVersionNum } from '../pg/connect.js';
 import { displayName } from '../pg/quote.js';
-import { openBoth, runPool } from '../copy/worker-pool.js';
+import { runPool } from '../copy/worker-pool.js';
 import { readSequenceValues } from '../copy/sequence-values.js';
 import { listSequences, listTables, type VerifyTable } from './table-inventory.js';
 import { describeRange, keyRanges, rangeChecksum } from './table-checksum.js';
@@ -61,7 +61,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     return c;
   };
   try {
-    const [src, dst] = await openBoth(() => open(opts.source, 'source'), () => open(opts.target, 'target'));
+    const [src, dst] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
     const [sv, tv] = await Promise.all([serverVersionNum(src), serverVersionNum(dst)]);
     // float text output changed in 12: compare arrays of floats at 15 digits across that line
     const efd = sv >= 120000 === tv >= 120000 ? 3 : 0;
@@ -94,7 +94,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     const jobs = Math.max(1, Math.min(opts.jobs, common.length));
     const lanes = await Promise.all(
       Array.from({ length: jobs }, async () => {
-        const [s, d] = await openBoth(() => open(opts.source, 'source'), () => open(opts.target, 'target'));
+        const [s, d] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
         await Promise.all([pinSettings(s, efd), pinSettings(d, efd)]);
         return { s, d };
       }),
