@@ -18,6 +18,17 @@ export interface CatalogObject {
 
 export type SchemaObj = Omit<CatalogObject, 'schema'> & { schema: string };
 
+export interface ExtensionObj {
+  key: string;
+  oid: number;
+  name: string;
+  schema: string;
+  version: string;
+  relocatable: boolean;
+  owner: string;
+  comment: string | null;
+}
+
 export interface EnumType extends CatalogObject {
   labels: string[];
 }
@@ -172,6 +183,7 @@ export interface SkippedObject {
 export interface Catalog {
   serverVersionNum: number;
   schemas: SchemaObj[];
+  extensions: ExtensionObj[];
   enums: EnumType[];
   composites: CompositeType[];
   domains: DomainType[];

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { Catalog } from './model.js';
 import { readCatalogRows } from './run-query.js';
-import { readSchemas } from './read-schemas.js';
+import { readExtensions, readSchemas } from './read-schemas.js';
 import { readComposites, readDomains, readEnums } from './read-types.js';
 import { readAggregates, readFunctions } from './read-functions.js';
 import { readSequences } from './read-sequences.js';
@@ -21,6 +21,7 @@ export async function readCatalog(client: pg.ClientBase, serverVersionNum: numbe
   return {
     serverVersionNum,
     schemas: await readSchemas(client, major),
+    extensions: await readExtensions(client, major),
     enums: await readEnums(client, major),
     composites: await readComposites(client, major),
     domains: await readDomains(client, major),

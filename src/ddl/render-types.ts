@@ -1,5 +1,5 @@
 /** DDL for schemas and user types: enums, composites and domains. */
-import type { CompositeType, DomainType, EnumType, SchemaObj } from '../catalog/model.js';
+import type { CompositeType, DomainType, EnumType, ExtensionObj, SchemaObj } from '../catalog/model.js';
 import { ident, literal, qualified } from '../pg/quote.js';
 import { commentOn, ownerAndPrivileges, type OwnershipContext } from './common.js';
 
@@ -56,5 +56,16 @@ export function renderDomain(d: DomainType, ctx: OwnershipContext): string[] {
     ...ownerAndPrivileges(`DOMAIN ${q}`, d, ctx),
     ...commentOn(`DOMAIN ${q}`, d.comment),
     ...d.constraints.flatMap((c) => commentOn(`CONSTRAINT ${ident(c.name)} ON DOMAIN ${q}`, c.comment)),
+  ];
+}
+
+/**
+ * CREATE EXTENSION in the source's schema. Like pg_dump, without VERSION: the target installs its
+ * default version of the extension (a newer major ships newer extension versions).
+ */
+export function renderExtension(e: ExtensionObj): string[] {
+  return [
+    `CREATE EXTENSION IF NOT EXISTS ${ident(e.name)} WITH SCHEMA ${ident(e.schema)}`,
+    ...commentOn(`EXTENSION ${ident(e.name)}`, e.comment),
   ];
 }

@@ -5,7 +5,7 @@
 import type { Catalog, IndexObj, Relation, SequenceObj } from '../catalog/model.js';
 import { dependencySort } from '../ddl/dependency-sort.js';
 import type { OwnershipContext } from '../ddl/common.js';
-import { renderComposite, renderDomain, renderEnum, renderSchema } from '../ddl/render-types.js';
+import { renderComposite, renderDomain, renderEnum, renderExtension, renderSchema } from '../ddl/render-types.js';
 import { renderAggregate, renderFunction } from '../ddl/render-functions.js';
 import { renderSequence, renderSequenceOwnedBy, renderTable, renderView } from '../ddl/render-relations.js';
 import {
@@ -50,7 +50,7 @@ export interface PlanOptions {
 
 // Rough pg_dump order for objects that do not depend on each other.
 const PRIORITY: Record<string, number> = {
-  schema: 1, enum: 2, composite: 3, domain: 3, function: 4, aggregate: 5, sequence: 6, table: 7,
+  schema: 1, extension: 1.5, enum: 2, composite: 3, domain: 3, function: 4, aggregate: 5, sequence: 6, table: 7,
   view: 8, 'materialized view': 9, 'sequence owner': 10,
 };
 
@@ -67,6 +67,7 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
   const dn = (o: { schema: string; name: string }) => displayName(o.schema, o.name);
 
   for (const s of cat.schemas) add(s.key, 'schema', displayIdent(s.name), renderSchema(s, own, opts.targetSchemas.get(s.name)));
+  for (const e of cat.extensions) add(e.key, 'extension', displayIdent(e.name), renderExtension(e));
   for (const t of cat.enums) add(t.key, 'enum', dn(t), renderEnum(t, own));
   for (const t of cat.composites) add(t.key, 'composite', dn(t), renderComposite(t, own));
   for (const t of cat.domains) add(t.key, 'domain', dn(t), renderDomain(t, own));

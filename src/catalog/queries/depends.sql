@@ -1,12 +1,15 @@
 -- Dependency edges between user objects, each side folded onto the object pgferry creates:
 -- a column default or check constraint onto its table, a view's rewrite rule onto the view, an
--- array type onto its element type, a composite's relation onto its type. Keys are 'class:oid'.
+-- array type onto its element type, a composite's relation onto its type, an extension's member
+-- object onto its extension. Keys are 'class:oid'.
 WITH RECURSIVE d AS (
   SELECT classid, objid, refclassid, refobjid, deptype FROM pg_depend
   WHERE deptype IN ('n', 'a') AND classid <> 0 AND refclassid <> 0 AND objid >= 16384 AND refobjid >= 16384
 ),
 fold(classid, objid, key) AS (
-  SELECT x.classid, x.objid,
+  SELECT x.classid, x.objid, coalesce(
+    (SELECT 'pg_extension:' || m.refobjid FROM pg_depend m
+     WHERE m.classid = x.classid AND m.objid = x.objid AND m.deptype = 'e' LIMIT 1),
     CASE x.classid
       WHEN 'pg_class'::regclass THEN (SELECT CASE WHEN c.relkind = 'c' THEN 'pg_type:' || c.reltype ELSE 'pg_class:' || c.oid END
                                       FROM pg_class c WHERE c.oid = x.objid)
@@ -24,7 +27,7 @@ fold(classid, objid, key) AS (
                                                        ELSE 'pg_constraint:' || k.oid END
                                            FROM pg_constraint k WHERE k.oid = x.objid)
       ELSE x.classid::regclass::text || ':' || x.objid
-    END
+    END)
   FROM (SELECT DISTINCT classid, objid FROM d UNION SELECT DISTINCT refclassid, refobjid FROM d) x
 )
 SELECT DISTINCT f1.key AS key, f2.key AS ref_key
