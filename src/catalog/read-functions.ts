@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { AggregateObj, FunctionObj, SkippedObject } from './model.js';
 import { readCatalogRows } from './run-query.js';
 
+/** Functions and procedures; C and internal ones come back as skipped objects, with the reason. */
 export async function readFunctions(
   client: pg.ClientBase,
   major: number,
@@ -24,6 +25,7 @@ export async function readFunctions(
   return { functions, skipped };
 }
 
+/** Aggregates with every attribute CREATE AGGREGATE can take. */
 export async function readAggregates(client: pg.ClientBase, major: number): Promise<AggregateObj[]> {
   const rows = await readCatalogRows<Omit<AggregateObj, 'key'>>(client, 'aggregates', major);
   return rows.map((r) => ({ ...r, key: `pg_proc:${r.oid}` }));

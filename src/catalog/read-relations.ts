@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Column, Constraint, Relation } from './model.js';
 import { readCatalogRows } from './run-query.js';
 
+/** Tables, views and materialized views, each with its columns and constraints. */
 export async function readRelations(client: pg.ClientBase, major: number): Promise<Relation[]> {
   const rels = await readCatalogRows<Omit<Relation, 'key' | 'columns' | 'constraints'>>(client, 'relations', major);
   const cols = await readCatalogRows<Column & { relOid: number }>(client, 'columns', major);

@@ -10,6 +10,7 @@ interface Row extends Omit<SequenceObj, 'key' | 'ownedBy'> {
   ownedByColumn: string | null;
 }
 
+/** Sequences with their options and the column that owns them, if any. */
 export async function readSequences(client: pg.ClientBase, major: number): Promise<SequenceObj[]> {
   const rows = await readCatalogRows<Row>(client, 'sequences', major);
   return rows.map(({ ownedByTable, ownedBySchema, ownedByTableName, ownedByColumn, ...r }) => ({

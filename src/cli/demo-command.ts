@@ -7,6 +7,7 @@ import { ExitCode } from '../errors.js';
 import { jsonLine, migrationSink } from './output.js';
 import { printVerifyReport } from './verify-output.js';
 
+/** Runs the demo and returns the exit code; without --exit it waits for Ctrl-C. */
 export async function runDemoCommand(o: { exit: boolean; scale: number; json: boolean }): Promise<number> {
   const say = (text: string) => (o.json ? jsonLine({ event: 'demo', message: text }) : process.stdout.write(`${text}\n`));
   say('starting two embedded PostgreSQL servers and loading the sample database...');

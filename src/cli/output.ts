@@ -9,6 +9,7 @@ export function useJson(flag: boolean | undefined): boolean {
   return Boolean(flag) || !process.stdout.isTTY;
 }
 
+/** Writes one JSON event line (with a timestamp) to stdout. */
 export function jsonLine(obj: object): void {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...obj })}\n`);
 }

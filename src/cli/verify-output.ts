@@ -1,6 +1,7 @@
 /** Prints a verify report for a person. */
 import type { VerifyReport } from '../verify/run-verify.js';
 
+/** One FAIL line per difference, then the summary line. */
 export function printVerifyReport(r: VerifyReport, out: NodeJS.WritableStream): void {
   for (const t of r.tables) {
     if (t.ok) continue;

@@ -14,6 +14,7 @@ export interface LoadWork<W> {
   build: (step: DdlStep, worker: W) => Promise<void>;
 }
 
+/** Runs every copy unit and the index steps that wait on them; rejects with the first failure. */
 export async function runLoad<W>(work: LoadWork<W>): Promise<void> {
   const unitsLeft = new Map<string, number>();
   for (const u of work.units) unitsLeft.set(u.tableId, (unitsLeft.get(u.tableId) ?? 0) + 1);

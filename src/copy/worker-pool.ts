@@ -1,5 +1,6 @@
 /** Runs async work over items with at most `jobs` in flight; the first failure stops new starts. */
 
+/** Runs `work` over `items`, `jobs` at a time; rejects with the first failure. */
 export async function runPool<T>(items: T[], jobs: number, work: (item: T, worker: number) => Promise<void>): Promise<void> {
   let next = 0;
   let failed: unknown;

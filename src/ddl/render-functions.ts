@@ -7,6 +7,7 @@ function signature(o: { schema: string; name: string; identityArgs: string }): s
   return `${qualified(o.schema, o.name)}(${o.identityArgs})`;
 }
 
+/** The server's own CREATE OR REPLACE text (pg_get_functiondef), then owner, privileges, comment. */
 export function renderFunction(f: FunctionObj, ctx: OwnershipContext): string[] {
   const kind = f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION';
   const sig = signature(f);

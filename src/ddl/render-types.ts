@@ -18,6 +18,7 @@ export function renderSchema(s: SchemaObj, ctx: OwnershipContext, ownerOnTarget:
   return [`CREATE SCHEMA ${name}`, ...ownerAndPrivileges(`SCHEMA ${name}`, s, ctx), ...commentOn(`SCHEMA ${name}`, s.comment)];
 }
 
+/** CREATE TYPE ... AS ENUM with the labels in order. */
 export function renderEnum(t: EnumType, ctx: OwnershipContext): string[] {
   const q = qualified(t.schema, t.name);
   return [
@@ -27,6 +28,7 @@ export function renderEnum(t: EnumType, ctx: OwnershipContext): string[] {
   ];
 }
 
+/** CREATE TYPE ... AS (...) with attribute collations and comments. */
 export function renderComposite(t: CompositeType, ctx: OwnershipContext): string[] {
   const q = qualified(t.schema, t.name);
   const attrs = t.attributes.map((a) => `${ident(a.name)} ${a.type}${a.collation ? ` COLLATE ${a.collation}` : ''}`);
@@ -38,6 +40,7 @@ export function renderComposite(t: CompositeType, ctx: OwnershipContext): string
   ];
 }
 
+/** CREATE DOMAIN with validated constraints inline and NOT VALID ones added after. */
 export function renderDomain(d: DomainType, ctx: OwnershipContext): string[] {
   const q = qualified(d.schema, d.name);
   let sql = `CREATE DOMAIN ${q} AS ${d.baseType}`;
