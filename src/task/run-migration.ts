@@ -13,6 +13,7 @@ import { runStep, runStepsBatched } from './run-ddl.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { CopyUnit, DdlStep, Plan } from '../plan/plan-model.js';
+import type { Catalog } from '../catalog/model.js';
 import { countObjects } from '../plan/plan-model.js';
 import { copyUnit } from '../copy/copy-unit.js';
 import { runLoad } from '../copy/load-scheduler.js';
@@ -98,6 +99,9 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
         slicing: { enabled: Boolean(opts.splitTables) && !opts.dataOnly && sourceVersion >= 140000, jobs: opts.jobs, minBytes: opts.minSliceBytes },
       });
       const sequenceValues = await readSequenceValues(leader, plan.sequences);
+      const missing = missingRoles(cat, ctx.ownership.targetRoles);
+      if (missing.length)
+        log.log('warn', `roles missing on the target: ${missing.join(', ')}; their objects will belong to ${ctx.ownership.targetUser} and their grants are left out (create the roles first to keep them)`);
       return { plan, sequenceValues };
     });
     emit({
@@ -285,3 +289,14 @@ async function analyzeTables(
 }
 
 const mb = (n: number) => `${(n / 1048576).toFixed(0)}MB`;
+
+/** Roles that own objects or hold privileges on the source but do not exist on the target. */
+function missingRoles(cat: Catalog, targetRoles: Set<string>): string[] {
+  const objects = [...cat.schemas, ...cat.enums, ...cat.composites, ...cat.domains, ...cat.functions, ...cat.aggregates, ...cat.sequences, ...cat.relations];
+  const roles = new Set<string>();
+  for (const o of objects) {
+    roles.add(o.owner);
+    for (const a of o.acl ?? []) if (a.grantee !== null) roles.add(a.grantee);
+  }
+  return [...roles].filter((r) => !targetRoles.has(r)).sort();
+}

@@ -80,4 +80,17 @@ describe('pgferry command line', () => {
     assert.equal(r.code, 5);
     assert.match(r.stderr, /PGFERRY_E_DDL: table public\.items: rejected by the target: relation "items" already exists \(SQLSTATE 42P07\)/);
   });
+
+  it('warns on stderr about owners and grantees the target lacks, and still migrates', async () => {
+    const src = await freshDatabase(await server('15', 'src'), 'roles');
+    const dst = await freshDatabase(await server('15', 'dst'), 'roles');
+    await execSql(src.uri, `DO $$ BEGIN CREATE ROLE pgferry_only_on_source; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+      CREATE TABLE owned (id int PRIMARY KEY); ALTER TABLE owned OWNER TO pgferry_only_on_source;
+      CREATE TABLE granted (id int); GRANT SELECT ON granted TO pgferry_only_on_source`);
+    const r = await runCli(['migrate', '--source', src.uri, '--target', dst.uri, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warn: roles missing on the target: pgferry_only_on_source; their objects will belong to postgres/);
+    const owner = await execSql(dst.uri, "SELECT pg_get_userbyid(relowner) AS o FROM pg_class WHERE relname = 'owned'");
+    assert.equal(owner.rows[0].o, 'postgres');
+  });
 });
