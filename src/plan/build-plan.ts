@@ -40,6 +40,24 @@ function sliceUnit(whole: CopyUnit, blocks: number, count: number): CopyUnit[] {
   }));
 }
 
+/** Sets each step's level from the steps before it that it depends on (cycle-broken edges are ignored). */
+function assignLevels(steps: DdlStep[], edges: [string, string][]): void {
+  const position = new Map(steps.map((s, i) => [s.key, i]));
+  const deps = new Map<string, string[]>();
+  for (const [from, to] of edges) {
+    if (!position.has(from) || !position.has(to) || from === to) continue;
+    if (!deps.has(from)) deps.set(from, []);
+    deps.get(from)!.push(to);
+  }
+  const level = new Map<string, number>();
+  for (const s of steps) {
+    let l = 0;
+    for (const d of deps.get(s.key) ?? []) if (position.get(d)! < position.get(s.key)!) l = Math.max(l, level.get(d)! + 1);
+    level.set(s.key, l);
+    s.level = l;
+  }
+}
+
 export interface PlanOptions {
   /** Split large tables into block-range slices (source 14+, more than one job). */
   slicing?: { enabled: boolean; jobs: number; minBytes?: number };
@@ -96,7 +114,15 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
     for (const p of r.parents) extraEdges.push([r.key, `pg_class:${p.oid}`]);
   }
 
-  const preData = dependencySort(nodes, [...cat.depends, ...extraEdges]).map(({ priority: _p, ...step }) => step);
+  const edges = [...cat.depends, ...extraEdges];
+  const preData = dependencySort(nodes, edges).map(({ priority: _p, ...step }) => step);
+  assignLevels(preData, edges);
+  const stepByKey = new Map(preData.map((s) => [s.key, s]));
+  for (const r of cat.relations) {
+    // partitions and inheritance children lock their parent: keep siblings on one connection
+    const step = stepByKey.get(r.key);
+    if (step && r.parents.length) step.lockGroup = `pg_class:${r.parents[0].oid}`;
+  }
 
   // ---- data: leaf tables, largest first
   const referenced = new Set(cat.relations.flatMap((r) => r.constraints.filter((c) => c.type === 'f').map((c) => c.refRelOid)));

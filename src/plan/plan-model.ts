@@ -12,6 +12,10 @@ export interface DdlStep {
   weight?: number;
   /** For index steps: the table (display name) whose data must be in first. */
   table?: string;
+  /** For pre-data steps: 1 + the highest level of what it depends on (steps of one level are independent). */
+  level?: number;
+  /** Pre-data steps of one group lock a common object (a partition parent): run them on one connection. */
+  lockGroup?: string;
 }
 
 /** A unit of data copy: a whole table, or one block range of a large table. */

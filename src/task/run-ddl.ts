@@ -64,3 +64,48 @@ export async function runStepsBatched(client: pg.ClientBase, steps: DdlStep[], o
     throw err;
   }
 }
+
+/**
+ * Runs pre-data steps level by level (a level's steps do not depend on each other). A level with
+ * at least `minParallel` steps is shared across the connections, steps of one lock group (the
+ * partitions of one parent) kept together so that sessions never wait on each other in a cycle;
+ * each connection commits before the next level starts, so the next level sees everything.
+ */
+export async function runStepsByLevel(
+  clients: pg.ClientBase[],
+  steps: DdlStep[],
+  opts: BatchOptions & { minParallel?: number } = {},
+): Promise<void> {
+  const levels = new Map<number, DdlStep[]>();
+  for (const s of steps) {
+    const l = s.level ?? 0;
+    if (!levels.has(l)) levels.set(l, []);
+    levels.get(l)!.push(s);
+  }
+  const minParallel = opts.minParallel ?? 64;
+  let serial: DdlStep[] = [];
+  const flushSerial = async () => {
+    if (serial.length) await runStepsBatched(clients[0], serial, opts);
+    serial = [];
+  };
+  for (const level of [...levels.keys()].sort((a, b) => a - b)) {
+    const group = levels.get(level)!;
+    if (clients.length < 2 || group.length < minParallel) {
+      serial.push(...group); // small levels run together, in order, on one connection
+      continue;
+    }
+    await flushSerial();
+    const byLock = new Map<string, DdlStep[]>();
+    for (const s of group) {
+      const k = s.lockGroup ?? s.key;
+      if (!byLock.has(k)) byLock.set(k, []);
+      byLock.get(k)!.push(s);
+    }
+    const shares: DdlStep[][] = clients.map(() => []);
+    for (const g of [...byLock.values()].sort((a, b) => b.length - a.length)) {
+      shares.reduce((min, sh) => (sh.length < min.length ? sh : min)).push(...g);
+    }
+    await Promise.all(shares.map((share, i) => (share.length ? runStepsBatched(clients[i], share, opts) : Promise.resolve())));
+  }
+  await flushSerial();
+}

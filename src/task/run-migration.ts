@@ -9,7 +9,7 @@ import type { ConnInfo } from '../config/conninfo.js';
 import { connect, serverVersionNum } from '../pg/connect.js';
 import { exportSnapshot, joinSnapshot } from '../pg/snapshot.js';
 import { prepareSourceSession, prepareTargetSession } from '../pg/session.js';
-import { runStep, runStepsBatched } from './run-ddl.js';
+import { runStep, runStepsByLevel } from './run-ddl.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { CopyUnit, DdlStep, Plan } from '../plan/plan-model.js';
@@ -117,9 +117,11 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     let objectsCreated = 0;
     if (!opts.dataOnly) {
       await phase('pre-data', plan.preData.length, async () => {
-        await runStepsBatched(target, plan.preData, {
+        const more = await Promise.all(Array.from({ length: Math.max(0, opts.jobs - 1) }, () => open(opts.target, 'target')));
+        await runStepsByLevel([target, ...more], plan.preData, {
           onStepDone: (step) => emit({ type: 'step-done', phase: 'pre-data', kind: step.kind, name: step.name }),
         });
+        await Promise.all(more.map((c) => c.end()));
       });
       objectsCreated += plan.preData.length;
     }
