@@ -150,10 +150,3 @@ export function resolveConnInfo(text: string | undefined, env: NodeJS.ProcessEnv
 export function describeConnInfo(info: ConnInfo): string {
   return `${info.user}@${info.host.startsWith('/') ? `[${info.host}]` : info.host}:${info.port}/${info.database}`;
 }
-
-/** A URI for the same settings without the password (for printing "how to connect"). */
-export function toDisplayUri(info: ConnInfo): string {
-  const host = info.host.startsWith('/') ? '' : info.host;
-  const q = info.host.startsWith('/') ? `?host=${encodeURIComponent(info.host)}` : '';
-  return `postgresql://${encodeURIComponent(info.user)}@${host}:${info.port}/${encodeURIComponent(info.database)}${q}`;
-}

@@ -25,11 +25,6 @@ export function renderIndexAttach(i: IndexObj): string[] {
   return [`ALTER INDEX ${i.parentIndex} ATTACH PARTITION ${qualified(i.schema, i.name)}`];
 }
 
-/** A constraint's index comment, which pg_dump keeps separately from the constraint's. */
-export function renderConstraintIndexComment(i: IndexObj): string[] {
-  return commentOn(`INDEX ${qualified(i.schema, i.name)}`, i.comment);
-}
-
 /** CLUSTER ON and REPLICA IDENTITY, which need the index to exist. */
 export function renderTableIndexSettings(rel: Relation, indexes: IndexObj[]): string[] {
   const q = qualified(rel.schema, rel.name);

@@ -1,6 +1,6 @@
 /** Session settings pgferry applies on each side, and a helper to run DDL steps with clear errors. */
 import type pg from 'pg';
-import { PgferryError, isRetryableSqlState, messageOf } from '../errors.js';
+import { PgferryError, messageOf } from '../errors.js';
 
 /** Settings for every target session: plain DDL semantics, fast commits, quiet notices. */
 export async function prepareTargetSession(client: pg.Client): Promise<void> {
@@ -28,7 +28,7 @@ export function ddlError(err: unknown, kind: string, name: string, sql: string):
   const e = err as { code?: string; detail?: string; hint?: string };
   if (isConnectionLoss(err)) {
     return new PgferryError('PGFERRY_E_CONNECTION_LOST', `lost the target connection while creating it: ${messageOf(err)}`, {
-      object: `${kind} ${name}`, fix: 'check the target server; running the migration again starts over cleanly', cause: err, sql,
+      object: `${kind} ${name}`, fix: 'check the target server, then run again on an empty target database', cause: err, sql,
     });
   }
   const detail = [e.detail, e.hint].filter(Boolean).join(' ');
@@ -45,5 +45,5 @@ export function isConnectionLoss(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   if (e?.code && (e.code.startsWith('08') || e.code === '57P01' || e.code === '57P02' || e.code === '57P03')) return true;
   if (e?.code === 'ECONNRESET' || e?.code === 'EPIPE') return true;
-  return /Connection terminated|connection.*(lost|closed)|ECONNRESET/i.test(messageOf(err)) || (isRetryableSqlState(e?.code) && e?.code?.startsWith('08') === true);
+  return /Connection terminated|connection.*(lost|closed)|ECONNRESET/i.test(messageOf(err));
 }

@@ -87,3 +87,11 @@ export async function execSql(uri: string, sql: string, params?: unknown[]): Pro
 }
 
 export const SHARED_DIR = path.resolve(import.meta.dirname, '../../../shared');
+
+/**
+ * For a cross-version run, an empty database on the target's server to restore a pg_dump
+ * reference into (see migrateAndCompare); none when source and target are the same major.
+ */
+export async function referenceDatabase(from: Major, to: Major, label: string): Promise<string | undefined> {
+  return from === to ? undefined : (await freshDatabase(await server(to, 'dst'), `${label}_ref`)).uri;
+}
