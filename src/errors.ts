@@ -12,6 +12,7 @@ export const ExitCode = {
   verifyMismatch: 4,
   objectRejected: 5,
   dataCopy: 6,
+  completedWithSkipped: 7,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -19,6 +19,7 @@ const SECRET_PATTERNS: [RegExp, string][] = [
   [/(postgres(?:ql)?:\/\/[^:/?#@\s]*:)[^@/\s]*@/gi, '$1***@'], // URI user:password@
   [/(\bpassword\s*=\s*)(?:'(?:[^'\\]|\\.)*'|\S+)/gi, '$1***'], // key=value password
   [/("password"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, '$1"***"'], // JSON "password": "..."
+  [/(\bpassword\s+)'(?:[^']|'')*'/gi, "$1'***'"], // OPTIONS (password '...') of user mappings
 ];
 
 /** Replaces every password we can recognise in a string with `***`. */
@@ -26,6 +27,11 @@ export function redact(text: string): string {
   let out = text;
   for (const [re, replacement] of SECRET_PATTERNS) out = out.replace(re, replacement);
   return out;
+}
+
+/** Masks every string literal of a statement that carries secrets (a user mapping's options). */
+export function maskSecrets(sql: string): string {
+  return sql.replace(/'(?:[^']|'')*'/g, "'***'");
 }
 
 /** A logger that writes nothing (library default). */

@@ -104,6 +104,15 @@ export interface Column {
   collation: string | null;
   comment: string | null;
   binaryOk: boolean;
+  /** SET STORAGE letter when it differs from the type's default. */
+  storage: string | null;
+  /** SET COMPRESSION letter (14+), when set. */
+  compression: string | null;
+  statTarget: number | null;
+  /** Attribute options (n_distinct=...). */
+  options: string[] | null;
+  fdwOptions: string[] | null;
+  acl: AclEntry[] | null;
 }
 
 export interface Constraint {
@@ -152,7 +161,7 @@ export interface TriggerObj {
   comment: string | null;
 }
 
-export type RelKind = 'r' | 'p' | 'v' | 'm';
+export type RelKind = 'r' | 'p' | 'v' | 'm' | 'f';
 
 export interface Relation extends CatalogObject {
   relkind: RelKind;
@@ -169,15 +178,180 @@ export interface Relation extends CatalogObject {
   estimatedRows: number;
   /** Pages of the main fork (for splitting a table into block ranges). */
   blocks: number;
+  /** Typed table: CREATE TABLE ... OF this type. */
+  ofType: string | null;
+  rowSecurity: boolean;
+  forceRowSecurity: boolean;
+  foreignServer: string | null;
+  foreignOptions: string[] | null;
   columns: Column[];
   constraints: Constraint[];
 }
 
 /** An object pgferry will not create, with the reason (shown in plans and summaries). */
 export interface SkippedObject {
+  /** The catalog key, when the object has one (objects that depend on it are skipped too). */
+  key?: string;
   kind: string;
   name: string;
   reason: string;
+}
+
+export interface CollationObj extends CatalogObject {
+  /** The pg_collation row as JSON (columns differ between majors). */
+  raw: Record<string, unknown>;
+}
+
+export interface RangeType extends CatalogObject {
+  subtype: string;
+  opclass: string | null;
+  collation: string | null;
+  canonical: string | null;
+  subdiff: string | null;
+  multirange: string | null;
+  multirangeOid: number | null;
+}
+
+export interface BaseType extends CatalogObject {
+  /** false: a shell type (CREATE TYPE name) never completed. */
+  defined: boolean;
+  element: string | null;
+  collatable: boolean;
+  raw: Record<string, unknown>;
+  /** OIDs of its input, output, receive, send, typmod, analyze and subscript functions. */
+  ioFunctions: number[];
+}
+
+export interface OperatorObj extends CatalogObject {
+  opKind: 'b' | 'l' | 'r';
+  leftType: string | null;
+  rightType: string | null;
+  function: string;
+  commutator: string | null;
+  negator: string | null;
+  restrict: string | null;
+  join: string | null;
+  hashes: boolean;
+  merges: boolean;
+}
+
+export interface OpFamilyObj extends CatalogObject {
+  method: string;
+  /** Members added with ALTER OPERATOR FAMILY ... ADD, as `OPERATOR n op(type,type)` / `FUNCTION n (t, t) f(args)`. */
+  looseOperators: string[];
+  looseFunctions: string[];
+}
+
+export interface OpClassObj extends CatalogObject {
+  method: string;
+  isDefault: boolean;
+  forType: string;
+  family: string;
+  storage: string | null;
+  operators: string[];
+  functions: string[];
+}
+
+export interface CastObj {
+  key: string;
+  oid: number;
+  sourceType: string;
+  targetType: string;
+  method: 'f' | 'b' | 'i';
+  function: string | null;
+  context: 'e' | 'a' | 'i';
+  comment: string | null;
+}
+
+export interface TextSearchObj extends CatalogObject {
+  tsKind: 'parser' | 'template' | 'dictionary' | 'configuration';
+  parts: Record<string, unknown>;
+}
+
+/** A rule, policy or extended statistics object: belongs to one table, built after the data. */
+export interface RuleObj {
+  key: string;
+  oid: number;
+  relOid: number;
+  schema: string;
+  table: string;
+  name: string;
+  definition: string;
+  enabled: 'O' | 'D' | 'R' | 'A';
+  comment: string | null;
+}
+
+export interface PolicyObj {
+  key: string;
+  oid: number;
+  relOid: number;
+  schema: string;
+  table: string;
+  name: string;
+  command: 'r' | 'a' | 'w' | 'd' | '*';
+  permissive: boolean;
+  roles: (string | null)[];
+  usingExpr: string | null;
+  checkExpr: string | null;
+  comment: string | null;
+}
+
+export interface StatisticsObj extends CatalogObject {
+  relOid: number;
+  definition: string;
+  statTarget: number | null;
+}
+
+export interface EventTriggerObj {
+  key: string;
+  oid: number;
+  name: string;
+  event: string;
+  owner: string;
+  function: string;
+  tags: string[] | null;
+  enabled: 'O' | 'D' | 'R' | 'A';
+  comment: string | null;
+}
+
+export interface PublicationObj {
+  key: string;
+  oid: number;
+  name: string;
+  owner: string;
+  comment: string | null;
+  raw: Record<string, unknown>;
+  members: { memberKind: 'table' | 'schema'; schema: string; name: string | null; relOid: number | null; rowFilter: string | null; columns: string[] | null }[];
+}
+
+export interface LargeObjectMeta {
+  oid: number;
+  owner: string;
+  comment: string | null;
+  acl: AclEntry[] | null;
+}
+
+export interface ForeignDataObj {
+  key: string;
+  oid: number;
+  fdKind: 'wrapper' | 'server' | 'user mapping';
+  /** Wrapper or server name; for a user mapping, the server's. */
+  name: string;
+  /** Owner; for a user mapping, the user (null = PUBLIC). */
+  owner: string | null;
+  comment: string | null;
+  acl: AclEntry[] | null;
+  parts: Record<string, unknown>;
+  options: string[] | null;
+}
+
+export interface DefaultPrivilegeObj {
+  key: string;
+  oid: number;
+  role: string;
+  schema: string | null;
+  objType: 'r' | 'S' | 'f' | 'T' | 'n';
+  acl: AclEntry[];
 }
 
 export interface Catalog {
@@ -190,9 +364,25 @@ export interface Catalog {
   functions: FunctionObj[];
   aggregates: AggregateObj[];
   sequences: SequenceObj[];
+  collations: CollationObj[];
+  ranges: RangeType[];
+  baseTypes: BaseType[];
+  operators: OperatorObj[];
+  opFamilies: OpFamilyObj[];
+  opClasses: OpClassObj[];
+  casts: CastObj[];
+  textSearch: TextSearchObj[];
   relations: Relation[];
   indexes: IndexObj[];
   triggers: TriggerObj[];
+  rules: RuleObj[];
+  policies: PolicyObj[];
+  statistics: StatisticsObj[];
+  eventTriggers: EventTriggerObj[];
+  publications: PublicationObj[];
+  largeObjects: LargeObjectMeta[];
+  foreignData: ForeignDataObj[];
+  defaultPrivileges: DefaultPrivilegeObj[];
   /** [key, key it depends on] */
   depends: [string, string][];
   skipped: SkippedObject[];

@@ -6,7 +6,19 @@ import type pg from 'pg';
 import type { Catalog } from './model.js';
 import { readCatalogRows } from './run-query.js';
 import { readExtensions, readSchemas } from './read-schemas.js';
-import { readComposites, readDomains, readEnums } from './read-types.js';
+import { readBaseTypes, readComposites, readDomains, readEnums, readRanges } from './read-types.js';
+import { readCasts, readOpClasses, readOpFamilies, readOperators } from './read-operators.js';
+import { readTextSearch } from './read-text-search.js';
+import { readPolicies, readRules, readStatistics } from './read-table-extras.js';
+import {
+  readCollations,
+  readDefaultPrivileges,
+  readEventTriggers,
+  readForeignData,
+  readLargeObjects,
+  readPublications,
+  readSecurityLabels,
+} from './read-database-objects.js';
 import { readAggregates, readFunctions } from './read-functions.js';
 import { readSequences } from './read-sequences.js';
 import { readRelations } from './read-relations.js';
@@ -28,10 +40,26 @@ export async function readCatalog(client: pg.ClientBase, serverVersionNum: numbe
     functions,
     aggregates: await readAggregates(client, major),
     sequences: await readSequences(client, major),
+    collations: await readCollations(client, major),
+    ranges: await readRanges(client, major),
+    baseTypes: await readBaseTypes(client, major),
+    operators: await readOperators(client, major),
+    opFamilies: await readOpFamilies(client, major),
+    opClasses: await readOpClasses(client, major),
+    casts: await readCasts(client, major),
+    textSearch: await readTextSearch(client, major),
     relations: await readRelations(client, major),
     indexes: await readIndexes(client, major),
     triggers: await readTriggers(client, major),
+    rules: await readRules(client, major),
+    policies: await readPolicies(client, major),
+    statistics: await readStatistics(client, major),
+    eventTriggers: await readEventTriggers(client, major),
+    publications: await readPublications(client, major),
+    largeObjects: await readLargeObjects(client, major),
+    foreignData: await readForeignData(client, major),
+    defaultPrivileges: await readDefaultPrivileges(client, major),
     depends: depends.map((d) => [d.key, d.refKey]),
-    skipped,
+    skipped: [...skipped, ...(await readSecurityLabels(client, major))],
   };
 }

@@ -1,9 +1,9 @@
-/** Reads functions, procedures and aggregates. C and internal functions are marked skipped. */
+/** Reads functions, procedures and aggregates. C-language functions are marked skipped. */
 import type pg from 'pg';
 import type { AggregateObj, FunctionObj, SkippedObject } from './model.js';
 import { readCatalogRows } from './run-query.js';
 
-/** Functions and procedures; C and internal ones come back as skipped objects, with the reason. */
+/** Functions and procedures; C-language ones come back as skipped objects, with the reason. */
 export async function readFunctions(
   client: pg.ClientBase,
   major: number,
@@ -14,9 +14,10 @@ export async function readFunctions(
   for (const r of rows) {
     if (r.definition === null) {
       skipped.push({
+        key: `pg_proc:${r.oid}`,
         kind: r.kind === 'p' ? 'procedure' : 'function',
         name: `${r.schema}.${r.name}(${r.identityArgs})`,
-        reason: `written in ${r.language}: its object code cannot be moved to another server`,
+        reason: 'C-language function: its shared library cannot be moved to another server',
       });
       continue;
     }

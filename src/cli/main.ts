@@ -6,12 +6,15 @@ import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveConnInfo } from '../config/conninfo.js';
 import { runMigration } from '../task/run-migration.js';
+import type { MigrationSummary } from '../task/events.js';
 import { ExitCode, PgferryError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { jsonLine, migrationSink, reportError, useJson } from './output.js';
 import { printVerifyReport } from './verify-output.js';
 import { runVerify } from '../verify/run-verify.js';
 import { runDemoCommand } from './demo-command.js';
+import { planFromSource } from '../task/review-plan.js';
+import { renderPlanScript, type Section } from './schema-output.js';
 
 const defaultJobs = Math.max(2, os.availableParallelism());
 
@@ -39,9 +42,11 @@ program
   .option('--schema-only', 'create the schema only, copy no data')
   .option('--data-only', 'copy data into an existing schema (no DDL)')
   .option('--json', 'one JSON event per line on stdout (the default without a terminal)')
+  .option('--strict', 'stop at the first object the target rejects (default: list it, skip what needs it, go on)')
+  .option('--publications', "create the source's publications too (off by default)")
   .option('--split-tables', 'copy large tables in several block-range units at once (source 14+; pays with more cores than 2)')
   .option('--early-indexes', "build a table's indexes as soon as its data is in, while other tables copy (pays with more cores than 2)")
-  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; splitTables?: boolean; earlyIndexes?: boolean }) => {
+  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; splitTables?: boolean; earlyIndexes?: boolean; strict?: boolean; publications?: boolean }) => {
     const json = useJson(o.json);
     const debug = Boolean(program.opts().debug);
     try {
@@ -49,7 +54,7 @@ program
       const logger = createLogger(({ level, message }) => {
         if (level === 'warn' || level === 'error' || debug) process.stderr.write(`pgferry: ${level}: ${message}\n`);
       }, debug ? 'debug' : 'info');
-      await runMigration({
+      const summary = await runMigration({
         source: resolveConnInfo(o.source),
         target: resolveConnInfo(o.target),
         jobs: o.jobs,
@@ -57,12 +62,32 @@ program
         dataOnly: Boolean(o.dataOnly),
         splitTables: Boolean(o.splitTables),
         earlyIndexes: Boolean(o.earlyIndexes),
+        strict: Boolean(o.strict),
+        publications: Boolean(o.publications),
         onEvent: migrationSink(json),
         logger,
       });
-      process.exitCode = ExitCode.ok;
+      process.exitCode = summaryExitCode(summary);
     } catch (err) {
       process.exitCode = reportError(err, debug, json);
+    }
+  });
+
+program
+  .command('schema')
+  .description('print, in order, the DDL a migration of this source would run (for review; nothing is changed)')
+  .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
+  .option('--section <name>', 'only this section: pre-data, data or post-data (repeatable)', collectSection, [])
+  .option('--publications', 'include publications')
+  .action(async (o: { source: string; section: Section[]; publications?: boolean }) => {
+    const debug = Boolean(program.opts().debug);
+    try {
+      const { plan, sequenceValues } = await planFromSource(resolveConnInfo(o.source), { publications: Boolean(o.publications) });
+      const sections: Section[] = o.section.length ? o.section : ['pre-data', 'data', 'post-data'];
+      process.stdout.write(renderPlanScript(plan, sequenceValues, sections));
+      process.exitCode = plan.skipped.length ? ExitCode.completedWithSkipped : ExitCode.ok;
+    } catch (err) {
+      process.exitCode = reportError(err, debug, false);
     }
   });
 
@@ -102,10 +127,21 @@ program
     }
   });
 
+/** 5 when objects were rejected, 7 when some were skipped, else 0 (docs/errors.md). */
+function summaryExitCode(s: MigrationSummary): number {
+  if (s.failures.length) return ExitCode.objectRejected;
+  return s.skipped.length ? ExitCode.completedWithSkipped : ExitCode.ok;
+}
+
 function parseJobsLike(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
   return n;
+}
+
+function collectSection(v: string, prev: Section[]): Section[] {
+  if (v !== 'pre-data' && v !== 'data' && v !== 'post-data') throw new InvalidArgumentError('must be pre-data, data or post-data');
+  return [...prev, v];
 }
 
 function usageError(message: string): PgferryError {

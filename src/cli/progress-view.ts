@@ -120,6 +120,9 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
         line(`  ${e.skipped ? 'already done' : 'copied'} ${e.unit}: ${e.rows.toLocaleString('en')} rows, ${fmtBytes(e.bytes)} in ${e.seconds.toFixed(1)}s (${rate.toFixed(1)} MB/s)`);
         break;
       }
+      case 'object-failed':
+        line(`  FAILED ${e.failure.kind} ${e.failure.name}: ${e.failure.error}`);
+        break;
       case 'summary':
         multi.stop();
         out.write(renderSummary(e.summary));
@@ -137,7 +140,9 @@ export function renderSummary(s: MigrationSummary): string {
     .join(', ');
   const lines = [
     '',
-    `Migration complete in ${s.totalSeconds.toFixed(1)}s`,
+    s.failures.length
+      ? `Migration finished in ${s.totalSeconds.toFixed(1)}s with ${s.failures.length} object(s) not created`
+      : `Migration complete in ${s.totalSeconds.toFixed(1)}s${s.skipped.length ? ' with skipped objects' : ''}`,
     `  objects created: ${s.objectsCreated}`,
     `  tables copied:   ${s.tablesCopied} (${s.rowsCopied.toLocaleString('en')} rows, ${fmtBytes(s.bytesCopied)})`,
     `  sequences set:   ${s.sequencesSet}`,
@@ -146,6 +151,13 @@ export function renderSummary(s: MigrationSummary): string {
   if (s.skipped.length) {
     lines.push(`  skipped objects: ${s.skipped.length}`);
     for (const k of s.skipped) lines.push(`    ${k.kind} ${k.name}: ${k.reason}`);
+  }
+  if (s.failures.length) {
+    lines.push(`  objects not created: ${s.failures.length}`);
+    for (const f of s.failures) {
+      lines.push(`    ${f.kind} ${f.name}: ${f.error}`);
+      if (f.sql) lines.push(`      SQL: ${f.sql.length > 300 ? `${f.sql.slice(0, 300)}...` : f.sql}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

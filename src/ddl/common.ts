@@ -48,3 +48,13 @@ export function ownerAndPrivileges(
 ): string[] {
   return [...ownerTo(kindAndName, obj.owner, ctx), ...renderAcl(aclTarget, obj.owner, obj.acl, ctx.targetRoles)];
 }
+
+/** `OPTIONS (host 'db1', port '5432')` from an options array of `name=value`; '' when none. */
+export function optionsClause(options: string[] | null, prefix = ''): string {
+  if (!options?.length) return '';
+  const parts = options.map((opt) => {
+    const eq = opt.indexOf('=');
+    return `${prefix}${ident(eq < 0 ? opt : opt.slice(0, eq))} ${literal(eq < 0 ? '' : opt.slice(eq + 1))}`;
+  });
+  return ` OPTIONS (${parts.join(', ')})`;
+}

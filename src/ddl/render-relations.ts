@@ -1,7 +1,7 @@
 /** DDL for sequences, tables, views and materialized views (pre-data only: no keys or indexes). */
 import type { Column, Relation, SequenceObj } from '../catalog/model.js';
 import { ident, qualified } from '../pg/quote.js';
-import { commentOn, ownerAndPrivileges, stripSemicolon, withOptions, type OwnershipContext } from './common.js';
+import { commentOn, optionsClause, ownerAndPrivileges, stripSemicolon, withOptions, type OwnershipContext } from './common.js';
 
 function sequenceOptions(s: SequenceObj): string {
   return (
@@ -46,41 +46,97 @@ function columnDef(c: Column, identitySeq: SequenceObj | undefined): string {
 /**
  * CREATE TABLE with columns, defaults, NOT NULL, identity, generated columns and validated CHECK
  * constraints. Partitions are created with PARTITION OF (columns and inherited constraints come
- * from the parent).
+ * from the parent), typed tables with OF type, foreign tables with their server and options.
+ * `parentOf` finds a parent relation by OID (for the defaults and NOT NULL a child adds).
  */
-export function renderTable(t: Relation, identitySeqs: Map<string, SequenceObj>, ctx: OwnershipContext): string[] {
+export function renderTable(
+  t: Relation,
+  identitySeqs: Map<string, SequenceObj>,
+  ctx: OwnershipContext,
+  parentOf: (oid: number) => Relation | undefined = () => undefined,
+): string[] {
   const q = qualified(t.schema, t.name);
+  const foreign = t.relkind === 'f';
+  const kind = foreign ? 'FOREIGN TABLE' : 'TABLE';
   const checks = t.constraints.filter((c) => c.type === 'c' && c.isLocal && c.validated);
   const checkDefs = checks.map((c) => `CONSTRAINT ${ident(c.name)} ${c.definition}`);
   const unlogged = t.persistence === 'u' ? 'UNLOGGED ' : '';
   let sql: string;
-  const after: string[] = [];
+  // columns whose definition comes from elsewhere (a parent, the row type) get what they add here
+  let adopted: Column[] = [];
   if (t.isPartition && t.parents.length === 1) {
     const parent = t.parents[0];
-    sql = `CREATE ${unlogged}TABLE ${q} PARTITION OF ${qualified(parent.schema, parent.name)}`;
+    sql = `CREATE ${unlogged}${kind} ${q} PARTITION OF ${qualified(parent.schema, parent.name)}`;
     if (checkDefs.length) sql += ` (${checkDefs.join(', ')})`;
     sql += ` ${t.partitionBound}`;
+    adopted = t.columns;
+  } else if (t.ofType) {
+    sql = `CREATE ${unlogged}TABLE ${q} OF ${t.ofType}`;
+    if (checkDefs.length) sql += ` (${checkDefs.join(', ')})`;
+    adopted = t.columns;
   } else {
     const cols = t.columns
       .filter((c) => c.isLocal)
       .map((c) => columnDef(c, identitySeqs.get(`${t.oid}:${c.name}`)));
-    sql = `CREATE ${unlogged}TABLE ${q} (${[...cols, ...checkDefs].join(', ')})`;
+    sql = `CREATE ${unlogged}${kind} ${q} (${[...cols, ...checkDefs].join(', ')})`;
     if (t.parents.length) sql += ` INHERITS (${t.parents.map((p) => qualified(p.schema, p.name)).join(', ')})`;
-    // columns inherited from a parent but with their own default or NOT NULL here
-    for (const c of t.columns.filter((c) => !c.isLocal)) {
-      if (c.defaultExpr !== null) after.push(`ALTER TABLE ONLY ${q} ALTER COLUMN ${ident(c.name)} SET DEFAULT ${c.defaultExpr}`);
-    }
+    adopted = t.columns.filter((c) => !c.isLocal);
   }
   if (t.partitionKey) sql += ` PARTITION BY ${t.partitionKey}`;
-  sql += withOptions(t.options);
+  if (foreign) sql += ` SERVER ${ident(t.foreignServer ?? '')}${optionsClause(t.foreignOptions)}`;
+  else sql += withOptions(t.options);
+  const parents = t.parents.map((p) => parentOf(p.oid)).filter((p): p is Relation => p !== undefined);
+  const after: string[] = [];
+  for (const c of adopted) {
+    const fromParents = parents.map((p) => p.columns.find((pc) => pc.name === c.name)).filter((pc): pc is Column => pc !== undefined);
+    const col = `${ident(c.name)}`;
+    if (c.defaultExpr !== null && c.generated === '' && !fromParents.some((pc) => pc.defaultExpr === c.defaultExpr))
+      after.push(`ALTER ${kind} ONLY ${q} ALTER COLUMN ${col} SET DEFAULT ${c.defaultExpr}`);
+    if (c.notNull && !fromParents.some((pc) => pc.notNull)) after.push(`ALTER ${kind} ONLY ${q} ALTER COLUMN ${col} SET NOT NULL`);
+  }
   return [
     sql,
     ...after,
-    ...ownerAndPrivileges(`TABLE ${q}`, t, ctx),
-    ...commentOn(`TABLE ${q}`, t.comment),
+    ...columnSettings(t, kind),
+    ...ownerAndPrivileges(`${kind} ${q}`, t, ctx, `TABLE ${q}`),
+    ...columnPrivileges(t, ctx),
+    ...commentOn(`${kind === 'TABLE' ? 'TABLE' : 'FOREIGN TABLE'} ${q}`, t.comment),
     ...t.columns.flatMap((c) => commentOn(`COLUMN ${q}.${ident(c.name)}`, c.comment)),
     ...checks.flatMap((c) => commentOn(`CONSTRAINT ${ident(c.name)} ON ${q}`, c.comment)),
   ];
+}
+
+const STORAGE: Record<string, string> = { p: 'PLAIN', e: 'EXTERNAL', x: 'EXTENDED', m: 'MAIN' };
+const COMPRESSION: Record<string, string> = { p: 'pglz', l: 'lz4' };
+
+/** Per-column storage, compression, statistics target, attribute options and FDW options. */
+function columnSettings(t: Relation, kind: string): string[] {
+  const q = qualified(t.schema, t.name);
+  const out: string[] = [];
+  for (const c of t.columns) {
+    const alter = `ALTER ${kind} ONLY ${q} ALTER COLUMN ${ident(c.name)}`;
+    if (c.storage && STORAGE[c.storage]) out.push(`${alter} SET STORAGE ${STORAGE[c.storage]}`);
+    if (c.compression && COMPRESSION[c.compression]) out.push(`${alter} SET COMPRESSION ${COMPRESSION[c.compression]}`);
+    if (c.statTarget !== null) out.push(`${alter} SET STATISTICS ${c.statTarget}`);
+    const opts = withOptions(c.options);
+    if (opts) out.push(`${alter} SET (${opts.slice(' WITH ('.length)}`);
+    if (c.fdwOptions?.length) out.push(`${alter}${optionsClause(c.fdwOptions)}`);
+  }
+  return out;
+}
+
+/** GRANT ... (column) for privileges held on single columns. */
+function columnPrivileges(t: Relation, ctx: OwnershipContext): string[] {
+  const q = qualified(t.schema, t.name);
+  const out: string[] = [];
+  for (const c of t.columns) {
+    for (const e of c.acl ?? []) {
+      if (e.grantee !== null && !ctx.targetRoles.has(e.grantee)) continue;
+      const who = e.grantee === null ? 'PUBLIC' : ident(e.grantee);
+      out.push(`GRANT ${e.privilege} (${ident(c.name)}) ON TABLE ${q} TO ${who}${e.grantable ? ' WITH GRANT OPTION' : ''}`);
+    }
+  }
+  return out;
 }
 
 /** CREATE VIEW, or CREATE MATERIALIZED VIEW ... WITH NO DATA (refreshed after the data). */
@@ -99,6 +155,7 @@ export function renderView(v: Relation, ctx: OwnershipContext): string[] {
     sql,
     ...defaults,
     ...ownerAndPrivileges(`${kind} ${q}`, v, ctx, `TABLE ${q}`),
+    ...columnPrivileges(v, ctx),
     ...commentOn(`${kind} ${q}`, v.comment),
     ...v.columns.flatMap((c) => commentOn(`COLUMN ${q}.${ident(c.name)}`, c.comment)),
   ];

@@ -2,11 +2,22 @@
  * Turns a Catalog into a Plan: pre-data DDL in dependency order, copy units largest first, and
  * the post-data stages (indexes, foreign keys, triggers, refreshes, sequences, ANALYZE).
  */
-import type { Catalog, IndexObj, Relation, SequenceObj } from '../catalog/model.js';
+import type { Catalog, IndexObj, Relation, SequenceObj, SkippedObject } from '../catalog/model.js';
 import { dependencySort } from '../ddl/dependency-sort.js';
 import type { OwnershipContext } from '../ddl/common.js';
 import { renderComposite, renderDomain, renderEnum, renderExtension, renderSchema } from '../ddl/render-types.js';
 import { renderAggregate, renderFunction } from '../ddl/render-functions.js';
+import { renderBaseType, renderCollation, renderRange, renderShellType } from '../ddl/render-types-more.js';
+import { operatorSignature, renderCast, renderOpClass, renderOpFamily, renderOpFamilyMembers, renderOperator } from '../ddl/render-operators.js';
+import { renderTextSearch } from '../ddl/render-text-search.js';
+import { renderPolicy, renderRowSecurity, renderRule, renderStatistics } from '../ddl/render-table-extras.js';
+import {
+  renderDefaultPrivileges,
+  renderEventTrigger,
+  renderForeignData,
+  renderLargeObject,
+  renderPublication,
+} from '../ddl/render-database-objects.js';
 import { renderSequence, renderSequenceOwnedBy, renderTable, renderView } from '../ddl/render-relations.js';
 import {
   renderConstraint,
@@ -15,7 +26,7 @@ import {
   renderTableIndexSettings,
   renderTrigger,
 } from '../ddl/render-post-data.js';
-import type { CopyUnit, DdlStep, Plan } from './plan-model.js';
+import { postDataSteps, type CopyUnit, type DdlStep, type Plan } from './plan-model.js';
 import { displayIdent, displayName, qualified } from '../pg/quote.js';
 
 /**
@@ -64,12 +75,17 @@ export interface PlanOptions {
   ownership: OwnershipContext;
   /** Schemas that already exist on the target (e.g. public), with their owners. */
   targetSchemas: Map<string, string>;
+  /** Create the source's publications (off by default: a publication starts logical replication duties). */
+  publications?: boolean;
 }
 
 // Rough pg_dump order for objects that do not depend on each other.
 const PRIORITY: Record<string, number> = {
-  schema: 1, extension: 1.5, enum: 2, composite: 3, domain: 3, function: 4, aggregate: 5, sequence: 6, table: 7,
-  view: 8, 'materialized view': 9, 'sequence owner': 10,
+  schema: 1, 'foreign-data wrapper': 1.2, 'foreign server': 1.3, 'user mapping': 1.4, extension: 1.5, collation: 1.7,
+  'shell type': 1.8, enum: 2, composite: 3, domain: 3, 'range type': 3, function: 4, 'base type': 4.2, aggregate: 5,
+  operator: 5.1, 'operator family': 5.2, 'operator class': 5.3, 'operator family members': 5.4, cast: 5.5,
+  'text search parser': 5.6, 'text search template': 5.6, 'text search dictionary': 5.7, 'text search configuration': 5.8,
+  sequence: 6, table: 7, 'foreign table': 7, view: 8, 'materialized view': 9, 'sequence owner': 10, 'large object': 11,
 };
 
 interface Node extends DdlStep {
@@ -80,6 +96,7 @@ interface Node extends DdlStep {
 export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
   const own = opts.ownership;
   const nodes: Node[] = [];
+  const presetSkips: SkippedObject[] = [];
   const add = (key: string, kind: string, name: string, sql: string[]) =>
     nodes.push({ key, kind, name, sql, priority: PRIORITY[kind] });
   const dn = (o: { schema: string; name: string }) => displayName(o.schema, o.name);
@@ -91,9 +108,54 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
   for (const t of cat.domains) add(t.key, 'domain', dn(t), renderDomain(t, own));
   for (const f of cat.functions) add(f.key, 'function', `${dn(f)}(${f.identityArgs})`, renderFunction(f, own));
   for (const a of cat.aggregates) add(a.key, 'aggregate', `${dn(a)}(${a.identityArgs})`, renderAggregate(a, own));
+  for (const c of cat.collations) add(c.key, 'collation', dn(c), renderCollation(c, own));
+  for (const r of cat.ranges) add(r.key, 'range type', dn(r), renderRange(r, own));
+  const extraEdges: [string, string][] = [];
+  // a base type and its I/O functions refer to each other: the functions are declared against a
+  // shell type, which CREATE TYPE then completes
+  const shellOf = new Map<string, string>();
+  for (const t of cat.baseTypes) {
+    const shell = `${t.key}:shell`;
+    if (!t.defined) {
+      add(t.key, 'shell type', dn(t), renderShellType(t));
+      continue;
+    }
+    add(shell, 'shell type', dn(t), renderShellType(t));
+    add(t.key, 'base type', dn(t), renderBaseType(t, own));
+    extraEdges.push([t.key, shell]);
+    for (const f of t.ioFunctions) shellOf.set(`pg_proc:${f}|${t.key}`, shell);
+  }
+  for (const o of cat.operators) add(o.key, 'operator', operatorSignature(o), renderOperator(o, own));
+  for (const f of cat.opFamilies) {
+    add(f.key, 'operator family', `${dn(f)} USING ${f.method}`, renderOpFamily(f, own));
+    const members = renderOpFamilyMembers(f);
+    if (members.length) {
+      add(`${f.key}:members`, 'operator family members', `${dn(f)} USING ${f.method}`, members);
+      extraEdges.push([`${f.key}:members`, f.key]);
+    }
+  }
+  for (const c of cat.opClasses) add(c.key, 'operator class', `${dn(c)} USING ${c.method}`, renderOpClass(c, own));
+  for (const c of cat.casts) add(c.key, 'cast', `(${c.sourceType} AS ${c.targetType})`, renderCast(c));
+  for (const t of cat.textSearch) add(t.key, `text search ${t.tsKind}`, dn(t), renderTextSearch(t, own));
+  const serverNames = new Map(cat.foreignData.filter((f) => f.fdKind === 'server').map((f) => [f.oid, f.name]));
+  for (const f of cat.foreignData) {
+    if (f.fdKind === 'user mapping') {
+      const serverOid = Number((f.parts as { server_oid?: number }).server_oid);
+      if (f.owner !== null && !own.targetRoles.has(f.owner)) {
+        presetSkips.push({ key: f.key, kind: 'user mapping', name: `for ${f.owner} on server ${f.name}`, reason: `role ${f.owner} does not exist on the target` });
+        continue;
+      }
+      add(f.key, 'user mapping', `for ${f.owner ?? 'PUBLIC'} on server ${displayIdent(f.name)}`, renderForeignData(f, own, serverNames.get(serverOid)));
+      nodes[nodes.length - 1].secret = true;
+      extraEdges.push([f.key, `pg_foreign_server:${serverOid}`]);
+    } else {
+      add(f.key, f.fdKind === 'wrapper' ? 'foreign-data wrapper' : 'foreign server', displayIdent(f.name), renderForeignData(f, own));
+      if (f.fdKind === 'server') extraEdges.push([f.key, `pg_foreign_data_wrapper:${(f.parts as { wrapper_oid?: number }).wrapper_oid}`]);
+    }
+  }
+  for (const lo of cat.largeObjects) add(`pg_largeobject:${lo.oid}`, 'large object', String(lo.oid), renderLargeObject(lo, own));
 
   const identitySeqs = new Map<string, SequenceObj>();
-  const extraEdges: [string, string][] = [];
   for (const s of cat.sequences) {
     if (s.identity && s.ownedBy) {
       identitySeqs.set(`${s.ownedBy.tableOid}:${s.ownedBy.column}`, s);
@@ -108,21 +170,16 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
   }
 
   const relByOid = new Map(cat.relations.map((r) => [r.oid, r]));
+  const parentOf = (oid: number) => relByOid.get(oid);
   for (const r of cat.relations) {
-    if (r.relkind === 'r' || r.relkind === 'p') add(r.key, 'table', dn(r), renderTable(r, identitySeqs, own));
+    if (r.relkind === 'r' || r.relkind === 'p') add(r.key, 'table', dn(r), renderTable(r, identitySeqs, own, parentOf));
+    else if (r.relkind === 'f') add(r.key, 'foreign table', dn(r), renderTable(r, identitySeqs, own, parentOf));
     else add(r.key, r.relkind === 'm' ? 'materialized view' : 'view', dn(r), renderView(r, own));
     for (const p of r.parents) extraEdges.push([r.key, `pg_class:${p.oid}`]);
   }
 
-  const edges = [...cat.depends, ...extraEdges];
-  const preData = dependencySort(nodes, edges).map(({ priority: _p, ...step }) => step);
-  assignLevels(preData, edges);
-  const stepByKey = new Map(preData.map((s) => [s.key, s]));
-  for (const r of cat.relations) {
-    // partitions and inheritance children lock their parent: keep siblings on one connection
-    const step = stepByKey.get(r.key);
-    if (step && r.parents.length) step.lockGroup = `pg_class:${r.parents[0].oid}`;
-  }
+  // I/O functions point at the shell, not at the finished type
+  const edges = [...cat.depends.map(([from, to]): [string, string] => [from, shellOf.get(`${from}|${to}`) ?? to]), ...extraEdges];
 
   // ---- data: leaf tables, largest first
   const referenced = new Set(cat.relations.flatMap((r) => r.constraints.filter((c) => c.type === 'f').map((c) => c.refRelOid)));
@@ -137,6 +194,7 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
       const cols = r.columns.filter((c) => c.generated === '');
       const whole: CopyUnit = {
         id: displayName(r.schema, r.name),
+        key: r.key,
         tableId: displayName(r.schema, r.name),
         schema: r.schema,
         table: r.name,
@@ -190,27 +248,133 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
   indexes.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
   foreignKeys.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
 
-  const triggers = cat.triggers.map((t) => ({ key: t.key, kind: 'trigger', name: `${displayIdent(t.name)} on ${displayName(t.schema, t.table)}`, sql: renderTrigger(t) }));
-  const refreshes = preData
+  const onTable = (o: { name: string; schema: string; table: string }) => `${displayIdent(o.name)} on ${displayName(o.schema, o.table)}`;
+  const triggers: DdlStep[] = cat.triggers.map((t) => ({ key: t.key, kind: 'trigger', name: onTable(t), sql: renderTrigger(t) }));
+
+  // ---- after the data: rules, row-level security, policies, statistics
+  const tableExtras: DdlStep[] = [];
+  for (const r of cat.rules) tableExtras.push({ key: r.key, kind: 'rule', name: onTable(r), sql: renderRule(r) });
+  for (const r of cat.relations) {
+    const sql = renderRowSecurity(r);
+    if (sql.length) tableExtras.push({ key: `${r.key}:row-security`, kind: 'row security', name: dn(r), sql, deps: [r.key] });
+  }
+  for (const p of cat.policies) {
+    const missing = p.roles.filter((r): r is string => r !== null && !own.targetRoles.has(r));
+    if (missing.length) presetSkips.push({ key: p.key, kind: 'policy', name: onTable(p), reason: `role ${missing.join(', ')} does not exist on the target (a policy for fewer roles would change who sees which rows)` });
+    else tableExtras.push({ key: p.key, kind: 'policy', name: onTable(p), sql: renderPolicy(p) });
+  }
+  for (const st of cat.statistics) tableExtras.push({ key: st.key, kind: 'statistics', name: dn(st), sql: renderStatistics(st, own) });
+
+  // ---- last: objects that would act on pgferry's own work if they came earlier
+  const finalSteps: DdlStep[] = [];
+  for (const e of cat.eventTriggers) finalSteps.push({ key: e.key, kind: 'event trigger', name: displayIdent(e.name), sql: renderEventTrigger(e, own) });
+  for (const p of cat.publications) {
+    if (opts.publications) finalSteps.push({ key: p.key, kind: 'publication', name: displayIdent(p.name), sql: renderPublication(p, own) });
+    else presetSkips.push({ key: p.key, kind: 'publication', name: displayIdent(p.name), reason: 'publications are created only with --publications' });
+  }
+  for (const d of cat.defaultPrivileges) {
+    if (!own.targetRoles.has(d.role)) {
+      presetSkips.push({ key: d.key, kind: 'default privileges', name: `for role ${d.role}`, reason: `role ${d.role} does not exist on the target` });
+      continue;
+    }
+    const sql = renderDefaultPrivileges(d, own.targetRoles);
+    if (sql.length) finalSteps.push({ key: d.key, kind: 'default privileges', name: `for role ${displayIdent(d.role)}${d.schema !== null ? ` in schema ${displayIdent(d.schema)}` : ''}`, sql });
+  }
+
+  // ---- skipped objects and everything that depends on them
+  const postSteps = [...parentIndexes, ...indexes, ...indexFinish, ...foreignKeys, ...triggers, ...tableExtras, ...finalSteps];
+  const skipped = [...cat.skipped, ...presetSkips];
+  const blocked = skipClosure(skipped, [...nodes, ...postSteps], edges);
+  const keep = <T extends { key: string }>(list: T[]) => list.filter((x) => !blocked.has(x.key));
+
+  const preData = dependencySort(keep(nodes), edges).map(({ priority: _p, ...step }) => step);
+  assignLevels(preData, edges);
+  const stepByKey = new Map(preData.map((s) => [s.key, s]));
+  for (const r of cat.relations) {
+    // partitions and inheritance children lock their parent: keep siblings on one connection
+    const step = stepByKey.get(r.key);
+    if (step && r.parents.length) step.lockGroup = `pg_class:${r.parents[0].oid}`;
+  }
+  const refreshes: DdlStep[] = preData
     .filter((s) => s.kind === 'materialized view')
     .map((s) => relByOid.get(Number(s.key.split(':')[1]))!)
     .filter((r) => r.populated)
-    .map((r) => ({ key: `${r.key}:refresh`, kind: 'refresh', name: dn(r), sql: [`REFRESH MATERIALIZED VIEW ${qualified(r.schema, r.name)}`] }));
+    .map((r) => ({ key: `${r.key}:refresh`, kind: 'refresh', name: dn(r), sql: [`REFRESH MATERIALIZED VIEW ${qualified(r.schema, r.name)}`], deps: [r.key] }));
 
-  return {
+  const plan: Plan = {
     preData,
-    units,
-    parentIndexes,
-    indexes,
-    indexFinish,
-    foreignKeys,
-    triggers,
+    units: keep(units),
+    parentIndexes: keep(parentIndexes),
+    indexes: keep(indexes),
+    indexFinish: keep(indexFinish),
+    foreignKeys: keep(foreignKeys),
+    triggers: keep(triggers),
+    tableExtras: keep(tableExtras),
     refreshes,
-    sequences: cat.sequences.map((s) => ({ schema: s.schema, name: s.name })),
+    finalSteps: keep(finalSteps),
+    largeObjects: cat.largeObjects,
+    sequences: cat.sequences
+      .filter((s) => !blocked.has(s.key) && !(s.identity && s.ownedBy && blocked.has(`pg_class:${s.ownedBy.tableOid}`)))
+      .map((s) => ({ schema: s.schema, name: s.name })),
     analyze: cat.relations
-      .filter((r) => r.relkind === 'r' || r.relkind === 'm')
+      .filter((r) => (r.relkind === 'r' || r.relkind === 'm') && !blocked.has(r.key))
       .map((r) => ({ schema: r.schema, name: r.name, bytes: r.bytes }))
       .sort((a, b) => b.bytes - a.bytes),
-    skipped: cat.skipped,
+    skipped,
   };
+  attachDeps(plan, edges, cat.indexes);
+  return plan;
+}
+
+/**
+ * Adds to `skipped` every object that depends, directly or not, on a skipped one (a view calling
+ * a C function, a table with a column of a type whose I/O is in C, that table's indexes...), and
+ * returns the keys of all of them.
+ */
+function skipClosure(skipped: SkippedObject[], steps: { key: string; kind: string; name: string }[], edges: [string, string][]): Map<string, string> {
+  const blocked = new Map<string, string>();
+  for (const s of skipped) if (s.key) blocked.set(s.key, `${s.kind} ${s.name}`);
+  if (!blocked.size) return blocked;
+  const dependents = new Map<string, string[]>();
+  for (const [from, to] of edges) {
+    if (!dependents.has(to)) dependents.set(to, []);
+    dependents.get(to)!.push(from);
+  }
+  const stepByKey = new Map(steps.map((s) => [s.key, s]));
+  const queue = [...blocked.keys()];
+  while (queue.length) {
+    const k = queue.shift()!;
+    for (const d of dependents.get(k) ?? []) {
+      if (blocked.has(d)) continue;
+      const step = stepByKey.get(d);
+      blocked.set(d, step ? `${step.kind} ${step.name}` : blocked.get(k)!);
+      if (step) skipped.push({ key: d, kind: step.kind, name: step.name, reason: `depends on ${blocked.get(k)}, which is skipped` });
+      queue.push(d);
+    }
+  }
+  return blocked;
+}
+
+/** Records on each step the other steps it needs, so a failure stops only what depends on it. */
+function attachDeps(plan: Plan, edges: [string, string][], indexes: IndexObj[]): void {
+  // a key's index is created by its constraint's step
+  const alias = new Map(indexes.filter((i) => i.constraintOid !== null).map((i) => [i.key, `pg_constraint:${i.constraintOid}`]));
+  const steps = [...plan.preData, ...postDataSteps(plan), ...plan.refreshes, ...plan.finalSteps];
+  const known = new Set(steps.map((s) => s.key));
+  for (const u of plan.units) known.add(u.key);
+  const deps = new Map<string, Set<string>>();
+  for (const [from, to0] of edges) {
+    const to = alias.get(to0) ?? to0;
+    if (from === to || !known.has(from) || !known.has(to)) continue;
+    if (!deps.has(from)) deps.set(from, new Set());
+    deps.get(from)!.add(to);
+  }
+  for (const s of steps) {
+    const d = new Set([...(s.deps ?? []), ...(deps.get(s.key) ?? [])]);
+    if (s.key.endsWith(':attach') || s.key.endsWith(':index-settings') || s.key.endsWith(':owned')) {
+      const owner = s.key.split(':').slice(0, 2).join(':');
+      d.add(alias.get(owner) ?? owner);
+    }
+    if (d.size) s.deps = [...d];
+  }
 }

@@ -1,5 +1,5 @@
 /** What a migration will do, in order: the output of the planner, the input of the runner. */
-import type { SkippedObject } from '../catalog/model.js';
+import type { LargeObjectMeta, SkippedObject } from '../catalog/model.js';
 
 /** One object's DDL: its statements run together, in order. */
 export interface DdlStep {
@@ -16,11 +16,17 @@ export interface DdlStep {
   level?: number;
   /** Pre-data steps of one group lock a common object (a partition parent): run them on one connection. */
   lockGroup?: string;
+  /** Keys of other steps (any phase) this one needs: when one of them fails, this one is not tried. */
+  deps?: string[];
+  /** The SQL holds secrets (user mapping options): show it masked. */
+  secret?: boolean;
 }
 
 /** A unit of data copy: a whole table, or one block range of a large table. */
 export interface CopyUnit {
   id: string;
+  /** The table's catalog key (a unit is not copied when its table failed to be created). */
+  key: string;
   /** The table's display name (units of one table share it). */
   tableId: string;
   /** A ctid block range [fromBlock, toBlock) for a slice; toBlock null = to the end. */
@@ -54,17 +60,26 @@ export interface Plan {
   /** Foreign keys and NOT VALID checks: parallel, after every index. */
   foreignKeys: DdlStep[];
   triggers: DdlStep[];
+  /** Rules, row-level security, policies, extended statistics. */
+  tableExtras: DdlStep[];
   /** Materialized views populated on the source, in dependency order. */
   refreshes: DdlStep[];
+  /** Last: event triggers (which would fire on pgferry's own DDL), publications, default privileges. */
+  finalSteps: DdlStep[];
+  /** Large objects whose data the copy moves (their metadata is a pre-data step). */
+  largeObjects: LargeObjectMeta[];
   sequences: SequenceRef[];
   /** Tables to ANALYZE at the end. */
   analyze: { schema: string; name: string; bytes: number }[];
   skipped: SkippedObject[];
 }
 
+/** Post-data DDL stages, in the order they run. */
+export function postDataSteps(plan: Plan): DdlStep[] {
+  return [...plan.parentIndexes, ...plan.indexes, ...plan.indexFinish, ...plan.foreignKeys, ...plan.triggers, ...plan.tableExtras];
+}
+
 /** Number of DDL steps, for summaries. */
 export function countObjects(plan: Plan): number {
-  return (
-    plan.preData.length + plan.parentIndexes.length + plan.indexes.length + plan.foreignKeys.length + plan.triggers.length
-  );
+  return plan.preData.length + postDataSteps(plan).length + plan.finalSteps.length;
 }

@@ -1,4 +1,5 @@
 /** Events a migration emits; the CLI renders them as progress bars or JSON lines. */
+import type { ObjectFailure } from './object-failures.js';
 
 export type Phase = 'connect' | 'catalog' | 'pre-data' | 'data' | 'post-data' | 'sequences' | 'analyze' | 'verify';
 
@@ -10,6 +11,7 @@ export type MigrationEvent =
   | { type: 'unit-progress'; unit: string; bytes: number }
   | { type: 'unit-done'; unit: string; rows: number; bytes: number; seconds: number; skipped?: boolean }
   | { type: 'step-done'; phase: Phase; kind: string; name: string }
+  | { type: 'object-failed'; failure: ObjectFailure }
   | { type: 'summary'; summary: MigrationSummary };
 
 export interface MigrationSummary {
@@ -20,6 +22,8 @@ export interface MigrationSummary {
   bytesCopied: number;
   sequencesSet: number;
   skipped: { kind: string; name: string; reason: string }[];
+  /** Objects the target rejected, and those not tried because they needed one of them. */
+  failures: ObjectFailure[];
   phaseSeconds: Partial<Record<Phase, number>>;
   totalSeconds: number;
 }

@@ -6,6 +6,8 @@
 import type pg from 'pg';
 import type { DdlStep } from '../plan/plan-model.js';
 import { ddlError } from '../pg/session.js';
+import { PgferryError } from '../errors.js';
+import type { ObjectFailures } from './object-failures.js';
 
 /** Runs one step statement by statement (errors name the step). */
 export async function runStep(client: pg.ClientBase, step: DdlStep): Promise<void> {
@@ -18,7 +20,34 @@ export async function runStep(client: pg.ClientBase, step: DdlStep): Promise<voi
   }
 }
 
+/** A rejection pgferry can record and go on from (not a lost connection, not --strict). */
+function recordable(err: unknown, failures: ObjectFailures | undefined): err is PgferryError {
+  return failures !== undefined && !failures.strict && err instanceof PgferryError && err.code === 'PGFERRY_E_DDL';
+}
+
+/**
+ * Runs one step in autocommit unless something it needs failed; a rejection is recorded in
+ * `failures` (when given) instead of thrown. Returns whether the step ran.
+ */
+export async function runTracked(client: pg.ClientBase, step: DdlStep, failures?: ObjectFailures): Promise<boolean> {
+  const by = failures?.blockerOf(step);
+  if (by !== undefined) {
+    failures!.blocked(step, by);
+    return false;
+  }
+  try {
+    await runStep(client, step);
+    return true;
+  } catch (err) {
+    if (!recordable(err, failures)) throw err;
+    failures!.rejected(step, err);
+    return false;
+  }
+}
+
 export interface BatchOptions {
+  /** Where rejected objects are recorded; without it the first rejection throws. */
+  failures?: ObjectFailures;
   /** Most statements sent in one round trip. */
   statementsPerBatch?: number;
   /**
@@ -36,19 +65,42 @@ export async function runStepsBatched(client: pg.ClientBase, steps: DdlStep[], o
   let inTx = 0;
   await client.query('BEGIN');
   try {
+    const failures = opts.failures;
     for (let i = 0; i < steps.length; ) {
       const batch: DdlStep[] = [];
       let statements = 0;
       while (i < steps.length && (batch.length === 0 || statements + steps[i].sql.length <= perBatch)) {
-        statements += steps[i].sql.length;
-        batch.push(steps[i++]);
+        const step = steps[i++];
+        const by = failures?.blockerOf(step);
+        if (by !== undefined) {
+          failures!.blocked(step, by);
+          continue;
+        }
+        statements += step.sql.length;
+        batch.push(step);
       }
       await client.query('SAVEPOINT pgferry_batch');
       try {
         await client.query(batch.flatMap((s) => s.sql).join(';\n'));
       } catch {
+        // replay one step at a time, each under its own savepoint, to find and name the culprit
         await client.query('ROLLBACK TO SAVEPOINT pgferry_batch');
-        for (const step of batch) await runStep(client, step);
+        for (const step of batch) {
+          const by = failures?.blockerOf(step);
+          if (by !== undefined) {
+            failures!.blocked(step, by);
+            continue;
+          }
+          await client.query('SAVEPOINT pgferry_step');
+          try {
+            await runStep(client, step);
+            await client.query('RELEASE SAVEPOINT pgferry_step');
+          } catch (err) {
+            if (!recordable(err, failures)) throw err;
+            await client.query('ROLLBACK TO SAVEPOINT pgferry_step');
+            failures!.rejected(step, err);
+          }
+        }
       }
       await client.query('RELEASE SAVEPOINT pgferry_batch');
       for (const step of batch) opts.onStepDone?.(step);

@@ -9,12 +9,14 @@ import type { ConnInfo } from '../config/conninfo.js';
 import { connect, serverVersionNum } from '../pg/connect.js';
 import { exportSnapshot, joinSnapshot } from '../pg/snapshot.js';
 import { prepareSourceSession, prepareTargetSession } from '../pg/session.js';
-import { runStep, runStepsByLevel } from './run-ddl.js';
+import { runStepsByLevel, runTracked } from './run-ddl.js';
+import { ObjectFailures } from './object-failures.js';
+import { copyLargeObjects } from '../copy/large-objects.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { CopyUnit, DdlStep, Plan } from '../plan/plan-model.js';
 import type { Catalog } from '../catalog/model.js';
-import { countObjects } from '../plan/plan-model.js';
+import { countObjects, postDataSteps } from '../plan/plan-model.js';
 import { copyUnit } from '../copy/copy-unit.js';
 import { runLoad } from '../copy/load-scheduler.js';
 import { runPool } from '../copy/worker-pool.js';
@@ -39,6 +41,10 @@ export interface MigrateOptions {
   splitTables?: boolean;
   /** Build each table's indexes as soon as its data is in, during other copies. Off by default, as above. */
   earlyIndexes?: boolean;
+  /** Stop at the first object the target rejects (default: record it, skip what needs it, go on). */
+  strict?: boolean;
+  /** Create the source's publications too. */
+  publications?: boolean;
   /** Smallest slice for splitTables (default 64 MB; tests use less). */
   minSliceBytes?: number;
   runId?: string;
@@ -51,6 +57,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
   const emit: EventSink = opts.onEvent ?? (() => {});
   const log = opts.logger ?? silentLogger;
   const runId = opts.runId ?? crypto.randomUUID();
+  const failures = new ObjectFailures(Boolean(opts.strict), (failure) => emit({ type: 'object-failed', failure }));
   const t0 = Date.now();
   const phaseSeconds: Partial<Record<Phase, number>> = {};
   const clients: pg.Client[] = [];
@@ -96,6 +103,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       const plan = buildPlan(cat, {
         ownership: { ...ctx.ownership, applyOwners: true },
         targetSchemas: ctx.schemas,
+        publications: opts.publications,
         slicing: { enabled: Boolean(opts.splitTables) && !opts.dataOnly && sourceVersion >= 140000, jobs: opts.jobs, minBytes: opts.minSliceBytes },
       });
       const sequenceValues = await readSequenceValues(leader, plan.sequences);
@@ -119,6 +127,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       await phase('pre-data', plan.preData.length, async () => {
         const more = await Promise.all(Array.from({ length: Math.max(0, opts.jobs - 1) }, () => open(opts.target, 'target')));
         await runStepsByLevel([target, ...more], plan.preData, {
+          failures,
           onStepDone: (step) => emit({ type: 'step-done', phase: 'pre-data', kind: step.kind, name: step.name }),
         });
         await Promise.all(more.map((c) => c.end()));
@@ -148,6 +157,11 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           }),
         );
         const copy = async (unit: CopyUnit, pair: { s: pg.Client; t: pg.Client }) => {
+          if (failures.hasFailed(unit.key)) {
+            failures.blocked({ key: `${unit.key}:data`, kind: 'table data', name: unit.id }, `table ${unit.tableId}`);
+            emit({ type: 'unit-done', unit: unit.id, rows: 0, bytes: 0, seconds: 0, skipped: true });
+            return;
+          }
           if (done.has(unit.id)) {
             emit({ type: 'unit-done', unit: unit.id, rows: 0, bytes: 0, seconds: 0, skipped: true });
             return;
@@ -180,10 +194,11 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           indexSteps: earlyIndexes,
           copy,
           build: async (step, pair) => {
-            await runStep(pair.t, step);
+            await runTracked(pair.t, step, failures);
             emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
           },
         });
+        if (plan.largeObjects.length) bytesCopied += await copyLargeObjects(plan.largeObjects, pairs[0].s, pairs[0].t, opts.dataOnly);
         await Promise.all(pairs.flatMap(({ s, t }) => [s.query('COMMIT').then(() => s.end()), t.end()]));
       });
     }
@@ -191,31 +206,36 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
 
     let sequencesSet = 0;
     if (!opts.dataOnly) {
-      const postSteps = plan.parentIndexes.length + plan.indexes.length + plan.indexFinish.length + plan.foreignKeys.length + plan.triggers.length;
+      const postSteps = postDataSteps(plan).length + plan.finalSteps.length;
       await phase('post-data', postSteps, async () => {
         const pool = await Promise.all(Array.from({ length: Math.max(1, opts.jobs) }, () => open(opts.target, 'target')));
         const parallel = (steps: DdlStep[]) =>
           runPool(steps, pool.length, async (step, w) => {
             // one statement per round trip in autocommit: measured faster than batches in one
             // transaction, where each CREATE INDEX also replays the batch's earlier invalidations
-            await runStep(pool[w], step);
+            await runTracked(pool[w], step, failures);
             emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
           });
+        const serial = async (steps: DdlStep[]) => {
+          for (const step of steps) {
+            await runTracked(target, step, failures);
+            emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
+          }
+        };
         await parallel(plan.parentIndexes);
         await parallel(lateIndexes);
-        for (const step of plan.indexFinish) await runStep(target, step);
+        await serial(plan.indexFinish);
         await parallel(plan.foreignKeys);
-        for (const step of plan.triggers) {
-          await runStep(target, step);
-          emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
-        }
-        if (!opts.schemaOnly) for (const step of plan.refreshes) await runStep(target, step);
+        await serial(plan.triggers);
+        await serial(plan.tableExtras);
+        if (!opts.schemaOnly) for (const step of plan.refreshes) await runTracked(target, step, failures);
+        await serial(plan.finalSteps);
         await Promise.all(pool.map((c) => c.end()));
       });
       objectsCreated += postSteps;
     } else {
       // materialized views are data: refreshed after a data-only load as well
-      for (const step of plan.refreshes) await runStep(target, step);
+      for (const step of plan.refreshes) await runTracked(target, step, failures);
     }
     if (!opts.schemaOnly) {
       await phase('sequences', plan.sequences.length, async () => {
@@ -233,6 +253,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       bytesCopied,
       sequencesSet,
       skipped: plan.skipped,
+      failures: failures.list,
       phaseSeconds,
       totalSeconds: (Date.now() - t0) / 1000,
     };
@@ -294,7 +315,12 @@ const mb = (n: number) => `${(n / 1048576).toFixed(0)}MB`;
 
 /** Roles that own objects or hold privileges on the source but do not exist on the target. */
 function missingRoles(cat: Catalog, targetRoles: Set<string>): string[] {
-  const objects = [...cat.schemas, ...cat.enums, ...cat.composites, ...cat.domains, ...cat.functions, ...cat.aggregates, ...cat.sequences, ...cat.relations];
+  const objects = [
+    ...cat.schemas, ...cat.enums, ...cat.composites, ...cat.domains, ...cat.ranges, ...cat.baseTypes, ...cat.collations, ...cat.functions,
+    ...cat.aggregates, ...cat.sequences, ...cat.relations, ...cat.operators, ...cat.opFamilies, ...cat.opClasses, ...cat.statistics,
+    ...cat.textSearch.filter((t) => t.owner !== ''), ...cat.largeObjects.map((lo) => ({ ...lo, acl: lo.acl })),
+    ...cat.eventTriggers.map((e) => ({ owner: e.owner, acl: null })),
+  ];
   const roles = new Set<string>();
   for (const o of objects) {
     roles.add(o.owner);

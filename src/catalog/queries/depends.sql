@@ -1,7 +1,8 @@
 -- Dependency edges between user objects, each side folded onto the object pgferry creates:
 -- a column default or check constraint onto its table, a view's rewrite rule onto the view, an
--- array type onto its element type, a composite's relation onto its type, an extension's member
--- object onto its extension. Keys are 'class:oid'.
+-- array type onto its element type, a multirange onto its range, a composite's relation onto its
+-- type, an operator class member onto its class (or onto its family's loose members), an
+-- extension's member object onto its extension. Keys are 'class:oid'.
 WITH RECURSIVE d AS (
   SELECT classid, objid, refclassid, refobjid, deptype FROM pg_depend
   WHERE deptype IN ('n', 'a') AND classid <> 0 AND refclassid <> 0 AND objid >= 16384 AND refobjid >= 16384
@@ -18,10 +19,19 @@ fold(classid, objid, key) AS (
                                          (SELECT CASE WHEN et.typrelid <> 0 AND ec.relkind <> 'c' THEN 'pg_class:' || et.typrelid ELSE 'pg_type:' || et.oid END
                                           FROM pg_type et LEFT JOIN pg_class ec ON ec.oid = et.typrelid WHERE et.oid = t.typelem)
                                        WHEN t.typrelid <> 0 AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) <> 'c' THEN 'pg_class:' || t.typrelid
+                                       -- pg_range.rngmultitypid is 14+: read through JSON
+                                       WHEN t.typtype = 'm' THEN (SELECT 'pg_type:' || r.rngtypid FROM pg_range r WHERE (to_jsonb(r) ->> 'rngmultitypid')::oid = t.oid)
                                        ELSE 'pg_type:' || t.oid END
                                      FROM pg_type t WHERE t.oid = x.objid)
       WHEN 'pg_attrdef'::regclass THEN (SELECT 'pg_class:' || adrelid FROM pg_attrdef WHERE oid = x.objid)
-      WHEN 'pg_rewrite'::regclass THEN (SELECT 'pg_class:' || ev_class FROM pg_rewrite WHERE oid = x.objid)
+      WHEN 'pg_rewrite'::regclass THEN (SELECT CASE WHEN rulename = '_RETURN' THEN 'pg_class:' || ev_class ELSE 'pg_rewrite:' || oid END
+                                        FROM pg_rewrite WHERE oid = x.objid)
+      WHEN 'pg_amop'::regclass THEN (SELECT CASE WHEN m.refclassid = 'pg_opclass'::regclass THEN 'pg_opclass:' || m.refobjid ELSE 'pg_opfamily:' || m.refobjid || ':members' END
+                                     FROM pg_depend m WHERE m.classid = x.classid AND m.objid = x.objid
+                                       AND m.refclassid IN ('pg_opclass'::regclass, 'pg_opfamily'::regclass) LIMIT 1)
+      WHEN 'pg_amproc'::regclass THEN (SELECT CASE WHEN m.refclassid = 'pg_opclass'::regclass THEN 'pg_opclass:' || m.refobjid ELSE 'pg_opfamily:' || m.refobjid || ':members' END
+                                       FROM pg_depend m WHERE m.classid = x.classid AND m.objid = x.objid
+                                         AND m.refclassid IN ('pg_opclass'::regclass, 'pg_opfamily'::regclass) LIMIT 1)
       WHEN 'pg_constraint'::regclass THEN (SELECT CASE WHEN k.contypid <> 0 THEN 'pg_type:' || k.contypid
                                                        WHEN k.contype = 'c' THEN 'pg_class:' || k.conrelid
                                                        ELSE 'pg_constraint:' || k.oid END

@@ -1,4 +1,4 @@
--- Tables (plain and partitioned), views and materialized views.
+-- Tables (plain, partitioned and foreign), views and materialized views.
 SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS relkind,
        pg_get_userbyid(c.relowner) AS owner, obj_description(c.oid, 'pg_class') AS comment,
        CASE WHEN c.relacl IS NOT NULL THEN coalesce((SELECT json_agg(json_build_object('grantee', CASE WHEN x.grantee = 0 THEN NULL ELSE pg_get_userbyid(x.grantee) END, 'grantor', pg_get_userbyid(x.grantor), 'privilege', x.privilege_type, 'grantable', x.is_grantable) ORDER BY x.ord) FROM aclexplode(c.relacl) WITH ORDINALITY AS x(grantor, grantee, privilege_type, is_grantable, ord)), '[]') END AS acl,
@@ -14,10 +14,15 @@ SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS 
        c.relreplident AS replica_identity,
        CASE WHEN c.relkind IN ('r', 'm') THEN pg_relation_size(c.oid) + coalesce(pg_relation_size(nullif(c.reltoastrelid, 0)), 0) ELSE 0 END::int8 AS bytes,
        greatest(c.reltuples, 0)::int8 AS estimated_rows,
-       CASE WHEN c.relkind = 'r' THEN pg_relation_size(c.oid) / current_setting('block_size')::int ELSE 0 END::int8 AS blocks
+       CASE WHEN c.relkind = 'r' THEN pg_relation_size(c.oid) / current_setting('block_size')::int ELSE 0 END::int8 AS blocks,
+       CASE WHEN c.reloftype <> 0 THEN format_type(c.reloftype, NULL) END AS of_type,
+       c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security,
+       fs.srvname AS foreign_server, ft.ftoptions AS foreign_options
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'v', 'm')
+LEFT JOIN pg_foreign_table ft ON ft.ftrelid = c.oid
+LEFT JOIN pg_foreign_server fs ON fs.oid = ft.ftserver
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgferry_state') AND n.nspname !~ '^pg_(toast|temp)'
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
 ORDER BY 2, 3;

@@ -1,0 +1,56 @@
+/**
+ * Reads objects that belong to the database rather than to a schema: collations aside, these are
+ * event triggers, publications, large objects, foreign data wrappers, servers and user mappings,
+ * default privileges and security labels.
+ */
+import type pg from 'pg';
+import type { CollationObj, DefaultPrivilegeObj, EventTriggerObj, ForeignDataObj, LargeObjectMeta, PublicationObj, SkippedObject } from './model.js';
+import { readCatalogRows } from './run-query.js';
+
+/** User collations. */
+export async function readCollations(client: pg.ClientBase, major: number): Promise<CollationObj[]> {
+  const rows = await readCatalogRows<Omit<CollationObj, 'key' | 'acl'>>(client, 'collations', major);
+  return rows.map((r) => ({ ...r, acl: null, key: `pg_collation:${r.oid}` }));
+}
+
+/** Event triggers. */
+export async function readEventTriggers(client: pg.ClientBase, major: number): Promise<EventTriggerObj[]> {
+  const rows = await readCatalogRows<Omit<EventTriggerObj, 'key'>>(client, 'event-triggers', major);
+  return rows.map((r) => ({ ...r, key: `pg_event_trigger:${r.oid}` }));
+}
+
+/** Publications with the tables and schemas they publish. */
+export async function readPublications(client: pg.ClientBase, major: number): Promise<PublicationObj[]> {
+  const pubs = await readCatalogRows<Omit<PublicationObj, 'key' | 'members'>>(client, 'publications', major);
+  const members = await readCatalogRows<PublicationObj['members'][number] & { pubOid: number }>(client, 'publication-members', major);
+  return pubs.map((p) => ({
+    ...p,
+    key: `pg_publication:${p.oid}`,
+    members: members.filter((m) => m.pubOid === p.oid).map(({ pubOid: _p, ...m }) => m),
+  }));
+}
+
+/** Large objects' owners, privileges and comments. */
+export async function readLargeObjects(client: pg.ClientBase, major: number): Promise<LargeObjectMeta[]> {
+  return readCatalogRows<LargeObjectMeta>(client, 'large-objects', major);
+}
+
+const FD_CATALOG = { wrapper: 'pg_foreign_data_wrapper', server: 'pg_foreign_server', 'user mapping': 'pg_user_mapping' } as const;
+
+/** Foreign data wrappers, servers and user mappings. */
+export async function readForeignData(client: pg.ClientBase, major: number): Promise<ForeignDataObj[]> {
+  const rows = await readCatalogRows<Omit<ForeignDataObj, 'key'>>(client, 'foreign-data', major);
+  return rows.map((r) => ({ ...r, key: `${FD_CATALOG[r.fdKind]}:${r.oid}` }));
+}
+
+/** ALTER DEFAULT PRIVILEGES entries. */
+export async function readDefaultPrivileges(client: pg.ClientBase, major: number): Promise<DefaultPrivilegeObj[]> {
+  const rows = await readCatalogRows<Omit<DefaultPrivilegeObj, 'key'>>(client, 'default-privileges', major);
+  return rows.map((r) => ({ ...r, acl: r.acl ?? [], key: `pg_default_acl:${r.oid}` }));
+}
+
+/** Security labels, reported as skipped: the target needs the same label provider. */
+export async function readSecurityLabels(client: pg.ClientBase, major: number): Promise<SkippedObject[]> {
+  const rows = await readCatalogRows<{ provider: string; object: string }>(client, 'security-labels', major);
+  return rows.map((r) => ({ kind: 'security label', name: r.object, reason: `security labels (provider ${r.provider}) are reported, not migrated` }));
+}

@@ -1,0 +1,87 @@
+/**
+ * DDL for objects of the database rather than of a schema: event triggers, publications,
+ * foreign data wrappers, servers and user mappings, large objects' metadata, default privileges.
+ */
+import type { DefaultPrivilegeObj, EventTriggerObj, ForeignDataObj, LargeObjectMeta, PublicationObj } from '../catalog/model.js';
+import { ident, literal, qualified } from '../pg/quote.js';
+import { commentOn, optionsClause, ownerAndPrivileges, ownerTo, type OwnershipContext } from './common.js';
+import { renderAcl } from './render-acl.js';
+
+const STATE: Record<string, string> = { D: 'DISABLE', R: 'ENABLE REPLICA', A: 'ENABLE ALWAYS' };
+
+/** CREATE EVENT TRIGGER (EXECUTE PROCEDURE: the spelling every major from 10 accepts). */
+export function renderEventTrigger(e: EventTriggerObj, ctx: OwnershipContext): string[] {
+  const name = ident(e.name);
+  const when = e.tags?.length ? ` WHEN TAG IN (${e.tags.map(literal).join(', ')})` : '';
+  return [
+    `CREATE EVENT TRIGGER ${name} ON ${ident(e.event)}${when} EXECUTE PROCEDURE ${e.function}()`,
+    ...(STATE[e.enabled] ? [`ALTER EVENT TRIGGER ${name} ${STATE[e.enabled]}`] : []),
+    ...ownerTo(`EVENT TRIGGER ${name}`, e.owner, ctx),
+    ...commentOn(`EVENT TRIGGER ${name}`, e.comment),
+  ];
+}
+
+/** CREATE PUBLICATION with its publish flags, then its tables (row filters, column lists) and schemas. */
+export function renderPublication(p: PublicationObj, ctx: OwnershipContext): string[] {
+  const name = ident(p.name);
+  const publish = ['insert', 'update', 'delete', 'truncate'].filter((a) => p.raw[`pub${a}`] === true);
+  let sql = `CREATE PUBLICATION ${name}${p.raw.puballtables === true ? ' FOR ALL TABLES' : ''} WITH (publish = ${literal(publish.join(', '))}`;
+  if (p.raw.pubviaroot === true) sql += ', publish_via_partition_root = true';
+  sql += ')';
+  const members = p.members.map((m) =>
+    m.memberKind === 'schema'
+      ? `ALTER PUBLICATION ${name} ADD TABLES IN SCHEMA ${ident(m.schema)}`
+      : `ALTER PUBLICATION ${name} ADD TABLE ONLY ${qualified(m.schema, m.name!)}${m.columns ? ` (${m.columns.map(ident).join(', ')})` : ''}${m.rowFilter ? ` WHERE (${m.rowFilter})` : ''}`,
+  );
+  return [sql, ...members, ...ownerTo(`PUBLICATION ${name}`, p.owner, ctx), ...commentOn(`PUBLICATION ${name}`, p.comment)];
+}
+
+/** CREATE FOREIGN DATA WRAPPER / SERVER / USER MAPPING with options, owner, privileges, comment. */
+export function renderForeignData(f: ForeignDataObj, ctx: OwnershipContext, serverName?: string): string[] {
+  const name = ident(f.name);
+  const parts = f.parts as Record<string, string | null>;
+  const opts = optionsClause(f.options);
+  switch (f.fdKind) {
+    case 'wrapper': {
+      const handler = parts.handler ? ` HANDLER ${parts.handler}` : '';
+      const validator = parts.validator ? ` VALIDATOR ${parts.validator}` : '';
+      return [
+        `CREATE FOREIGN DATA WRAPPER ${name}${handler}${validator}${opts}`,
+        ...ownerAndPrivileges(`FOREIGN DATA WRAPPER ${name}`, { owner: f.owner!, acl: f.acl }, ctx),
+        ...commentOn(`FOREIGN DATA WRAPPER ${name}`, f.comment),
+      ];
+    }
+    case 'server': {
+      const type = parts.type !== null ? ` TYPE ${literal(parts.type)}` : '';
+      const version = parts.version !== null ? ` VERSION ${literal(parts.version)}` : '';
+      return [
+        `CREATE SERVER ${name}${type}${version} FOREIGN DATA WRAPPER ${ident(parts.wrapper!)}${opts}`,
+        ...ownerAndPrivileges(`FOREIGN SERVER ${name}`, { owner: f.owner!, acl: f.acl }, ctx),
+        ...commentOn(`SERVER ${name}`, f.comment),
+      ];
+    }
+    case 'user mapping':
+      return [`CREATE USER MAPPING FOR ${f.owner === null ? 'PUBLIC' : ident(f.owner)} SERVER ${ident(serverName ?? f.name)}${opts}`];
+  }
+}
+
+/** The large object (same OID), its owner, privileges and comment; the data comes with the copy. */
+export function renderLargeObject(lo: LargeObjectMeta, ctx: OwnershipContext): string[] {
+  const target = `LARGE OBJECT ${lo.oid}`;
+  return [`SELECT pg_catalog.lo_create(${lo.oid})`, ...ownerAndPrivileges(target, lo, ctx), ...commentOn(target, lo.comment)];
+}
+
+const OBJ_TYPES: Record<string, string> = { r: 'TABLES', S: 'SEQUENCES', f: 'FUNCTIONS', T: 'TYPES', n: 'SCHEMAS' };
+
+/**
+ * ALTER DEFAULT PRIVILEGES. An entry for the whole database replaces the built-in default, so the
+ * defaults are revoked first and the source's entries granted in order; an entry for one schema
+ * only adds to them.
+ */
+export function renderDefaultPrivileges(d: DefaultPrivilegeObj, roles: Set<string>): string[] {
+  const prefix = `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(d.role)}${d.schema !== null ? ` IN SCHEMA ${ident(d.schema)}` : ''}`;
+  const kind = OBJ_TYPES[d.objType];
+  // renderAcl's REVOKE/GRANT statements, rewritten onto the default-privileges form
+  const acl = renderAcl(`@@`, d.role, d.acl, roles).map((s) => `${prefix} ${s.replace(' ON @@', ` ON ${kind}`)}`);
+  return d.schema === null ? acl : acl.filter((s) => !s.includes(' REVOKE ALL '));
+}
