@@ -159,6 +159,8 @@ export interface TriggerObj {
   definition: string;
   enabled: 'O' | 'D' | 'R' | 'A';
   comment: string | null;
+  /** Copies on partitions whose enabled state must be set one by one (see triggers.sql). */
+  cloneStates: { schema: string; table: string; enabled: 'O' | 'D' | 'R' | 'A' }[];
 }
 
 export type RelKind = 'r' | 'p' | 'v' | 'm' | 'f';
@@ -184,6 +186,8 @@ export interface Relation extends CatalogObject {
   forceRowSecurity: boolean;
   foreignServer: string | null;
   foreignOptions: string[] | null;
+  /** Table access method (12+), e.g. heap. */
+  accessMethod: string | null;
   columns: Column[];
   constraints: Constraint[];
 }
@@ -250,6 +254,20 @@ export interface OpClassObj extends CatalogObject {
   storage: string | null;
   operators: string[];
   functions: string[];
+}
+
+/** A procedural language, transform, conversion or access method. */
+export interface ProceduralObj {
+  key: string;
+  oid: number;
+  procKind: 'language' | 'transform' | 'conversion' | 'access method';
+  /** Schema of a conversion; null for the others. */
+  schema: string | null;
+  name: string;
+  owner: string;
+  comment: string | null;
+  acl: AclEntry[] | null;
+  parts: Record<string, unknown>;
 }
 
 export interface CastObj {
@@ -345,6 +363,17 @@ export interface ForeignDataObj {
   options: string[] | null;
 }
 
+/** A privilege granted or revoked on a system object since initdb. */
+export interface SystemPrivilege {
+  /** e.g. `TABLE pg_catalog.pg_authid`, `FUNCTION pg_catalog.pg_ls_dir(text)`. */
+  target: string;
+  columnName: string | null;
+  action: 'grant' | 'revoke';
+  grantee: string | null;
+  privilege: string;
+  grantable: boolean;
+}
+
 export interface DefaultPrivilegeObj {
   key: string;
   oid: number;
@@ -371,6 +400,7 @@ export interface Catalog {
   opFamilies: OpFamilyObj[];
   opClasses: OpClassObj[];
   casts: CastObj[];
+  procedural: ProceduralObj[];
   textSearch: TextSearchObj[];
   relations: Relation[];
   indexes: IndexObj[];
@@ -383,6 +413,7 @@ export interface Catalog {
   largeObjects: LargeObjectMeta[];
   foreignData: ForeignDataObj[];
   defaultPrivileges: DefaultPrivilegeObj[];
+  systemPrivileges: SystemPrivilege[];
   /** [key, key it depends on] */
   depends: [string, string][];
   skipped: SkippedObject[];

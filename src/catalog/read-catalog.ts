@@ -7,7 +7,7 @@ import type { Catalog } from './model.js';
 import { readCatalogRows } from './run-query.js';
 import { readExtensions, readSchemas } from './read-schemas.js';
 import { readBaseTypes, readComposites, readDomains, readEnums, readRanges } from './read-types.js';
-import { readCasts, readOpClasses, readOpFamilies, readOperators } from './read-operators.js';
+import { readCasts, readOpClasses, readOpFamilies, readOperators, readProcedural, readSubscriptions } from './read-operators.js';
 import { readTextSearch } from './read-text-search.js';
 import { readPolicies, readRules, readStatistics } from './read-table-extras.js';
 import {
@@ -18,6 +18,7 @@ import {
   readLargeObjects,
   readPublications,
   readSecurityLabels,
+  readSystemPrivileges,
 } from './read-database-objects.js';
 import { readAggregates, readFunctions } from './read-functions.js';
 import { readSequences } from './read-sequences.js';
@@ -47,6 +48,7 @@ export async function readCatalog(client: pg.ClientBase, serverVersionNum: numbe
     opFamilies: await readOpFamilies(client, major),
     opClasses: await readOpClasses(client, major),
     casts: await readCasts(client, major),
+    procedural: await readProcedural(client, major),
     textSearch: await readTextSearch(client, major),
     relations: await readRelations(client, major),
     indexes: await readIndexes(client, major),
@@ -59,7 +61,8 @@ export async function readCatalog(client: pg.ClientBase, serverVersionNum: numbe
     largeObjects: await readLargeObjects(client, major),
     foreignData: await readForeignData(client, major),
     defaultPrivileges: await readDefaultPrivileges(client, major),
+    systemPrivileges: await readSystemPrivileges(client, major),
     depends: depends.map((d) => [d.key, d.refKey]),
-    skipped: [...skipped, ...(await readSecurityLabels(client, major))],
+    skipped: [...skipped, ...(await readSecurityLabels(client, major)), ...(await readSubscriptions(client, major))],
   };
 }

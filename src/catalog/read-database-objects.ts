@@ -4,7 +4,7 @@
  * default privileges and security labels.
  */
 import type pg from 'pg';
-import type { CollationObj, DefaultPrivilegeObj, EventTriggerObj, ForeignDataObj, LargeObjectMeta, PublicationObj, SkippedObject } from './model.js';
+import type { CollationObj, DefaultPrivilegeObj, SystemPrivilege, EventTriggerObj, ForeignDataObj, LargeObjectMeta, PublicationObj, SkippedObject } from './model.js';
 import { readCatalogRows } from './run-query.js';
 
 /** User collations. */
@@ -53,4 +53,9 @@ export async function readDefaultPrivileges(client: pg.ClientBase, major: number
 export async function readSecurityLabels(client: pg.ClientBase, major: number): Promise<SkippedObject[]> {
   const rows = await readCatalogRows<{ provider: string; object: string }>(client, 'security-labels', major);
   return rows.map((r) => ({ kind: 'security label', name: r.object, reason: `security labels (provider ${r.provider}) are reported, not migrated` }));
+}
+
+/** Privileges changed on pg_catalog's tables, columns and functions since initdb. */
+export async function readSystemPrivileges(client: pg.ClientBase, major: number): Promise<SystemPrivilege[]> {
+  return readCatalogRows<SystemPrivilege>(client, 'system-privileges', major);
 }

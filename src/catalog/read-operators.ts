@@ -1,6 +1,6 @@
-/** Reads operators, operator families and classes, and casts. */
+/** Reads operators, operator families and classes, casts, languages, transforms, conversions and access methods. */
 import type pg from 'pg';
-import type { CastObj, OpClassObj, OpFamilyObj, OperatorObj } from './model.js';
+import type { CastObj, OpClassObj, OpFamilyObj, OperatorObj, ProceduralObj, SkippedObject } from './model.js';
 import { readCatalogRows } from './run-query.js';
 
 /** User operators (not shells). */
@@ -25,4 +25,22 @@ export async function readOpClasses(client: pg.ClientBase, major: number): Promi
 export async function readCasts(client: pg.ClientBase, major: number): Promise<CastObj[]> {
   const rows = await readCatalogRows<Omit<CastObj, 'key'>>(client, 'casts', major);
   return rows.map((r) => ({ ...r, key: `pg_cast:${r.oid}` }));
+}
+
+const PROC_CATALOG = { language: 'pg_language', transform: 'pg_transform', conversion: 'pg_conversion', 'access method': 'pg_am' } as const;
+
+/** Procedural languages not made by extensions, transforms, conversions and access methods. */
+export async function readProcedural(client: pg.ClientBase, major: number): Promise<ProceduralObj[]> {
+  const rows = await readCatalogRows<Omit<ProceduralObj, 'key'>>(client, 'procedural', major);
+  return rows.map((r) => ({ ...r, key: `${PROC_CATALOG[r.procKind]}:${r.oid}` }));
+}
+
+/** Subscriptions, reported as skipped. */
+export async function readSubscriptions(client: pg.ClientBase, major: number): Promise<SkippedObject[]> {
+  const rows = await readCatalogRows<{ name: string }>(client, 'subscriptions', major);
+  return rows.map((r) => ({
+    kind: 'subscription',
+    name: r.name,
+    reason: 'subscriptions are not migrated: on the target it would connect to its publisher and start copying; create it there when ready',
+  }));
 }

@@ -10,11 +10,13 @@ export function printVerifyReport(r: VerifyReport, out: NodeJS.WritableStream): 
   for (const s of r.sequences) {
     if (!s.ok) out.write(`FAIL sequence ${s.sequence}: source=${s.source ?? 'missing'} target=${s.target ?? 'missing'}\n`);
   }
+  for (const p of r.largeObjects.problems) out.write(`FAIL ${p}\n`);
   const rows = r.tables.reduce((a, t) => a + (t.sourceRows ?? 0), 0);
   const badT = r.tables.filter((t) => !t.ok).length;
   const badS = r.sequences.filter((s) => !s.ok).length;
   out.write(
     `verify: ${r.ok ? 'PASS' : 'FAIL'} tables=${r.tables.length} rows=${rows} sequences=${r.sequences.length}` +
+      (r.largeObjects.count ? ` large_objects=${r.largeObjects.count}` : '') +
       (r.ok ? '' : ` failed_tables=${badT} failed_sequences=${badS}`) +
       ` (${r.seconds.toFixed(1)}s)\n`,
   );

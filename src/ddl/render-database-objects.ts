@@ -2,7 +2,7 @@
  * DDL for objects of the database rather than of a schema: event triggers, publications,
  * foreign data wrappers, servers and user mappings, large objects' metadata, default privileges.
  */
-import type { DefaultPrivilegeObj, EventTriggerObj, ForeignDataObj, LargeObjectMeta, PublicationObj } from '../catalog/model.js';
+import type { SystemPrivilege, DefaultPrivilegeObj, EventTriggerObj, ForeignDataObj, LargeObjectMeta, PublicationObj } from '../catalog/model.js';
 import { ident, literal, qualified } from '../pg/quote.js';
 import { commentOn, optionsClause, ownerAndPrivileges, ownerTo, type OwnershipContext } from './common.js';
 import { renderAcl } from './render-acl.js';
@@ -84,4 +84,17 @@ export function renderDefaultPrivileges(d: DefaultPrivilegeObj, roles: Set<strin
   // renderAcl's REVOKE/GRANT statements, rewritten onto the default-privileges form
   const acl = renderAcl(`@@`, d.role, d.acl, roles).map((s) => `${prefix} ${s.replace(' ON @@', ` ON ${kind}`)}`);
   return d.schema === null ? acl : acl.filter((s) => !s.includes(' REVOKE ALL '));
+}
+
+/** GRANT / REVOKE statements that repeat the source's changes to one system object's privileges. */
+export function renderSystemPrivileges(changes: SystemPrivilege[], roles: Set<string>): string[] {
+  return changes
+    .filter((c) => c.grantee === null || roles.has(c.grantee))
+    .map((c) => {
+      const priv = c.columnName === null ? c.privilege : `${c.privilege} (${ident(c.columnName)})`;
+      const who = c.grantee === null ? 'PUBLIC' : ident(c.grantee);
+      return c.action === 'grant'
+        ? `GRANT ${priv} ON ${c.target} TO ${who}${c.grantable ? ' WITH GRANT OPTION' : ''}`
+        : `REVOKE ${priv} ON ${c.target} FROM ${who}`;
+    });
 }

@@ -1,7 +1,7 @@
 /** DDL for operators, operator families and classes, and casts. */
-import type { CastObj, OpClassObj, OpFamilyObj, OperatorObj } from '../catalog/model.js';
-import { ident } from '../pg/quote.js';
-import { commentOn, ownerTo, type OwnershipContext } from './common.js';
+import type { CastObj, OpClassObj, OpFamilyObj, OperatorObj, ProceduralObj } from '../catalog/model.js';
+import { ident, literal, qualified } from '../pg/quote.js';
+import { commentOn, ownerAndPrivileges, ownerTo, type OwnershipContext } from './common.js';
 
 /** `"s".+` — an operator name qualified by its schema (operator names are never quoted). */
 function opName(o: { schema: string; name: string }): string {
@@ -48,7 +48,8 @@ export function renderOpFamilyMembers(f: OpFamilyObj): string[] {
 /** CREATE OPERATOR CLASS in its family, with its operators, support functions and storage type. */
 export function renderOpClass(c: OpClassObj, ctx: OwnershipContext): string[] {
   const items = [...c.operators, ...c.functions];
-  if (c.storage) items.push(`STORAGE ${c.storage}`);
+  // a class without members still needs one item: STORAGE of its own type leaves opckeytype unset
+  if (c.storage || !items.length) items.push(`STORAGE ${c.storage ?? c.forType}`);
   const head = `CREATE OPERATOR CLASS ${ident(c.schema)}.${ident(c.name)}${c.isDefault ? ' DEFAULT' : ''} FOR TYPE ${c.forType} USING ${ident(c.method)} FAMILY ${c.family}`;
   return [`${head} AS ${items.join(', ')}`, ...ownerTo(`OPERATOR CLASS ${using(c)}`, c.owner, ctx), ...commentOn(`OPERATOR CLASS ${using(c)}`, c.comment)];
 }
@@ -61,3 +62,37 @@ export function renderCast(c: CastObj): string[] {
   return [`CREATE CAST ${pair} ${method}${context}`, ...commentOn(`CAST ${pair}`, c.comment)];
 }
 
+
+/** CREATE LANGUAGE / TRANSFORM / CONVERSION / ACCESS METHOD with owner, privileges and comment. */
+export function renderProcedural(o: ProceduralObj, ctx: OwnershipContext): string[] {
+  const p = o.parts as Record<string, string | boolean | null>;
+  switch (o.procKind) {
+    case 'language': {
+      const name = ident(o.name);
+      const inline = p.inline ? ` INLINE ${p.inline}` : '';
+      const validator = p.validator ? ` VALIDATOR ${p.validator}` : '';
+      return [
+        `CREATE ${p.trusted ? 'TRUSTED ' : ''}PROCEDURAL LANGUAGE ${name} HANDLER ${p.handler}${inline}${validator}`,
+        ...ownerAndPrivileges(`LANGUAGE ${name}`, o, ctx),
+        ...commentOn(`LANGUAGE ${name}`, o.comment),
+      ];
+    }
+    case 'transform': {
+      const target = `TRANSFORM FOR ${p.type} LANGUAGE ${ident(String(p.language))}`;
+      const fns = [p.fromsql ? `FROM SQL WITH FUNCTION ${p.fromsql}` : null, p.tosql ? `TO SQL WITH FUNCTION ${p.tosql}` : null].filter(Boolean);
+      return [`CREATE ${target} (${fns.join(', ')})`, ...commentOn(target, o.comment)];
+    }
+    case 'conversion': {
+      const q = qualified(o.schema!, o.name);
+      return [
+        `CREATE ${p.default ? 'DEFAULT ' : ''}CONVERSION ${q} FOR ${literal(String(p.from))} TO ${literal(String(p.to))} FROM ${p.function}`,
+        ...ownerTo(`CONVERSION ${q}`, o.owner, ctx),
+        ...commentOn(`CONVERSION ${q}`, o.comment),
+      ];
+    }
+    case 'access method': {
+      const name = ident(o.name);
+      return [`CREATE ACCESS METHOD ${name} TYPE ${p.type === 't' ? 'TABLE' : 'INDEX'} HANDLER ${p.handler}`, ...commentOn(`ACCESS METHOD ${name}`, o.comment)];
+    }
+  }
+}

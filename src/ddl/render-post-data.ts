@@ -6,8 +6,9 @@ import { commentOn } from './common.js';
 /** ALTER TABLE ... ADD CONSTRAINT for a key, exclusion, foreign key or NOT VALID check. */
 export function renderConstraint(c: Constraint, rel: Relation): string[] {
   const q = qualified(c.schema, c.table);
-  // a foreign key on a partitioned table is added once, on the parent, and recurses
-  const only = c.type === 'f' && rel.relkind === 'p' ? '' : 'ONLY ';
+  // a foreign key on a partitioned table is added once, on the parent, and recurses; a NOT VALID
+  // check is added without ONLY too, so that children inherit it as on the source
+  const only = (c.type === 'f' && rel.relkind === 'p') || c.type === 'c' ? '' : 'ONLY ';
   return [
     `ALTER TABLE ${only}${q} ADD CONSTRAINT ${ident(c.name)} ${c.definition}`,
     ...commentOn(`CONSTRAINT ${ident(c.name)} ON ${q}`, c.comment),
@@ -42,10 +43,11 @@ export function renderTableIndexSettings(rel: Relation, indexes: IndexObj[]): st
 /** CREATE TRIGGER, then its enabled state when it is not the default. */
 export function renderTrigger(t: TriggerObj): string[] {
   const q = qualified(t.schema, t.table);
-  const state: Record<string, string> = { D: 'DISABLE TRIGGER', R: 'ENABLE REPLICA TRIGGER', A: 'ENABLE ALWAYS TRIGGER' };
+  const state: Record<string, string> = { O: 'ENABLE TRIGGER', D: 'DISABLE TRIGGER', R: 'ENABLE REPLICA TRIGGER', A: 'ENABLE ALWAYS TRIGGER' };
   return [
     t.definition,
-    ...(state[t.enabled] ? [`ALTER TABLE ${q} ${state[t.enabled]} ${ident(t.name)}`] : []),
+    ...(t.enabled !== 'O' ? [`ALTER TABLE ${q} ${state[t.enabled]} ${ident(t.name)}`] : []),
+    ...t.cloneStates.map((c) => `ALTER TABLE ONLY ${qualified(c.schema, c.table)} ${state[c.enabled]} ${ident(t.name)}`),
     ...commentOn(`TRIGGER ${ident(t.name)} ON ${q}`, t.comment),
   ];
 }

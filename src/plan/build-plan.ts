@@ -4,11 +4,11 @@
  */
 import type { Catalog, IndexObj, Relation, SequenceObj, SkippedObject } from '../catalog/model.js';
 import { dependencySort } from '../ddl/dependency-sort.js';
-import type { OwnershipContext } from '../ddl/common.js';
+import { commentOn, type OwnershipContext } from '../ddl/common.js';
 import { renderComposite, renderDomain, renderEnum, renderExtension, renderSchema } from '../ddl/render-types.js';
 import { renderAggregate, renderFunction } from '../ddl/render-functions.js';
 import { renderBaseType, renderCollation, renderRange, renderShellType } from '../ddl/render-types-more.js';
-import { operatorSignature, renderCast, renderOpClass, renderOpFamily, renderOpFamilyMembers, renderOperator } from '../ddl/render-operators.js';
+import { operatorSignature, renderCast, renderOpClass, renderOpFamily, renderOpFamilyMembers, renderOperator, renderProcedural } from '../ddl/render-operators.js';
 import { renderTextSearch } from '../ddl/render-text-search.js';
 import { renderPolicy, renderRowSecurity, renderRule, renderStatistics } from '../ddl/render-table-extras.js';
 import {
@@ -17,8 +17,9 @@ import {
   renderForeignData,
   renderLargeObject,
   renderPublication,
+  renderSystemPrivileges,
 } from '../ddl/render-database-objects.js';
-import { renderSequence, renderSequenceOwnedBy, renderTable, renderView } from '../ddl/render-relations.js';
+import { renderCheckConstraint, renderSequence, renderSequenceOwnedBy, renderTable, renderView, renderViewDefinition } from '../ddl/render-relations.js';
 import {
   renderConstraint,
   renderIndex,
@@ -85,7 +86,8 @@ const PRIORITY: Record<string, number> = {
   'shell type': 1.8, enum: 2, composite: 3, domain: 3, 'range type': 3, function: 4, 'base type': 4.2, aggregate: 5,
   operator: 5.1, 'operator family': 5.2, 'operator class': 5.3, 'operator family members': 5.4, cast: 5.5,
   'text search parser': 5.6, 'text search template': 5.6, 'text search dictionary': 5.7, 'text search configuration': 5.8,
-  sequence: 6, table: 7, 'foreign table': 7, view: 8, 'materialized view': 9, 'sequence owner': 10, 'large object': 11,
+  sequence: 6, table: 7, 'foreign table': 7, 'check constraint': 7.5, view: 8, 'materialized view': 9, 'sequence owner': 10,
+  'large object': 11, language: 1.6, 'access method': 1.6, transform: 5.9, conversion: 5.9,
 };
 
 interface Node extends DdlStep {
@@ -137,6 +139,7 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
   for (const c of cat.opClasses) add(c.key, 'operator class', `${dn(c)} USING ${c.method}`, renderOpClass(c, own));
   for (const c of cat.casts) add(c.key, 'cast', `(${c.sourceType} AS ${c.targetType})`, renderCast(c));
   for (const t of cat.textSearch) add(t.key, `text search ${t.tsKind}`, dn(t), renderTextSearch(t, own));
+  for (const o of cat.procedural) add(o.key, o.procKind, o.schema ? dn({ schema: o.schema, name: o.name }) : o.name, renderProcedural(o, own));
   const serverNames = new Map(cat.foreignData.filter((f) => f.fdKind === 'server').map((f) => [f.oid, f.name]));
   for (const f of cat.foreignData) {
     if (f.fdKind === 'user mapping') {
@@ -171,15 +174,45 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
 
   const relByOid = new Map(cat.relations.map((r) => [r.oid, r]));
   const parentOf = (oid: number) => relByOid.get(oid);
+  const outgoing = new Map<string, string[]>();
+  for (const [from, to] of cat.depends) {
+    if (!outgoing.has(from)) outgoing.set(from, []);
+    outgoing.get(from)!.push(to);
+  }
+  // CHECK constraints that call a function are added after the table (the function may take the
+  // table's row type); the others are part of CREATE TABLE, so their edges are the table's
+  const separateChecks = new Set<string>();
+  const checkAlias = new Map<string, string>();
+  const keyConstraints = new Set<string>();
   for (const r of cat.relations) {
-    if (r.relkind === 'r' || r.relkind === 'p') add(r.key, 'table', dn(r), renderTable(r, identitySeqs, own, parentOf));
-    else if (r.relkind === 'f') add(r.key, 'foreign table', dn(r), renderTable(r, identitySeqs, own, parentOf));
-    else add(r.key, r.relkind === 'm' ? 'materialized view' : 'view', dn(r), renderView(r, own));
+    for (const c of r.constraints) {
+      if (c.type === 'p' || c.type === 'u' || c.type === 'x') keyConstraints.add(c.key);
+      if (c.type !== 'c') continue;
+      if (c.isLocal && c.validated && (outgoing.get(c.key) ?? []).some((k) => k.startsWith('pg_proc:'))) {
+        separateChecks.add(c.key);
+        add(c.key, 'check constraint', `${displayIdent(c.name)} on ${dn(r)}`, renderCheckConstraint(c));
+      } else if (c.isLocal && c.validated) checkAlias.set(c.key, r.key);
+      else if (!c.isLocal) checkAlias.set(c.key, r.key);
+    }
+  }
+  // a view that needs a table's key (GROUP BY the key) gets a placeholder, replaced after the keys exist
+  const postponedViews: Relation[] = [];
+  for (const r of cat.relations) {
+    if (r.relkind === 'r' || r.relkind === 'p') add(r.key, 'table', dn(r), renderTable(r, identitySeqs, own, parentOf, separateChecks));
+    else if (r.relkind === 'f') add(r.key, 'foreign table', dn(r), renderTable(r, identitySeqs, own, parentOf, separateChecks));
+    else {
+      const needsKey = r.relkind === 'v' && (outgoing.get(r.key) ?? []).some((k) => keyConstraints.has(k));
+      if (needsKey) postponedViews.push(r);
+      add(r.key, r.relkind === 'm' ? 'materialized view' : 'view', dn(r), renderView(r, own, needsKey));
+    }
     for (const p of r.parents) extraEdges.push([r.key, `pg_class:${p.oid}`]);
   }
 
-  // I/O functions point at the shell, not at the finished type
-  const edges = [...cat.depends.map(([from, to]): [string, string] => [from, shellOf.get(`${from}|${to}`) ?? to]), ...extraEdges];
+  // I/O functions point at the shell, not at the finished type; inline checks are their table
+  const edges = [
+    ...cat.depends.map(([from, to]): [string, string] => [checkAlias.get(from) ?? from, shellOf.get(`${from}|${to}`) ?? to]),
+    ...extraEdges,
+  ].filter(([from, to]) => from !== to);
 
   // ---- data: leaf tables, largest first
   const referenced = new Set(cat.relations.flatMap((r) => r.constraints.filter((c) => c.type === 'f').map((c) => c.refRelOid)));
@@ -220,10 +253,13 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
     indexesByRel.get(i.relOid)!.push(i);
   }
   const sizeOf = (rel: Relation | undefined) => rel?.bytes ?? 0;
+  const indexByOid = new Map(cat.indexes.map((i) => [i.oid, i]));
 
   for (const r of cat.relations) {
     for (const c of r.constraints) {
-      const step: DdlStep = { key: c.key, kind: 'constraint', name: `${displayIdent(c.name)} on ${dn(r)}`, sql: renderConstraint(c, r), weight: sizeOf(r) };
+      const backing = c.indexOid ? indexByOid.get(c.indexOid) : undefined;
+      const sql = [...renderConstraint(c, r), ...(backing ? commentOn(`INDEX ${qualified(backing.schema, backing.name)}`, backing.comment) : [])];
+      const step: DdlStep = { key: c.key, kind: 'constraint', name: `${displayIdent(c.name)} on ${dn(r)}`, sql, weight: sizeOf(r) };
       if (r.relkind === 'r') step.table = dn(r);
       if (c.type === 'f' || (c.type === 'c' && !c.validated && c.isLocal)) foreignKeys.push(step);
       else if (c.type === 'p' || c.type === 'u' || c.type === 'x') (r.relkind === 'p' ? parentIndexes : indexes).push(step);
@@ -253,6 +289,10 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
 
   // ---- after the data: rules, row-level security, policies, statistics
   const tableExtras: DdlStep[] = [];
+  for (const v of postponedViews) {
+    const needs = (outgoing.get(v.key) ?? []).filter((k) => keyConstraints.has(k));
+    tableExtras.push({ key: `${v.key}:definition`, kind: 'view definition', name: dn(v), sql: renderViewDefinition(v), deps: [v.key, ...needs] });
+  }
   for (const r of cat.rules) tableExtras.push({ key: r.key, kind: 'rule', name: onTable(r), sql: renderRule(r) });
   for (const r of cat.relations) {
     const sql = renderRowSecurity(r);
@@ -279,6 +319,13 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
     }
     const sql = renderDefaultPrivileges(d, own.targetRoles);
     if (sql.length) finalSteps.push({ key: d.key, kind: 'default privileges', name: `for role ${displayIdent(d.role)}${d.schema !== null ? ` in schema ${displayIdent(d.schema)}` : ''}`, sql });
+  }
+
+  const byTarget = new Map<string, typeof cat.systemPrivileges>();
+  for (const c of cat.systemPrivileges) byTarget.set(c.target, [...(byTarget.get(c.target) ?? []), c]);
+  for (const [target, changes] of byTarget) {
+    const sql = renderSystemPrivileges(changes, own.targetRoles);
+    if (sql.length) finalSteps.push({ key: `system-privileges:${target}`, kind: 'privileges on', name: target, sql });
   }
 
   // ---- skipped objects and everything that depends on them
@@ -318,7 +365,7 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
       .map((s) => ({ schema: s.schema, name: s.name })),
     analyze: cat.relations
       .filter((r) => (r.relkind === 'r' || r.relkind === 'm') && !blocked.has(r.key))
-      .map((r) => ({ schema: r.schema, name: r.name, bytes: r.bytes }))
+      .map((r) => ({ key: r.key, schema: r.schema, name: r.name, bytes: r.bytes }))
       .sort((a, b) => b.bytes - a.bytes),
     skipped,
   };

@@ -70,7 +70,7 @@ export interface Plan {
   largeObjects: LargeObjectMeta[];
   sequences: SequenceRef[];
   /** Tables to ANALYZE at the end. */
-  analyze: { schema: string; name: string; bytes: number }[];
+  analyze: { key: string; schema: string; name: string; bytes: number }[];
   skipped: SkippedObject[];
 }
 

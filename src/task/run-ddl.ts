@@ -9,13 +9,28 @@ import { ddlError } from '../pg/session.js';
 import { PgferryError } from '../errors.js';
 import type { ObjectFailures } from './object-failures.js';
 
-/** Runs one step statement by statement (errors name the step). */
-export async function runStep(client: pg.ClientBase, step: DdlStep): Promise<void> {
+const TRANSIENT = new Set(['40P01', '40001']); // deadlock, serialization failure
+
+/**
+ * Runs one step statement by statement (errors name the step). A statement that lost a deadlock
+ * (parallel foreign keys on partitions lock the same tables in different orders) is tried again,
+ * outside a transaction only: inside one the whole transaction is already aborted.
+ */
+export async function runStep(client: pg.ClientBase, step: DdlStep, inAutocommit = false): Promise<void> {
+  const attempts = inAutocommit ? 4 : 1;
   for (const sql of step.sql) {
-    try {
-      await client.query(sql);
-    } catch (err) {
-      throw ddlError(err, step.kind, step.name, sql);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query(sql);
+        break;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code && TRANSIENT.has(code) && attempt < attempts) {
+          await new Promise((r) => setTimeout(r, 50 * attempt * Math.random() + 20));
+          continue;
+        }
+        throw ddlError(err, step.kind, step.name, sql);
+      }
     }
   }
 }
@@ -26,7 +41,7 @@ function recordable(err: unknown, failures: ObjectFailures | undefined): err is 
 }
 
 /**
- * Runs one step in autocommit unless something it needs failed; a rejection is recorded in
+ * Runs one step in autocommit (lost deadlocks are retried) unless something it needs failed; a rejection is recorded in
  * `failures` (when given) instead of thrown. Returns whether the step ran.
  */
 export async function runTracked(client: pg.ClientBase, step: DdlStep, failures?: ObjectFailures): Promise<boolean> {
@@ -36,7 +51,7 @@ export async function runTracked(client: pg.ClientBase, step: DdlStep, failures?
     return false;
   }
   try {
-    await runStep(client, step);
+    await runStep(client, step, true);
     return true;
   } catch (err) {
     if (!recordable(err, failures)) throw err;

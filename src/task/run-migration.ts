@@ -241,7 +241,8 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       await phase('sequences', plan.sequences.length, async () => {
         sequencesSet = await setSequenceValues(target, sequenceValues);
       });
-      await phase('analyze', plan.analyze.length, () => analyzeTables(opts, plan, open));
+      const analyze = plan.analyze.filter((t) => !failures.hasFailed(t.key));
+      await phase('analyze', analyze.length, () => analyzeTables(opts, analyze, open));
       await dropUnitMarks(target, runId);
     }
 
@@ -281,15 +282,15 @@ async function relaxTargetChecks(target: pg.Client, log: Logger): Promise<void> 
 
 async function analyzeTables(
   opts: MigrateOptions,
-  plan: Plan,
+  tables: Plan['analyze'],
   open: (info: ConnInfo, side: 'source' | 'target') => Promise<pg.Client>,
 ): Promise<void> {
-  const pool = await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, plan.analyze.length)) }, () => open(opts.target, 'target')));
+  const pool = await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, tables.length)) }, () => open(opts.target, 'target')));
   // small tables go 100 to a round trip (ANALYZE may run in the implicit transaction of a
   // multi-statement query)
   const batches: Plan['analyze'][] = [];
   let small: Plan['analyze'] = [];
-  for (const t of plan.analyze) {
+  for (const t of tables) {
     if (t.bytes >= 8 * 1024 * 1024) batches.push([t]);
     else if (small.push(t) >= 100) {
       batches.push(small);

@@ -24,7 +24,17 @@ export interface VerifyReport {
   ok: boolean;
   tables: TableVerdict[];
   sequences: { sequence: string; ok: boolean; source: string | null; target: string | null }[];
+  /** Large objects on the source, and each difference found. */
+  largeObjects: { count: number; problems: string[] };
   seconds: number;
+}
+
+/** md5 of every large object's contents, by OID (each object is read whole on the server). */
+async function largeObjectDigests(client: pg.ClientBase): Promise<Map<string, string>> {
+  const r = await client.query<{ oid: string; md5: string }>(
+    'SELECT m.oid::text AS oid, pg_catalog.md5(pg_catalog.lo_get(m.oid)) AS md5 FROM pg_catalog.pg_largeobject_metadata m',
+  );
+  return new Map(r.rows.map((row) => [row.oid, row.md5]));
 }
 
 export interface VerifyOptions {
@@ -128,8 +138,22 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
       const b = dMap.get(k) ?? null;
       return { sequence: k, ok: a !== null && a === b, source: a, target: b };
     });
+    const [sLobs, dLobs] = await Promise.all([largeObjectDigests(src), largeObjectDigests(dst)]);
+    const largeObjects = { count: sLobs.size, problems: [] as string[] };
+    for (const [oid, md5] of sLobs) {
+      const other = dLobs.get(oid);
+      if (other === undefined) largeObjects.problems.push(`large object ${oid}: missing in target`);
+      else if (other !== md5) largeObjects.problems.push(`large object ${oid}: contents differ`);
+    }
+    for (const oid of dLobs.keys()) if (!sLobs.has(oid)) largeObjects.problems.push(`large object ${oid}: extra in target`);
     tables.sort((a, b) => a.table.localeCompare(b.table));
-    return { ok: tables.every((t) => t.ok) && sequences.every((s) => s.ok), tables, sequences, seconds: (Date.now() - t0) / 1000 };
+    return {
+      ok: tables.every((t) => t.ok) && sequences.every((s) => s.ok) && largeObjects.problems.length === 0,
+      tables,
+      sequences,
+      largeObjects,
+      seconds: (Date.now() - t0) / 1000,
+    };
   } finally {
     finished = true;
     await Promise.all(clients.map((c) => c.end().catch(() => {})));

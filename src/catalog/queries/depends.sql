@@ -1,5 +1,5 @@
 -- Dependency edges between user objects, each side folded onto the object pgferry creates:
--- a column default or check constraint onto its table, a view's rewrite rule onto the view, an
+-- a column default onto its table, a view's rewrite rule onto the view, an
 -- array type onto its element type, a multirange onto its range, a composite's relation onto its
 -- type, an operator class member onto its class (or onto its family's loose members), an
 -- extension's member object onto its extension. Keys are 'class:oid'.
@@ -32,8 +32,9 @@ fold(classid, objid, key) AS (
       WHEN 'pg_amproc'::regclass THEN (SELECT CASE WHEN m.refclassid = 'pg_opclass'::regclass THEN 'pg_opclass:' || m.refobjid ELSE 'pg_opfamily:' || m.refobjid || ':members' END
                                        FROM pg_depend m WHERE m.classid = x.classid AND m.objid = x.objid
                                          AND m.refclassid IN ('pg_opclass'::regclass, 'pg_opfamily'::regclass) LIMIT 1)
+      -- a table's CHECK constraint keeps its own key: the planner folds it onto its table unless it
+      -- calls a function, which then may take the table's row type (pg_dump splits those out too)
       WHEN 'pg_constraint'::regclass THEN (SELECT CASE WHEN k.contypid <> 0 THEN 'pg_type:' || k.contypid
-                                                       WHEN k.contype = 'c' THEN 'pg_class:' || k.conrelid
                                                        ELSE 'pg_constraint:' || k.oid END
                                            FROM pg_constraint k WHERE k.oid = x.objid)
       ELSE x.classid::regclass::text || ':' || x.objid

@@ -2,7 +2,9 @@
 SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS relkind,
        pg_get_userbyid(c.relowner) AS owner, obj_description(c.oid, 'pg_class') AS comment,
        CASE WHEN c.relacl IS NOT NULL THEN coalesce((SELECT json_agg(json_build_object('grantee', CASE WHEN x.grantee = 0 THEN NULL ELSE pg_get_userbyid(x.grantee) END, 'grantor', pg_get_userbyid(x.grantor), 'privilege', x.privilege_type, 'grantable', x.is_grantable) ORDER BY x.ord) FROM aclexplode(c.relacl) WITH ORDINALITY AS x(grantor, grantee, privilege_type, is_grantable, ord)), '[]') END AS acl,
-       c.relpersistence AS persistence, c.reloptions::text[] AS options,
+       c.relpersistence AS persistence,
+       -- the TOAST table's own options come along as toast.name=value
+       array_cat(c.reloptions::text[], (SELECT array_agg('toast.' || o) FROM pg_class tc, unnest(tc.reloptions) o WHERE tc.oid = c.reltoastrelid)) AS options,
        c.relispartition AS is_partition,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
@@ -17,7 +19,9 @@ SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS 
        CASE WHEN c.relkind = 'r' THEN pg_relation_size(c.oid) / current_setting('block_size')::int ELSE 0 END::int8 AS blocks,
        CASE WHEN c.reloftype <> 0 THEN format_type(c.reloftype, NULL) END AS of_type,
        c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security,
-       fs.srvname AS foreign_server, ft.ftoptions AS foreign_options
+       fs.srvname AS foreign_server, ft.ftoptions AS foreign_options,
+       -- relam is 12+: read through JSON
+       (SELECT am.amname FROM pg_am am WHERE am.oid = (to_jsonb(c) ->> 'relam')::oid AND c.relkind IN ('r', 'p', 'm')) AS access_method
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_foreign_table ft ON ft.ftrelid = c.oid
