@@ -147,6 +147,8 @@ export interface IndexObj {
   parentIndex: string | null;
   tableBytes: number;
   comment: string | null;
+  /** Statistics targets of expression columns, when set. */
+  columnStats: { num: number; target: number }[] | null;
 }
 
 export interface TriggerObj {

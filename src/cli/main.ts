@@ -10,6 +10,7 @@ import type { MigrationSummary } from '../task/events.js';
 import { ExitCode, PgferryError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { jsonLine, migrationSink, reportError, useJson } from './output.js';
+import { redact } from '../logger.js';
 import { printVerifyReport } from './verify-output.js';
 import { runVerify } from '../verify/run-verify.js';
 import { runDemoCommand } from './demo-command.js';
@@ -67,6 +68,8 @@ program
         onEvent: migrationSink(json),
         logger,
       });
+      // each rejected object as an error line on stderr, like a failure that stops the run
+      for (const f of summary.failures) process.stderr.write(`pgferry: error ${f.code}: ${f.kind} ${f.name}: ${redact(f.error)}\n`);
       process.exitCode = summaryExitCode(summary);
     } catch (err) {
       process.exitCode = reportError(err, debug, json);

@@ -32,6 +32,8 @@ export interface OwnershipContext {
   applyOwners: boolean;
   targetUser: string;
   targetRoles: Set<string>;
+  /** The source's major version: default privileges differ between majors. */
+  sourceMajor?: number;
 }
 
 /** Strips the trailing semicolon the server's deparse functions add. */
@@ -46,7 +48,7 @@ export function ownerAndPrivileges(
   ctx: OwnershipContext,
   aclTarget = kindAndName,
 ): string[] {
-  return [...ownerTo(kindAndName, obj.owner, ctx), ...renderAcl(aclTarget, obj.owner, obj.acl, ctx.targetRoles)];
+  return [...ownerTo(kindAndName, obj.owner, ctx), ...renderAcl(aclTarget, obj.owner, obj.acl, ctx.targetRoles, ctx.sourceMajor)];
 }
 
 /** `OPTIONS (host 'db1', port '5432')` from an options array of `name=value`; '' when none. */

@@ -56,7 +56,7 @@ export function renderForeignData(f: ForeignDataObj, ctx: OwnershipContext, serv
       const version = parts.version !== null ? ` VERSION ${literal(parts.version)}` : '';
       return [
         `CREATE SERVER ${name}${type}${version} FOREIGN DATA WRAPPER ${ident(parts.wrapper!)}${opts}`,
-        ...ownerAndPrivileges(`FOREIGN SERVER ${name}`, { owner: f.owner!, acl: f.acl }, ctx),
+        ...ownerAndPrivileges(`SERVER ${name}`, { owner: f.owner!, acl: f.acl }, ctx, `FOREIGN SERVER ${name}`),
         ...commentOn(`SERVER ${name}`, f.comment),
       ];
     }
@@ -74,16 +74,16 @@ export function renderLargeObject(lo: LargeObjectMeta, ctx: OwnershipContext): s
 const OBJ_TYPES: Record<string, string> = { r: 'TABLES', S: 'SEQUENCES', f: 'FUNCTIONS', T: 'TYPES', n: 'SCHEMAS' };
 
 /**
- * ALTER DEFAULT PRIVILEGES. An entry for the whole database replaces the built-in default, so the
- * defaults are revoked first and the source's entries granted in order; an entry for one schema
- * only adds to them.
+ * ALTER DEFAULT PRIVILEGES. An entry for the whole database replaces the built-in default, so it
+ * is written as the difference from that default; an entry for one schema only adds grants.
  */
-export function renderDefaultPrivileges(d: DefaultPrivilegeObj, roles: Set<string>): string[] {
+export function renderDefaultPrivileges(d: DefaultPrivilegeObj, roles: Set<string>, sourceMajor?: number): string[] {
   const prefix = `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(d.role)}${d.schema !== null ? ` IN SCHEMA ${ident(d.schema)}` : ''}`;
   const kind = OBJ_TYPES[d.objType];
-  // renderAcl's REVOKE/GRANT statements, rewritten onto the default-privileges form
-  const acl = renderAcl(`@@`, d.role, d.acl, roles).map((s) => `${prefix} ${s.replace(' ON @@', ` ON ${kind}`)}`);
-  return d.schema === null ? acl : acl.filter((s) => !s.includes(' REVOKE ALL '));
+  if (d.schema === null) return renderAcl(kind, d.role, d.acl, roles, sourceMajor).map((s) => `${prefix} ${s}`);
+  return d.acl
+    .filter((e) => e.grantee === null || roles.has(e.grantee))
+    .map((e) => `${prefix} GRANT ${e.privilege} ON ${kind} TO ${e.grantee === null ? 'PUBLIC' : ident(e.grantee)}${e.grantable ? ' WITH GRANT OPTION' : ''}`);
 }
 
 /** GRANT / REVOKE statements that repeat the source's changes to one system object's privileges. */

@@ -15,9 +15,14 @@ export function renderConstraint(c: Constraint, rel: Relation): string[] {
   ];
 }
 
-/** CREATE INDEX for an index that backs no constraint. */
+/** CREATE INDEX for an index that backs no constraint, its column statistics targets and comment. */
 export function renderIndex(i: IndexObj): string[] {
-  return [i.definition, ...commentOn(`INDEX ${qualified(i.schema, i.name)}`, i.comment)];
+  const q = qualified(i.schema, i.name);
+  return [
+    i.definition,
+    ...(i.columnStats ?? []).map((c) => `ALTER INDEX ${q} ALTER COLUMN ${c.num} SET STATISTICS ${c.target}`),
+    ...commentOn(`INDEX ${q}`, i.comment),
+  ];
 }
 
 /** Attaches a partition's index to its parent's partitioned index. */
@@ -31,6 +36,7 @@ export function renderTableIndexSettings(rel: Relation, indexes: IndexObj[]): st
   const q = qualified(rel.schema, rel.name);
   const out: string[] = [];
   for (const i of indexes) if (i.clustered) out.push(`ALTER TABLE ${q} CLUSTER ON ${ident(i.name)}`);
+  if (rel.relkind === 'm') return out;
   if (rel.replicaIdentity === 'f') out.push(`ALTER TABLE ONLY ${q} REPLICA IDENTITY FULL`);
   else if (rel.replicaIdentity === 'n') out.push(`ALTER TABLE ONLY ${q} REPLICA IDENTITY NOTHING`);
   else if (rel.replicaIdentity === 'i') {

@@ -40,26 +40,29 @@ export function renderComposite(t: CompositeType, ctx: OwnershipContext): string
   ];
 }
 
-/** CREATE DOMAIN with validated constraints inline and NOT VALID ones added after. */
+/** CREATE DOMAIN with its validated constraints (NOT VALID ones come after the data). */
 export function renderDomain(d: DomainType, ctx: OwnershipContext): string[] {
   const q = qualified(d.schema, d.name);
   let sql = `CREATE DOMAIN ${q} AS ${d.baseType}`;
   if (d.collation) sql += ` COLLATE ${d.collation}`;
   if (d.defaultExpr !== null) sql += ` DEFAULT ${d.defaultExpr}`;
   if (d.notNull) sql += ' NOT NULL';
-  const later: string[] = [];
-  for (const c of d.constraints) {
-    // NOT VALID constraints cannot be written inline; pg_get_constraintdef already says NOT VALID
-    if (c.validated) sql += ` CONSTRAINT ${ident(c.name)} ${c.definition}`;
-    else later.push(`ALTER DOMAIN ${q} ADD CONSTRAINT ${ident(c.name)} ${c.definition}`);
-  }
+  for (const c of d.constraints.filter((c) => c.validated)) sql += ` CONSTRAINT ${ident(c.name)} ${c.definition}`;
   return [
     sql,
-    ...later,
     ...ownerAndPrivileges(`DOMAIN ${q}`, d, ctx),
     ...commentOn(`DOMAIN ${q}`, d.comment),
-    ...d.constraints.flatMap((c) => commentOn(`CONSTRAINT ${ident(c.name)} ON DOMAIN ${q}`, c.comment)),
+    ...d.constraints.filter((c) => c.validated).flatMap((c) => commentOn(`CONSTRAINT ${ident(c.name)} ON DOMAIN ${q}`, c.comment)),
   ];
+}
+
+/**
+ * A NOT VALID domain constraint, added after the data like pg_dump does: rows that break it are
+ * allowed to exist (pg_get_constraintdef already says NOT VALID).
+ */
+export function renderDomainConstraint(d: DomainType, c: DomainType['constraints'][number]): string[] {
+  const q = qualified(d.schema, d.name);
+  return [`ALTER DOMAIN ${q} ADD CONSTRAINT ${ident(c.name)} ${c.definition}`, ...commentOn(`CONSTRAINT ${ident(c.name)} ON DOMAIN ${q}`, c.comment)];
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { Catalog, IndexObj, Relation, SequenceObj, SkippedObject } from '../catalog/model.js';
 import { dependencySort } from '../ddl/dependency-sort.js';
 import { commentOn, type OwnershipContext } from '../ddl/common.js';
-import { renderComposite, renderDomain, renderEnum, renderExtension, renderSchema } from '../ddl/render-types.js';
+import { renderComposite, renderDomain, renderDomainConstraint, renderEnum, renderExtension, renderSchema } from '../ddl/render-types.js';
 import { renderAggregate, renderFunction } from '../ddl/render-functions.js';
 import { renderBaseType, renderCollation, renderRange, renderShellType } from '../ddl/render-types-more.js';
 import { operatorSignature, renderCast, renderOpClass, renderOpFamily, renderOpFamilyMembers, renderOperator, renderProcedural } from '../ddl/render-operators.js';
@@ -96,7 +96,7 @@ interface Node extends DdlStep {
 
 /** Builds the plan for every object of the catalog. */
 export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
-  const own = opts.ownership;
+  const own = { ...opts.ownership, sourceMajor: Math.floor(cat.serverVersionNum / 10000) };
   const nodes: Node[] = [];
   const presetSkips: SkippedObject[] = [];
   const add = (key: string, kind: string, name: string, sql: string[]) =>
@@ -275,11 +275,13 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
   // attach leaves before the partitioned indexes of intermediate levels
   const attachable = cat.indexes.filter((i) => i.parentIndex).sort((a, b) => Number(a.partitioned) - Number(b.partitioned));
   for (const i of attachable) indexFinish.push({ key: `${i.key}:attach`, kind: 'index attach', name: dn(i), sql: renderIndexAttach(i) });
-  for (const [relOid, list] of indexesByRel) {
-    const rel = relByOid.get(relOid);
-    if (!rel) continue;
-    const sql = renderTableIndexSettings(rel, list);
+  for (const rel of cat.relations.filter((r) => r.relkind === 'r' || r.relkind === 'p' || r.relkind === 'm')) {
+    const sql = renderTableIndexSettings(rel, indexesByRel.get(rel.oid) ?? []);
     if (sql.length) indexFinish.push({ key: `${rel.key}:index-settings`, kind: 'table settings', name: dn(rel), sql });
+  }
+  for (const d of cat.domains) {
+    for (const c of d.constraints.filter((c) => !c.validated))
+      foreignKeys.push({ key: `${d.key}:check:${c.name}`, kind: 'domain constraint', name: `${displayIdent(c.name)} on ${dn(d)}`, sql: renderDomainConstraint(d, c), deps: [d.key] });
   }
   indexes.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
   foreignKeys.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
@@ -317,7 +319,7 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
       presetSkips.push({ key: d.key, kind: 'default privileges', name: `for role ${d.role}`, reason: `role ${d.role} does not exist on the target` });
       continue;
     }
-    const sql = renderDefaultPrivileges(d, own.targetRoles);
+    const sql = renderDefaultPrivileges(d, own.targetRoles, own.sourceMajor);
     if (sql.length) finalSteps.push({ key: d.key, kind: 'default privileges', name: `for role ${displayIdent(d.role)}${d.schema !== null ? ` in schema ${displayIdent(d.schema)}` : ''}`, sql });
   }
 
@@ -332,6 +334,8 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
   const postSteps = [...parentIndexes, ...indexes, ...indexFinish, ...foreignKeys, ...triggers, ...tableExtras, ...finalSteps];
   const skipped = [...cat.skipped, ...presetSkips];
   const blocked = skipClosure(skipped, [...nodes, ...postSteps], edges);
+  // a base type that cannot be created leaves no shell behind
+  for (const t of cat.baseTypes) if (blocked.has(t.key)) blocked.set(`${t.key}:shell`, blocked.get(t.key)!);
   const keep = <T extends { key: string }>(list: T[]) => list.filter((x) => !blocked.has(x.key));
 
   const preData = dependencySort(keep(nodes), edges).map(({ priority: _p, ...step }) => step);

@@ -20,7 +20,7 @@ const SAMPLE = `
 
 describe('pgferry command line', () => {
   it('has --help for every command', async () => {
-    for (const cmd of ['migrate', 'verify', 'demo']) {
+    for (const cmd of ['migrate', 'verify', 'demo', 'schema']) {
       const r = await runCli([cmd, '--help']);
       assert.equal(r.code, 0);
       assert.match(r.stdout, new RegExp(`Usage: pgferry ${cmd}`));
@@ -71,7 +71,7 @@ describe('pgferry command line', () => {
     assert.match(v.stdout, /verify: FAIL/);
   });
 
-  it('an object the target rejects is named with the server error and exit code 5', async () => {
+  it('an object the target rejects is named with the server error and exit code 5; the rest goes on, or --strict stops', async () => {
     const src = await freshDatabase(await server('15', 'src'), 'reject');
     const dst = await freshDatabase(await server('15', 'dst'), 'reject');
     await execSql(src.uri, SAMPLE);
@@ -79,6 +79,21 @@ describe('pgferry command line', () => {
     const r = await runCli(['migrate', '--source', src.uri, '--target', dst.uri, '--json']);
     assert.equal(r.code, 5);
     assert.match(r.stderr, /PGFERRY_E_DDL: table public\.items: rejected by the target: relation "items" already exists \(SQLSTATE 42P07\)/);
+    const summary = (r.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.event === 'summary') as { summary: { failures: { kind: string; name: string; sql?: string; blockedBy?: string }[] } }).summary;
+    const failed = summary.failures.map((f) => `${f.kind} ${f.name}`);
+    assert.ok(failed.includes('table public.items'), failed.join(', '));
+    assert.match(summary.failures.find((f) => f.name === 'public.items')!.sql!, /^CREATE TABLE "public"\."items"/);
+    // what needs the rejected table is not tried and says why; what does not need it is there
+    assert.ok(summary.failures.some((f) => f.blockedBy === 'table public.items'), JSON.stringify(summary.failures));
+    const n = await execSql(dst.uri, 'SELECT (SELECT count(*) FROM log)::int AS log');
+    assert.equal(n.rows[0].log, 600);
+
+    const dst2 = await freshDatabase(await server('15', 'dst'), 'reject_strict');
+    await execSql(dst2.uri, 'CREATE TABLE items (x int)');
+    const strict = await runCli(['migrate', '--source', src.uri, '--target', dst2.uri, '--json', '--strict']);
+    assert.equal(strict.code, 5);
+    assert.match(strict.stderr, /PGFERRY_E_DDL: table public\.items: rejected by the target/);
+    assert.ok(!strict.stdout.includes('"event":"summary"'), 'a strict run stops at the first rejection');
   });
 
   it('warns on stderr about owners and grantees the target lacks, and still migrates', async () => {

@@ -4,12 +4,16 @@
  */
 import pg from 'pg';
 
-export async function tableDigests(uri: string): Promise<Map<string, string>> {
+/**
+ * `floatDigits` is extra_float_digits: 3 prints floats exactly, but servers before 12 print them
+ * another way, so comparisons with one use 0 (15 significant digits on every version).
+ */
+export async function tableDigests(uri: string, floatDigits = 3): Promise<Map<string, string>> {
   const c = new pg.Client({ connectionString: uri });
   await c.connect();
   try {
     await c.query(
-      "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; SET bytea_output = 'hex'; SET search_path = pg_catalog",
+      `SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; SET extra_float_digits = ${Number(floatDigits)}; SET bytea_output = 'hex'; SET search_path = pg_catalog`,
     );
     const tables = await c.query<{ q: string }>(
       `SELECT format('%I.%I', n.nspname, c.relname) AS q FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -15,7 +15,7 @@ export type Role = 'src' | 'dst';
 export const DEBIAN_PG15_BIN = '/usr/lib/postgresql/15/bin';
 
 /** Which servers a run starts: `${major}-${role}`. */
-export const MATRIX: `${Major}-${Role}`[] = ['15-src', '15-dst', '10-src', '13-src', '17-dst'];
+export const MATRIX: `${Major}-${Role}`[] = ['15-src', '15-dst', '10-src', '13-src', '17-src', '17-dst'];
 
 export function binDirFor(major: Major): string {
   switch (major) {

@@ -5,7 +5,10 @@ SELECT i.indexrelid::int8 AS oid, i.indrelid::int8 AS rel_oid, n.nspname AS sche
        k.oid::int8 AS constraint_oid,
        CASE WHEN pc.oid IS NOT NULL THEN format('%I.%I', pn.nspname, pc.relname) END AS parent_index,
        pg_relation_size(i.indrelid)::int8 AS table_bytes,
-       obj_description(i.indexrelid, 'pg_class') AS comment
+       obj_description(i.indexrelid, 'pg_class') AS comment,
+       -- statistics targets set on expression columns (ALTER INDEX ... ALTER COLUMN n SET STATISTICS)
+       (SELECT json_agg(json_build_object('num', a.attnum, 'target', (to_jsonb(a) ->> 'attstattarget')::int) ORDER BY a.attnum)
+        FROM pg_attribute a WHERE a.attrelid = i.indexrelid AND coalesce((to_jsonb(a) ->> 'attstattarget')::int, -1) >= 0) AS column_stats
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class tc ON tc.oid = i.indrelid
