@@ -188,6 +188,8 @@ export interface Relation extends CatalogObject {
   forceRowSecurity: boolean;
   foreignServer: string | null;
   foreignOptions: string[] | null;
+  /** Created WITH OIDS (before 12). */
+  hasOids: boolean;
   /** Table access method (12+), e.g. heap. */
   accessMethod: string | null;
   columns: Column[];

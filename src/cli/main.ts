@@ -45,9 +45,11 @@ program
   .option('--json', 'one JSON event per line on stdout (the default without a terminal)')
   .option('--strict', 'stop at the first object the target rejects (default: list it, skip what needs it, go on)')
   .option('--publications', "create the source's publications too (off by default)")
+  .option('--no-owner', 'do not set owners: every object belongs to the target user')
+  .option('--no-privileges', 'do not copy privileges (GRANT/REVOKE, column and default privileges)')
   .option('--split-tables', 'copy large tables in several block-range units at once (source 14+; pays with more cores than 2)')
   .option('--early-indexes', "build a table's indexes as soon as its data is in, while other tables copy (pays with more cores than 2)")
-  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; splitTables?: boolean; earlyIndexes?: boolean; strict?: boolean; publications?: boolean }) => {
+  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; splitTables?: boolean; earlyIndexes?: boolean; strict?: boolean; publications?: boolean; owner: boolean; privileges: boolean }) => {
     const json = useJson(o.json);
     const debug = Boolean(program.opts().debug);
     try {
@@ -65,6 +67,8 @@ program
         earlyIndexes: Boolean(o.earlyIndexes),
         strict: Boolean(o.strict),
         publications: Boolean(o.publications),
+        noOwner: !o.owner,
+        noPrivileges: !o.privileges,
         onEvent: migrationSink(json),
         logger,
       });

@@ -82,6 +82,7 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
       case 'plan':
         totalBytes = e.bytes;
         line(`plan: ${e.schemas} schemas, ${e.tables} tables, ${e.objects} objects, ${fmtBytes(e.bytes)} of table data`);
+        for (const n of e.notes) line(`  note: ${n}`);
         for (const s of e.skipped) line(`  skipped ${s.kind} ${s.name}: ${s.reason}`);
         break;
       case 'unit-start': {

@@ -34,6 +34,8 @@ export interface OwnershipContext {
   targetRoles: Set<string>;
   /** The source's major version: default privileges differ between majors. */
   sourceMajor?: number;
+  /** false with --no-privileges: no GRANT/REVOKE at all. */
+  applyPrivileges?: boolean;
 }
 
 /** Strips the trailing semicolon the server's deparse functions add. */
@@ -48,7 +50,8 @@ export function ownerAndPrivileges(
   ctx: OwnershipContext,
   aclTarget = kindAndName,
 ): string[] {
-  return [...ownerTo(kindAndName, obj.owner, ctx), ...renderAcl(aclTarget, obj.owner, obj.acl, ctx.targetRoles, ctx.sourceMajor)];
+  const acl = ctx.applyPrivileges === false ? [] : renderAcl(aclTarget, obj.owner, obj.acl, ctx.targetRoles, ctx.sourceMajor);
+  return [...ownerTo(kindAndName, obj.owner, ctx), ...acl];
 }
 
 /** `OPTIONS (host 'db1', port '5432')` from an options array of `name=value`; '' when none. */

@@ -162,6 +162,7 @@ function columnSettings(t: Relation, kind: string): string[] {
 function columnPrivileges(t: Relation, ctx: OwnershipContext): string[] {
   const q = qualified(t.schema, t.name);
   const out: string[] = [];
+  if (ctx.applyPrivileges === false) return out;
   for (const c of t.columns) {
     for (const e of c.acl ?? []) {
       if (e.grantee !== null && !ctx.targetRoles.has(e.grantee)) continue;

@@ -66,12 +66,14 @@ export function renderDomainConstraint(d: DomainType, c: DomainType['constraints
 }
 
 /**
- * CREATE EXTENSION in the source's schema. Like pg_dump, without VERSION: the target installs its
- * default version of the extension (a newer major ships newer extension versions).
+ * CREATE EXTENSION in the source's schema, at the source's version when the target offers it;
+ * otherwise at the target's default version (a newer major ships newer extension versions; the
+ * planner notes it).
  */
-export function renderExtension(e: ExtensionObj): string[] {
+export function renderExtension(e: ExtensionObj, targetVersions?: string[]): string[] {
+  const version = targetVersions?.includes(e.version) ? ` VERSION ${literal(e.version)}` : '';
   return [
-    `CREATE EXTENSION IF NOT EXISTS ${ident(e.name)} WITH SCHEMA ${ident(e.schema)}`,
+    `CREATE EXTENSION IF NOT EXISTS ${ident(e.name)} WITH SCHEMA ${ident(e.schema)}${version}`,
     ...commentOn(`EXTENSION ${ident(e.name)}`, e.comment),
   ];
 }

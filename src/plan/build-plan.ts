@@ -78,6 +78,10 @@ export interface PlanOptions {
   targetSchemas: Map<string, string>;
   /** Create the source's publications (off by default: a publication starts logical replication duties). */
   publications?: boolean;
+  /** The target's major version, when known: what it lacks is skipped or noted before anything runs. */
+  targetMajor?: number;
+  /** Extension versions the target can install, by extension (unknown: VERSION is left out). */
+  targetExtensions?: Map<string, string[]>;
 }
 
 // Rough pg_dump order for objects that do not depend on each other.
@@ -104,7 +108,14 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
   const dn = (o: { schema: string; name: string }) => displayName(o.schema, o.name);
 
   for (const s of cat.schemas) add(s.key, 'schema', displayIdent(s.name), renderSchema(s, own, opts.targetSchemas.get(s.name)));
-  for (const e of cat.extensions) add(e.key, 'extension', displayIdent(e.name), renderExtension(e));
+  const notes: string[] = [];
+  for (const e of cat.extensions) {
+    const versions = opts.targetExtensions?.get(e.name);
+    add(e.key, 'extension', displayIdent(e.name), renderExtension(e, versions));
+    if (opts.targetExtensions && !versions) notes.push(`extension ${e.name} is not available on the target: install its package there, or objects that use it fail`);
+    else if (versions && !versions.includes(e.version)) notes.push(`extension ${e.name} ${e.version} is not available on the target: its default version is installed instead`);
+  }
+  for (const s of incompatibilities(cat, opts.targetMajor)) (s.key ? presetSkips.push(s) : notes.push(`${s.kind} ${s.name}: ${s.reason}`));
   for (const t of cat.enums) add(t.key, 'enum', dn(t), renderEnum(t, own));
   for (const t of cat.composites) add(t.key, 'composite', dn(t), renderComposite(t, own));
   for (const t of cat.domains) add(t.key, 'domain', dn(t), renderDomain(t, own));
@@ -314,7 +325,7 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
     if (opts.publications) finalSteps.push({ key: p.key, kind: 'publication', name: displayIdent(p.name), sql: renderPublication(p, own) });
     else presetSkips.push({ key: p.key, kind: 'publication', name: displayIdent(p.name), reason: 'publications are created only with --publications' });
   }
-  for (const d of cat.defaultPrivileges) {
+  for (const d of opts.ownership.applyPrivileges === false ? [] : cat.defaultPrivileges) {
     if (!own.targetRoles.has(d.role)) {
       presetSkips.push({ key: d.key, kind: 'default privileges', name: `for role ${d.role}`, reason: `role ${d.role} does not exist on the target` });
       continue;
@@ -325,7 +336,7 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
 
   const byTarget = new Map<string, typeof cat.systemPrivileges>();
   for (const c of cat.systemPrivileges) byTarget.set(c.target, [...(byTarget.get(c.target) ?? []), c]);
-  for (const [target, changes] of byTarget) {
+  for (const [target, changes] of opts.ownership.applyPrivileges === false ? [] : byTarget) {
     const sql = renderSystemPrivileges(changes, own.targetRoles);
     if (sql.length) finalSteps.push({ key: `system-privileges:${target}`, kind: 'privileges on', name: target, sql });
   }
@@ -372,9 +383,35 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
       .map((r) => ({ key: r.key, schema: r.schema, name: r.name, bytes: r.bytes }))
       .sort((a, b) => b.bytes - a.bytes),
     skipped,
+    notes,
   };
   attachDeps(plan, edges, cat.indexes);
   return plan;
+}
+
+const REMOVED_TYPES: Record<string, number> = { abstime: 12, reltime: 12, tinterval: 12 };
+
+/**
+ * What the target's major version cannot take: objects to skip (with a key) and notes (without),
+ * known before anything runs.
+ */
+function incompatibilities(cat: Catalog, targetMajor: number | undefined): SkippedObject[] {
+  if (targetMajor === undefined) return [];
+  const out: SkippedObject[] = [];
+  for (const o of cat.operators) {
+    if (o.opKind === 'r' && targetMajor >= 14)
+      out.push({ key: o.key, kind: 'operator', name: operatorSignature(o), reason: `postfix operators do not exist in PostgreSQL 14 and later (target: ${targetMajor}); replace it with a function on the source` });
+  }
+  for (const r of cat.relations) {
+    const name = displayName(r.schema, r.name);
+    for (const c of r.columns) {
+      const removedIn = REMOVED_TYPES[c.type.replace(/\[\]$/, '')];
+      if (removedIn && targetMajor >= removedIn)
+        out.push({ key: r.key, kind: r.relkind === 'v' || r.relkind === 'm' ? 'view' : 'table', name, reason: `column ${c.name} has type ${c.type}, removed in PostgreSQL ${removedIn}; convert it on the source (e.g. to timestamptz or interval)` });
+    }
+    if (r.hasOids && targetMajor >= 12) out.push({ kind: 'table', name, reason: 'was created WITH OIDS, which PostgreSQL 12 and later do not have: it moves without its hidden oid column' });
+  }
+  return out;
 }
 
 /**

@@ -72,6 +72,8 @@ export interface Plan {
   /** Tables to ANALYZE at the end. */
   analyze: { key: string; schema: string; name: string; bytes: number }[];
   skipped: SkippedObject[];
+  /** What the user should know before the run: versions, features the target lacks. */
+  notes: string[];
 }
 
 /** Post-data DDL stages, in the order they run. */

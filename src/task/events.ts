@@ -6,7 +6,7 @@ export type Phase = 'connect' | 'catalog' | 'pre-data' | 'data' | 'post-data' | 
 export type MigrationEvent =
   | { type: 'phase-start'; phase: Phase; steps?: number }
   | { type: 'phase-end'; phase: Phase; seconds: number }
-  | { type: 'plan'; schemas: number; tables: number; objects: number; units: number; bytes: number; skipped: { kind: string; name: string; reason: string }[] }
+  | { type: 'plan'; schemas: number; tables: number; objects: number; units: number; bytes: number; skipped: { kind: string; name: string; reason: string }[]; notes: string[] }
   | { type: 'unit-start'; unit: string; bytes: number; estimatedRows: number; format: 'binary' | 'text' }
   | { type: 'unit-progress'; unit: string; bytes: number }
   | { type: 'unit-done'; unit: string; rows: number; bytes: number; seconds: number; skipped?: boolean }

@@ -45,6 +45,10 @@ export interface MigrateOptions {
   strict?: boolean;
   /** Create the source's publications too. */
   publications?: boolean;
+  /** Objects belong to the target user; no ALTER ... OWNER. */
+  noOwner?: boolean;
+  /** No GRANT/REVOKE, no default privileges. */
+  noPrivileges?: boolean;
   /** Smallest slice for splitTables (default 64 MB; tests use less). */
   minSliceBytes?: number;
   runId?: string;
@@ -101,13 +105,16 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       const cat = await readCatalog(leader, sourceVersion);
       const ctx = await targetContext(target);
       const plan = buildPlan(cat, {
-        ownership: { ...ctx.ownership, applyOwners: true },
+        ownership: { ...ctx.ownership, applyOwners: !opts.noOwner, applyPrivileges: !opts.noPrivileges },
         targetSchemas: ctx.schemas,
+        targetMajor: Math.floor(targetVersion / 10000),
+        targetExtensions: ctx.extensions,
         publications: opts.publications,
         slicing: { enabled: Boolean(opts.splitTables) && !opts.dataOnly && sourceVersion >= 140000, jobs: opts.jobs, minBytes: opts.minSliceBytes },
       });
       const sequenceValues = await readSequenceValues(leader, plan.sequences);
-      const missing = missingRoles(cat, ctx.ownership.targetRoles);
+      const missing = opts.noOwner && opts.noPrivileges ? [] : missingRoles(cat, ctx.ownership.targetRoles);
+      for (const note of plan.notes) log.log('warn', note);
       if (missing.length)
         log.log('warn', `roles missing on the target: ${missing.join(', ')}; their objects will belong to ${ctx.ownership.targetUser} and their grants are left out (create the roles first to keep them)`);
       return { plan, sequenceValues };
@@ -120,6 +127,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       units: opts.schemaOnly ? 0 : plan.units.length,
       bytes: plan.units.reduce((a, u) => a + u.bytes, 0),
       skipped: plan.skipped,
+      notes: plan.notes,
     });
 
     let objectsCreated = 0;

@@ -6,6 +6,8 @@ export interface TargetContext {
   ownership: { targetUser: string; targetRoles: Set<string> };
   /** Existing schemas and their owners. */
   schemas: Map<string, string>;
+  /** Extension versions the target can install (undefined when it cannot say). */
+  extensions?: Map<string, string[]>;
 }
 
 /** Roles, current user and existing schemas of the target. */
@@ -16,7 +18,17 @@ export async function targetContext(target: pg.Client): Promise<TargetContext> {
             (SELECT json_agg(json_build_array(nspname, pg_catalog.pg_get_userbyid(nspowner))) FROM pg_catalog.pg_namespace) AS schemas`,
   );
   const row = r.rows[0];
-  return { ownership: { targetUser: row.me, targetRoles: new Set(row.roles) }, schemas: new Map(row.schemas) };
+  let extensions: Map<string, string[]> | undefined;
+  try {
+    const e = await target.query<{ name: string; versions: string[] }>(
+      'SELECT name::text AS name, array_agg(version::text) AS versions FROM pg_catalog.pg_available_extension_versions GROUP BY name',
+    );
+    extensions = new Map(e.rows.map((x) => [x.name, x.versions]));
+  } catch {
+    // a broken control file on the target makes the view fail: plan without VERSION
+    extensions = undefined;
+  }
+  return { ownership: { targetUser: row.me, targetRoles: new Set(row.roles) }, schemas: new Map(row.schemas), extensions };
 }
 
 /** Source 10–18; the target the same major or newer. */

@@ -14,12 +14,17 @@ export async function psqlFile(uri: string, file: string, extra: string[] = []):
   });
 }
 
-/** Normalised `pg_dump --schema-only` (pg_dump 17 handles servers 10 to 17). */
-export async function schemaDump(uri: string, extra: string[] = []): Promise<string> {
+/** `pg_dump --schema-only` as printed, with its `-- Name: ...` headers (pg_dump 17 handles servers 10 to 17). */
+export async function rawSchemaDump(uri: string, extra: string[] = []): Promise<string> {
   const { stdout } = await run(path.join(SHARED_DIR, 'tools', 'pg17'), ['pg_dump', '--schema-only', '--restrict-key=pgferrytest', ...extra, '-d', uri], {
     maxBuffer: 256 * 1024 * 1024,
   });
-  return normaliseDump(stdout);
+  return stdout;
+}
+
+/** Normalised `pg_dump --schema-only`. */
+export async function schemaDump(uri: string, extra: string[] = []): Promise<string> {
+  return normaliseDump(await rawSchemaDump(uri, extra));
 }
 
 /** Drops lines that differ between any two dumps: comments, SET lines, restrict keys, blanks. */

@@ -20,6 +20,7 @@ SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS 
        CASE WHEN c.reloftype <> 0 THEN format_type(c.reloftype, NULL) END AS of_type,
        c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security,
        fs.srvname AS foreign_server, ft.ftoptions AS foreign_options,
+       coalesce((to_jsonb(c) ->> 'relhasoids')::bool, false) AS has_oids,
        -- relam is 12+: read through JSON
        (SELECT am.amname FROM pg_am am WHERE am.oid = (to_jsonb(c) ->> 'relam')::oid AND c.relkind IN ('r', 'p', 'm')) AS access_method
 FROM pg_class c
