@@ -96,6 +96,28 @@ describe('pgferry command line', () => {
     assert.ok(!strict.stdout.includes('"event":"summary"'), 'a strict run stops at the first rejection');
   });
 
+  it('schema prints the plan section by section without touching anything; user mapping secrets are masked', async () => {
+    const src = await freshDatabase(await server('15', 'src'), 'review');
+    await execSql(src.uri, `${SAMPLE};
+      CREATE FOREIGN DATA WRAPPER review_fdw; CREATE SERVER review_srv FOREIGN DATA WRAPPER review_fdw;
+      CREATE USER MAPPING FOR PUBLIC SERVER review_srv OPTIONS (user 'u', password 'hunter2-secret')`);
+    const all = await runCli(['schema', '--source', src.uri]);
+    assert.equal(all.code, 0, all.stderr);
+    const pre = all.stdout.indexOf('-- ======== pre-data');
+    const data = all.stdout.indexOf('-- ======== data');
+    const post = all.stdout.indexOf('-- ======== post-data');
+    assert.ok(pre >= 0 && pre < data && data < post, 'sections in order');
+    assert.match(all.stdout.slice(pre, data), /CREATE TABLE "public"\."items" \("id" integer NOT NULL, "name" text NOT NULL, "price" numeric\(8,2\)\);/);
+    assert.match(all.stdout.slice(data, post), /COPY "public"\."items" \("id", "name", "price"\) FROM STDIN;/);
+    assert.match(all.stdout.slice(post), /ALTER TABLE ONLY "public"\."items" ADD CONSTRAINT "items_pkey" PRIMARY KEY \(id\);/);
+    assert.match(all.stdout.slice(post), /setval\('"public"\."standalone"', 106, true\)/);
+    assert.match(all.stdout, /CREATE USER MAPPING FOR PUBLIC SERVER "review_srv" OPTIONS \("user" '\*\*\*', "password" '\*\*\*'\);/);
+    assert.ok(!all.stdout.includes('hunter2'), 'a user mapping password was printed');
+    const only = await runCli(['schema', '--source', src.uri, '--section', 'post-data']);
+    assert.ok(!only.stdout.includes('CREATE TABLE') && only.stdout.includes('ADD CONSTRAINT'));
+    assert.equal((await runCli(['schema', '--source', src.uri, '--section', 'nope'])).code, 2);
+  });
+
   it('warns on stderr about owners and grantees the target lacks, and still migrates', async () => {
     const src = await freshDatabase(await server('15', 'src'), 'roles');
     const dst = await freshDatabase(await server('15', 'dst'), 'roles');
