@@ -30,7 +30,11 @@ program
   .name('pgferry')
   .description('Move a PostgreSQL database to another PostgreSQL server: schema, data, indexes and sequences, verified.')
   .option('--debug', 'print stack traces and failing SQL on errors')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // before the commands are added, so that they inherit it: a usage error exits 2
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : ExitCode.usage);
+  });
 
 const connHelp = 'a libpq URI (postgresql://user@host:5432/db) or key=value string; PG* variables and ~/.pgpass fill the gaps';
 
@@ -155,9 +159,6 @@ function usageError(message: string): PgferryError {
   return new PgferryError('PGFERRY_E_USAGE', message, { fix: 'see pgferry migrate --help' });
 }
 
-program.exitOverride((err) => {
-  process.exit(err.exitCode === 0 ? 0 : ExitCode.usage);
-});
 
 await program.parseAsync(process.argv);
 // every command has finished (the demo waits for Ctrl-C itself): leave even if a handle lingers

@@ -94,3 +94,62 @@ export function dependencySort<T extends SortNode>(nodes: T[], edges: [string, s
   }
   return out;
 }
+
+/**
+ * Keys of the nodes that sit on a dependency cycle (strongly connected components of two or more
+ * nodes, Tarjan's algorithm without recursion); edges to unknown keys are ignored.
+ */
+export function nodesOnCycles(keys: string[], edges: [string, string][]): Set<string> {
+  const known = new Set(keys);
+  const next = new Map<string, string[]>();
+  for (const [from, to] of edges) {
+    if (from === to || !known.has(from) || !known.has(to)) continue;
+    if (!next.has(from)) next.set(from, []);
+    next.get(from)!.push(to);
+  }
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out = new Set<string>();
+  let counter = 0;
+  for (const root of keys) {
+    if (index.has(root)) continue;
+    const work: { key: string; i: number }[] = [{ key: root, i: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length) {
+      const frame = work[work.length - 1];
+      const succ = next.get(frame.key) ?? [];
+      if (frame.i < succ.length) {
+        const w = succ[frame.i++];
+        if (!index.has(w)) {
+          index.set(w, counter);
+          low.set(w, counter++);
+          stack.push(w);
+          onStack.add(w);
+          work.push({ key: w, i: 0 });
+        } else if (onStack.has(w)) low.set(frame.key, Math.min(low.get(frame.key)!, index.get(w)!));
+        continue;
+      }
+      work.pop();
+      if (work.length) {
+        const parent = work[work.length - 1].key;
+        low.set(parent, Math.min(low.get(parent)!, low.get(frame.key)!));
+      }
+      if (low.get(frame.key) === index.get(frame.key)) {
+        const component: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== frame.key);
+        if (component.length > 1) for (const k of component) out.add(k);
+      }
+    }
+  }
+  return out;
+}

@@ -3,7 +3,7 @@
  * the post-data stages (indexes, foreign keys, triggers, refreshes, sequences, ANALYZE).
  */
 import type { Catalog, IndexObj, Relation, SequenceObj, SkippedObject } from '../catalog/model.js';
-import { dependencySort } from '../ddl/dependency-sort.js';
+import { dependencySort, nodesOnCycles } from '../ddl/dependency-sort.js';
 import { commentOn, type OwnershipContext } from '../ddl/common.js';
 import { renderComposite, renderDomain, renderDomainConstraint, renderEnum, renderExtension, renderSchema } from '../ddl/render-types.js';
 import { renderAggregate, renderFunction } from '../ddl/render-functions.js';
@@ -91,7 +91,7 @@ const PRIORITY: Record<string, number> = {
   operator: 5.1, 'operator family': 5.2, 'operator class': 5.3, 'operator family members': 5.4, cast: 5.5,
   'text search parser': 5.6, 'text search template': 5.6, 'text search dictionary': 5.7, 'text search configuration': 5.8,
   sequence: 6, table: 7, 'foreign table': 7, 'check constraint': 7.5, view: 8, 'materialized view': 9, 'sequence owner': 10,
-  'large object': 11, language: 1.6, 'access method': 1.6, transform: 5.9, conversion: 5.9,
+  'large object': 11, 'view definition': 8.5, language: 1.6, 'access method': 1.6, transform: 5.9, conversion: 5.9,
 };
 
 interface Node extends DdlStep {
@@ -115,7 +115,10 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
     if (opts.targetExtensions && !versions) notes.push(`extension ${e.name} is not available on the target: install its package there, or objects that use it fail`);
     else if (versions && !versions.includes(e.version)) notes.push(`extension ${e.name} ${e.version} is not available on the target: its default version is installed instead`);
   }
-  for (const s of incompatibilities(cat, opts.targetMajor)) (s.key ? presetSkips.push(s) : notes.push(`${s.kind} ${s.name}: ${s.reason}`));
+  for (const s of incompatibilities(cat, opts.targetMajor)) {
+    if (s.key) presetSkips.push(s);
+    else notes.push(`${s.kind} ${s.name}: ${s.reason}`);
+  }
   for (const t of cat.enums) add(t.key, 'enum', dn(t), renderEnum(t, own));
   for (const t of cat.composites) add(t.key, 'composite', dn(t), renderComposite(t, own));
   for (const t of cat.domains) add(t.key, 'domain', dn(t), renderDomain(t, own));
@@ -220,10 +223,27 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
   }
 
   // I/O functions point at the shell, not at the finished type; inline checks are their table
-  const edges = [
+  let edges = [
     ...cat.depends.map(([from, to]): [string, string] => [checkAlias.get(from) ?? from, shellOf.get(`${from}|${to}`) ?? to]),
     ...extraEdges,
   ].filter(([from, to]) => from !== to);
+
+  // a view on a cycle (it calls a function whose SQL-standard body reads the view) is created as a
+  // placeholder first and given its definition once what it needs exists, as pg_dump does
+  const onCycle = nodesOnCycles(nodes.map((n) => n.key), edges);
+  const postponed = new Set(postponedViews.map((v) => v.key));
+  const split = cat.relations.filter((r) => r.relkind === 'v' && onCycle.has(r.key) && !postponed.has(r.key));
+  if (split.length) {
+    const splitKeys = new Set(split.map((v) => v.key));
+    for (const v of split) {
+      nodes.find((n) => n.key === v.key)!.sql = renderView(v, own, true);
+      add(`${v.key}:definition`, 'view definition', dn(v), renderViewDefinition(v));
+    }
+    edges = edges.flatMap(([from, to]): [string, string][] =>
+      splitKeys.has(from) && !to.startsWith('pg_type:') && !to.startsWith('pg_namespace:') ? [[`${from}:definition`, to]] : [[from, to]],
+    );
+    for (const v of split) edges.push([`${v.key}:definition`, v.key]);
+  }
 
   // ---- data: leaf tables, largest first
   const referenced = new Set(cat.relations.flatMap((r) => r.constraints.filter((c) => c.type === 'f').map((c) => c.refRelOid)));
