@@ -64,6 +64,7 @@ export function renderTable(
   const parentColumn = (name: string) => parents.map((p) => p.columns.find((pc) => pc.name === name)).filter((pc): pc is Column => pc !== undefined);
   const checkDefs = checks.map((c) => `CONSTRAINT ${ident(c.name)} ${c.definition}`);
   const unlogged = t.persistence === 'u' ? 'UNLOGGED ' : '';
+  const inheritedChecks = t.constraints.filter((c) => c.type === 'c' && !c.isLocal && c.validated).map((c) => `CONSTRAINT ${ident(c.name)} ${c.definition}`);
   let sql: string;
   // columns whose definition comes from elsewhere (a parent, the row type) get what they add here
   let adopted: Column[] = [];
@@ -71,9 +72,10 @@ export function renderTable(
   if (t.isPartition && t.parents.length === 1) {
     // created whole and attached, like pg_dump does: the partition keeps its own column order
     // (a table attached later may differ from its parent) and its own defaults
+    // (ATTACH needs the parent's CHECK constraints on the partition already; it marks them inherited)
     const parent = t.parents[0];
     const cols = t.columns.map((c) => columnDef(c, identitySeqs.get(`${t.oid}:${c.name}`)));
-    sql = `CREATE ${unlogged}${kind} ${q} (${[...cols, ...checkDefs].join(', ')})`;
+    sql = `CREATE ${unlogged}${kind} ${q} (${[...cols, ...checkDefs, ...inheritedChecks].join(', ')})`;
     attach = `ALTER TABLE ONLY ${qualified(parent.schema, parent.name)} ATTACH PARTITION ${q} ${t.partitionBound}`;
   } else if (t.ofType) {
     sql = `CREATE ${unlogged}TABLE ${q} OF ${t.ofType}`;
@@ -85,7 +87,6 @@ export function renderTable(
     // attach it, so that SELECT * and INSERT without a column list behave as on the source. Its
     // columns and inherited CHECKs are then also local on the target (pg_dump would reorder instead).
     const cols = t.columns.map((c) => columnDef(c, identitySeqs.get(`${t.oid}:${c.name}`)));
-    const inheritedChecks = t.constraints.filter((c) => c.type === 'c' && !c.isLocal && c.validated).map((c) => `CONSTRAINT ${ident(c.name)} ${c.definition}`);
     sql = `CREATE ${unlogged}${kind} ${q} (${[...cols, ...checkDefs, ...inheritedChecks].join(', ')})`;
     attach = t.parents.map((p) => `ALTER TABLE ONLY ${q} INHERIT ${qualified(p.schema, p.name)}`).join(';\n');
   } else {
