@@ -15,6 +15,8 @@ import { printVerifyReport } from './verify-output.js';
 import { runVerify } from '../verify/run-verify.js';
 import { runDemoCommand } from './demo-command.js';
 import { planFromSource } from '../task/review-plan.js';
+import { testConnectivity } from '../pg/test-connectivity.js';
+import { printConnectivity } from './connectivity-output.js';
 import { renderPlanScript, type Section } from './schema-output.js';
 
 const defaultJobs = Math.max(2, os.availableParallelism());
@@ -81,6 +83,28 @@ program
       process.exitCode = summaryExitCode(summary);
     } catch (err) {
       process.exitCode = reportError(err, debug, json);
+    }
+  });
+
+program
+  .command('test-connection')
+  .description('Test Connectivity: connect to the source and/or the target and say Passed, or Failed with the step and a fix')
+  .option('--source <conninfo>', `source database: ${connHelp}`)
+  .option('--target <conninfo>', `target database: ${connHelp}`)
+  .option('--json', 'print the report as JSON')
+  .action(async (o: { source?: string; target?: string; json?: boolean }) => {
+    const debug = Boolean(program.opts().debug);
+    try {
+      if (!o.source && !o.target) throw new PgferryError('PGFERRY_E_USAGE', 'give --source, --target or both', { fix: 'see pgferry test-connection --help' });
+      const report = await testConnectivity({
+        source: o.source ? resolveConnInfo(o.source) : undefined,
+        target: o.target ? resolveConnInfo(o.target) : undefined,
+      });
+      if (o.json) jsonLine({ event: 'connectivity', ...report });
+      else printConnectivity(report, process.stdout);
+      process.exitCode = report.passed ? ExitCode.ok : ExitCode.connection;
+    } catch (err) {
+      process.exitCode = reportError(err, debug, Boolean(o.json));
     }
   });
 
