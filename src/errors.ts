@@ -13,6 +13,7 @@ export const ExitCode = {
   objectRejected: 5,
   dataCopy: 6,
   completedWithSkipped: 7,
+  precheckFailed: 8,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

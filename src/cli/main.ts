@@ -17,6 +17,8 @@ import { runDemoCommand } from './demo-command.js';
 import { planFromSource } from '../task/review-plan.js';
 import { testConnectivity } from '../pg/test-connectivity.js';
 import { printConnectivity } from './connectivity-output.js';
+import { runPrecheck } from '../precheck/run-precheck.js';
+import { printPrecheck } from './precheck-output.js';
 import { renderPlanScript, type Section } from './schema-output.js';
 
 const defaultJobs = Math.max(2, os.availableParallelism());
@@ -103,6 +105,25 @@ program
       if (o.json) jsonLine({ event: 'connectivity', ...report });
       else printConnectivity(report, process.stdout);
       process.exitCode = report.passed ? ExitCode.ok : ExitCode.connection;
+    } catch (err) {
+      process.exitCode = reportError(err, debug, Boolean(o.json));
+    }
+  });
+
+program
+  .command('precheck')
+  .description('check source and target before a migration: each item pass, warn or fail, with detail and fix; exit 0 unless one fails')
+  .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
+  .requiredOption('--target <conninfo>', `target database: ${connHelp}`)
+  .option('--publications', 'the migration will include publications')
+  .option('--json', 'print the report as JSON')
+  .action(async (o: { source: string; target: string; publications?: boolean; json?: boolean }) => {
+    const debug = Boolean(program.opts().debug);
+    try {
+      const report = await runPrecheck(resolveConnInfo(o.source), resolveConnInfo(o.target), { publications: Boolean(o.publications) });
+      if (o.json) jsonLine({ event: 'precheck', ...report });
+      else printPrecheck(report, process.stdout);
+      process.exitCode = report.passed ? ExitCode.ok : ExitCode.precheckFailed;
     } catch (err) {
       process.exitCode = reportError(err, debug, Boolean(o.json));
     }

@@ -20,7 +20,7 @@ const SAMPLE = `
 
 describe('pgferry command line', () => {
   it('has --help for every command', async () => {
-    for (const cmd of ['migrate', 'verify', 'demo', 'schema', 'test-connection']) {
+    for (const cmd of ['migrate', 'verify', 'demo', 'schema', 'test-connection', 'precheck']) {
       const r = await runCli([cmd, '--help']);
       assert.equal(r.code, 0);
       assert.match(r.stdout, new RegExp(`Usage: pgferry ${cmd}`));

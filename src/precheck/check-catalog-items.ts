@@ -1,0 +1,81 @@
+/**
+ * Items read from the source's catalog and the plan alone: tables without a key, objects that
+ * cannot move (C functions and what needs them), what the target's version lacks, roles missing
+ * on the target, extensions the target cannot install.
+ */
+import { displayName } from '../pg/quote.js';
+import { firstOf, type PrecheckCheck } from './precheck-model.js';
+
+export const checkPrimaryKeys: PrecheckCheck = async ({ catalog }) => {
+  const tables = catalog.relations.filter((r) => r.relkind === 'r' || r.relkind === 'p');
+  // partitions carry their own copy of the parent's key, so each leaf is judged by itself
+  const keyless = tables
+    .filter((t) => t.relkind === 'r' && !t.constraints.some((c) => c.type === 'p' || c.type === 'u'))
+    .map((t) => displayName(t.schema, t.name));
+  if (!keyless.length) return { id: 'primary-keys', title: 'Tables without a primary key', status: 'pass', detail: 'every table has a primary or unique key' };
+  return {
+    id: 'primary-keys',
+    title: 'Tables without a primary key',
+    status: 'warn',
+    detail: `${keyless.length} table(s) have no primary or unique key: they migrate exactly once all the same (each table is copied in one transaction), but verify compares them whole and later incremental sync will need a key`,
+    fix: 'add a primary key on the source where one makes sense',
+    objects: firstOf(keyless),
+  };
+};
+
+export const checkSkippedObjects: PrecheckCheck = async ({ plan }) => {
+  const c = plan.skipped.filter((s) => /C-language|depends on/.test(s.reason));
+  if (!c.length) return { id: 'c-functions', title: 'C-language functions', status: 'pass', detail: 'no C-language function, nothing depends on one' };
+  return {
+    id: 'c-functions',
+    title: 'C-language functions',
+    status: 'warn',
+    detail: `${c.length} object(s) will not be migrated: C-language functions (their shared library cannot be moved) and the objects that need them`,
+    fix: 'install the library on the target and create these objects there yourself, or drop them on the source',
+    objects: firstOf(c.map((s) => `${s.kind} ${s.name}: ${s.reason}`)),
+  };
+};
+
+export const checkTargetVersionGaps: PrecheckCheck = async ({ plan, targetVersion }) => {
+  const gaps = plan.skipped.filter((s) => /PostgreSQL 1\d and later|removed in PostgreSQL/.test(s.reason));
+  const notes = plan.notes.filter((n) => !n.startsWith('extension '));
+  if (!gaps.length && !notes.length) return { id: 'target-version', title: 'Objects the target version lacks', status: 'pass', detail: `PostgreSQL ${Math.floor(targetVersion / 10000)} takes every object of the source` };
+  return {
+    id: 'target-version',
+    title: 'Objects the target version lacks',
+    status: gaps.length ? 'fail' : 'warn',
+    detail: `${gaps.length} object(s) cannot be created on PostgreSQL ${Math.floor(targetVersion / 10000)}${notes.length ? `; ${notes.length} note(s)` : ''}`,
+    fix: gaps.length ? 'change these objects on the source (each line says how), or accept that they are skipped' : undefined,
+    objects: firstOf([...gaps.map((s) => `${s.kind} ${s.name}: ${s.reason}`), ...notes]),
+  };
+};
+
+export const checkRoles: PrecheckCheck = async ({ catalog, targetContext }) => {
+  const roles = new Set<string>();
+  const owned = [...catalog.schemas, ...catalog.relations, ...catalog.functions, ...catalog.sequences, ...catalog.enums, ...catalog.composites, ...catalog.domains, ...catalog.ranges];
+  for (const o of owned) {
+    roles.add(o.owner);
+    for (const a of o.acl ?? []) if (a.grantee !== null) roles.add(a.grantee);
+  }
+  const missing = [...roles].filter((r) => !targetContext.ownership.targetRoles.has(r)).sort();
+  if (!missing.length) return { id: 'roles', title: 'Roles on the target', status: 'pass', detail: 'every role that owns objects or holds privileges on the source exists on the target' };
+  return {
+    id: 'roles',
+    title: 'Roles on the target',
+    status: 'warn',
+    detail: `${missing.length} role(s) are missing on the target: their objects will belong to ${targetContext.ownership.targetUser} and their grants are left out`,
+    fix: 'create the roles on the target first (CREATE ROLE ...), or run with --no-owner / --no-privileges',
+    objects: firstOf(missing),
+  };
+};
+
+export const checkExtensions: PrecheckCheck = async ({ catalog, targetContext }) => {
+  const available = targetContext.extensions;
+  if (!catalog.extensions.length) return { id: 'extensions', title: 'Extensions', status: 'pass', detail: 'the source uses no extension besides plpgsql' };
+  if (!available) return { id: 'extensions', title: 'Extensions', status: 'warn', detail: 'the target cannot list its available extensions (pg_available_extension_versions failed)', fix: 'check by hand that the target has these extensions', objects: catalog.extensions.map((e) => `${e.name} ${e.version}`) };
+  const missing = catalog.extensions.filter((e) => !available.has(e.name)).map((e) => `${e.name} ${e.version}`);
+  const otherVersion = catalog.extensions.filter((e) => available.has(e.name) && !available.get(e.name)!.includes(e.version)).map((e) => `${e.name} ${e.version} (target offers ${available.get(e.name)!.join(', ')})`);
+  if (missing.length) return { id: 'extensions', title: 'Extensions', status: 'fail', detail: `${missing.length} extension(s) cannot be installed on the target`, fix: "install the extensions' packages on the target server (e.g. postgresql-NN-postgis)", objects: [...missing, ...otherVersion] };
+  if (otherVersion.length) return { id: 'extensions', title: 'Extensions', status: 'warn', detail: 'some extensions will be installed at another version', fix: 'check the extensions\' release notes for changes between these versions', objects: otherVersion };
+  return { id: 'extensions', title: 'Extensions', status: 'pass', detail: `all ${catalog.extensions.length} extension(s) available at the source's version: ${catalog.extensions.map((e) => `${e.name} ${e.version}`).join(', ')}` };
+};

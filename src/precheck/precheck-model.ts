@@ -1,0 +1,36 @@
+/** Precheck items: what a user must know or fix before a migration starts. */
+import type pg from 'pg';
+import type { Catalog } from '../catalog/model.js';
+import type { Plan } from '../plan/plan-model.js';
+import type { TargetContext } from '../task/target-context.js';
+
+export type PrecheckStatus = 'pass' | 'warn' | 'fail';
+
+export interface PrecheckItem {
+  id: string;
+  title: string;
+  status: PrecheckStatus;
+  detail: string;
+  /** What to do about a warn or fail. */
+  fix?: string;
+  /** The objects concerned (first ones), for the console to list. */
+  objects?: string[];
+}
+
+/** Everything the checks read: both connections (source inside the catalog snapshot), the catalog and the plan. */
+export interface PrecheckContext {
+  source: pg.ClientBase;
+  target: pg.ClientBase;
+  sourceVersion: number;
+  targetVersion: number;
+  catalog: Catalog;
+  plan: Plan;
+  targetContext: TargetContext;
+}
+
+export type PrecheckCheck = (ctx: PrecheckContext) => Promise<PrecheckItem>;
+
+/** At most `n` names, then how many more. */
+export function firstOf(names: string[], n = 20): string[] {
+  return names.length <= n ? names : [...names.slice(0, n), `... and ${names.length - n} more`];
+}

@@ -1,0 +1,60 @@
+/**
+ * Runs every precheck item against a source and a target: connectivity and versions first (the
+ * rest needs both connections), then the items that read the catalog, the plan and the target.
+ */
+import type { ConnInfo } from '../config/conninfo.js';
+import { connect, serverVersionNum } from '../pg/connect.js';
+import { prepareSourceSession } from '../pg/session.js';
+import { testConnectivity } from '../pg/test-connectivity.js';
+import { readCatalog } from '../catalog/read-catalog.js';
+import { buildPlan } from '../plan/build-plan.js';
+import { targetContext } from '../task/target-context.js';
+import type { PrecheckCheck, PrecheckItem } from './precheck-model.js';
+import { checkSourcePrivileges } from './check-source-privileges.js';
+import { checkTargetPrivileges } from './check-target-privileges.js';
+import { checkNameConflicts } from './check-name-conflicts.js';
+import { checkExtensions, checkPrimaryKeys, checkRoles, checkSkippedObjects, checkTargetVersionGaps } from './check-catalog-items.js';
+import { checkEncoding, checkSpace } from './check-encoding-and-space.js';
+
+const CHECKS: PrecheckCheck[] = [
+  checkSourcePrivileges, checkTargetPrivileges, checkNameConflicts, checkExtensions, checkTargetVersionGaps,
+  checkRoles, checkEncoding, checkPrimaryKeys, checkSkippedObjects, checkSpace,
+];
+
+export interface PrecheckReport {
+  /** No item failed (warnings allowed). */
+  passed: boolean;
+  items: PrecheckItem[];
+}
+
+/** Every item, in order; a failed connection or version ends the list early. */
+export async function runPrecheck(sourceInfo: ConnInfo, targetInfo: ConnInfo, opts: { publications?: boolean } = {}): Promise<PrecheckReport> {
+  const conn = await testConnectivity({ source: sourceInfo, target: targetInfo });
+  const items: PrecheckItem[] = conn.sides.map((s) =>
+    s.passed
+      ? { id: `${s.side}-connectivity`, title: `${s.side === 'source' ? 'Source' : 'Target'} connectivity`, status: 'pass', detail: `${s.endpoint}: PostgreSQL ${s.serverVersion}, TLS ${s.tls ? 'on' : 'off'}` }
+      : { id: `${s.side}-connectivity`, title: `${s.side === 'source' ? 'Source' : 'Target'} connectivity`, status: 'fail', detail: `${s.endpoint}: failed at ${s.failedStep}: ${s.message}`, fix: s.fix },
+  );
+  if (!conn.passed) return { passed: false, items };
+  const [source, target] = await Promise.all([connect(sourceInfo, 'source'), connect(targetInfo, 'target')]);
+  try {
+    await prepareSourceSession(source);
+    const [sourceVersion, targetVersion] = await Promise.all([serverVersionNum(source), serverVersionNum(target)]);
+    await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const catalog = await readCatalog(source, sourceVersion);
+    const ctx = await targetContext(target);
+    const plan = buildPlan(catalog, {
+      ownership: { ...ctx.ownership, applyOwners: true },
+      targetSchemas: ctx.schemas,
+      targetMajor: Math.floor(targetVersion / 10000),
+      targetExtensions: ctx.extensions,
+      publications: opts.publications,
+    });
+    // the catalog transaction set search_path for itself; the checks qualify what they read
+    for (const check of CHECKS) items.push(await check({ source, target, sourceVersion, targetVersion, catalog, plan, targetContext: ctx }));
+    await source.query('COMMIT');
+    return { passed: items.every((i) => i.status !== 'fail'), items };
+  } finally {
+    await Promise.all([source.end().catch(() => {}), target.end().catch(() => {})]);
+  }
+}
