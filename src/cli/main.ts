@@ -48,6 +48,7 @@ program
   .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
   .requiredOption('--target <conninfo>', `target database (must exist): ${connHelp}`)
   .option('--jobs <n>', 'parallel workers for data and indexes', parseJobs, defaultJobs)
+  .option('--max-rate <MBps>', 'most megabytes per second the copy moves, all workers together', parseRate)
   .option('--schema-only', 'create the schema only, copy no data')
   .option('--data-only', 'copy data into an existing schema (no DDL)')
   .option('--json', 'one JSON event per line on stdout (the default without a terminal)')
@@ -57,7 +58,7 @@ program
   .option('--no-privileges', 'do not copy privileges (GRANT/REVOKE, column and default privileges)')
   .option('--split-tables', 'copy large tables in several block-range units at once (source 14+; pays with more cores than 2)')
   .option('--early-indexes', "build a table's indexes as soon as its data is in, while other tables copy (pays with more cores than 2)")
-  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; splitTables?: boolean; earlyIndexes?: boolean; strict?: boolean; publications?: boolean; owner: boolean; privileges: boolean }) => {
+  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; splitTables?: boolean; earlyIndexes?: boolean; strict?: boolean; publications?: boolean; owner: boolean; privileges: boolean; maxRate?: number }) => {
     const json = useJson(o.json);
     const debug = Boolean(program.opts().debug);
     try {
@@ -77,6 +78,7 @@ program
         publications: Boolean(o.publications),
         noOwner: !o.owner,
         noPrivileges: !o.privileges,
+        maxRateMBps: o.maxRate,
         onEvent: migrationSink(json),
         logger,
       });
@@ -187,6 +189,12 @@ program
 function summaryExitCode(s: MigrationSummary): number {
   if (s.failures.length) return ExitCode.objectRejected;
   return s.skipped.length ? ExitCode.completedWithSkipped : ExitCode.ok;
+}
+
+function parseRate(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number of megabytes per second');
+  return n;
 }
 
 function parseJobsLike(v: string): number {

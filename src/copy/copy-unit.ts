@@ -12,6 +12,7 @@ import { ident, qualified } from '../pg/quote.js';
 import { PgferryError, messageOf } from '../errors.js';
 import { isConnectionLoss } from '../pg/session.js';
 import { markUnitDone } from '../task/unit-marks.js';
+import type { RateLimiter } from './rate-limit.js';
 
 export interface UnitResult {
   rows: number;
@@ -28,6 +29,8 @@ export async function copyUnit(
   onBytes: (bytes: number) => void,
   /** True when pgferry created the tables in this run (no foreign keys exist yet). */
   freshTables = true,
+  /** The --max-rate limit shared by all workers. */
+  limiter?: RateLimiter,
 ): Promise<UnitResult> {
   const started = Date.now();
   const table = qualified(unit.schema, unit.table);
@@ -61,7 +64,8 @@ export async function copyUnit(
       transform(chunk: Buffer, _enc, cb) {
         bytes += chunk.length;
         onBytes(chunk.length);
-        cb(null, chunk);
+        if (!limiter) cb(null, chunk);
+        else limiter.take(chunk.length).then(() => cb(null, chunk), cb);
       },
     });
     await pipeline(reader, counter, writer);

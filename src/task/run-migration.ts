@@ -12,6 +12,7 @@ import { prepareSourceSession, prepareTargetSession } from '../pg/session.js';
 import { runStepsByLevel, runTracked } from './run-ddl.js';
 import { ObjectFailures } from './object-failures.js';
 import { copyLargeObjects } from '../copy/large-objects.js';
+import { RateLimiter } from '../copy/rate-limit.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { CopyUnit, DdlStep, Plan } from '../plan/plan-model.js';
@@ -49,6 +50,8 @@ export interface MigrateOptions {
   noOwner?: boolean;
   /** No GRANT/REVOKE, no default privileges. */
   noPrivileges?: boolean;
+  /** Most megabytes per second all copy workers move together (--max-rate); unset: no limit. */
+  maxRateMBps?: number;
   /** Smallest slice for splitTables (default 64 MB; tests use less). */
   minSliceBytes?: number;
   runId?: string;
@@ -155,6 +158,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       await phase('data', plan.units.length, async () => {
         await ensureUnitMarks(target);
         const done = await doneUnits(target, runId);
+        const limiter = opts.maxRateMBps ? new RateLimiter(opts.maxRateMBps * 1024 * 1024) : undefined;
         const jobs = Math.max(1, Math.min(opts.jobs, plan.units.length));
         const pairs = await Promise.all(
           Array.from({ length: jobs }, async () => {
@@ -191,7 +195,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
               pending = 0;
               last = now;
             }
-          }, !opts.dataOnly);
+          }, !opts.dataOnly, limiter);
           rowsCopied += res.rows;
           bytesCopied += res.bytes;
           emit({ type: 'unit-done', unit: unit.id, ...res });
