@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
+import type { Selection } from '../plan/selection.js';
 import { resolveConnInfo } from '../config/conninfo.js';
 import { runMigration } from '../task/run-migration.js';
 import type { MigrationSummary } from '../task/events.js';
@@ -42,8 +43,7 @@ program
 
 const connHelp = 'a libpq URI (postgresql://user@host:5432/db) or key=value string; PG* variables and ~/.pgpass fill the gaps';
 
-program
-  .command('migrate')
+withSelectionOptions(program.command('migrate'))
   .description('migrate one database: pre-data schema, data, post-data (keys, indexes, foreign keys, triggers), sequences, ANALYZE')
   .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
   .requiredOption('--target <conninfo>', `target database (must exist): ${connHelp}`)
@@ -58,7 +58,7 @@ program
   .option('--no-privileges', 'do not copy privileges (GRANT/REVOKE, column and default privileges)')
   .option('--split-tables', 'copy large tables in several block-range units at once (source 14+; pays with more cores than 2)')
   .option('--early-indexes', "build a table's indexes as soon as its data is in, while other tables copy (pays with more cores than 2)")
-  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; splitTables?: boolean; earlyIndexes?: boolean; strict?: boolean; publications?: boolean; owner: boolean; privileges: boolean; maxRate?: number }) => {
+  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; splitTables?: boolean; earlyIndexes?: boolean; strict?: boolean; publications?: boolean; owner: boolean; privileges: boolean; maxRate?: number } & SelectionFlags) => {
     const json = useJson(o.json);
     const debug = Boolean(program.opts().debug);
     try {
@@ -79,6 +79,7 @@ program
         noOwner: !o.owner,
         noPrivileges: !o.privileges,
         maxRateMBps: o.maxRate,
+        selection: selectionOf(o),
         onEvent: migrationSink(json),
         logger,
       });
@@ -112,17 +113,16 @@ program
     }
   });
 
-program
-  .command('precheck')
+withSelectionOptions(program.command('precheck'))
   .description('check source and target before a migration: each item pass, warn or fail, with detail and fix; exit 0 unless one fails')
   .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
   .requiredOption('--target <conninfo>', `target database: ${connHelp}`)
   .option('--publications', 'the migration will include publications')
   .option('--json', 'print the report as JSON')
-  .action(async (o: { source: string; target: string; publications?: boolean; json?: boolean }) => {
+  .action(async (o: { source: string; target: string; publications?: boolean; json?: boolean } & SelectionFlags) => {
     const debug = Boolean(program.opts().debug);
     try {
-      const report = await runPrecheck(resolveConnInfo(o.source), resolveConnInfo(o.target), { publications: Boolean(o.publications) });
+      const report = await runPrecheck(resolveConnInfo(o.source), resolveConnInfo(o.target), { publications: Boolean(o.publications), selection: selectionOf(o) });
       if (o.json) jsonLine({ event: 'precheck', ...report });
       else printPrecheck(report, process.stdout);
       process.exitCode = report.passed ? ExitCode.ok : ExitCode.precheckFailed;
@@ -131,16 +131,15 @@ program
     }
   });
 
-program
-  .command('schema')
+withSelectionOptions(program.command('schema'))
   .description('print, in order, the DDL a migration of this source would run (for review; nothing is changed)')
   .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
   .option('--section <name>', 'only this section: pre-data, data or post-data (repeatable)', collectSection, [])
   .option('--publications', 'include publications')
-  .action(async (o: { source: string; section: Section[]; publications?: boolean }) => {
+  .action(async (o: { source: string; section: Section[]; publications?: boolean } & SelectionFlags) => {
     const debug = Boolean(program.opts().debug);
     try {
-      const { plan, sequenceValues } = await planFromSource(resolveConnInfo(o.source), { publications: Boolean(o.publications) });
+      const { plan, sequenceValues } = await planFromSource(resolveConnInfo(o.source), { publications: Boolean(o.publications), selection: selectionOf(o) });
       const sections: Section[] = o.section.length ? o.section : ['pre-data', 'data', 'post-data'];
       process.stdout.write(renderPlanScript(plan, sequenceValues, sections));
       process.exitCode = plan.skipped.length ? ExitCode.completedWithSkipped : ExitCode.ok;
@@ -149,18 +148,17 @@ program
     }
   });
 
-program
-  .command('verify')
+withSelectionOptions(program.command('verify'))
   .description('compare source and target: tables, row counts, checksums per key range, sequence values; exit 0 only when equal')
   .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
   .requiredOption('--target <conninfo>', `target database: ${connHelp}`)
   .option('--jobs <n>', 'tables checked in parallel', parseJobs, defaultJobs)
   .option('--rows-per-range <n>', 'split keyed tables into ranges of about this many rows', parseJobsLike, 1_000_000)
   .option('--json', 'print the report as JSON')
-  .action(async (o: { source: string; target: string; jobs: number; rowsPerRange: number; json?: boolean }) => {
+  .action(async (o: { source: string; target: string; jobs: number; rowsPerRange: number; json?: boolean } & SelectionFlags) => {
     const debug = Boolean(program.opts().debug);
     try {
-      const report = await runVerify({ source: resolveConnInfo(o.source), target: resolveConnInfo(o.target), jobs: o.jobs, rowsPerRange: o.rowsPerRange });
+      const report = await runVerify({ source: resolveConnInfo(o.source), target: resolveConnInfo(o.target), jobs: o.jobs, rowsPerRange: o.rowsPerRange, selection: selectionOf(o) });
       if (o.json) jsonLine({ event: 'verify', ...report });
       else printVerifyReport(report, process.stdout);
       process.exitCode = report.ok ? ExitCode.ok : ExitCode.verifyMismatch;
@@ -201,6 +199,22 @@ function parseJobsLike(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
   return n;
+}
+
+type SelectionFlags = { includeSchema: string[]; excludeSchema: string[]; includeTable: string[]; excludeTable: string[] };
+
+/** The object-selection options migrate, schema, precheck and verify share. */
+function withSelectionOptions(cmd: Command): Command {
+  const collect = (v: string, prev: string[]) => [...prev, v];
+  return cmd
+    .option('--include-schema <glob>', 'only schemas matching (repeatable; * and ? as wildcards)', collect, [])
+    .option('--exclude-schema <glob>', 'leave out schemas matching (repeatable)', collect, [])
+    .option('--include-table <glob>', 'only tables matching schema.table, or table in any schema (repeatable; views and sequences count as tables)', collect, [])
+    .option('--exclude-table <glob>', 'leave out tables matching (repeatable)', collect, []);
+}
+
+function selectionOf(o: SelectionFlags): Selection {
+  return { includeSchemas: o.includeSchema, excludeSchemas: o.excludeSchema, includeTables: o.includeTable, excludeTables: o.excludeTable };
 }
 
 function collectSection(v: string, prev: Section[]): Section[] {

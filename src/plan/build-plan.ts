@@ -4,6 +4,7 @@
  */
 import type { Catalog, IndexObj, Relation, SequenceObj, SkippedObject } from '../catalog/model.js';
 import { dependencySort, nodesOnCycles } from '../ddl/dependency-sort.js';
+import { selects, unselectedKeys, type Selection } from './selection.js';
 import { commentOn, type OwnershipContext } from '../ddl/common.js';
 import { renderComposite, renderDomain, renderDomainConstraint, renderEnum, renderExtension, renderSchema } from '../ddl/render-types.js';
 import { renderAggregate, renderFunction } from '../ddl/render-functions.js';
@@ -82,6 +83,8 @@ export interface PlanOptions {
   targetMajor?: number;
   /** Extension versions the target can install, by extension (unknown: VERSION is left out). */
   targetExtensions?: Map<string, string[]>;
+  /** Schemas and tables to migrate (default: all). */
+  selection?: Selection;
 }
 
 // Rough pg_dump order for objects that do not depend on each other.
@@ -364,7 +367,8 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
   // ---- skipped objects and everything that depends on them
   const postSteps = [...parentIndexes, ...indexes, ...indexFinish, ...foreignKeys, ...triggers, ...tableExtras, ...finalSteps];
   const skipped = [...cat.skipped, ...presetSkips];
-  const blocked = skipClosure(skipped, [...nodes, ...postSteps], edges);
+  const unselected = selects(opts.selection) ? unselectedKeys(cat, opts.selection) : new Set<string>();
+  const blocked = skipClosure(skipped, [...nodes, ...postSteps], edges, unselected);
   // a base type that cannot be created leaves no shell behind
   for (const t of cat.baseTypes) if (blocked.has(t.key)) blocked.set(`${t.key}:shell`, blocked.get(t.key)!);
   const keep = <T extends { key: string }>(list: T[]) => list.filter((x) => !blocked.has(x.key));
@@ -439,24 +443,35 @@ function incompatibilities(cat: Catalog, targetMajor: number | undefined): Skipp
  * a C function, a table with a column of a type whose I/O is in C, that table's indexes...), and
  * returns the keys of all of them.
  */
-function skipClosure(skipped: SkippedObject[], steps: { key: string; kind: string; name: string }[], edges: [string, string][]): Map<string, string> {
+function skipClosure(
+  skipped: SkippedObject[],
+  steps: { key: string; kind: string; name: string }[],
+  edges: [string, string][],
+  unselected: Set<string>,
+): Map<string, string> {
   const blocked = new Map<string, string>();
-  for (const s of skipped) if (s.key) blocked.set(s.key, `${s.kind} ${s.name}`);
+  for (const s of skipped) if (s.key) blocked.set(s.key, `${s.kind} ${s.name}, which is skipped`);
+  const stepByKey = new Map(steps.map((s) => [s.key, s]));
+  // left out by the selection: silently, with what belongs to them (`pg_class:1:owned` and so on)
+  const owner = (key: string) => key.split(':').slice(0, 2).join(':');
+  for (const s of steps) {
+    if (unselected.has(s.key) || unselected.has(owner(s.key))) blocked.set(s.key, `${s.kind} ${s.name}, which is not selected`);
+  }
+  for (const k of unselected) if (!blocked.has(k)) blocked.set(k, `${k}, which is not selected`);
   if (!blocked.size) return blocked;
   const dependents = new Map<string, string[]>();
   for (const [from, to] of edges) {
     if (!dependents.has(to)) dependents.set(to, []);
     dependents.get(to)!.push(from);
   }
-  const stepByKey = new Map(steps.map((s) => [s.key, s]));
   const queue = [...blocked.keys()];
-  while (queue.length) {
-    const k = queue.shift()!;
+  for (let i = 0; i < queue.length; i++) {
+    const k = queue[i];
     for (const d of dependents.get(k) ?? []) {
       if (blocked.has(d)) continue;
       const step = stepByKey.get(d);
-      blocked.set(d, step ? `${step.kind} ${step.name}` : blocked.get(k)!);
-      if (step) skipped.push({ key: d, kind: step.kind, name: step.name, reason: `depends on ${blocked.get(k)}, which is skipped` });
+      blocked.set(d, step ? `${step.kind} ${step.name}, which is skipped` : blocked.get(k)!);
+      if (step) skipped.push({ key: d, kind: step.kind, name: step.name, reason: `depends on ${blocked.get(k)}` });
       queue.push(d);
     }
   }

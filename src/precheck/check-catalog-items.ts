@@ -6,8 +6,9 @@
 import { displayName } from '../pg/quote.js';
 import { firstOf, type PrecheckCheck } from './precheck-model.js';
 
-export const checkPrimaryKeys: PrecheckCheck = async ({ catalog }) => {
-  const tables = catalog.relations.filter((r) => r.relkind === 'r' || r.relkind === 'p');
+export const checkPrimaryKeys: PrecheckCheck = async ({ catalog, plan }) => {
+  const planned = new Set(plan.preData.map((s) => s.key));
+  const tables = catalog.relations.filter((r) => (r.relkind === 'r' || r.relkind === 'p') && planned.has(r.key));
   // partitions carry their own copy of the parent's key, so each leaf is judged by itself
   const keyless = tables
     .filter((t) => t.relkind === 'r' && !t.constraints.some((c) => c.type === 'p' || c.type === 'u'))
@@ -33,6 +34,28 @@ export const checkSkippedObjects: PrecheckCheck = async ({ plan }) => {
     detail: `${c.length} object(s) will not be migrated: C-language functions (their shared library cannot be moved) and the objects that need them`,
     fix: 'install the library on the target and create these objects there yourself, or drop them on the source',
     objects: firstOf(c.map((s) => `${s.kind} ${s.name}: ${s.reason}`)),
+  };
+};
+
+/**
+ * Selected objects that need something the selection leaves out. A foreign key to a table left
+ * out fails (its rows could not be checked); other objects (views, functions) warn.
+ */
+export const checkSelection: PrecheckCheck = async ({ plan }) => {
+  const cut = plan.skipped.filter((s) => /which is not selected/.test(s.reason));
+  if (!cut.length) return { id: 'selection', title: 'Selection consistency', status: 'pass', detail: 'no selected object needs one that is left out' };
+  const keys = cut.filter((s) => s.kind === 'constraint');
+  return {
+    id: 'selection',
+    title: 'Selection consistency',
+    status: keys.length ? 'fail' : 'warn',
+    detail: keys.length
+      ? `${keys.length} foreign key(s) point at tables the selection leaves out; ${cut.length - keys.length} other object(s) need left-out objects`
+      : `${cut.length} selected object(s) need objects the selection leaves out and will be skipped`,
+    fix: keys.length
+      ? 'add the referenced (parent) tables to the selection, or leave the referencing (child) tables out too, or drop the foreign key on the source'
+      : 'add what they need to the selection, or leave them out too',
+    objects: firstOf(cut.map((s) => `${s.kind} ${s.name}: ${s.reason}`)),
   };
 };
 

@@ -1,8 +1,13 @@
 /** The source role can read every table and sequence it must copy, and use their schemas. */
 import { firstOf, type PrecheckCheck } from './precheck-model.js';
 
-export const checkSourcePrivileges: PrecheckCheck = async ({ source, catalog }) => {
-  const rels = [...catalog.relations.filter((r) => r.relkind === 'r' || r.relkind === 'm'), ...catalog.sequences];
+export const checkSourcePrivileges: PrecheckCheck = async ({ source, catalog, plan }) => {
+  const copied = new Set(plan.units.map((u) => u.key));
+  const seqs = new Set(plan.sequences.map((s) => `${s.schema}\u0000${s.name}`));
+  const rels = [
+    ...catalog.relations.filter((r) => copied.has(r.key) || (r.relkind === 'm' && plan.refreshes.some((x) => x.key === `${r.key}:refresh`))),
+    ...catalog.sequences.filter((s) => seqs.has(`${s.schema}\u0000${s.name}`)),
+  ];
   const r = await source.query<{ name: string }>(
     `SELECT format('%s', c.oid::regclass) AS name FROM pg_catalog.pg_class c
      WHERE c.oid = ANY($1::oid[]) AND NOT (pg_catalog.has_table_privilege(c.oid, 'SELECT')

@@ -8,16 +8,17 @@ import { prepareSourceSession } from '../pg/session.js';
 import { testConnectivity } from '../pg/test-connectivity.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import { buildPlan } from '../plan/build-plan.js';
+import type { Selection } from '../plan/selection.js';
 import { targetContext } from '../task/target-context.js';
 import type { PrecheckCheck, PrecheckItem } from './precheck-model.js';
 import { checkSourcePrivileges } from './check-source-privileges.js';
 import { checkTargetPrivileges } from './check-target-privileges.js';
 import { checkNameConflicts } from './check-name-conflicts.js';
-import { checkExtensions, checkPrimaryKeys, checkRoles, checkSkippedObjects, checkTargetVersionGaps } from './check-catalog-items.js';
+import { checkExtensions, checkPrimaryKeys, checkRoles, checkSelection, checkSkippedObjects, checkTargetVersionGaps } from './check-catalog-items.js';
 import { checkEncoding, checkSpace } from './check-encoding-and-space.js';
 
 const CHECKS: PrecheckCheck[] = [
-  checkSourcePrivileges, checkTargetPrivileges, checkNameConflicts, checkExtensions, checkTargetVersionGaps,
+  checkSourcePrivileges, checkTargetPrivileges, checkNameConflicts, checkSelection, checkExtensions, checkTargetVersionGaps,
   checkRoles, checkEncoding, checkPrimaryKeys, checkSkippedObjects, checkSpace,
 ];
 
@@ -28,7 +29,7 @@ export interface PrecheckReport {
 }
 
 /** Every item, in order; a failed connection or version ends the list early. */
-export async function runPrecheck(sourceInfo: ConnInfo, targetInfo: ConnInfo, opts: { publications?: boolean } = {}): Promise<PrecheckReport> {
+export async function runPrecheck(sourceInfo: ConnInfo, targetInfo: ConnInfo, opts: { publications?: boolean; selection?: Selection } = {}): Promise<PrecheckReport> {
   const conn = await testConnectivity({ source: sourceInfo, target: targetInfo });
   const items: PrecheckItem[] = conn.sides.map((s) =>
     s.passed
@@ -49,6 +50,7 @@ export async function runPrecheck(sourceInfo: ConnInfo, targetInfo: ConnInfo, op
       targetMajor: Math.floor(targetVersion / 10000),
       targetExtensions: ctx.extensions,
       publications: opts.publications,
+      selection: opts.selection,
     });
     // the catalog transaction set search_path for itself; the checks qualify what they read
     for (const check of CHECKS) items.push(await check({ source, target, sourceVersion, targetVersion, catalog, plan, targetContext: ctx }));

@@ -8,11 +8,12 @@ import { connect, serverVersionNum } from '../pg/connect.js';
 import { prepareSourceSession } from '../pg/session.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import { buildPlan } from '../plan/build-plan.js';
+import type { Selection } from '../plan/selection.js';
 import type { Plan } from '../plan/plan-model.js';
 import { readSequenceValues, type SequenceValue } from '../copy/sequence-values.js';
 
 /** Reads the source's catalog in one snapshot and plans a migration of all of it. */
-export async function planFromSource(source: ConnInfo, opts: { publications?: boolean } = {}): Promise<{ plan: Plan; sourceVersion: number; sequenceValues: SequenceValue[] }> {
+export async function planFromSource(source: ConnInfo, opts: { publications?: boolean; selection?: Selection } = {}): Promise<{ plan: Plan; sourceVersion: number; sequenceValues: SequenceValue[] }> {
   const client = await connect(source, 'source');
   try {
     await prepareSourceSession(client);
@@ -26,6 +27,7 @@ export async function planFromSource(source: ConnInfo, opts: { publications?: bo
       ownership: { applyOwners: true, targetUser: me, targetRoles: new Set(names) },
       targetSchemas: new Map([['public', publicSchema?.owner ?? me]]),
       publications: opts.publications,
+      selection: opts.selection,
     });
     const sequenceValues = await readSequenceValues(client, plan.sequences);
     await client.query('COMMIT');

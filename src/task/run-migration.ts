@@ -13,6 +13,7 @@ import { runStepsByLevel, runTracked } from './run-ddl.js';
 import { ObjectFailures } from './object-failures.js';
 import { copyLargeObjects } from '../copy/large-objects.js';
 import { RateLimiter } from '../copy/rate-limit.js';
+import type { Selection } from '../plan/selection.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { CopyUnit, DdlStep, Plan } from '../plan/plan-model.js';
@@ -50,6 +51,8 @@ export interface MigrateOptions {
   noOwner?: boolean;
   /** No GRANT/REVOKE, no default privileges. */
   noPrivileges?: boolean;
+  /** Schemas and tables to migrate (default: all). */
+  selection?: Selection;
   /** Most megabytes per second all copy workers move together (--max-rate); unset: no limit. */
   maxRateMBps?: number;
   /** Smallest slice for splitTables (default 64 MB; tests use less). */
@@ -113,6 +116,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
         targetMajor: Math.floor(targetVersion / 10000),
         targetExtensions: ctx.extensions,
         publications: opts.publications,
+        selection: opts.selection,
         slicing: { enabled: Boolean(opts.splitTables) && !opts.dataOnly && sourceVersion >= 140000, jobs: opts.jobs, minBytes: opts.minSliceBytes },
       });
       const sequenceValues = await readSequenceValues(leader, plan.sequences);

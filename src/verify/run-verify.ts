@@ -10,6 +10,7 @@ import { runPool } from '../copy/worker-pool.js';
 import { readSequenceValues } from '../copy/sequence-values.js';
 import { listSequences, listTables, type VerifyTable } from './table-inventory.js';
 import { describeRange, keyRanges, rangeChecksum } from './table-checksum.js';
+import { selectionMatchers, selects, type Selection } from '../plan/selection.js';
 
 export interface TableVerdict {
   table: string;
@@ -41,6 +42,8 @@ export interface VerifyOptions {
   source: ConnInfo;
   target: ConnInfo;
   jobs: number;
+  /** Compare only the selected schemas and tables (what a selective migration moved). */
+  selection?: Selection;
   rowsPerRange?: number;
   onTable?: (v: TableVerdict) => void;
 }
@@ -76,7 +79,9 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     // float text output changed in 12: compare arrays of floats at 15 digits across that line
     const efd = sv >= 120000 === tv >= 120000 ? 3 : 0;
     await Promise.all([pinSettings(src, efd), pinSettings(dst, efd)]);
-    const [srcTables, dstTables] = await Promise.all([listTables(src), listTables(dst)]);
+    const selected = opts.selection && selects(opts.selection) ? selectionMatchers(opts.selection).table : () => true;
+    const only = <T extends { schema: string; name: string }>(m: Map<string, T>) => new Map([...m].filter(([, t]) => selected(t.schema, t.name)));
+    const [srcTables, dstTables] = (await Promise.all([listTables(src), listTables(dst)])).map(only);
     const tables: TableVerdict[] = [];
     const report = (v: TableVerdict) => {
       tables.push(v);
@@ -128,7 +133,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
       report(v);
     });
 
-    const [ss, ds] = await Promise.all([listSequences(src), listSequences(dst)]);
+    const [ss, ds] = (await Promise.all([listSequences(src), listSequences(dst)])).map((l) => l.filter((s) => selected(s.schema, s.name)));
     const [sVals, dVals] = await Promise.all([readSequenceValues(src, ss), readSequenceValues(dst, ds)]);
     const fmt = (v: { lastValue: string; isCalled: boolean }) => `${v.lastValue}${v.isCalled ? '' : ' (not called)'}`;
     const dMap = new Map(dVals.map((v) => [displayName(v.schema, v.name), fmt(v)]));

@@ -37,7 +37,7 @@ describe('precheck', () => {
     const status = Object.fromEntries(report.items.map((i) => [i.id, i.status]));
     assert.deepEqual(status, {
       'source-connectivity': 'pass', 'target-connectivity': 'pass', 'source-privileges': 'pass', 'target-privileges': 'pass',
-      'name-conflicts': 'fail', extensions: 'pass', 'target-version': 'pass', roles: 'warn', encoding: 'pass',
+      'name-conflicts': 'fail', selection: 'pass', extensions: 'pass', 'target-version': 'pass', roles: 'warn', encoding: 'pass',
       'primary-keys': 'warn', 'c-functions': 'warn', space: 'warn',
     });
     assert.deepEqual(item.get('name-conflicts')!.objects, ['public.keyed']);
@@ -53,7 +53,7 @@ describe('precheck', () => {
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, /^WARN Tables without a primary key: 1 table\(s\) have no primary or unique key/m);
     assert.match(ok.stdout, /^\s+public\.keyless$/m);
-    assert.match(ok.stdout, /^precheck: PASSED \(12 items, 0 failed, 4 warnings\)$/m);
+    assert.match(ok.stdout, /^precheck: PASSED \(13 items, 0 failed, 4 warnings\)$/m);
 
     const down = await runCli(['precheck', '--source', src.uri, '--target', 'postgresql://postgres@127.0.0.1:1/x', '--json']);
     assert.equal(down.code, 8);

@@ -1,0 +1,73 @@
+/**
+ * Object selection: schemas and tables by include and exclude lists of glob patterns (`*`, `?`).
+ * A table pattern with a dot matches `schema.table`, without one it matches the table name in any
+ * schema. Sequences, views and materialized views count as tables; a sequence owned by a column
+ * follows its table. What is not selected is left out silently; a selected object that needs one
+ * is skipped with the reason (the planner's skip closure does that).
+ */
+import type { Catalog } from '../catalog/model.js';
+
+export interface Selection {
+  includeSchemas?: string[];
+  excludeSchemas?: string[];
+  includeTables?: string[];
+  excludeTables?: string[];
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+function matcher(patterns: string[] | undefined): ((s: string) => boolean) | undefined {
+  if (!patterns?.length) return undefined;
+  const res = patterns.map(globToRegExp);
+  return (s) => res.some((re) => re.test(s));
+}
+
+/** Whether a selection leaves anything out at all. */
+export function selects(sel: Selection | undefined): sel is Selection {
+  return Boolean(sel && (sel.includeSchemas?.length || sel.excludeSchemas?.length || sel.includeTables?.length || sel.excludeTables?.length));
+}
+
+/** Tests a schema and a `schema.table` against the selection. */
+export function selectionMatchers(sel: Selection): { schema: (s: string) => boolean; table: (schema: string, name: string) => boolean } {
+  const incS = matcher(sel.includeSchemas);
+  const excS = matcher(sel.excludeSchemas);
+  const tablePatterns = (p: string[] | undefined) => {
+    const dotted = matcher(p?.filter((x) => x.includes('.')));
+    const bare = matcher(p?.filter((x) => !x.includes('.')));
+    return dotted || bare ? (schema: string, name: string) => Boolean(dotted?.(`${schema}.${name}`) || bare?.(name)) : undefined;
+  };
+  const incT = tablePatterns(sel.includeTables);
+  const excT = tablePatterns(sel.excludeTables);
+  const schema = (s: string) => (!incS || incS(s)) && !excS?.(s);
+  return { schema, table: (s, n) => schema(s) && (!incT || incT(s, n)) && !excT?.(s, n) };
+}
+
+/** Keys of every object the selection leaves out (post-data objects of a left-out table too). */
+export function unselectedKeys(cat: Catalog, sel: Selection): Set<string> {
+  const m = selectionMatchers(sel);
+  const out = new Set<string>();
+  const inSchemas: { key: string; schema: string | null }[] = [
+    ...cat.schemas.map((s) => ({ key: s.key, schema: s.name })),
+    ...cat.enums, ...cat.composites, ...cat.domains, ...cat.ranges, ...cat.baseTypes, ...cat.collations, ...cat.functions,
+    ...cat.aggregates, ...cat.operators, ...cat.opFamilies, ...cat.opClasses, ...cat.textSearch, ...cat.statistics,
+    ...cat.procedural.filter((p) => p.schema !== null),
+  ];
+  for (const o of inSchemas) if (o.schema !== null && !m.schema(o.schema)) out.add(o.key);
+  const relOut = new Set<number>();
+  for (const r of cat.relations) {
+    if (!m.table(r.schema, r.name)) {
+      out.add(r.key);
+      relOut.add(r.oid);
+      for (const c of r.constraints) out.add(c.key);
+    }
+  }
+  for (const s of cat.sequences) {
+    const owner = s.ownedBy ? relOut.has(s.ownedBy.tableOid) : false;
+    if (owner || (!s.ownedBy && !m.table(s.schema, s.name)) || (s.ownedBy && !m.schema(s.schema))) out.add(s.key);
+  }
+  for (const o of [...cat.indexes, ...cat.triggers, ...cat.rules, ...cat.policies, ...cat.statistics]) if (relOut.has(o.relOid)) out.add(o.key);
+  return out;
+}
