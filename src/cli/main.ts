@@ -52,13 +52,14 @@ withSelectionOptions(program.command('migrate'))
   .option('--schema-only', 'create the schema only, copy no data')
   .option('--data-only', 'copy data into an existing schema (no DDL)')
   .option('--json', 'one JSON event per line on stdout (the default without a terminal)')
+  .option('--resume', 'continue the run that did not finish on this target: what it finished is not done again')
   .option('--strict', 'stop at the first object the target rejects (default: list it, skip what needs it, go on)')
   .option('--publications', "create the source's publications too (off by default)")
   .option('--no-owner', 'do not set owners: every object belongs to the target user')
   .option('--no-privileges', 'do not copy privileges (GRANT/REVOKE, column and default privileges)')
   .option('--split-tables', 'copy large tables in several block-range units at once (source 14+; pays with more cores than 2)')
   .option('--early-indexes', "build a table's indexes as soon as its data is in, while other tables copy (pays with more cores than 2)")
-  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; splitTables?: boolean; earlyIndexes?: boolean; strict?: boolean; publications?: boolean; owner: boolean; privileges: boolean; maxRate?: number } & SelectionFlags) => {
+  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; splitTables?: boolean; earlyIndexes?: boolean; strict?: boolean; publications?: boolean; owner: boolean; privileges: boolean; maxRate?: number; resume?: boolean } & SelectionFlags) => {
     const json = useJson(o.json);
     const debug = Boolean(program.opts().debug);
     try {
@@ -80,6 +81,7 @@ withSelectionOptions(program.command('migrate'))
         noPrivileges: !o.privileges,
         maxRateMBps: o.maxRate,
         selection: selectionOf(o),
+        resume: Boolean(o.resume),
         onEvent: migrationSink(json),
         logger,
       });

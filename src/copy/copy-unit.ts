@@ -81,7 +81,7 @@ export async function copyUnit(
     throw new PgferryError(lost ? 'PGFERRY_E_CONNECTION_LOST' : 'PGFERRY_E_COPY', `copy failed: ${messageOf(err)}${where ? ` (${where.split('\n')[0]})` : ''}`, {
       object: `table ${unit.id}`,
       fix: lost
-        ? 'a server went away mid-copy; the table was rolled back on the target — run again once both servers are up'
+        ? 'a server went away mid-copy; the table was rolled back on the target — once both servers are up, run the same command with --resume'
         : 'check the error above; the table was rolled back on the target and nothing partial is left',
       cause: err,
     });

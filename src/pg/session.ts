@@ -28,7 +28,7 @@ export function ddlError(err: unknown, kind: string, name: string, sql: string):
   const e = err as { code?: string; detail?: string; hint?: string };
   if (isConnectionLoss(err)) {
     return new PgferryError('PGFERRY_E_CONNECTION_LOST', `lost the target connection while creating it: ${messageOf(err)}`, {
-      object: `${kind} ${name}`, fix: 'check the target server, then run again on an empty target database', cause: err, sql,
+      object: `${kind} ${name}`, fix: 'check the target server, then run the same command with --resume (finished steps are kept)', cause: err, sql,
     });
   }
   const detail = [e.detail, e.hint].filter(Boolean).join(' ');

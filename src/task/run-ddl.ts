@@ -8,6 +8,7 @@ import type { DdlStep } from '../plan/plan-model.js';
 import { ddlError } from '../pg/session.js';
 import { PgferryError } from '../errors.js';
 import type { ObjectFailures } from './object-failures.js';
+import { markStepsSql, stepMark } from './unit-marks.js';
 
 const TRANSIENT = new Set(['40P01', '40001']); // deadlock, serialization failure
 
@@ -44,14 +45,16 @@ function recordable(err: unknown, failures: ObjectFailures | undefined): err is 
  * Runs one step in autocommit (lost deadlocks are retried) unless something it needs failed; a rejection is recorded in
  * `failures` (when given) instead of thrown. Returns whether the step ran.
  */
-export async function runTracked(client: pg.ClientBase, step: DdlStep, failures?: ObjectFailures): Promise<boolean> {
+export async function runTracked(client: pg.ClientBase, step: DdlStep, failures?: ObjectFailures, marks?: StepMarks): Promise<boolean> {
+  if (marks?.done.has(stepMark(step.key))) return true;
   const by = failures?.blockerOf(step);
   if (by !== undefined) {
     failures!.blocked(step, by);
     return false;
   }
   try {
-    await runStep(client, step, true);
+    if (marks) await runMarkedStep(client, step, marks.runId);
+    else await runStep(client, step, true);
     return true;
   } catch (err) {
     if (!recordable(err, failures)) throw err;
@@ -60,9 +63,39 @@ export async function runTracked(client: pg.ClientBase, step: DdlStep, failures?
   }
 }
 
+/** The run's id and the marks it already has on the target: steps marked done are not run again. */
+export interface StepMarks {
+  runId: string;
+  done: Set<string>;
+}
+
+/**
+ * One step and its mark in one transaction, sent in one round trip: after a crash the step is
+ * either done and marked, or not there at all. A lost deadlock is tried again.
+ */
+async function runMarkedStep(client: pg.ClientBase, step: DdlStep, runId: string, attempts = 4): Promise<void> {
+  const text = ['BEGIN', ...step.sql, markStepsSql(runId, [step.key]), 'COMMIT'].join(';\n');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.query(text);
+      return;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      const code = (err as { code?: string }).code;
+      if (code && TRANSIENT.has(code) && attempt < attempts) {
+        await new Promise((r) => setTimeout(r, 50 * attempt * Math.random() + 20));
+        continue;
+      }
+      throw ddlError(err, step.kind, step.name, step.sql.join(';\n'));
+    }
+  }
+}
+
 export interface BatchOptions {
   /** Where rejected objects are recorded; without it the first rejection throws. */
   failures?: ObjectFailures;
+  /** Mark each step done in its transaction, and skip steps already marked. */
+  marks?: StepMarks;
   /** Most statements sent in one round trip. */
   statementsPerBatch?: number;
   /**
@@ -81,11 +114,14 @@ export async function runStepsBatched(client: pg.ClientBase, steps: DdlStep[], o
   await client.query('BEGIN');
   try {
     const failures = opts.failures;
+    const marks = opts.marks;
+    const mark = (list: DdlStep[]) => (marks && list.length ? [markStepsSql(marks.runId, list.map((s) => s.key))] : []);
     for (let i = 0; i < steps.length; ) {
       const batch: DdlStep[] = [];
       let statements = 0;
       while (i < steps.length && (batch.length === 0 || statements + steps[i].sql.length <= perBatch)) {
         const step = steps[i++];
+        if (marks?.done.has(stepMark(step.key))) continue;
         const by = failures?.blockerOf(step);
         if (by !== undefined) {
           failures!.blocked(step, by);
@@ -96,7 +132,7 @@ export async function runStepsBatched(client: pg.ClientBase, steps: DdlStep[], o
       }
       await client.query('SAVEPOINT pgferry_batch');
       try {
-        await client.query(batch.flatMap((s) => s.sql).join(';\n'));
+        await client.query([...batch.flatMap((s) => s.sql), ...mark(batch)].join(';\n'));
       } catch {
         // replay one step at a time, each under its own savepoint, to find and name the culprit
         await client.query('ROLLBACK TO SAVEPOINT pgferry_batch');
@@ -109,6 +145,7 @@ export async function runStepsBatched(client: pg.ClientBase, steps: DdlStep[], o
           await client.query('SAVEPOINT pgferry_step');
           try {
             await runStep(client, step);
+            for (const sql of mark([step])) await client.query(sql);
             await client.query('RELEASE SAVEPOINT pgferry_step');
           } catch (err) {
             if (!recordable(err, failures)) throw err;

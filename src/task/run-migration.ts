@@ -9,7 +9,7 @@ import type { ConnInfo } from '../config/conninfo.js';
 import { connect, serverVersionNum } from '../pg/connect.js';
 import { exportSnapshot, joinSnapshot } from '../pg/snapshot.js';
 import { prepareSourceSession, prepareTargetSession } from '../pg/session.js';
-import { runStepsByLevel, runTracked } from './run-ddl.js';
+import { runStepsByLevel, runTracked, type StepMarks } from './run-ddl.js';
 import { ObjectFailures } from './object-failures.js';
 import { copyLargeObjects } from '../copy/large-objects.js';
 import { RateLimiter } from '../copy/rate-limit.js';
@@ -23,7 +23,7 @@ import { copyUnit } from '../copy/copy-unit.js';
 import { runLoad } from '../copy/load-scheduler.js';
 import { runPool } from '../copy/worker-pool.js';
 import { readSequenceValues, setSequenceValues } from '../copy/sequence-values.js';
-import { doneUnits, dropUnitMarks, ensureUnitMarks } from './unit-marks.js';
+import { doneUnits, dropUnitMarks, ensureUnitMarks, unfinishedRun } from './unit-marks.js';
 import type { EventSink, MigrationSummary, Phase } from './events.js';
 import { PgferryError } from '../errors.js';
 import { displayName, qualified } from '../pg/quote.js';
@@ -58,6 +58,11 @@ export interface MigrateOptions {
   /** Smallest slice for splitTables (default 64 MB; tests use less). */
   minSliceBytes?: number;
   runId?: string;
+  /**
+   * Continue the run that did not finish on this target (its marks are in pgferry_state): steps
+   * and copy units it finished are not done again. Without one, a new run starts.
+   */
+  resume?: boolean;
   onEvent?: EventSink;
   logger?: Logger;
 }
@@ -66,7 +71,7 @@ export interface MigrateOptions {
 export async function runMigration(opts: MigrateOptions): Promise<MigrationSummary> {
   const emit: EventSink = opts.onEvent ?? (() => {});
   const log = opts.logger ?? silentLogger;
-  const runId = opts.runId ?? crypto.randomUUID();
+  let runId = opts.runId ?? crypto.randomUUID();
   const failures = new ObjectFailures(Boolean(opts.strict), (failure) => emit({ type: 'object-failed', failure }));
   const t0 = Date.now();
   const phaseSeconds: Partial<Record<Phase, number>> = {};
@@ -106,6 +111,22 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     });
     log.log('info', `source PostgreSQL ${sourceVersion}, target PostgreSQL ${targetVersion}`);
 
+    // bookkeeping first: every step and unit from here on is marked done in its own transaction
+    if (opts.resume && !opts.runId) {
+      // a run killed before its first step committed left nothing: then this is a new run
+      const previous = await unfinishedRun(target);
+      if (previous) runId = previous;
+      else log.log('warn', 'no unfinished run on the target: starting a new one');
+    }
+    await ensureUnitMarks(target);
+    const done = await doneUnits(target, runId);
+    const marks: StepMarks = { runId, done };
+    if (done.size) {
+      const units = [...done].filter((u) => !u.startsWith('step:')).length;
+      log.log('warn', `resuming run ${runId}: ${done.size - units} DDL steps and ${units} copy units are done and are skipped;` +
+        (units ? ' the remaining units read a new snapshot of the source, consistent with the earlier ones only if the source took no writes in between' : ''));
+    }
+
     const snapshotId = await exportSnapshot(leader);
     const { plan, sequenceValues } = await phase('catalog', undefined, async () => {
       const cat = await readCatalog(leader, sourceVersion);
@@ -143,6 +164,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
         const more = await Promise.all(Array.from({ length: Math.max(0, opts.jobs - 1) }, () => open(opts.target, 'target')));
         await runStepsByLevel([target, ...more], plan.preData, {
           failures,
+          marks,
           onStepDone: (step) => emit({ type: 'step-done', phase: 'pre-data', kind: step.kind, name: step.name }),
         });
         await Promise.all(more.map((c) => c.end()));
@@ -160,8 +182,6 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     let bytesCopied = 0;
     if (!opts.schemaOnly) {
       await phase('data', plan.units.length, async () => {
-        await ensureUnitMarks(target);
-        const done = await doneUnits(target, runId);
         const limiter = opts.maxRateMBps ? new RateLimiter(opts.maxRateMBps * 1024 * 1024) : undefined;
         const jobs = Math.max(1, Math.min(opts.jobs, plan.units.length));
         const pairs = await Promise.all(
@@ -210,7 +230,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           indexSteps: earlyIndexes,
           copy,
           build: async (step, pair) => {
-            await runTracked(pair.t, step, failures);
+            await runTracked(pair.t, step, failures, marks);
             emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
           },
         });
@@ -229,12 +249,12 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           runPool(steps, pool.length, async (step, w) => {
             // one statement per round trip in autocommit: measured faster than batches in one
             // transaction, where each CREATE INDEX also replays the batch's earlier invalidations
-            await runTracked(pool[w], step, failures);
+            await runTracked(pool[w], step, failures, marks);
             emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
           });
         const serial = async (steps: DdlStep[]) => {
           for (const step of steps) {
-            await runTracked(target, step, failures);
+            await runTracked(target, step, failures, marks);
             emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
           }
         };
@@ -244,14 +264,14 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
         await parallel(plan.foreignKeys);
         await serial(plan.triggers);
         await serial(plan.tableExtras);
-        if (!opts.schemaOnly) for (const step of plan.refreshes) await runTracked(target, step, failures);
+        if (!opts.schemaOnly) for (const step of plan.refreshes) await runTracked(target, step, failures, marks);
         await serial(plan.finalSteps);
         await Promise.all(pool.map((c) => c.end()));
       });
       objectsCreated += postSteps;
     } else {
       // materialized views are data: refreshed after a data-only load as well
-      for (const step of plan.refreshes) await runTracked(target, step, failures);
+      for (const step of plan.refreshes) await runTracked(target, step, failures, marks);
     }
     if (!opts.schemaOnly) {
       await phase('sequences', plan.sequences.length, async () => {
@@ -259,8 +279,10 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       });
       const analyze = plan.analyze.filter((t) => !failures.hasFailed(t.key));
       await phase('analyze', analyze.length, () => analyzeTables(opts, analyze, open));
-      await dropUnitMarks(target, runId);
     }
+    // a run with rejected objects keeps its marks: fix the cause and run again with --resume
+    if (failures.list.length === 0) await dropUnitMarks(target, runId);
+    else log.log('warn', `objects were not created; fix the causes and run again with --resume to do only what is missing (run ${runId})`);
 
     const summary: MigrationSummary = {
       runId,

@@ -1,8 +1,11 @@
 /**
- * Bookkeeping on the target that makes copy units exactly-once: a unit's completion row commits
- * in the same transaction as its rows. The schema is dropped when the migration completes.
+ * Bookkeeping on the target that makes a run resumable and every piece of it exactly-once: a copy
+ * unit's completion row commits in the same transaction as its rows, a DDL step's (`step:KEY`) in
+ * the same transaction as its statements. A resumed run skips what is marked. The schema is
+ * dropped when the migration completes.
  */
 import type pg from 'pg';
+import { literal } from '../pg/quote.js';
 
 export const STATE_SCHEMA = 'pgferry_state';
 
@@ -25,6 +28,28 @@ export async function doneUnits(target: pg.Client, runId: string): Promise<Set<s
 /** Records a unit as done; call inside the unit's transaction. */
 export async function markUnitDone(target: pg.ClientBase, runId: string, unit: string, rows: number, bytes: number): Promise<void> {
   await target.query(`INSERT INTO ${STATE_SCHEMA}.units (run_id, unit, rows, bytes) VALUES ($1, $2, $3, $4)`, [runId, unit, rows, bytes]);
+}
+
+/** The mark name of a DDL step. */
+export function stepMark(key: string): string {
+  return `step:${key}`;
+}
+
+/**
+ * `INSERT` marking DDL steps done, as text (it joins the steps' own statements in one round trip,
+ * where bind parameters cannot go; the values are pgferry's own run id and catalog keys).
+ */
+export function markStepsSql(runId: string, keys: string[]): string {
+  const rows = keys.map((k) => `(${literal(runId)}, ${literal(stepMark(k))}, 0, 0)`).join(', ');
+  return `INSERT INTO ${STATE_SCHEMA}.units (run_id, unit, rows, bytes) VALUES ${rows}`;
+}
+
+/** The most recent run that has not finished on this target (its marks are still there), if any. */
+export async function unfinishedRun(target: pg.Client): Promise<string | undefined> {
+  const exists = await target.query(`SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1`, [STATE_SCHEMA]);
+  if (exists.rowCount === 0) return undefined;
+  const r = await target.query<{ run_id: string }>(`SELECT run_id FROM ${STATE_SCHEMA}.units GROUP BY run_id ORDER BY max(done_at) DESC LIMIT 1`);
+  return r.rows[0]?.run_id;
 }
 
 /** Removes the bookkeeping once the run is complete (the schema goes when no run is left). */

@@ -1,6 +1,6 @@
 /**
  * A target connection killed in the middle of a table copy: one line naming the table and the
- * cause, and the table rolled back (no partial rows left).
+ * cause, and the table rolled back (no partial rows left); `--resume` then finishes the run.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
@@ -30,4 +30,11 @@ it('a connection lost mid-copy names the table, and nothing partial is left', as
   assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
   const left = await execSql(dst.uri, 'SELECT count(*)::int AS n FROM public.big');
   assert.equal(left.rows[0].n, 0);
+  const again = await runCli(['migrate', '--source', src.uri, '--target', dst.uri, '--json', '--resume']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /resuming run [0-9a-f-]+: \d+ DDL steps and 0 copy units are done/);
+  const v = await runCli(['verify', '--source', src.uri, '--target', dst.uri]);
+  assert.equal(v.code, 0, v.stdout);
+  const state = await execSql(dst.uri, "SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'pgferry_state'");
+  assert.equal(state.rows[0].n, 0, 'bookkeeping dropped once the run completed');
 });
