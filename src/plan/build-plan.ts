@@ -5,6 +5,9 @@
 import type { Catalog, IndexObj, Relation, SequenceObj, SkippedObject } from '../catalog/model.js';
 import { dependencySort, nodesOnCycles } from '../ddl/dependency-sort.js';
 import { selects, unselectedKeys, type Selection } from './selection.js';
+import { incompatibilities } from './compatibility.js';
+import { skipClosure } from './skip-closure.js';
+import { attachDeps } from './step-deps.js';
 import { commentOn, type OwnershipContext } from '../ddl/common.js';
 import { renderComposite, renderDomain, renderDomainConstraint, renderEnum, renderExtension, renderSchema } from '../ddl/render-types.js';
 import { renderAggregate, renderFunction } from '../ddl/render-functions.js';
@@ -28,7 +31,7 @@ import {
   renderTableIndexSettings,
   renderTrigger,
 } from '../ddl/render-post-data.js';
-import { postDataSteps, type CopyUnit, type DdlStep, type Plan } from './plan-model.js';
+import type { CopyUnit, DdlStep, Plan } from './plan-model.js';
 import { displayIdent, displayName, qualified } from '../pg/quote.js';
 
 /**
@@ -411,93 +414,4 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
   };
   attachDeps(plan, edges, cat.indexes);
   return plan;
-}
-
-const REMOVED_TYPES: Record<string, number> = { abstime: 12, reltime: 12, tinterval: 12 };
-
-/**
- * What the target's major version cannot take: objects to skip (with a key) and notes (without),
- * known before anything runs.
- */
-function incompatibilities(cat: Catalog, targetMajor: number | undefined): SkippedObject[] {
-  if (targetMajor === undefined) return [];
-  const out: SkippedObject[] = [];
-  for (const o of cat.operators) {
-    if (o.opKind === 'r' && targetMajor >= 14)
-      out.push({ key: o.key, kind: 'operator', name: operatorSignature(o), reason: `postfix operators do not exist in PostgreSQL 14 and later (target: ${targetMajor}); replace it with a function on the source` });
-  }
-  for (const r of cat.relations) {
-    const name = displayName(r.schema, r.name);
-    for (const c of r.columns) {
-      const removedIn = REMOVED_TYPES[c.type.replace(/\[\]$/, '')];
-      if (removedIn && targetMajor >= removedIn)
-        out.push({ key: r.key, kind: r.relkind === 'v' || r.relkind === 'm' ? 'view' : 'table', name, reason: `column ${c.name} has type ${c.type}, removed in PostgreSQL ${removedIn}; convert it on the source (e.g. to timestamptz or interval)` });
-    }
-    if (r.hasOids && targetMajor >= 12) out.push({ kind: 'table', name, reason: 'was created WITH OIDS, which PostgreSQL 12 and later do not have: it moves without its hidden oid column' });
-  }
-  return out;
-}
-
-/**
- * Adds to `skipped` every object that depends, directly or not, on a skipped one (a view calling
- * a C function, a table with a column of a type whose I/O is in C, that table's indexes...), and
- * returns the keys of all of them.
- */
-function skipClosure(
-  skipped: SkippedObject[],
-  steps: { key: string; kind: string; name: string }[],
-  edges: [string, string][],
-  unselected: Set<string>,
-): Map<string, string> {
-  const blocked = new Map<string, string>();
-  for (const s of skipped) if (s.key) blocked.set(s.key, `${s.kind} ${s.name}, which is skipped`);
-  const stepByKey = new Map(steps.map((s) => [s.key, s]));
-  // left out by the selection: silently, with what belongs to them (`pg_class:1:owned` and so on)
-  const owner = (key: string) => key.split(':').slice(0, 2).join(':');
-  for (const s of steps) {
-    if (unselected.has(s.key) || unselected.has(owner(s.key))) blocked.set(s.key, `${s.kind} ${s.name}, which is not selected`);
-  }
-  for (const k of unselected) if (!blocked.has(k)) blocked.set(k, `${k}, which is not selected`);
-  if (!blocked.size) return blocked;
-  const dependents = new Map<string, string[]>();
-  for (const [from, to] of edges) {
-    if (!dependents.has(to)) dependents.set(to, []);
-    dependents.get(to)!.push(from);
-  }
-  const queue = [...blocked.keys()];
-  for (let i = 0; i < queue.length; i++) {
-    const k = queue[i];
-    for (const d of dependents.get(k) ?? []) {
-      if (blocked.has(d)) continue;
-      const step = stepByKey.get(d);
-      blocked.set(d, step ? `${step.kind} ${step.name}, which is skipped` : blocked.get(k)!);
-      if (step) skipped.push({ key: d, kind: step.kind, name: step.name, reason: `depends on ${blocked.get(k)}` });
-      queue.push(d);
-    }
-  }
-  return blocked;
-}
-
-/** Records on each step the other steps it needs, so a failure stops only what depends on it. */
-function attachDeps(plan: Plan, edges: [string, string][], indexes: IndexObj[]): void {
-  // a key's index is created by its constraint's step
-  const alias = new Map(indexes.filter((i) => i.constraintOid !== null).map((i) => [i.key, `pg_constraint:${i.constraintOid}`]));
-  const steps = [...plan.preData, ...postDataSteps(plan), ...plan.refreshes, ...plan.finalSteps];
-  const known = new Set(steps.map((s) => s.key));
-  for (const u of plan.units) known.add(u.key);
-  const deps = new Map<string, Set<string>>();
-  for (const [from, to0] of edges) {
-    const to = alias.get(to0) ?? to0;
-    if (from === to || !known.has(from) || !known.has(to)) continue;
-    if (!deps.has(from)) deps.set(from, new Set());
-    deps.get(from)!.add(to);
-  }
-  for (const s of steps) {
-    const d = new Set([...(s.deps ?? []), ...(deps.get(s.key) ?? [])]);
-    if (s.key.endsWith(':attach') || s.key.endsWith(':index-settings') || s.key.endsWith(':owned')) {
-      const owner = s.key.split(':').slice(0, 2).join(':');
-      d.add(alias.get(owner) ?? owner);
-    }
-    if (d.size) s.deps = [...d];
-  }
 }
