@@ -23,7 +23,7 @@ import { copyUnit } from '../copy/copy-unit.js';
 import { runLoad } from '../copy/load-scheduler.js';
 import { runPool } from '../copy/worker-pool.js';
 import { readSequenceValues, setSequenceValues } from '../copy/sequence-values.js';
-import { doneUnits, dropUnitMarks, ensureUnitMarks, unfinishedRun } from './unit-marks.js';
+import { doneUnits, dropUnitMarks, endOrphanedSessions, ensureUnitMarks, unfinishedRun } from './unit-marks.js';
 import type { EventSink, MigrationSummary, Phase } from './events.js';
 import { PgferryError } from '../errors.js';
 import { displayName, qualified } from '../pg/quote.js';
@@ -112,6 +112,10 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     log.log('info', `source PostgreSQL ${sourceVersion}, target PostgreSQL ${targetVersion}`);
 
     // bookkeeping first: every step and unit from here on is marked done in its own transaction
+    if (opts.resume) {
+      const orphans = await endOrphanedSessions(target);
+      if (orphans) log.log('warn', `ended ${orphans} session(s) a stopped pgferry run had left working on the target`);
+    }
     if (opts.resume && !opts.runId) {
       // a run killed before its first step committed left nothing: then this is a new run
       const previous = await unfinishedRun(target);

@@ -52,6 +52,31 @@ export async function unfinishedRun(target: pg.Client): Promise<string | undefin
   return r.rows[0]?.run_id;
 }
 
+/**
+ * Ends what a killed pgferry process left running on the target before a resumed run reads the
+ * marks: the server finishes a statement whose client is gone, so a post-data step sent as
+ * `BEGIN; ...; mark; COMMIT` may still commit, and a resumed run that had not seen its mark would
+ * build the same key again. Sessions of this database with our application_name that are not
+ * idle are terminated (their work rolls back), or waited for where we may not terminate them.
+ * Returns how many there were.
+ */
+export async function endOrphanedSessions(target: pg.Client, waitMs = 600_000): Promise<number> {
+  const sql = `SELECT pid FROM pg_catalog.pg_stat_activity
+               WHERE datname = pg_catalog.current_database() AND pid <> pg_catalog.pg_backend_pid()
+                 AND application_name = pg_catalog.current_setting('application_name') AND state <> 'idle'`;
+  const seen = new Set<number>();
+  for (const until = Date.now() + waitMs; Date.now() < until; ) {
+    const r = await target.query<{ pid: number }>(sql);
+    if (r.rows.length === 0) return seen.size;
+    for (const { pid } of r.rows) {
+      seen.add(pid);
+      await target.query('SELECT pg_catalog.pg_terminate_backend($1)', [pid]).catch(() => {});
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return seen.size;
+}
+
 /** Removes the bookkeeping once the run is complete (the schema goes when no run is left). */
 export async function dropUnitMarks(target: pg.Client, runId: string): Promise<void> {
   const exists = await target.query(`SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1`, [STATE_SCHEMA]);
