@@ -6,7 +6,7 @@ import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Selection } from '../plan/selection.js';
 import { resolveConnInfo } from '../config/conninfo.js';
-import { runMigration } from '../task/run-migration.js';
+import { runWithRetries } from '../task/run-with-retries.js';
 import type { MigrationSummary } from '../task/events.js';
 import { ExitCode, PgferryError } from '../errors.js';
 import { createLogger } from '../logger.js';
@@ -52,6 +52,7 @@ withSelectionOptions(program.command('migrate'))
   .option('--schema-only', 'create the schema only, copy no data')
   .option('--data-only', 'copy data into an existing schema (no DDL)')
   .option('--json', 'one JSON event per line on stdout (the default without a terminal)')
+  .option('--retries <n>', 'after a lost connection, a restarting server, a deadlock: start again this many times, resuming (backoff 1 s doubling to 30 s)', parseRetries, 5)
   .option('--resume', 'continue the run that did not finish on this target: what it finished is not done again')
   .option('--strict', 'stop at the first object the target rejects (default: list it, skip what needs it, go on)')
   .option('--publications', "create the source's publications too (off by default)")
@@ -59,7 +60,7 @@ withSelectionOptions(program.command('migrate'))
   .option('--no-privileges', 'do not copy privileges (GRANT/REVOKE, column and default privileges)')
   .option('--split-tables', 'copy large tables in several block-range units at once (source 14+; pays with more cores than 2)')
   .option('--early-indexes', "build a table's indexes as soon as its data is in, while other tables copy (pays with more cores than 2)")
-  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; splitTables?: boolean; earlyIndexes?: boolean; strict?: boolean; publications?: boolean; owner: boolean; privileges: boolean; maxRate?: number; resume?: boolean } & SelectionFlags) => {
+  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; splitTables?: boolean; earlyIndexes?: boolean; strict?: boolean; publications?: boolean; owner: boolean; privileges: boolean; maxRate?: number; resume?: boolean; retries: number } & SelectionFlags) => {
     const json = useJson(o.json);
     const debug = Boolean(program.opts().debug);
     try {
@@ -67,7 +68,7 @@ withSelectionOptions(program.command('migrate'))
       const logger = createLogger(({ level, message }) => {
         if (level === 'warn' || level === 'error' || debug) process.stderr.write(`pgferry: ${level}: ${message}\n`);
       }, debug ? 'debug' : 'info');
-      const summary = await runMigration({
+      const summary = await runWithRetries({
         source: resolveConnInfo(o.source),
         target: resolveConnInfo(o.target),
         jobs: o.jobs,
@@ -84,7 +85,7 @@ withSelectionOptions(program.command('migrate'))
         resume: Boolean(o.resume),
         onEvent: migrationSink(json),
         logger,
-      });
+      }, { retries: o.retries });
       // each rejected object as an error line on stderr, like a failure that stops the run
       for (const f of summary.failures) process.stderr.write(`pgferry: error ${f.code}: ${f.kind} ${f.name}: ${redact(f.error)}\n`);
       process.exitCode = summaryExitCode(summary);
@@ -189,6 +190,12 @@ program
 function summaryExitCode(s: MigrationSummary): number {
   if (s.failures.length) return ExitCode.objectRejected;
   return s.skipped.length ? ExitCode.completedWithSkipped : ExitCode.ok;
+}
+
+function parseRetries(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 100) throw new InvalidArgumentError('must be an integer from 0 to 100');
+  return n;
 }
 
 function parseRate(v: string): number {

@@ -121,6 +121,9 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
         line(`  ${e.skipped ? 'already done' : 'copied'} ${e.unit}: ${e.rows.toLocaleString('en')} rows, ${fmtBytes(e.bytes)} in ${e.seconds.toFixed(1)}s (${rate.toFixed(1)} MB/s)`);
         break;
       }
+      case 'retry':
+        line(`  attempt ${e.attempt} failed (${e.error}); resuming in ${e.delaySeconds.toFixed(0)}s`);
+        break;
       case 'object-failed':
         line(`  FAILED ${e.failure.kind} ${e.failure.name}: ${e.failure.error}`);
         break;

@@ -124,6 +124,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     }
     await ensureUnitMarks(target);
     const done = await doneUnits(target, runId);
+    emit({ type: 'run', runId, resumed: done.size > 0 });
     const marks: StepMarks = { runId, done };
     if (done.size) {
       const units = [...done].filter((u) => !u.startsWith('step:')).length;

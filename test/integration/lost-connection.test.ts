@@ -11,7 +11,7 @@ it('a connection lost mid-copy names the table, and nothing partial is left', as
   const src = await freshDatabase(await server('15', 'src'), 'lost');
   const dst = await freshDatabase(await server('15', 'dst'), 'lost');
   await execSql(src.uri, "CREATE TABLE big (id bigint, pad text); INSERT INTO big SELECT i, repeat('x', 200) FROM generate_series(1, 2000000) i");
-  const run = runCli(['migrate', '--source', src.uri, '--target', dst.uri, '--json', '--jobs', '1']);
+  const run = runCli(['migrate', '--source', src.uri, '--target', dst.uri, '--json', '--jobs', '1', '--retries', '0']);
   // wait until the COPY into the target is under way, then kill that backend
   let killed = 0;
   for (let i = 0; i < 600 && killed === 0; i++) {
