@@ -23,7 +23,11 @@ export interface LocalServer {
   major: number;
   /** libpq URI of database `db` as the superuser `postgres`. */
   uri(db?: string): string;
-  stop(mode?: 'fast' | 'immediate'): Promise<void>;
+  /**
+   * Stops the server; a server started in a temporary folder also removes it, unless `keepData`
+   * (to start it again on the same folder).
+   */
+  stop(mode?: 'fast' | 'immediate', opts?: { keepData?: boolean }): Promise<void>;
 }
 
 export interface StartOptions {
@@ -84,6 +88,7 @@ export async function freePort(): Promise<number> {
 /** initdb + pg_ctl start; resolves once the server accepts connections. */
 export async function startLocalServer(opts: StartOptions): Promise<LocalServer> {
   ensurePostgresUser();
+  const ownsBase = opts.baseDir === undefined;
   const base = opts.baseDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-pg-'));
   fs.mkdirSync(base, { recursive: true });
   fs.chmodSync(base, 0o755);
@@ -134,10 +139,13 @@ export async function startLocalServer(opts: StartOptions): Promise<LocalServer>
     port,
     major,
     uri: (db = 'postgres') => `postgresql://postgres@127.0.0.1:${port}/${encodeURIComponent(db)}`,
-    async stop(mode = 'fast') {
-      if (stopped) return;
-      stopped = true;
-      await asServerUser(pgctl, ['-D', dataDir, '-m', mode, '-w', 'stop']).catch(() => {});
+    async stop(mode = 'fast', stopOpts = {}) {
+      if (!stopped) {
+        stopped = true;
+        await asServerUser(pgctl, ['-D', dataDir, '-m', mode, '-w', 'stop']).catch(() => {});
+      }
+      // throwaway clusters add up (gigabytes over a few test runs): the folder goes with the server
+      if (ownsBase && !stopOpts.keepData) fs.rmSync(base, { recursive: true, force: true });
     },
   };
 }

@@ -42,9 +42,12 @@ describe('automatic resume', () => {
     await execSql(src.uri, copying('TO STDOUT'));
     // 2: once it copies again, the target server goes down and comes back
     assert.ok((await waitFor(dst.uri, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY %FROM STDIN%' AND state = 'active'")) > 0, 'never saw the resumed COPY');
-    await target.stop('immediate');
+    await target.stop('immediate', { keepData: true });
     await new Promise((r) => setTimeout(r, 1500));
-    target = await startLocalServer({ binDir: target.binDir, baseDir: path.dirname(target.dataDir), port: target.port });
+    const restarted = await startLocalServer({ binDir: target.binDir, baseDir: path.dirname(target.dataDir), port: target.port });
+    const first = target;
+    // the restarted server does not own the folder: removing it is the first one's job, at the end
+    target = { ...restarted, stop: async (mode) => { await restarted.stop(mode); await first.stop('immediate'); } };
 
     const r = await run;
     assert.equal(r.code, 0, r.stderr);
