@@ -10,28 +10,13 @@ import { PgferryError } from '../errors.js';
 import type { ObjectFailures } from './object-failures.js';
 import { markStepsSql, stepMark } from './unit-marks.js';
 
-const TRANSIENT = new Set(['40P01', '40001']); // deadlock, serialization failure
-
-/**
- * Runs one step statement by statement (errors name the step). A statement that lost a deadlock
- * (parallel foreign keys on partitions lock the same tables in different orders) is tried again,
- * outside a transaction only: inside one the whole transaction is already aborted.
- */
-export async function runStep(client: pg.ClientBase, step: DdlStep, inAutocommit = false): Promise<void> {
-  const attempts = inAutocommit ? 4 : 1;
+/** Runs one step statement by statement inside the caller's transaction (errors name the step). */
+export async function runStep(client: pg.ClientBase, step: DdlStep): Promise<void> {
   for (const sql of step.sql) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.query(sql);
-        break;
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (code && TRANSIENT.has(code) && attempt < attempts) {
-          await new Promise((r) => setTimeout(r, 50 * attempt * Math.random() + 20));
-          continue;
-        }
-        throw ddlError(err, step.kind, step.name, sql);
-      }
+    try {
+      await client.query(sql);
+    } catch (err) {
+      throw ddlError(err, step.kind, step.name, sql);
     }
   }
 }
@@ -42,19 +27,19 @@ function recordable(err: unknown, failures: ObjectFailures | undefined): err is 
 }
 
 /**
- * Runs one step in autocommit (lost deadlocks are retried) unless something it needs failed; a rejection is recorded in
- * `failures` (when given) instead of thrown. Returns whether the step ran.
+ * Runs one step with its mark in its own transaction, unless it is marked done already or
+ * something it needs failed; a rejection is recorded in `failures` (when given) instead of
+ * thrown. Returns whether the step is done.
  */
-export async function runTracked(client: pg.ClientBase, step: DdlStep, failures?: ObjectFailures, marks?: StepMarks): Promise<boolean> {
-  if (marks?.done.has(stepMark(step.key))) return true;
+export async function runTracked(client: pg.ClientBase, step: DdlStep, failures: ObjectFailures | undefined, marks: StepMarks): Promise<boolean> {
+  if (marks.done.has(stepMark(step.key))) return true;
   const by = failures?.blockerOf(step);
   if (by !== undefined) {
     failures!.blocked(step, by);
     return false;
   }
   try {
-    if (marks) await runMarkedStep(client, step, marks.runId);
-    else await runStep(client, step, true);
+    await runMarkedStep(client, step, marks.runId);
     return true;
   } catch (err) {
     if (!recordable(err, failures)) throw err;
@@ -69,9 +54,12 @@ export interface StepMarks {
   done: Set<string>;
 }
 
+const TRANSIENT = new Set(['40P01', '40001']); // deadlock, serialization failure
+
 /**
  * One step and its mark in one transaction, sent in one round trip: after a crash the step is
- * either done and marked, or not there at all. A lost deadlock is tried again.
+ * either done and marked, or not there at all. A lost deadlock (parallel foreign keys on
+ * partitions lock the same tables in different orders) is tried again.
  */
 async function runMarkedStep(client: pg.ClientBase, step: DdlStep, runId: string, attempts = 4): Promise<void> {
   const text = ['BEGIN', ...step.sql, markStepsSql(runId, [step.key]), 'COMMIT'].join(';\n');
