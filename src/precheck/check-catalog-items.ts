@@ -4,6 +4,7 @@
  * on the target, extensions the target cannot install.
  */
 import { displayName } from '../pg/quote.js';
+import { missingRoles } from '../catalog/roles.js';
 import { firstOf, type PrecheckCheck } from './precheck-model.js';
 
 export const checkPrimaryKeys: PrecheckCheck = async ({ catalog, plan }) => {
@@ -74,13 +75,7 @@ export const checkTargetVersionGaps: PrecheckCheck = async ({ plan, targetVersio
 };
 
 export const checkRoles: PrecheckCheck = async ({ catalog, targetContext }) => {
-  const roles = new Set<string>();
-  const owned = [...catalog.schemas, ...catalog.relations, ...catalog.functions, ...catalog.sequences, ...catalog.enums, ...catalog.composites, ...catalog.domains, ...catalog.ranges];
-  for (const o of owned) {
-    roles.add(o.owner);
-    for (const a of o.acl ?? []) if (a.grantee !== null) roles.add(a.grantee);
-  }
-  const missing = [...roles].filter((r) => !targetContext.ownership.targetRoles.has(r)).sort();
+  const missing = missingRoles(catalog, targetContext.ownership.targetRoles);
   if (!missing.length) return { id: 'roles', title: 'Roles on the target', status: 'pass', detail: 'every role that owns objects or holds privileges on the source exists on the target' };
   return {
     id: 'roles',

@@ -17,7 +17,7 @@ import type { Selection } from '../plan/selection.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { CopyUnit, DdlStep, Plan } from '../plan/plan-model.js';
-import type { Catalog } from '../catalog/model.js';
+import { missingRoles } from '../catalog/roles.js';
 import { countObjects, postDataSteps } from '../plan/plan-model.js';
 import { copyUnit } from '../copy/copy-unit.js';
 import { runLoad } from '../copy/load-scheduler.js';
@@ -356,19 +356,3 @@ async function analyzeTables(
 }
 
 const mb = (n: number) => `${(n / 1048576).toFixed(0)}MB`;
-
-/** Roles that own objects or hold privileges on the source but do not exist on the target. */
-function missingRoles(cat: Catalog, targetRoles: Set<string>): string[] {
-  const objects = [
-    ...cat.schemas, ...cat.enums, ...cat.composites, ...cat.domains, ...cat.ranges, ...cat.baseTypes, ...cat.collations, ...cat.functions,
-    ...cat.aggregates, ...cat.sequences, ...cat.relations, ...cat.operators, ...cat.opFamilies, ...cat.opClasses, ...cat.statistics,
-    ...cat.textSearch.filter((t) => t.owner !== ''), ...cat.largeObjects.map((lo) => ({ ...lo, acl: lo.acl })),
-    ...cat.eventTriggers.map((e) => ({ owner: e.owner, acl: null })),
-  ];
-  const roles = new Set<string>();
-  for (const o of objects) {
-    roles.add(o.owner);
-    for (const a of o.acl ?? []) if (a.grantee !== null) roles.add(a.grantee);
-  }
-  return [...roles].filter((r) => !targetRoles.has(r)).sort();
-}
