@@ -9,7 +9,7 @@ import { testConnectivity } from '../pg/test-connectivity.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { Selection } from '../plan/selection.js';
-import { targetContext } from '../task/target-context.js';
+import { targetContext, targetPlanOptions } from '../task/target-context.js';
 import type { PrecheckCheck, PrecheckItem } from './precheck-model.js';
 import { checkSourcePrivileges } from './check-source-privileges.js';
 import { checkTargetPrivileges } from './check-target-privileges.js';
@@ -44,14 +44,7 @@ export async function runPrecheck(sourceInfo: ConnInfo, targetInfo: ConnInfo, op
     await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const catalog = await readCatalog(source, sourceVersion);
     const ctx = await targetContext(target);
-    const plan = buildPlan(catalog, {
-      ownership: { ...ctx.ownership, applyOwners: true },
-      targetSchemas: ctx.schemas,
-      targetMajor: Math.floor(targetVersion / 10000),
-      targetExtensions: ctx.extensions,
-      publications: opts.publications,
-      selection: opts.selection,
-    });
+    const plan = buildPlan(catalog, targetPlanOptions(ctx, targetVersion, opts));
     // the catalog transaction set search_path for itself; the checks qualify what they read
     for (const check of CHECKS) items.push(await check({ source, target, sourceVersion, targetVersion, catalog, plan, targetContext: ctx }));
     await source.query('COMMIT');

@@ -28,7 +28,7 @@ import type { EventSink, MigrationSummary, Phase } from './events.js';
 import { PgferryError } from '../errors.js';
 import { displayName, qualified } from '../pg/quote.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { checkVersions, targetContext } from './target-context.js';
+import { checkVersions, targetContext, targetPlanOptions } from './target-context.js';
 
 export interface MigrateOptions {
   source: ConnInfo;
@@ -137,12 +137,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       const cat = await readCatalog(leader, sourceVersion);
       const ctx = await targetContext(target);
       const plan = buildPlan(cat, {
-        ownership: { ...ctx.ownership, applyOwners: !opts.noOwner, applyPrivileges: !opts.noPrivileges },
-        targetSchemas: ctx.schemas,
-        targetMajor: Math.floor(targetVersion / 10000),
-        targetExtensions: ctx.extensions,
-        publications: opts.publications,
-        selection: opts.selection,
+        ...targetPlanOptions(ctx, targetVersion, opts),
         slicing: { enabled: Boolean(opts.splitTables) && !opts.dataOnly && sourceVersion >= 140000, jobs: opts.jobs, minBytes: opts.minSliceBytes },
       });
       const sequenceValues = await readSequenceValues(leader, plan.sequences);

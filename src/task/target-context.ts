@@ -1,6 +1,8 @@
 /** Facts about the target the planner needs, and the version gate. */
 import type pg from 'pg';
 import { PgferryError } from '../errors.js';
+import type { PlanOptions } from '../plan/build-plan.js';
+import type { Selection } from '../plan/selection.js';
 
 export interface TargetContext {
   ownership: { targetUser: string; targetRoles: Set<string> };
@@ -29,6 +31,25 @@ export async function targetContext(target: pg.Client): Promise<TargetContext> {
     extensions = undefined;
   }
   return { ownership: { targetUser: row.me, targetRoles: new Set(row.roles) }, schemas: new Map(row.schemas), extensions };
+}
+
+/**
+ * The planner's view of the target, the same for a migration and its precheck: owners and
+ * privileges (unless left out), existing schemas, the major version and installable extensions.
+ */
+export function targetPlanOptions(
+  ctx: TargetContext,
+  targetVersion: number,
+  opts: { noOwner?: boolean; noPrivileges?: boolean; publications?: boolean; selection?: Selection } = {},
+): PlanOptions {
+  return {
+    ownership: { ...ctx.ownership, applyOwners: !opts.noOwner, applyPrivileges: !opts.noPrivileges },
+    targetSchemas: ctx.schemas,
+    targetMajor: Math.floor(targetVersion / 10000),
+    targetExtensions: ctx.extensions,
+    publications: opts.publications,
+    selection: opts.selection,
+  };
 }
 
 /** Source 10–18; the target the same major or newer. */
