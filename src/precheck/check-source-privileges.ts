@@ -3,9 +3,10 @@ import { firstOf, type PrecheckCheck } from './precheck-model.js';
 
 export const checkSourcePrivileges: PrecheckCheck = async ({ source, catalog, plan }) => {
   const copied = new Set(plan.units.map((u) => u.key));
+  const refreshed = new Set(plan.refreshes.map((x) => x.key));
   const seqs = new Set(plan.sequences.map((s) => `${s.schema}\u0000${s.name}`));
   const rels = [
-    ...catalog.relations.filter((r) => copied.has(r.key) || (r.relkind === 'm' && plan.refreshes.some((x) => x.key === `${r.key}:refresh`))),
+    ...catalog.relations.filter((r) => copied.has(r.key) || refreshed.has(`${r.key}:refresh`)),
     ...catalog.sequences.filter((s) => seqs.has(`${s.schema}\u0000${s.name}`)),
   ];
   const r = await source.query<{ name: string }>(
