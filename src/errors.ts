@@ -24,6 +24,7 @@ interface CodeInfo {
 
 export const ERROR_CODES = {
   PGFERRY_E_USAGE: { exit: ExitCode.usage, summary: 'invalid option or connection string' },
+  PGFERRY_E_MAPPING: { exit: ExitCode.usage, summary: 'the object name mapping names a missing object, a name over 63 bytes, or two objects with one name' },
   PGFERRY_E_DNS: { exit: ExitCode.connection, summary: 'host name could not be resolved' },
   PGFERRY_E_CONNECT_REFUSED: { exit: ExitCode.connection, summary: 'nothing listens on the host and port' },
   PGFERRY_E_CONNECT_TIMEOUT: { exit: ExitCode.connection, summary: 'the server did not answer in time' },

@@ -420,5 +420,14 @@ export interface Catalog {
   systemPrivileges: SystemPrivilege[];
   /** [key, key it depends on] */
   depends: [string, string][];
+  /** What needs single columns (read only when a selection leaves columns out). */
+  columnDepends?: ColumnDependency[];
   skipped: SkippedObject[];
+}
+
+/** An object (key) that needs column `column` of relation `relOid`. */
+export interface ColumnDependency {
+  key: string;
+  relOid: number;
+  columnName: string;
 }

@@ -3,7 +3,7 @@
  * server's deparse functions print is schema-qualified.
  */
 import type pg from 'pg';
-import type { Catalog } from './model.js';
+import type { Catalog, ColumnDependency } from './model.js';
 import { readCatalogRows } from './run-query.js';
 import { readExtensions, readSchemas } from './read-schemas.js';
 import { readBaseTypes, readComposites, readDomains, readEnums, readRanges } from './read-types.js';
@@ -26,7 +26,7 @@ import { readRelations } from './read-relations.js';
 import { readIndexes, readTriggers } from './read-indexes.js';
 
 /** Reads every supported object kind from `client` (which should sit in the export snapshot). */
-export async function readCatalog(client: pg.ClientBase, serverVersionNum: number): Promise<Catalog> {
+export async function readCatalog(client: pg.ClientBase, serverVersionNum: number, opts: { columnDepends?: boolean } = {}): Promise<Catalog> {
   const major = Math.floor(serverVersionNum / 10000);
   await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog', true)");
   // Catalog statistics lag right after many objects are created: the planner then takes
@@ -68,6 +68,7 @@ export async function readCatalog(client: pg.ClientBase, serverVersionNum: numbe
     defaultPrivileges: await readDefaultPrivileges(client, major),
     systemPrivileges: await readSystemPrivileges(client, major),
     depends: depends.map((d) => [d.key, d.refKey]),
+    columnDepends: opts.columnDepends ? (await readCatalogRows<ColumnDependency>(client, 'column-depends', major)).map((d) => ({ ...d, relOid: Number(d.relOid) })) : undefined,
     skipped: [...skipped, ...(await readSecurityLabels(client, major)), ...(await readSubscriptions(client, major))],
   };
 }

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Selection } from '../plan/selection.js';
+import type { NameMapping } from '../plan/name-mapping.js';
 import { resolveConnInfo } from '../config/conninfo.js';
 import { runWithRetries } from '../task/run-with-retries.js';
 import type { MigrationSummary } from '../task/events.js';
@@ -82,6 +83,7 @@ withSelectionOptions(program.command('migrate'))
         noPrivileges: !o.privileges,
         maxRateMBps: o.maxRate,
         selection: selectionOf(o),
+        mapping: mappingOf(o),
         resume: Boolean(o.resume),
         onEvent: migrationSink(json),
         logger,
@@ -125,7 +127,7 @@ withSelectionOptions(program.command('precheck'))
   .action(async (o: { source: string; target: string; publications?: boolean; json?: boolean } & SelectionFlags) => {
     const debug = Boolean(program.opts().debug);
     try {
-      const report = await runPrecheck(resolveConnInfo(o.source), resolveConnInfo(o.target), { publications: Boolean(o.publications), selection: selectionOf(o) });
+      const report = await runPrecheck(resolveConnInfo(o.source), resolveConnInfo(o.target), { publications: Boolean(o.publications), selection: selectionOf(o), mapping: mappingOf(o) });
       if (o.json) jsonLine({ event: 'precheck', ...report });
       else printPrecheck(report, process.stdout);
       process.exitCode = report.passed ? ExitCode.ok : ExitCode.precheckFailed;
@@ -142,7 +144,7 @@ withSelectionOptions(program.command('schema'))
   .action(async (o: { source: string; section: Section[]; publications?: boolean } & SelectionFlags) => {
     const debug = Boolean(program.opts().debug);
     try {
-      const { plan, sequenceValues } = await planFromSource(resolveConnInfo(o.source), { publications: Boolean(o.publications), selection: selectionOf(o) });
+      const { plan, sequenceValues } = await planFromSource(resolveConnInfo(o.source), { publications: Boolean(o.publications), selection: selectionOf(o), mapping: mappingOf(o) });
       const sections: Section[] = o.section.length ? o.section : ['pre-data', 'data', 'post-data'];
       process.stdout.write(renderPlanScript(plan, sequenceValues, sections));
       process.exitCode = plan.skipped.length ? ExitCode.completedWithSkipped : ExitCode.ok;
@@ -161,7 +163,7 @@ withSelectionOptions(program.command('verify'))
   .action(async (o: { source: string; target: string; jobs: number; rowsPerRange: number; json?: boolean } & SelectionFlags) => {
     const debug = Boolean(program.opts().debug);
     try {
-      const report = await runVerify({ source: resolveConnInfo(o.source), target: resolveConnInfo(o.target), jobs: o.jobs, rowsPerRange: o.rowsPerRange, selection: selectionOf(o) });
+      const report = await runVerify({ source: resolveConnInfo(o.source), target: resolveConnInfo(o.target), jobs: o.jobs, rowsPerRange: o.rowsPerRange, selection: selectionOf(o), mapping: mappingOf(o) });
       if (o.json) jsonLine({ event: 'verify', ...report });
       else printVerifyReport(report, process.stdout);
       process.exitCode = report.ok ? ExitCode.ok : ExitCode.verifyMismatch;
@@ -210,7 +212,10 @@ function parseJobsLike(v: string): number {
   return n;
 }
 
-type SelectionFlags = { includeSchema: string[]; excludeSchema: string[]; includeTable: string[]; excludeTable: string[] };
+type SelectionFlags = {
+  includeSchema: string[]; excludeSchema: string[]; includeTable: string[]; excludeTable: string[]; includeColumn: string[]; excludeColumn: string[];
+  mapSchema: NameMapping['schemas']; mapTable: NameMapping['tables']; mapColumn: NameMapping['columns'];
+};
 
 /** The object-selection options migrate, schema, precheck and verify share. */
 function withSelectionOptions(cmd: Command): Command {
@@ -219,11 +224,38 @@ function withSelectionOptions(cmd: Command): Command {
     .option('--include-schema <glob>', 'only schemas matching (repeatable; * and ? as wildcards)', collect, [])
     .option('--exclude-schema <glob>', 'leave out schemas matching (repeatable)', collect, [])
     .option('--include-table <glob>', 'only tables matching schema.table, or table in any schema (repeatable; views and sequences count as tables)', collect, [])
-    .option('--exclude-table <glob>', 'leave out tables matching (repeatable)', collect, []);
+    .option('--exclude-table <glob>', 'leave out tables matching (repeatable)', collect, [])
+    .option('--include-column <glob>', 'only these columns of the tables named (schema.table.column or table.column; repeatable)', collect, [])
+    .option('--exclude-column <glob>', 'leave out columns matching schema.table.column or table.column (repeatable)', collect, [])
+    .option('--map-schema <from=to>', 'rename a schema on the target (repeatable)', mapFlag('schema'), [])
+    .option('--map-table <schema.table=name>', 'rename a table, view or sequence on the target (repeatable)', mapFlag('table'), [])
+    .option('--map-column <schema.table.column=name>', 'rename a column on the target (repeatable)', mapFlag('column'), []);
+}
+
+/** Parses `from=to` mapping flags; names with dots or = go in a task file instead. */
+function mapFlag(kind: 'schema' | 'table' | 'column') {
+  return (v: string, prev: unknown[]) => {
+    const eq = v.lastIndexOf('=');
+    const from = eq > 0 ? v.slice(0, eq).split('.') : [];
+    const to = v.slice(eq + 1);
+    const parts = { schema: 1, table: 2, column: 3 }[kind];
+    if (eq <= 0 || !to || from.length !== parts || from.some((p) => !p))
+      throw new InvalidArgumentError(`must look like ${{ schema: 'from=to', table: 'schema.table=name', column: 'schema.table.column=name' }[kind]} (names with dots or = go in a task file)`);
+    if (kind === 'schema') return [...prev, { from: from[0], to }];
+    if (kind === 'table') return [...prev, { schema: from[0], from: from[1], to }];
+    return [...prev, { schema: from[0], table: from[1], from: from[2], to }];
+  };
+}
+
+function mappingOf(o: SelectionFlags): NameMapping {
+  return { schemas: o.mapSchema, tables: o.mapTable, columns: o.mapColumn };
 }
 
 function selectionOf(o: SelectionFlags): Selection {
-  return { includeSchemas: o.includeSchema, excludeSchemas: o.excludeSchema, includeTables: o.includeTable, excludeTables: o.excludeTable };
+  return {
+    includeSchemas: o.includeSchema, excludeSchemas: o.excludeSchema, includeTables: o.includeTable, excludeTables: o.excludeTable,
+    includeColumns: o.includeColumn, excludeColumns: o.excludeColumn,
+  };
 }
 
 function collectSection(v: string, prev: Section[]): Section[] {

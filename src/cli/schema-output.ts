@@ -42,6 +42,16 @@ export function renderPlanScript(plan: Plan, sequenceValues: SequenceValue[], se
       for (const v of sequenceValues) out.push(`SELECT pg_catalog.setval(${literal(qualified(v.schema, v.name))}, ${v.lastValue}, ${v.isCalled});`);
       out.push('');
     }
+    if (plan.renames.length) {
+      out.push('-- ======== object name mapping (after everything else)', '');
+      steps(out, plan.renames);
+    }
+  }
+  const notes = [...plan.notes, ...plan.selectionNotes];
+  if (notes.length) {
+    out.push('-- notes');
+    for (const n of notes) out.push(`--   ${n}`);
+    out.push('');
   }
   return `${out.join('\n')}\n`;
 }

@@ -7,6 +7,8 @@ import { dependencySort, nodesOnCycles } from '../ddl/dependency-sort.js';
 import { selects, unselectedKeys, type Selection } from './selection.js';
 import { incompatibilities } from './compatibility.js';
 import { skipClosure } from './skip-closure.js';
+import { applyColumnSelection } from './column-selection.js';
+import { mappingNotes, renameStep, renamesAnything, type NameMapping } from './name-mapping.js';
 import { attachDeps } from './step-deps.js';
 import { commentOn, type OwnershipContext } from '../ddl/common.js';
 import { renderComposite, renderDomain, renderDomainConstraint, renderEnum, renderExtension, renderSchema } from '../ddl/render-types.js';
@@ -86,8 +88,10 @@ export interface PlanOptions {
   targetMajor?: number;
   /** Extension versions the target can install, by extension (unknown: VERSION is left out). */
   targetExtensions?: Map<string, string[]>;
-  /** Schemas and tables to migrate (default: all). */
+  /** Schemas, tables and columns to migrate (default: all). */
   selection?: Selection;
+  /** New names on the target for schemas, tables and columns (applied at the very end). */
+  mapping?: NameMapping;
 }
 
 // Rough pg_dump order for objects that do not depend on each other.
@@ -105,7 +109,10 @@ interface Node extends DdlStep {
 }
 
 /** Builds the plan for every object of the catalog. */
-export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
+export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
+  // columns the selection leaves out are gone from the catalog the plan is built from
+  const columns = applyColumnSelection(sourceCatalog, opts.selection);
+  const cat = columns.catalog;
   const own = { ...opts.ownership, sourceMajor: Math.floor(cat.serverVersionNum / 10000) };
   const nodes: Node[] = [];
   const presetSkips: SkippedObject[] = [];
@@ -369,7 +376,7 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
 
   // ---- skipped objects and everything that depends on them
   const postSteps = [...parentIndexes, ...indexes, ...indexFinish, ...foreignKeys, ...triggers, ...tableExtras, ...finalSteps];
-  const skipped = [...cat.skipped, ...presetSkips];
+  const skipped = [...cat.skipped, ...presetSkips, ...columns.skipped];
   const unselected = selects(opts.selection) ? unselectedKeys(cat, opts.selection) : new Set<string>();
   const blocked = skipClosure(skipped, [...nodes, ...postSteps], edges, unselected);
   // a base type that cannot be created leaves no shell behind
@@ -409,9 +416,17 @@ export function buildPlan(cat: Catalog, opts: PlanOptions): Plan {
       .filter((r) => (r.relkind === 'r' || r.relkind === 'm') && !blocked.has(r.key))
       .map((r) => ({ key: r.key, schema: r.schema, name: r.name, bytes: r.bytes }))
       .sort((a, b) => b.bytes - a.bytes),
+    renames: [],
     skipped,
     notes,
+    selectionNotes: columns.notes,
   };
+  if (renamesAnything(opts.mapping)) {
+    const planned = (k: string) => !blocked.has(k);
+    const step = renameStep(cat, opts.mapping, planned);
+    if (step) plan.renames.push(step);
+    plan.selectionNotes.push(...mappingNotes(cat, opts.mapping, planned));
+  }
   attachDeps(plan, edges, cat.indexes);
   return plan;
 }

@@ -69,11 +69,15 @@ export interface Plan {
   /** Large objects whose data the copy moves (their metadata is a pre-data step). */
   largeObjects: LargeObjectMeta[];
   sequences: SequenceRef[];
+  /** The object name mapping, one step after everything else (a run that did it is finished). */
+  renames: DdlStep[];
   /** Tables to ANALYZE at the end. */
   analyze: { key: string; schema: string; name: string; bytes: number }[];
   skipped: SkippedObject[];
   /** What the user should know before the run: versions, features the target lacks. */
   notes: string[];
+  /** What the selection of columns and the name mapping do to other objects. */
+  selectionNotes: string[];
 }
 
 /** Post-data DDL stages, in the order they run. */

@@ -12,6 +12,12 @@ export interface Selection {
   excludeSchemas?: string[];
   includeTables?: string[];
   excludeTables?: string[];
+  /**
+   * Columns, as `schema.table.column` or `table.column` globs. A table named by an include
+   * pattern keeps only the columns its include patterns match; other tables keep every column.
+   */
+  includeColumns?: string[];
+  excludeColumns?: string[];
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -27,7 +33,36 @@ function matcher(patterns: string[] | undefined): ((s: string) => boolean) | und
 
 /** Whether a selection leaves anything out at all. */
 export function selects(sel: Selection | undefined): sel is Selection {
-  return Boolean(sel && (sel.includeSchemas?.length || sel.excludeSchemas?.length || sel.includeTables?.length || sel.excludeTables?.length));
+  return Boolean(sel && (sel.includeSchemas?.length || sel.excludeSchemas?.length || sel.includeTables?.length || sel.excludeTables?.length || selectsColumns(sel)));
+}
+
+/** Whether a selection leaves columns out. */
+export function selectsColumns(sel: Selection | undefined): boolean {
+  return Boolean(sel?.includeColumns?.length || sel?.excludeColumns?.length);
+}
+
+/** Splits `a.b.c` or `b.c` into its table part (`a.b` / `b`) and its column part. */
+function splitColumnPattern(p: string): { table: string; column: string } {
+  const dot = p.lastIndexOf('.');
+  return dot < 0 ? { table: '*', column: p } : { table: p.slice(0, dot), column: p.slice(dot + 1) };
+}
+
+/** Tests a column of `schema.table` against the column lists of the selection. */
+export function columnMatcher(sel: Selection): (schema: string, table: string, column: string) => boolean {
+  const compile = (patterns: string[] | undefined) =>
+    (patterns ?? []).map(splitColumnPattern).map(({ table, column }) => {
+      const t = globToRegExp(table);
+      const c = globToRegExp(column);
+      const dotted = table.includes('.');
+      return { table: (s: string, n: string) => t.test(dotted ? `${s}.${n}` : n), column: (x: string) => c.test(x) };
+    });
+  const inc = compile(sel.includeColumns);
+  const exc = compile(sel.excludeColumns);
+  return (schema, table, column) => {
+    const named = inc.filter((p) => p.table(schema, table));
+    if (named.length && !named.some((p) => p.column(column))) return false;
+    return !exc.some((p) => p.table(schema, table) && p.column(column));
+  };
 }
 
 /** Tests a schema and a `schema.table` against the selection. */

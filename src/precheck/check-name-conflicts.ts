@@ -1,11 +1,16 @@
 /** Objects the migration would create that already exist on the target. */
 import { firstOf, type PrecheckCheck } from './precheck-model.js';
+import { NameMapper } from '../plan/name-mapping.js';
 
-export const checkNameConflicts: PrecheckCheck = async ({ target, catalog, plan }) => {
+export const checkNameConflicts: PrecheckCheck = async ({ target, catalog, plan, mapping }) => {
   const planned = new Set(plan.preData.map((s) => s.key));
-  const rels = catalog.relations.filter((r) => planned.has(r.key)).map((r) => [r.schema, r.name]);
-  const seqs = catalog.sequences.filter((s) => !s.identity && planned.has(s.key)).map((s) => [s.schema, s.name]);
-  const names = [...rels, ...seqs];
+  const mapper = new NameMapper(mapping);
+  // under the source's names while the migration runs, and under the mapped names after it
+  const rels = [...catalog.relations, ...catalog.sequences.filter((s) => !s.identity)].filter((r) => planned.has(r.key));
+  const names = rels.flatMap((r) => {
+    const to = mapper.table(r.schema, r.name);
+    return to.schema === r.schema && to.name === r.name ? [[r.schema, r.name]] : [[r.schema, r.name], [to.schema, to.name]];
+  });
   const r = await target.query<{ name: string }>(
     `SELECT format('%I.%I', n.nspname, c.relname) AS name
      FROM unnest($1::text[], $2::text[]) AS u(s, t)
@@ -14,7 +19,7 @@ export const checkNameConflicts: PrecheckCheck = async ({ target, catalog, plan 
      ORDER BY 1`,
     [names.map((x) => x[0]), names.map((x) => x[1])],
   );
-  const schemas = catalog.schemas.filter((s) => s.name !== 'public' && planned.has(s.key)).map((s) => s.name);
+  const schemas = catalog.schemas.filter((s) => planned.has(s.key)).flatMap((s) => [s.name, mapper.schema(s.name)]).filter((n, i, all) => n !== 'public' && all.indexOf(n) === i);
   const s = await target.query<{ name: string }>('SELECT nspname AS name FROM pg_catalog.pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY 1', [schemas]);
   const conflicts = [...s.rows.map((x) => `schema ${x.name}`), ...r.rows.map((x) => x.name)];
   if (!conflicts.length) return { id: 'name-conflicts', title: 'Name conflicts on the target', status: 'pass', detail: 'no table, view, sequence or schema to be created exists on the target' };

@@ -3,6 +3,8 @@ import type pg from 'pg';
 import type { Catalog } from '../catalog/model.js';
 import type { Plan } from '../plan/plan-model.js';
 import type { TargetContext } from '../task/target-context.js';
+import type { Selection } from '../plan/selection.js';
+import type { NameMapping } from '../plan/name-mapping.js';
 
 export type PrecheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -26,6 +28,8 @@ export interface PrecheckContext {
   catalog: Catalog;
   plan: Plan;
   targetContext: TargetContext;
+  selection?: Selection;
+  mapping?: NameMapping;
 }
 
 export type PrecheckCheck = (ctx: PrecheckContext) => Promise<PrecheckItem>;

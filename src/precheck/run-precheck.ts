@@ -9,17 +9,19 @@ import { testConnectivity } from '../pg/test-connectivity.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { Selection } from '../plan/selection.js';
+import { needsColumnDepends, type NameMapping } from '../plan/name-mapping.js';
 import { targetContext, targetPlanOptions } from '../task/target-context.js';
 import type { PrecheckCheck, PrecheckItem } from './precheck-model.js';
 import { checkSourcePrivileges } from './check-source-privileges.js';
 import { checkTargetPrivileges } from './check-target-privileges.js';
 import { checkNameConflicts } from './check-name-conflicts.js';
+import { checkMapping } from './check-mapping.js';
 import { checkExtensions, checkPrimaryKeys, checkRoles, checkSelection, checkSkippedObjects, checkTargetVersionGaps } from './check-catalog-items.js';
 import { checkEncoding, checkSpace } from './check-encoding-and-space.js';
 
 const CHECKS: PrecheckCheck[] = [
   checkSourcePrivileges, checkTargetPrivileges, checkNameConflicts, checkSelection, checkExtensions, checkTargetVersionGaps,
-  checkRoles, checkEncoding, checkPrimaryKeys, checkSkippedObjects, checkSpace,
+  checkRoles, checkEncoding, checkPrimaryKeys, checkSkippedObjects, checkSpace, checkMapping,
 ];
 
 export interface PrecheckReport {
@@ -29,7 +31,7 @@ export interface PrecheckReport {
 }
 
 /** Every item, in order; a failed connection or version ends the list early. */
-export async function runPrecheck(sourceInfo: ConnInfo, targetInfo: ConnInfo, opts: { publications?: boolean; selection?: Selection } = {}): Promise<PrecheckReport> {
+export async function runPrecheck(sourceInfo: ConnInfo, targetInfo: ConnInfo, opts: { publications?: boolean; selection?: Selection; mapping?: NameMapping } = {}): Promise<PrecheckReport> {
   const conn = await testConnectivity({ source: sourceInfo, target: targetInfo });
   const items: PrecheckItem[] = conn.sides.map((s) =>
     s.passed
@@ -42,11 +44,11 @@ export async function runPrecheck(sourceInfo: ConnInfo, targetInfo: ConnInfo, op
     await prepareSourceSession(source);
     const [sourceVersion, targetVersion] = await Promise.all([serverVersionNum(source), serverVersionNum(target)]);
     await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const catalog = await readCatalog(source, sourceVersion);
+    const catalog = await readCatalog(source, sourceVersion, { columnDepends: needsColumnDepends(opts.selection, opts.mapping) });
     const ctx = await targetContext(target);
     const plan = buildPlan(catalog, targetPlanOptions(ctx, targetVersion, opts));
     // the catalog transaction set search_path for itself; the checks qualify what they read
-    for (const check of CHECKS) items.push(await check({ source, target, sourceVersion, targetVersion, catalog, plan, targetContext: ctx }));
+    for (const check of CHECKS) items.push(await check({ source, target, sourceVersion, targetVersion, catalog, plan, targetContext: ctx, selection: opts.selection, mapping: opts.mapping }));
     await source.query('COMMIT');
     return { passed: items.every((i) => i.status !== 'fail'), items };
   } finally {

@@ -1,7 +1,7 @@
 /** Events a migration emits; the CLI renders them as progress bars or JSON lines. */
 import type { ObjectFailure } from './object-failures.js';
 
-export type Phase = 'connect' | 'catalog' | 'pre-data' | 'data' | 'post-data' | 'sequences' | 'analyze' | 'verify';
+export type Phase = 'connect' | 'catalog' | 'pre-data' | 'data' | 'post-data' | 'sequences' | 'analyze' | 'rename' | 'verify';
 
 export type MigrationEvent =
   | { type: 'phase-start'; phase: Phase; steps?: number }

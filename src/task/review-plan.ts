@@ -9,17 +9,18 @@ import { prepareSourceSession } from '../pg/session.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { Selection } from '../plan/selection.js';
+import { needsColumnDepends, type NameMapping } from '../plan/name-mapping.js';
 import type { Plan } from '../plan/plan-model.js';
 import { readSequenceValues, type SequenceValue } from '../copy/sequence-values.js';
 
 /** Reads the source's catalog in one snapshot and plans a migration of all of it. */
-export async function planFromSource(source: ConnInfo, opts: { publications?: boolean; selection?: Selection } = {}): Promise<{ plan: Plan; sourceVersion: number; sequenceValues: SequenceValue[] }> {
+export async function planFromSource(source: ConnInfo, opts: { publications?: boolean; selection?: Selection; mapping?: NameMapping } = {}): Promise<{ plan: Plan; sourceVersion: number; sequenceValues: SequenceValue[] }> {
   const client = await connect(source, 'source');
   try {
     await prepareSourceSession(client);
     const sourceVersion = await serverVersionNum(client);
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const cat = await readCatalog(client, sourceVersion);
+    const cat = await readCatalog(client, sourceVersion, { columnDepends: needsColumnDepends(opts.selection, opts.mapping) });
     const roles = await client.query<{ me: string; roles: string[] }>('SELECT current_user AS me, array(SELECT rolname::text FROM pg_catalog.pg_roles) AS roles');
     const { me, roles: names } = roles.rows[0];
     const publicSchema = cat.schemas.find((s) => s.name === 'public');
@@ -28,6 +29,7 @@ export async function planFromSource(source: ConnInfo, opts: { publications?: bo
       targetSchemas: new Map([['public', publicSchema?.owner ?? me]]),
       publications: opts.publications,
       selection: opts.selection,
+      mapping: opts.mapping,
     });
     const sequenceValues = await readSequenceValues(client, plan.sequences);
     await client.query('COMMIT');

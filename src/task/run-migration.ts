@@ -14,6 +14,7 @@ import { ObjectFailures } from './object-failures.js';
 import { copyLargeObjects } from '../copy/large-objects.js';
 import { RateLimiter } from '../copy/rate-limit.js';
 import type { Selection } from '../plan/selection.js';
+import { mappingProblems, needsColumnDepends, renamesAnything, type NameMapping } from '../plan/name-mapping.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { CopyUnit, DdlStep, Plan } from '../plan/plan-model.js';
@@ -23,7 +24,7 @@ import { copyUnit } from '../copy/copy-unit.js';
 import { runLoad } from '../copy/load-scheduler.js';
 import { runPool } from '../copy/worker-pool.js';
 import { readSequenceValues, setSequenceValues } from '../copy/sequence-values.js';
-import { doneUnits, dropUnitMarks, endOrphanedSessions, ensureUnitMarks, unfinishedRun } from './unit-marks.js';
+import { doneUnits, dropUnitMarks, endOrphanedSessions, ensureUnitMarks, stepMark, unfinishedRun } from './unit-marks.js';
 import type { EventSink, MigrationSummary, Phase } from './events.js';
 import { PgferryError } from '../errors.js';
 import { displayName, qualified } from '../pg/quote.js';
@@ -51,8 +52,10 @@ export interface MigrateOptions {
   noOwner?: boolean;
   /** No GRANT/REVOKE, no default privileges. */
   noPrivileges?: boolean;
-  /** Schemas and tables to migrate (default: all). */
+  /** Schemas, tables and columns to migrate (default: all). */
   selection?: Selection;
+  /** New names on the target (renamed in one transaction at the end). */
+  mapping?: NameMapping;
   /** Most megabytes per second all copy workers move together (--max-rate); unset: no limit. */
   maxRateMBps?: number;
   /** Smallest slice for splitTables (default 64 MB; tests use less). */
@@ -112,6 +115,10 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     log.log('info', `source PostgreSQL ${sourceVersion}, target PostgreSQL ${targetVersion}`);
 
     // bookkeeping first: every step and unit from here on is marked done in its own transaction
+    if (opts.dataOnly && renamesAnything(opts.mapping))
+      throw new PgferryError('PGFERRY_E_USAGE', '--data-only cannot be combined with a name mapping', {
+        fix: 'a full migration renames at its end; to load data into renamed tables, run the migration without --data-only',
+      });
     if (opts.resume) {
       const orphans = await endOrphanedSessions(target);
       if (orphans) log.log('warn', `ended ${orphans} session(s) a stopped pgferry run had left working on the target`);
@@ -134,15 +141,18 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
 
     const snapshotId = await exportSnapshot(leader);
     const { plan, sequenceValues } = await phase('catalog', undefined, async () => {
-      const cat = await readCatalog(leader, sourceVersion);
+      const cat = await readCatalog(leader, sourceVersion, { columnDepends: needsColumnDepends(opts.selection, opts.mapping) });
       const ctx = await targetContext(target);
+      const problems = opts.mapping ? mappingProblems(cat, opts.mapping, opts.selection) : [];
+      if (problems.length)
+        throw new PgferryError('PGFERRY_E_MAPPING', problems.join('; '), { object: 'name mapping', fix: 'correct the mapping (pgferry precheck lists every problem)' });
       const plan = buildPlan(cat, {
         ...targetPlanOptions(ctx, targetVersion, opts),
         slicing: { enabled: Boolean(opts.splitTables) && !opts.dataOnly && sourceVersion >= 140000, jobs: opts.jobs, minBytes: opts.minSliceBytes },
       });
       const sequenceValues = await readSequenceValues(leader, plan.sequences);
       const missing = opts.noOwner && opts.noPrivileges ? [] : missingRoles(cat, ctx.ownership.targetRoles);
-      for (const note of plan.notes) log.log('warn', note);
+      for (const note of [...plan.notes, ...plan.selectionNotes]) log.log('warn', note);
       if (missing.length)
         log.log('warn', `roles missing on the target: ${missing.join(', ')}; their objects will belong to ${ctx.ownership.targetUser} and their grants are left out (create the roles first to keep them)`);
       return { plan, sequenceValues };
@@ -155,7 +165,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       units: opts.schemaOnly ? 0 : plan.units.length,
       bytes: plan.units.reduce((a, u) => a + u.bytes, 0),
       skipped: plan.skipped,
-      notes: plan.notes,
+      notes: [...plan.notes, ...plan.selectionNotes],
     });
 
     let objectsCreated = 0;
@@ -273,12 +283,21 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       // materialized views are data: refreshed after a data-only load as well
       for (const step of plan.refreshes) await runTracked(target, step, failures, marks);
     }
-    if (!opts.schemaOnly) {
+    // the renames ran last in a run that got that far: sequences and ANALYZE were done before them
+    const renamed = marks.done.has(stepMark('renames'));
+    if (!opts.schemaOnly && !renamed) {
       await phase('sequences', plan.sequences.length, async () => {
         sequencesSet = await setSequenceValues(target, sequenceValues);
       });
       const analyze = plan.analyze.filter((t) => !failures.hasFailed(t.key));
       await phase('analyze', analyze.length, () => analyzeTables(opts, analyze, open));
+    }
+    if (plan.renames.length && !opts.dataOnly) {
+      await phase('rename', plan.renames.length, async () => {
+        for (const step of plan.renames) {
+          if (await runTracked(target, step, failures, marks)) emit({ type: 'step-done', phase: 'rename', kind: step.kind, name: step.name });
+        }
+      });
     }
     // a run with rejected objects keeps its marks: fix the cause and run again with --resume
     if (failures.list.length === 0) await dropUnitMarks(target, runId);

@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import { PgferryError } from '../errors.js';
 import type { PlanOptions } from '../plan/build-plan.js';
+import type { NameMapping } from '../plan/name-mapping.js';
 import type { Selection } from '../plan/selection.js';
 
 export interface TargetContext {
@@ -40,7 +41,7 @@ export async function targetContext(target: pg.Client): Promise<TargetContext> {
 export function targetPlanOptions(
   ctx: TargetContext,
   targetVersion: number,
-  opts: { noOwner?: boolean; noPrivileges?: boolean; publications?: boolean; selection?: Selection } = {},
+  opts: { noOwner?: boolean; noPrivileges?: boolean; publications?: boolean; selection?: Selection; mapping?: NameMapping } = {},
 ): PlanOptions {
   return {
     ownership: { ...ctx.ownership, applyOwners: !opts.noOwner, applyPrivileges: !opts.noPrivileges },
@@ -49,6 +50,7 @@ export function targetPlanOptions(
     targetExtensions: ctx.extensions,
     publications: opts.publications,
     selection: opts.selection,
+    mapping: opts.mapping,
   };
 }
 

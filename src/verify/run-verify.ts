@@ -10,7 +10,20 @@ import { runPool } from '../copy/worker-pool.js';
 import { readSequenceValues } from '../copy/sequence-values.js';
 import { listSequences, listTables, type VerifyTable } from './table-inventory.js';
 import { describeRange, keyRanges, rangeChecksum } from './table-checksum.js';
-import { selectionMatchers, selects, type Selection } from '../plan/selection.js';
+import { columnMatcher, selectionMatchers, selects, type Selection } from '../plan/selection.js';
+import { NameMapper, type NameMapping } from '../plan/name-mapping.js';
+
+/** The source table as the target should have it: selected columns only, under the mapped names. */
+function expectedOnTarget(t: VerifyTable, keepColumn: (s: string, t: string, c: string) => boolean, mapper: NameMapper): { source: VerifyTable; target: VerifyTable } {
+  const columns = t.columns.filter((c) => keepColumn(t.schema, t.name, c.name));
+  const kept = new Set(columns.map((c) => c.name));
+  // a key with a column left out cannot split the table: it is compared whole
+  const key = t.key.every((k) => kept.has(k)) ? t.key : [];
+  const source = { ...t, columns, key };
+  const to = mapper.table(t.schema, t.name);
+  const col = (c: string) => mapper.column(t.schema, t.name, c);
+  return { source, target: { ...source, id: displayName(to.schema, to.name), schema: to.schema, name: to.name, columns: columns.map((c) => ({ ...c, name: col(c.name) })), key: key.map(col) } };
+}
 
 export interface TableVerdict {
   table: string;
@@ -42,8 +55,10 @@ export interface VerifyOptions {
   source: ConnInfo;
   target: ConnInfo;
   jobs: number;
-  /** Compare only the selected schemas and tables (what a selective migration moved). */
+  /** Compare only the selected schemas, tables and columns (what a selective migration moved). */
   selection?: Selection;
+  /** Compare each source table with the table it was mapped to. */
+  mapping?: NameMapping;
   rowsPerRange?: number;
   onTable?: (v: TableVerdict) => void;
 }
@@ -80,32 +95,43 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     const efd = sv >= 120000 === tv >= 120000 ? 3 : 0;
     await Promise.all([pinSettings(src, efd), pinSettings(dst, efd)]);
     const selected = opts.selection && selects(opts.selection) ? selectionMatchers(opts.selection).table : () => true;
-    const only = <T extends { schema: string; name: string }>(m: Map<string, T>) => new Map([...m].filter(([, t]) => selected(t.schema, t.name)));
-    const [srcTables, dstTables] = (await Promise.all([listTables(src), listTables(dst)])).map(only);
+    const keepColumn = opts.selection ? columnMatcher(opts.selection) : () => true;
+    const mapper = new NameMapper(opts.mapping);
+    // a target table is in scope when the selected source table it maps back to is
+    const selectedOnTarget = (schema: string, name: string) => {
+      const s = mapper.sourceOf(schema, name);
+      return selected(s.schema, s.name);
+    };
+    const [allSrc, allDst] = await Promise.all([listTables(src), listTables(dst)]);
+    const srcTables = new Map([...allSrc].filter(([, t]) => selected(t.schema, t.name)));
+    const dstTables = new Map([...allDst].filter(([, t]) => selectedOnTarget(t.schema, t.name)));
+    const expected = new Map([...srcTables.values()].map((t) => [t.id, expectedOnTarget(t, keepColumn, mapper)]));
+    const mappedIds = new Set([...expected.values()].map((e) => e.target.id));
     const tables: TableVerdict[] = [];
     const report = (v: TableVerdict) => {
       tables.push(v);
       opts.onTable?.(v);
     };
     for (const id of dstTables.keys()) {
-      if (!srcTables.has(id)) report({ table: id, ok: false, sourceRows: null, targetRows: null, ranges: 0, problems: ['extra in target'] });
+      if (!mappedIds.has(id)) report({ table: id, ok: false, sourceRows: null, targetRows: null, ranges: 0, problems: ['extra in target'] });
     }
-    const common: VerifyTable[] = [];
-    for (const [id, t] of srcTables) {
-      const d = dstTables.get(id);
+    const common: { source: VerifyTable; target: VerifyTable; label: string }[] = [];
+    for (const [id, e] of expected) {
+      const label = e.target.id === id ? id : `${id} → ${e.target.id}`;
+      const d = dstTables.get(e.target.id);
       if (!d) {
-        report({ table: id, ok: false, sourceRows: null, targetRows: null, ranges: 0, problems: ['missing in target'] });
+        report({ table: label, ok: false, sourceRows: null, targetRows: null, ranges: 0, problems: ['missing in target'] });
         continue;
       }
-      const sc = t.columns.map((c) => `${c.name} ${c.type}`).join(', ');
+      const sc = e.target.columns.map((c) => `${c.name} ${c.type}`).join(', ');
       const dc = d.columns.map((c) => `${c.name} ${c.type}`).join(', ');
       if (sc !== dc) {
-        report({ table: id, ok: false, sourceRows: null, targetRows: null, ranges: 0, problems: [`columns differ: source (${sc}), target (${dc})`] });
+        report({ table: label, ok: false, sourceRows: null, targetRows: null, ranges: 0, problems: [`columns differ: source (${sc}), target (${dc})`] });
         continue;
       }
-      common.push(t);
+      common.push({ ...e, label });
     }
-    common.sort((a, b) => b.estimatedRows - a.estimatedRows);
+    common.sort((a, b) => b.source.estimatedRows - a.source.estimatedRows);
     const jobs = Math.max(1, Math.min(opts.jobs, common.length));
     const lanes = await Promise.all(
       Array.from({ length: jobs }, async () => {
@@ -114,12 +140,12 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
         return { s, d };
       }),
     );
-    await runPool(common, jobs, async (t, w) => {
+    await runPool(common, jobs, async ({ source: t, target: tt, label }, w) => {
       const { s, d } = lanes[w];
       const ranges = await keyRanges(s, t, opts.rowsPerRange ?? 1_000_000);
-      const v: TableVerdict = { table: t.id, ok: true, sourceRows: 0, targetRows: 0, ranges: ranges.length, problems: [] };
+      const v: TableVerdict = { table: label, ok: true, sourceRows: 0, targetRows: 0, ranges: ranges.length, problems: [] };
       for (const range of ranges) {
-        const [a, b] = await Promise.all([rangeChecksum(s, t, range), rangeChecksum(d, t, range)]);
+        const [a, b] = await Promise.all([rangeChecksum(s, t, range), rangeChecksum(d, tt, range)]);
         v.sourceRows! += a.rows;
         v.targetRows! += b.rows;
         if (a.rows !== b.rows || a.sum !== b.sum) {
@@ -133,10 +159,16 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
       report(v);
     });
 
-    const [ss, ds] = (await Promise.all([listSequences(src), listSequences(dst)])).map((l) => l.filter((s) => selected(s.schema, s.name)));
+    const [allSs, allDs] = await Promise.all([listSequences(src), listSequences(dst)]);
+    const ss = allSs.filter((s) => selected(s.schema, s.name));
+    const ds = allDs.filter((s) => selectedOnTarget(s.schema, s.name));
     const [sVals, dVals] = await Promise.all([readSequenceValues(src, ss), readSequenceValues(dst, ds)]);
     const fmt = (v: { lastValue: string; isCalled: boolean }) => `${v.lastValue}${v.isCalled ? '' : ' (not called)'}`;
-    const dMap = new Map(dVals.map((v) => [displayName(v.schema, v.name), fmt(v)]));
+    // compared under the source's names
+    const dMap = new Map(dVals.map((v) => {
+      const s = mapper.sourceOf(v.schema, v.name);
+      return [displayName(s.schema, s.name), fmt(v)];
+    }));
     const sMap = new Map(sVals.map((v) => [displayName(v.schema, v.name), fmt(v)]));
     const sequences = [...new Set([...sMap.keys(), ...dMap.keys()])].sort().map((k) => {
       const a = sMap.get(k) ?? null;

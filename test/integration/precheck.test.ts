@@ -38,7 +38,7 @@ describe('precheck', () => {
     assert.deepEqual(status, {
       'source-connectivity': 'pass', 'target-connectivity': 'pass', 'source-privileges': 'pass', 'target-privileges': 'pass',
       'name-conflicts': 'fail', selection: 'pass', extensions: 'pass', 'target-version': 'pass', roles: 'warn', encoding: 'pass',
-      'primary-keys': 'warn', 'c-functions': 'warn', space: 'warn',
+      'primary-keys': 'warn', 'c-functions': 'warn', space: 'warn', mapping: 'pass',
     });
     assert.deepEqual(item.get('name-conflicts')!.objects, ['public.keyed']);
     assert.deepEqual(item.get('primary-keys')!.objects, ['public.keyless']);
