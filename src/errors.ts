@@ -14,6 +14,7 @@ export const ExitCode = {
   dataCopy: 6,
   completedWithSkipped: 7,
   precheckFailed: 8,
+  stopped: 9,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -39,6 +40,12 @@ export const ERROR_CODES = {
   PGFERRY_E_COPY: { exit: ExitCode.dataCopy, summary: 'copying a table failed' },
   PGFERRY_E_VERIFY_MISMATCH: { exit: ExitCode.verifyMismatch, summary: 'source and target differ' },
   PGFERRY_E_SERVER_START: { exit: ExitCode.failed, summary: 'a local PostgreSQL server could not start' },
+  PGFERRY_E_SECRET: { exit: ExitCode.failed, summary: 'a stored password cannot be read (key file missing or different)' },
+  PGFERRY_E_TASK_NOT_FOUND: { exit: ExitCode.usage, summary: 'no task with this ID in the store' },
+  PGFERRY_E_TASK_STATE: { exit: ExitCode.usage, summary: 'the task is not in a state that allows this' },
+  PGFERRY_E_PRECHECK_REQUIRED: { exit: ExitCode.precheckFailed, summary: 'the task has no passed precheck of its current spec' },
+  PGFERRY_E_STOPPED: { exit: ExitCode.stopped, summary: 'the run was stopped on request' },
+  PGFERRY_E_STORE: { exit: ExitCode.failed, summary: 'the task store cannot be opened or written' },
   PGFERRY_E_INTERNAL: { exit: ExitCode.failed, summary: 'unexpected internal error' },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -2,10 +2,9 @@
  * The pgferry command line. The only module that reads flags and calls process.exit; every
  * command is a thin face over the library.
  */
-import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import type { Selection } from '../plan/selection.js';
-import type { NameMapping } from '../plan/name-mapping.js';
+import { registerTaskCommands } from './task-command.js';
+import { connHelp, defaultJobs, mappingOf, parseJobs, parseJobsLike, parseRate, parseRetries, selectionOf, withSelectionOptions, type SelectionFlags } from './flags.js';
 import { resolveConnInfo } from '../config/conninfo.js';
 import { runWithRetries } from '../task/run-with-retries.js';
 import type { MigrationSummary } from '../task/events.js';
@@ -23,14 +22,6 @@ import { runPrecheck } from '../precheck/run-precheck.js';
 import { printPrecheck } from './precheck-output.js';
 import { renderPlanScript, type Section } from './schema-output.js';
 
-const defaultJobs = Math.max(2, os.availableParallelism());
-
-function parseJobs(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('must be an integer from 1 to 64');
-  return n;
-}
-
 const program = new Command();
 program
   .name('pgferry')
@@ -42,7 +33,6 @@ program
     process.exit(err.exitCode === 0 ? 0 : ExitCode.usage);
   });
 
-const connHelp = 'a libpq URI (postgresql://user@host:5432/db) or key=value string; PG* variables and ~/.pgpass fill the gaps';
 
 withSelectionOptions(program.command('migrate'))
   .description('migrate one database: pre-data schema, data, post-data (keys, indexes, foreign keys, triggers), sequences, ANALYZE')
@@ -194,70 +184,6 @@ function summaryExitCode(s: MigrationSummary): number {
   return s.skipped.length ? ExitCode.completedWithSkipped : ExitCode.ok;
 }
 
-function parseRetries(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 100) throw new InvalidArgumentError('must be an integer from 0 to 100');
-  return n;
-}
-
-function parseRate(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number of megabytes per second');
-  return n;
-}
-
-function parseJobsLike(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
-
-type SelectionFlags = {
-  includeSchema: string[]; excludeSchema: string[]; includeTable: string[]; excludeTable: string[]; includeColumn: string[]; excludeColumn: string[];
-  mapSchema: NameMapping['schemas']; mapTable: NameMapping['tables']; mapColumn: NameMapping['columns'];
-};
-
-/** The object-selection options migrate, schema, precheck and verify share. */
-function withSelectionOptions(cmd: Command): Command {
-  const collect = (v: string, prev: string[]) => [...prev, v];
-  return cmd
-    .option('--include-schema <glob>', 'only schemas matching (repeatable; * and ? as wildcards)', collect, [])
-    .option('--exclude-schema <glob>', 'leave out schemas matching (repeatable)', collect, [])
-    .option('--include-table <glob>', 'only tables matching schema.table, or table in any schema (repeatable; views and sequences count as tables)', collect, [])
-    .option('--exclude-table <glob>', 'leave out tables matching (repeatable)', collect, [])
-    .option('--include-column <glob>', 'only these columns of the tables named (schema.table.column or table.column; repeatable)', collect, [])
-    .option('--exclude-column <glob>', 'leave out columns matching schema.table.column or table.column (repeatable)', collect, [])
-    .option('--map-schema <from=to>', 'rename a schema on the target (repeatable)', mapFlag('schema'), [])
-    .option('--map-table <schema.table=name>', 'rename a table, view or sequence on the target (repeatable)', mapFlag('table'), [])
-    .option('--map-column <schema.table.column=name>', 'rename a column on the target (repeatable)', mapFlag('column'), []);
-}
-
-/** Parses `from=to` mapping flags; names with dots or = go in a task file instead. */
-function mapFlag(kind: 'schema' | 'table' | 'column') {
-  return (v: string, prev: unknown[]) => {
-    const eq = v.lastIndexOf('=');
-    const from = eq > 0 ? v.slice(0, eq).split('.') : [];
-    const to = v.slice(eq + 1);
-    const parts = { schema: 1, table: 2, column: 3 }[kind];
-    if (eq <= 0 || !to || from.length !== parts || from.some((p) => !p))
-      throw new InvalidArgumentError(`must look like ${{ schema: 'from=to', table: 'schema.table=name', column: 'schema.table.column=name' }[kind]} (names with dots or = go in a task file)`);
-    if (kind === 'schema') return [...prev, { from: from[0], to }];
-    if (kind === 'table') return [...prev, { schema: from[0], from: from[1], to }];
-    return [...prev, { schema: from[0], table: from[1], from: from[2], to }];
-  };
-}
-
-function mappingOf(o: SelectionFlags): NameMapping {
-  return { schemas: o.mapSchema, tables: o.mapTable, columns: o.mapColumn };
-}
-
-function selectionOf(o: SelectionFlags): Selection {
-  return {
-    includeSchemas: o.includeSchema, excludeSchemas: o.excludeSchema, includeTables: o.includeTable, excludeTables: o.excludeTable,
-    includeColumns: o.includeColumn, excludeColumns: o.excludeColumn,
-  };
-}
-
 function collectSection(v: string, prev: Section[]): Section[] {
   if (v !== 'pre-data' && v !== 'data' && v !== 'post-data') throw new InvalidArgumentError('must be pre-data, data or post-data');
   return [...prev, v];
@@ -268,6 +194,7 @@ function usageError(message: string): PgferryError {
 }
 
 
+registerTaskCommands(program);
 await program.parseAsync(process.argv);
 // every command has finished (the demo waits for Ctrl-C itself): leave even if a handle lingers
 process.exit(process.exitCode ?? 0);

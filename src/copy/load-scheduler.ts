@@ -12,6 +12,8 @@ export interface LoadWork<W> {
   indexSteps: DdlStep[];
   copy: (unit: CopyUnit, worker: W) => Promise<void>;
   build: (step: DdlStep, worker: W) => Promise<void>;
+  /** How many workers may take new work now (--jobs lowered on a running task); default all. */
+  activeWorkers?: () => number;
 }
 
 /** Runs every copy unit and the index steps that wait on them; rejects with the first failure. */
@@ -53,8 +55,14 @@ export async function runLoad<W>(work: LoadWork<W>): Promise<void> {
       signal();
     }
   };
-  const lane = async (worker: W) => {
+  const lane = async (worker: W, index: number) => {
     while (!failure) {
+      // a lane above the current job count finishes what it has and then waits
+      if (work.activeWorkers && index >= Math.max(1, work.activeWorkers())) {
+        if (nextUnit >= work.units.length && ready.length === 0 && inFlight === 0) break;
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
       const step = ready.shift();
       if (step) {
         await attempt(() => work.build(step, worker));
@@ -72,6 +80,6 @@ export async function runLoad<W>(work: LoadWork<W>): Promise<void> {
       await woken;
     }
   };
-  await Promise.all(work.workers.map(lane));
+  await Promise.all(work.workers.map((w, i) => lane(w, i)));
   if (failure) throw (failure as { err: unknown }).err;
 }

@@ -68,12 +68,35 @@ export interface MigrateOptions {
   resume?: boolean;
   onEvent?: EventSink;
   logger?: Logger;
+  /** A running task's controls (pgferry task stop / set): read at unit and step boundaries. */
+  control?: RunControl;
+  /** Called with the plan before anything runs (the task store lists every unit from it). */
+  onPlan?: (plan: Plan) => void;
+}
+
+export interface RunControl {
+  /** True: stop at the next unit or step boundary (PGFERRY_E_STOPPED); finished work keeps its marks. */
+  stopRequested(): boolean;
+  /** Parallel workers wanted now: the data phase idles workers above it; later phases open this many. */
+  jobs(): number;
+  /** The copy's rate limit, shared with whoever changes it (setRate). */
+  limiter: RateLimiter;
+}
+
+/** Throws PGFERRY_E_STOPPED when the task was asked to stop. */
+function checkStop(control: RunControl | undefined): void {
+  if (control?.stopRequested())
+    throw new PgferryError('PGFERRY_E_STOPPED', 'stopped on request at a unit boundary; finished steps and tables are kept', {
+      object: 'run',
+      fix: 'pgferry task resume continues from here (it writes into the target again); pgferry task release gives the task up',
+    });
 }
 
 /** Runs one migration; resolves with its summary, or throws a PgferryError. */
 export async function runMigration(opts: MigrateOptions): Promise<MigrationSummary> {
   const emit: EventSink = opts.onEvent ?? (() => {});
   const log = opts.logger ?? silentLogger;
+  const jobsNow = () => opts.control?.jobs() ?? opts.jobs;
   let runId = opts.runId ?? crypto.randomUUID();
   const failures = new ObjectFailures(Boolean(opts.strict), (failure) => emit({ type: 'object-failed', failure }));
   const t0 = Date.now();
@@ -157,6 +180,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
         log.log('warn', `roles missing on the target: ${missing.join(', ')}; their objects will belong to ${ctx.ownership.targetUser} and their grants are left out (create the roles first to keep them)`);
       return { plan, sequenceValues };
     });
+    opts.onPlan?.(plan);
     emit({
       type: 'plan',
       schemas: plan.preData.filter((s) => s.kind === 'schema').length,
@@ -170,8 +194,9 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
 
     let objectsCreated = 0;
     if (!opts.dataOnly) {
+      checkStop(opts.control);
       await phase('pre-data', plan.preData.length, async () => {
-        const more = await Promise.all(Array.from({ length: Math.max(0, opts.jobs - 1) }, () => open(opts.target, 'target')));
+        const more = await Promise.all(Array.from({ length: Math.max(0, jobsNow() - 1) }, () => open(opts.target, 'target')));
         await runStepsByLevel([target, ...more], plan.preData, {
           failures,
           marks,
@@ -192,8 +217,8 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     let bytesCopied = 0;
     if (!opts.schemaOnly) {
       await phase('data', plan.units.length, async () => {
-        const limiter = opts.maxRateMBps ? new RateLimiter(opts.maxRateMBps * 1024 * 1024) : undefined;
-        const jobs = Math.max(1, Math.min(opts.jobs, plan.units.length));
+        const limiter = opts.control?.limiter ?? (opts.maxRateMBps ? new RateLimiter(opts.maxRateMBps * 1024 * 1024) : undefined);
+        const jobs = Math.max(1, Math.min(jobsNow(), plan.units.length));
         const pairs = await Promise.all(
           Array.from({ length: jobs }, async () => {
             const [s, t] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
@@ -212,6 +237,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
             emit({ type: 'unit-done', unit: unit.id, rows: 0, bytes: 0, seconds: 0, skipped: true });
             return;
           }
+          checkStop(opts.control);
           // a table without a single page holds no row in any snapshot: nothing to copy into the
           // empty table pgferry just created (with --data-only the target may hold old rows)
           if (unit.blocks === 0 && !opts.dataOnly) {
@@ -239,6 +265,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           units: plan.units,
           indexSteps: earlyIndexes,
           copy,
+          activeWorkers: opts.control ? () => opts.control!.jobs() : undefined,
           build: async (step, pair) => {
             await runTracked(pair.t, step, failures, marks);
             emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
@@ -254,9 +281,11 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     if (!opts.dataOnly) {
       const postSteps = postDataSteps(plan).length + plan.finalSteps.length;
       await phase('post-data', postSteps, async () => {
-        const pool = await Promise.all(Array.from({ length: Math.max(1, opts.jobs) }, () => open(opts.target, 'target')));
+        checkStop(opts.control);
+        const pool = await Promise.all(Array.from({ length: Math.max(1, jobsNow()) }, () => open(opts.target, 'target')));
         const parallel = (steps: DdlStep[]) =>
           runPool(steps, pool.length, async (step, w) => {
+            checkStop(opts.control);
             // one statement per round trip in autocommit: measured faster than batches in one
             // transaction, where each CREATE INDEX also replays the batch's earlier invalidations
             await runTracked(pool[w], step, failures, marks);
@@ -264,6 +293,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           });
         const serial = async (steps: DdlStep[]) => {
           for (const step of steps) {
+            checkStop(opts.control);
             await runTracked(target, step, failures, marks);
             emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
           }
@@ -285,6 +315,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     }
     // the renames ran last in a run that got that far: sequences and ANALYZE were done before them
     const renamed = marks.done.has(stepMark('renames'));
+    checkStop(opts.control);
     if (!opts.schemaOnly && !renamed) {
       await phase('sequences', plan.sequences.length, async () => {
         sequencesSet = await setSequenceValues(target, sequenceValues);

@@ -1,0 +1,79 @@
+/** Option parsers and the option groups several commands share. */
+import os from 'node:os';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Selection } from '../plan/selection.js';
+import type { NameMapping } from '../plan/name-mapping.js';
+
+export const connHelp = 'a libpq URI (postgresql://user@host:5432/db) or key=value string; PG* variables and ~/.pgpass fill the gaps';
+
+export const defaultJobs = Math.max(2, os.availableParallelism());
+
+export function parseJobs(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('must be an integer from 1 to 64');
+  return n;
+}
+
+export function parseRetries(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 100) throw new InvalidArgumentError('must be an integer from 0 to 100');
+  return n;
+}
+
+export function parseRate(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number of megabytes per second');
+  return n;
+}
+
+export function parseJobsLike(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+export type SelectionFlags = {
+  includeSchema: string[]; excludeSchema: string[]; includeTable: string[]; excludeTable: string[]; includeColumn: string[]; excludeColumn: string[];
+  mapSchema: NameMapping['schemas']; mapTable: NameMapping['tables']; mapColumn: NameMapping['columns'];
+};
+
+/** The object-selection options migrate, schema, precheck and verify share. */
+export function withSelectionOptions(cmd: Command): Command {
+  const collect = (v: string, prev: string[]) => [...prev, v];
+  return cmd
+    .option('--include-schema <glob>', 'only schemas matching (repeatable; * and ? as wildcards)', collect, [])
+    .option('--exclude-schema <glob>', 'leave out schemas matching (repeatable)', collect, [])
+    .option('--include-table <glob>', 'only tables matching schema.table, or table in any schema (repeatable; views and sequences count as tables)', collect, [])
+    .option('--exclude-table <glob>', 'leave out tables matching (repeatable)', collect, [])
+    .option('--include-column <glob>', 'only these columns of the tables named (schema.table.column or table.column; repeatable)', collect, [])
+    .option('--exclude-column <glob>', 'leave out columns matching schema.table.column or table.column (repeatable)', collect, [])
+    .option('--map-schema <from=to>', 'rename a schema on the target (repeatable)', mapFlag('schema'), [])
+    .option('--map-table <schema.table=name>', 'rename a table, view or sequence on the target (repeatable)', mapFlag('table'), [])
+    .option('--map-column <schema.table.column=name>', 'rename a column on the target (repeatable)', mapFlag('column'), []);
+}
+
+/** Parses `from=to` mapping flags; names with dots or = go in a task file instead. */
+export function mapFlag(kind: 'schema' | 'table' | 'column') {
+  return (v: string, prev: unknown[]) => {
+    const eq = v.lastIndexOf('=');
+    const from = eq > 0 ? v.slice(0, eq).split('.') : [];
+    const to = v.slice(eq + 1);
+    const parts = { schema: 1, table: 2, column: 3 }[kind];
+    if (eq <= 0 || !to || from.length !== parts || from.some((p) => !p))
+      throw new InvalidArgumentError(`must look like ${{ schema: 'from=to', table: 'schema.table=name', column: 'schema.table.column=name' }[kind]} (names with dots or = go in a task file)`);
+    if (kind === 'schema') return [...prev, { from: from[0], to }];
+    if (kind === 'table') return [...prev, { schema: from[0], from: from[1], to }];
+    return [...prev, { schema: from[0], table: from[1], from: from[2], to }];
+  };
+}
+
+export function mappingOf(o: SelectionFlags): NameMapping {
+  return { schemas: o.mapSchema, tables: o.mapTable, columns: o.mapColumn };
+}
+
+export function selectionOf(o: SelectionFlags): Selection {
+  return {
+    includeSchemas: o.includeSchema, excludeSchemas: o.excludeSchema, includeTables: o.includeTable, excludeTables: o.excludeTable,
+    includeColumns: o.includeColumn, excludeColumns: o.excludeColumn,
+  };
+}

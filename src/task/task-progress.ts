@@ -1,0 +1,124 @@
+/**
+ * Turns a run's events into what `task status` shows: phase, overall progress, per-unit rows and
+ * bytes, the copy rate. Kept in memory and written to the store at most once a second, so a
+ * migration of 10,000 tables does not become 10,000 SQLite transactions.
+ */
+import type { MigrationEvent, Phase } from './events.js';
+import type { TaskStore, UnitProgress } from './task-store.js';
+import { redact } from '../logger.js';
+
+/** Where each phase starts and ends on the 0..1 progress scale. */
+const SPAN: Record<Phase, [number, number]> = {
+  connect: [0, 0.01], catalog: [0.01, 0.03], 'pre-data': [0.03, 0.1], data: [0.1, 0.85], 'post-data': [0.85, 0.97],
+  sequences: [0.97, 0.98], analyze: [0.98, 0.995], rename: [0.995, 1], verify: [1, 1],
+};
+
+export class TaskProgress {
+  private phase: Phase | null = null;
+  private steps = 0;
+  private stepsDone = 0;
+  private readonly units = new Map<string, UnitProgress>();
+  private readonly dirty = new Set<string>();
+  private replaceUnits = false;
+  private bytesTotal = 0;
+  private bytesDone = 0;
+  /** (time, bytesDone) samples of the last 10 s, for the rate. */
+  private samples: [number, number][] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly store: TaskStore, private readonly taskId: string) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.flush(), 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.flush();
+  }
+
+  /** Lists every copy unit as pending (units a resumed run finished before show as skipped). */
+  onPlan(units: { id: string; bytes: number; estimatedRows: number }[]): void {
+    this.units.clear();
+    for (const u of units) this.unit(u.id, { totalBytes: u.bytes, estimatedRows: u.estimatedRows });
+    this.replaceUnits = true;
+  }
+
+  onEvent(e: MigrationEvent): void {
+    switch (e.type) {
+      case 'phase-start':
+        this.phase = e.phase;
+        this.steps = e.steps ?? 0;
+        this.stepsDone = 0;
+        this.store.addHistory(this.taskId, 'phase', `${e.phase} started${e.steps ? ` (${e.steps} steps)` : ''}`);
+        break;
+      case 'phase-end':
+        this.store.addHistory(this.taskId, 'phase', `${e.phase} done in ${e.seconds.toFixed(1)} s`);
+        break;
+      case 'step-done':
+        this.stepsDone++;
+        break;
+      case 'run':
+        this.store.update(this.taskId, { runId: e.runId });
+        this.store.addHistory(this.taskId, 'run', e.resumed ? `resuming run ${e.runId}` : `run ${e.runId}`);
+        break;
+      case 'plan':
+        this.bytesTotal = e.bytes;
+        this.store.addHistory(this.taskId, 'plan', `${e.tables} tables, ${e.objects} objects, ${e.units} copy units, ${e.skipped.length} skipped`, { skipped: e.skipped, notes: e.notes });
+        break;
+      case 'unit-start':
+        this.unit(e.unit, { state: 'copying', totalBytes: e.bytes, estimatedRows: e.estimatedRows, bytes: 0 });
+        break;
+      case 'unit-progress': {
+        const u = this.units.get(e.unit);
+        this.unit(e.unit, { bytes: (u?.bytes ?? 0) + e.bytes });
+        this.bytesDone += e.bytes;
+        break;
+      }
+      case 'unit-done': {
+        const u = this.units.get(e.unit);
+        // progress events carried part of the bytes already
+        this.bytesDone += Math.max(0, e.bytes - (u?.bytes ?? 0));
+        this.unit(e.unit, { state: e.skipped ? 'skipped' : 'done', rows: e.rows, bytes: e.bytes || (u?.bytes ?? 0), seconds: e.seconds, totalBytes: u?.totalBytes ?? e.bytes });
+        break;
+      }
+      case 'object-failed':
+        this.store.addHistory(this.taskId, 'object-failed', `${e.failure.kind} ${e.failure.name}: ${redact(e.failure.error)}`);
+        break;
+      case 'retry':
+        this.store.addHistory(this.taskId, 'retry', `attempt ${e.attempt} failed (${redact(e.error)}); resuming in ${e.delaySeconds} s`);
+        break;
+      case 'summary':
+        break;
+    }
+  }
+
+  private unit(id: string, patch: Partial<UnitProgress>): void {
+    const base: UnitProgress = this.units.get(id) ?? { unit: id, state: 'pending', rows: null, bytes: 0, totalBytes: null, estimatedRows: null, seconds: null };
+    this.units.set(id, { ...base, ...patch });
+    this.dirty.add(id);
+  }
+
+  private progress(): number {
+    if (!this.phase) return 0;
+    const [a, b] = SPAN[this.phase];
+    const within = this.phase === 'data' ? (this.bytesTotal ? Math.min(1, this.bytesDone / this.bytesTotal) : 0) : this.steps ? Math.min(1, this.stepsDone / this.steps) : 0;
+    return a + (b - a) * within;
+  }
+
+  /** Writes what changed since the last flush. */
+  flush(): void {
+    const t = Date.now();
+    this.samples.push([t, this.bytesDone]);
+    this.samples = this.samples.filter(([at]) => t - at <= 10_000);
+    const [t0, b0] = this.samples[0];
+    const rate = t - t0 >= 900 ? ((this.bytesDone - b0) * 1000) / (t - t0) : null;
+    this.store.update(this.taskId, { phase: this.phase, progress: this.progress(), bytesTotal: this.bytesTotal, bytesDone: this.bytesDone, rate });
+    if (this.dirty.size || this.replaceUnits) {
+      this.store.saveUnits(this.taskId, [...this.dirty].map((id) => this.units.get(id)!), this.replaceUnits);
+      this.dirty.clear();
+      this.replaceUnits = false;
+    }
+  }
+}

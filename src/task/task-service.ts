@@ -1,0 +1,294 @@
+/**
+ * Migration tasks: create, test, precheck, run (foreground or as a background process), stop,
+ * resume, change throughput, release. The CLI and the HTTP API are faces on these functions.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PgferryError, messageOf } from '../errors.js';
+import { redact, silentLogger, type Logger } from '../logger.js';
+import { connect } from '../pg/connect.js';
+import { testConnectivity, type ConnectivityReport } from '../pg/test-connectivity.js';
+import { runPrecheck, type PrecheckReport } from '../precheck/run-precheck.js';
+import { RateLimiter } from '../copy/rate-limit.js';
+import { runWithRetries } from './run-with-retries.js';
+import type { MigrateOptions } from './run-migration.js';
+import type { EventSink, MigrationSummary } from './events.js';
+import { dropUnitMarks, STATE_SCHEMA } from './unit-marks.js';
+import { openSecret, sealSecret } from './secrets.js';
+import { TaskProgress } from './task-progress.js';
+import { connInfoFor, generatedName, normalizeConn, parseTaskSpec, specHash, type StoredSpec } from './task-spec.js';
+import type { TaskRecord, TaskStore } from './task-store.js';
+import type { ConnInfo } from '../config/conninfo.js';
+
+const defaultJobs = () => Math.max(2, os.availableParallelism());
+
+/** Validates the spec, resolves both sides, seals the passwords it carries and stores the task. */
+export function createTask(store: TaskStore, input: unknown, keyFile?: string): TaskRecord {
+  const spec = parseTaskSpec(input);
+  const src = normalizeConn(spec.source);
+  const dst = normalizeConn(spec.target);
+  const { name, ...rest } = spec;
+  const stored: StoredSpec = { ...rest, source: src.conn, target: dst.conn };
+  return store.create({
+    name: name ?? generatedName(stored),
+    spec: stored,
+    specHash: specHash(stored),
+    jobs: spec.options.jobs ?? defaultJobs(),
+    maxRateMBps: spec.options.maxRateMBps ?? null,
+    secrets: {
+      source: src.password ? sealSecret(src.password, keyFile) : undefined,
+      target: dst.password ? sealSecret(dst.password, keyFile) : undefined,
+    },
+  });
+}
+
+/** Both sides' connection settings, with the stored passwords opened. */
+export function taskConnInfo(store: TaskStore, task: TaskRecord, keyFile?: string): { source: ConnInfo; target: ConnInfo } {
+  const pw = (side: 'source' | 'target') => {
+    const sealed = store.secret(task.id, side);
+    return sealed ? openSecret(sealed, keyFile) : undefined;
+  };
+  return { source: connInfoFor(task.spec.source, pw('source')), target: connInfoFor(task.spec.target, pw('target')) };
+}
+
+/** Replaces a side's stored password. */
+export function setTaskPassword(store: TaskStore, id: string, side: 'source' | 'target', password: string, keyFile?: string): void {
+  const task = store.get(id);
+  store.setSecret(task.id, side, sealSecret(password, keyFile));
+  store.addHistory(task.id, 'password', `${side} password replaced`);
+}
+
+export async function testTask(store: TaskStore, id: string, keyFile?: string): Promise<ConnectivityReport> {
+  const task = store.get(id);
+  const conn = taskConnInfo(store, task, keyFile);
+  const report = await testConnectivity(conn);
+  store.addHistory(task.id, 'test', `Test Connectivity: ${report.passed ? 'Passed' : 'Failed'}`);
+  return report;
+}
+
+/** Runs the precheck of the task's current spec and keeps the report (what `start` checks). */
+export async function precheckTask(store: TaskStore, id: string, keyFile?: string): Promise<PrecheckReport> {
+  const task = store.get(id);
+  const conn = taskConnInfo(store, task, keyFile);
+  const report = await runPrecheck(conn.source, conn.target, { publications: task.spec.options.publications, selection: task.spec.objects, mapping: task.spec.mapping });
+  store.setPrecheck(task.id, task.specHash, report);
+  const counts = (s: string) => report.items.filter((i) => i.status === s).length;
+  store.addHistory(task.id, 'precheck', `precheck ${report.passed ? 'passed' : 'failed'}: ${counts('fail')} failed, ${counts('warn')} warnings`);
+  return report;
+}
+
+/** Whether process `pid` is alive (a run whose process died is interrupted, not running). */
+export function processAlive(pid: number | null): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The state to show: a `running` task whose process is gone was interrupted. */
+export function effectiveState(task: TaskRecord): string {
+  if ((task.state === 'running' || task.state === 'stopping') && !processAlive(task.pid)) return 'interrupted';
+  return task.state;
+}
+
+/** Refuses a start/resume the task's state or precheck does not allow. */
+function checkStartable(task: TaskRecord, resume: boolean): void {
+  const state = effectiveState(task);
+  if (state === 'running' || state === 'stopping')
+    throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is ${state} (process ${task.pid})`, { object: `task ${task.id}`, fix: 'pgferry task status shows its progress; pgferry task stop stops it' });
+  if (!resume && task.runId)
+    throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} has run before (${state})`, {
+      object: `task ${task.id}`,
+      fix: 'pgferry task resume continues that run (it writes into the target again); create a new task for a fresh migration',
+    });
+  if (resume && state === 'completed')
+    throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is completed: nothing to resume`, { object: `task ${task.id}`, fix: 'create a new task to migrate again' });
+  if (!task.precheck || task.precheck.hash !== task.specHash || !task.precheck.passed)
+    throw new PgferryError(
+      'PGFERRY_E_PRECHECK_REQUIRED',
+      !task.precheck ? `task ${task.name} has not been prechecked` : !task.precheck.passed ? `the latest precheck of task ${task.name} failed` : `task ${task.name} changed since its precheck`,
+      { object: `task ${task.id}`, fix: `pgferry task precheck ${task.id}, fix what fails, then start again` },
+    );
+}
+
+export interface RunTaskOptions {
+  resume: boolean;
+  keyFile?: string;
+  onEvent?: EventSink;
+  logger?: Logger;
+}
+
+/** Runs the task in this process until it completes, fails or is stopped; returns the summary. */
+export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions): Promise<MigrationSummary> {
+  const task = store.get(id);
+  checkStartable(task, opts.resume);
+  const conn = taskConnInfo(store, task, opts.keyFile);
+  if (!store.updateIf(task.id, ['created', 'stopped', 'failed', 'running', 'stopping'], { state: 'running', pid: process.pid, startedAt: new Date().toISOString(), finishedAt: null, stopRequested: false, error: null }))
+    throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} cannot start now`, { object: `task ${task.id}` });
+  store.addHistory(task.id, opts.resume ? 'resume' : 'start', opts.resume ? 'resumed: writes into the target again, continuing from the last checkpoint' : 'started', { pid: process.pid });
+
+  // the task's controls, read from the store once a second
+  const limiter = new RateLimiter((task.maxRateMBps ?? 0) * 1024 * 1024);
+  let control = { stop: false, jobs: task.jobs };
+  const poll = setInterval(() => {
+    try {
+      const t = store.get(task.id);
+      if (t.maxRateMBps !== null || control.jobs !== t.jobs) limiter.setRate((t.maxRateMBps ?? 0) * 1024 * 1024);
+      control = { stop: t.stopRequested, jobs: t.jobs };
+    } catch {
+      // a busy store is read again in a second
+    }
+  }, 1000);
+  poll.unref();
+  const progress = new TaskProgress(store, task.id);
+  progress.start();
+  const spec = task.spec;
+  const migrate: MigrateOptions = {
+    source: conn.source,
+    target: conn.target,
+    jobs: task.jobs,
+    schemaOnly: spec.migration === 'schema',
+    dataOnly: false,
+    splitTables: spec.options.splitTables,
+    earlyIndexes: spec.options.earlyIndexes,
+    strict: spec.options.strict,
+    publications: spec.options.publications,
+    noOwner: !spec.options.owner,
+    noPrivileges: !spec.options.privileges,
+    selection: spec.objects,
+    mapping: spec.mapping,
+    runId: opts.resume && task.runId ? task.runId : undefined,
+    resume: opts.resume,
+    logger: opts.logger ?? silentLogger,
+    control: { stopRequested: () => control.stop, jobs: () => control.jobs, limiter },
+    onPlan: (plan) => progress.onPlan(spec.migration === 'schema' ? [] : plan.units.map((u) => ({ id: u.id, bytes: u.bytes, estimatedRows: u.estimatedRows }))),
+    onEvent: (e) => {
+      progress.onEvent(e);
+      opts.onEvent?.(e);
+    },
+  };
+  try {
+    const summary = await runWithRetries(migrate, { retries: spec.options.retries });
+    progress.stop();
+    const outcome = summary.failures.length ? `${summary.failures.length} object(s) rejected` : summary.skipped.length ? `${summary.skipped.length} object(s) skipped` : 'all objects migrated';
+    store.update(task.id, { state: 'completed', phase: null, progress: 1, finishedAt: new Date().toISOString(), pid: null, summary });
+    store.addHistory(task.id, 'completed', `completed in ${summary.totalSeconds.toFixed(1)} s: ${summary.rowsCopied} rows, ${outcome}`);
+    return summary;
+  } catch (err) {
+    progress.stop();
+    const stopped = err instanceof PgferryError && err.code === 'PGFERRY_E_STOPPED';
+    const line = redact(err instanceof PgferryError ? err.toLine() : messageOf(err));
+    store.update(task.id, { state: stopped ? 'stopped' : 'failed', finishedAt: new Date().toISOString(), pid: null, error: stopped ? null : line });
+    store.addHistory(task.id, stopped ? 'stopped' : 'failed', stopped ? 'stopped at a unit boundary on request' : line);
+    throw err;
+  } finally {
+    clearInterval(poll);
+  }
+}
+
+/** The `pgferry` entry point, for starting runs in the background. */
+function cliPath(): string {
+  return fileURLToPath(new URL('../../bin/pgferry.js', import.meta.url));
+}
+
+/** Where a background run writes its log (JSON events, one per line; no passwords). */
+export function taskLogPath(store: TaskStore, id: string): string {
+  return path.join(path.dirname(store.file), 'logs', `${id}.log`);
+}
+
+/**
+ * Starts the task in a detached process that outlives this one and returns once that process
+ * has taken the task (or has failed to).
+ */
+export async function startInBackground(store: TaskStore, id: string, opts: { resume: boolean; keyFile?: string }): Promise<{ pid: number; log: string }> {
+  const task = store.get(id);
+  checkStartable(task, opts.resume);
+  const log = taskLogPath(store, task.id);
+  fs.mkdirSync(path.dirname(log), { recursive: true, mode: 0o700 });
+  const fd = fs.openSync(log, 'a', 0o600);
+  const args = ['--max-semi-space-size=2', cliPath(), 'task', opts.resume ? 'resume' : 'start', task.id, '--foreground', '--json', '--store', store.file];
+  const env = { ...process.env, ...(opts.keyFile ? { PGFERRY_KEY_FILE: opts.keyFile } : {}) };
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], env });
+  fs.closeSync(fd);
+  let exited: number | null = null;
+  child.on('exit', (code) => (exited = code ?? 1));
+  child.unref();
+  // wait until the worker has marked the task as its own, or has exited
+  for (let i = 0; i < 100; i++) {
+    const t = store.get(task.id);
+    if (t.pid === child.pid && t.state === 'running') return { pid: child.pid!, log };
+    if (exited !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (exited !== null) {
+    const t = store.get(task.id);
+    throw new PgferryError('PGFERRY_E_TASK_STATE', `the background run exited at once (code ${exited})${t.error ? `: ${t.error}` : ''}`, { object: `task ${task.id}`, fix: `see ${log}` });
+  }
+  return { pid: child.pid!, log };
+}
+
+/** Asks a running task to stop at the next unit boundary; `wait` waits until it has. */
+export async function stopTask(store: TaskStore, id: string, wait: boolean, timeoutMs = 600_000): Promise<TaskRecord> {
+  const task = store.get(id);
+  const state = effectiveState(task);
+  if (state === 'interrupted') {
+    store.update(task.id, { state: 'stopped', pid: null });
+    store.addHistory(task.id, 'stopped', 'marked stopped: its process was gone');
+    return store.get(task.id);
+  }
+  if (state !== 'running' && state !== 'stopping') throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is ${state}, not running`, { object: `task ${task.id}` });
+  store.updateIf(task.id, ['running', 'stopping'], { state: 'stopping', stopRequested: true });
+  store.addHistory(task.id, 'stop', 'stop requested');
+  const t0 = Date.now();
+  while (wait && Date.now() - t0 < timeoutMs) {
+    const t = store.get(task.id);
+    if (t.state !== 'stopping' && t.state !== 'running') return t;
+    if (!processAlive(t.pid)) return stopTask(store, id, false);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return store.get(task.id);
+}
+
+/** Changes jobs and/or the rate limit; a running task picks them up within a second. */
+export function setThroughput(store: TaskStore, id: string, change: { jobs?: number; maxRateMBps?: number | null }): TaskRecord {
+  const task = store.get(id);
+  store.update(task.id, {
+    ...(change.jobs !== undefined ? { jobs: change.jobs } : {}),
+    ...(change.maxRateMBps !== undefined ? { maxRateMBps: change.maxRateMBps } : {}),
+  });
+  const parts = [change.jobs !== undefined ? `jobs ${change.jobs}` : '', change.maxRateMBps !== undefined ? `max rate ${change.maxRateMBps === null ? 'unlimited' : `${change.maxRateMBps} MB/s`}` : ''].filter(Boolean);
+  store.addHistory(task.id, 'throughput', `set ${parts.join(', ')}`);
+  return store.get(task.id);
+}
+
+/**
+ * Removes the task: its checkpoints on the target (pgferry_state) and its record in the store.
+ * Objects and rows it migrated stay. A running task must be stopped first.
+ */
+export async function releaseTask(store: TaskStore, id: string, keyFile?: string): Promise<{ marksDropped: boolean }> {
+  const task = store.get(id);
+  const state = effectiveState(task);
+  if (state === 'running' || state === 'stopping')
+    throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is ${state}`, { object: `task ${task.id}`, fix: `pgferry task stop ${task.id} --wait, then release` });
+  let marksDropped = false;
+  if (task.runId) {
+    const target = await connect(taskConnInfo(store, task, keyFile).target, 'target');
+    try {
+      const exists = await target.query('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1', [STATE_SCHEMA]);
+      if (exists.rowCount) {
+        await dropUnitMarks(target, task.runId);
+        marksDropped = true;
+      }
+    } finally {
+      await target.end().catch(() => {});
+    }
+  }
+  store.delete(task.id);
+  return { marksDropped };
+}

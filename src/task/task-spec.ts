@@ -1,0 +1,189 @@
+/**
+ * TaskSpec: what a migration task is, as the user writes it (flags, a YAML or JSON file, later an
+ * HTTP body). One zod schema validates every entry point and is published as JSON Schema
+ * (docs/task-spec.schema.json). A stored spec never holds a password: `normalizeConn` splits it
+ * out for the secret store.
+ */
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { zodToJsonSchema } from 'zod-to-json-schema';
+import { resolveConnInfo, type ConnInfo, type SslMode } from '../config/conninfo.js';
+import { PgferryError } from '../errors.js';
+
+const name = z.string().min(1);
+const globs = z.array(z.string().min(1)).optional();
+
+export const ConnSpecSchema = z.union([
+  z.string().min(1).describe('a libpq URI (postgresql://user@host:5432/db) or key=value string'),
+  z
+    .object({
+      host: z.string().optional(),
+      port: z.number().int().min(1).max(65535).optional(),
+      database: z.string().optional(),
+      user: z.string().optional(),
+      password: z.string().optional().describe('stored encrypted with the key file, never in plain text'),
+      passwordEnv: z.string().optional().describe('name of an environment variable that holds the password when the task runs'),
+      sslmode: z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
+      sslrootcert: z.string().optional(),
+      sslcert: z.string().optional(),
+      sslkey: z.string().optional(),
+      connectTimeout: z.number().int().positive().optional(),
+      options: z.string().optional(),
+    })
+    .strict(),
+]);
+
+export const TaskSpecSchema = z
+  .object({
+    name: z.string().min(1).max(200).optional().describe('generated when not given; need not be unique'),
+    source: ConnSpecSchema,
+    target: ConnSpecSchema,
+    migration: z.enum(['schema', 'full']).default('full').describe('schema: schema migration only; full: schema and all data'),
+    objects: z
+      .object({
+        includeSchemas: globs,
+        excludeSchemas: globs,
+        includeTables: globs.describe('schema.table or table globs; views and sequences count as tables'),
+        excludeTables: globs,
+        includeColumns: globs.describe('schema.table.column or table.column globs'),
+        excludeColumns: globs,
+      })
+      .strict()
+      .default({}),
+    mapping: z
+      .object({
+        schemas: z.array(z.object({ from: name, to: name }).strict()).optional(),
+        tables: z.array(z.object({ schema: name, from: name, to: name }).strict()).optional(),
+        columns: z.array(z.object({ schema: name, table: name, from: name, to: name }).strict()).optional(),
+      })
+      .strict()
+      .default({}),
+    options: z
+      .object({
+        jobs: z.number().int().min(1).max(64).optional(),
+        maxRateMBps: z.number().positive().optional(),
+        retries: z.number().int().min(0).max(100).default(5),
+        publications: z.boolean().default(false),
+        owner: z.boolean().default(true),
+        privileges: z.boolean().default(true),
+        strict: z.boolean().default(false),
+        splitTables: z.boolean().default(false),
+        earlyIndexes: z.boolean().default(false),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type TaskSpecInput = z.input<typeof TaskSpecSchema>;
+export type TaskSpec = z.output<typeof TaskSpecSchema>;
+
+/** A side's settings as stored: resolved when the task was created, without the password. */
+export interface StoredConn {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  sslmode: SslMode;
+  sslrootcert?: string;
+  sslcert?: string;
+  sslkey?: string;
+  connectTimeout: number;
+  options?: string;
+  passwordEnv?: string;
+}
+
+/** The spec as stored: both sides resolved, no password anywhere. */
+export type StoredSpec = Omit<TaskSpec, 'source' | 'target' | 'name'> & { source: StoredConn; target: StoredConn };
+
+/** Validates user input; the error names each bad field. */
+export function parseTaskSpec(input: unknown): TaskSpec {
+  const r = TaskSpecSchema.safeParse(input);
+  if (r.success) return r.data;
+  const fields = r.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`);
+  throw new PgferryError('PGFERRY_E_USAGE', `invalid task spec: ${fields.join('; ')}`, { object: 'task spec', fix: 'see docs/task-spec.schema.json' });
+}
+
+/**
+ * Resolves one side with PG* variables and defaults as of now, and splits out the password the
+ * user gave explicitly (in the URI or the spec). A password only in PGPASSWORD or ~/.pgpass is
+ * not stored: it is read again when the task runs.
+ */
+export function normalizeConn(spec: z.infer<typeof ConnSpecSchema>, env: NodeJS.ProcessEnv = process.env): { conn: StoredConn; password?: string } {
+  const noPassword = { ...env, PGPASSWORD: undefined };
+  if (typeof spec === 'string') {
+    const withPw = resolveConnInfo(spec, noPassword);
+    return { conn: storedFrom(withPw), password: withPw.password };
+  }
+  const kv = Object.entries({
+    host: spec.host, port: spec.port, dbname: spec.database, user: spec.user, sslmode: spec.sslmode, sslrootcert: spec.sslrootcert,
+    sslcert: spec.sslcert, sslkey: spec.sslkey, connect_timeout: spec.connectTimeout, options: spec.options,
+  })
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}='${String(v).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`)
+    .join(' ');
+  const info = resolveConnInfo(kv, noPassword);
+  return { conn: { ...storedFrom(info), ...(spec.passwordEnv ? { passwordEnv: spec.passwordEnv } : {}) }, password: spec.password };
+}
+
+function storedFrom(info: ConnInfo): StoredConn {
+  const out: StoredConn = { host: info.host, port: info.port, database: info.database, user: info.user, sslmode: info.sslmode, connectTimeout: info.connectTimeoutSec };
+  if (info.sslrootcert) out.sslrootcert = info.sslrootcert;
+  if (info.sslcert) out.sslcert = info.sslcert;
+  if (info.sslkey) out.sslkey = info.sslkey;
+  if (info.options) out.options = info.options;
+  return out;
+}
+
+/**
+ * ConnInfo for a run: the stored settings, and the password from (in order) the secret store,
+ * the variable `passwordEnv` names, PGPASSWORD; ~/.pgpass is read by the connection itself.
+ */
+export function connInfoFor(conn: StoredConn, storedPassword: string | undefined, env: NodeJS.ProcessEnv = process.env): ConnInfo {
+  const password = storedPassword ?? (conn.passwordEnv ? env[conn.passwordEnv] : undefined) ?? (env.PGPASSWORD || undefined);
+  return {
+    host: conn.host,
+    port: conn.port,
+    database: conn.database,
+    user: conn.user,
+    password,
+    sslmode: conn.sslmode,
+    sslrootcert: conn.sslrootcert,
+    sslcert: conn.sslcert,
+    sslkey: conn.sslkey,
+    applicationName: 'pgferry',
+    connectTimeoutSec: conn.connectTimeout,
+    options: conn.options,
+  };
+}
+
+/**
+ * The fingerprint a precheck is valid for: everything that changes what the precheck checks
+ * (not the name, jobs, rate or retries, which can change on a running task).
+ */
+export function specHash(spec: StoredSpec): string {
+  const { options, ...rest } = spec;
+  const { jobs: _j, maxRateMBps: _m, retries: _r, ...checked } = options;
+  return crypto.createHash('sha256').update(stableJson({ ...rest, options: checked })).digest('hex').slice(0, 16);
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v as object).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** The published JSON Schema of a task file. */
+export function taskSpecJsonSchema(): object {
+  return zodToJsonSchema(TaskSpecSchema, { name: 'TaskSpec', $refStrategy: 'none', target: 'jsonSchema7' });
+}
+
+const ADJECTIVES = ['amber', 'brisk', 'calm', 'deft', 'eager', 'fleet', 'glad', 'hardy', 'keen', 'lucid', 'nimble', 'quiet', 'steady', 'swift', 'tidy', 'vivid'];
+const NOUNS = ['ferry', 'barge', 'ketch', 'skiff', 'sloop', 'tug', 'punt', 'dory', 'yawl', 'junk', 'raft', 'scow'];
+
+/** A readable generated name: `source-db-to-target-db-swift-ferry`. */
+export function generatedName(spec: StoredSpec): string {
+  const pick = <T>(a: T[]) => a[crypto.randomInt(a.length)];
+  return `${spec.source.database}-to-${spec.target.database}-${pick(ADJECTIVES)}-${pick(NOUNS)}`;
+}

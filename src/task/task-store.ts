@@ -1,0 +1,262 @@
+/**
+ * The local task store: one SQLite file (better-sqlite3), `--store`, `PGFERRY_STORE` or
+ * `~/.pgferry/tasks.db`. WAL mode, so `task status` reads while a background run writes. Holds
+ * specs (no passwords), sealed secrets, run state, per-unit progress and history.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { PgferryError, messageOf } from '../errors.js';
+import type { StoredSpec } from './task-spec.js';
+import type { PrecheckReport } from '../precheck/run-precheck.js';
+
+export type TaskState = 'created' | 'running' | 'stopping' | 'stopped' | 'failed' | 'completed';
+
+export interface TaskRecord {
+  id: string;
+  name: string;
+  spec: StoredSpec;
+  specHash: string;
+  createdAt: string;
+  updatedAt: string;
+  state: TaskState;
+  phase: string | null;
+  /** 0..1 */
+  progress: number;
+  runId: string | null;
+  pid: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  stopRequested: boolean;
+  /** Current throughput settings; a running task picks up changes within a second. */
+  jobs: number;
+  maxRateMBps: number | null;
+  bytesTotal: number | null;
+  bytesDone: number | null;
+  /** Bytes per second over the last seconds of the copy. */
+  rate: number | null;
+  error: string | null;
+  summary: unknown;
+  precheck: { hash: string; passed: boolean; at: string; report: PrecheckReport } | null;
+}
+
+export interface UnitProgress {
+  unit: string;
+  state: 'pending' | 'copying' | 'done' | 'skipped';
+  rows: number | null;
+  bytes: number;
+  totalBytes: number | null;
+  estimatedRows: number | null;
+  seconds: number | null;
+}
+
+export interface HistoryEntry {
+  at: string;
+  kind: string;
+  message: string;
+  data: unknown;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS tasks (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, spec TEXT NOT NULL, spec_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, state TEXT NOT NULL, phase TEXT,
+  progress REAL NOT NULL DEFAULT 0, run_id TEXT, pid INTEGER, started_at TEXT, finished_at TEXT,
+  stop_requested INTEGER NOT NULL DEFAULT 0, jobs INTEGER NOT NULL, max_rate REAL,
+  bytes_total INTEGER, bytes_done INTEGER, rate REAL, error TEXT, summary TEXT,
+  precheck_hash TEXT, precheck_passed INTEGER, precheck_at TEXT, precheck TEXT
+);
+CREATE TABLE IF NOT EXISTS task_secrets (
+  task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE, side TEXT NOT NULL, sealed TEXT NOT NULL,
+  PRIMARY KEY (task_id, side)
+);
+CREATE TABLE IF NOT EXISTS task_units (
+  task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE, unit TEXT NOT NULL, state TEXT NOT NULL,
+  rows INTEGER, bytes INTEGER NOT NULL DEFAULT 0, total_bytes INTEGER, est_rows INTEGER, seconds REAL, ord INTEGER NOT NULL,
+  PRIMARY KEY (task_id, unit)
+);
+CREATE TABLE IF NOT EXISTS task_history (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  at TEXT NOT NULL, kind TEXT NOT NULL, message TEXT NOT NULL, data TEXT
+);
+CREATE INDEX IF NOT EXISTS task_history_task ON task_history (task_id, id);
+`;
+
+export function defaultStorePath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PGFERRY_STORE || path.join(os.homedir(), '.pgferry', 'tasks.db');
+}
+
+const now = () => new Date().toISOString();
+
+type Row = Record<string, unknown>;
+
+function toRecord(r: Row): TaskRecord {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    spec: JSON.parse(r.spec as string) as StoredSpec,
+    specHash: r.spec_hash as string,
+    createdAt: r.created_at as string,
+    updatedAt: r.updated_at as string,
+    state: r.state as TaskState,
+    phase: (r.phase as string) ?? null,
+    progress: r.progress as number,
+    runId: (r.run_id as string) ?? null,
+    pid: (r.pid as number) ?? null,
+    startedAt: (r.started_at as string) ?? null,
+    finishedAt: (r.finished_at as string) ?? null,
+    stopRequested: Boolean(r.stop_requested),
+    jobs: r.jobs as number,
+    maxRateMBps: (r.max_rate as number) ?? null,
+    bytesTotal: (r.bytes_total as number) ?? null,
+    bytesDone: (r.bytes_done as number) ?? null,
+    rate: (r.rate as number) ?? null,
+    error: (r.error as string) ?? null,
+    summary: r.summary ? JSON.parse(r.summary as string) : null,
+    precheck: r.precheck_hash
+      ? { hash: r.precheck_hash as string, passed: Boolean(r.precheck_passed), at: r.precheck_at as string, report: JSON.parse(r.precheck as string) as PrecheckReport }
+      : null,
+  };
+}
+
+/** Columns a run may update, by record field. */
+const RUN_FIELDS = {
+  state: 'state', phase: 'phase', progress: 'progress', runId: 'run_id', pid: 'pid', startedAt: 'started_at', finishedAt: 'finished_at',
+  stopRequested: 'stop_requested', jobs: 'jobs', maxRateMBps: 'max_rate', bytesTotal: 'bytes_total', bytesDone: 'bytes_done', rate: 'rate',
+  error: 'error', summary: 'summary',
+} as const;
+export type RunUpdate = Partial<Pick<TaskRecord, keyof typeof RUN_FIELDS>>;
+
+export class TaskStore {
+  private constructor(private readonly db: Database.Database, readonly file: string) {}
+
+  /** Opens (creating) the store at `file`. */
+  static open(file = defaultStorePath()): TaskStore {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      const db = new Database(file);
+      fs.chmodSync(file, 0o600);
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('foreign_keys = ON');
+      db.exec(SCHEMA);
+      return new TaskStore(db, file);
+    } catch (err) {
+      throw new PgferryError('PGFERRY_E_STORE', `cannot open the task store: ${messageOf(err)}`, { object: file, fix: 'check the path (--store, PGFERRY_STORE) and its permissions', cause: err });
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  create(t: { name: string; spec: StoredSpec; specHash: string; jobs: number; maxRateMBps: number | null; secrets: Partial<Record<'source' | 'target', string>> }): TaskRecord {
+    const id = crypto.randomUUID();
+    const at = now();
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO tasks (id, name, spec, spec_hash, created_at, updated_at, state, jobs, max_rate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(id, t.name, JSON.stringify(t.spec), t.specHash, at, at, 'created', t.jobs, t.maxRateMBps);
+      for (const [side, sealed] of Object.entries(t.secrets)) if (sealed) this.setSecret(id, side as 'source' | 'target', sealed);
+      this.addHistory(id, 'created', `task created: ${t.spec.source.database} on ${t.spec.source.host} to ${t.spec.target.database} on ${t.spec.target.host}`);
+    })();
+    return this.get(id);
+  }
+
+  /** The task with this ID, or the only one whose ID starts with it. */
+  get(idOrPrefix: string): TaskRecord {
+    const rows = this.db.prepare("SELECT * FROM tasks WHERE id = ? OR (length(?) >= 4 AND id LIKE ? || '%') LIMIT 2").all(idOrPrefix, idOrPrefix, idOrPrefix) as Row[];
+    const exact = rows.find((r) => r.id === idOrPrefix);
+    if (exact) return toRecord(exact);
+    if (rows.length === 1) return toRecord(rows[0]);
+    throw new PgferryError('PGFERRY_E_TASK_NOT_FOUND', rows.length ? `task ID prefix ${idOrPrefix} is ambiguous` : `no task ${idOrPrefix}`, {
+      object: `store ${this.file}`,
+      fix: 'pgferry task list shows the tasks of this store',
+    });
+  }
+
+  list(): TaskRecord[] {
+    return (this.db.prepare('SELECT * FROM tasks ORDER BY created_at DESC').all() as Row[]).map(toRecord);
+  }
+
+  update(id: string, u: RunUpdate): void {
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    for (const [field, value] of Object.entries(u)) {
+      const col = RUN_FIELDS[field as keyof typeof RUN_FIELDS];
+      if (!col) continue;
+      sets.push(`${col} = ?`);
+      values.push(typeof value === 'boolean' ? Number(value) : field === 'summary' && value !== null ? JSON.stringify(value) : value);
+    }
+    if (!sets.length) return;
+    this.db.prepare(`UPDATE tasks SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`).run(...values, now(), id);
+  }
+
+  /** Sets the fields only while the task is in one of `states`; returns whether it was. */
+  updateIf(id: string, states: TaskState[], u: RunUpdate): boolean {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT state FROM tasks WHERE id = ?').get(id) as Row | undefined;
+      if (!row || !states.includes(row.state as TaskState)) return false;
+      this.update(id, u);
+      return true;
+    })();
+  }
+
+  setPrecheck(id: string, hash: string, report: PrecheckReport): void {
+    this.db
+      .prepare('UPDATE tasks SET precheck_hash = ?, precheck_passed = ?, precheck_at = ?, precheck = ?, updated_at = ? WHERE id = ?')
+      .run(hash, Number(report.passed), now(), JSON.stringify(report), now(), id);
+  }
+
+  setSecret(id: string, side: 'source' | 'target', sealed: string): void {
+    this.db.prepare('INSERT INTO task_secrets (task_id, side, sealed) VALUES (?, ?, ?) ON CONFLICT (task_id, side) DO UPDATE SET sealed = excluded.sealed').run(id, side, sealed);
+  }
+
+  secret(id: string, side: 'source' | 'target'): string | undefined {
+    return (this.db.prepare('SELECT sealed FROM task_secrets WHERE task_id = ? AND side = ?').get(id, side) as Row | undefined)?.sealed as string | undefined;
+  }
+
+  addHistory(id: string, kind: string, message: string, data?: unknown): void {
+    this.db.prepare('INSERT INTO task_history (task_id, at, kind, message, data) VALUES (?, ?, ?, ?, ?)').run(id, now(), kind, message, data === undefined ? null : JSON.stringify(data));
+  }
+
+  history(id: string): HistoryEntry[] {
+    return (this.db.prepare('SELECT at, kind, message, data FROM task_history WHERE task_id = ? ORDER BY id').all(id) as Row[]).map((r) => ({
+      at: r.at as string,
+      kind: r.kind as string,
+      message: r.message as string,
+      data: r.data ? JSON.parse(r.data as string) : null,
+    }));
+  }
+
+  /** Replaces the unit list (a new plan) or updates units in place, in one transaction. */
+  saveUnits(id: string, units: UnitProgress[], replace = false): void {
+    this.db.transaction(() => {
+      if (replace) this.db.prepare('DELETE FROM task_units WHERE task_id = ?').run(id);
+      const up = this.db.prepare(
+        `INSERT INTO task_units (task_id, unit, state, rows, bytes, total_bytes, est_rows, seconds, ord) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (task_id, unit) DO UPDATE SET state = excluded.state, rows = excluded.rows, bytes = excluded.bytes,
+           total_bytes = coalesce(excluded.total_bytes, task_units.total_bytes), est_rows = coalesce(excluded.est_rows, task_units.est_rows), seconds = excluded.seconds`,
+      );
+      units.forEach((u, i) => up.run(id, u.unit, u.state, u.rows, u.bytes, u.totalBytes, u.estimatedRows, u.seconds, i));
+    })();
+  }
+
+  units(id: string): UnitProgress[] {
+    return (this.db.prepare('SELECT * FROM task_units WHERE task_id = ? ORDER BY ord').all(id) as Row[]).map((r) => ({
+      unit: r.unit as string,
+      state: r.state as UnitProgress['state'],
+      rows: (r.rows as number) ?? null,
+      bytes: r.bytes as number,
+      totalBytes: (r.total_bytes as number) ?? null,
+      estimatedRows: (r.est_rows as number) ?? null,
+      seconds: (r.seconds as number) ?? null,
+    }));
+  }
+
+  delete(id: string): void {
+    this.db.prepare('DELETE FROM tasks WHERE id = ?').run(id);
+  }
+}
