@@ -16,11 +16,12 @@ import { checkSourcePrivileges } from './check-source-privileges.js';
 import { checkTargetPrivileges } from './check-target-privileges.js';
 import { checkNameConflicts } from './check-name-conflicts.js';
 import { checkMapping } from './check-mapping.js';
+import { checkServerVersions, checkTargetSchemas } from './check-versions-and-schemas.js';
 import { checkExtensions, checkPrimaryKeys, checkRoles, checkSelection, checkSkippedObjects, checkTargetVersionGaps } from './check-catalog-items.js';
 import { checkEncoding, checkSpace } from './check-encoding-and-space.js';
 
 const CHECKS: PrecheckCheck[] = [
-  checkSourcePrivileges, checkTargetPrivileges, checkNameConflicts, checkSelection, checkExtensions, checkTargetVersionGaps,
+  checkServerVersions, checkSourcePrivileges, checkTargetPrivileges, checkTargetSchemas, checkNameConflicts, checkSelection, checkExtensions, checkTargetVersionGaps,
   checkRoles, checkEncoding, checkPrimaryKeys, checkSkippedObjects, checkSpace, checkMapping,
 ];
 
@@ -33,11 +34,14 @@ export interface PrecheckReport {
 /** Every item, in order; a failed connection or version ends the list early. */
 export async function runPrecheck(sourceInfo: ConnInfo, targetInfo: ConnInfo, opts: { publications?: boolean; selection?: Selection; mapping?: NameMapping } = {}): Promise<PrecheckReport> {
   const conn = await testConnectivity({ source: sourceInfo, target: targetInfo });
+  // a server of an unsupported version did connect: that is the versions item's failure
+  const version = conn.sides.find((s) => s.code === 'PGFERRY_E_VERSION');
   const items: PrecheckItem[] = conn.sides.map((s) =>
-    s.passed
+    s.passed || s.code === 'PGFERRY_E_VERSION'
       ? { id: `${s.side}-connectivity`, title: `${s.side === 'source' ? 'Source' : 'Target'} connectivity`, status: 'pass', detail: `${s.endpoint}: PostgreSQL ${s.serverVersion}, TLS ${s.tls ? 'on' : 'off'}` }
       : { id: `${s.side}-connectivity`, title: `${s.side === 'source' ? 'Source' : 'Target'} connectivity`, status: 'fail', detail: `${s.endpoint}: failed at ${s.failedStep}: ${s.message}`, fix: s.fix },
   );
+  if (version) items.push({ id: 'versions', title: 'Server versions', status: 'fail', detail: `${version.side}: ${version.message}`, fix: version.fix });
   if (!conn.passed) return { passed: false, items };
   const [source, target] = await Promise.all([connect(sourceInfo, 'source'), connect(targetInfo, 'target')]);
   try {

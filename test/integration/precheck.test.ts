@@ -36,7 +36,7 @@ describe('precheck', () => {
     const item = new Map(report.items.map((i) => [i.id, i]));
     const status = Object.fromEntries(report.items.map((i) => [i.id, i.status]));
     assert.deepEqual(status, {
-      'source-connectivity': 'pass', 'target-connectivity': 'pass', 'source-privileges': 'pass', 'target-privileges': 'pass',
+      'source-connectivity': 'pass', 'target-connectivity': 'pass', versions: 'pass', 'source-privileges': 'pass', 'target-privileges': 'pass', 'target-schemas': 'pass',
       'name-conflicts': 'fail', selection: 'pass', extensions: 'pass', 'target-version': 'pass', roles: 'warn', encoding: 'pass',
       'primary-keys': 'warn', 'c-functions': 'warn', space: 'warn', mapping: 'pass',
     });
@@ -53,7 +53,7 @@ describe('precheck', () => {
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, /^WARN Tables without a primary key: 1 table\(s\) have no primary or unique key/m);
     assert.match(ok.stdout, /^\s+public\.keyless$/m);
-    assert.match(ok.stdout, /^precheck: PASSED \(14 items, 0 failed, 4 warnings\)$/m);
+    assert.match(ok.stdout, /^precheck: PASSED \(16 items, 0 failed, 4 warnings\)$/m);
 
     const down = await runCli(['precheck', '--source', src.uri, '--target', 'postgresql://postgres@127.0.0.1:1/x', '--json']);
     assert.equal(down.code, 8);
