@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   PGFERRY_E_PRECHECK_REQUIRED: { exit: ExitCode.precheckFailed, summary: 'the task has no passed precheck of its current spec' },
   PGFERRY_E_STOPPED: { exit: ExitCode.stopped, summary: 'the run was stopped on request' },
   PGFERRY_E_STORE: { exit: ExitCode.failed, summary: 'the task store cannot be opened or written' },
+  PGFERRY_E_UNAUTHORIZED: { exit: ExitCode.usage, summary: 'the HTTP API request has no token or a wrong one (HTTP 401)' },
   PGFERRY_E_INTERNAL: { exit: ExitCode.failed, summary: 'unexpected internal error' },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { registerTaskCommands } from './task-command.js';
+import { registerServeCommand } from './serve-command.js';
 import { connHelp, defaultJobs, mappingOf, parseJobs, parseJobsLike, parseRate, parseRetries, selectionOf, withSelectionOptions, type SelectionFlags } from './flags.js';
 import { resolveConnInfo } from '../config/conninfo.js';
 import { runWithRetries } from '../task/run-with-retries.js';
@@ -195,6 +196,7 @@ function usageError(message: string): PgferryError {
 
 
 registerTaskCommands(program);
+registerServeCommand(program);
 await program.parseAsync(process.argv);
 // every command has finished (the demo waits for Ctrl-C itself): leave even if a handle lingers
 process.exit(process.exitCode ?? 0);

@@ -22,6 +22,7 @@ import { TaskProgress } from './task-progress.js';
 import { connInfoFor, generatedName, normalizeConn, parseTaskSpec, specHash, type StoredSpec } from './task-spec.js';
 import type { TaskRecord, TaskStore } from './task-store.js';
 import type { ConnInfo } from '../config/conninfo.js';
+import { runVerify, type VerifyReport } from '../verify/run-verify.js';
 
 const defaultJobs = () => Math.max(2, os.availableParallelism());
 
@@ -77,6 +78,16 @@ export async function precheckTask(store: TaskStore, id: string, keyFile?: strin
   store.setPrecheck(task.id, task.specHash, report);
   const counts = (s: string) => report.items.filter((i) => i.status === s).length;
   store.addHistory(task.id, 'precheck', `precheck ${report.passed ? 'passed' : 'failed'}: ${counts('fail')} failed, ${counts('warn')} warnings`);
+  return report;
+}
+
+/** Compares source and target through the task's selection and mapping; kept in the history. */
+export async function verifyTask(store: TaskStore, id: string, keyFile?: string): Promise<VerifyReport> {
+  const task = store.get(id);
+  const conn = taskConnInfo(store, task, keyFile);
+  const report = await runVerify({ ...conn, jobs: task.jobs, selection: task.spec.objects, mapping: task.spec.mapping });
+  const bad = report.tables.filter((t) => !t.ok).length + report.sequences.filter((s) => !s.ok).length + report.largeObjects.problems.length;
+  store.addHistory(task.id, 'verify', report.ok ? `verify passed: ${report.tables.length} tables, ${report.sequences.length} sequences` : `verify found ${bad} difference(s)`);
   return report;
 }
 

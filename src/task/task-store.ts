@@ -82,6 +82,7 @@ CREATE TABLE IF NOT EXISTS task_history (
   at TEXT NOT NULL, kind TEXT NOT NULL, message TEXT NOT NULL, data TEXT
 );
 CREATE INDEX IF NOT EXISTS task_history_task ON task_history (task_id, id);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 export function defaultStorePath(env: NodeJS.ProcessEnv = process.env): string {
@@ -254,6 +255,14 @@ export class TaskStore {
       estimatedRows: (r.est_rows as number) ?? null,
       seconds: (r.seconds as number) ?? null,
     }));
+  }
+
+  setting(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as Row | undefined)?.value as string | undefined;
+  }
+
+  setSetting(key: string, value: string): void {
+    this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   delete(id: string): void {

@@ -1,0 +1,91 @@
+import { useEffect, useState } from 'react';
+import { ApiFailure, api, formatDuration, type Task } from './api';
+
+const STATES = ['all', 'created', 'running', 'stopping', 'stopped', 'interrupted', 'failed', 'completed'];
+
+export function ProgressBar({ value, label }: { value: number; label?: string }) {
+  const pct = Math.round(Math.max(0, Math.min(1, value)) * 100);
+  return (
+    <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={label ?? 'progress'}>
+      <div className="progress-fill" style={{ width: `${pct}%` }} />
+      <span className="progress-text">{pct}%</span>
+    </div>
+  );
+}
+
+export function StateBadge({ state }: { state: string }) {
+  return <span className={`badge state-${state}`}>{state}</span>;
+}
+
+export function TaskList() {
+  const [tasks, setTasks] = useState<Task[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [filter, setFilter] = useState('all');
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      api<{ tasks: Task[] }>('GET', '/api/tasks')
+        .then((r) => live && (setTasks(r.tasks), setError(null)))
+        .catch((e) => live && setError(e instanceof ApiFailure ? `${e.error.code}: ${e.error.message}` : String(e)));
+    load();
+    const t = setInterval(load, 2000);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, []);
+  const shown = (tasks ?? []).filter((t) => filter === 'all' || t.state === filter);
+  return (
+    <main className="page">
+      <div className="row spread">
+        <h1>Migration tasks</h1>
+        <label className="inline">
+          State{' '}
+          <select value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="filter by state">
+            {STATES.map((s) => (
+              <option key={s} value={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+      {tasks === null && !error && <p className="muted">Loading tasks…</p>}
+      {tasks !== null && shown.length === 0 && (
+        <div className="empty card">
+          <p>{tasks.length ? 'No task in this state.' : 'No migration task yet.'}</p>
+          <a href="#/new" className="button primary">Create a task</a>
+        </div>
+      )}
+      {shown.length > 0 && (
+        <div className="table-wrap">
+          <table className="tasks">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Source → target</th>
+                <th>State</th>
+                <th>Phase</th>
+                <th>Progress</th>
+                <th>Started</th>
+                <th>Duration</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((t) => (
+                <tr key={t.id}>
+                  <td><a href={`#/tasks/${t.id}`}>{t.name}</a></td>
+                  <td className="small">{t.spec.source.host}:{t.spec.source.port}/{t.spec.source.database} → {t.spec.target.host}:{t.spec.target.port}/{t.spec.target.database}</td>
+                  <td><StateBadge state={t.state} /></td>
+                  <td>{t.phase ?? '–'}</td>
+                  <td className="w-progress"><ProgressBar value={t.progress} label={`progress of ${t.name}`} /></td>
+                  <td className="small">{t.startedAt ? new Date(t.startedAt).toLocaleString() : '–'}</td>
+                  <td>{t.startedAt ? formatDuration((t.finishedAt ? Date.parse(t.finishedAt) : Date.now()) - Date.parse(t.startedAt)) : '–'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,397 @@
+/**
+ * Create a task in the vendor's order: (1) source and destination with Test Connectivity,
+ * (2) migration types and objects (Available tree, Selected list, rename = name mapping),
+ * (3) precheck (Next only once it passes), (4) throughput and start.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import { ApiFailure, api, type ConnFields, type ObjectTree, type PrecheckItem, type SideResult, type SslMode, type Task } from './api';
+
+type Side = 'source' | 'target';
+const EMPTY: ConnFields = { host: '127.0.0.1', port: 5432, database: '', user: 'postgres', password: '', sslmode: 'prefer' };
+const SSL: SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+
+function connSpec(c: ConnFields) {
+  return { host: c.host, port: c.port, database: c.database, user: c.user, sslmode: c.sslmode, ...(c.password ? { password: c.password } : {}) };
+}
+
+function describe(err: unknown): string {
+  return err instanceof ApiFailure ? `${err.error.code}: ${err.error.message}${err.error.fix ? ` — ${err.error.fix}` : ''}` : String(err);
+}
+
+interface Picked {
+  schema: string;
+  table: string;
+  rename: string;
+  excluded: string[];
+  columnRenames: Record<string, string>;
+}
+
+function ConnectionForm({ side, value, onChange, result, testing, onTest }: {
+  side: Side; value: ConnFields; onChange: (c: ConnFields) => void; result: SideResult | null; testing: boolean; onTest: () => void;
+}) {
+  const id = (f: string) => `${side}-${f}`;
+  const set = <K extends keyof ConnFields>(k: K, v: ConnFields[K]) => onChange({ ...value, [k]: v });
+  return (
+    <fieldset className="card conn">
+      <legend>{side === 'source' ? 'Source database' : 'Destination database'}</legend>
+      <div className="grid2">
+        <label htmlFor={id('host')}>Host</label>
+        <input id={id('host')} value={value.host} onChange={(e) => set('host', e.target.value)} />
+        <label htmlFor={id('port')}>Port</label>
+        <input id={id('port')} type="number" min={1} max={65535} value={value.port} onChange={(e) => set('port', Number(e.target.value))} />
+        <label htmlFor={id('database')}>Database</label>
+        <input id={id('database')} value={value.database} onChange={(e) => set('database', e.target.value)} />
+        <label htmlFor={id('user')}>Account</label>
+        <input id={id('user')} value={value.user} onChange={(e) => set('user', e.target.value)} autoComplete="off" />
+        <label htmlFor={id('password')}>Password</label>
+        <input id={id('password')} type="password" value={value.password} onChange={(e) => set('password', e.target.value)} autoComplete="new-password" />
+        <label htmlFor={id('sslmode')}>TLS mode</label>
+        <select id={id('sslmode')} value={value.sslmode} onChange={(e) => set('sslmode', e.target.value as SslMode)}>
+          {SSL.map((m) => (
+            <option key={m} value={m}>{m}</option>
+          ))}
+        </select>
+      </div>
+      <div className="row">
+        <button type="button" onClick={onTest} disabled={testing || !value.host || !value.database} data-testid={`test-${side}`}>
+          {testing ? 'Testing…' : 'Test Connectivity'}
+        </button>
+        {result && (
+          <span className={result.passed ? 'ok' : 'error'} role="status" data-testid={`result-${side}`}>
+            {result.passed ? `Passed — PostgreSQL ${result.serverVersion}, TLS ${result.tls ? 'on' : 'off'}` : `Failed at ${result.failedStep}: ${result.message}`}
+          </span>
+        )}
+      </div>
+      {result && !result.passed && result.fix && <p className="hint">Fix: {result.fix}</p>}
+    </fieldset>
+  );
+}
+
+function Steps({ step }: { step: number }) {
+  const names = ['Source and destination', 'Types and objects', 'Precheck', 'Confirm and start'];
+  return (
+    <ol className="steps">
+      {names.map((n, i) => (
+        <li key={n} className={i + 1 === step ? 'current' : i + 1 < step ? 'done' : ''} aria-current={i + 1 === step ? 'step' : undefined}>
+          {i + 1}. {n}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function Wizard() {
+  const [step, setStep] = useState(1);
+  const [name, setName] = useState('');
+  const [conn, setConn] = useState<Record<Side, ConnFields>>({ source: { ...EMPTY }, target: { ...EMPTY } });
+  const [tests, setTests] = useState<Record<Side, SideResult | null>>({ source: null, target: null });
+  const [testing, setTesting] = useState<Record<Side, boolean>>({ source: false, target: false });
+  const [error, setError] = useState<string | null>(null);
+  const [migration, setMigration] = useState<'schema' | 'full'>('full');
+  const [wholeDb, setWholeDb] = useState(true);
+  const [tree, setTree] = useState<ObjectTree | null>(null);
+  const [treeError, setTreeError] = useState<string | null>(null);
+  const [search, setSearch] = useState('');
+  const [expanded, setExpanded] = useState<Record<string, boolean>>({});
+  const [highlight, setHighlight] = useState<string | null>(null);
+  const [picked, setPicked] = useState<Picked[]>([]);
+  const [pickedFocus, setPickedFocus] = useState<string | null>(null);
+  const [schemaRenames, setSchemaRenames] = useState<Record<string, string>>({});
+  const [preview, setPreview] = useState<{ skipped: { kind: string; name: string; reason: string }[]; notes: string[] } | null>(null);
+  const [task, setTask] = useState<Task | null>(null);
+  const [taskSpecKey, setTaskSpecKey] = useState('');
+  const [precheck, setPrecheck] = useState<{ passed: boolean; items: PrecheckItem[] } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [open, setOpen] = useState<Record<string, boolean>>({});
+  const [jobs, setJobs] = useState(2);
+  const [maxRate, setMaxRate] = useState('');
+
+  const test = async (side: Side) => {
+    setTesting((t) => ({ ...t, [side]: true }));
+    try {
+      const r = await api<{ sides: SideResult[] }>('POST', '/api/connections/test', { [side]: connSpec(conn[side]) });
+      setTests((t) => ({ ...t, [side]: r.sides[0] }));
+    } catch (e) {
+      setTests((t) => ({ ...t, [side]: { side, endpoint: '', passed: false, failedStep: 'request', message: describe(e) } }));
+    } finally {
+      setTesting((t) => ({ ...t, [side]: false }));
+    }
+  };
+
+  const spec = useMemo(() => {
+    const objects: Record<string, string[]> = {};
+    const mapping: { schemas: { from: string; to: string }[]; tables: object[]; columns: object[] } = { schemas: [], tables: [], columns: [] };
+    if (!wholeDb && picked.length) {
+      objects.includeTables = picked.map((p) => `${p.schema}.${p.table}`);
+      const excluded = picked.flatMap((p) => p.excluded.map((c) => `${p.schema}.${p.table}.${c}`));
+      if (excluded.length) objects.excludeColumns = excluded;
+    }
+    for (const [from, to] of Object.entries(schemaRenames)) if (to && to !== from) mapping.schemas.push({ from, to });
+    for (const p of picked) {
+      if (p.rename && p.rename !== p.table) mapping.tables.push({ schema: p.schema, from: p.table, to: p.rename });
+      for (const [from, to] of Object.entries(p.columnRenames)) if (to && to !== from) mapping.columns.push({ schema: p.schema, table: p.table, from, to });
+    }
+    return { ...(name ? { name } : {}), source: connSpec(conn.source), target: connSpec(conn.target), migration, objects, mapping };
+  }, [name, conn, migration, wholeDb, picked, schemaRenames]);
+  const specKey = JSON.stringify(spec);
+
+  // step 2: the source's objects, and what the choice does to dependents
+  useEffect(() => {
+    if (step !== 2 || tree) return;
+    api<ObjectTree>('POST', '/api/catalog/objects', { source: connSpec(conn.source) }).then(setTree, (e) => setTreeError(describe(e)));
+  }, [step, tree, conn.source]);
+  useEffect(() => {
+    if (step !== 2) return;
+    const t = setTimeout(() => {
+      api<{ skipped: { kind: string; name: string; reason: string }[]; notes: string[] }>('POST', '/api/plan/preview', spec).then(setPreview, (e) => setPreview({ skipped: [], notes: [describe(e)] }));
+    }, 400);
+    return () => clearTimeout(t);
+  }, [step, specKey]);
+
+  const runPrecheck = async () => {
+    setBusy(true);
+    setError(null);
+    setPrecheck(null);
+    try {
+      let t = task;
+      if (!t || taskSpecKey !== specKey) {
+        if (t) await api('DELETE', `/api/tasks/${t.id}`).catch(() => {});
+        t = await api<Task>('POST', '/api/tasks', spec);
+        setTask(t);
+        setTaskSpecKey(specKey);
+      }
+      setPrecheck(await api<{ passed: boolean; items: PrecheckItem[] }>('POST', `/api/tasks/${t.id}/precheck`));
+    } catch (e) {
+      setError(describe(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  useEffect(() => {
+    if (step === 3 && (!precheck || taskSpecKey !== specKey)) void runPrecheck();
+  }, [step]);
+
+  const start = async () => {
+    if (!task) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api('PATCH', `/api/tasks/${task.id}/throughput`, { jobs, maxRateMBps: maxRate ? Number(maxRate) : null });
+      await api('POST', `/api/tasks/${task.id}/start`);
+      window.location.hash = `#/tasks/${task.id}`;
+    } catch (e) {
+      setError(describe(e));
+      setBusy(false);
+    }
+  };
+
+  const q = search.trim().toLowerCase();
+  const add = (node: string | null = highlight) => {
+    if (!node || !tree) return;
+    const [schema, table] = JSON.parse(node) as [string, string | null];
+    const s = tree.schemas.find((x) => x.name === schema);
+    const tables = (s?.tables ?? []).filter((t) => (table ? t.name === table : true)).filter((t) => t.kind !== 'sequence' || table);
+    setWholeDb(false);
+    setPicked((p) => [...p, ...tables.filter((t) => !p.some((x) => x.schema === schema && x.table === t.name)).map((t) => ({ schema, table: t.name, rename: '', excluded: [], columnRenames: {} }))]);
+  };
+  const remove = () => {
+    if (!pickedFocus) return;
+    setPicked((p) => p.filter((x) => `${x.schema}.${x.table}` !== pickedFocus));
+    setPickedFocus(null);
+  };
+  const update = (key: string, f: (p: Picked) => Picked) => setPicked((list) => list.map((p) => (`${p.schema}.${p.table}` === key ? f(p) : p)));
+
+  const canNext1 = tests.source?.passed && tests.target?.passed;
+  return (
+    <main className="page">
+      <h1>Create a migration task</h1>
+      <Steps step={step} />
+      {error && <p className="error" role="alert">{error}</p>}
+
+      {step === 1 && (
+        <section aria-label="source and destination">
+          <label className="inline" htmlFor="task-name">Task name</label>{' '}
+          <input id="task-name" placeholder="generated when empty" value={name} onChange={(e) => setName(e.target.value)} />
+          <div className="two">
+            {(['source', 'target'] as Side[]).map((side) => (
+              <ConnectionForm key={side} side={side} value={conn[side]} testing={testing[side]} result={tests[side]}
+                onChange={(c) => { setConn((x) => ({ ...x, [side]: c })); setTests((t) => ({ ...t, [side]: null })); }}
+                onTest={() => void test(side)} />
+            ))}
+          </div>
+          <div className="actions">
+            <button className="primary" disabled={!canNext1} onClick={() => setStep(2)}>Next: types and objects</button>
+            {!canNext1 && <span className="hint">Both sides must pass Test Connectivity.</span>}
+          </div>
+        </section>
+      )}
+
+      {step === 2 && (
+        <section aria-label="types and objects">
+          <fieldset className="card">
+            <legend>Migration types</legend>
+            <label className="inline"><input type="radio" name="type" checked={migration === 'schema'} onChange={() => setMigration('schema')} /> Schema migration</label>
+            <label className="inline"><input type="radio" name="type" checked={migration === 'full'} onChange={() => setMigration('full')} /> Full data migration</label>
+            <label className="inline disabled" title="not available yet"><input type="radio" name="type" disabled /> Incremental data migration (not available yet)</label>
+          </fieldset>
+          <fieldset className="card">
+            <legend>Objects</legend>
+            <label className="inline"><input type="radio" name="scope" checked={wholeDb} onChange={() => setWholeDb(true)} /> Whole database</label>
+            <label className="inline"><input type="radio" name="scope" checked={!wholeDb} onChange={() => setWholeDb(false)} /> Choose schemas, tables and columns</label>
+            <div className="picker">
+              <div className="pane">
+                <h3>Available</h3>
+                <input type="search" placeholder="Search tables" aria-label="search tables" value={search} onChange={(e) => setSearch(e.target.value)} />
+                {treeError && <p className="error">{treeError}</p>}
+                {!tree && !treeError && <p className="muted">Loading objects…</p>}
+                <ul className="tree" role="tree" aria-label="available objects">
+                  {tree?.schemas.map((s) => {
+                    const tables = s.tables.filter((t) => !q || t.name.toLowerCase().includes(q) || s.name.toLowerCase().includes(q));
+                    if (q && !tables.length) return null;
+                    const key = JSON.stringify([s.name, null]);
+                    return (
+                      <li key={s.name} role="treeitem" aria-expanded={Boolean(expanded[s.name] || q)}>
+                        <button className="twisty" aria-label={`expand ${s.name}`} onClick={() => setExpanded((x) => ({ ...x, [s.name]: !x[s.name] }))}>{expanded[s.name] || q ? '▾' : '▸'}</button>
+                        <button className={`node ${highlight === key ? 'hl' : ''}`} onClick={() => setHighlight(key)}>{s.name}</button>
+                        {(expanded[s.name] || q) && (
+                          <ul role="group">
+                            {tables.map((t) => {
+                              const tk = JSON.stringify([s.name, t.name]);
+                              return (
+                                <li key={t.name} role="treeitem">
+                                  <button className={`node ${highlight === tk ? 'hl' : ''}`} onClick={() => setHighlight(tk)} onDoubleClick={() => add(tk)}>
+                                    {t.name} <span className="muted small">{t.kind}{t.kind === 'table' ? `, ${t.rows} rows${t.hasKey ? '' : ', no key'}` : ''}</span>
+                                  </button>
+                                </li>
+                              );
+                            })}
+                          </ul>
+                        )}
+                      </li>
+                    );
+                  })}
+                </ul>
+              </div>
+              <div className="arrows">
+                <button onClick={() => add()} disabled={!highlight} aria-label="add to selected">→</button>
+                <button onClick={remove} disabled={!pickedFocus} aria-label="remove from selected">←</button>
+              </div>
+              <div className="pane">
+                <h3>Selected {wholeDb ? '(whole database)' : `(${picked.length})`}</h3>
+                {!wholeDb && picked.length === 0 && <p className="muted">Pick a schema or table on the left and press →.</p>}
+                <ul className="selected">
+                  {[...new Set(picked.map((p) => p.schema))].map((schema) => (
+                    <li key={schema}>
+                      <div className="row">
+                        <strong>{schema}</strong>
+                        <input className="rename" aria-label={`rename schema ${schema}`} placeholder="rename schema" value={schemaRenames[schema] ?? ''} onChange={(e) => setSchemaRenames((r) => ({ ...r, [schema]: e.target.value }))} />
+                      </div>
+                      <ul>
+                        {picked.filter((p) => p.schema === schema).map((p) => {
+                          const key = `${p.schema}.${p.table}`;
+                          const cols = tree?.schemas.find((s) => s.name === p.schema)?.tables.find((t) => t.name === p.table)?.columns ?? [];
+                          return (
+                            <li key={key} className={pickedFocus === key ? 'hl' : ''}>
+                              <div className="row">
+                                <button className="node" onClick={() => setPickedFocus(key)} aria-pressed={pickedFocus === key}>{p.table}</button>
+                                <input className="rename" aria-label={`rename table ${key}`} placeholder="rename table" value={p.rename} onChange={(e) => update(key, (x) => ({ ...x, rename: e.target.value }))} />
+                                <button className="link" onClick={() => setOpen((o) => ({ ...o, [key]: !o[key] }))} aria-expanded={Boolean(open[key])}>columns</button>
+                              </div>
+                              {open[key] && (
+                                <ul className="columns">
+                                  {cols.map((c) => (
+                                    <li key={c.name} className="row">
+                                      <label className="inline">
+                                        <input type="checkbox" checked={!p.excluded.includes(c.name)} onChange={(e) => update(key, (x) => ({ ...x, excluded: e.target.checked ? x.excluded.filter((n) => n !== c.name) : [...x.excluded, c.name] }))} />
+                                        {c.name} <span className="muted small">{c.type}</span>
+                                      </label>
+                                      <input className="rename" aria-label={`rename column ${key}.${c.name}`} placeholder="rename" value={p.columnRenames[c.name] ?? ''} onChange={(e) => update(key, (x) => ({ ...x, columnRenames: { ...x.columnRenames, [c.name]: e.target.value } }))} />
+                                    </li>
+                                  ))}
+                                </ul>
+                              )}
+                            </li>
+                          );
+                        })}
+                      </ul>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            </div>
+          </fieldset>
+          {preview && (preview.skipped.length > 0 || preview.notes.length > 0) && (
+            <div className="card warn" role="status" aria-label="dependent objects">
+              <h3>What this choice does to other objects</h3>
+              <ul>
+                {preview.skipped.map((s) => <li key={`${s.kind} ${s.name}`}>{s.kind} {s.name}: skipped — {s.reason}</li>)}
+                {preview.notes.map((n) => <li key={n}>{n}</li>)}
+              </ul>
+            </div>
+          )}
+          <div className="actions">
+            <button onClick={() => setStep(1)}>Back</button>
+            <button className="primary" disabled={!wholeDb && picked.length === 0} onClick={() => setStep(3)}>Next: precheck</button>
+          </div>
+        </section>
+      )}
+
+      {step === 3 && (
+        <section aria-label="precheck">
+          <div className="row spread">
+            <h2>Precheck</h2>
+            <button onClick={() => void runPrecheck()} disabled={busy}>{busy ? 'Checking…' : 'Run again'}</button>
+          </div>
+          {busy && !precheck && <p className="muted">Checking source and destination…</p>}
+          {precheck && (
+            <>
+              <p className={precheck.passed ? 'ok' : 'error'} role="status">
+                {precheck.passed ? 'Precheck passed' : 'Precheck failed'}: {precheck.items.filter((i) => i.status === 'fail').length} failed, {precheck.items.filter((i) => i.status === 'warn').length} warnings
+              </p>
+              <ul className="precheck">
+                {precheck.items.map((i) => (
+                  <li key={i.id} className={`item ${i.status}`} data-item={i.id}>
+                    <button className="item-head" aria-expanded={Boolean(open[`pc-${i.id}`])} onClick={() => setOpen((o) => ({ ...o, [`pc-${i.id}`]: !o[`pc-${i.id}`] }))}>
+                      <span className={`icon ${i.status}`} aria-label={i.status}>{i.status === 'pass' ? '✔' : i.status === 'warn' ? '!' : '✖'}</span> {i.title}
+                    </button>
+                    <span className="detail">{i.detail}</span>
+                    {(open[`pc-${i.id}`] || i.status !== 'pass') && (
+                      <div className="more">
+                        {i.objects && <ul className="objects">{i.objects.map((o) => <li key={o}>{o}</li>)}</ul>}
+                        {i.fix && <p className="hint">Fix: {i.fix}</p>}
+                      </div>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <div className="actions">
+            <button onClick={() => setStep(2)}>Back</button>
+            <button className="primary" disabled={!precheck?.passed || busy} onClick={() => setStep(4)}>Next: confirm</button>
+          </div>
+        </section>
+      )}
+
+      {step === 4 && task && (
+        <section aria-label="confirm">
+          <div className="card">
+            <h2>{task.name}</h2>
+            <p>{conn.source.host}:{conn.source.port}/{conn.source.database} → {conn.target.host}:{conn.target.port}/{conn.target.database}, {migration === 'full' ? 'schema and data' : 'schema only'}</p>
+            <div className="grid2">
+              <label htmlFor="jobs">Jobs</label>
+              <input id="jobs" type="number" min={1} max={64} value={jobs} onChange={(e) => setJobs(Number(e.target.value))} />
+              <label htmlFor="max-rate">Max rate (MB/s)</label>
+              <input id="max-rate" type="number" min={0} placeholder="unlimited" value={maxRate} onChange={(e) => setMaxRate(e.target.value)} />
+            </div>
+            <p className="hint">The migration writes into the destination database. Both can be changed while it runs.</p>
+          </div>
+          <div className="actions">
+            <button onClick={() => setStep(3)}>Back</button>
+            <button className="primary" onClick={() => void start()} disabled={busy}>Start migration</button>
+          </div>
+        </section>
+      )}
+    </main>
+  );
+}

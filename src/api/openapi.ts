@@ -1,0 +1,96 @@
+/** The OpenAPI 3 document of the HTTP API, served at /api/openapi.json. */
+import { zodToJsonSchema } from 'zod-to-json-schema';
+import { ConnSpecSchema, TaskSpecSchema } from '../task/task-spec.js';
+
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const idParam = [{ name: 'id', in: 'path', required: true, description: 'task ID (or a unique prefix of 4+ characters)', schema: { type: 'string' } }];
+const errors = {
+  '400': { description: 'invalid body: error.fields names each field', ...json(ref('Error')) },
+  '401': { description: 'no token, or a wrong one', ...json(ref('Error')) },
+};
+const withTask = { ...errors, '404': { description: 'no such task', ...json(ref('Error')) } };
+
+function op(summary: string, responses: object, extra: object = {}) {
+  return { summary, security: [{ bearer: [] }], responses, ...extra };
+}
+
+export function openApiDocument(): object {
+  const schema = (s: Parameters<typeof zodToJsonSchema>[0]) => zodToJsonSchema(s, { $refStrategy: 'none', target: 'openApi3' });
+  return {
+    openapi: '3.0.3',
+    info: { title: 'pgferry', version: '0.1.0', description: 'Migration tasks: test connectivity, choose objects, precheck, start, watch, stop, resume, verify, release. Passwords are write-only.' },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        TaskSpec: schema(TaskSpecSchema),
+        ConnSpec: schema(ConnSpecSchema),
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string', description: 'a stable PGFERRY_E_* code (docs/errors.md)' },
+                message: { type: 'string' },
+                object: { type: 'string' },
+                fix: { type: 'string' },
+                fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+              },
+            },
+          },
+        },
+        Task: { type: 'object', description: 'a task: id, name, state, phase, progress, throughput, spec (no passwords), passwordsStored, precheck' },
+      },
+    },
+    paths: {
+      '/api/openapi.json': { get: { summary: 'this document', responses: { '200': { description: 'OpenAPI 3' } } } },
+      '/api/connections/test': {
+        post: op('Test Connectivity for a source and/or a target', { '200': { description: 'per side: passed, or the failed step, cause and fix' }, ...errors }, {
+          requestBody: json({ type: 'object', properties: { source: ref('ConnSpec'), target: ref('ConnSpec') } }),
+        }),
+      },
+      '/api/catalog/objects': {
+        post: op("a source's schemas, tables and columns, for choosing objects", { '200': { description: 'schemas → tables → columns' }, ...errors }, {
+          requestBody: json({ type: 'object', required: ['source'], properties: { source: ref('ConnSpec') } }),
+        }),
+      },
+      '/api/plan/preview': {
+        post: op("what a spec's selection and name mapping would skip, and what follows each rename (no task is made)", { '200': { description: '{ skipped, notes }' }, ...errors }, {
+          requestBody: json(ref('TaskSpec')),
+        }),
+      },
+      '/api/tasks': {
+        get: op('every task', { '200': { description: '{ tasks: Task[] }' }, ...errors }, { parameters: [{ name: 'state', in: 'query', schema: { type: 'string' } }] }),
+        post: op('create a task', { '201': { description: 'the task', ...json(ref('Task')) }, ...errors }, { requestBody: json(ref('TaskSpec')) }),
+      },
+      '/api/tasks/{id}': {
+        get: op('one task', { '200': { description: 'the task', ...json(ref('Task')) }, ...withTask }, { parameters: idParam }),
+        delete: op('release: drop its checkpoints on the target and forget it', { '200': { description: 'released' }, '409': { description: 'running', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }),
+      },
+      '/api/tasks/{id}/throughput': {
+        patch: op('change jobs and/or the rate limit (a running task takes them within a second)', { '200': { description: 'the task' }, ...withTask }, {
+          parameters: idParam,
+          requestBody: json({ type: 'object', properties: { jobs: { type: 'integer', minimum: 1, maximum: 64 }, maxRateMBps: { type: 'number', nullable: true } } }),
+        }),
+      },
+      '/api/tasks/{id}/test': { post: op("Test Connectivity with the task's settings", { '200': { description: 'per side result' }, ...withTask }, { parameters: idParam }) },
+      '/api/tasks/{id}/precheck': {
+        post: op('run the precheck (start needs it passed)', { '200': { description: 'items, each pass/warn/fail with detail and fix' }, ...withTask }, { parameters: idParam }),
+        get: op('the latest precheck', { '200': { description: 'items; current: whether it is for the current spec' }, ...withTask }, { parameters: idParam }),
+      },
+      '/api/tasks/{id}/start': { post: op('start in the background', { '202': { description: 'started' }, '409': { description: 'no passed precheck, or not startable', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
+      '/api/tasks/{id}/resume': { post: op('resume from the checkpoints (writes into the target again)', { '202': { description: 'resumed' }, '409': { description: 'not resumable', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
+      '/api/tasks/{id}/stop': { post: op('stop at the next unit boundary', { '202': { description: 'stopping' }, '409': { description: 'not running', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
+      '/api/tasks/{id}/progress': { get: op('phase, progress, per-unit state, history', { '200': { description: 'progress' }, ...withTask }, { parameters: idParam }) },
+      '/api/tasks/{id}/events': {
+        get: op('live progress as Server-Sent Events (`progress` every second while running); the token may be given as ?token=', { '200': { description: 'text/event-stream' }, ...withTask }, {
+          parameters: [...idParam, { name: 'token', in: 'query', schema: { type: 'string' } }],
+        }),
+      },
+      '/api/tasks/{id}/verify': { post: op('compare source and target through the selection and mapping', { '200': { description: 'verify report' }, ...withTask }, { parameters: idParam }) },
+    },
+  };
+}
