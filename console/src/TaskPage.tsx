@@ -161,7 +161,11 @@ export function TaskPage({ id }: { id: string }) {
       )}
       <section className="card">
         <h2>Throughput</h2>
-        <p className="small">{formatBytes(p.bytesDone)} of {formatBytes(p.bytesTotal)} copied{p.rate ? `, ${formatBytes(p.rate)}/s` : ''}</p>
+        <p className="small">
+          {p.state === 'completed' || !p.bytesTotal
+            ? `${formatBytes(p.bytesDone)} copied`
+            : `${formatBytes(p.bytesDone)} copied; the tables hold about ${formatBytes(p.bytesTotal)} on the source${p.rate ? `; ${formatBytes(p.rate)}/s` : ''}`}
+        </p>
         <Chart samples={samples} />
       </section>
       <section className="card">

@@ -1,0 +1,150 @@
+/**
+ * The console in real Chromium (Debian's package, driven by playwright-core) against `pgferry
+ * serve` and two test servers: the wizard with a failing then passing Test Connectivity, objects
+ * chosen with a table renamed, a precheck warning for a keyless table, start, progress to 100 %,
+ * verify. Screenshots of each step go to test-artifacts/console/.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { BIN } from '../harness/cli.js';
+import { execSql, freshDatabase, server } from '../harness/servers.js';
+
+const SHOTS = path.resolve(import.meta.dirname, '../../test-artifacts/console');
+const TOKEN = 'console-test-token';
+const CHROMIUM = process.env.PGFERRY_CHROMIUM || '/usr/bin/chromium';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('console in Chromium', () => {
+  let serve: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+  let port = 0;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-console-'));
+
+  before(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    port = await freePort();
+    serve = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--store', path.join(dir, 'tasks.db')], {
+      env: { ...process.env, PGFERRY_TOKEN: TOKEN, PGFERRY_KEY_FILE: path.join(dir, 'key') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      serve.stdout!.on('data', (d: Buffer) => d.toString().includes('pgferry console and API on') && resolve());
+      serve.once('exit', (c) => reject(new Error(`pgferry serve exited ${c}`)));
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  });
+  after(async () => {
+    await browser?.close();
+    serve?.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates a task through the wizard, watches it reach 100 % and verifies it', async () => {
+    const s = await server('15', 'src');
+    const src = await freshDatabase(s, 'console');
+    await execSql(src.uri, `
+      CREATE TABLE customers (id int PRIMARY KEY, name text);
+      CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customers (id), total numeric);
+      CREATE TABLE keyless (v text);
+      INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 20000) g;
+      INSERT INTO orders SELECT g, 1 + g % 20000, g / 3.0 FROM generate_series(1, 200000) g;
+      INSERT INTO keyless SELECT md5(g::text) FROM generate_series(1, 5000) g;`);
+    const d = await server('15', 'dst');
+    const dst = await freshDatabase(d, 'console');
+    const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+
+    await page.goto(`http://127.0.0.1:${port}/#token=${TOKEN}`);
+    await page.getByText('No migration task yet.').waitFor();
+    await shot('00-task-list-empty.png');
+    await page.getByRole('link', { name: 'Create task' }).click();
+
+    // (1) source and destination, the destination first on a port nothing listens on
+    const fill = async (side: 'source' | 'target', p: number, db: string) => {
+      await page.locator(`#${side}-host`).fill('127.0.0.1');
+      await page.locator(`#${side}-port`).fill(String(p));
+      await page.locator(`#${side}-database`).fill(db);
+      await page.locator(`#${side}-user`).fill('postgres');
+    };
+    await page.locator('#task-name').fill('console-move');
+    await fill('source', s.port, src.name);
+    await fill('target', 1, dst.name);
+    await page.getByTestId('test-source').click();
+    await page.getByTestId('test-target').click();
+    await assert.doesNotReject(page.getByTestId('result-source').getByText(/^Passed — PostgreSQL 15/).waitFor());
+    await page.getByTestId('result-target').getByText(/^Failed at TCP connect: connection refused/).waitFor();
+    assert.match(await page.locator('.hint', { hasText: 'Fix:' }).innerText(), /start the server, or check host and port/);
+    assert.equal(await page.getByRole('button', { name: 'Next: types and objects' }).isDisabled(), true);
+    await shot('01-connectivity-failed.png');
+    await page.locator('#target-port').fill(String(d.port));
+    await page.getByTestId('test-target').click();
+    await page.getByTestId('result-target').getByText(/^Passed/).waitFor();
+    await shot('02-connectivity-passed.png');
+    await page.getByRole('button', { name: 'Next: types and objects' }).click();
+
+    // (2) types and objects: schema public chosen with the arrow, orders renamed to purchases
+    await page.getByLabel('Full data migration').check();
+    await page.getByLabel('Choose schemas, tables and columns').check();
+    await page.getByRole('button', { name: 'public', exact: true }).click();
+    await page.getByRole('button', { name: 'add to selected' }).click();
+    await page.getByLabel('rename table public.orders').fill('purchases');
+    await page.getByText(/public\.orders is renamed to purchases after the migration/).waitFor();
+    await page.getByRole('button', { name: 'expand public' }).click();
+    await page.getByPlaceholder('Search tables').fill('key');
+    await page.getByRole('treeitem').getByText('keyless').waitFor();
+    await shot('03-objects.png');
+    await page.getByRole('button', { name: 'Next: precheck' }).click();
+
+    // (3) precheck: passes with a warning for the keyless table
+    await page.getByText(/^Precheck passed/).waitFor({ timeout: 60_000 });
+    const keys = page.locator('[data-item="primary-keys"]');
+    assert.match(await keys.innerText(), /Tables without a primary key[\s\S]*public\.keyless/);
+    assert.equal(await keys.locator('.icon').getAttribute('aria-label'), 'warn');
+    await shot('04-precheck.png');
+    await page.getByRole('button', { name: 'Next: confirm' }).click();
+
+    // (4) confirm and start, then the task page until 100 %
+    await page.locator('#jobs').fill('2');
+    await page.locator('#max-rate').fill('3');
+    await shot('05-confirm.png');
+    await page.getByRole('button', { name: 'Start migration' }).click();
+    await page.waitForURL(/#\/tasks\//);
+    await page.getByRole('heading', { name: /console-move/ }).waitFor();
+    await shot('06-task-running.png');
+    await page.locator('.badge.state-completed').waitFor({ timeout: 120_000 });
+    assert.equal(await page.getByRole('progressbar', { name: 'task progress' }).getAttribute('aria-valuenow'), '100');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByTestId('verify-result').getByText(/^Verify passed: 3 tables/).waitFor({ timeout: 60_000 });
+    assert.match(await page.locator('table.units').innerText(), /public\.orders\s+done\s+200000/);
+    await shot('07-task-page.png');
+
+    // the task list shows it, completed
+    await page.getByRole('link', { name: 'Tasks', exact: true }).click();
+    await page.getByRole('link', { name: 'console-move' }).waitFor();
+    assert.match(await page.locator('table.tasks').innerText(), /console-move[\s\S]*completed/);
+    await shot('08-task-list.png');
+    await page.setViewportSize({ width: 420, height: 900 });
+    await shot('09-task-list-narrow.png');
+
+    const rows = await execSql(dst.uri, 'SELECT count(*)::int AS n FROM public.purchases');
+    assert.equal(rows.rows[0].n, 200000);
+  });
+});
