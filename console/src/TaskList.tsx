@@ -73,13 +73,13 @@ export function TaskList() {
             <tbody>
               {shown.map((t) => (
                 <tr key={t.id}>
-                  <td><a href={`#/tasks/${t.id}`}>{t.name}</a></td>
-                  <td className="small">{t.spec.source.host}:{t.spec.source.port}/{t.spec.source.database} → {t.spec.target.host}:{t.spec.target.port}/{t.spec.target.database}</td>
-                  <td><StateBadge state={t.state} /></td>
-                  <td>{t.phase ?? '–'}</td>
-                  <td className="w-progress"><ProgressBar value={t.progress} label={`progress of ${t.name}`} /></td>
-                  <td className="small">{t.startedAt ? new Date(t.startedAt).toLocaleString() : '–'}</td>
-                  <td>{t.startedAt ? formatDuration((t.finishedAt ? Date.parse(t.finishedAt) : Date.now()) - Date.parse(t.startedAt)) : '–'}</td>
+                  <td data-label="Name"><a href={`#/tasks/${t.id}`}>{t.name}</a></td>
+                  <td data-label="Source → target" className="small">{t.spec.source.host}:{t.spec.source.port}/{t.spec.source.database} → {t.spec.target.host}:{t.spec.target.port}/{t.spec.target.database}</td>
+                  <td data-label="State"><StateBadge state={t.state} /></td>
+                  <td data-label="Phase">{t.phase ?? '–'}</td>
+                  <td data-label="Progress" className="w-progress"><ProgressBar value={t.progress} label={`progress of ${t.name}`} /></td>
+                  <td data-label="Started" className="small">{t.startedAt ? new Date(t.startedAt).toLocaleString() : '–'}</td>
+                  <td data-label="Duration">{t.startedAt ? formatDuration((t.finishedAt ? Date.parse(t.finishedAt) : Date.now()) - Date.parse(t.startedAt)) : '–'}</td>
                 </tr>
               ))}
             </tbody>

@@ -92,6 +92,10 @@ export interface PlanOptions {
   selection?: Selection;
   /** New names on the target for schemas, tables and columns (applied at the very end). */
   mapping?: NameMapping;
+  /** No data phase (--schema-only): every table counts as empty. */
+  noData?: boolean;
+  /** Build empty tables' keys and indexes in pre-data (default true). */
+  indexesWithEmptyTables?: boolean;
 }
 
 // Rough pg_dump order for objects that do not depend on each other.
@@ -101,7 +105,7 @@ const PRIORITY: Record<string, number> = {
   operator: 5.1, 'operator family': 5.2, 'operator class': 5.3, 'operator family members': 5.4, cast: 5.5,
   'text search parser': 5.6, 'text search template': 5.6, 'text search dictionary': 5.7, 'text search configuration': 5.8,
   sequence: 6, table: 7, 'foreign table': 7, 'check constraint': 7.5, view: 8, 'materialized view': 9, 'sequence owner': 10,
-  'large object': 11, 'view definition': 8.5, language: 1.6, 'access method': 1.6, transform: 5.9, conversion: 5.9,
+  'large object': 11, 'view definition': 8.5, index: 7.2, constraint: 7.2, language: 1.6, 'access method': 1.6, transform: 5.9, conversion: 5.9,
 };
 
 interface Node extends DdlStep {
@@ -329,6 +333,23 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
   }
   indexes.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
   foreignKeys.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
+
+  // Keys and indexes of tables that get no rows (no page in the snapshot, or no data phase) cost
+  // nothing to build: they join pre-data, batched after their table on the table's connection,
+  // instead of taking a post-data round trip each (10,000 empty tables: 30,000 round trips).
+  if (opts.indexesWithEmptyTables !== false) {
+    const emptyTables = new Map(
+      cat.relations.filter((r) => r.relkind === 'r' && !r.isPartition && !r.parents.length && (opts.noData || r.blocks === 0)).map((r) => [dn(r), r.key]),
+    );
+    const early = indexes.filter((s) => s.table !== undefined && emptyTables.has(s.table));
+    const moved = new Set(early);
+    indexes.splice(0, indexes.length, ...indexes.filter((s) => !moved.has(s)));
+    for (const s of early) {
+      const tableKey = emptyTables.get(s.table!)!;
+      nodes.push({ ...s, priority: PRIORITY.index, lockGroup: tableKey });
+      edges.push([s.key, tableKey]);
+    }
+  }
 
   const onTable = (o: { name: string; schema: string; table: string }) => `${displayIdent(o.name)} on ${displayName(o.schema, o.table)}`;
   const triggers: DdlStep[] = cat.triggers.map((t) => ({ key: t.key, kind: 'trigger', name: onTable(t), sql: renderTrigger(t) }));

@@ -171,6 +171,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
         throw new PgferryError('PGFERRY_E_MAPPING', problems.join('; '), { object: 'name mapping', fix: 'correct the mapping (pgferry precheck lists every problem)' });
       const plan = buildPlan(cat, {
         ...targetPlanOptions(ctx, targetVersion, opts),
+        noData: opts.schemaOnly,
         slicing: { enabled: Boolean(opts.splitTables) && !opts.dataOnly && sourceVersion >= 140000, jobs: opts.jobs, minBytes: opts.minSliceBytes },
       });
       const sequenceValues = await readSequenceValues(leader, plan.sequences);

@@ -1,0 +1,92 @@
+/**
+ * npm run bench:objects — many objects, no data: TABLES tables (default 10,000), each with a
+ * primary key and two more indexes, migrated by `pg_dump -s | psql` and by `pgferry migrate`,
+ * in interleaved rounds (ROUNDS, default 2) on two throwaway PostgreSQL 15 servers with
+ * shared/bench's settings. Prints each run and the ratio of medians.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import pg from 'pg';
+import { startLocalServer } from '../src/server/local-server.js';
+
+const TABLES = Number(process.env.TABLES ?? 10_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 2);
+const BIN = '/usr/lib/postgresql/15/bin';
+const REPO = path.resolve(import.meta.dirname, '..');
+const SETTINGS = {
+  shared_buffers: '1GB', maintenance_work_mem: '512MB', max_wal_size: '8GB', checkpoint_timeout: '15min', max_connections: 100,
+  fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on',
+};
+
+async function sql(uri: string, text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: uri });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Runs a shell command; resolves with wall seconds and the peak RSS (kB) GNU time reports. */
+function timed(command: string): Promise<{ seconds: number; rssKb: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn('bash', ['-c', `/usr/bin/time -f 'RSS_KB=%M' bash -c ${JSON.stringify(command)}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => {
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const rss = /RSS_KB=(\d+)/.exec(stderr);
+      if (code !== 0) reject(new Error(`${command} exited ${code}: ${stderr.slice(-2000)}`));
+      else resolve({ seconds, rssKb: rss ? Number(rss[1]) : 0, stdout });
+    });
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+const src = await startLocalServer({ binDir: BIN, settings: SETTINGS });
+const dst = await startLocalServer({ binDir: BIN, settings: SETTINGS });
+try {
+  await sql(src.uri('postgres'), 'CREATE DATABASE many');
+  const t0 = Date.now();
+  for (let from = 1; from <= TABLES; from += 500) {
+    const to = Math.min(TABLES, from + 499);
+    await sql(src.uri('many'), `DO $$ BEGIN FOR i IN ${from}..${to} LOOP
+      EXECUTE format('CREATE TABLE t_%s (id int PRIMARY KEY, a int, b text, c timestamptz)', i);
+      EXECUTE format('CREATE INDEX t_%s_a ON t_%s (a)', i, i);
+      EXECUTE format('CREATE INDEX t_%s_bc ON t_%s (b, c)', i, i);
+    END LOOP; END $$`);
+  }
+  await sql(src.uri('many'), 'ANALYZE');
+  process.stdout.write(`source: ${TABLES} tables, ${TABLES * 3} indexes, built in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+
+  const runs: Record<string, number[]> = { 'pg_dump -s | psql': [], pgferry: [] };
+  for (let r = 1; r <= ROUNDS; r++) {
+    for (const tool of Object.keys(runs)) {
+      const db = `r${r}_${tool === 'pgferry' ? 'ferry' : 'dump'}`;
+      await sql(dst.uri('postgres'), `CREATE DATABASE ${db}`);
+      const cmd =
+        tool === 'pgferry'
+          ? `node ${REPO}/bin/pgferry.js migrate --source '${src.uri('many')}' --target '${dst.uri(db)}' --json`
+          : `${BIN}/pg_dump -s '${src.uri('many')}' | ${BIN}/psql -q -X -v ON_ERROR_STOP=1 -o /dev/null '${dst.uri(db)}'`;
+      const res = await timed(cmd);
+      runs[tool].push(res.seconds);
+      let phases = '';
+      if (tool === 'pgferry') {
+        const summary = res.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.event === 'summary')?.summary;
+        phases = Object.entries(summary?.phaseSeconds ?? {}).map(([k, v]) => `${k} ${(v as number).toFixed(1)}`).join(', ');
+      }
+      process.stdout.write(`round ${r} ${tool}: ${res.seconds.toFixed(2)} s, peak RSS ${(res.rssKb / 1024).toFixed(0)} MB${phases ? ` (${phases})` : ''}\n`);
+      await sql(dst.uri('postgres'), `DROP DATABASE ${db}`);
+    }
+  }
+  const a = median(runs.pgferry);
+  const b = median(runs['pg_dump -s | psql']);
+  process.stdout.write(`medians: pgferry ${a.toFixed(2)} s, pg_dump -s | psql ${b.toFixed(2)} s: ${(a / b).toFixed(2)}×\n`);
+} finally {
+  await Promise.all([src.stop('fast'), dst.stop('fast')]);
+}

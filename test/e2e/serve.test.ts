@@ -1,0 +1,86 @@
+/**
+ * `pgferry serve`: the token is printed once and kept hashed, survives a restart, is replaced by
+ * --new-token; a non-loopback address without TLS is refused unless --insecure.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { BIN, runCli } from '../harness/cli.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-serve-'));
+const store = path.join(dir, 'tasks.db');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts serve, collects what it prints until it listens, runs `fn`, stops it. */
+async function withServe(extra: string[], fn: (base: string, out: string) => Promise<void>): Promise<void> {
+  const port = await freePort();
+  const env = { ...process.env };
+  delete env.PGFERRY_TOKEN;
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--store', store, ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/the API token is the one|open http/.test(out)) resolve();
+    });
+    child.once('exit', (c) => reject(new Error(`serve exited ${c}: ${out}`)));
+  });
+  try {
+    await fn(`http://127.0.0.1:${port}`, out);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+const status = async (base: string, token: string) => (await fetch(`${base}/api/tasks`, { headers: { authorization: `Bearer ${token}` } })).status;
+
+describe('pgferry serve', () => {
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('prints a new token once, keeps only its hash, and replaces it on --new-token', async () => {
+    let first = '';
+    await withServe([], async (base, out) => {
+      const m = /API token \(shown once, stored hashed\): (\S+)\nopen (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(out);
+      assert.ok(m, out);
+      first = m[1];
+      assert.equal(await status(base, first), 200);
+      assert.equal(await status(base, 'wrong'), 401);
+      const page = await fetch(`${base}/`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<div id="root">/);
+    });
+    assert.ok(!fs.readFileSync(store).includes(first), 'the store holds the hash, not the token');
+    await withServe([], async (base, out) => {
+      assert.doesNotMatch(out, /API token \(shown once/);
+      assert.equal(await status(base, first), 200);
+    });
+    await withServe(['--new-token'], async (base, out) => {
+      const second = /API token \(shown once, stored hashed\): (\S+)/.exec(out)![1];
+      assert.notEqual(second, first);
+      assert.equal(await status(base, first), 401);
+      assert.equal(await status(base, second), 200);
+    });
+  });
+
+  it('refuses plain HTTP on a non-loopback address unless --insecure', async () => {
+    const r = await runCli(['serve', '--host', '0.0.0.0', '--port', String(await freePort()), '--store', store]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /PGFERRY_E_USAGE: refusing plain HTTP on 0\.0\.0\.0: .* — fix: give --tls-cert and --tls-key/);
+    await withServe(['--host', '0.0.0.0', '--insecure'], async (base) => {
+      assert.equal((await fetch(`${base}/api/tasks`)).status, 401);
+    });
+  });
+});
