@@ -2,7 +2,8 @@
  * npm run bench:objects — many objects, no data: TABLES tables (default 10,000), each with a
  * primary key and two more indexes, migrated by `pg_dump -s | psql` and by `pgferry migrate`,
  * in interleaved rounds (ROUNDS, default 2) on two throwaway PostgreSQL 15 servers with
- * shared/bench's settings. Prints each run and the ratio of medians.
+ * shared/bench's settings. Prints each run and the ratio of medians. PGFERRY_ARGS adds options
+ * to pgferry (e.g. "--jobs 1"); VARIANTS="a|b" runs pgferry once per variant's options instead.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -29,10 +30,10 @@ async function sql(uri: string, text: string): Promise<void> {
 }
 
 /** Runs a shell command; resolves with wall seconds and the peak RSS (kB) GNU time reports. */
-function timed(command: string): Promise<{ seconds: number; rssKb: number; stdout: string }> {
+function timed(command: string): Promise<{ seconds: number; rssKb: number; cpu: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn('bash', ['-c', `/usr/bin/time -f 'RSS_KB=%M' bash -c ${JSON.stringify(command)}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', `/usr/bin/time -f 'RSS_KB=%M CPU=%U+%S' bash -c ${JSON.stringify(command)}`], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -40,8 +41,9 @@ function timed(command: string): Promise<{ seconds: number; rssKb: number; stdou
     child.on('exit', (code) => {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const rss = /RSS_KB=(\d+)/.exec(stderr);
+      const cpu = /CPU=([\d.]+)\+([\d.]+)/.exec(stderr);
       if (code !== 0) reject(new Error(`${command} exited ${code}: ${stderr.slice(-2000)}`));
-      else resolve({ seconds, rssKb: rss ? Number(rss[1]) : 0, stdout });
+      else resolve({ seconds, rssKb: rss ? Number(rss[1]) : 0, cpu: cpu ? `${(Number(cpu[1]) + Number(cpu[2])).toFixed(1)} s` : '?', stdout });
     });
   });
 }
@@ -64,29 +66,35 @@ try {
   await sql(src.uri('many'), 'ANALYZE');
   process.stdout.write(`source: ${TABLES} tables, ${TABLES * 3} indexes, built in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 
-  const runs: Record<string, number[]> = { 'pg_dump -s | psql': [], pgferry: [] };
+  const variants = process.env.VARIANTS ? process.env.VARIANTS.split('|') : [process.env.PGFERRY_ARGS ?? ''];
+  const runs: Record<string, number[]> = { 'pg_dump -s | psql': [] };
+  for (const v of variants) runs[v ? `pgferry ${v}` : 'pgferry'] = [];
   for (let r = 1; r <= ROUNDS; r++) {
     for (const tool of Object.keys(runs)) {
-      const db = `r${r}_${tool === 'pgferry' ? 'ferry' : 'dump'}`;
+      const ferry = tool.startsWith('pgferry');
+      const db = `r${r}_${ferry ? `ferry${Object.keys(runs).indexOf(tool)}` : 'dump'}`;
       await sql(dst.uri('postgres'), `CREATE DATABASE ${db}`);
       const cmd =
-        tool === 'pgferry'
-          ? `node ${REPO}/bin/pgferry.js migrate --source '${src.uri('many')}' --target '${dst.uri(db)}' --json`
+        ferry
+          ? `node ${REPO}/bin/pgferry.js migrate --source '${src.uri('many')}' --target '${dst.uri(db)}' --json ${tool.slice('pgferry'.length)}`
           : `${BIN}/pg_dump -s '${src.uri('many')}' | ${BIN}/psql -q -X -v ON_ERROR_STOP=1 -o /dev/null '${dst.uri(db)}'`;
       const res = await timed(cmd);
       runs[tool].push(res.seconds);
       let phases = '';
-      if (tool === 'pgferry') {
+      if (ferry) {
         const summary = res.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.event === 'summary')?.summary;
         phases = Object.entries(summary?.phaseSeconds ?? {}).map(([k, v]) => `${k} ${(v as number).toFixed(1)}`).join(', ');
       }
-      process.stdout.write(`round ${r} ${tool}: ${res.seconds.toFixed(2)} s, peak RSS ${(res.rssKb / 1024).toFixed(0)} MB${phases ? ` (${phases})` : ''}\n`);
+      process.stdout.write(`round ${r} ${tool}: ${res.seconds.toFixed(2)} s, peak RSS ${(res.rssKb / 1024).toFixed(0)} MB, client CPU ${res.cpu}${phases ? ` (${phases})` : ''}\n`);
       await sql(dst.uri('postgres'), `DROP DATABASE ${db}`);
     }
   }
-  const a = median(runs.pgferry);
   const b = median(runs['pg_dump -s | psql']);
-  process.stdout.write(`medians: pgferry ${a.toFixed(2)} s, pg_dump -s | psql ${b.toFixed(2)} s: ${(a / b).toFixed(2)}×\n`);
+  for (const [tool, times] of Object.entries(runs)) {
+    if (!tool.startsWith('pgferry')) continue;
+    const a = median(times);
+    process.stdout.write(`medians: ${tool} ${a.toFixed(2)} s, pg_dump -s | psql ${b.toFixed(2)} s: ${(a / b).toFixed(2)}×\n`);
+  }
 } finally {
   await Promise.all([src.stop('fast'), dst.stop('fast')]);
 }

@@ -58,7 +58,12 @@ function sliceUnit(whole: CopyUnit, blocks: number, count: number): CopyUnit[] {
   }));
 }
 
-/** Sets each step's level from the steps before it that it depends on (cycle-broken edges are ignored). */
+/**
+ * Sets each step's level from the steps before it that it depends on (cycle-broken edges are
+ * ignored). A step may share the level of the step its lock group is named after: the runner
+ * keeps a lock group on one connection, in order (an empty table's indexes right after it, in
+ * the same transaction, where its catalog entries are still in that backend's caches).
+ */
 function assignLevels(steps: DdlStep[], edges: [string, string][]): void {
   const position = new Map(steps.map((s, i) => [s.key, i]));
   const deps = new Map<string, string[]>();
@@ -70,7 +75,9 @@ function assignLevels(steps: DdlStep[], edges: [string, string][]): void {
   const level = new Map<string, number>();
   for (const s of steps) {
     let l = 0;
-    for (const d of deps.get(s.key) ?? []) if (position.get(d)! < position.get(s.key)!) l = Math.max(l, level.get(d)! + 1);
+    for (const d of deps.get(s.key) ?? []) {
+      if (position.get(d)! < position.get(s.key)!) l = Math.max(l, level.get(d)! + (d === s.lockGroup ? 0 : 1));
+    }
     level.set(s.key, l);
     s.level = l;
   }
@@ -433,8 +440,9 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
     sequences: cat.sequences
       .filter((s) => !blocked.has(s.key) && !(s.identity && s.ownedBy && blocked.has(`pg_class:${s.ownedBy.tableOid}`)))
       .map((s) => ({ schema: s.schema, name: s.name })),
+    // a table that gets no rows has no statistics to gather
     analyze: cat.relations
-      .filter((r) => (r.relkind === 'r' || r.relkind === 'm') && !blocked.has(r.key))
+      .filter((r) => ((r.relkind === 'r' && r.blocks > 0) || r.relkind === 'm') && !blocked.has(r.key))
       .map((r) => ({ key: r.key, schema: r.schema, name: r.name, bytes: r.bytes }))
       .sort((a, b) => b.bytes - a.bytes),
     renames: [],

@@ -164,7 +164,16 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
 
     const snapshotId = await exportSnapshot(leader);
     const { plan, sequenceValues } = await phase('catalog', undefined, async () => {
-      const cat = await readCatalog(leader, sourceVersion, { columnDepends: needsColumnDepends(opts.selection, opts.mapping) });
+      // more readers in the same snapshot: the big catalog queries run side by side
+      const readers = await Promise.all(
+        Array.from({ length: Math.max(0, jobsNow() - 1) }, async () => {
+          const s = await open(opts.source, 'source');
+          await joinSnapshot(s, snapshotId);
+          return s;
+        }),
+      );
+      const cat = await readCatalog([leader, ...readers], sourceVersion, { columnDepends: needsColumnDepends(opts.selection, opts.mapping) });
+      await Promise.all(readers.map((s) => s.query('COMMIT').then(() => s.end())));
       const ctx = await targetContext(target);
       const problems = opts.mapping ? mappingProblems(cat, opts.mapping, opts.selection) : [];
       if (problems.length)
