@@ -150,7 +150,8 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
   const poll = setInterval(() => {
     try {
       const t = store.get(task.id);
-      if (t.maxRateMBps !== null || control.jobs !== t.jobs) limiter.setRate((t.maxRateMBps ?? 0) * 1024 * 1024);
+      // null: no limit (0 to the limiter), so `task set --max-rate off` lifts it at once
+      limiter.setRate((t.maxRateMBps ?? 0) * 1024 * 1024);
       control = { stop: t.stopRequested, jobs: t.jobs };
     } catch {
       // a busy store is read again in a second

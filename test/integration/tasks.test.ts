@@ -170,6 +170,18 @@ describe('migration tasks', () => {
     assert.match(missing.stderr, /PGFERRY_E_TASK_NOT_FOUND/);
   });
 
+  it('lifts the rate limit of a running task at once', async () => {
+    const d = await createAndPrecheck('task_d', 0.5);
+    await cli(['task', 'start', d.id]);
+    await waitFor('a finished unit', async () => ((await status(d.id)).units.some((u) => u.state === 'done') ? true : undefined));
+    const t0 = Date.now();
+    assert.equal((await cli(['task', 'set', d.id, '--max-rate', 'off'])).code, 0);
+    const done = await cli(['task', 'status', d.id, '--watch', '--json']);
+    assert.equal((json(done) as Status).state, 'completed');
+    // about 8 MB were left: some 16 s at 0.5 MB/s, a second or two without a limit
+    assert.ok(Date.now() - t0 < 8000, `took ${Date.now() - t0} ms after the limit was lifted`);
+  });
+
   it('keeps the password out of the store, the logs and every output', async () => {
     const files = fs.readdirSync(dir, { recursive: true }).map(String).map((f) => path.join(dir, f)).filter((f) => fs.statSync(f).isFile() && !f.endsWith('.yaml'));
     assert.ok(files.some((f) => f.endsWith('tasks.db')) && files.some((f) => f.endsWith('.log')), files.join(', '));
