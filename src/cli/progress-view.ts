@@ -7,7 +7,8 @@ import type { MigrationEvent, MigrationSummary } from '../task/events.js';
 
 const MB = 1024 * 1024;
 
-function fmtBytes(n: number): string {
+/** Bytes as kB, MB or GB (progress bars, summaries, task status). */
+export function fmtBytes(n: number): string {
   if (n >= 1024 * MB) return `${(n / 1024 / MB).toFixed(2)} GB`;
   if (n >= MB) return `${(n / MB).toFixed(1)} MB`;
   return `${(n / 1024).toFixed(0)} kB`;

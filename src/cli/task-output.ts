@@ -1,22 +1,15 @@
 /** How tasks look on a terminal: the list, one task's spec and history, its live status. */
 import type { HistoryEntry, TaskRecord, UnitProgress } from '../task/task-store.js';
 import { effectiveState } from '../task/task-service.js';
+import { fmtBytes } from './progress-view.js';
 
-const MB = 1024 * 1024;
+const formatBytes = (n: number | null | undefined) => (n === null || n === undefined ? '-' : fmtBytes(n));
 
-export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '-';
-  if (n >= 1024 * MB) return `${(n / (1024 * MB)).toFixed(2)} GB`;
-  if (n >= MB) return `${(n / MB).toFixed(1)} MB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(0)} kB`;
-  return `${n} B`;
-}
-
-export function formatAge(iso: string | null, now = Date.now()): string {
+function formatAge(iso: string | null, now = Date.now()): string {
   return iso ? formatDuration((now - Date.parse(iso)) / 1000) : '-';
 }
 
-export function formatDuration(seconds: number): string {
+function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { createRequire } from 'node:module';
 import { type ConnInfo, describeConnInfo } from '../config/conninfo.js';
 import { PgferryError, messageOf } from '../errors.js';
+import { ident } from './quote.js';
 
 const requireCjs = createRequire(import.meta.url);
 const pgpass = requireCjs('pgpass') as (conn: object, cb: (pass: string | undefined) => void) => void;
@@ -108,7 +109,7 @@ export function diagnoseConnectError(err: unknown, info: ConnInfo, side: Side): 
   const make = (c: ConstructorParameters<typeof PgferryError>[0], message: string, fix: string) =>
     new PgferryError(c, message, { object, fix, cause: err });
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return make('PGFERRY_E_DNS', `host name "${info.host}" could not be resolved (${code})`, 'check the host name or use an IP address');
+    return make('PGFERRY_E_DNS', `host name ${info.host} could not be resolved (${code})`, 'check the host name or use an IP address');
   if (code === 'ECONNREFUSED' || code === 'ENOENT')
     return make('PGFERRY_E_CONNECT_REFUSED', `connection refused: no server listens on ${info.host}:${info.port}`,
       'start the server, or check host and port (and listen_addresses on the server)');
@@ -121,13 +122,13 @@ export function diagnoseConnectError(err: unknown, info: ConnInfo, side: Side): 
         ? 'give the right CA with sslrootcert=..., or check that the host name matches the certificate'
         : 'use sslmode=disable or prefer if the server has no TLS, or enable ssl on the server');
   if (/password must be a string|no password/i.test(msg))
-    return make('PGFERRY_E_AUTH', `the server asks for a password for user "${info.user}" and none was given`,
+    return make('PGFERRY_E_AUTH', `the server asks for a password for user ${ident(info.user)} and none was given`,
       'put it in ~/.pgpass (or PGPASSFILE), in PGPASSWORD, or in the connection string');
   if (code === '28P01' || code === '28000')
-    return make('PGFERRY_E_AUTH', `authentication failed for user "${info.user}": ${msg}`,
+    return make('PGFERRY_E_AUTH', `authentication failed for user ${ident(info.user)}: ${msg}`,
       'check the user name and password (PGPASSWORD, ~/.pgpass) and the server\'s pg_hba.conf');
   if (code === '3D000')
-    return make('PGFERRY_E_DATABASE_MISSING', `database "${info.database}" does not exist`,
+    return make('PGFERRY_E_DATABASE_MISSING', `database ${ident(info.database)} does not exist`,
       side === 'target' ? 'create it first: CREATE DATABASE ...' : 'check the database name');
   if (code === '42501')
     return make('PGFERRY_E_PERMISSION', `permission denied: ${msg}`, 'grant CONNECT on the database to this role');

@@ -58,12 +58,7 @@ function sliceUnit(whole: CopyUnit, blocks: number, count: number): CopyUnit[] {
   }));
 }
 
-/**
- * Sets each step's level from the steps before it that it depends on (cycle-broken edges are
- * ignored). A step may share the level of the step its lock group is named after: the runner
- * keeps a lock group on one connection, in order (an empty table's indexes right after it, in
- * the same transaction, where its catalog entries are still in that backend's caches).
- */
+/** Sets each step's level from the steps before it that it depends on (cycle-broken edges are ignored). */
 function assignLevels(steps: DdlStep[], edges: [string, string][]): void {
   const position = new Map(steps.map((s, i) => [s.key, i]));
   const deps = new Map<string, string[]>();
@@ -75,9 +70,7 @@ function assignLevels(steps: DdlStep[], edges: [string, string][]): void {
   const level = new Map<string, number>();
   for (const s of steps) {
     let l = 0;
-    for (const d of deps.get(s.key) ?? []) {
-      if (position.get(d)! < position.get(s.key)!) l = Math.max(l, level.get(d)! + (d === s.lockGroup ? 0 : 1));
-    }
+    for (const d of deps.get(s.key) ?? []) if (position.get(d)! < position.get(s.key)!) l = Math.max(l, level.get(d)! + 1);
     level.set(s.key, l);
     s.level = l;
   }

@@ -94,6 +94,10 @@ function checkStop(control: RunControl | undefined): void {
 
 /** Runs one migration; resolves with its summary, or throws a PgferryError. */
 export async function runMigration(opts: MigrateOptions): Promise<MigrationSummary> {
+  if (opts.dataOnly && renamesAnything(opts.mapping))
+    throw new PgferryError('PGFERRY_E_USAGE', '--data-only cannot be combined with a name mapping', {
+      fix: 'a full migration renames at its end; to load data into renamed tables, run the migration without --data-only',
+    });
   const emit: EventSink = opts.onEvent ?? (() => {});
   const log = opts.logger ?? silentLogger;
   const jobsNow = () => opts.control?.jobs() ?? opts.jobs;
@@ -138,10 +142,6 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     log.log('info', `source PostgreSQL ${sourceVersion}, target PostgreSQL ${targetVersion}`);
 
     // bookkeeping first: every step and unit from here on is marked done in its own transaction
-    if (opts.dataOnly && renamesAnything(opts.mapping))
-      throw new PgferryError('PGFERRY_E_USAGE', '--data-only cannot be combined with a name mapping', {
-        fix: 'a full migration renames at its end; to load data into renamed tables, run the migration without --data-only',
-      });
     if (opts.resume) {
       const orphans = await endOrphanedSessions(target);
       if (orphans) log.log('warn', `ended ${orphans} session(s) a stopped pgferry run had left working on the target`);

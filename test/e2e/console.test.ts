@@ -7,26 +7,17 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { freePort } from '../../src/server/local-server.js';
 import { BIN } from '../harness/cli.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
 
 const SHOTS = path.resolve(import.meta.dirname, '../../test-artifacts/console');
 const TOKEN = 'console-test-token';
 const CHROMIUM = process.env.PGFERRY_CHROMIUM || '/usr/bin/chromium';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('console in Chromium', () => {
   let serve: ChildProcess;

@@ -5,23 +5,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { freePort } from '../../src/server/local-server.js';
 import { BIN, runCli } from '../harness/cli.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-serve-'));
 const store = path.join(dir, 'tasks.db');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts serve, collects what it prints until it listens, runs `fn`, stops it. */
 async function withServe(extra: string[], fn: (base: string, out: string) => Promise<void>): Promise<void> {

@@ -33,6 +33,13 @@ export function binDirFor(major: Major): string {
 /** pg_hba lines every test server has: one role that must log in with a password. */
 export const PASSWORD_ROLE = 'pgferry_pw';
 export const HBA_FIRST = [`host all ${PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256`];
+export const PASSWORD_ROLE_PASSWORD = 'right-password';
+
+/** Creates (or resets) PASSWORD_ROLE on `ref`, with PASSWORD_ROLE_PASSWORD. */
+export async function ensurePasswordRole(ref: ServerRef): Promise<void> {
+  const pw = PASSWORD_ROLE_PASSWORD;
+  await execSql(uriOf(ref, 'postgres'), `DO $$ BEGIN CREATE ROLE ${PASSWORD_ROLE} LOGIN PASSWORD '${pw}'; EXCEPTION WHEN duplicate_object THEN ALTER ROLE ${PASSWORD_ROLE} PASSWORD '${pw}'; END $$`);
+}
 
 export async function startTestServer(major: Major): Promise<LocalServer> {
   return startLocalServer({ binDir: binDirFor(major), hbaFirst: HBA_FIRST, settings: { password_encryption: "'scram-sha-256'" } });

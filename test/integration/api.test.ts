@@ -12,9 +12,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.js';
 import { hashToken } from '../../src/api/api-token.js';
 import { TaskStore } from '../../src/task/task-store.js';
-import { execSql, freshDatabase, PASSWORD_ROLE, server, uriOf } from '../harness/servers.js';
+import { waitFor } from '../harness/wait.js';
+import { execSql, freshDatabase, PASSWORD_ROLE, server, ensurePasswordRole, PASSWORD_ROLE_PASSWORD } from '../harness/servers.js';
 
-const PASSWORD = 'right-password';
+const PASSWORD = PASSWORD_ROLE_PASSWORD;
 const TOKEN = 'test-token-for-the-api';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-api-'));
 process.env.PGFERRY_KEY_FILE = path.join(dir, 'secret.key');
@@ -34,22 +35,12 @@ async function call(method: string, url: string, body?: unknown, token: string |
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 describe('HTTP API', () => {
   let src: { host: string; port: number; database: string; user: string; password: string };
   let targetUri = '';
   before(async () => {
     const s = await server('15', 'src');
-    await execSql(uriOf(s, 'postgres'), `DO $$ BEGIN CREATE ROLE ${PASSWORD_ROLE} LOGIN PASSWORD '${PASSWORD}'; EXCEPTION WHEN duplicate_object THEN ALTER ROLE ${PASSWORD_ROLE} PASSWORD '${PASSWORD}'; END $$`);
+    await ensurePasswordRole(s);
     const db = await freshDatabase(s, 'api');
     await execSql(db.uri, `
       ${Array.from({ length: 6 }, (_, i) => `CREATE TABLE t${i} (id int${i === 5 ? '' : ' PRIMARY KEY'}, pad text);
@@ -143,12 +134,12 @@ describe('HTTP API', () => {
     const started = await call('POST', `/api/tasks/${id}/start`);
     assert.equal(started.status, 202, JSON.stringify(started.json));
     assert.equal(started.json.state, 'running');
-    await until('a table done', async () => ((await call('GET', `/api/tasks/${id}/progress`)).json.units.some((u: { state: string }) => u.state === 'done') ? true : undefined));
+    await waitFor('a table done', async () => ((await call('GET', `/api/tasks/${id}/progress`)).json.units.some((u: { state: string }) => u.state === 'done') ? true : undefined));
     const tp = await call('PATCH', `/api/tasks/${id}/throughput`, { jobs: 1 });
     assert.equal(tp.json.jobs, 1);
     assert.equal((await call('PATCH', `/api/tasks/${id}/throughput`, {})).status, 400);
     assert.equal((await call('POST', `/api/tasks/${id}/stop`)).status, 202);
-    await until('stopped', async () => ((await call('GET', `/api/tasks/${id}`)).json.state === 'stopped' ? true : undefined));
+    await waitFor('stopped', async () => ((await call('GET', `/api/tasks/${id}`)).json.state === 'stopped' ? true : undefined));
     const rel = await call('DELETE', `/api/tasks/${id}`);
     assert.deepEqual(rel.json, { released: id, checkpointsDropped: true });
     assert.equal((await call('GET', `/api/tasks/${id}`)).status, 404);
@@ -161,9 +152,9 @@ describe('HTTP API', () => {
     const id = created.json.id as string;
     assert.equal((await call('POST', `/api/tasks/${id}/precheck`)).json.passed, true);
     assert.equal((await call('POST', `/api/tasks/${id}/start`)).status, 202);
-    await until('a table done', async () => ((await call('GET', `/api/tasks/${id}/progress`)).json.units.some((u: { state: string }) => u.state === 'done') ? true : undefined));
+    await waitFor('a table done', async () => ((await call('GET', `/api/tasks/${id}/progress`)).json.units.some((u: { state: string }) => u.state === 'done') ? true : undefined));
     assert.equal((await call('POST', `/api/tasks/${id}/stop`)).status, 202);
-    await until('stopped', async () => ((await call('GET', `/api/tasks/${id}`)).json.state === 'stopped' ? true : undefined));
+    await waitFor('stopped', async () => ((await call('GET', `/api/tasks/${id}`)).json.state === 'stopped' ? true : undefined));
     await call('PATCH', `/api/tasks/${id}/throughput`, { maxRateMBps: null });
     const resumed = await call('POST', `/api/tasks/${id}/resume`);
     assert.equal(resumed.status, 202);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { PASSWORD_ROLE, execSql, freshDatabase, server, uriOf } from '../harness/servers.js';
+import { PASSWORD_ROLE, execSql, freshDatabase, server, uriOf, ensurePasswordRole } from '../harness/servers.js';
 import { runCli } from '../harness/cli.js';
 import { freePort } from '../../src/server/local-server.js';
 
@@ -15,7 +15,7 @@ describe('connection failures', () => {
   it('each names the cause, the side and a fix, with exit code 3', async () => {
     const s = await server('15', 'src');
     const db = await freshDatabase(s, 'connerr');
-    await execSql(uriOf(s, 'postgres'), `DO $$ BEGIN CREATE ROLE ${PASSWORD_ROLE} LOGIN PASSWORD 'right-password'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    await ensurePasswordRole(s);
     const refusedPort = await freePort();
     const cases: { target: string; code: string; text: RegExp }[] = [
       { target: 'postgresql://postgres@no-such-host.invalid:5432/x', code: 'PGFERRY_E_DNS', text: /could not be resolved/ },
@@ -54,7 +54,7 @@ describe('connection failures', () => {
     const src = await freshDatabase(s, 'pwok');
     const dst = await freshDatabase(d, 'pwok');
     await execSql(src.uri, 'CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1), (2)');
-    await execSql(uriOf(s, 'postgres'), `DO $$ BEGIN CREATE ROLE ${PASSWORD_ROLE} LOGIN PASSWORD 'right-password'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    await ensurePasswordRole(s);
     await execSql(src.uri, `GRANT SELECT ON t TO ${PASSWORD_ROLE}`);
     const r = await runCli(['migrate', '--source', `postgresql://${PASSWORD_ROLE}:right-password@127.0.0.1:${s.port}/${src.name}`, '--target', dst.uri, '--json']);
     assert.equal(r.code, 0, r.stderr);
@@ -68,7 +68,7 @@ describe('connection failures', () => {
     const d = await server('15', 'dst');
     const src = await freshDatabase(s, 'pgpass');
     const dst = await freshDatabase(d, 'pgpass');
-    await execSql(uriOf(s, 'postgres'), `DO $$ BEGIN CREATE ROLE ${PASSWORD_ROLE} LOGIN PASSWORD 'right-password'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    await ensurePasswordRole(s);
     await execSql(src.uri, 'CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)');
     await execSql(src.uri, `GRANT SELECT ON t TO ${PASSWORD_ROLE}`);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-pgpass-')), 'pgpass');

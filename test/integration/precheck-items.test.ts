@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { execSql, freshDatabase, PASSWORD_ROLE, server, uriOf } from '../harness/servers.js';
+import { execSql, freshDatabase, PASSWORD_ROLE, server, uriOf, ensurePasswordRole, PASSWORD_ROLE_PASSWORD } from '../harness/servers.js';
 import { runCli } from '../harness/cli.js';
 
 type Item = { id: string; status: string; detail: string; fix?: string; objects?: string[] };
-const PASSWORD = 'right-password';
+const PASSWORD = PASSWORD_ROLE_PASSWORD;
 
 async function precheck(source: string, target: string): Promise<Map<string, Item>> {
   const r = await runCli(['precheck', '--source', source, '--target', target, '--json']);
@@ -21,7 +21,7 @@ describe('precheck items', () => {
   before(async () => {
     for (const role of ['src', 'dst'] as const) {
       const s = await server('15', role);
-      await execSql(uriOf(s, 'postgres'), `DO $$ BEGIN CREATE ROLE ${PASSWORD_ROLE} LOGIN PASSWORD '${PASSWORD}'; EXCEPTION WHEN duplicate_object THEN ALTER ROLE ${PASSWORD_ROLE} PASSWORD '${PASSWORD}'; END $$`);
+      await ensurePasswordRole(s);
     }
   });
 

@@ -9,10 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { execSql, freshDatabase, PASSWORD_ROLE, server, uriOf } from '../harness/servers.js';
+import { execSql, freshDatabase, PASSWORD_ROLE, server, ensurePasswordRole, PASSWORD_ROLE_PASSWORD } from '../harness/servers.js';
 import { runCli, type CliResult } from '../harness/cli.js';
+import { waitFor } from '../harness/wait.js';
 
-const PASSWORD = 'right-password';
+const PASSWORD = PASSWORD_ROLE_PASSWORD;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-tasks-'));
 const env = { PGFERRY_STORE: path.join(dir, 'tasks.db'), PGFERRY_KEY_FILE: path.join(dir, 'secret.key'), PGPASSWORD: '' };
 const outputs: string[] = [];
@@ -24,16 +25,6 @@ async function cli(args: string[]): Promise<CliResult> {
 }
 
 const json = (r: CliResult) => JSON.parse(r.stdout.trim().split('\n').pop()!);
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 type Status = { state: string; phase: string | null; jobs: number; maxRateMBps: number | null; units: { unit: string; state: string; rows: number | null }[] };
 const status = async (id: string) => json(await cli(['task', 'status', id, '--json'])) as Status;
@@ -69,7 +60,7 @@ async function createAndPrecheck(label: string, maxRate: number): Promise<{ id: 
 describe('migration tasks', () => {
   before(async () => {
     const s = await server('15', 'src');
-    await execSql(uriOf(s, 'postgres'), `DO $$ BEGIN CREATE ROLE ${PASSWORD_ROLE} LOGIN PASSWORD '${PASSWORD}'; EXCEPTION WHEN duplicate_object THEN ALTER ROLE ${PASSWORD_ROLE} PASSWORD '${PASSWORD}'; END $$`);
+    await ensurePasswordRole(s);
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PASSWORD_ROLE, execSql, freshDatabase, server, uriOf } from '../harness/servers.js';
+import { PASSWORD_ROLE, freshDatabase, server, uriOf, ensurePasswordRole } from '../harness/servers.js';
 import { runCli } from '../harness/cli.js';
 import { freePort } from '../../src/server/local-server.js';
 
@@ -19,7 +19,7 @@ describe('Test Connectivity', () => {
     const s = await server('15', 'src');
     const old = await server('10', 'src');
     const db = await freshDatabase(s, 'conntest');
-    await execSql(uriOf(s, 'postgres'), `DO $$ BEGIN CREATE ROLE ${PASSWORD_ROLE} LOGIN PASSWORD 'right-password'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    await ensurePasswordRole(s);
     const refused = await freePort();
     const cases: { target: string; step: string; code: string; text: RegExp }[] = [
       { target: 'postgresql://postgres@no-such-host.invalid:5432/x', step: 'DNS', code: 'PGFERRY_E_DNS', text: /could not be resolved/ },
