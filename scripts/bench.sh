@@ -2,6 +2,7 @@
 # npm run bench: times pgferry against pg_dump/pg_restore (-j2) and pgcopydb on shared/bench, in one
 # session, interleaved round-robin, then reports the floor from limit.sh. Environment:
 #   SCALE (1)   ROUNDS (3)   SKIP_DATASET=1 (reuse the dataset)   SKIP_LIMIT=1   TOOLS (the three)
+#   SCALE above 2 runs on a patched copy of the harness (see below).
 # Needs root (the bench runs its servers as postgres) and ../shared/bench beside the repo.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,6 +11,17 @@ SCALE=${SCALE:-1}
 ROUNDS=${ROUNDS:-3}
 TOOLS=${TOOLS:-"pg_dump_restore_par pgcopydb pgferry"}
 export RESULTS=${RESULTS:-/tmp/pgferry-bench-$(date +%Y%m%dT%H%M%S).tsv}
+# shared/bench's dataset.sql computes `(i - 1) * :n_branches` in integer (psql substitutes the
+# row count as an int literal), which overflows from SCALE ≈ 2.15 on. Larger scales run a copy of
+# the harness in which that one product is taken as bigint: below the overflow the rows are the
+# same, above it they are what the script means. shared/ itself stays untouched.
+if awk -v s="$SCALE" 'BEGIN { exit !(s > 2) }' && grep -q '(i - 1) \* :n_branches' "$bench/dataset.sql"; then
+  patched=$(mktemp -d /tmp/pgferry-bench-harness.XXXXXX)
+  cp -r "$bench/." "$patched/"
+  chmod -R u+w "$patched"
+  sed -i 's/(i - 1) \* :n_branches/(i - 1)::bigint * :n_branches/' "$patched/dataset.sql"
+  bench=$patched
+fi
 (cd "$bench" && ./clusters.sh up)
 [ -n "${SKIP_DATASET:-}" ] || (cd "$bench" && ./make-dataset.sh "$SCALE")
 for ((r = 1; r <= ROUNDS; r++)); do

@@ -65,15 +65,16 @@ export async function readCatalog(clients: pg.ClientBase | pg.ClientBase[], serv
   const all = Array.isArray(clients) ? clients : [clients];
   await Promise.all(all.map(prepareReader));
   const client = queryPool(all);
-  // the biggest queries first, so that they overlap
-  const [indexes, relations, { functions, skipped }, depends, columnDepends] = await Promise.all([
+  // the biggest queries first, so that they overlap; the small ones queue behind them and fill
+  // the connections as the big ones finish
+  const big = Promise.all([
     readIndexes(client, major),
     readRelations(client, major),
     readFunctions(client, major),
     readCatalogRows<{ key: string; refKey: string }>(client, 'depends', major),
     opts.columnDepends ? readCatalogRows<ColumnDependency>(client, 'column-depends', major) : Promise.resolve(undefined),
   ]);
-  const rest = await Promise.all([
+  const small = Promise.all([
     readSchemas(client, major), readExtensions(client, major), readEnums(client, major), readComposites(client, major), readDomains(client, major),
     readAggregates(client, major), readSequences(client, major), readCollations(client, major), readRanges(client, major), readBaseTypes(client, major),
     readOperators(client, major), readOpFamilies(client, major), readOpClasses(client, major), readCasts(client, major), readProcedural(client, major),
@@ -81,6 +82,8 @@ export async function readCatalog(clients: pg.ClientBase | pg.ClientBase[], serv
     readEventTriggers(client, major), readPublications(client, major), readLargeObjects(client, major), readForeignData(client, major),
     readDefaultPrivileges(client, major), readSystemPrivileges(client, major), readSecurityLabels(client, major), readSubscriptions(client, major),
   ] as const);
+  // both awaited together: a failure in one is not left unhandled while the other runs
+  const [[indexes, relations, { functions, skipped }, depends, columnDepends], rest] = await Promise.all([big, small]);
   const [schemas, extensions, enums, composites, domains, aggregates, sequences, collations, ranges, baseTypes, operators, opFamilies, opClasses, casts,
     procedural, textSearch, triggers, rules, policies, statistics, eventTriggers, publications, largeObjects, foreignData, defaultPrivileges,
     systemPrivileges, securityLabels, subscriptions] = rest;

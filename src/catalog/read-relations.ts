@@ -5,9 +5,12 @@ import { readCatalogRows } from './run-query.js';
 
 /** Tables, views and materialized views, each with its columns and constraints. */
 export async function readRelations(client: pg.ClientBase, major: number): Promise<Relation[]> {
-  const rels = await readCatalogRows<Omit<Relation, 'key' | 'columns' | 'constraints'>>(client, 'relations', major);
-  const cols = await readCatalogRows<Column & { relOid: number }>(client, 'columns', major);
-  const cons = await readCatalogRows<Omit<Constraint, 'key'>>(client, 'constraints', major);
+  // side by side when the client is a pool of connections (each takes 0.5–1.5 s at 10,000 tables)
+  const [rels, cols, cons] = await Promise.all([
+    readCatalogRows<Omit<Relation, 'key' | 'columns' | 'constraints'>>(client, 'relations', major),
+    readCatalogRows<Column & { relOid: number }>(client, 'columns', major),
+    readCatalogRows<Omit<Constraint, 'key'>>(client, 'constraints', major),
+  ]);
   const byOid = new Map<number, Relation>();
   const out = rels.map((r) => {
     const rel: Relation = { ...r, key: `pg_class:${r.oid}`, columns: [], constraints: [] };

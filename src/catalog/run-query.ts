@@ -23,10 +23,13 @@ function camel(key: string): string {
 export async function readCatalogRows<T>(client: pg.ClientBase, name: string, major: number): Promise<T[]> {
   const text = catalogQuery(name, major);
   try {
-    const res = await client.query({ text, types: typeParsers });
-    return res.rows.map((row: Record<string, unknown>) => {
+    // rows as arrays, keyed once per query: 10,000 tables give ~100,000 catalog rows, and
+    // renaming every row's keys cost 0.6 s of CPU and as much again in garbage collection
+    const res = await client.query<unknown[]>({ text, types: typeParsers, rowMode: 'array' });
+    const keys = res.fields.map((f) => camel(f.name));
+    return res.rows.map((values) => {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(row)) out[camel(k)] = v;
+      for (let i = 0; i < keys.length; i++) out[keys[i]] = values[i];
       return out as T;
     });
   } catch (err) {

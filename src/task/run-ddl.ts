@@ -197,7 +197,11 @@ export async function runStepsByLevel(
     for (const g of [...byLock.values()].sort((a, b) => b.length - a.length)) {
       shares.reduce((min, sh) => (sh.length < min.length ? sh : min)).push(...g);
     }
-    await Promise.all(shares.map((share, i) => (share.length ? runStepsBatched(clients[i], share, opts) : Promise.resolve())));
+    // the lock table is shared by all sessions: together they hold at most 2,000 uncommitted
+    // steps, whatever --jobs is (1,000 steps of new tables and indexes hold ~2,000 locks; a
+    // default server has room for 6,400)
+    const perTx = Math.max(100, Math.floor((opts.stepsPerTransaction ?? 1000) * 2 / clients.length));
+    await Promise.all(shares.map((share, i) => (share.length ? runStepsBatched(clients[i], share, { ...opts, stepsPerTransaction: perTx }) : Promise.resolve())));
   }
   await flushSerial();
 }
