@@ -19,6 +19,7 @@ if awk -v s="$SCALE" 'BEGIN { exit !(s > 2) }' && grep -q '(i - 1) \* :n_branche
   patched=$(mktemp -d /tmp/pgferry-bench-harness.XXXXXX)
   cp -r "$bench/." "$patched/"
   chmod -R u+w "$patched"
+  chmod 755 "$patched" # the harness runs some commands as postgres, from this folder
   sed -i 's/(i - 1) \* :n_branches/(i - 1)::bigint * :n_branches/' "$patched/dataset.sql"
   bench=$patched
 fi
