@@ -145,7 +145,6 @@ export interface IndexObj {
   replicaIdentity: boolean;
   constraintOid: number | null;
   parentIndex: string | null;
-  tableBytes: number;
   comment: string | null;
   /** Statistics targets of expression columns, when set. */
   columnStats: { num: number; target: number }[] | null;

@@ -316,7 +316,7 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
   for (const i of cat.indexes) {
     if (i.constraintOid !== null) continue;
     const rel = relByOid.get(i.relOid);
-    const step: DdlStep = { key: i.key, kind: 'index', name: dn(i), sql: renderIndex(i), weight: i.tableBytes };
+    const step: DdlStep = { key: i.key, kind: 'index', name: dn(i), sql: renderIndex(i), weight: sizeOf(rel) };
     if (rel?.relkind === 'r') step.table = dn(rel);
     (i.partitioned ? parentIndexes : indexes).push(step);
   }

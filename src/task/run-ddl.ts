@@ -54,6 +54,9 @@ export interface StepMarks {
   done: Set<string>;
 }
 
+/** Steps one session commits at a time when it works alone (~2,000 locks for new tables and indexes). */
+const STEPS_PER_TRANSACTION = 1000;
+
 const TRANSIENT = new Set(['40P01', '40001']); // deadlock, serialization failure
 
 /**
@@ -97,7 +100,7 @@ export interface BatchOptions {
 /** Runs `steps` in order, batched, in transactions of bounded size. */
 export async function runStepsBatched(client: pg.ClientBase, steps: DdlStep[], opts: BatchOptions = {}): Promise<void> {
   const perBatch = opts.statementsPerBatch ?? 200;
-  const perTx = opts.stepsPerTransaction ?? 1000;
+  const perTx = opts.stepsPerTransaction ?? STEPS_PER_TRANSACTION;
   let inTx = 0;
   await client.query('BEGIN');
   try {
@@ -200,7 +203,7 @@ export async function runStepsByLevel(
     // the lock table is shared by all sessions: together they hold at most 2,000 uncommitted
     // steps, whatever --jobs is (1,000 steps of new tables and indexes hold ~2,000 locks; a
     // default server has room for 6,400)
-    const perTx = Math.max(100, Math.floor((opts.stepsPerTransaction ?? 1000) * 2 / clients.length));
+    const perTx = Math.max(100, Math.floor((opts.stepsPerTransaction ?? STEPS_PER_TRANSACTION) * 2 / clients.length));
     await Promise.all(shares.map((share, i) => (share.length ? runStepsBatched(clients[i], share, { ...opts, stepsPerTransaction: perTx }) : Promise.resolve())));
   }
   await flushSerial();

@@ -98,7 +98,7 @@ function checkStop(control: RunControl | undefined): void {
  * keeps 2 cores busy (10,000 tables × 3 indexes on a 15 target: pre-data 26–29 s with 2
  * sessions, 20–21 s with 3, no better with 4 or 6). --jobs 1 stays one session.
  */
-export function preDataConnections(jobs: number): number {
+function preDataConnections(jobs: number): number {
   return jobs >= 2 ? jobs + 1 : 1;
 }
 

@@ -4,7 +4,6 @@ SELECT i.indexrelid::int8 AS oid, i.indrelid::int8 AS rel_oid, n.nspname AS sche
        ic.relkind = 'I' AS partitioned, i.indisclustered AS clustered, i.indisreplident AS replica_identity,
        k.oid::int8 AS constraint_oid,
        CASE WHEN pc.oid IS NOT NULL THEN format('%I.%I', pn.nspname, pc.relname) END AS parent_index,
-       sz.bytes AS table_bytes,
        obj_description(i.indexrelid, 'pg_class') AS comment,
        -- statistics targets set on expression columns (ALTER INDEX ... ALTER COLUMN n SET STATISTICS)
        st.column_stats
@@ -21,8 +20,6 @@ LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
 -- from 17, unless set)
 LEFT JOIN (SELECT a.attrelid, json_agg(json_build_object('num', a.attnum, 'target', a.attstattarget) ORDER BY a.attnum) AS column_stats
            FROM pg_attribute a WHERE coalesce(a.attstattarget, -1) >= 0 GROUP BY a.attrelid) st ON st.attrelid = i.indexrelid
--- each table's size once, not once per index
-LEFT JOIN (SELECT t.oid, pg_relation_size(t.oid)::int8 AS bytes FROM pg_class t WHERE t.relkind IN ('r', 'p', 'm')) sz ON sz.oid = i.indrelid
 WHERE tc.relkind IN ('r', 'p', 'm')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgferry_state') AND n.nspname !~ '^pg_(toast|temp)'
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = tc.oid AND e.deptype = 'e')
