@@ -22,3 +22,65 @@ export async function runPool<T>(items: T[], jobs: number, work: (item: T, worke
   if (hasFailed) throw failed;
 }
 
+
+/** Work that may start only once some items are done, taken by a lane that has no item left. */
+export interface Fillers<F> {
+  /** The next filler that may start now, or undefined. */
+  next: () => F | undefined;
+  /** Whether any filler is still waiting to start. */
+  left: () => boolean;
+  work: (filler: F, worker: number) => Promise<void>;
+}
+
+/**
+ * Like runPool, and a lane that finds no item left to start takes a ready filler, or waits for
+ * a running item or filler to end and looks again. Fillers never delay an item. Fillers that
+ * are still not ready when nothing runs any more are left for the caller.
+ */
+export async function runPoolWithFillers<T, F>(
+  items: T[],
+  jobs: number,
+  work: (item: T, worker: number) => Promise<void>,
+  fillers: Fillers<F>,
+): Promise<void> {
+  let next = 0;
+  let running = 0;
+  let failed: unknown;
+  let hasFailed = false;
+  let wake: () => void = () => {};
+  let woken = new Promise<void>((resolve) => (wake = resolve));
+  const run = async (job: () => Promise<void>) => {
+    running++;
+    try {
+      await job();
+    } catch (err) {
+      if (!hasFailed) {
+        hasFailed = true;
+        failed = err;
+      }
+    } finally {
+      running--;
+      const done = wake;
+      woken = new Promise<void>((resolve) => (wake = resolve));
+      done();
+    }
+  };
+  const lane = async (worker: number) => {
+    while (!hasFailed) {
+      if (next < items.length) {
+        const item = items[next++];
+        await run(() => work(item, worker));
+        continue;
+      }
+      const filler = fillers.next();
+      if (filler !== undefined) {
+        await run(() => fillers.work(filler, worker));
+        continue;
+      }
+      if (running === 0 || !fillers.left()) return;
+      await woken;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, jobs) }, (_, i) => lane(i)));
+  if (hasFailed) throw failed;
+}

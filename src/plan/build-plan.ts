@@ -371,6 +371,7 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
     else tableExtras.push({ key: p.key, kind: 'policy', name: onTable(p), sql: renderPolicy(p) });
   }
   for (const st of cat.statistics) tableExtras.push({ key: st.key, kind: 'statistics', name: dn(st), sql: renderStatistics(st, own) });
+  const withStatistics = new Set(cat.statistics.map((st) => st.relOid));
 
   // ---- last: objects that would act on pgferry's own work if they came earlier
   const finalSteps: DdlStep[] = [];
@@ -436,7 +437,7 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
     // a table that gets no rows has no statistics to gather
     analyze: cat.relations
       .filter((r) => ((r.relkind === 'r' && r.blocks > 0) || r.relkind === 'm') && !blocked.has(r.key))
-      .map((r) => ({ key: r.key, schema: r.schema, name: r.name, bytes: r.bytes }))
+      .map((r) => ({ key: r.key, schema: r.schema, name: r.name, table: dn(r), bytes: r.bytes, afterIndexes: r.relkind === 'r' && !withStatistics.has(r.oid) }))
       .sort((a, b) => b.bytes - a.bytes),
     renames: [],
     skipped,

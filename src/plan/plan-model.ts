@@ -43,6 +43,16 @@ export interface CopyUnit {
   estimatedRows: number;
 }
 
+export interface AnalyzeTarget {
+  key: string;
+  schema: string;
+  name: string;
+  /** Display name, as index steps' `table`. */
+  table: string;
+  bytes: number;
+  afterIndexes: boolean;
+}
+
 export interface SequenceRef {
   schema: string;
   name: string;
@@ -71,8 +81,13 @@ export interface Plan {
   sequences: SequenceRef[];
   /** The object name mapping, one step after everything else (a run that did it is finished). */
   renames: DdlStep[];
-  /** Tables to ANALYZE at the end. */
-  analyze: { key: string; schema: string; name: string; bytes: number }[];
+  /**
+   * Tables to ANALYZE, largest first. `afterIndexes`: as soon as the table's keys and indexes are
+   * built, on a post-data connection that has no index left to start (expression indexes get
+   * statistics only once they exist); the others (extended statistics, materialized views) at
+   * the end, when their statistics objects exist and their rows are in.
+   */
+  analyze: AnalyzeTarget[];
   skipped: SkippedObject[];
   /** What the user should know before the run: versions, features the target lacks. */
   notes: string[];

@@ -22,12 +22,12 @@ import { missingRoles } from '../catalog/roles.js';
 import { countObjects, postDataSteps } from '../plan/plan-model.js';
 import { copyUnit } from '../copy/copy-unit.js';
 import { runLoad } from '../copy/load-scheduler.js';
-import { runPool } from '../copy/worker-pool.js';
+import { runPool, runPoolWithFillers } from '../copy/worker-pool.js';
+import { AnalyzeQueue, analyzeBatch, analyzeTables } from './analyze-tables.js';
 import { readSequenceValues, setSequenceValues } from '../copy/sequence-values.js';
 import { doneUnits, dropUnitMarks, endOrphanedSessions, ensureUnitMarks, stepMark, unfinishedRun } from './unit-marks.js';
 import type { EventSink, MigrationSummary, Phase } from './events.js';
 import { PgferryError } from '../errors.js';
-import { displayName, qualified } from '../pg/quote.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { checkVersions, targetContext, targetPlanOptions } from './target-context.js';
 
@@ -298,6 +298,14 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     await leader.query('COMMIT');
 
     let sequencesSet = 0;
+    // the renames ran last in a run that got that far: sequences and ANALYZE were done before them
+    const renamed = marks.done.has(stepMark('renames'));
+    // tables whose ANALYZE runs in the post-data pool, right after their last key or index
+    const analyzeQueue = new AnalyzeQueue(
+      opts.schemaOnly || opts.dataOnly || renamed ? [] : plan.analyze.filter((t) => t.afterIndexes),
+      lateIndexes,
+      (key) => failures.hasFailed(key),
+    );
     if (!opts.dataOnly) {
       const postSteps = postDataSteps(plan).length + plan.finalSteps.length;
       await phase('post-data', postSteps, async () => {
@@ -319,7 +327,18 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           }
         };
         await parallel(plan.parentIndexes);
-        await parallel(lateIndexes);
+        // a connection with no index left to start analyzes the tables that are complete
+        await runPoolWithFillers(
+          lateIndexes,
+          pool.length,
+          async (step, w) => {
+            checkStop(opts.control);
+            await runTracked(pool[w], step, failures, marks);
+            analyzeQueue.indexDone(step);
+            emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
+          },
+          { next: () => analyzeQueue.next(), left: () => analyzeQueue.left(), work: (batch, w) => analyzeBatch(pool[w], batch) },
+        );
         await serial(plan.indexFinish);
         await parallel(plan.foreignKeys);
         await serial(plan.triggers);
@@ -333,15 +352,18 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       // materialized views are data: refreshed after a data-only load as well
       for (const step of plan.refreshes) await runTracked(target, step, failures, marks);
     }
-    // the renames ran last in a run that got that far: sequences and ANALYZE were done before them
-    const renamed = marks.done.has(stepMark('renames'));
     checkStop(opts.control);
     if (!opts.schemaOnly && !renamed) {
       await phase('sequences', plan.sequences.length, async () => {
         sequencesSet = await setSequenceValues(target, sequenceValues);
       });
-      const analyze = plan.analyze.filter((t) => !failures.hasFailed(t.key));
-      await phase('analyze', analyze.length, () => analyzeTables(opts, analyze, open));
+      const analyze = plan.analyze.filter((t) => !failures.hasFailed(t.key) && !analyzeQueue.taken.has(t.key));
+      await phase('analyze', analyze.length, async () => {
+        if (!analyze.length) return;
+        const pool = await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, analyze.length)) }, () => open(opts.target, 'target')));
+        await analyzeTables(pool, analyze);
+        await Promise.all(pool.map((c) => c.end()));
+      });
     }
     if (plan.renames.length && !opts.dataOnly) {
       await phase('rename', plan.renames.length, async () => {
@@ -387,37 +409,5 @@ async function relaxTargetChecks(target: pg.Client, log: Logger): Promise<void> 
   }
 }
 
-
-async function analyzeTables(
-  opts: MigrateOptions,
-  tables: Plan['analyze'],
-  open: (info: ConnInfo, side: 'source' | 'target') => Promise<pg.Client>,
-): Promise<void> {
-  const pool = await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, tables.length)) }, () => open(opts.target, 'target')));
-  // small tables go 100 to a round trip (ANALYZE may run in the implicit transaction of a
-  // multi-statement query)
-  const batches: Plan['analyze'][] = [];
-  let small: Plan['analyze'] = [];
-  for (const t of tables) {
-    if (t.bytes >= 8 * 1024 * 1024) batches.push([t]);
-    else if (small.push(t) >= 100) {
-      batches.push(small);
-      small = [];
-    }
-  }
-  if (small.length) batches.push(small);
-  await runPool(batches, pool.length, async (batch, w) => {
-    try {
-      await pool[w].query(batch.map((t) => `ANALYZE ${qualified(t.schema, t.name)}`).join(';\n'));
-    } catch (err) {
-      const names = batch.map((t) => displayName(t.schema, t.name));
-      throw new PgferryError('PGFERRY_E_DDL', `ANALYZE failed: ${(err as Error).message}`, {
-        object: names.length === 1 ? `table ${names[0]}` : `tables ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}`,
-        cause: err,
-      });
-    }
-  });
-  await Promise.all(pool.map((c) => c.end()));
-}
 
 const mb = (n: number) => `${(n / 1048576).toFixed(0)}MB`;
