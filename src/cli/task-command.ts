@@ -6,20 +6,28 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { Writable } from 'node:stream';
 import { InvalidArgumentError, type Command } from 'commander';
-import YAML from 'yaml';
 import { ExitCode, PgferryError } from '../errors.js';
 import { createLogger, redact } from '../logger.js';
 import type { MigrationSummary } from '../task/events.js';
-import { TaskStore } from '../task/task-store.js';
-import { taskSpecJsonSchema, type TaskSpecInput } from '../task/task-spec.js';
-import {
-  createTask, effectiveState, precheckTask, releaseTask, runTask, setTaskPassword, setThroughput, startInBackground, stopTask, testTask,
-} from '../task/task-service.js';
+import type { TaskStore } from '../task/task-store.js';
+import type { TaskSpecInput } from '../task/task-spec.js';
 import { connHelp, mappingOf, parseJobs, parseRate, parseRetries, selectionOf, withSelectionOptions, type SelectionFlags } from './flags.js';
 import { jsonLine, migrationSink, reportError, useJson } from './output.js';
 import { printConnectivity } from './connectivity-output.js';
 import { printPrecheck } from './precheck-output.js';
-import { renderTaskList, renderTaskShow, renderTaskStatus } from './task-output.js';
+
+// The store (SQLite), the task service, YAML and zod load when a task command runs, not with every
+// pgferry command (~90 ms of startup).
+let svc: typeof import('../task/task-service.js');
+let out: typeof import('./task-output.js');
+let YAML: typeof import('yaml');
+async function loadTaskModules(): Promise<typeof import('../task/task-store.js')> {
+  const [store, service, output, yaml] = await Promise.all([import('../task/task-store.js'), import('../task/task-service.js'), import('./task-output.js'), import('yaml')]);
+  svc = service;
+  out = output;
+  YAML = yaml;
+  return store;
+}
 
 type Common = { store?: string; json?: boolean };
 
@@ -31,6 +39,7 @@ function action<O extends Common>(program: Command, fn: (store: TaskStore, o: O,
     const debug = Boolean(program.opts().debug);
     let store: TaskStore | undefined;
     try {
+      const { TaskStore } = await loadTaskModules();
       store = TaskStore.open(o.store);
       const code = await fn(store, o, ...positional);
       process.exitCode = code ?? ExitCode.ok;
@@ -138,8 +147,8 @@ export function registerTaskCommands(program: Command): void {
         const input = specFromFlags(o);
         const prompted = { source: '', target: '' };
         if (o.askPassword) for (const side of ['source', 'target'] as const) prompted[side] = await readPassword(`${side} password (empty: none): `);
-        const t = createTask(store, input);
-        for (const side of ['source', 'target'] as const) if (prompted[side]) setTaskPassword(store, t.id, side, prompted[side]);
+        const t = svc.createTask(store, input);
+        for (const side of ['source', 'target'] as const) if (prompted[side]) svc.setTaskPassword(store, t.id, side, prompted[side]);
         if (o.json) jsonLine({ event: 'task', id: t.id, name: t.name, state: t.state, specHash: t.specHash });
         else process.stdout.write(`task ${t.id} created: ${t.name}\nnext: pgferry task precheck ${t.id.slice(0, 8)}\n`);
       }),
@@ -151,8 +160,8 @@ export function registerTaskCommands(program: Command): void {
     .action(
       action<Common>(program, async (store, o) => {
         const tasks = store.list();
-        if (o.json) jsonLine({ event: 'tasks', tasks: tasks.map((t) => ({ id: t.id, name: t.name, state: effectiveState(t), phase: t.phase, progress: t.progress, createdAt: t.createdAt })) });
-        else process.stdout.write(renderTaskList(tasks));
+        if (o.json) jsonLine({ event: 'tasks', tasks: tasks.map((t) => ({ id: t.id, name: t.name, state: svc.effectiveState(t), phase: t.phase, progress: t.progress, createdAt: t.createdAt })) });
+        else process.stdout.write(out.renderTaskList(tasks));
       }),
     );
 
@@ -164,8 +173,8 @@ export function registerTaskCommands(program: Command): void {
         const t = store.get(id);
         const passwords = { source: Boolean(store.secret(t.id, 'source')), target: Boolean(store.secret(t.id, 'target')) };
         const history = store.history(t.id);
-        if (o.json) jsonLine({ event: 'task', ...t, state: effectiveState(t), passwordsStored: passwords, history });
-        else process.stdout.write(renderTaskShow(t, passwords, history));
+        if (o.json) jsonLine({ event: 'task', ...t, state: svc.effectiveState(t), passwordsStored: passwords, history });
+        else process.stdout.write(out.renderTaskShow(t, passwords, history));
       }),
     );
 
@@ -174,7 +183,7 @@ export function registerTaskCommands(program: Command): void {
     .option('--json', 'JSON')
     .action(
       action<Common>(program, async (store, o, id) => {
-        const report = await testTask(store, id);
+        const report = await svc.testTask(store, id);
         if (o.json) jsonLine({ event: 'connectivity', ...report });
         else printConnectivity(report, process.stdout);
         return report.passed ? ExitCode.ok : ExitCode.connection;
@@ -186,7 +195,7 @@ export function registerTaskCommands(program: Command): void {
     .option('--json', 'JSON')
     .action(
       action<Common>(program, async (store, o, id) => {
-        const report = await precheckTask(store, id);
+        const report = await svc.precheckTask(store, id);
         if (o.json) jsonLine({ event: 'precheck', ...report });
         else printPrecheck(report, process.stdout);
         return report.passed ? ExitCode.ok : ExitCode.precheckFailed;
@@ -208,7 +217,7 @@ export function registerTaskCommands(program: Command): void {
           if (resume) process.stderr.write('pgferry: note: resuming writes into the target again, continuing from the last checkpoint\n');
           if (!o.foreground) {
             const t = store.get(id);
-            const { pid, log } = await startInBackground(store, t.id, { resume });
+            const { pid, log } = await svc.startInBackground(store, t.id, { resume });
             if (o.json) jsonLine({ event: 'started', id: t.id, pid, log });
             else process.stdout.write(`task ${t.id} ${resume ? 'resumed' : 'started'} in the background (process ${pid}); log: ${log}\nwatch it: pgferry task status ${t.id.slice(0, 8)} --watch\n`);
             return;
@@ -228,7 +237,7 @@ export function registerTaskCommands(program: Command): void {
           };
           process.once('SIGTERM', onSignal);
           process.once('SIGINT', onSignal);
-          const summary = await runTask(store, t.id, { resume, onEvent: migrationSink(json), logger });
+          const summary = await svc.runTask(store, t.id, { resume, onEvent: migrationSink(json), logger });
           for (const f of summary.failures) process.stderr.write(`pgferry: error ${f.code}: ${f.kind} ${f.name}: ${redact(f.error)}\n`);
           return summaryExitCode(summary);
         }),
@@ -246,11 +255,11 @@ export function registerTaskCommands(program: Command): void {
           const t = store.get(first.id);
           const units = store.units(t.id);
           const history = store.history(t.id);
-          const state = effectiveState(t);
+          const state = svc.effectiveState(t);
           if (o.json) jsonLine({ event: 'status', id: t.id, name: t.name, state, phase: t.phase, progress: t.progress, bytesDone: t.bytesDone, bytesTotal: t.bytesTotal, rate: t.rate, jobs: t.jobs, maxRateMBps: t.maxRateMBps, error: t.error, units });
           else {
             if (o.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
-            process.stdout.write(renderTaskStatus(t, units, history));
+            process.stdout.write(out.renderTaskStatus(t, units, history));
           }
           if (!o.watch || (state !== 'running' && state !== 'stopping')) {
             return state === 'failed' || state === 'interrupted' ? ExitCode.failed : state === 'stopped' ? ExitCode.stopped : ExitCode.ok;
@@ -266,9 +275,9 @@ export function registerTaskCommands(program: Command): void {
     .option('--json', 'JSON')
     .action(
       action<Common & { wait?: boolean }>(program, async (store, o, id) => {
-        const t = await stopTask(store, id, Boolean(o.wait));
-        if (o.json) jsonLine({ event: 'stop', id: t.id, state: effectiveState(t) });
-        else process.stdout.write(`task ${t.id.slice(0, 8)}: ${t.state === 'stopping' ? 'stopping at the next unit boundary' : effectiveState(t)}\n`);
+        const t = await svc.stopTask(store, id, Boolean(o.wait));
+        if (o.json) jsonLine({ event: 'stop', id: t.id, state: svc.effectiveState(t) });
+        else process.stdout.write(`task ${t.id.slice(0, 8)}: ${t.state === 'stopping' ? 'stopping at the next unit boundary' : svc.effectiveState(t)}\n`);
       }),
     );
 
@@ -280,7 +289,7 @@ export function registerTaskCommands(program: Command): void {
     .action(
       action<Common & { jobs?: number; maxRate?: number | null }>(program, async (store, o, id) => {
         if (o.jobs === undefined && o.maxRate === undefined) throw new PgferryError('PGFERRY_E_USAGE', 'give --jobs and/or --max-rate', {});
-        const t = setThroughput(store, id, { jobs: o.jobs, maxRateMBps: o.maxRate });
+        const t = svc.setThroughput(store, id, { jobs: o.jobs, maxRateMBps: o.maxRate });
         if (o.json) jsonLine({ event: 'set', id: t.id, jobs: t.jobs, maxRateMBps: t.maxRateMBps });
         else process.stdout.write(`task ${t.id.slice(0, 8)}: jobs ${t.jobs}, max rate ${t.maxRateMBps ? `${t.maxRateMBps} MB/s` : 'unlimited'}\n`);
       }),
@@ -296,7 +305,7 @@ export function registerTaskCommands(program: Command): void {
       action<Common & { side: 'source' | 'target' }>(program, async (store, o, id) => {
         const pw = await readPassword(`${o.side} password: `);
         if (!pw) throw new PgferryError('PGFERRY_E_USAGE', 'no password given', {});
-        setTaskPassword(store, id, o.side, pw);
+        svc.setTaskPassword(store, id, o.side, pw);
         process.stdout.write(`${o.side} password stored (encrypted)\n`);
       }),
     );
@@ -307,7 +316,7 @@ export function registerTaskCommands(program: Command): void {
     .action(
       action<Common>(program, async (store, o, id) => {
         const t = store.get(id);
-        const r = await releaseTask(store, t.id);
+        const r = await svc.releaseTask(store, t.id);
         if (o.json) jsonLine({ event: 'released', id: t.id, checkpointsDropped: r.marksDropped });
         else
           process.stdout.write(
@@ -319,7 +328,8 @@ export function registerTaskCommands(program: Command): void {
   task
     .command('spec-schema')
     .description('print the JSON Schema of task files')
-    .action(() => {
+    .action(async () => {
+      const { taskSpecJsonSchema } = await import('../task/task-spec.js');
       process.stdout.write(`${JSON.stringify(taskSpecJsonSchema(), null, 2)}\n`);
     });
 }
