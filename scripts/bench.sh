@@ -28,8 +28,9 @@ fi
 for ((r = 1; r <= ROUNDS; r++)); do
   for tool in $TOOLS; do
     if [ "$tool" = pgferry ]; then
-      # run from the repo so that npx finds this pgferry; peak RSS of the process tree via time -f %M
-      (cd "$repo" && MIGRATE_CMD='/usr/bin/time -f %M -o $WORK_DIR/rss.kb npx pgferry migrate --source {SRC} --target {DST}' \
+      # bin/pgferry.js is what an installed `pgferry` runs (npx would add ~1 s of package lookup
+      # to every run); peak RSS of the process tree via time -f %M
+      (cd "$repo" && MIGRATE_CMD="/usr/bin/time -f %M -o \$WORK_DIR/rss.kb $repo/bin/pgferry.js migrate --source {SRC} --target {DST}" \
         "$bench/run.sh" custom | grep -E '^RESULT')
       echo "pgferry peak RSS: $(tail -n 1 "${BENCH_DIR:-/tmp/pgbench-clusters}/work/custom/rss.kb") kB"
     else
