@@ -20,7 +20,7 @@ import { buildPlan } from '../plan/build-plan.js';
 import type { CopyUnit, DdlStep, Plan } from '../plan/plan-model.js';
 import { missingRoles } from '../catalog/roles.js';
 import { countObjects, postDataSteps } from '../plan/plan-model.js';
-import { copyUnit } from '../copy/copy-unit.js';
+import { copyUnit, type TargetTables } from '../copy/copy-unit.js';
 import { runLoad } from '../copy/load-scheduler.js';
 import { runPool, runPoolWithFillers } from '../copy/worker-pool.js';
 import { AnalyzeQueue, analyzeBatch, analyzeTables } from './analyze-tables.js';
@@ -164,6 +164,8 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     }
     await ensureUnitMarks(target);
     const done = await doneUnits(target, runId);
+    // nothing done before: every table this run copies into is one it creates, empty
+    const freshRun = done.size === 0;
     emit({ type: 'run', runId, resumed: done.size > 0 });
     const marks: StepMarks = { runId, done };
     if (done.size) {
@@ -247,6 +249,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
             return { s, t };
           }),
         );
+        const targetTables: TargetTables = opts.dataOnly ? 'existing' : freshRun ? 'empty' : 'created';
         const copy = async (unit: CopyUnit, pair: { s: pg.Client; t: pg.Client }) => {
           if (failures.hasFailed(unit.key)) {
             failures.blocked({ key: `${unit.key}:data`, kind: 'table data', name: unit.id }, `table ${unit.tableId}`);
@@ -275,7 +278,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
               pending = 0;
               last = now;
             }
-          }, !opts.dataOnly, limiter);
+          }, targetTables, limiter);
           rowsCopied += res.rows;
           bytesCopied += res.bytes;
           emit({ type: 'unit-done', unit: unit.id, ...res });
