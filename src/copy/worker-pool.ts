@@ -23,7 +23,7 @@ export async function runPool<T>(items: T[], jobs: number, work: (item: T, worke
 }
 
 
-/** Work that may start only once some items are done, taken by a lane that has no item left. */
+/** Work that may start only once some items are done. */
 export interface Fillers<F> {
   /** The next filler that may start now, or undefined. */
   next: () => F | undefined;
@@ -33,9 +33,10 @@ export interface Fillers<F> {
 }
 
 /**
- * Like runPool, and a lane that finds no item left to start takes a ready filler, or waits for
- * a running item or filler to end and looks again. Fillers never delay an item. Fillers that
- * are still not ready when nothing runs any more are left for the caller.
+ * Like runPool, and a lane takes a ready filler before the next item, so that fillers run while
+ * items are still going (beside the short items at the end, not after them). A lane with no item
+ * left waits for a running item or filler to end and looks again. Fillers that are still not
+ * ready when nothing runs any more are left for the caller.
  */
 export async function runPoolWithFillers<T, F>(
   items: T[],
@@ -67,14 +68,14 @@ export async function runPoolWithFillers<T, F>(
   };
   const lane = async (worker: number) => {
     while (!hasFailed) {
-      if (next < items.length) {
-        const item = items[next++];
-        await run(() => work(item, worker));
-        continue;
-      }
       const filler = fillers.next();
       if (filler !== undefined) {
         await run(() => fillers.work(filler, worker));
+        continue;
+      }
+      if (next < items.length) {
+        const item = items[next++];
+        await run(() => work(item, worker));
         continue;
       }
       if (running === 0 || !fillers.left()) return;

@@ -83,7 +83,7 @@ export interface Plan {
   renames: DdlStep[];
   /**
    * Tables to ANALYZE, largest first. `afterIndexes`: as soon as the table's keys and indexes are
-   * built, on a post-data connection that has no index left to start (expression indexes get
+   * built, on the next free post-data connection (expression indexes get
    * statistics only once they exist); the others (extended statistics, materialized views) at
    * the end, when their statistics objects exist and their rows are in.
    */

@@ -1,7 +1,7 @@
 /**
  * ANALYZE on the target: planner statistics for the copied tables. Most tables are analyzed in
  * the post-data pool as soon as their last key or index is built (an AnalyzeQueue feeds the
- * connections that have no index left to start); the rest at the end (analyzeTables).
+ * next free connection); the rest at the end (analyzeTables).
  */
 import type pg from 'pg';
 import type { AnalyzeTarget, DdlStep } from '../plan/plan-model.js';

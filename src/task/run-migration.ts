@@ -330,7 +330,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           }
         };
         await parallel(plan.parentIndexes);
-        // a connection with no index left to start analyzes the tables that are complete
+        // a table whose keys and indexes are all built is analyzed by the next connection free
         await runPoolWithFillers(
           lateIndexes,
           pool.length,
