@@ -34,7 +34,7 @@ import {
   renderTrigger,
 } from '../ddl/render-post-data.js';
 import type { CopyUnit, DdlStep, Plan } from './plan-model.js';
-import { displayIdent, displayName, qualified } from '../pg/quote.js';
+import { displayIdent, displayName, ident, qualified } from '../pg/quote.js';
 
 /**
  * Large tables are split so that every worker has work until the end: a slice is about 1/8 of a
@@ -99,6 +99,9 @@ export interface PlanOptions {
 }
 
 // Rough pg_dump order for objects that do not depend on each other.
+/** From this size of either table a foreign key is added NOT VALID and validated apart (see below). */
+const VALIDATE_APART_BYTES = 8 * 1024 * 1024;
+
 const PRIORITY: Record<string, number> = {
   schema: 1, 'foreign-data wrapper': 1.2, 'foreign server': 1.3, 'user mapping': 1.4, extension: 1.5, collation: 1.7,
   'shell type': 1.8, enum: 2, composite: 3, domain: 3, 'range type': 3, function: 4, 'base type': 4.2, aggregate: 5,
@@ -295,12 +298,20 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
   const indexes: DdlStep[] = [];
   const indexFinish: DdlStep[] = [];
   const foreignKeys: DdlStep[] = [];
+  const foreignKeyAdds: DdlStep[] = [];
   const indexesByRel = new Map<number, IndexObj[]>();
   for (const i of cat.indexes) {
     if (!indexesByRel.has(i.relOid)) indexesByRel.set(i.relOid, []);
     indexesByRel.get(i.relOid)!.push(i);
   }
-  const sizeOf = (rel: Relation | undefined) => rel?.bytes ?? 0;
+  // a partitioned table's rows are its partitions': its keys and foreign keys weigh their sum
+  const treeBytes = new Map<number, number>();
+  for (const r of cat.relations) {
+    if (!r.isPartition || !r.bytes) continue;
+    for (let up = relByOid.get(r.parents[0]?.oid ?? 0); up; up = up.isPartition ? relByOid.get(up.parents[0]?.oid ?? 0) : undefined)
+      treeBytes.set(up.oid, (treeBytes.get(up.oid) ?? 0) + r.bytes);
+  }
+  const sizeOf = (rel: Relation | undefined) => (rel ? rel.bytes + (treeBytes.get(rel.oid) ?? 0) : 0);
   const indexByOid = new Map(cat.indexes.map((i) => [i.oid, i]));
 
   for (const r of cat.relations) {
@@ -309,7 +320,23 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
       const sql = [...renderConstraint(c, r), ...(backing ? commentOn(`INDEX ${qualified(backing.schema, backing.name)}`, backing.comment) : [])];
       const step: DdlStep = { key: c.key, kind: 'constraint', name: `${displayIdent(c.name)} on ${dn(r)}`, sql, weight: sizeOf(r) };
       if (r.relkind === 'r') step.table = dn(r);
-      if (c.type === 'f' || (c.type === 'c' && !c.validated && c.isLocal)) foreignKeys.push(step);
+      // a foreign key's check reads both tables: it weighs both
+      if (c.type === 'f') step.weight = sizeOf(r) + sizeOf(relByOid.get(c.refRelOid));
+      const bigCheck = c.type === 'f' && Math.max(sizeOf(r), sizeOf(relByOid.get(c.refRelOid))) >= VALIDATE_APART_BYTES;
+      if (bigCheck && c.validated && r.relkind === 'r') {
+        // added NOT VALID, then validated apart: ADD FOREIGN KEY holds SHARE ROW EXCLUSIVE on the
+        // referenced table through its scan (of either table), so keys that point at one table
+        // would check one at a time; VALIDATE CONSTRAINT takes only ROW SHARE there
+        foreignKeyAdds.push({ ...step, sql: [`${sql[0]} NOT VALID`, ...sql.slice(1)] });
+        foreignKeys.push({
+          key: `${c.key}:validate`,
+          kind: 'foreign key check',
+          name: step.name,
+          sql: [`ALTER TABLE ONLY ${qualified(c.schema, c.table)} VALIDATE CONSTRAINT ${ident(c.name)}`],
+          weight: step.weight,
+          deps: [c.key],
+        });
+      } else if (c.type === 'f' || (c.type === 'c' && !c.validated && c.isLocal)) foreignKeys.push(step);
       else if (c.type === 'p' || c.type === 'u' || c.type === 'x') (r.relkind === 'p' ? parentIndexes : indexes).push(step);
     }
   }
@@ -397,7 +424,7 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
   }
 
   // ---- skipped objects and everything that depends on them
-  const postSteps = [...parentIndexes, ...indexes, ...indexFinish, ...foreignKeys, ...triggers, ...tableExtras, ...finalSteps];
+  const postSteps = [...parentIndexes, ...indexes, ...indexFinish, ...foreignKeyAdds, ...foreignKeys, ...triggers, ...tableExtras, ...finalSteps];
   const skipped = [...cat.skipped, ...presetSkips, ...columns.skipped];
   const unselected = selects(opts.selection) ? unselectedKeys(cat, opts.selection) : new Set<string>();
   const blocked = skipClosure(skipped, [...nodes, ...postSteps], edges, unselected);
@@ -425,7 +452,9 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
     parentIndexes: keep(parentIndexes),
     indexes: keep(indexes),
     indexFinish: keep(indexFinish),
-    foreignKeys: keep(foreignKeys),
+    foreignKeyAdds: keep(foreignKeyAdds),
+    // a validation goes with its key
+    foreignKeys: keep(foreignKeys).filter((st) => !(st.kind === 'foreign key check' && blocked.has(st.deps![0]))),
     triggers: keep(triggers),
     tableExtras: keep(tableExtras),
     refreshes,

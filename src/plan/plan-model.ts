@@ -67,7 +67,12 @@ export interface Plan {
   indexes: DdlStep[];
   /** Partition index attachments and CLUSTER / REPLICA IDENTITY settings. */
   indexFinish: DdlStep[];
-  /** Foreign keys and NOT VALID checks: parallel, after every index. */
+  /**
+   * Foreign keys of large tables added NOT VALID (no scan; a moment's lock on both tables), so
+   * that `foreignKeys` validates them side by side: parallel, after every index.
+   */
+  foreignKeyAdds: DdlStep[];
+  /** Foreign keys, NOT VALID checks, and the validation of `foreignKeyAdds`: parallel, after those. */
   foreignKeys: DdlStep[];
   triggers: DdlStep[];
   /** Rules, row-level security, policies, extended statistics. */
@@ -97,7 +102,7 @@ export interface Plan {
 
 /** Post-data DDL stages, in the order they run. */
 export function postDataSteps(plan: Plan): DdlStep[] {
-  return [...plan.parentIndexes, ...plan.indexes, ...plan.indexFinish, ...plan.foreignKeys, ...plan.triggers, ...plan.tableExtras];
+  return [...plan.parentIndexes, ...plan.indexes, ...plan.indexFinish, ...plan.foreignKeyAdds, ...plan.foreignKeys, ...plan.triggers, ...plan.tableExtras];
 }
 
 /** Number of DDL steps, for summaries. */

@@ -343,6 +343,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           { next: () => analyzeQueue.next(), left: () => analyzeQueue.left(), work: (batch, w) => analyzeBatch(pool[w], batch) },
         );
         await serial(plan.indexFinish);
+        await parallel(plan.foreignKeyAdds);
         await parallel(plan.foreignKeys);
         await serial(plan.triggers);
         await serial(plan.tableExtras);
