@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
 import { runMigration } from '../../src/task/run-migration.js';
 import { runVerify } from '../../src/verify/run-verify.js';
-import type { MigrationSummary } from '../../src/task/events.js';
+import type { EventSink, MigrationSummary } from '../../src/task/events.js';
 import { sequenceStates, tableDigests } from './data-oracle.js';
 import { execSql } from './servers.js';
 import { dumpDiff, restoreSchemaReference, schemaDump } from './tools.js';
@@ -18,7 +18,7 @@ export async function migrateAndCompare(
   sourceUri: string,
   targetUri: string,
   referenceUri?: string,
-  opts: { publications?: boolean } = {},
+  opts: { publications?: boolean; onEvent?: EventSink } = {},
 ): Promise<MigrationSummary> {
   const summary = await runMigration({
     source: resolveConnInfo(sourceUri),
@@ -27,6 +27,7 @@ export async function migrateAndCompare(
     schemaOnly: false,
     dataOnly: false,
     publications: opts.publications,
+    onEvent: opts.onEvent,
   });
   assert.deepEqual(summary.failures, [], 'the target rejected objects');
   if (referenceUri) await restoreSchemaReference(sourceUri, referenceUri);

@@ -6,11 +6,9 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import pg from 'pg';
-import { resolveConnInfo } from '../../src/config/conninfo.js';
-import { runMigration } from '../../src/task/run-migration.js';
 import type { MigrationEvent } from '../../src/task/events.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
-import { tableDigests } from '../harness/data-oracle.js';
+import { migrateAndCompare } from '../harness/migrate-and-compare.js';
 
 it('every copied table, expression index and extended statistics object has statistics on the target', async () => {
   const src = await freshDatabase(await server('15', 'src'), 'analyze');
@@ -28,15 +26,7 @@ it('every copied table, expression index and extended statistics object has stat
      ${Array.from({ length: 120 }, (_, i) => `CREATE TABLE small_${i} (id int PRIMARY KEY, v text); INSERT INTO small_${i} VALUES (1, 'a'), (2, 'b');`).join('\n')}`,
   );
   const events: MigrationEvent[] = [];
-  await runMigration({
-    source: resolveConnInfo(src.uri),
-    target: resolveConnInfo(dst.uri),
-    jobs: 2,
-    schemaOnly: false,
-    dataOnly: false,
-    onEvent: (e) => events.push(e),
-  });
-  assert.deepEqual([...(await tableDigests(dst.uri))], [...(await tableDigests(src.uri))]);
+  await migrateAndCompare(src.uri, dst.uri, undefined, { onEvent: (e) => events.push(e) });
 
   // only the table with extended statistics and the materialized view wait for the last phase
   const analyzePhase = events.find((e) => e.type === 'phase-start' && e.phase === 'analyze');
