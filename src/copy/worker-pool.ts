@@ -2,26 +2,10 @@
 
 /** Runs `work` over `items`, `jobs` at a time; rejects with the first failure. */
 export async function runPool<T>(items: T[], jobs: number, work: (item: T, worker: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed: unknown;
-  let hasFailed = false;
-  const lane = async (worker: number) => {
-    while (!hasFailed && next < items.length) {
-      const item = items[next++];
-      try {
-        await work(item, worker);
-      } catch (err) {
-        if (!hasFailed) {
-          hasFailed = true;
-          failed = err;
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, (_, i) => lane(i)));
-  if (hasFailed) throw failed;
+  await runPoolWithFillers(items, Math.max(1, Math.min(jobs, items.length)), work, NO_FILLERS);
 }
 
+const NO_FILLERS: Fillers<never> = { next: () => undefined, left: () => false, work: async () => {} };
 
 /** Work that may start only once some items are done. */
 export interface Fillers<F> {
