@@ -1,12 +1,12 @@
 /**
- * Copies one unit: COPY TO STDOUT on the source piped into COPY FROM STDIN on the target, bytes in,
- * bytes out. The target side runs TRUNCATE, COPY ... FREEZE and the completion mark in one
+ * Copies one unit: COPY TO STDOUT on the source piped into COPY FROM STDIN on the target, the
+ * source's CopyData messages written on unchanged (copy-passthrough.ts). The target side runs TRUNCATE, COPY ... FREEZE and the completion mark in one
  * transaction, so the unit is either wholly there and marked, or absent.
  */
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { copyInFramed, copyOutFramed } from './copy-passthrough.js';
 import type { CopyUnit } from '../plan/plan-model.js';
 import { ident, qualified } from '../pg/quote.js';
 import { PgferryError, messageOf } from '../errors.js';
@@ -73,17 +73,20 @@ export async function copyUnit(
       await target.query('COMMIT');
       return { rows: count, bytes: 0, seconds: (Date.now() - started) / 1000 };
     }
-    const reader = source.query(copyTo(toSql));
-    const writer = target.query(copyFrom(fromSql));
+    const reader = source.query(copyOutFramed(toSql));
+    const writer = target.query(copyInFramed(fromSql));
     const counter = new Transform({
       transform(chunk: Buffer, _enc, cb) {
-        bytes += chunk.length;
-        onBytes(chunk.length);
+        // COPY data without the message frames it travels in
+        const payload = reader.payloadBytes - bytes;
+        bytes = reader.payloadBytes;
+        onBytes(payload);
         if (!limiter) cb(null, chunk);
         else limiter.take(chunk.length).then(() => cb(null, chunk), cb);
       },
     });
     await pipeline(reader, counter, writer);
+    bytes = reader.payloadBytes;
     const rows = Number((writer as unknown as { rowCount: number }).rowCount ?? 0);
     await markUnitDone(target, runId, unit.id, rows, bytes);
     await target.query('COMMIT');
