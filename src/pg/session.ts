@@ -12,6 +12,16 @@ export async function prepareTargetSession(client: pg.Client): Promise<void> {
   );
 }
 
+/**
+ * Waits until everything the target committed is on disk. Target sessions commit with
+ * synchronous_commit off (a unit and its completion mark are one transaction, so a crash loses
+ * both or neither); a run reports success only after one synchronous commit, which flushes the
+ * WAL of every commit before it.
+ */
+export async function flushTargetCommits(client: pg.Client): Promise<void> {
+  await client.query("BEGIN; SET LOCAL synchronous_commit = on; SELECT pg_catalog.txid_current(); COMMIT");
+}
+
 /** Settings for every source session: no timeouts cutting long COPYs short. */
 export async function prepareSourceSession(client: pg.Client): Promise<void> {
   await client.query(

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { ConnInfo } from '../config/conninfo.js';
 import { connect, serverVersionNum } from '../pg/connect.js';
 import { exportSnapshot, joinSnapshot } from '../pg/snapshot.js';
-import { prepareSourceSession, prepareTargetSession } from '../pg/session.js';
+import { flushTargetCommits, prepareSourceSession, prepareTargetSession } from '../pg/session.js';
 import { runStepsByLevel, runTracked, type StepMarks } from './run-ddl.js';
 import { ObjectFailures } from './object-failures.js';
 import { copyLargeObjects } from '../copy/large-objects.js';
@@ -379,6 +379,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     // a run with rejected objects keeps its marks: fix the cause and run again with --resume
     if (failures.list.length === 0) await dropUnitMarks(target, runId);
     else log.log('warn', `objects were not created; fix the causes and run again with --resume to do only what is missing (run ${runId})`);
+    await flushTargetCommits(target);
 
     const summary: MigrationSummary = {
       runId,
