@@ -148,6 +148,8 @@ export interface IndexObj {
   comment: string | null;
   /** Statistics targets of expression columns, when set. */
   columnStats: { num: number; target: number }[] | null;
+  /** Keys are table columns only (no expression, no WHERE). */
+  plainColumns: boolean;
 }
 
 export interface TriggerObj {

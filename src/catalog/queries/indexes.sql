@@ -5,6 +5,8 @@ SELECT i.indexrelid::int8 AS oid, i.indrelid::int8 AS rel_oid, n.nspname AS sche
        k.oid::int8 AS constraint_oid,
        CASE WHEN pc.oid IS NOT NULL THEN format('%I.%I', pn.nspname, pc.relname) END AS parent_index,
        obj_description(i.indexrelid, 'pg_class') AS comment,
+       -- columns only, no expression and no predicate: rows can be indexed as they arrive
+       i.indexprs IS NULL AND i.indpred IS NULL AS plain_columns,
        -- statistics targets set on expression columns (ALTER INDEX ... ALTER COLUMN n SET STATISTICS)
        st.column_stats
 FROM pg_index i
