@@ -58,6 +58,45 @@ function sliceUnit(whole: CopyUnit, blocks: number, count: number): CopyUnit[] {
   }));
 }
 
+/**
+ * Ordering edges that put whatever else needs a table in pre-data (a view reading it, a child
+ * inheriting it, a sequence owned by it) after the keys and indexes of it that moved there.
+ * ADD CONSTRAINT holds ACCESS EXCLUSIVE on the table until its level commits, so a view over two
+ * such tables, on another connection of the same level, could wait for one session while that
+ * session waits for the view's. Only ordering: an index left out does not leave out the view. No
+ * edge where the index itself needs the dependent (an expression index calling a function that
+ * takes the table's row type): that would be a cycle.
+ */
+function afterMovedIndexes(edges: [string, string][], movedByTable: Map<string, string[]>): [string, string][] {
+  if (movedByTable.size === 0) return [];
+  const needs = new Map<string, string[]>();
+  for (const [from, to] of edges) {
+    if (!needs.has(from)) needs.set(from, []);
+    needs.get(from)!.push(to);
+  }
+  const reaches = (from: string, target: string): boolean => {
+    const seen = new Set<string>([from]);
+    const stack = [from];
+    while (stack.length) {
+      for (const next of needs.get(stack.pop()!) ?? []) {
+        if (next === target) return true;
+        if (seen.has(next)) continue;
+        seen.add(next);
+        stack.push(next);
+      }
+    }
+    return false;
+  };
+  const moved = new Set([...movedByTable.values()].flat());
+  const out: [string, string][] = [];
+  for (const [from, to] of edges) {
+    const steps = movedByTable.get(to);
+    if (!steps || moved.has(from)) continue;
+    for (const step of steps) if (!reaches(step, from)) out.push([from, step]);
+  }
+  return out;
+}
+
 /** Sets each step's level from the steps before it that it depends on (cycle-broken edges are ignored). */
 function assignLevels(steps: DdlStep[], edges: [string, string][]): void {
   const position = new Map(steps.map((s, i) => [s.key, i]));
@@ -375,6 +414,8 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
   // rows as it goes for less (shared/bench's 300 lookup tables of 120 kB: 600 post-data steps).
   // Expression and partial indexes stay after the data: their expressions run the table's own
   // functions, which may read other tables that are not loaded yet.
+  /** Table key → the keys and indexes of it that moved to pre-data. */
+  const movedByTable = new Map<string, string[]>();
   if (opts.indexesWithEmptyTables !== false) {
     const plainOnly = new Set<string>();
     const early = new Map<string, string>();
@@ -392,6 +433,8 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
       const tableKey = early.get(s.table!)!;
       nodes.push({ ...s, priority: PRIORITY.index, lockGroup: tableKey });
       edges.push([s.key, tableKey]);
+      if (!movedByTable.has(tableKey)) movedByTable.set(tableKey, []);
+      movedByTable.get(tableKey)!.push(s.key);
     }
   }
 
@@ -449,8 +492,9 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
   for (const t of cat.baseTypes) if (blocked.has(t.key)) blocked.set(`${t.key}:shell`, blocked.get(t.key)!);
   const keep = <T extends { key: string }>(list: T[]) => list.filter((x) => !blocked.has(x.key));
 
-  const preData = dependencySort(keep(nodes), edges).map(({ priority: _p, ...step }) => step);
-  assignLevels(preData, edges);
+  const sortEdges = [...edges, ...afterMovedIndexes(edges, movedByTable)];
+  const preData = dependencySort(keep(nodes), sortEdges).map(({ priority: _p, ...step }) => step);
+  assignLevels(preData, sortEdges);
   const stepByKey = new Map(preData.map((s) => [s.key, s]));
   for (const r of cat.relations) {
     // partitions and inheritance children lock their parent: keep siblings on one connection

@@ -36,3 +36,39 @@ it('many independent objects created in parallel give the same schema', async ()
   const summary = await migrateAndCompare(src.uri, dst.uri);
   assert.equal(summary.rowsCopied, 150 * 20 + 80);
 });
+
+// regression: small tables' keys are built in pre-data, and ADD CONSTRAINT holds ACCESS EXCLUSIVE
+// until its level commits; views reading tables keyed on other connections of the same level
+// deadlocked (found by kill-and-resume.test.ts)
+it('views over small tables wait for the keys built before the data, without deadlocks', async () => {
+  const src = await freshDatabase(await server('15', 'src'), 'smallkeys');
+  const dst = await freshDatabase(await server('15', 'dst'), 'smallkeys');
+  await execSql(
+    src.uri,
+    `DO $$ BEGIN
+       FOR i IN 1..120 LOOP
+         EXECUTE format('CREATE TABLE s%s (id int PRIMARY KEY, code text UNIQUE, v int)', i);
+         EXECUTE format('CREATE INDEX s%s_v ON s%s (v)', i, i);
+         EXECUTE format('CREATE INDEX s%s_lower ON s%s (lower(code))', i, i);
+         EXECUTE format('INSERT INTO s%s SELECT g, %L || g, g %% 7 FROM generate_series(1, 300) g', i, 'c');
+       END LOOP;
+       FOR i IN 1..120 LOOP
+         EXECUTE format('CREATE VIEW pair%s AS SELECT a.id, a.code, b.v FROM s%s a JOIN s%s b USING (id)', i, i, i % 120 + 1);
+       END LOOP;
+     END $$;`,
+  );
+  const preDataKeys: string[] = [];
+  const postDataIndexes: string[] = [];
+  const summary = await migrateAndCompare(src.uri, dst.uri, undefined, {
+    onEvent: (e) => {
+      if (e.type !== 'step-done') return;
+      if (e.phase === 'pre-data' && (e.kind === 'constraint' || e.kind === 'index')) preDataKeys.push(e.name);
+      if (e.phase === 'post-data' && e.kind === 'index') postDataIndexes.push(e.name);
+    },
+  });
+  assert.equal(summary.failures.length, 0);
+  assert.equal(summary.rowsCopied, 120 * 300);
+  // primary key, unique key and the plain index before the rows; the expression index after them
+  assert.equal(preDataKeys.length, 120 * 3);
+  assert.deepEqual(postDataIndexes.sort(), Array.from({ length: 120 }, (_, i) => `public.s${i + 1}_lower`).sort());
+});
