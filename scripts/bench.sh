@@ -10,6 +10,7 @@ bench=${BENCH:-$repo/../shared/bench}
 SCALE=${SCALE:-1}
 ROUNDS=${ROUNDS:-3}
 TOOLS=${TOOLS:-"pg_dump_restore_par pgcopydb pgferry"}
+rss_all=()
 export RESULTS=${RESULTS:-/tmp/pgferry-bench-$(date +%Y%m%dT%H%M%S).tsv}
 # shared/bench's dataset.sql computes `(i - 1) * :n_branches` in integer (psql substitutes the
 # row count as an int literal), which overflows from SCALE ≈ 2.15 on. Larger scales run a copy of
@@ -32,11 +33,31 @@ for ((r = 1; r <= ROUNDS; r++)); do
       # to every run); peak RSS of the process tree via time -f %M
       (cd "$repo" && MIGRATE_CMD="/usr/bin/time -f %M -o \$WORK_DIR/rss.kb $repo/bin/pgferry.js migrate --source {SRC} --target {DST}" \
         "$bench/run.sh" custom | grep -E '^RESULT')
-      echo "pgferry peak RSS: $(tail -n 1 "${BENCH_DIR:-/tmp/pgbench-clusters}/work/custom/rss.kb") kB"
+      rss=$(tail -n 1 "${BENCH_DIR:-/tmp/pgbench-clusters}/work/custom/rss.kb")
+      echo "pgferry peak RSS: $rss kB"
+      rss_all+=("$rss")
     else
       (cd "$bench" && ./run.sh "$tool" | grep -E '^RESULT')
     fi
   done
 done
 (cd "$bench" && ./summary.sh "$RESULTS")
-[ -n "${SKIP_LIMIT:-}" ] || (cd "$bench" && ./limit.sh)
+floor=
+if [ -z "${SKIP_LIMIT:-}" ]; then
+  (cd "$bench" && ./limit.sh) | tee "$RESULTS.limit"
+  floor=$(sed -n 's/^FLOOR .* = \([0-9.]*\) s .*/\1/p' "$RESULTS.limit")
+fi
+# pgferry against the anchors of this session: medians from the results file ("custom" is pgferry)
+median_of() { awk -F'\t' -v t="$1" 'NR > 1 && $2 == t { print $4 }' "$RESULTS" | sort -g |
+  awk '{ a[NR] = $1 } END { if (NR) print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+ferry=$(median_of custom)
+if [ -n "$ferry" ]; then
+  ratios="pgferry median ${ferry} s"
+  for t in pg_dump_restore_par pgcopydb; do
+    m=$(median_of "$t")
+    [ -n "$m" ] && ratios+=", $(awk -v a="$ferry" -v b="$m" 'BEGIN { printf "%.2f", a / b }') × $t ($m s)"
+  done
+  [ -n "$floor" ] && ratios+=", $(awk -v a="$ferry" -v b="$floor" 'BEGIN { printf "%.2f", a / b }') × the floor ($floor s)"
+  [ ${#rss_all[@]} -gt 0 ] && ratios+=", peak RSS $(printf '%s\n' "${rss_all[@]}" | sort -n | sed -n '1p;$p' | awk '{ printf "%s%.0f", (NR > 1 ? "–" : ""), $1 / 1024 }') MiB"
+  echo "RATIOS $ratios"
+fi
