@@ -110,7 +110,7 @@ export class CopyOutFramed extends Readable {
       span = -1;
     };
     while (i < len) {
-      if (len - i <= HEADER) {
+      if (len - i < HEADER) {
         flush(i);
         this.carry = Buffer.from(chunk.subarray(i));
         return;
@@ -127,6 +127,11 @@ export class CopyOutFramed extends Readable {
         }
         // cut off by the end of this read: send what is here as a message of its own size
         const here = len - i - HEADER;
+        if (here === 0) {
+          flush(i);
+          this.carry = Buffer.from(chunk.subarray(i));
+          return;
+        }
         this.owed = size - 4 - here;
         this.payloadBytes += here;
         chunk.writeUInt32BE(here + 4, i + 1);
