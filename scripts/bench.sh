@@ -47,9 +47,13 @@ if [ -z "${SKIP_LIMIT:-}" ]; then
   (cd "$bench" && ./limit.sh) | tee "$RESULTS.limit"
   floor=$(sed -n 's/^FLOOR .* = \([0-9.]*\) s .*/\1/p' "$RESULTS.limit")
 fi
-# pgferry against the anchors of this session: medians from the results file ("custom" is pgferry)
-median_of() { awk -F'\t' -v t="$1" 'NR > 1 && $2 == t { print $4 }' "$RESULTS" | sort -g |
-  awk '{ a[NR] = $1 } END { if (NR) print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+# pgferry against the anchors of this session: medians from the results file ("custom" is pgferry),
+# by the harness's own stats() (median min max)
+median_of() {
+  local runs
+  runs=$(awk -F'\t' -v t="$1" 'NR > 1 && $2 == t { print $4 }' "$RESULTS")
+  [ -z "$runs" ] || (source "$bench/common.sh" && stats $runs | cut -d' ' -f1)
+}
 ferry=$(median_of custom)
 if [ -n "$ferry" ]; then
   ratios="pgferry median ${ferry} s"

@@ -1,7 +1,8 @@
 /**
  * Copies one unit: COPY TO STDOUT on the source piped into COPY FROM STDIN on the target, the
- * source's CopyData messages written on unchanged (copy-passthrough.ts). The target side runs TRUNCATE, COPY ... FREEZE and the completion mark in one
- * transaction, so the unit is either wholly there and marked, or absent.
+ * source's CopyData messages written on unchanged (copy-passthrough.ts). The target side runs
+ * TRUNCATE, COPY ... FREEZE and the completion mark in one transaction, so the unit is either
+ * wholly there and marked, or absent.
  */
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';

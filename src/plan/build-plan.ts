@@ -74,25 +74,29 @@ function afterMovedIndexes(edges: [string, string][], movedByTable: Map<string, 
     if (!needs.has(from)) needs.set(from, []);
     needs.get(from)!.push(to);
   }
-  const reaches = (from: string, target: string): boolean => {
-    const seen = new Set<string>([from]);
-    const stack = [from];
+  // everything a moved step needs, directly or not: computed once a step, not once a dependent
+  const ancestors = new Map<string, Set<string>>();
+  const needed = (step: string): Set<string> => {
+    let seen = ancestors.get(step);
+    if (seen) return seen;
+    seen = new Set<string>();
+    const stack = [step];
     while (stack.length) {
       for (const next of needs.get(stack.pop()!) ?? []) {
-        if (next === target) return true;
         if (seen.has(next)) continue;
         seen.add(next);
         stack.push(next);
       }
     }
-    return false;
+    ancestors.set(step, seen);
+    return seen;
   };
   const moved = new Set([...movedByTable.values()].flat());
   const out: [string, string][] = [];
   for (const [from, to] of edges) {
     const steps = movedByTable.get(to);
     if (!steps || moved.has(from)) continue;
-    for (const step of steps) if (!reaches(step, from)) out.push([from, step]);
+    for (const step of steps) if (!needed(step).has(from)) out.push([from, step]);
   }
   return out;
 }
