@@ -21,6 +21,14 @@ export interface ConnInfo {
   applicationName: string;
   connectTimeoutSec: number;
   options?: string;
+  /** A password file to read instead of ~/.pgpass (`passfile=`, PGPASSFILE). */
+  passfile?: string;
+  /**
+   * Whether this process's own credentials may fill in a missing password (PGPASSWORD was
+   * already applied by resolveConnInfo; this covers ~/.pgpass and the driver's own fallbacks).
+   * False for settings that came through the HTTP API: the server never lends its credentials.
+   */
+  localCredentials: boolean;
 }
 
 const KNOWN_KEYS = new Set([
@@ -32,7 +40,7 @@ const SSL_MODES: SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-c
 const ENV_KEYS: Record<string, string> = {
   host: 'PGHOST', port: 'PGPORT', dbname: 'PGDATABASE', user: 'PGUSER', password: 'PGPASSWORD',
   sslmode: 'PGSSLMODE', sslrootcert: 'PGSSLROOTCERT', sslcert: 'PGSSLCERT', sslkey: 'PGSSLKEY',
-  application_name: 'PGAPPNAME', connect_timeout: 'PGCONNECT_TIMEOUT', options: 'PGOPTIONS',
+  application_name: 'PGAPPNAME', connect_timeout: 'PGCONNECT_TIMEOUT', options: 'PGOPTIONS', passfile: 'PGPASSFILE',
 };
 
 /** Parses `host=a port=5432 dbname='my db'` (libpq keyword/value syntax). */
@@ -99,11 +107,8 @@ function usage(message: string): PgferryError {
   });
 }
 
-/**
- * Resolves a connection string (URI, key=value or empty) with PG* variables and defaults.
- * `env` is injectable for tests.
- */
-export function resolveConnInfo(text: string | undefined, env: NodeJS.ProcessEnv = process.env): ConnInfo {
+/** The keywords a connection string gives (URI, key=value, or a bare database name), checked. */
+export function parseConnString(text: string | undefined): Record<string, string> {
   const trimmed = (text ?? '').trim();
   const given = /^postgres(ql)?:\/\//i.test(trimmed)
     ? parseUri(trimmed)
@@ -115,13 +120,25 @@ export function resolveConnInfo(text: string | undefined, env: NodeJS.ProcessEnv
   for (const key of Object.keys(given)) {
     if (!KNOWN_KEYS.has(key)) throw usage(`unknown connection option "${key}"`);
   }
+  return given;
+}
+
+/**
+ * Resolves a connection string (URI, key=value or empty) with PG* variables and defaults.
+ * `env` is injectable for tests. With `local: false` nothing of this process fills a gap: no
+ * variables, no OS user name (the HTTP API resolves a caller's settings this way).
+ */
+export function resolveConnInfo(text: string | undefined, env: NodeJS.ProcessEnv = process.env, local = true): ConnInfo {
+  const given = parseConnString(text);
+  if (!local) env = {};
   const pick = (key: string): string | undefined => {
     const v = given[key];
     if (v !== undefined && v !== '') return v;
     const e = ENV_KEYS[key] ? env[ENV_KEYS[key]] : undefined;
     return e !== undefined && e !== '' ? e : undefined;
   };
-  const user = pick('user') ?? env.USER ?? os.userInfo().username;
+  const user = pick('user') ?? (local ? (env.USER ?? os.userInfo().username) : undefined);
+  if (user === undefined) throw usage('the user name is missing');
   const portText = pick('port') ?? '5432';
   const port = Number(portText);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw usage(`port "${portText}" is not a valid port`);
@@ -129,7 +146,6 @@ export function resolveConnInfo(text: string | undefined, env: NodeJS.ProcessEnv
   if (!SSL_MODES.includes(sslmode)) throw usage(`sslmode "${sslmode}" is not one of ${SSL_MODES.join(', ')}`);
   const host = pick('hostaddr') ?? pick('host') ?? 'localhost';
   const timeout = Number(pick('connect_timeout') ?? '10');
-  if (given.passfile) env = { ...env, PGPASSFILE: given.passfile };
   return {
     host,
     port,
@@ -143,6 +159,8 @@ export function resolveConnInfo(text: string | undefined, env: NodeJS.ProcessEnv
     applicationName: pick('application_name') ?? 'pgferry',
     connectTimeoutSec: Number.isFinite(timeout) && timeout > 0 ? timeout : 10,
     options: pick('options'),
+    passfile: pick('passfile'),
+    localCredentials: local,
   };
 }
 

@@ -14,16 +14,59 @@ import { PgferryError, messageOf } from '../errors.js';
 import { ident } from './quote.js';
 
 const requireCjs = createRequire(import.meta.url);
-const pgpass = requireCjs('pgpass') as (conn: object, cb: (pass: string | undefined) => void) => void;
+const pgpass = requireCjs('pgpass/lib/helper.js') as {
+  getFileName(env: NodeJS.ProcessEnv): string;
+  getPassword(conn: object, stream: NodeJS.ReadableStream, cb: (pass: string | undefined) => void): void;
+};
 
 export type Side = 'source' | 'target';
 
-/** Reads the password from ~/.pgpass (or PGPASSFILE) for these settings, as libpq does. */
+/**
+ * Reads the password for these settings from `passfile=`, PGPASSFILE or ~/.pgpass, as libpq does:
+ * only a plain file that group and others cannot read (libpq ignores others, with a warning).
+ */
 function passwordFromPgpass(info: ConnInfo): Promise<string | undefined> {
+  const file = info.passfile ?? pgpass.getFileName(process.env);
   return new Promise((resolve) =>
-    pgpass({ host: info.host, port: info.port, database: info.database, user: info.user }, (p) => resolve(p)),
+    fs.stat(file, (err, stats) => {
+      if (err || !stats.isFile() || (process.platform !== 'win32' && (stats.mode & 0o077) !== 0)) return resolve(undefined);
+      pgpass.getPassword({ host: info.host, port: info.port, database: info.database, user: info.user }, fs.createReadStream(file), resolve);
+    }),
   );
 }
+
+/**
+ * The password, asked for only when the server wants one. node-postgres would otherwise fall back
+ * to PGPASSWORD and ~/.pgpass by itself; here the fallbacks are ours, and settings that came
+ * through the HTTP API (`localCredentials` false) get none: the server never lends its own.
+ */
+function passwordSource(info: ConnInfo, side: Side): () => Promise<string> {
+  return async () => {
+    const password = info.password ?? (info.localCredentials ? await passwordFromPgpass(info) : undefined);
+    if (password !== undefined) return password;
+    throw new PgferryError('PGFERRY_E_AUTH', `the server asks for a password for user ${ident(info.user)} and none was given`, {
+      object: `${side} ${describeConnInfo(info)}`,
+      fix: info.localCredentials
+        ? 'put it in ~/.pgpass (or PGPASSFILE, passfile=), in PGPASSWORD, or in the connection string'
+        : 'give the password with the connection settings (it is stored sealed, never in plain text)',
+    });
+  };
+}
+
+/**
+ * What every pgferry session sets first: no server-side timeout may cut a long COPY, an index
+ * build or the idle snapshot holder short (role or database defaults often set them on managed
+ * services), and the server probes an idle client after 30 s, so a vanished client's session
+ * (and the run lock it holds) goes within about 90 s. Only settings this server has are set
+ * (idle_session_timeout is 14+, transaction_timeout 17+).
+ */
+const SESSION_BASICS = `SELECT pg_catalog.set_config(s.name, v.value, false) FROM pg_catalog.pg_settings s
+  JOIN (VALUES ('statement_timeout', '0'), ('lock_timeout', '0'), ('idle_in_transaction_session_timeout', '0'),
+               ('idle_session_timeout', '0'), ('transaction_timeout', '0'), ('tcp_keepalives_idle', '30'),
+               ('tcp_keepalives_interval', '10'), ('tcp_keepalives_count', '6')) AS v (name, value) ON v.name = s.name`;
+
+/** TCP keepalive probes start after this long idle (NATs and firewalls drop silent connections). */
+export const KEEPALIVE_DELAY_MS = 30_000;
 
 function readIfSet(file: string | undefined): Buffer | undefined {
   return file ? fs.readFileSync(file) : undefined;
@@ -54,7 +97,8 @@ export function tlsOptions(info: ConnInfo, mode = info.sslmode): ConnectionOptio
   return base;
 }
 
-function clientConfig(info: ConnInfo, ssl: ConnectionOptions | undefined, password: string | undefined): pg.ClientConfig {
+/** node-postgres settings for one attempt (exported for the test that pins keepalive). */
+export function clientConfig(info: ConnInfo, ssl: ConnectionOptions | undefined, password: () => Promise<string>): pg.ClientConfig {
   return {
     host: info.host,
     port: info.port,
@@ -66,16 +110,18 @@ function clientConfig(info: ConnInfo, ssl: ConnectionOptions | undefined, passwo
     connectionTimeoutMillis: info.connectTimeoutSec * 1000,
     options: info.options,
     keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
   };
 }
 
 /** Connects one client; the error, if any, is a diagnosed PgferryError. */
 export async function connect(info: ConnInfo, side: Side): Promise<pg.Client> {
-  const password = info.password ?? (await passwordFromPgpass(info));
+  const password = passwordSource(info, side);
   const attempt = async (ssl: ConnectionOptions | undefined): Promise<pg.Client> => {
     const client = new pg.Client(clientConfig(info, ssl, password));
     try {
       await client.connect();
+      await client.query(SESSION_BASICS);
     } catch (err) {
       await client.end().catch(() => {});
       throw err;

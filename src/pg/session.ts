@@ -2,13 +2,16 @@
 import type pg from 'pg';
 import { PgferryError, messageOf } from '../errors.js';
 
-/** Settings for every target session: plain DDL semantics, fast commits, quiet notices. */
-export async function prepareTargetSession(client: pg.Client): Promise<void> {
+/**
+ * Settings for every target session of a run: plain DDL semantics, fast commits, quiet notices
+ * (connect() has already lifted the timeouts), and the run's tag as application_name.
+ */
+export async function prepareTargetSession(client: pg.Client, tag: string): Promise<void> {
   await client.query(
     "SELECT pg_catalog.set_config('search_path', '', false), pg_catalog.set_config('standard_conforming_strings', 'on', false)," +
       " pg_catalog.set_config('check_function_bodies', 'off', false), pg_catalog.set_config('synchronous_commit', 'off', false)," +
-      " pg_catalog.set_config('client_min_messages', 'warning', false), pg_catalog.set_config('statement_timeout', '0', false)," +
-      " pg_catalog.set_config('lock_timeout', '0', false), pg_catalog.set_config('idle_in_transaction_session_timeout', '0', false)",
+      " pg_catalog.set_config('client_min_messages', 'warning', false), pg_catalog.set_config('application_name', $1, false)",
+    [tag],
   );
 }
 
@@ -22,14 +25,32 @@ export async function flushTargetCommits(client: pg.Client): Promise<void> {
   await client.query("BEGIN; SET LOCAL synchronous_commit = on; SELECT pg_catalog.txid_current(); COMMIT");
 }
 
-/** Settings for every source session: no timeouts cutting long COPYs short. */
-export async function prepareSourceSession(client: pg.Client): Promise<void> {
+/** Settings for every source session of a run (connect() has already lifted the timeouts). */
+export async function prepareSourceSession(client: pg.Client, tag: string): Promise<void> {
   await client.query(
-    "SELECT pg_catalog.set_config('statement_timeout', '0', false), pg_catalog.set_config('lock_timeout', '0', false)," +
-      " pg_catalog.set_config('idle_in_transaction_session_timeout', '0', false), pg_catalog.set_config('client_min_messages', 'warning', false)," +
+    "SELECT pg_catalog.set_config('client_min_messages', 'warning', false), pg_catalog.set_config('application_name', $1, false)," +
       // reg* values (regclass, regtype, ...) print schema-qualified, so the target resolves them the same way
       " pg_catalog.set_config('search_path', 'pg_catalog', false)",
+    [tag],
   );
+}
+
+/** The suffix that marks a session as one of run `runId`'s: `pgferry/<run id>`. */
+export function runTagSuffix(runId: string): string {
+  return `pgferry/${runId}`;
+}
+
+/**
+ * application_name for a run's sessions: `pgferry/<run id>`, after the user's own
+ * application_name when they set one (cut so the tag fits the server's 63 bytes). A resumed run
+ * ends only sessions with its own tag (endOrphanedSessions), never another program's.
+ */
+export function runTag(applicationName: string, runId: string): string {
+  const suffix = runTagSuffix(runId);
+  if (!applicationName || applicationName === 'pgferry') return suffix;
+  let prefix = applicationName;
+  while (Buffer.byteLength(`${prefix}/${suffix}`) > 63) prefix = prefix.slice(0, -1);
+  return prefix ? `${prefix}/${suffix}` : suffix;
 }
 
 /** Wraps an error from the target while creating an object into a PgferryError naming it. */

@@ -19,9 +19,10 @@ import { checkMapping } from './check-mapping.js';
 import { checkServerVersions, checkTargetSchemas } from './check-versions-and-schemas.js';
 import { checkExtensions, checkPrimaryKeys, checkRoles, checkSelection, checkSkippedObjects, checkTargetVersionGaps } from './check-catalog-items.js';
 import { checkEncoding, checkSpace } from './check-encoding-and-space.js';
+import { checkStandbySource } from './check-standby-source.js';
 
 const CHECKS: PrecheckCheck[] = [
-  checkServerVersions, checkSourcePrivileges, checkTargetPrivileges, checkTargetSchemas, checkNameConflicts, checkSelection, checkExtensions, checkTargetVersionGaps,
+  checkServerVersions, checkStandbySource, checkSourcePrivileges, checkTargetPrivileges, checkTargetSchemas, checkNameConflicts, checkSelection, checkExtensions, checkTargetVersionGaps,
   checkRoles, checkEncoding, checkPrimaryKeys, checkSkippedObjects, checkSpace, checkMapping,
 ];
 
@@ -45,7 +46,7 @@ export async function runPrecheck(sourceInfo: ConnInfo, targetInfo: ConnInfo, op
   if (!conn.passed) return { passed: false, items };
   const [source, target] = await Promise.all([connect(sourceInfo, 'source'), connect(targetInfo, 'target')]);
   try {
-    await prepareSourceSession(source);
+    await prepareSourceSession(source, sourceInfo.applicationName);
     const [sourceVersion, targetVersion] = await Promise.all([serverVersionNum(source), serverVersionNum(target)]);
     await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const catalog = await readCatalog(source, sourceVersion, { columnDepends: needsColumnDepends(opts.selection, opts.mapping) });

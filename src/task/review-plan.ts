@@ -17,7 +17,7 @@ import { readSequenceValues, type SequenceValue } from '../copy/sequence-values.
 export async function planFromSource(source: ConnInfo, opts: { publications?: boolean; selection?: Selection; mapping?: NameMapping } = {}): Promise<{ plan: Plan; sourceVersion: number; sequenceValues: SequenceValue[] }> {
   const client = await connect(source, 'source');
   try {
-    await prepareSourceSession(client);
+    await prepareSourceSession(client, source.applicationName);
     const sourceVersion = await serverVersionNum(client);
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const cat = await readCatalog(client, sourceVersion, { columnDepends: needsColumnDepends(opts.selection, opts.mapping) });
