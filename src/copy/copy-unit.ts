@@ -12,7 +12,7 @@ import type { CopyUnit } from '../plan/plan-model.js';
 import { ident, qualified } from '../pg/quote.js';
 import { PgferryError, messageOf } from '../errors.js';
 import { isConnectionLoss } from '../pg/session.js';
-import { markUnitDone } from '../task/unit-marks.js';
+import { markUnitDone, type RunMark } from '../task/unit-marks.js';
 import type { RateLimiter } from './rate-limit.js';
 
 /**
@@ -41,7 +41,8 @@ export async function copyUnit(
   unit: CopyUnit,
   source: pg.Client,
   target: pg.Client,
-  runId: string,
+  /** The run and the snapshot `source` reads in, recorded with the unit's completion mark. */
+  run: RunMark,
   onBytes: (bytes: number) => void,
   tables: TargetTables = 'created',
   /** The --max-rate limit shared by all workers. */
@@ -70,7 +71,7 @@ export async function copyUnit(
       const n = await source.query(`SELECT count(*)::int8 AS n FROM ONLY ${table}`);
       const count = Number(n.rows[0].n);
       if (count > 0) await target.query(`INSERT INTO ${table} SELECT FROM generate_series(1, $1::int8)`, [count]);
-      await markUnitDone(target, runId, unit.id, count, 0);
+      await markUnitDone(target, run, unit.id, count, 0);
       await target.query('COMMIT');
       return { rows: count, bytes: 0, seconds: (Date.now() - started) / 1000 };
     }
@@ -89,7 +90,7 @@ export async function copyUnit(
     await pipeline(reader, counter, writer);
     bytes = reader.payloadBytes;
     const rows = Number((writer as unknown as { rowCount: number }).rowCount ?? 0);
-    await markUnitDone(target, runId, unit.id, rows, bytes);
+    await markUnitDone(target, run, unit.id, rows, bytes);
     await target.query('COMMIT');
     inTx = false;
     return { rows, bytes, seconds: (Date.now() - started) / 1000 };

@@ -29,6 +29,12 @@ export interface MigrationSummary {
   failures: ObjectFailure[];
   phaseSeconds: Partial<Record<Phase, number>>;
   totalSeconds: number;
+  /**
+   * Source snapshots the copied rows came from: 1, or more when the run was resumed after some
+   * tables were in. Then the tables are consistent with each other only if the source took no
+   * writes in between (exit code 11).
+   */
+  dataSnapshots: number;
 }
 
 export type EventSink = (event: MigrationEvent) => void;

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { ConnInfo } from '../config/conninfo.js';
 import { connect, serverVersionNum } from '../pg/connect.js';
 import { exportSnapshot, joinSnapshot } from '../pg/snapshot.js';
-import { flushTargetCommits, prepareSourceSession, prepareTargetSession } from '../pg/session.js';
+import { flushTargetCommits, prepareSourceSession, prepareTargetSession, runTag } from '../pg/session.js';
 import { runStepsByLevel, runTracked, type StepMarks } from './run-ddl.js';
 import { ObjectFailures } from './object-failures.js';
 import { copyLargeObjects } from '../copy/large-objects.js';
@@ -25,7 +25,8 @@ import { runLoad } from '../copy/load-scheduler.js';
 import { runPool, runPoolWithFillers } from '../copy/worker-pool.js';
 import { AnalyzeQueue, analyzeBatch, analyzeTables } from './analyze-tables.js';
 import { readSequenceValues, setSequenceValues } from '../copy/sequence-values.js';
-import { doneUnits, dropUnitMarks, endOrphanedSessions, ensureUnitMarks, stepMark, unfinishedRun } from './unit-marks.js';
+import { dataSnapshots, doneUnits, dropUnitMarks, endOrphanedSessions, ensureUnitMarks, stepMark, unfinishedRun } from './unit-marks.js';
+import { lockTarget } from './target-lock.js';
 import type { EventSink, MigrationSummary, Phase } from './events.js';
 import { PgferryError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -117,6 +118,8 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
   const phaseSeconds: Partial<Record<Phase, number>> = {};
   const clients: pg.Client[] = [];
   let finished = false;
+  // every session carries the run's tag (a resumed run learns its id from the target, below)
+  const tagOf = (info: ConnInfo) => runTag(info.applicationName, runId);
   const open = async (info: ConnInfo, side: 'source' | 'target') => {
     const c = await connect(info, side);
     // the failing query reports the error; this only keeps an idle client's error from crashing us
@@ -127,7 +130,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       throw new PgferryError('PGFERRY_E_INTERNAL', 'the migration already stopped', { object: side });
     }
     clients.push(c);
-    await (side === 'source' ? prepareSourceSession(c) : prepareTargetSession(c));
+    await (side === 'source' ? prepareSourceSession(c, tagOf(info)) : prepareTargetSession(c, tagOf(info)));
     return c;
   };
   const phase = async <T>(name: Phase, steps: number | undefined, fn: () => Promise<T>): Promise<T> => {
@@ -144,7 +147,20 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
 
   try {
     const { leader, target, sourceVersion, targetVersion } = await phase('connect', undefined, async () => {
-      const [leader, target] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
+      if (opts.resume && !opts.runId) {
+        // the run to continue is the target's latest unfinished one; its id tags every session
+        const probe = await connect(opts.target, 'target');
+        try {
+          const previous = await unfinishedRun(probe);
+          if (previous) runId = previous;
+          else log.log('warn', 'no unfinished run on the target: starting a new one');
+        } finally {
+          await probe.end().catch(() => {});
+        }
+      }
+      const [leader, target, lock] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target'), open(opts.target, 'target')]);
+      // one run per target database, held by a session that does nothing else until the run ends
+      await lockTarget(lock, opts.target.database);
       const [sourceVersion, targetVersion] = await Promise.all([serverVersionNum(leader), serverVersionNum(target)]);
       checkVersions(sourceVersion, targetVersion);
       return { leader, target, sourceVersion, targetVersion };
@@ -153,14 +169,8 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
 
     // bookkeeping first: every step and unit from here on is marked done in its own transaction
     if (opts.resume) {
-      const orphans = await endOrphanedSessions(target);
+      const orphans = await endOrphanedSessions(target, runId);
       if (orphans) log.log('warn', `ended ${orphans} session(s) a stopped pgferry run had left working on the target`);
-    }
-    if (opts.resume && !opts.runId) {
-      // a run killed before its first step committed left nothing: then this is a new run
-      const previous = await unfinishedRun(target);
-      if (previous) runId = previous;
-      else log.log('warn', 'no unfinished run on the target: starting a new one');
     }
     await ensureUnitMarks(target);
     const done = await doneUnits(target, runId);
@@ -270,7 +280,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           emit({ type: 'unit-start', unit: unit.id, bytes: unit.bytes, estimatedRows: unit.estimatedRows, format: unit.binary ? 'binary' : 'text' });
           let pending = 0;
           let last = Date.now();
-          const res = await copyUnit(unit, pair.s, pair.t, runId, (n) => {
+          const res = await copyUnit(unit, pair.s, pair.t, { id: runId, snapshot: snapshotId }, (n) => {
             pending += n;
             const now = Date.now();
             if (now - last >= 250) {
@@ -376,6 +386,10 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
         }
       });
     }
+    // resumed after some tables were in: their rows come from more than one snapshot
+    const snapshots = opts.schemaOnly ? 1 : await dataSnapshots(target, runId);
+    if (snapshots > 1)
+      log.log('warn', `the copied rows come from ${snapshots} snapshots of the source (the run was resumed after some tables were in): the tables are consistent with each other only if the source took no writes in between`);
     // a run with rejected objects keeps its marks: fix the cause and run again with --resume
     if (failures.list.length === 0) await dropUnitMarks(target, runId);
     else log.log('warn', `objects were not created; fix the causes and run again with --resume to do only what is missing (run ${runId})`);
@@ -392,6 +406,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       failures: failures.list,
       phaseSeconds,
       totalSeconds: (Date.now() - t0) / 1000,
+      dataSnapshots: snapshots,
     };
     emit({ type: 'summary', summary });
     return summary;

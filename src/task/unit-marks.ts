@@ -6,16 +6,21 @@
  */
 import type pg from 'pg';
 import { literal } from '../pg/quote.js';
+import { runTagSuffix } from '../pg/session.js';
 
 export const STATE_SCHEMA = 'pgferry_state';
 
-/** Creates the bookkeeping table if needed. */
+/**
+ * Creates the bookkeeping table if needed. `snapshot` names the source snapshot a copy unit's
+ * rows came from (NULL for DDL steps, and for units of runs older than the column).
+ */
 export async function ensureUnitMarks(target: pg.Client): Promise<void> {
   await target.query(
     `CREATE SCHEMA IF NOT EXISTS ${STATE_SCHEMA};
      CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.units (
        run_id text NOT NULL, unit text NOT NULL, rows bigint NOT NULL, bytes bigint NOT NULL,
-       done_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (run_id, unit))`,
+       done_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (run_id, unit));
+     ALTER TABLE ${STATE_SCHEMA}.units ADD COLUMN IF NOT EXISTS snapshot text`,
   );
 }
 
@@ -25,9 +30,29 @@ export async function doneUnits(target: pg.Client, runId: string): Promise<Set<s
   return new Set(r.rows.map((x) => x.unit));
 }
 
+/** The run a copy unit belongs to, and the source snapshot its rows are read in. */
+export interface RunMark {
+  id: string;
+  snapshot: string;
+}
+
 /** Records a unit as done; call inside the unit's transaction. */
-export async function markUnitDone(target: pg.ClientBase, runId: string, unit: string, rows: number, bytes: number): Promise<void> {
-  await target.query(`INSERT INTO ${STATE_SCHEMA}.units (run_id, unit, rows, bytes) VALUES ($1, $2, $3, $4)`, [runId, unit, rows, bytes]);
+export async function markUnitDone(target: pg.ClientBase, run: RunMark, unit: string, rows: number, bytes: number): Promise<void> {
+  await target.query(`INSERT INTO ${STATE_SCHEMA}.units (run_id, unit, rows, bytes, snapshot) VALUES ($1, $2, $3, $4, $5)`, [run.id, unit, rows, bytes, run.snapshot]);
+}
+
+/**
+ * How many source snapshots the copied rows of this run came from: 1 for a run that copied
+ * everything in one go (or copied nothing), more when it was resumed after some tables were in.
+ * Units marked before snapshots were recorded count as one more.
+ */
+export async function dataSnapshots(target: pg.Client, runId: string): Promise<number> {
+  const r = await target.query<{ n: number }>(
+    `SELECT count(DISTINCT snapshot)::int + max(CASE WHEN snapshot IS NULL THEN 1 ELSE 0 END) AS n
+       FROM ${STATE_SCHEMA}.units WHERE run_id = $1 AND unit NOT LIKE 'step:%'`,
+    [runId],
+  );
+  return Math.max(1, r.rows[0]?.n ?? 0);
 }
 
 /** The mark name of a DDL step. */
@@ -56,17 +81,20 @@ export async function unfinishedRun(target: pg.Client): Promise<string | undefin
  * Ends what a killed pgferry process left running on the target before a resumed run reads the
  * marks: the server finishes a statement whose client is gone, so a post-data step sent as
  * `BEGIN; ...; mark; COMMIT` may still commit, and a resumed run that had not seen its mark would
- * build the same key again. Sessions of this database with our application_name that are not
- * idle are terminated (their work rolls back), or waited for where we may not terminate them.
- * Returns how many there were.
+ * build the same key again. Only sessions of this run are touched: this database, this role, and
+ * an application_name ending in the run's own tag (`pgferry/<run id>`), never another program's
+ * sessions that share a user-chosen application_name. Busy ones are terminated (their work rolls
+ * back), or waited for where we may not terminate them. Returns how many there were.
  */
-export async function endOrphanedSessions(target: pg.Client, waitMs = 600_000): Promise<number> {
+export async function endOrphanedSessions(target: pg.Client, runId: string, waitMs = 600_000): Promise<number> {
+  const suffix = runTagSuffix(runId);
   const sql = `SELECT pid FROM pg_catalog.pg_stat_activity
                WHERE datname = pg_catalog.current_database() AND pid <> pg_catalog.pg_backend_pid()
-                 AND application_name = pg_catalog.current_setting('application_name') AND state <> 'idle'`;
+                 AND usename = session_user AND state <> 'idle'
+                 AND pg_catalog.right(application_name, pg_catalog.length($1)) = $1`;
   const seen = new Set<number>();
   for (const until = Date.now() + waitMs; Date.now() < until; ) {
-    const r = await target.query<{ pid: number }>(sql);
+    const r = await target.query<{ pid: number }>(sql, [suffix]);
     if (r.rows.length === 0) return seen.size;
     for (const { pid } of r.rows) {
       seen.add(pid);
