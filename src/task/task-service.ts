@@ -17,6 +17,8 @@ import { runWithRetries } from './run-with-retries.js';
 import type { MigrateOptions } from './run-migration.js';
 import type { EventSink, MigrationSummary } from './events.js';
 import { dropUnitMarks, STATE_SCHEMA } from './unit-marks.js';
+import { lockTarget } from './target-lock.js';
+import { processAlive, processStart } from './process-identity.js';
 import { openSecret, sealSecret } from './secrets.js';
 import { TaskProgress } from './task-progress.js';
 import { connInfoFor, generatedName, normalizeConn, parseTaskSpec, specHash, type StoredSpec } from './task-spec.js';
@@ -26,13 +28,17 @@ import { runVerify, type VerifyReport } from '../verify/run-verify.js';
 
 const defaultJobs = () => Math.max(2, os.availableParallelism());
 
-/** Validates the spec, resolves both sides, seals the passwords it carries and stores the task. */
-export function createTask(store: TaskStore, input: unknown, keyFile?: string): TaskRecord {
+/**
+ * Validates the spec, resolves both sides, seals the passwords it carries and stores the task.
+ * `origin: 'api'`: resolved and later run without this process's environment or password files.
+ */
+export function createTask(store: TaskStore, input: unknown, keyFile?: string, opts: { origin?: 'api' } = {}): TaskRecord {
   const spec = parseTaskSpec(input);
-  const src = normalizeConn(spec.source);
-  const dst = normalizeConn(spec.target);
+  const local = opts.origin !== 'api';
+  const src = normalizeConn(spec.source, process.env, local);
+  const dst = normalizeConn(spec.target, process.env, local);
   const { name, ...rest } = spec;
-  const stored: StoredSpec = { ...rest, source: src.conn, target: dst.conn };
+  const stored: StoredSpec = { ...rest, source: src.conn, target: dst.conn, ...(local ? {} : { origin: 'api' as const }) };
   return store.create({
     name: name ?? generatedName(stored),
     spec: stored,
@@ -52,7 +58,8 @@ export function taskConnInfo(store: TaskStore, task: TaskRecord, keyFile?: strin
     const sealed = store.secret(task.id, side);
     return sealed ? openSecret(sealed, keyFile) : undefined;
   };
-  return { source: connInfoFor(task.spec.source, pw('source')), target: connInfoFor(task.spec.target, pw('target')) };
+  const local = task.spec.origin !== 'api';
+  return { source: connInfoFor(task.spec.source, pw('source'), process.env, local), target: connInfoFor(task.spec.target, pw('target'), process.env, local) };
 }
 
 /** Replaces a side's stored password. */
@@ -91,20 +98,9 @@ export async function verifyTask(store: TaskStore, id: string, keyFile?: string)
   return report;
 }
 
-/** Whether process `pid` is alive (a run whose process died is interrupted, not running). */
-export function processAlive(pid: number | null): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The state to show: a `running` task whose process is gone was interrupted. */
+/** The state to show: a `running` task whose process is gone (or whose pid another process now has) was interrupted. */
 export function effectiveState(task: TaskRecord): string {
-  if ((task.state === 'running' || task.state === 'stopping') && !processAlive(task.pid)) return 'interrupted';
+  if ((task.state === 'running' || task.state === 'stopping') && !processAlive(task.pid, task.pidStart)) return 'interrupted';
   return task.state;
 }
 
@@ -137,11 +133,13 @@ export interface RunTaskOptions {
 
 /** Runs the task in this process until it completes, fails or is stopped; returns the summary. */
 export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions): Promise<MigrationSummary> {
-  const task = store.get(id);
-  checkStartable(task, opts.resume);
-  const conn = taskConnInfo(store, task, opts.keyFile);
-  if (!store.updateIf(task.id, ['created', 'stopped', 'failed', 'running', 'stopping'], { state: 'running', pid: process.pid, startedAt: new Date().toISOString(), finishedAt: null, stopRequested: false, error: null }))
-    throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} cannot start now`, { object: `task ${task.id}` });
+  const found = store.get(id);
+  checkStartable(found, opts.resume);
+  const conn = taskConnInfo(store, found, opts.keyFile);
+  // compare-and-set: of two processes starting this task at once, the second sees the first running
+  const task = store.claim(found.id, (t) => checkStartable(t, opts.resume), {
+    state: 'running', pid: process.pid, pidStart: processStart(process.pid), startedAt: new Date().toISOString(), finishedAt: null, stopRequested: false, error: null,
+  });
   store.addHistory(task.id, opts.resume ? 'resume' : 'start', opts.resume ? 'resumed: writes into the target again, continuing from the last checkpoint' : 'started', { pid: process.pid });
 
   // the task's controls, read from the store once a second
@@ -189,14 +187,16 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
     const summary = await runWithRetries(migrate, { retries: spec.options.retries });
     progress.stop();
     const outcome = summary.failures.length ? `${summary.failures.length} object(s) rejected` : summary.skipped.length ? `${summary.skipped.length} object(s) skipped` : 'all objects migrated';
-    store.update(task.id, { state: 'completed', phase: null, progress: 1, finishedAt: new Date().toISOString(), pid: null, summary });
+    store.update(task.id, { state: 'completed', phase: null, progress: 1, finishedAt: new Date().toISOString(), pid: null, pidStart: null, summary });
     store.addHistory(task.id, 'completed', `completed in ${summary.totalSeconds.toFixed(1)} s: ${summary.rowsCopied} rows, ${outcome}`);
+    if (summary.dataSnapshots > 1)
+      store.addHistory(task.id, 'snapshots', `completed from ${summary.dataSnapshots} snapshots of the source: the run was resumed after some tables were in, so the tables are consistent with each other only if the source took no writes in between`, { dataSnapshots: summary.dataSnapshots });
     return summary;
   } catch (err) {
     progress.stop();
     const stopped = err instanceof PgferryError && err.code === 'PGFERRY_E_STOPPED';
     const line = redact(err instanceof PgferryError ? err.toLine() : messageOf(err));
-    store.update(task.id, { state: stopped ? 'stopped' : 'failed', finishedAt: new Date().toISOString(), pid: null, error: stopped ? null : line });
+    store.update(task.id, { state: stopped ? 'stopped' : 'failed', finishedAt: new Date().toISOString(), pid: null, pidStart: null, error: stopped ? null : line });
     store.addHistory(task.id, stopped ? 'stopped' : 'failed', stopped ? 'stopped at a unit boundary on request' : line);
     throw err;
   } finally {
@@ -250,7 +250,7 @@ export async function stopTask(store: TaskStore, id: string, wait: boolean, time
   const task = store.get(id);
   const state = effectiveState(task);
   if (state === 'interrupted') {
-    store.update(task.id, { state: 'stopped', pid: null });
+    store.update(task.id, { state: 'stopped', pid: null, pidStart: null });
     store.addHistory(task.id, 'stopped', 'marked stopped: its process was gone');
     return store.get(task.id);
   }
@@ -261,7 +261,7 @@ export async function stopTask(store: TaskStore, id: string, wait: boolean, time
   while (wait && Date.now() - t0 < timeoutMs) {
     const t = store.get(task.id);
     if (t.state !== 'stopping' && t.state !== 'running') return t;
-    if (!processAlive(t.pid)) return stopTask(store, id, false);
+    if (!processAlive(t.pid, t.pidStart)) return stopTask(store, id, false);
     await new Promise((r) => setTimeout(r, 250));
   }
   return store.get(task.id);
@@ -290,8 +290,11 @@ export async function releaseTask(store: TaskStore, id: string, keyFile?: string
     throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is ${state}`, { object: `task ${task.id}`, fix: `pgferry task stop ${task.id} --wait, then release` });
   let marksDropped = false;
   if (task.runId) {
-    const target = await connect(taskConnInfo(store, task, keyFile).target, 'target');
+    const info = taskConnInfo(store, task, keyFile).target;
+    const target = await connect(info, 'target');
     try {
+      // the marks are the run's: never dropped under a run that is working there now
+      await lockTarget(target, info.database);
       const exists = await target.query('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1', [STATE_SCHEMA]);
       if (exists.rowCount) {
         await dropUnitMarks(target, task.runId);

@@ -93,8 +93,13 @@ export interface StoredConn {
   passwordEnv?: string;
 }
 
-/** The spec as stored: both sides resolved, no password anywhere. */
-export type StoredSpec = Omit<TaskSpec, 'source' | 'target' | 'name'> & { source: StoredConn; target: StoredConn };
+/**
+ * The spec as stored: both sides resolved, no password anywhere. `origin: 'api'` marks a task
+ * created through the HTTP API: its connections never take a password, file or socket from the
+ * process that runs it (no PGPASSWORD, ~/.pgpass or passwordEnv), only what the spec and the
+ * sealed store hold.
+ */
+export type StoredSpec = Omit<TaskSpec, 'source' | 'target' | 'name'> & { source: StoredConn; target: StoredConn; origin?: 'api' };
 
 /** Validates user input; the error names each bad field. */
 export function parseTaskSpec(input: unknown): TaskSpec {
@@ -107,12 +112,13 @@ export function parseTaskSpec(input: unknown): TaskSpec {
 /**
  * Resolves one side with PG* variables and defaults as of now, and splits out the password the
  * user gave explicitly (in the URI or the spec). A password only in PGPASSWORD or ~/.pgpass is
- * not stored: it is read again when the task runs.
+ * not stored: it is read again when the task runs. With `local: false` (the HTTP API) nothing of
+ * this process fills a gap.
  */
-export function normalizeConn(spec: z.infer<typeof ConnSpecSchema>, env: NodeJS.ProcessEnv = process.env): { conn: StoredConn; password?: string } {
+export function normalizeConn(spec: z.infer<typeof ConnSpecSchema>, env: NodeJS.ProcessEnv = process.env, local = true): { conn: StoredConn; password?: string } {
   const noPassword = { ...env, PGPASSWORD: undefined };
   if (typeof spec === 'string') {
-    const withPw = resolveConnInfo(spec, noPassword);
+    const withPw = resolveConnInfo(spec, noPassword, local);
     return { conn: storedFrom(withPw), password: withPw.password };
   }
   const kv = Object.entries({
@@ -122,8 +128,8 @@ export function normalizeConn(spec: z.infer<typeof ConnSpecSchema>, env: NodeJS.
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}='${String(v).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`)
     .join(' ');
-  const info = resolveConnInfo(kv, noPassword);
-  return { conn: { ...storedFrom(info), ...(spec.passwordEnv ? { passwordEnv: spec.passwordEnv } : {}) }, password: spec.password };
+  const info = resolveConnInfo(kv, noPassword, local);
+  return { conn: { ...storedFrom(info), ...(spec.passwordEnv && local ? { passwordEnv: spec.passwordEnv } : {}) }, password: spec.password };
 }
 
 function storedFrom(info: ConnInfo): StoredConn {
@@ -138,9 +144,10 @@ function storedFrom(info: ConnInfo): StoredConn {
 /**
  * ConnInfo for a run: the stored settings, and the password from (in order) the secret store,
  * the variable `passwordEnv` names, PGPASSWORD; ~/.pgpass is read by the connection itself.
+ * With `local: false` (tasks made through the HTTP API) only the secret store.
  */
-export function connInfoFor(conn: StoredConn, storedPassword: string | undefined, env: NodeJS.ProcessEnv = process.env): ConnInfo {
-  const password = storedPassword ?? (conn.passwordEnv ? env[conn.passwordEnv] : undefined) ?? (env.PGPASSWORD || undefined);
+export function connInfoFor(conn: StoredConn, storedPassword: string | undefined, env: NodeJS.ProcessEnv = process.env, local = true): ConnInfo {
+  const password = local ? (storedPassword ?? (conn.passwordEnv ? env[conn.passwordEnv] : undefined) ?? (env.PGPASSWORD || undefined)) : storedPassword;
   return {
     host: conn.host,
     port: conn.port,
@@ -154,6 +161,7 @@ export function connInfoFor(conn: StoredConn, storedPassword: string | undefined
     applicationName: 'pgferry',
     connectTimeoutSec: conn.connectTimeout,
     options: conn.options,
+    localCredentials: local,
   };
 }
 

@@ -27,6 +27,8 @@ export interface TaskRecord {
   progress: number;
   runId: string | null;
   pid: number | null;
+  /** What identifies the run's process beyond its pid, which the OS reuses (see process-identity.ts). */
+  pidStart: string | null;
   startedAt: string | null;
   finishedAt: string | null;
   stopRequested: boolean;
@@ -106,6 +108,7 @@ function toRecord(r: Row): TaskRecord {
     progress: r.progress as number,
     runId: (r.run_id as string) ?? null,
     pid: (r.pid as number) ?? null,
+    pidStart: (r.pid_start as string) ?? null,
     startedAt: (r.started_at as string) ?? null,
     finishedAt: (r.finished_at as string) ?? null,
     stopRequested: Boolean(r.stop_requested),
@@ -124,7 +127,7 @@ function toRecord(r: Row): TaskRecord {
 
 /** Columns a run may update, by record field. */
 const RUN_FIELDS = {
-  state: 'state', phase: 'phase', progress: 'progress', runId: 'run_id', pid: 'pid', startedAt: 'started_at', finishedAt: 'finished_at',
+  state: 'state', phase: 'phase', progress: 'progress', runId: 'run_id', pid: 'pid', pidStart: 'pid_start', startedAt: 'started_at', finishedAt: 'finished_at',
   stopRequested: 'stop_requested', jobs: 'jobs', maxRateMBps: 'max_rate', bytesTotal: 'bytes_total', bytesDone: 'bytes_done', rate: 'rate',
   error: 'error', summary: 'summary',
 } as const;
@@ -143,6 +146,9 @@ export class TaskStore {
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
       db.exec(SCHEMA);
+      // columns added after the first release
+      const columns = new Set((db.prepare("SELECT name FROM pragma_table_info('tasks')").all() as { name: string }[]).map((c) => c.name));
+      if (!columns.has('pid_start')) db.exec('ALTER TABLE tasks ADD COLUMN pid_start TEXT');
       return new TaskStore(db, file);
     } catch (err) {
       throw new PgferryError('PGFERRY_E_STORE', `cannot open the task store: ${messageOf(err)}`, { object: file, fix: 'check the path (--store, PGFERRY_STORE) and its permissions', cause: err });
@@ -166,9 +172,16 @@ export class TaskStore {
     return this.get(id);
   }
 
-  /** The task with this ID, or the only one whose ID starts with it. */
-  get(idOrPrefix: string): TaskRecord {
-    const rows = this.db.prepare("SELECT * FROM tasks WHERE id = ? OR (length(?) >= 4 AND id LIKE ? || '%') LIMIT 2").all(idOrPrefix, idOrPrefix, idOrPrefix) as Row[];
+  /**
+   * The task with this ID, or (for people typing at the CLI) the only one whose ID starts with
+   * these 4 or more characters; `prefix: false` (the HTTP API) takes exact IDs only. Compared as
+   * text, never as a LIKE pattern.
+   */
+  get(idOrPrefix: string, opts: { prefix?: boolean } = {}): TaskRecord {
+    const prefix = opts.prefix !== false && idOrPrefix.length >= 4;
+    const rows = this.db
+      .prepare('SELECT * FROM tasks WHERE id = ? OR (? AND substr(id, 1, length(?)) = ?) LIMIT 2')
+      .all(idOrPrefix, Number(prefix), idOrPrefix, idOrPrefix) as Row[];
     const exact = rows.find((r) => r.id === idOrPrefix);
     if (exact) return toRecord(exact);
     if (rows.length === 1) return toRecord(rows[0]);
@@ -203,6 +216,23 @@ export class TaskStore {
       this.update(id, u);
       return true;
     })();
+  }
+
+  /**
+   * Compare-and-set for taking a task: reads it and applies `u` in one write transaction (SQLite
+   * IMMEDIATE: no other process can read-then-write in between), after `check` has seen the
+   * current record and not thrown. Two processes starting one task: exactly one gets it.
+   */
+  claim(id: string, check: (t: TaskRecord) => void, u: RunUpdate): TaskRecord {
+    return this.db
+      .transaction(() => {
+        const row = this.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as Row | undefined;
+        if (!row) throw new PgferryError('PGFERRY_E_TASK_NOT_FOUND', `no task ${id}`, { object: `store ${this.file}` });
+        check(toRecord(row));
+        this.update(id, u);
+        return toRecord(this.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as Row);
+      })
+      .immediate();
   }
 
   setPrecheck(id: string, hash: string, report: PrecheckReport): void {

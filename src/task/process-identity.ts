@@ -1,0 +1,34 @@
+/**
+ * Which process runs a task. A pid alone is not enough: the OS hands a dead run's pid to the next
+ * process, and a task would then look running forever (or, worse, a stop would be sent to a
+ * stranger). A process is this pid plus its start time since boot and the boot's id, read from
+ * /proc on Linux; elsewhere the pid alone, as before.
+ */
+import fs from 'node:fs';
+
+/** The start stamp of process `pid` (`<boot id>:<start ticks>`), or null when it cannot be read. */
+export function processStart(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the command name (field 2) may hold spaces and parentheses: count fields after the last ')'
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = fields[19]; // field 22, starttime
+    const boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return ticks ? `${boot}:${ticks}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether process `pid` is alive and is the one that started at `start` (when that is known). */
+export function processAlive(pid: number | null, start: string | null = null): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (!start) return true;
+  const now = processStart(pid);
+  return now === null || now === start;
+}
