@@ -15,6 +15,8 @@ export const ExitCode = {
   completedWithSkipped: 7,
   precheckFailed: 8,
   stopped: 9,
+  targetBusy: 10,
+  completedFromSeveralSnapshots: 11,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -47,6 +49,9 @@ export const ERROR_CODES = {
   PGFERRY_E_STOPPED: { exit: ExitCode.stopped, summary: 'the run was stopped on request' },
   PGFERRY_E_STORE: { exit: ExitCode.failed, summary: 'the task store cannot be opened or written' },
   PGFERRY_E_UNAUTHORIZED: { exit: ExitCode.usage, summary: 'the HTTP API request has no token or a wrong one (HTTP 401)' },
+  PGFERRY_E_NOT_ALLOWED: { exit: ExitCode.usage, summary: "the HTTP API refuses a connection setting that would use the server's own files, environment or sockets (HTTP 403)" },
+  PGFERRY_E_HOST_NOT_ALLOWED: { exit: ExitCode.usage, summary: 'the HTTP request names a Host the server does not answer to (HTTP 403)' },
+  PGFERRY_E_TARGET_BUSY: { exit: ExitCode.targetBusy, summary: 'another pgferry run holds the target database' },
   PGFERRY_E_INTERNAL: { exit: ExitCode.failed, summary: 'unexpected internal error' },
 } as const satisfies Record<string, CodeInfo>;
 

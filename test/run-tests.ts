@@ -1,6 +1,6 @@
 /**
  * Test runner: starts the server matrix once (Debian PostgreSQL 15 and npm builds of 10, 13 and 17),
- * runs node's test runner over the test files with their ports in PGFERRY_TEST_SERVERS, then stops
+ * runs node's test runner over the test files (unit, integration, security, e2e) with their ports in PGFERRY_TEST_SERVERS, then stops
  * the servers. Arguments are passed on to `node --test` (e.g. a single file).
  */
 import { spawn } from 'node:child_process';
@@ -15,7 +15,7 @@ process.stderr.write(`test servers: ${servers.map(([k, s]) => `${k}=PG${s.major}
 
 const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=1200000'];
 // node 20's test runner takes no globs: list the files here
-const all = ['test/unit', 'test/integration', 'test/e2e'].flatMap((dir) =>
+const all = ['test/unit', 'test/integration', 'test/security', 'test/e2e'].flatMap((dir) =>
   fs.readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(dir, f)),
 );
 args.push(...(files.length ? files : all));

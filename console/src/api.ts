@@ -45,15 +45,29 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return data as T;
 }
 
-/** Server-Sent Events of a task's progress. */
+/**
+ * Server-Sent Events of a task's progress. EventSource cannot send the token in a header, and the
+ * token never goes into a URL: a single-use ticket, fetched with the token, opens the stream.
+ */
 export function taskEvents(id: string, onProgress: (p: TaskProgress) => void, onEnd: () => void): () => void {
-  const es = new EventSource(`/api/tasks/${encodeURIComponent(id)}/events?token=${encodeURIComponent(sessionStorage.getItem(TOKEN_KEY) ?? '')}`);
-  es.addEventListener('progress', (e) => onProgress(JSON.parse((e as MessageEvent).data) as TaskProgress));
-  es.onerror = () => {
-    es.close();
-    onEnd();
+  let es: EventSource | null = null;
+  let cancelled = false;
+  const path = `/api/tasks/${encodeURIComponent(id)}/events`;
+  api<{ ticket: string }>('POST', `${path}/ticket`)
+    .then(({ ticket }) => {
+      if (cancelled) return;
+      es = new EventSource(`${path}?ticket=${encodeURIComponent(ticket)}`);
+      es.addEventListener('progress', (e) => onProgress(JSON.parse((e as MessageEvent).data) as TaskProgress));
+      es.onerror = () => {
+        es?.close();
+        onEnd();
+      };
+    })
+    .catch(() => onEnd());
+  return () => {
+    cancelled = true;
+    es?.close();
   };
-  return () => es.close();
 }
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';

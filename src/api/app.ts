@@ -3,13 +3,11 @@
  * functions the CLI uses, bodies validated by the TaskSpec schema, errors as JSON with stable
  * codes, live progress as Server-Sent Events. Passwords are write-only: no response holds one.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { PgferryError, messageOf, type ErrorCode } from '../errors.js';
 import { redact } from '../logger.js';
-import { ConnSpecSchema, TaskSpecSchema, normalizeConn, connInfoFor } from '../task/task-spec.js';
+import { ConnSpecSchema, TaskSpecSchema } from '../task/task-spec.js';
 import type { TaskRecord, TaskStore } from '../task/task-store.js';
 import {
   createTask, effectiveState, precheckTask, releaseTask, setThroughput, startInBackground, stopTask, testTask, verifyTask,
@@ -18,8 +16,10 @@ import { testConnectivity } from '../pg/test-connectivity.js';
 import { connect } from '../pg/connect.js';
 import { listObjects } from '../catalog/list-objects.js';
 import { planFromSource } from '../task/review-plan.js';
-import { tokenMatches } from './api-token.js';
 import { openApiDocument } from './openapi.js';
+import { apiConnInfo, checkStoredTask, DEFAULT_POLICY, resolveApiConn, type ConnectionPolicy } from './connection-policy.js';
+import { EventTickets, installGuard, LOOPBACK_NAMES, SECURITY_HEADERS, type Access } from './request-guard.js';
+import { registerConsoleFiles } from './console-files.js';
 
 export interface ApiOptions {
   store: TaskStore;
@@ -28,10 +28,16 @@ export interface ApiOptions {
   consoleDir?: string;
   keyFile?: string;
   https?: { key: Buffer; cert: Buffer };
+  /** What callers may connect with (default: no sockets, no server files, any TCP host). */
+  policy?: ConnectionPolicy;
+  /** Host header names accepted (default: the loopback names); 'any' skips the check. */
+  hostNames?: string[] | 'any';
 }
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   PGFERRY_E_USAGE: 400,
+  PGFERRY_E_NOT_ALLOWED: 403,
+  PGFERRY_E_TARGET_BUSY: 409,
   PGFERRY_E_MAPPING: 400,
   PGFERRY_E_TASK_NOT_FOUND: 404,
   PGFERRY_E_TASK_STATE: 409,
@@ -99,27 +105,42 @@ const ThroughputBody = z
   .strict()
   .refine((b) => b.jobs !== undefined || b.maxRateMBps !== undefined, { message: 'give jobs and/or maxRateMBps' });
 
-/** A connection spec from a request, resolved now (passwords only in memory). */
-function connFromBody(spec: z.infer<typeof ConnSpecSchema>) {
-  const { conn, password } = normalizeConn(spec);
-  return connInfoFor(conn, password);
+/** Every route, as `method /path` with who may call it (the security test tries each one). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: Access;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.ico': 'image/x-icon',
-};
-
+/** Builds the app: the guard, the API routes, the console's files. */
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   const { store } = opts;
+  const policy = opts.policy ?? DEFAULT_POLICY;
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, ...(opts.https ? { https: opts.https } : {}) } as object) as unknown as FastifyInstance;
 
-  // every route as `method /path`, for the test that holds the OpenAPI document to them
-  const routes: string[] = [];
+  const routes: RouteEntry[] = [];
   app.addHook('onRoute', (r) => {
-    for (const m of [r.method].flat()) if (m !== 'HEAD' && r.url.startsWith('/api/')) routes.push(`${m.toLowerCase()} ${r.url.replace(/:(\w+)/g, '{$1}')}`);
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: r.url, access: (r.config as { access?: Access } | undefined)?.access ?? 'token' });
   });
-  app.decorate('apiRoutes', routes);
+  // every /api route as `method /path`, for the test that holds the OpenAPI document to them
+  app.decorate('apiRoutes', {
+    getter: () => routes.filter((r) => r.url.startsWith('/api/') || r.url === '/healthz').map((r) => `${r.method.toLowerCase()} ${r.url.replace(/:(\w+)/g, '{$1}')}`),
+  });
+  app.decorate('allRoutes', { getter: () => routes });
+
+  const tickets = new EventTickets();
+  installGuard(app, {
+    tokenHash: opts.tokenHash,
+    hostNames: opts.hostNames ?? LOOPBACK_NAMES,
+    tickets,
+    deny: (reply, status, code, message, fix) => {
+      if (status === 401) reply.header('www-authenticate', 'Bearer');
+      return reply.code(status).send(errorBody(code, message, { fix }));
+    },
+  });
+  app.addHook('onSend', async (req, reply) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
 
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof PgferryError) {
@@ -129,26 +150,21 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     if (status && status >= 400 && status < 500) return reply.code(status).send(errorBody('PGFERRY_E_USAGE', messageOf(err)));
     return reply.code(500).send(errorBody('PGFERRY_E_INTERNAL', messageOf(err), { fix: 'see the server log' }));
   });
-  app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api/')) return reply.code(404).send(errorBody('PGFERRY_E_USAGE', `no route ${req.method} ${req.url.split('?')[0]}`, { fix: 'see /api/openapi.json' }));
-    return sendConsoleFile(reply, '/index.html');
-  });
+  // reached only with the token: the guard asks for it before anything is looked up
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send(errorBody('PGFERRY_E_USAGE', `no route ${req.method} ${req.url.split('?')[0]}`, { fix: 'see /api/openapi.json' })),
+  );
 
-  // every /api route but the OpenAPI document needs the token (the event stream may carry it
-  // in ?token=, since EventSource cannot set headers)
-  app.addHook('onRequest', async (req, reply) => {
-    const url = req.url.split('?')[0];
-    if (!url.startsWith('/api/') || url === '/api/openapi.json') return;
-    const header = req.headers.authorization;
-    const bearer = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
-    const query = url.endsWith('/events') ? (req.query as { token?: string }).token : undefined;
-    if (!tokenMatches(bearer ?? query, opts.tokenHash)) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send(errorBody('PGFERRY_E_UNAUTHORIZED', header || query ? 'the token is wrong' : 'a token is required', { fix: 'send Authorization: Bearer <token> (printed by the first pgferry serve, or PGFERRY_TOKEN)' }));
-    }
-  });
+  /** The task named by the route's :id, exactly (prefixes are for people at the CLI). */
+  const taskOf = (req: FastifyRequest) => store.get((req.params as { id: string }).id, { prefix: false });
+  /** The same, checked against the connection policy before anything connects with it. */
+  const connectingTask = (req: FastifyRequest) => {
+    const t = taskOf(req);
+    checkStoredTask(t.spec, policy);
+    return t;
+  };
+
+  app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
 
   app.get('/api/openapi.json', async () => openApiDocument());
 
@@ -156,13 +172,16 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     const body = parseBody(ConnTestBody, req, reply);
     if (!body) return reply;
     if (!body.source && !body.target) return invalidBody(reply, new z.ZodError([{ code: 'custom', path: [], message: 'give source, target or both' }]));
-    return testConnectivity({ source: body.source ? connFromBody(body.source) : undefined, target: body.target ? connFromBody(body.target) : undefined });
+    return testConnectivity({
+      source: body.source ? apiConnInfo(body.source, policy, 'source') : undefined,
+      target: body.target ? apiConnInfo(body.target, policy, 'target') : undefined,
+    });
   });
 
   app.post('/api/catalog/objects', async (req, reply) => {
     const body = parseBody(ObjectsBody, req, reply);
     if (!body) return reply;
-    const client = await connect(connFromBody(body.source), 'source');
+    const client = await connect(apiConnInfo(body.source, policy, 'source'), 'source');
     try {
       return await listObjects(client);
     } finally {
@@ -174,7 +193,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.post('/api/plan/preview', async (req, reply) => {
     const body = parseBody(TaskSpecSchema, req, reply);
     if (!body) return reply;
-    const { plan } = await planFromSource(connFromBody(body.source), { publications: body.options.publications, selection: body.objects, mapping: body.mapping });
+    resolveApiConn(body.target, policy, 'target');
+    const { plan } = await planFromSource(apiConnInfo(body.source, policy, 'source'), { publications: body.options.publications, selection: body.objects, mapping: body.mapping });
     return { skipped: plan.skipped, notes: [...plan.notes, ...plan.selectionNotes] };
   });
 
@@ -186,14 +206,16 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.post('/api/tasks', async (req, reply) => {
     const body = parseBody(TaskSpecSchema, req, reply);
     if (!body) return reply;
-    const t = createTask(store, body, opts.keyFile);
+    resolveApiConn(body.source, policy, 'source');
+    resolveApiConn(body.target, policy, 'target');
+    const t = createTask(store, body, opts.keyFile, { origin: 'api' });
     return reply.code(201).send(taskView(store, t));
   });
 
-  app.get('/api/tasks/:id', async (req) => taskView(store, store.get((req.params as { id: string }).id)));
+  app.get('/api/tasks/:id', async (req) => taskView(store, taskOf(req)));
 
   app.delete('/api/tasks/:id', async (req) => {
-    const t = store.get((req.params as { id: string }).id);
+    const t = connectingTask(req);
     const r = await releaseTask(store, t.id, opts.keyFile);
     return { released: t.id, checkpointsDropped: r.marksDropped };
   });
@@ -201,45 +223,47 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.patch('/api/tasks/:id/throughput', async (req, reply) => {
     const body = parseBody(ThroughputBody, req, reply);
     if (!body) return reply;
-    return taskView(store, setThroughput(store, (req.params as { id: string }).id, body));
+    return taskView(store, setThroughput(store, taskOf(req).id, body));
   });
 
-  app.post('/api/tasks/:id/test', async (req) => testTask(store, (req.params as { id: string }).id, opts.keyFile));
+  app.post('/api/tasks/:id/test', async (req) => testTask(store, connectingTask(req).id, opts.keyFile));
 
-  app.post('/api/tasks/:id/precheck', async (req) => precheckTask(store, (req.params as { id: string }).id, opts.keyFile));
+  app.post('/api/tasks/:id/precheck', async (req) => precheckTask(store, connectingTask(req).id, opts.keyFile));
 
   app.get('/api/tasks/:id/precheck', async (req, reply) => {
-    const t = store.get((req.params as { id: string }).id);
+    const t = taskOf(req);
     if (!t.precheck) return reply.code(404).send(errorBody('PGFERRY_E_USAGE', `task ${t.name} has not been prechecked`, { fix: `POST /api/tasks/${t.id}/precheck` }));
     return { ...t.precheck.report, at: t.precheck.at, current: t.precheck.hash === t.specHash };
   });
 
   for (const verb of ['start', 'resume'] as const) {
     app.post(`/api/tasks/:id/${verb}`, async (req, reply) => {
-      const t = store.get((req.params as { id: string }).id);
+      const t = connectingTask(req);
       const r = await startInBackground(store, t.id, { resume: verb === 'resume', keyFile: opts.keyFile });
       return reply.code(202).send({ ...taskView(store, store.get(t.id)), pid: r.pid });
     });
   }
 
-  app.post('/api/tasks/:id/stop', async (req, reply) => reply.code(202).send(taskView(store, await stopTask(store, (req.params as { id: string }).id, false))));
+  app.post('/api/tasks/:id/stop', async (req, reply) => reply.code(202).send(taskView(store, await stopTask(store, taskOf(req).id, false))));
 
-  app.get('/api/tasks/:id/progress', async (req) => progressView(store, store.get((req.params as { id: string }).id)));
+  app.get('/api/tasks/:id/progress', async (req) => progressView(store, taskOf(req)));
 
-  app.post('/api/tasks/:id/verify', async (req) => verifyTask(store, (req.params as { id: string }).id, opts.keyFile));
+  app.post('/api/tasks/:id/verify', async (req) => verifyTask(store, connectingTask(req).id, opts.keyFile));
+
+  app.post('/api/tasks/:id/events/ticket', async (req, reply) => reply.code(201).send(tickets.issue(taskOf(req).id)));
 
   // live progress: a `progress` event every second while the task runs, then one last and close
-  app.get('/api/tasks/:id/events', async (req, reply) => {
-    const id = store.get((req.params as { id: string }).id).id;
+  app.get('/api/tasks/:id/events', { config: { access: 'ticket' } }, async (req, reply) => {
+    const id = taskOf(req).id;
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     let closed = false;
     req.raw.on('close', () => (closed = true));
     for (let n = 0; !closed; n++) {
       let t: TaskRecord;
       try {
-        t = store.get(id);
+        t = store.get(id, { prefix: false });
       } catch {
         res.write(`event: gone\ndata: {}\n\n`);
         break;
@@ -252,21 +276,6 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     res.end();
   });
 
-  // the console: static files, index.html for every other path (client-side routes)
-  const sendConsoleFile = (reply: FastifyReply, url: string) => {
-    const dir = opts.consoleDir;
-    if (!dir || !fs.existsSync(path.join(dir, 'index.html')))
-      return reply.code(404).type('text/plain').send('the console is not built: npm run build:console');
-    const clean = path.normalize(decodeURIComponent(url.split('?')[0])).replace(/^(\.\.[/\\])+/, '');
-    let file = path.join(dir, clean);
-    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(dir, 'index.html');
-    return reply
-      .type(CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream')
-      .header('cache-control', file.endsWith('index.html') ? 'no-store' : 'public, max-age=3600')
-      .send(fs.readFileSync(file));
-  };
-  app.get('/', async (_req, reply) => sendConsoleFile(reply, '/index.html'));
-  app.get('/assets/*', async (req, reply) => sendConsoleFile(reply, req.url));
-
+  registerConsoleFiles(app, opts.consoleDir);
   return app;
 }

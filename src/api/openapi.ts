@@ -4,10 +4,11 @@ import { ConnSpecSchema, TaskSpecSchema } from '../task/task-spec.js';
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const idParam = [{ name: 'id', in: 'path', required: true, description: 'task ID (or a unique prefix of 4+ characters)', schema: { type: 'string' } }];
+const idParam = [{ name: 'id', in: 'path', required: true, description: 'task ID (the whole ID: prefixes are for the CLI)', schema: { type: 'string' } }];
 const errors = {
   '400': { description: 'invalid body: error.fields names each field', ...json(ref('Error')) },
   '401': { description: 'no token, or a wrong one', ...json(ref('Error')) },
+  '403': { description: "a connection setting the API does not take (the server's files, environment or sockets: PGFERRY_E_NOT_ALLOWED), or a Host header this server does not answer to", ...json(ref('Error')) },
 };
 const withTask = { ...errors, '404': { description: 'no such task', ...json(ref('Error')) } };
 
@@ -21,7 +22,7 @@ export function openApiDocument(): object {
     openapi: '3.0.3',
     info: { title: 'pgferry', version: '0.1.0', description: 'Migration tasks: test connectivity, choose objects, precheck, start, watch, stop, resume, verify, release. Passwords are write-only.' },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, ticket: { type: 'apiKey', in: 'query', name: 'ticket' } },
       schemas: {
         TaskSpec: schema(TaskSpecSchema),
         ConnSpec: schema(ConnSpecSchema),
@@ -46,7 +47,8 @@ export function openApiDocument(): object {
       },
     },
     paths: {
-      '/api/openapi.json': { get: { summary: 'this document', responses: { '200': { description: 'OpenAPI 3' } } } },
+      '/healthz': { get: { summary: 'liveness (no token needed)', security: [], responses: { '200': { description: '{ status: "ok" }' } } } },
+      '/api/openapi.json': { get: op('this document', { '200': { description: 'OpenAPI 3' }, '401': errors['401'] }) },
       '/api/connections/test': {
         post: op('Test Connectivity for a source and/or a target', { '200': { description: 'per side: passed, or the failed step, cause and fix' }, ...errors }, {
           requestBody: json({ type: 'object', properties: { source: ref('ConnSpec'), target: ref('ConnSpec') } }),
@@ -85,9 +87,13 @@ export function openApiDocument(): object {
       '/api/tasks/{id}/resume': { post: op('resume from the checkpoints (writes into the target again)', { '202': { description: 'resumed' }, '409': { description: 'not resumable', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
       '/api/tasks/{id}/stop': { post: op('stop at the next unit boundary', { '202': { description: 'stopping' }, '409': { description: 'not running', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
       '/api/tasks/{id}/progress': { get: op('phase, progress, per-unit state, history', { '200': { description: 'progress' }, ...withTask }, { parameters: idParam }) },
+      '/api/tasks/{id}/events/ticket': {
+        post: op('a single-use ticket (valid one minute) that opens this task\'s event stream, for clients that cannot set headers (EventSource)', { '201': { description: '{ ticket, expiresInSeconds }' }, ...withTask }, { parameters: idParam }),
+      },
       '/api/tasks/{id}/events': {
-        get: op('live progress as Server-Sent Events (`progress` every second while running); the token may be given as ?token=', { '200': { description: 'text/event-stream' }, ...withTask }, {
-          parameters: [...idParam, { name: 'token', in: 'query', schema: { type: 'string' } }],
+        get: op('live progress as Server-Sent Events (`progress` every second while running); send the token, or ?ticket= from POST .../events/ticket (the token itself is never accepted in a URL)', { '200': { description: 'text/event-stream' }, ...withTask }, {
+          parameters: [...idParam, { name: 'ticket', in: 'query', schema: { type: 'string' } }],
+          security: [{ bearer: [] }, { ticket: [] }],
         }),
       },
       '/api/tasks/{id}/verify': { post: op('compare source and target through the selection and mapping', { '200': { description: 'verify report' }, ...withTask }, { parameters: idParam }) },

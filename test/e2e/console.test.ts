@@ -25,6 +25,7 @@ describe('console in Chromium', () => {
   let page: Page;
   let port = 0;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-console-'));
+  const cspViolations: string[] = [];
 
   before(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
@@ -42,6 +43,8 @@ describe('console in Chromium', () => {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // the console must work under the server's Content-Security-Policy: every violation is a failure
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
   });
   after(async () => {
     await browser?.close();
@@ -137,5 +140,6 @@ describe('console in Chromium', () => {
 
     const rows = await execSql(dst.uri, 'SELECT count(*)::int AS n FROM public.purchases');
     assert.equal(rows.rows[0].n, 200000);
+    assert.deepEqual(cspViolations, []);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * `pgferry serve`: the token is printed once and kept hashed, survives a restart, is replaced by
+ * `pgferry serve`: a new token goes once to a 0600 file when stdout is not a terminal (never into
+ * the output, which may be a log file) and is kept hashed, survives a restart, is replaced by
  * --new-token; a non-loopback address without TLS is refused unless --insecure.
  */
 import assert from 'node:assert/strict';
@@ -24,7 +25,7 @@ async function withServe(extra: string[], fn: (base: string, out: string) => Pro
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (/the API token is the one|open http/.test(out)) resolve();
+      if (/the API token is the one|API token written to|open http/.test(out)) resolve();
     });
     child.once('exit', (c) => reject(new Error(`serve exited ${c}: ${out}`)));
   });
@@ -38,15 +39,23 @@ async function withServe(extra: string[], fn: (base: string, out: string) => Pro
 
 const status = async (base: string, token: string) => (await fetch(`${base}/api/tasks`, { headers: { authorization: `Bearer ${token}` } })).status;
 
+/** The token a serve wrote to its file, checking the output names the file and holds no token. */
+function tokenFromFile(out: string): string {
+  const m = /API token written to (\S+) \(mode 0600/.exec(out);
+  assert.ok(m, out);
+  assert.equal(fs.statSync(m[1]).mode & 0o777, 0o600);
+  const token = fs.readFileSync(m[1], 'utf8').trim();
+  assert.ok(token.length >= 32 && !out.includes(token), 'the token is in the file, not in the output');
+  return token;
+}
+
 describe('pgferry serve', () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('prints a new token once, keeps only its hash, and replaces it on --new-token', async () => {
+  it('writes a new token once to a 0600 file, keeps only its hash, and replaces it on --new-token', async () => {
     let first = '';
     await withServe([], async (base, out) => {
-      const m = /API token \(shown once, stored hashed\): (\S+)\nopen (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(out);
-      assert.ok(m, out);
-      first = m[1];
+      first = tokenFromFile(out);
       assert.equal(await status(base, first), 200);
       assert.equal(await status(base, 'wrong'), 401);
       const page = await fetch(`${base}/`);
@@ -55,11 +64,11 @@ describe('pgferry serve', () => {
     });
     assert.ok(!fs.readFileSync(store).includes(first), 'the store holds the hash, not the token');
     await withServe([], async (base, out) => {
-      assert.doesNotMatch(out, /API token \(shown once/);
+      assert.doesNotMatch(out, /API token written/);
       assert.equal(await status(base, first), 200);
     });
     await withServe(['--new-token'], async (base, out) => {
-      const second = /API token \(shown once, stored hashed\): (\S+)/.exec(out)![1];
+      const second = tokenFromFile(out);
       assert.notEqual(second, first);
       assert.equal(await status(base, first), 401);
       assert.equal(await status(base, second), 200);

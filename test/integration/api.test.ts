@@ -67,11 +67,14 @@ describe('HTTP API', () => {
     assert.equal(none.json.error.message, 'a token is required');
     const wrong = await call('GET', '/api/tasks', undefined, 'nope');
     assert.deepEqual([wrong.status, wrong.json.error.message], [401, 'the token is wrong']);
-    const events = await fetch(`${base}/api/tasks/x/events?token=nope`);
+    const events = await fetch(`${base}/api/tasks/x/events?ticket=nope`);
     assert.equal(events.status, 401);
-    const doc = await call('GET', '/api/openapi.json', undefined, null);
+    assert.equal((await call('GET', '/api/openapi.json', undefined, null)).status, 401);
+    const doc = await call('GET', '/api/openapi.json');
     assert.equal(doc.status, 200);
     assert.equal(doc.json.openapi, '3.0.3');
+    const health = await call('GET', '/healthz', undefined, null);
+    assert.deepEqual([health.status, health.json], [200, { status: 'ok' }]);
   });
 
   it('documents every route it serves in /api/openapi.json', async () => {
@@ -159,7 +162,8 @@ describe('HTTP API', () => {
     const resumed = await call('POST', `/api/tasks/${id}/resume`);
     assert.equal(resumed.status, 202);
 
-    const res = await fetch(`${base}/api/tasks/${id}/events?token=${TOKEN}`);
+    const { ticket } = (await call('POST', `/api/tasks/${id}/events/ticket`)).json as { ticket: string };
+    const res = await fetch(`${base}/api/tasks/${id}/events?ticket=${ticket}`);
     assert.equal(res.headers.get('content-type'), 'text/event-stream');
     const text = await res.text();
     bodies.push(text);
