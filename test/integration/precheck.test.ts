@@ -36,7 +36,7 @@ describe('precheck', () => {
     const item = new Map(report.items.map((i) => [i.id, i]));
     const status = Object.fromEntries(report.items.map((i) => [i.id, i.status]));
     assert.deepEqual(status, {
-      'source-connectivity': 'pass', 'target-connectivity': 'pass', versions: 'pass', 'source-privileges': 'pass', 'target-privileges': 'pass', 'target-schemas': 'pass',
+      'source-connectivity': 'pass', 'target-connectivity': 'pass', versions: 'pass', 'standby-source': 'pass', 'source-privileges': 'pass', 'target-privileges': 'pass', 'target-schemas': 'pass',
       'name-conflicts': 'fail', selection: 'pass', extensions: 'pass', 'target-version': 'pass', roles: 'warn', encoding: 'pass',
       'primary-keys': 'warn', 'c-functions': 'warn', space: 'warn', mapping: 'pass',
     });
