@@ -304,7 +304,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
             emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
           },
         });
-        if (plan.largeObjects.length) bytesCopied += await copyLargeObjects(plan.largeObjects, pairs[0].s, pairs[0].t, opts.dataOnly);
+        if (plan.largeObjects.length) bytesCopied += await copyLargeObjects(plan.largeObjects, pairs[0].s, pairs[0].t, opts.dataOnly ? { applyOwners: !opts.noOwner, applyPrivileges: !opts.noPrivileges } : undefined);
         await Promise.all(pairs.flatMap(({ s, t }) => [s.query('COMMIT').then(() => s.end()), t.end()]));
       });
     }
