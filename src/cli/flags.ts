@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Selection } from '../plan/selection.js';
+import { globCountProblem, globLengthProblem } from '../plan/glob-match.js';
 import type { NameMapping } from '../plan/name-mapping.js';
 
 export const connHelp = 'a libpq URI (postgresql://user@host:5432/db) or key=value string; PG* variables and ~/.pgpass fill the gaps';
@@ -39,7 +40,12 @@ export type SelectionFlags = {
 
 /** The object-selection options migrate, schema, precheck and verify share. */
 export function withSelectionOptions(cmd: Command): Command {
-  const collect = (v: string, prev: string[]) => [...prev, v];
+  // selection globs meet glob-match's limits here already, as a usage error naming the flag
+  const collect = (v: string, prev: string[]) => {
+    const problem = globLengthProblem(v) ?? globCountProblem([...prev, v]);
+    if (problem) throw new InvalidArgumentError(problem);
+    return [...prev, v];
+  };
   return cmd
     .option('--include-schema <glob>', 'only schemas matching (repeatable; * and ? as wildcards)', collect, [])
     .option('--exclude-schema <glob>', 'leave out schemas matching (repeatable)', collect, [])

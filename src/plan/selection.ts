@@ -3,9 +3,11 @@
  * A table pattern with a dot matches `schema.table`, without one it matches the table name in any
  * schema. Sequences, views and materialized views count as tables; a sequence owned by a column
  * follows its table. What is not selected is left out silently; a selected object that needs one
- * is skipped with the reason (the planner's skip closure does that).
+ * is skipped with the reason (the planner's skip closure does that). Patterns are matched by
+ * glob-match.ts, never as regular expressions, and each list is held to its limits.
  */
 import type { Catalog } from '../catalog/model.js';
+import { assertGlobLimits, compileGlobs, hasWildcard } from './glob-match.js';
 
 export interface Selection {
   includeSchemas?: string[];
@@ -20,15 +22,16 @@ export interface Selection {
   excludeColumns?: string[];
 }
 
-function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
+/** The selection's lists, named as the task spec names them (for limit errors). */
+const LISTS = ['includeSchemas', 'excludeSchemas', 'includeTables', 'excludeTables', 'includeColumns', 'excludeColumns'] as const;
+
+/** Holds every list to the glob limits, for callers that did not come through the spec or flags. */
+function assertSelectionLimits(sel: Selection): void {
+  for (const field of LISTS) assertGlobLimits(sel[field] ?? [], field);
 }
 
-function matcher(patterns: string[] | undefined): ((s: string) => boolean) | undefined {
-  if (!patterns?.length) return undefined;
-  const res = patterns.map(globToRegExp);
-  return (s) => res.some((re) => re.test(s));
+function matcher(patterns: string[] | undefined, field: string): ((s: string) => boolean) | undefined {
+  return patterns?.length ? compileGlobs(patterns, field) : undefined;
 }
 
 /** Whether a selection leaves anything out at all. */
@@ -47,35 +50,71 @@ function splitColumnPattern(p: string): { table: string; column: string } {
   return dot < 0 ? { table: '*', column: p } : { table: p.slice(0, dot), column: p.slice(dot + 1) };
 }
 
+/**
+ * A column list grouped by its table parts: plain table parts are looked up, wildcard ones
+ * tested; each group's column parts are one compiled matcher. The returned function gives the
+ * column matchers of the patterns whose table part names `schema.table` (kept per table, since
+ * it is asked once per column).
+ */
+function columnPatterns(patterns: string[] | undefined, field: string) {
+  const groups = new Map<string, string[]>();
+  for (const { table, column } of (patterns ?? []).map(splitColumnPattern)) {
+    const group = groups.get(table);
+    if (group) group.push(column);
+    else groups.set(table, [column]);
+  }
+  const dotted = new Map<string, (c: string) => boolean>();
+  const bare = new Map<string, (c: string) => boolean>();
+  const wild: { table: (s: string, n: string) => boolean; column: (c: string) => boolean }[] = [];
+  for (const [table, columns] of groups) {
+    const column = compileGlobs(columns, field);
+    const isDotted = table.includes('.');
+    if (!hasWildcard(table)) (isDotted ? dotted : bare).set(table, column);
+    else {
+      const t = compileGlobs([table], field);
+      wild.push({ table: (s, n) => t(isDotted ? `${s}.${n}` : n), column });
+    }
+  }
+  const perTable = new Map<string, ((c: string) => boolean)[]>();
+  return (schema: string, table: string) => {
+    const key = `${schema}\0${table}`;
+    let found = perTable.get(key);
+    if (!found) {
+      found = wild.filter((w) => w.table(schema, table)).map((w) => w.column);
+      const d = dotted.get(`${schema}.${table}`);
+      const b = bare.get(table);
+      if (d) found.push(d);
+      if (b) found.push(b);
+      perTable.set(key, found);
+    }
+    return found;
+  };
+}
+
 /** Tests a column of `schema.table` against the column lists of the selection. */
 export function columnMatcher(sel: Selection): (schema: string, table: string, column: string) => boolean {
-  const compile = (patterns: string[] | undefined) =>
-    (patterns ?? []).map(splitColumnPattern).map(({ table, column }) => {
-      const t = globToRegExp(table);
-      const c = globToRegExp(column);
-      const dotted = table.includes('.');
-      return { table: (s: string, n: string) => t.test(dotted ? `${s}.${n}` : n), column: (x: string) => c.test(x) };
-    });
-  const inc = compile(sel.includeColumns);
-  const exc = compile(sel.excludeColumns);
+  assertSelectionLimits(sel);
+  const inc = columnPatterns(sel.includeColumns, 'includeColumns');
+  const exc = columnPatterns(sel.excludeColumns, 'excludeColumns');
   return (schema, table, column) => {
-    const named = inc.filter((p) => p.table(schema, table));
-    if (named.length && !named.some((p) => p.column(column))) return false;
-    return !exc.some((p) => p.table(schema, table) && p.column(column));
+    const named = inc(schema, table);
+    if (named.length && !named.some((c) => c(column))) return false;
+    return !exc(schema, table).some((c) => c(column));
   };
 }
 
 /** Tests a schema and a `schema.table` against the selection. */
 export function selectionMatchers(sel: Selection): { schema: (s: string) => boolean; table: (schema: string, name: string) => boolean } {
-  const incS = matcher(sel.includeSchemas);
-  const excS = matcher(sel.excludeSchemas);
-  const tablePatterns = (p: string[] | undefined) => {
-    const dotted = matcher(p?.filter((x) => x.includes('.')));
-    const bare = matcher(p?.filter((x) => !x.includes('.')));
+  assertSelectionLimits(sel);
+  const incS = matcher(sel.includeSchemas, 'includeSchemas');
+  const excS = matcher(sel.excludeSchemas, 'excludeSchemas');
+  const tablePatterns = (p: string[] | undefined, field: string) => {
+    const dotted = matcher(p?.filter((x) => x.includes('.')), field);
+    const bare = matcher(p?.filter((x) => !x.includes('.')), field);
     return dotted || bare ? (schema: string, name: string) => Boolean(dotted?.(`${schema}.${name}`) || bare?.(name)) : undefined;
   };
-  const incT = tablePatterns(sel.includeTables);
-  const excT = tablePatterns(sel.excludeTables);
+  const incT = tablePatterns(sel.includeTables, 'includeTables');
+  const excT = tablePatterns(sel.excludeTables, 'excludeTables');
   const schema = (s: string) => (!incS || incS(s)) && !excS?.(s);
   return { schema, table: (s, n) => schema(s) && (!incT || incT(s, n)) && !excT?.(s, n) };
 }

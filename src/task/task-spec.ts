@@ -9,9 +9,17 @@ import { z } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { resolveConnInfo, type ConnInfo, type SslMode } from '../config/conninfo.js';
 import { PgferryError } from '../errors.js';
+import { MAX_GLOB_LENGTH, globCountProblem } from '../plan/glob-match.js';
 
 const name = z.string().min(1);
-const globs = z.array(z.string().min(1)).optional();
+// selection globs, held to glob-match's limits so that no list can make matching slow
+const globs = z
+  .array(z.string().min(1).max(MAX_GLOB_LENGTH, `at most ${MAX_GLOB_LENGTH} characters per pattern`))
+  .superRefine((list, ctx) => {
+    const problem = globCountProblem(list);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+  })
+  .optional();
 
 export const ConnSpecSchema = z.union([
   z.string().min(1).describe('a libpq URI (postgresql://user@host:5432/db) or key=value string'),
