@@ -3,6 +3,7 @@
  * resume, change throughput, release. The CLI and the HTTP API are faces on these functions.
  */
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,31 +27,38 @@ import { runVerify, type VerifyReport } from '../verify/run-verify.js';
 
 const defaultJobs = () => Math.max(2, os.availableParallelism());
 
-/** Validates the spec, resolves both sides, seals the passwords it carries and stores the task. */
+/**
+ * Validates the spec, resolves both sides, seals the passwords it carries and stores the task.
+ * The ID is picked here, before sealing, because each password is sealed for its task and side.
+ */
 export function createTask(store: TaskStore, input: unknown, keyFile?: string): TaskRecord {
   const spec = parseTaskSpec(input);
   const src = normalizeConn(spec.source);
   const dst = normalizeConn(spec.target);
   const { name, ...rest } = spec;
   const stored: StoredSpec = { ...rest, source: src.conn, target: dst.conn };
+  const id = crypto.randomUUID();
+  const sealedInStore = store.secretCount();
+  const sealFor = (side: 'source' | 'target', pw?: string) => (pw ? sealSecret(pw, { taskId: id, side }, { keyFile, sealedInStore }) : undefined);
   return store.create({
+    id,
     name: name ?? generatedName(stored),
     spec: stored,
     specHash: specHash(stored),
     jobs: spec.options.jobs ?? defaultJobs(),
     maxRateMBps: spec.options.maxRateMBps ?? null,
-    secrets: {
-      source: src.password ? sealSecret(src.password, keyFile) : undefined,
-      target: dst.password ? sealSecret(dst.password, keyFile) : undefined,
-    },
+    secrets: { source: sealFor('source', src.password), target: sealFor('target', dst.password) },
   });
 }
 
-/** Both sides' connection settings, with the stored passwords opened. */
+/** Both sides' connection settings, with the stored passwords opened (old `v1:` ones re-sealed as `v2:`). */
 export function taskConnInfo(store: TaskStore, task: TaskRecord, keyFile?: string): { source: ConnInfo; target: ConnInfo } {
   const pw = (side: 'source' | 'target') => {
     const sealed = store.secret(task.id, side);
-    return sealed ? openSecret(sealed, keyFile) : undefined;
+    if (!sealed) return undefined;
+    const opened = openSecret(sealed, { taskId: task.id, side }, keyFile);
+    if (opened.upgraded) store.replaceSecret(task.id, side, sealed, opened.upgraded);
+    return opened.plain;
   };
   return { source: connInfoFor(task.spec.source, pw('source')), target: connInfoFor(task.spec.target, pw('target')) };
 }
@@ -58,7 +66,7 @@ export function taskConnInfo(store: TaskStore, task: TaskRecord, keyFile?: strin
 /** Replaces a side's stored password. */
 export function setTaskPassword(store: TaskStore, id: string, side: 'source' | 'target', password: string, keyFile?: string): void {
   const task = store.get(id);
-  store.setSecret(task.id, side, sealSecret(password, keyFile));
+  store.setSecret(task.id, side, sealSecret(password, { taskId: task.id, side }, { keyFile, sealedInStore: store.secretCount() }));
   store.addHistory(task.id, 'password', `${side} password replaced`);
 }
 
