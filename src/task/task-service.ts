@@ -3,6 +3,7 @@
  * resume, change throughput, release. The CLI and the HTTP API are faces on these functions.
  */
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +31,7 @@ const defaultJobs = () => Math.max(2, os.availableParallelism());
 
 /**
  * Validates the spec, resolves both sides, seals the passwords it carries and stores the task.
+ * The ID is picked here, before sealing, because each password is sealed for its task and side.
  * `origin: 'api'`: resolved and later run without this process's environment or password files.
  */
 export function createTask(store: TaskStore, input: unknown, keyFile?: string, opts: { origin?: 'api' } = {}): TaskRecord {
@@ -39,24 +41,28 @@ export function createTask(store: TaskStore, input: unknown, keyFile?: string, o
   const dst = normalizeConn(spec.target, process.env, local);
   const { name, ...rest } = spec;
   const stored: StoredSpec = { ...rest, source: src.conn, target: dst.conn, ...(local ? {} : { origin: 'api' as const }) };
+  const id = crypto.randomUUID();
+  const sealedInStore = store.secretCount();
+  const sealFor = (side: 'source' | 'target', pw?: string) => (pw ? sealSecret(pw, { taskId: id, side }, { keyFile, sealedInStore }) : undefined);
   return store.create({
+    id,
     name: name ?? generatedName(stored),
     spec: stored,
     specHash: specHash(stored),
     jobs: spec.options.jobs ?? defaultJobs(),
     maxRateMBps: spec.options.maxRateMBps ?? null,
-    secrets: {
-      source: src.password ? sealSecret(src.password, keyFile) : undefined,
-      target: dst.password ? sealSecret(dst.password, keyFile) : undefined,
-    },
+    secrets: { source: sealFor('source', src.password), target: sealFor('target', dst.password) },
   });
 }
 
-/** Both sides' connection settings, with the stored passwords opened. */
+/** Both sides' connection settings, with the stored passwords opened (old `v1:` ones re-sealed as `v2:`). */
 export function taskConnInfo(store: TaskStore, task: TaskRecord, keyFile?: string): { source: ConnInfo; target: ConnInfo } {
   const pw = (side: 'source' | 'target') => {
     const sealed = store.secret(task.id, side);
-    return sealed ? openSecret(sealed, keyFile) : undefined;
+    if (!sealed) return undefined;
+    const opened = openSecret(sealed, { taskId: task.id, side }, keyFile);
+    if (opened.upgraded) store.replaceSecret(task.id, side, sealed, opened.upgraded);
+    return opened.plain;
   };
   const local = task.spec.origin !== 'api';
   return { source: connInfoFor(task.spec.source, pw('source'), process.env, local), target: connInfoFor(task.spec.target, pw('target'), process.env, local) };
@@ -65,7 +71,7 @@ export function taskConnInfo(store: TaskStore, task: TaskRecord, keyFile?: strin
 /** Replaces a side's stored password. */
 export function setTaskPassword(store: TaskStore, id: string, side: 'source' | 'target', password: string, keyFile?: string): void {
   const task = store.get(id);
-  store.setSecret(task.id, side, sealSecret(password, keyFile));
+  store.setSecret(task.id, side, sealSecret(password, { taskId: task.id, side }, { keyFile, sealedInStore: store.secretCount() }));
   store.addHistory(task.id, 'password', `${side} password replaced`);
 }
 

@@ -3,7 +3,6 @@
  * `~/.pgferry/tasks.db`. WAL mode, so `task status` reads while a background run writes. Holds
  * specs (no passwords), sealed secrets, run state, per-unit progress and history.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -159,8 +158,12 @@ export class TaskStore {
     this.db.close();
   }
 
-  create(t: { name: string; spec: StoredSpec; specHash: string; jobs: number; maxRateMBps: number | null; secrets: Partial<Record<'source' | 'target', string>> }): TaskRecord {
-    const id = crypto.randomUUID();
+  /**
+   * Stores a new task. The caller picks the ID (`crypto.randomUUID()`): the passwords in
+   * `secrets` are sealed for it before anything is written.
+   */
+  create(t: { id: string; name: string; spec: StoredSpec; specHash: string; jobs: number; maxRateMBps: number | null; secrets: Partial<Record<'source' | 'target', string>> }): TaskRecord {
+    const id = t.id;
     const at = now();
     this.db.transaction(() => {
       this.db
@@ -247,6 +250,16 @@ export class TaskStore {
 
   secret(id: string, side: 'source' | 'target'): string | undefined {
     return (this.db.prepare('SELECT sealed FROM task_secrets WHERE task_id = ? AND side = ?').get(id, side) as Row | undefined)?.sealed as string | undefined;
+  }
+
+  /** How many sealed passwords the store holds (a key file is created only while there are none). */
+  secretCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM task_secrets').get() as Row).n as number;
+  }
+
+  /** Replaces a sealed password only if it is still `expected` (a re-seal never undoes a set-password). */
+  replaceSecret(id: string, side: 'source' | 'target', expected: string, sealed: string): boolean {
+    return this.db.prepare('UPDATE task_secrets SET sealed = ? WHERE task_id = ? AND side = ? AND sealed = ?').run(sealed, id, side, expected).changes === 1;
   }
 
   addHistory(id: string, kind: string, message: string, data?: unknown): void {

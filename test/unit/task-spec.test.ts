@@ -40,14 +40,15 @@ describe('task spec', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-key-'));
     try {
       const key = path.join(dir, 'k');
-      const sealed = sealSecret('pässword', key);
-      assert.ok(sealed.startsWith('v1:') && !sealed.includes('pässword'));
-      assert.equal(openSecret(sealed, key), 'pässword');
+      const slot = { taskId: 't1', side: 'source' as const };
+      const sealed = sealSecret('pässword', slot, { keyFile: key, sealedInStore: 0 });
+      assert.ok(sealed.startsWith('v2:') && !sealed.includes('pässword'));
+      assert.equal(openSecret(sealed, slot, key).plain, 'pässword');
       assert.equal(fs.statSync(key).mode & 0o777, 0o600);
       const other = path.join(dir, 'k2');
-      sealSecret('x', other);
-      assert.throws(() => openSecret(sealed, other), (e: unknown) => e instanceof PgferryError && e.code === 'PGFERRY_E_SECRET');
-      assert.throws(() => openSecret(sealed, path.join(dir, 'missing')), /key file .* is missing/);
+      sealSecret('x', slot, { keyFile: other, sealedInStore: 0 });
+      assert.throws(() => openSecret(sealed, slot, other), (e: unknown) => e instanceof PgferryError && e.code === 'PGFERRY_E_SECRET');
+      assert.throws(() => openSecret(sealed, slot, path.join(dir, 'missing')), /key file is missing/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
