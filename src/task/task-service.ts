@@ -27,7 +27,7 @@ import { runVerify, type VerifyReport } from '../verify/run-verify.js';
 const defaultJobs = () => Math.max(2, os.availableParallelism());
 
 /** Validates the spec, resolves both sides, seals the passwords it carries and stores the task. */
-export function createTask(store: TaskStore, input: unknown, keyFile?: string): TaskRecord {
+export function createTask(store: TaskStore, input: unknown, keyFile?: string, passwords: { source?: string; target?: string } = {}): TaskRecord {
   const spec = parseTaskSpec(input);
   const src = normalizeConn(spec.source);
   const dst = normalizeConn(spec.target);
@@ -40,8 +40,8 @@ export function createTask(store: TaskStore, input: unknown, keyFile?: string): 
     jobs: spec.options.jobs ?? defaultJobs(),
     maxRateMBps: spec.options.maxRateMBps ?? null,
     secrets: {
-      source: src.password ? sealSecret(src.password, keyFile) : undefined,
-      target: dst.password ? sealSecret(dst.password, keyFile) : undefined,
+      source: (passwords.source || src.password) ? sealSecret((passwords.source || src.password)!, keyFile) : undefined,
+      target: (passwords.target || dst.password) ? sealSecret((passwords.target || dst.password)!, keyFile) : undefined,
     },
   });
 }
