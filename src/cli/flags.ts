@@ -83,3 +83,22 @@ export function selectionOf(o: SelectionFlags): Selection {
     includeColumns: o.includeColumn, excludeColumns: o.excludeColumn,
   };
 }
+
+/** A TCP port to listen on: an integer from 1 to 65535 (anything else is a usage error). */
+export function parsePort(v: string): number {
+  const n = /^\d{1,5}$/.test(v) ? Number(v) : NaN;
+  if (!(n >= 1 && n <= 65535)) throw new InvalidArgumentError('must be a port number from 1 to 65535');
+  return n;
+}
+
+export type PasswordSide = 'source' | 'target';
+export type PasswordStdinFlags = { sourcePasswordStdin?: boolean; targetPasswordStdin?: boolean };
+
+/**
+ * `--source-password-stdin` or `--target-password-stdin`: a password read from standard input,
+ * because one on the command line is visible to every user of the machine (ps, /proc, history).
+ */
+export function passwordStdinOption(side: PasswordSide): [flags: string, description: string] {
+  const line = side === 'source' ? 'one line' : 'one line; the second when --source-password-stdin is given too';
+  return [`--${side}-password-stdin`, `read the ${side}'s password from standard input (${line}) instead of the command line; it wins over the URI and PGPASSWORD`];
+}

@@ -5,8 +5,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { registerTaskCommands } from './task-command.js';
 import { registerServeCommand } from './serve-command.js';
-import { connHelp, defaultJobs, mappingOf, parseJobs, parseJobsLike, parseRate, parseRetries, selectionOf, withSelectionOptions, type SelectionFlags } from './flags.js';
-import { resolveConnInfo } from '../config/conninfo.js';
+import { connHelp, defaultJobs, mappingOf, parseJobs, parseJobsLike, parseRate, parseRetries, passwordStdinOption, selectionOf, withSelectionOptions, type PasswordStdinFlags, type SelectionFlags } from './flags.js';
+import { connInfoWithStdin } from './read-passwords.js';
 import { runWithRetries } from '../task/run-with-retries.js';
 import type { MigrationSummary } from '../task/events.js';
 import { ExitCode, PgferryError } from '../errors.js';
@@ -39,6 +39,8 @@ withSelectionOptions(program.command('migrate'))
   .description('migrate one database: pre-data schema, data, post-data (keys, indexes, foreign keys, triggers), sequences, ANALYZE')
   .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
   .requiredOption('--target <conninfo>', `target database (must exist): ${connHelp}`)
+  .option(...passwordStdinOption('source'))
+  .option(...passwordStdinOption('target'))
   .option('--jobs <n>', 'parallel workers for data and indexes', parseJobs, defaultJobs)
   .option('--max-rate <MBps>', 'most megabytes per second the copy moves, all workers together', parseRate)
   .option('--schema-only', 'create the schema only, copy no data')
@@ -52,17 +54,18 @@ withSelectionOptions(program.command('migrate'))
   .option('--no-privileges', 'do not copy privileges (GRANT/REVOKE, column and default privileges)')
   .option('--split-tables', 'copy large tables in several block-range units at once (source 14+; pays with more cores than 2)')
   .option('--early-indexes', "build a table's indexes as soon as its data is in, while other tables copy (pays with more cores than 2)")
-  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; splitTables?: boolean; earlyIndexes?: boolean; strict?: boolean; publications?: boolean; owner: boolean; privileges: boolean; maxRate?: number; resume?: boolean; retries: number } & SelectionFlags) => {
+  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; splitTables?: boolean; earlyIndexes?: boolean; strict?: boolean; publications?: boolean; owner: boolean; privileges: boolean; maxRate?: number; resume?: boolean; retries: number } & SelectionFlags & PasswordStdinFlags) => {
     const json = useJson(o.json);
     const debug = Boolean(program.opts().debug);
     try {
       if (o.schemaOnly && o.dataOnly) throw usageError('--schema-only and --data-only exclude each other');
+      const conn = await connInfoWithStdin({ source: o.source, target: o.target }, o, 'migrate');
       const logger = createLogger(({ level, message }) => {
         if (level === 'warn' || level === 'error' || debug) process.stderr.write(`pgferry: ${level}: ${message}\n`);
       }, debug ? 'debug' : 'info');
       const summary = await runWithRetries({
-        source: resolveConnInfo(o.source),
-        target: resolveConnInfo(o.target),
+        source: conn.source!,
+        target: conn.target!,
         jobs: o.jobs,
         schemaOnly: Boolean(o.schemaOnly),
         dataOnly: Boolean(o.dataOnly),
@@ -92,15 +95,14 @@ program
   .description('Test Connectivity: connect to the source and/or the target and say Passed, or Failed with the step and a fix')
   .option('--source <conninfo>', `source database: ${connHelp}`)
   .option('--target <conninfo>', `target database: ${connHelp}`)
+  .option(...passwordStdinOption('source'))
+  .option(...passwordStdinOption('target'))
   .option('--json', 'print the report as JSON')
-  .action(async (o: { source?: string; target?: string; json?: boolean }) => {
+  .action(async (o: { source?: string; target?: string; json?: boolean } & PasswordStdinFlags) => {
     const debug = Boolean(program.opts().debug);
     try {
       if (!o.source && !o.target) throw new PgferryError('PGFERRY_E_USAGE', 'give --source, --target or both', { fix: 'see pgferry test-connection --help' });
-      const report = await testConnectivity({
-        source: o.source ? resolveConnInfo(o.source) : undefined,
-        target: o.target ? resolveConnInfo(o.target) : undefined,
-      });
+      const report = await testConnectivity(await connInfoWithStdin({ source: o.source || undefined, target: o.target || undefined }, o, 'test-connection'));
       if (o.json) jsonLine({ event: 'connectivity', ...report });
       else printConnectivity(report, process.stdout);
       process.exitCode = report.passed ? ExitCode.ok : ExitCode.connection;
@@ -113,12 +115,15 @@ withSelectionOptions(program.command('precheck'))
   .description('check source and target before a migration: each item pass, warn or fail, with detail and fix; exit 0 unless one fails')
   .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
   .requiredOption('--target <conninfo>', `target database: ${connHelp}`)
+  .option(...passwordStdinOption('source'))
+  .option(...passwordStdinOption('target'))
   .option('--publications', 'the migration will include publications')
   .option('--json', 'print the report as JSON')
-  .action(async (o: { source: string; target: string; publications?: boolean; json?: boolean } & SelectionFlags) => {
+  .action(async (o: { source: string; target: string; publications?: boolean; json?: boolean } & SelectionFlags & PasswordStdinFlags) => {
     const debug = Boolean(program.opts().debug);
     try {
-      const report = await runPrecheck(resolveConnInfo(o.source), resolveConnInfo(o.target), { publications: Boolean(o.publications), selection: selectionOf(o), mapping: mappingOf(o) });
+      const conn = await connInfoWithStdin({ source: o.source, target: o.target }, o, 'precheck');
+      const report = await runPrecheck(conn.source!, conn.target!, { publications: Boolean(o.publications), selection: selectionOf(o), mapping: mappingOf(o) });
       if (o.json) jsonLine({ event: 'precheck', ...report });
       else printPrecheck(report, process.stdout);
       process.exitCode = report.passed ? ExitCode.ok : ExitCode.precheckFailed;
@@ -130,12 +135,14 @@ withSelectionOptions(program.command('precheck'))
 withSelectionOptions(program.command('schema'))
   .description('print, in order, the DDL a migration of this source would run (for review; nothing is changed)')
   .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
+  .option(...passwordStdinOption('source'))
   .option('--section <name>', 'only this section: pre-data, data or post-data (repeatable)', collectSection, [])
   .option('--publications', 'include publications')
-  .action(async (o: { source: string; section: Section[]; publications?: boolean } & SelectionFlags) => {
+  .action(async (o: { source: string; section: Section[]; publications?: boolean } & SelectionFlags & PasswordStdinFlags) => {
     const debug = Boolean(program.opts().debug);
     try {
-      const { plan, sequenceValues } = await planFromSource(resolveConnInfo(o.source), { publications: Boolean(o.publications), selection: selectionOf(o), mapping: mappingOf(o) });
+      const conn = await connInfoWithStdin({ source: o.source }, o, 'schema');
+      const { plan, sequenceValues } = await planFromSource(conn.source!, { publications: Boolean(o.publications), selection: selectionOf(o), mapping: mappingOf(o) });
       const sections: Section[] = o.section.length ? o.section : ['pre-data', 'data', 'post-data'];
       process.stdout.write(renderPlanScript(plan, sequenceValues, sections));
       process.exitCode = plan.skipped.length ? ExitCode.completedWithSkipped : ExitCode.ok;
@@ -148,13 +155,16 @@ withSelectionOptions(program.command('verify'))
   .description('compare source and target: tables, row counts, checksums per key range, sequence values; exit 0 only when equal')
   .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
   .requiredOption('--target <conninfo>', `target database: ${connHelp}`)
+  .option(...passwordStdinOption('source'))
+  .option(...passwordStdinOption('target'))
   .option('--jobs <n>', 'tables checked in parallel', parseJobs, defaultJobs)
   .option('--rows-per-range <n>', 'split keyed tables into ranges of about this many rows', parseJobsLike, 1_000_000)
   .option('--json', 'print the report as JSON')
-  .action(async (o: { source: string; target: string; jobs: number; rowsPerRange: number; json?: boolean } & SelectionFlags) => {
+  .action(async (o: { source: string; target: string; jobs: number; rowsPerRange: number; json?: boolean } & SelectionFlags & PasswordStdinFlags) => {
     const debug = Boolean(program.opts().debug);
     try {
-      const report = await runVerify({ source: resolveConnInfo(o.source), target: resolveConnInfo(o.target), jobs: o.jobs, rowsPerRange: o.rowsPerRange, selection: selectionOf(o), mapping: mappingOf(o) });
+      const conn = await connInfoWithStdin({ source: o.source, target: o.target }, o, 'verify');
+      const report = await runVerify({ source: conn.source!, target: conn.target!, jobs: o.jobs, rowsPerRange: o.rowsPerRange, selection: selectionOf(o), mapping: mappingOf(o) });
       if (o.json) jsonLine({ event: 'verify', ...report });
       else printVerifyReport(report, process.stdout);
       process.exitCode = report.ok ? ExitCode.ok : ExitCode.verifyMismatch;

@@ -3,52 +3,61 @@
  * precheck, start, status, stop, resume, set, set-password, release, spec-schema.
  */
 import fs from 'node:fs';
-import readline from 'node:readline';
-import { Writable } from 'node:stream';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ExitCode, PgferryError } from '../errors.js';
 import { createLogger, redact } from '../logger.js';
 import type { MigrationSummary } from '../task/events.js';
 import type { TaskStore } from '../task/task-store.js';
 import type { TaskSpecInput } from '../task/task-spec.js';
-import { connHelp, mappingOf, parseJobs, parseRate, parseRetries, selectionOf, withSelectionOptions, type SelectionFlags } from './flags.js';
+import { connHelp, mappingOf, parseJobs, parseRate, parseRetries, passwordStdinOption, selectionOf, withSelectionOptions, type PasswordStdinFlags, type SelectionFlags } from './flags.js';
+import { passwordsFromStdin, readSecretLines } from './read-passwords.js';
 import { jsonLine, migrationSink, reportError, useJson } from './output.js';
 import { printConnectivity } from './connectivity-output.js';
 import { printPrecheck } from './precheck-output.js';
 
 // The store (SQLite), the task service, YAML and zod load when a task command runs, not with every
 // pgferry command (~90 ms of startup).
+let stores: typeof import('../task/task-store.js');
 let svc: typeof import('../task/task-service.js');
+let specs: typeof import('../task/task-spec.js');
 let out: typeof import('./task-output.js');
 let YAML: typeof import('yaml');
-async function loadTaskModules(): Promise<typeof import('../task/task-store.js')> {
-  const [store, service, output, yaml] = await Promise.all([import('../task/task-store.js'), import('../task/task-service.js'), import('./task-output.js'), import('yaml')]);
-  svc = service;
-  out = output;
-  YAML = yaml;
-  return store;
+async function loadTaskModules(): Promise<void> {
+  [stores, svc, specs, out, YAML] = await Promise.all([
+    import('../task/task-store.js'), import('../task/task-service.js'), import('../task/task-spec.js'), import('./task-output.js'), import('yaml'),
+  ]);
 }
 
 type Common = { store?: string; json?: boolean };
 
-/** Runs a task command with its store open, and turns errors into exit codes. */
-function action<O extends Common>(program: Command, fn: (store: TaskStore, o: O, ...args: string[]) => Promise<number | void>) {
+/** Runs a task command once its modules are loaded, and turns errors into exit codes. */
+function command<O extends Common>(program: Command, fn: (o: O, ...args: string[]) => Promise<number | void>) {
   return async (...args: unknown[]) => {
     const positional = args.filter((a) => typeof a === 'string') as string[];
     const o = args.find((a) => a && typeof a === 'object' && !(a as { commands?: unknown }).commands) as O;
     const debug = Boolean(program.opts().debug);
-    let store: TaskStore | undefined;
     try {
-      const { TaskStore } = await loadTaskModules();
-      store = TaskStore.open(o.store);
-      const code = await fn(store, o, ...positional);
-      process.exitCode = code ?? ExitCode.ok;
+      await loadTaskModules();
+      process.exitCode = (await fn(o, ...positional)) ?? ExitCode.ok;
     } catch (err) {
       process.exitCode = reportError(err, debug, Boolean(o.json));
-    } finally {
-      store?.close();
     }
   };
+}
+
+/** Runs `fn` with the store open, creating it (and its folder) on first use. */
+async function withStore<T>(o: Common, fn: (store: TaskStore) => Promise<T>): Promise<T> {
+  const store = stores.TaskStore.open(o.store);
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** A task command that works on the store from its first line. */
+function action<O extends Common>(program: Command, fn: (store: TaskStore, o: O, ...args: string[]) => Promise<number | void>) {
+  return command<O>(program, (o, ...args) => withStore(o, (store) => fn(store, o, ...args)));
 }
 
 const storeOption = (cmd: Command) => cmd.option('--store <file>', 'task store (default: $PGFERRY_STORE or ~/.pgferry/tasks.db)');
@@ -70,22 +79,25 @@ function readSpecFile(file: string): Record<string, unknown> {
   }
 }
 
-/** Reads a password from the terminal without echo (or a line from a pipe). */
-async function readPassword(prompt: string): Promise<string> {
-  const muted = new Writable({ write: (_c, _e, cb) => cb() });
-  const tty = process.stdin.isTTY;
-  if (tty) process.stderr.write(prompt);
-  const rl = readline.createInterface({ input: process.stdin, output: tty ? muted : undefined, terminal: tty });
-  const line: string = await new Promise((resolve) => rl.once('line', resolve).once('close', () => resolve('')));
-  rl.close();
-  if (tty) process.stderr.write('\n');
-  return line;
-}
-
-type CreateFlags = SelectionFlags & Common & {
+type CreateFlags = SelectionFlags & Common & PasswordStdinFlags & {
   config?: string; name?: string; source?: string; target?: string; type?: 'schema' | 'full'; jobs?: number; maxRate?: number; retries?: number;
   publications?: boolean; owner?: boolean; privileges?: boolean; strict?: boolean; askPassword?: boolean; keyFile?: string;
 };
+
+/** Fails on what `createTask` would refuse, so that a bad spec leaves no store or key file behind. */
+function checkSpec(input: TaskSpecInput): void {
+  const spec = specs.parseTaskSpec(input);
+  specs.normalizeConn(spec.source);
+  specs.normalizeConn(spec.target);
+}
+
+/** The passwords `task create` seals: prompted for (--ask-password, empty for none) or from stdin. */
+async function createPasswords(o: CreateFlags): Promise<{ source?: string; target?: string }> {
+  if (!o.askPassword) return passwordsFromStdin(o, 'task create');
+  if (o.sourcePasswordStdin || o.targetPasswordStdin) throw new PgferryError('PGFERRY_E_USAGE', '--ask-password and --*-password-stdin exclude each other', { fix: 'see pgferry task create --help' });
+  const [source, target] = await readSecretLines(['source password (empty: none): ', 'target password (empty: none): ']);
+  return { source: source || undefined, target: target || undefined };
+}
 
 /** The spec from the task file, with every flag given on the command line on top. */
 function specFromFlags(o: CreateFlags): TaskSpecInput {
@@ -129,6 +141,8 @@ export function registerTaskCommands(program: Command): void {
     .option('--name <name>', 'a name (generated when not given; need not be unique)')
     .option('--source <conninfo>', `source database: ${connHelp}`)
     .option('--target <conninfo>', `target database: ${connHelp}`)
+    .option(...passwordStdinOption('source'))
+    .option(...passwordStdinOption('target'))
     .option('--type <type>', 'schema (schema migration) or full (schema and all data; the default)', (v) => {
       if (v !== 'schema' && v !== 'full') throw new InvalidArgumentError('must be schema or full');
       return v;
@@ -143,12 +157,12 @@ export function registerTaskCommands(program: Command): void {
     .option('--ask-password', 'prompt for both passwords (stored encrypted with the key file)')
     .option('--json', 'print the task as JSON')
     .action(
-      action<CreateFlags>(program, async (store, o) => {
+      // not `action`: the spec and the passwords are checked before the store is opened (created)
+      command<CreateFlags>(program, async (o) => {
         const input = specFromFlags(o);
-        const prompted = { source: '', target: '' };
-        if (o.askPassword) for (const side of ['source', 'target'] as const) prompted[side] = await readPassword(`${side} password (empty: none): `);
-        const t = svc.createTask(store, input);
-        for (const side of ['source', 'target'] as const) if (prompted[side]) svc.setTaskPassword(store, t.id, side, prompted[side]);
+        checkSpec(input);
+        const passwords = await createPasswords(o);
+        const t = await withStore(o, async (store) => svc.createTask(store, input, undefined, { passwords }));
         if (o.json) jsonLine({ event: 'task', id: t.id, name: t.name, state: t.state, specHash: t.specHash });
         else process.stdout.write(`task ${t.id} created: ${t.name}\nnext: pgferry task precheck ${t.id.slice(0, 8)}\n`);
       }),
@@ -303,7 +317,7 @@ export function registerTaskCommands(program: Command): void {
     })
     .action(
       action<Common & { side: 'source' | 'target' }>(program, async (store, o, id) => {
-        const pw = await readPassword(`${o.side} password: `);
+        const [pw] = await readSecretLines([`${o.side} password: `]);
         if (!pw) throw new PgferryError('PGFERRY_E_USAGE', 'no password given', {});
         svc.setTaskPassword(store, id, o.side, pw);
         process.stdout.write(`${o.side} password stored (encrypted)\n`);

@@ -32,9 +32,15 @@ const defaultJobs = () => Math.max(2, os.availableParallelism());
 /**
  * Validates the spec, resolves both sides, seals the passwords it carries and stores the task.
  * The ID is picked here, before sealing, because each password is sealed for its task and side.
- * `origin: 'api'`: resolved and later run without this process's environment or password files.
+ * `passwords` (read from stdin at the CLI) win over ones in the spec. `origin: 'api'`: resolved
+ * and later run without this process's environment or password files.
  */
-export function createTask(store: TaskStore, input: unknown, keyFile?: string, opts: { origin?: 'api' } = {}): TaskRecord {
+export function createTask(
+  store: TaskStore,
+  input: unknown,
+  keyFile?: string,
+  opts: { origin?: 'api'; passwords?: { source?: string; target?: string } } = {},
+): TaskRecord {
   const spec = parseTaskSpec(input);
   const local = opts.origin !== 'api';
   const src = normalizeConn(spec.source, process.env, local);
@@ -51,7 +57,7 @@ export function createTask(store: TaskStore, input: unknown, keyFile?: string, o
     specHash: specHash(stored),
     jobs: spec.options.jobs ?? defaultJobs(),
     maxRateMBps: spec.options.maxRateMBps ?? null,
-    secrets: { source: sealFor('source', src.password), target: sealFor('target', dst.password) },
+    secrets: { source: sealFor('source', opts.passwords?.source || src.password), target: sealFor('target', opts.passwords?.target || dst.password) },
   });
 }
 
