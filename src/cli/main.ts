@@ -8,10 +8,9 @@ import { registerServeCommand } from './serve-command.js';
 import { connHelp, defaultJobs, mappingOf, parseJobs, parseJobsLike, parseRate, parseRetries, passwordStdinOption, selectionOf, withSelectionOptions, type PasswordStdinFlags, type SelectionFlags } from './flags.js';
 import { connInfoWithStdin } from './read-passwords.js';
 import { runWithRetries } from '../task/run-with-retries.js';
-import type { MigrationSummary } from '../task/events.js';
 import { ExitCode, PgferryError } from '../errors.js';
 import { createLogger } from '../logger.js';
-import { jsonLine, migrationSink, reportError, useJson } from './output.js';
+import { jsonLine, migrationSink, reportError, summaryExitCode, useJson } from './output.js';
 import { redact } from '../logger.js';
 import { printVerifyReport } from './verify-output.js';
 import { runVerify } from '../verify/run-verify.js';
@@ -188,12 +187,6 @@ program
       process.exitCode = reportError(err, debug, json);
     }
   });
-
-/** 5 when objects were rejected, 7 when some were skipped, else 0 (docs/errors.md). */
-function summaryExitCode(s: MigrationSummary): number {
-  if (s.failures.length) return ExitCode.objectRejected;
-  return s.skipped.length ? ExitCode.completedWithSkipped : ExitCode.ok;
-}
 
 function collectSection(v: string, prev: Section[]): Section[] {
   if (v !== 'pre-data' && v !== 'data' && v !== 'post-data') throw new InvalidArgumentError('must be pre-data, data or post-data');

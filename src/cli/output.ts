@@ -1,7 +1,7 @@
 /** Where CLI output goes: progress and results on stdout, errors on stderr, JSON when asked. */
-import type { MigrationEvent } from '../task/events.js';
+import type { MigrationEvent, MigrationSummary } from '../task/events.js';
 import { createProgressView } from './progress-view.js';
-import { PgferryError, messageOf } from '../errors.js';
+import { ExitCode, PgferryError, messageOf } from '../errors.js';
 import { redact } from '../logger.js';
 
 /** JSON lines when asked for or when stdout is not a terminal; progress bars otherwise. */
@@ -32,4 +32,14 @@ export function reportError(err: unknown, debug: boolean, json: boolean): number
     process.stderr.write(`${redact(String((cause instanceof Error ? cause : e).stack ?? ''))}\n`);
   }
   return e.exitCode;
+}
+
+/**
+ * The exit code of a finished run (docs/errors.md): 5 when objects were rejected, 11 when the
+ * copied rows come from more than one snapshot of the source, 7 when objects were skipped, else 0.
+ */
+export function summaryExitCode(s: MigrationSummary): number {
+  if (s.failures.length) return ExitCode.objectRejected;
+  if (s.dataSnapshots > 1) return ExitCode.completedFromSeveralSnapshots;
+  return s.skipped.length ? ExitCode.completedWithSkipped : ExitCode.ok;
 }

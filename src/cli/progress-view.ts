@@ -153,6 +153,9 @@ export function renderSummary(s: MigrationSummary): string {
     `  sequences set:   ${s.sequencesSet}`,
     `  time per phase:  ${phases}`,
   ];
+  if (s.dataSnapshots > 1)
+    lines.push(`  WARNING: the rows come from ${s.dataSnapshots} snapshots of the source (the run was resumed after some tables were in):`,
+      '    the tables are consistent with each other only if the source took no writes in between (exit code 11)');
   if (s.skipped.length) {
     lines.push(`  skipped objects: ${s.skipped.length}`);
     for (const k of s.skipped) lines.push(`    ${k.kind} ${k.name}: ${k.reason}`);

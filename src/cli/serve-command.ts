@@ -2,20 +2,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { PgferryError, messageOf } from '../errors.js';
 import { reportError } from './output.js';
+import { parsePort } from './flags.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** The built console, beside dist/ in the package. */
 export const CONSOLE_DIR = fileURLToPath(new URL('../../console/dist/', import.meta.url));
-
-function parsePort(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a port number from 1 to 65535');
-  return n;
-}
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 

@@ -6,12 +6,11 @@ import fs from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ExitCode, PgferryError } from '../errors.js';
 import { createLogger, redact } from '../logger.js';
-import type { MigrationSummary } from '../task/events.js';
 import type { TaskStore } from '../task/task-store.js';
 import type { TaskSpecInput } from '../task/task-spec.js';
 import { connHelp, mappingOf, parseJobs, parseRate, parseRetries, passwordStdinOption, selectionOf, withSelectionOptions, type PasswordStdinFlags, type SelectionFlags } from './flags.js';
 import { passwordsFromStdin, readSecretLines } from './read-passwords.js';
-import { jsonLine, migrationSink, reportError, useJson } from './output.js';
+import { jsonLine, migrationSink, reportError, summaryExitCode, useJson } from './output.js';
 import { printConnectivity } from './connectivity-output.js';
 import { printPrecheck } from './precheck-output.js';
 
@@ -125,11 +124,6 @@ function specFromFlags(o: CreateFlags): TaskSpecInput {
   spec.options = options;
   if (!spec.source || !spec.target) throw new PgferryError('PGFERRY_E_USAGE', 'a task needs a source and a target', { fix: 'give --source and --target, or a --config file with both' });
   return spec as TaskSpecInput;
-}
-
-function summaryExitCode(s: MigrationSummary): number {
-  if (s.failures.length) return ExitCode.objectRejected;
-  return s.skipped.length ? ExitCode.completedWithSkipped : ExitCode.ok;
 }
 
 export function registerTaskCommands(program: Command): void {

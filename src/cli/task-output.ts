@@ -76,6 +76,9 @@ export function renderTaskStatus(t: TaskRecord, units: UnitProgress[], recent: H
   ];
   if (state === 'interrupted') lines.push(`  the process running it is gone: pgferry task resume ${t.id.slice(0, 8)} continues from the last checkpoint`);
   if (t.error) lines.push(`  error: ${t.error}`);
+  const snapshots = (t.summary as { dataSnapshots?: number } | null)?.dataSnapshots ?? 1;
+  if (state === 'completed' && snapshots > 1)
+    lines.push(`  WARNING: completed from ${snapshots} snapshots of the source: consistent only if the source took no writes in between`);
   const counts = { pending: 0, copying: 0, done: 0, skipped: 0 };
   for (const u of units) counts[u.state]++;
   if (units.length) {
