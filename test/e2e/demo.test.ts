@@ -12,5 +12,8 @@ it('pgferry demo --exit migrates the sample database and exits 0 after verify pa
   const report = JSON.parse(verify) as { ok: boolean; tables: unknown[] };
   assert.equal(report.ok, true);
   assert.ok(report.tables.length >= 8);
+  // both servers are reached over a unix socket in their own folder, never over TCP
+  assert.match(r.stdout, /"message":"source: host=\/\S+ port=\d+ dbname=demo user=postgres \(PostgreSQL 17\)"/);
+  assert.match(r.stdout, /psql \\"host=\/\S+ port=\d+ dbname=demo user=postgres\\"/);
   assert.match(r.stdout, /servers stopped/);
 });
