@@ -80,6 +80,8 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
   let finished = false;
   const open = async (info: ConnInfo, side: 'source' | 'target') => {
     const c = await connect(info, side);
+    // the failing query reports the error; this only keeps an idle client's error from crashing us
+    c.on('error', () => {});
     // a connection that opens after the run has failed would otherwise keep the process alive
     if (finished) {
       await c.end().catch(() => {});

@@ -75,6 +75,22 @@ describe('pgferry serve', () => {
     });
   });
 
+  it('a port out of range, a missing TLS file or a port in use are usage errors (exit 2), not internal ones', async () => {
+    for (const port of ['70000', '0', 'x']) {
+      const r = await runCli(['serve', '--port', port, '--store', store]);
+      assert.equal(r.code, 2, `--port ${port}: ${r.stderr}`);
+      assert.match(r.stderr, /must be a port number from 1 to 65535/);
+    }
+    const tls = await runCli(['serve', '--port', String(await freePort()), '--tls-cert', path.join(dir, 'missing.pem'), '--tls-key', path.join(dir, 'missing.key'), '--store', store]);
+    assert.equal(tls.code, 2, tls.stderr);
+    assert.match(tls.stderr, /PGFERRY_E_USAGE: .*missing\.pem: cannot read the TLS cert file: ENOENT/);
+    await withServe([], async (base) => {
+      const busy = await runCli(['serve', '--port', new URL(base).port, '--store', store]);
+      assert.equal(busy.code, 2, busy.stderr);
+      assert.match(busy.stderr, /PGFERRY_E_USAGE: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
+    });
+  });
+
   it('refuses plain HTTP on a non-loopback address unless --insecure', async () => {
     const r = await runCli(['serve', '--host', '0.0.0.0', '--port', String(await freePort()), '--store', store]);
     assert.equal(r.code, 2);

@@ -53,7 +53,7 @@ describe('precheck', () => {
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, /^WARN Tables without a primary key: 1 table\(s\) have no primary or unique key/m);
     assert.match(ok.stdout, /^\s+public\.keyless$/m);
-    assert.match(ok.stdout, /^precheck: PASSED \(16 items, 0 failed, 4 warnings\)$/m);
+    assert.match(ok.stdout, /^precheck: PASSED \(17 items, 0 failed, 4 warnings\)$/m);
 
     const down = await runCli(['precheck', '--source', src.uri, '--target', 'postgresql://postgres@127.0.0.1:1/x', '--json']);
     assert.equal(down.code, 8);

@@ -44,13 +44,13 @@ describe('sessions of a run', () => {
     const otherRun = await sleeper(dst.uri, `pgferry/${crypto.randomUUID()}`, 25);
 
     // watch the run's own sessions on both sides while it works
-    const seen = new Set<string>();
+    const seen = { source: new Set<string>(), target: new Set<string>() };
     let watching = true;
     const watch = (async () => {
       while (watching) {
-        for (const uri of [src.uri, dst.uri]) {
-          const r = await execSql(uri, "SELECT application_name FROM pg_stat_activity WHERE application_name LIKE '%pgferry%' AND pid <> ALL($1::int[])", [[billing.pid, orphan.pid, otherRun.pid]]);
-          for (const row of r.rows) seen.add(row.application_name);
+        for (const [side, uri] of [['source', src.uri], ['target', dst.uri]] as const) {
+          const r = await execSql(uri, "SELECT application_name FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE '%pgferry%' AND pid <> ALL($1::int[])", [[billing.pid, orphan.pid, otherRun.pid]]);
+          for (const row of r.rows) seen[side].add(row.application_name);
         }
         await new Promise((res) => setTimeout(res, 100));
       }
@@ -68,7 +68,9 @@ describe('sessions of a run', () => {
     assert.equal(await orphan.outcome, '57P01', "this run's orphan was terminated");
     assert.equal(await billing.outcome, 'done', 'the billing application kept its session');
     assert.equal(await otherRun.outcome, 'done', "another run's session was left alone");
-    assert.deepEqual([...seen], [`billing-app/pgferry/${runId}`], 'every session of the run carries its tag after the name the user chose');
+    // every session of the run carries its tag, after the name the user chose for that side
+    assert.deepEqual([...seen.target], [`billing-app/pgferry/${runId}`]);
+    assert.deepEqual([...seen.source], [`pgferry/${runId}`]);
     assert.deepEqual(await tableDigests(dst.uri), await tableDigests(src.uri));
   });
 });
