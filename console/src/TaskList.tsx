@@ -1,7 +1,10 @@
 import { useEffect, useState } from 'react';
-import { ApiFailure, api, formatDuration, type Task } from './api';
+import { ApiFailure, api, formatDuration, outcomeWords, stateClass, type Task } from './api';
 
-const STATES = ['all', 'created', 'running', 'stopping', 'stopped', 'interrupted', 'failed', 'completed'];
+const STATES = [
+  'all', 'created', 'running', 'stopping', 'stopped', 'interrupted', 'failed',
+  'completed', 'completed with errors', 'completed from several snapshots', 'completed with skipped objects',
+];
 
 export function ProgressBar({ value, label }: { value: number; label?: string }) {
   const pct = Math.round(Math.max(0, Math.min(1, value)) * 100);
@@ -14,7 +17,23 @@ export function ProgressBar({ value, label }: { value: number; label?: string })
 }
 
 export function StateBadge({ state }: { state: string }) {
-  return <span className={`badge state-${state}`}>{state}</span>;
+  return <span className={`badge ${stateClass(state)}`}>{state}</span>;
+}
+
+/** A completed task's problems with their counts, linking to the list of objects on its page. */
+export function OutcomeLink({ task }: { task: Task }) {
+  const words = outcomeWords(task.outcome);
+  if (!words) return null;
+  return (
+    <a href={`#/tasks/${task.id}/objects`} className={`outcome-link ${task.outcome!.severity}`} aria-label={`${words}: see the objects of ${task.name}`}>
+      {words}
+    </a>
+  );
+}
+
+/** The whole task's time: every run's, summed (the current one up to its last progress write). */
+export function taskDuration(t: Task): string {
+  return t.totals.runs ? formatDuration(t.totals.seconds * 1000) : '–';
 }
 
 export function TaskList() {
@@ -66,6 +85,7 @@ export function TaskList() {
                 <th>State</th>
                 <th>Phase</th>
                 <th>Progress</th>
+                <th>Rows</th>
                 <th>Started</th>
                 <th>Duration</th>
               </tr>
@@ -74,12 +94,13 @@ export function TaskList() {
               {shown.map((t) => (
                 <tr key={t.id}>
                   <td data-label="Name"><a href={`#/tasks/${t.id}`}>{t.name}</a></td>
-                  <td data-label="Source → target" className="small">{t.spec.source.host}:{t.spec.source.port}/{t.spec.source.database} → {t.spec.target.host}:{t.spec.target.port}/{t.spec.target.database}</td>
-                  <td data-label="State"><StateBadge state={t.state} /></td>
+                  <td data-label="Source → target" className="small endpoints">{t.spec.source.host}:{t.spec.source.port}/{t.spec.source.database} → {t.spec.target.host}:{t.spec.target.port}/{t.spec.target.database}</td>
+                  <td data-label="State"><span className="state-cell"><StateBadge state={t.state} /><OutcomeLink task={t} /></span></td>
                   <td data-label="Phase">{t.phase ?? '–'}</td>
                   <td data-label="Progress" className="w-progress"><ProgressBar value={t.progress} label={`progress of ${t.name}`} /></td>
+                  <td data-label="Rows">{t.totals.runs ? t.totals.rows.toLocaleString() : '–'}</td>
                   <td data-label="Started" className="small">{t.startedAt ? new Date(t.startedAt).toLocaleString() : '–'}</td>
-                  <td data-label="Duration">{t.startedAt ? formatDuration((t.finishedAt ? Date.parse(t.finishedAt) : Date.now()) - Date.parse(t.startedAt)) : '–'}</td>
+                  <td data-label="Duration">{taskDuration(t)}</td>
                 </tr>
               ))}
             </tbody>

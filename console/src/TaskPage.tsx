@@ -1,17 +1,19 @@
 /**
- * One task: phase timeline, per-table progress (sortable), a live throughput chart, errors and
- * skipped objects, history, and the actions stop, resume, release and verify.
+ * One task: how it ended (red for rejected objects, amber for skipped ones or several snapshots),
+ * its totals over every run, phase timeline, per-table progress (sortable), a live throughput
+ * chart, errors and skipped objects (#/tasks/ID/objects scrolls to them), each run's own numbers,
+ * the latest stored verify, history, and the actions stop, resume, release and verify.
  */
 import { useEffect, useRef, useState } from 'react';
-import { ApiFailure, api, formatBytes, formatDuration, taskEvents, type TaskProgress, type UnitProgress, type VerifyReport } from './api';
-import { ProgressBar, StateBadge } from './TaskList';
+import { ApiFailure, api, formatBytes, formatDuration, stateClass, taskEvents, type TaskProgress, type UnitProgress, type VerifyReport } from './api';
+import { ProgressBar, StateBadge, taskDuration } from './TaskList';
 
 const PHASES = ['pre-data', 'data', 'post-data', 'sequences', 'verify'] as const;
 const ORDER = ['connect', 'catalog', 'pre-data', 'data', 'post-data', 'sequences', 'analyze', 'rename', 'verify'];
 
 function phaseState(p: TaskProgress, phase: string, verified: boolean): 'done' | 'current' | 'todo' {
   if (phase === 'verify') return verified ? 'done' : 'todo';
-  if (p.state === 'completed') return 'done';
+  if (p.state.startsWith('completed')) return 'done';
   const cur = ORDER.indexOf(p.phase ?? '');
   const me = ORDER.indexOf(phase);
   if (cur < 0) return 'todo';
@@ -40,6 +42,46 @@ function Chart({ samples }: { samples: Sample[] }) {
         <span className="key mbps">MB/s</span> now {last.mbps.toFixed(1)} (peak {maxM.toFixed(1)}) · <span className="key rowsps">rows/s</span> now {Math.round(last.rowsps)} (peak {Math.round(maxR)})
       </figcaption>
     </figure>
+  );
+}
+
+/** The latest verify, stored with the task: what it found and when it ran. */
+function VerifyPanel({ v }: { v: VerifyReport }) {
+  const tables = v.tables ?? [];
+  const sequences = v.sequences ?? [];
+  const bad = tables.filter((t) => !t.ok);
+  const badSeq = sequences.filter((q) => !q.ok);
+  const lo = v.largeObjects?.problems ?? [];
+  return (
+    <div className={`card ${v.ok ? 'okbox' : 'warn'}`} role="status" data-testid="verify-result">
+      {v.ok
+        ? `Verify passed: ${tables.length} tables and ${sequences.length} sequences equal`
+        : `Verify found differences: ${bad.map((t) => `${t.table} (${t.problems.join('; ')})`).join(', ')}${badSeq.length ? `; sequences ${badSeq.map((q) => q.sequence).join(', ')}` : ''}${lo.length ? `; large objects: ${lo.join('; ')}` : ''}`}
+      {' · '}<span className="small muted" data-testid="verify-time">verified <time dateTime={v.at}>{new Date(v.at).toLocaleString()}</time></span>
+      {bad.length > 0 && (
+        <ul className="small">
+          {bad.map((t) => <li key={t.table}>{t.table}: source {t.sourceRows ?? '–'} rows, target {t.targetRows ?? '–'}{t.ranges ? `, ${t.ranges} ranges compared` : ''}</li>)}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** A completed task's problems, with the counts and a link to the list of objects. */
+function OutcomeBanner({ p }: { p: TaskProgress }) {
+  const o = p.outcome;
+  if (!o || o.severity === 'ok') return null;
+  const parts = [
+    o.rejected ? `${o.rejected} object${o.rejected === 1 ? '' : 's'} rejected by the destination` : '',
+    o.notTried ? `${o.notTried} not tried because they needed one` : '',
+    o.skipped ? `${o.skipped} object${o.skipped === 1 ? '' : 's'} skipped (pgferry cannot move them)` : '',
+    o.dataSnapshots > 1 ? `rows from ${o.dataSnapshots} snapshots of the source: consistent only if it took no writes in between — verify it` : '',
+  ].filter(Boolean);
+  return (
+    <div className={`card outcome ${o.severity} ${stateClass(o.state)}`} role="status" data-testid="outcome">
+      <strong>{o.state[0].toUpperCase() + o.state.slice(1)}</strong>: {parts.join('; ')}.{' '}
+      {(o.rejected > 0 || o.notTried > 0 || o.skipped > 0) && <a href={`#/tasks/${p.id}/objects`}>See the objects</a>}
+    </div>
   );
 }
 
@@ -78,8 +120,19 @@ export function TaskPage({ id }: { id: string }) {
       });
     };
     api<TaskProgress>('GET', `/api/tasks/${id}/progress`).then((x) => { onProgress(x); follow(); }, (e) => setError(e instanceof ApiFailure ? `${e.error.code}: ${e.error.message}` : String(e)));
+    // the latest verify is stored with the task: shown after a reload too (404: never verified)
+    api<VerifyReport>('GET', `/api/tasks/${id}/verify`).then(setVerify, () => {});
     return () => { stop(); if (timer) clearTimeout(timer); };
   }, [id]);
+
+  // #/tasks/ID/objects: scroll to the rejected and skipped objects once they are on the page
+  const loaded = p !== null;
+  useEffect(() => {
+    const scroll = () => { if (/\/objects$/.test(window.location.hash)) document.getElementById('objects')?.scrollIntoView(); };
+    if (loaded) scroll();
+    window.addEventListener('hashchange', scroll);
+    return () => window.removeEventListener('hashchange', scroll);
+  }, [loaded]);
 
   const act = async (what: string, method: string, path: string) => {
     setConfirm(null);
@@ -113,10 +166,13 @@ export function TaskPage({ id }: { id: string }) {
       <button className="link" onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : true }))}>{label}{sort.key === key ? (sort.desc ? ' ▾' : ' ▴') : ''}</button>
     </th>
   );
+  // a completed task's summary has the lists; while it runs, the history has what it met so far
   const plan = [...p.history].reverse().find((h) => h.kind === 'plan');
-  const skipped = plan?.data?.skipped ?? [];
-  const failures = p.history.filter((h) => h.kind === 'object-failed');
-  const runs = p.history.filter((h) => ['start', 'resume', 'retry', 'stop', 'stopped', 'failed', 'completed', 'verify'].includes(h.kind));
+  const skipped = p.summary?.skipped ?? plan?.data?.skipped ?? [];
+  const failures = p.summary
+    ? p.summary.failures.map((f) => ({ key: `${f.kind} ${f.name}`, text: f.blockedBy ? `${f.kind} ${f.name}: not tried — it needs ${f.blockedBy}` : `${f.kind} ${f.name}: ${f.error}` }))
+    : p.history.filter((h) => h.kind === 'object-failed').map((h) => ({ key: h.at + h.message, text: h.message }));
+  const runs = p.history.filter((h) => ['start', 'resume', 'retry', 'stop', 'stopped', 'failed', 'completed', 'snapshots', 'verify'].includes(h.kind));
   const running = p.state === 'running' || p.state === 'stopping';
   const resumable = ['stopped', 'failed', 'interrupted'].includes(p.state);
   const confirms: Record<string, { text: string; run: () => void }> = {
@@ -147,29 +203,32 @@ export function TaskPage({ id }: { id: string }) {
       <p className="small muted">
         {p.spec.source.host}:{p.spec.source.port}/{p.spec.source.database} → {p.spec.target.host}:{p.spec.target.port}/{p.spec.target.database} ·{' '}
         {p.spec.migration === 'full' ? 'schema and data' : 'schema only'} · jobs {p.jobs} · max rate {p.maxRateMBps ? `${p.maxRateMBps} MB/s` : 'unlimited'}
-        {p.startedAt && ` · ${formatDuration((p.finishedAt ? Date.parse(p.finishedAt) : Date.now()) - Date.parse(p.startedAt))}`}
+        {p.totals.runs > 0 && ` · ${taskDuration(p)}`}
       </p>
+      <OutcomeBanner p={p} />
+      {p.totals.runs > 0 && (
+        <p data-testid="totals">
+          Copied {p.totals.rows.toLocaleString()} rows, {formatBytes(p.totals.bytes)} in {formatDuration(p.totals.seconds * 1000)}
+          {p.totals.runs > 1 ? ` over ${p.totals.runs} runs` : ''}
+        </p>
+      )}
       <ProgressBar value={p.progress} label="task progress" />
       <ol className="timeline" aria-label="phases">
         {PHASES.map((ph) => <li key={ph} className={phaseState(p, ph, Boolean(verify?.ok))}>{ph}</li>)}
       </ol>
       {p.error && <p className="error">{p.error}</p>}
-      {verify && (
-        <div className={`card ${verify.ok ? 'okbox' : 'warn'}`} role="status" data-testid="verify-result">
-          {verify.ok ? `Verify passed: ${verify.tables.length} tables and ${verify.sequences.length} sequences equal` : `Verify found differences: ${verify.tables.filter((t) => !t.ok).map((t) => `${t.table} (${t.problems.join('; ')})`).join(', ')}`}
-        </div>
-      )}
+      {verify && <VerifyPanel v={verify} />}
       <section className="card">
         <h2>Throughput</h2>
         <p className="small">
-          {p.state === 'completed' || !p.bytesTotal
+          {p.state.startsWith('completed') || !p.bytesTotal
             ? `${formatBytes(p.bytesDone)} copied`
             : `${formatBytes(p.bytesDone)} copied; the tables hold about ${formatBytes(p.bytesTotal)} on the source${p.rate ? `; ${formatBytes(p.rate)}/s` : ''}`}
         </p>
         <Chart samples={samples} />
       </section>
       <section className="card">
-        <h2>Tables ({p.units.filter((u) => u.state === 'done' || u.state === 'skipped').length} of {p.units.length} done)</h2>
+        <h2>Tables ({p.units.filter((u) => u.state === 'done' || u.state === 'skipped').length} of {p.units.length} done{p.units.some((u) => u.state === 'failed') ? `, ${p.units.filter((u) => u.state === 'failed').length} not copied` : ''})</h2>
         {p.units.length === 0 ? <p className="muted">{p.spec.migration === 'schema' ? 'A schema migration copies no data.' : 'The table list appears once the plan is made.'}</p> : (
           <div className="table-wrap">
             <table className="units">
@@ -178,7 +237,7 @@ export function TaskPage({ id }: { id: string }) {
                 {units.map((u) => (
                   <tr key={u.unit}>
                     <td>{u.unit}</td>
-                    <td><span className={`badge unit-${u.state}`}>{u.state === 'skipped' ? 'done earlier' : u.state}</span></td>
+                    <td><span className={`badge unit-${u.state}`}>{u.state === 'skipped' ? 'done earlier' : u.state === 'failed' ? 'not copied' : u.state}</span></td>
                     <td>{u.rows ?? (u.estimatedRows ? `~${u.estimatedRows}` : '–')}</td>
                     <td>{formatBytes(u.bytes)}{u.state === 'copying' && u.totalBytes ? ` of ${formatBytes(u.totalBytes)}` : ''}</td>
                     <td>{u.seconds ? `${formatBytes(rate(u))}/s` : '–'}</td>
@@ -190,16 +249,35 @@ export function TaskPage({ id }: { id: string }) {
         )}
       </section>
       {(failures.length > 0 || skipped.length > 0) && (
-        <section className="card">
-          <h2>Errors and skipped objects</h2>
+        <section className="card" id="objects" aria-label="errors and skipped objects">
+          <h2>Errors and skipped objects ({failures.length} rejected or not tried, {skipped.length} skipped)</h2>
           <ul>
-            {failures.map((f) => <li key={f.at + f.message} className="error">{f.message}</li>)}
+            {failures.map((f) => <li key={f.key} className="error">{f.text}</li>)}
             {skipped.map((s) => <li key={`${s.kind} ${s.name}`}>{s.kind} {s.name}: skipped — {s.reason}</li>)}
           </ul>
         </section>
       )}
       <section className="card">
         <h2>Runs, retries and resumes</h2>
+        {p.runs.length > 0 && (
+          <div className="table-wrap">
+            <table className="runs" aria-label="runs">
+              <thead><tr><th>Run</th><th>Started</th><th>State</th><th>Rows</th><th>Bytes</th><th>Duration</th></tr></thead>
+              <tbody>
+                {p.runs.map((r) => (
+                  <tr key={r.run}>
+                    <td>{r.run} ({r.kind})</td>
+                    <td className="small">{new Date(r.startedAt).toLocaleString()}</td>
+                    <td>{r.state}</td>
+                    <td>{r.rows.toLocaleString()}</td>
+                    <td>{formatBytes(r.bytes)}</td>
+                    <td>{formatDuration(r.seconds * 1000)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
         {runs.length === 0 ? <p className="muted">Not started yet.</p> : (
           <ul className="history">{runs.map((h) => <li key={h.at + h.kind + h.message}><time>{new Date(h.at).toLocaleTimeString()}</time> <strong>{h.kind}</strong> {h.message}</li>)}</ul>
         )}

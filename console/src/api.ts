@@ -106,10 +106,46 @@ export interface ObjectTree {
   schemas: { name: string; tables: { name: string; kind: string; hasKey: boolean; rows: number; columns: { name: string; type: string }[] }[] }[];
 }
 
+/** How a completed task ended (null until it has completed); the lists are in `summary`. */
+export interface TaskOutcome {
+  state: string;
+  severity: 'ok' | 'warning' | 'error';
+  rejected: number;
+  notTried: number;
+  skipped: number;
+  dataSnapshots: number;
+}
+
+/** Every run's own rows, bytes and seconds, summed. */
+export interface TaskTotals {
+  runs: number;
+  rows: number;
+  bytes: number;
+  seconds: number;
+}
+
+export interface ObjectFailure {
+  kind: string;
+  name: string;
+  error: string;
+  code: string;
+  blockedBy?: string;
+}
+
+export interface TaskSummary {
+  failures: ObjectFailure[];
+  skipped: { kind: string; name: string; reason: string }[];
+  dataSnapshots: number;
+}
+
 export interface Task {
   id: string;
   name: string;
+  /** The shown state; a completed task says how it ended (`completed with errors`, ...). */
   state: string;
+  outcome: TaskOutcome | null;
+  totals: TaskTotals;
+  summary: TaskSummary | null;
   phase: string | null;
   progress: number;
   createdAt: string;
@@ -131,7 +167,8 @@ export interface Task {
 
 export interface UnitProgress {
   unit: string;
-  state: 'pending' | 'copying' | 'done' | 'skipped';
+  /** skipped: done by an earlier run; failed: not copied, its table was rejected. */
+  state: 'pending' | 'copying' | 'done' | 'skipped' | 'failed';
   rows: number | null;
   bytes: number;
   totalBytes: number | null;
@@ -146,15 +183,48 @@ export interface HistoryEntry {
   data: { skipped?: { kind: string; name: string; reason: string }[]; notes?: string[] } | null;
 }
 
+/** One run (a start or a resume) and what it copied itself. */
+export interface RunRecord {
+  run: number;
+  kind: 'start' | 'resume';
+  startedAt: string;
+  finishedAt: string | null;
+  state: string;
+  rows: number;
+  bytes: number;
+  seconds: number;
+}
+
 export interface TaskProgress extends Task {
+  runs: RunRecord[];
   units: UnitProgress[];
   history: HistoryEntry[];
 }
 
+/** A stored verify report (the fields the console reads; the server keeps whatever the report has) and when it ran. */
 export interface VerifyReport {
+  at: string;
   ok: boolean;
-  tables: { table: string; ok: boolean; sourceRows: number | null; targetRows: number | null; problems: string[] }[];
-  sequences: { sequence: string; ok: boolean }[];
+  tables: { table: string; ok: boolean; sourceRows: number | null; targetRows: number | null; ranges?: number; problems: string[] }[];
+  sequences: { sequence: string; ok: boolean; source?: string | null; target?: string | null }[];
+  largeObjects?: { count: number; problems: string[] };
+}
+
+/** The CSS class of a shown state: `state-completed-with-errors` for `completed with errors`. */
+export function stateClass(state: string): string {
+  return `state-${state.replace(/[^a-z]+/g, '-')}`;
+}
+
+/** What a completed task's problems come to, in a few words ('' when it ended cleanly). */
+export function outcomeWords(o: TaskOutcome | null): string {
+  if (!o || o.severity === 'ok') return '';
+  const parts = [
+    o.rejected ? `${o.rejected} rejected` : '',
+    o.notTried ? `${o.notTried} not tried` : '',
+    o.skipped ? `${o.skipped} skipped` : '',
+    o.dataSnapshots > 1 ? `${o.dataSnapshots} snapshots` : '',
+  ];
+  return parts.filter(Boolean).join(', ');
 }
 
 export function formatBytes(n: number | null | undefined): string {

@@ -10,7 +10,7 @@ import { redact } from '../logger.js';
 import { ConnSpecSchema, TaskSpecSchema } from '../task/task-spec.js';
 import type { TaskRecord, TaskStore } from '../task/task-store.js';
 import {
-  createTask, effectiveState, precheckTask, releaseTask, setThroughput, startInBackground, stopTask, testTask, verifyTask,
+  createTask, effectiveState, precheckTask, releaseTask, setThroughput, startInBackground, stopTask, taskFacts, taskRuns, testTask, verifyTask,
 } from '../task/task-service.js';
 import { testConnectivity } from '../pg/test-connectivity.js';
 import { connect } from '../pg/connect.js';
@@ -70,12 +70,19 @@ function parseBody<T extends z.ZodTypeAny>(schema: T, req: FastifyRequest, reply
   return undefined;
 }
 
-/** A task as the API shows it: everything but secrets (the store has none in the spec). */
+/**
+ * A task as the API shows it: everything but secrets (the store has none in the spec). `state` is
+ * the shown state (a completed task says how it ended: `completed with errors`, ...); `outcome`
+ * has the counts behind it (null until the task has completed); `totals` sum every run.
+ */
 export function taskView(store: TaskStore, t: TaskRecord) {
+  const f = taskFacts(store, t);
   return {
     id: t.id,
     name: t.name,
-    state: effectiveState(t),
+    state: f.state,
+    outcome: f.outcome,
+    totals: f.totals,
     phase: t.phase,
     progress: t.progress,
     createdAt: t.createdAt,
@@ -95,7 +102,7 @@ export function taskView(store: TaskStore, t: TaskRecord) {
 }
 
 function progressView(store: TaskStore, t: TaskRecord) {
-  return { ...taskView(store, t), units: store.units(t.id), history: store.history(t.id) };
+  return { ...taskView(store, t), runs: taskRuns(store, t), units: store.units(t.id), history: store.history(t.id) };
 }
 
 const ConnTestBody = z.object({ source: ConnSpecSchema.optional(), target: ConnSpecSchema.optional() }).strict();
@@ -248,7 +255,17 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
 
   app.get('/api/tasks/:id/progress', async (req) => progressView(store, taskOf(req)));
 
-  app.post('/api/tasks/:id/verify', async (req) => verifyTask(store, connectingTask(req).id, opts.keyFile));
+  app.post('/api/tasks/:id/verify', async (req) => {
+    const v = await verifyTask(store, connectingTask(req).id, opts.keyFile);
+    return { ...v.report, at: v.at };
+  });
+
+  app.get('/api/tasks/:id/verify', async (req, reply) => {
+    const t = taskOf(req);
+    const v = store.latestVerify(t.id);
+    if (!v) return reply.code(404).send(errorBody('PGFERRY_E_USAGE', `task ${t.name} has not been verified`, { fix: `POST /api/tasks/${t.id}/verify` }));
+    return { ...v.report, at: v.at };
+  });
 
   app.post('/api/tasks/:id/events/ticket', async (req, reply) => reply.code(201).send(tickets.issue(taskOf(req).id)));
 

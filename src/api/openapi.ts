@@ -1,6 +1,7 @@
 /** The OpenAPI 3 document of the HTTP API, served at /api/openapi.json. */
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { ConnSpecSchema, TaskSpecSchema } from '../task/task-spec.js';
+import { COMPLETED_STATES } from '../task/task-outcome.js';
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -43,7 +44,58 @@ export function openApiDocument(): object {
             },
           },
         },
-        Task: { type: 'object', description: 'a task: id, name, state, phase, progress, throughput, spec (no passwords), passwordsStored, precheck' },
+        Task: {
+          type: 'object',
+          description: 'a task: id, name, state, outcome, totals, phase, progress, throughput, spec (no passwords), passwordsStored, precheck, summary',
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            state: {
+              type: 'string',
+              enum: ['created', 'running', 'stopping', 'stopped', 'interrupted', 'failed', ...COMPLETED_STATES],
+              description: 'the shown state: interrupted when its process is gone; a completed task says how it ended (docs/tasks.md#states)',
+            },
+            outcome: { ...ref('TaskOutcome'), nullable: true },
+            totals: ref('TaskTotals'),
+            summary: { type: 'object', nullable: true, description: "the last run's summary (failures, skipped, dataSnapshots) with rowsCopied, bytesCopied and totalSeconds of every run; lastRun: that run's own" },
+          },
+        },
+        TaskOutcome: {
+          type: 'object',
+          description: 'how a completed task ended (null until it has completed); the lists are in summary.failures and summary.skipped',
+          properties: {
+            state: { type: 'string', enum: [...COMPLETED_STATES] },
+            severity: { type: 'string', enum: ['ok', 'warning', 'error'] },
+            rejected: { type: 'integer', description: 'objects the target rejected' },
+            notTried: { type: 'integer', description: 'objects not tried because they needed a rejected one' },
+            skipped: { type: 'integer', description: 'objects pgferry cannot move, each with a reason' },
+            dataSnapshots: { type: 'integer', description: 'source snapshots the copied rows came from' },
+          },
+        },
+        TaskTotals: {
+          type: 'object',
+          description: "every run's own rows, bytes and seconds, summed",
+          properties: { runs: { type: 'integer' }, rows: { type: 'integer' }, bytes: { type: 'integer' }, seconds: { type: 'number' } },
+        },
+        Run: {
+          type: 'object',
+          description: 'one run (a start or a resume) and what it copied itself',
+          properties: {
+            run: { type: 'integer' },
+            kind: { type: 'string', enum: ['start', 'resume'] },
+            startedAt: { type: 'string' },
+            finishedAt: { type: 'string', nullable: true },
+            state: { type: 'string', enum: ['running', 'completed', 'stopped', 'failed', 'interrupted'] },
+            rows: { type: 'integer' },
+            bytes: { type: 'integer' },
+            seconds: { type: 'number' },
+          },
+        },
+        VerifyReport: {
+          type: 'object',
+          description: 'a verify report as it was stored, with `at` (when it ran): ok, tables (per table: rows on each side, ranges compared, problems), sequences, largeObjects, seconds',
+          properties: { at: { type: 'string' }, ok: { type: 'boolean' }, tables: { type: 'array', items: { type: 'object' } }, sequences: { type: 'array', items: { type: 'object' } } },
+        },
       },
     },
     paths: {
@@ -65,7 +117,9 @@ export function openApiDocument(): object {
         }),
       },
       '/api/tasks': {
-        get: op('every task', { '200': { description: '{ tasks: Task[] }' }, ...errors }, { parameters: [{ name: 'state', in: 'query', schema: { type: 'string' } }] }),
+        get: op('every task', { '200': { description: '{ tasks: Task[] }' }, ...errors }, {
+          parameters: [{ name: 'state', in: 'query', description: 'only tasks in this shown state (e.g. `completed with errors`)', schema: { type: 'string' } }],
+        }),
         post: op('create a task', { '201': { description: 'the task', ...json(ref('Task')) }, ...errors }, { requestBody: json(ref('TaskSpec')) }),
       },
       '/api/tasks/{id}': {
@@ -86,7 +140,7 @@ export function openApiDocument(): object {
       '/api/tasks/{id}/start': { post: op('start in the background', { '202': { description: 'started' }, '409': { description: 'no passed precheck, or not startable', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
       '/api/tasks/{id}/resume': { post: op('resume from the checkpoints (writes into the target again)', { '202': { description: 'resumed' }, '409': { description: 'not resumable', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
       '/api/tasks/{id}/stop': { post: op('stop at the next unit boundary', { '202': { description: 'stopping' }, '409': { description: 'not running', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
-      '/api/tasks/{id}/progress': { get: op('phase, progress, per-unit state, history', { '200': { description: 'progress' }, ...withTask }, { parameters: idParam }) },
+      '/api/tasks/{id}/progress': { get: op('the task with its runs, per-unit state and history', { '200': { description: 'Task and { runs: Run[], units, history }' }, ...withTask }, { parameters: idParam }) },
       '/api/tasks/{id}/events/ticket': {
         post: op('a single-use ticket (valid one minute) that opens this task\'s event stream, for clients that cannot set headers (EventSource)', { '201': { description: '{ ticket, expiresInSeconds }' }, ...withTask }, { parameters: idParam }),
       },
@@ -96,7 +150,10 @@ export function openApiDocument(): object {
           security: [{ bearer: [] }, { ticket: [] }],
         }),
       },
-      '/api/tasks/{id}/verify': { post: op('compare source and target through the selection and mapping', { '200': { description: 'verify report' }, ...withTask }, { parameters: idParam }) },
+      '/api/tasks/{id}/verify': {
+        post: op('compare source and target through the selection and mapping; the report is stored with the task', { '200': { description: 'the report', ...json(ref('VerifyReport')) }, ...withTask }, { parameters: idParam }),
+        get: op('the latest stored verify report', { '200': { description: 'the report', ...json(ref('VerifyReport')) }, ...withTask, '404': { description: 'no such task, or never verified', ...json(ref('Error')) } }, { parameters: idParam }),
+      },
     },
   };
 }

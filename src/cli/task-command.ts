@@ -167,9 +167,13 @@ export function registerTaskCommands(program: Command): void {
     .option('--json', 'JSON')
     .action(
       action<Common>(program, async (store, o) => {
-        const tasks = store.list();
-        if (o.json) jsonLine({ event: 'tasks', tasks: tasks.map((t) => ({ id: t.id, name: t.name, state: svc.effectiveState(t), phase: t.phase, progress: t.progress, createdAt: t.createdAt })) });
-        else process.stdout.write(out.renderTaskList(tasks));
+        const tasks = store.list().map((t) => ({ task: t, facts: svc.taskFacts(store, t) }));
+        if (o.json)
+          jsonLine({
+            event: 'tasks',
+            tasks: tasks.map(({ task: t, facts: f }) => ({ id: t.id, name: t.name, state: f.state, outcome: f.outcome, totals: f.totals, phase: t.phase, progress: t.progress, createdAt: t.createdAt })),
+          });
+        else process.stdout.write(out.renderTaskList(tasks, out.useColor()));
       }),
     );
 
@@ -181,8 +185,10 @@ export function registerTaskCommands(program: Command): void {
         const t = store.get(id);
         const passwords = { source: Boolean(store.secret(t.id, 'source')), target: Boolean(store.secret(t.id, 'target')) };
         const history = store.history(t.id);
-        if (o.json) jsonLine({ event: 'task', ...t, state: svc.effectiveState(t), passwordsStored: passwords, history });
-        else process.stdout.write(out.renderTaskShow(t, passwords, history));
+        const f = svc.taskFacts(store, t);
+        const verify = store.latestVerify(t.id);
+        if (o.json) jsonLine({ event: 'task', ...t, ...f, passwordsStored: passwords, verify: verify && { at: verify.at, ok: verify.report.ok, ...svc.verifyCounts(verify.report) }, history });
+        else process.stdout.write(out.renderTaskShow(t, f, passwords, history, verify, out.useColor()));
       }),
     );
 
@@ -247,6 +253,11 @@ export function registerTaskCommands(program: Command): void {
           process.once('SIGINT', onSignal);
           const summary = await svc.runTask(store, t.id, { resume, onEvent: migrationSink(json), logger });
           for (const f of summary.failures) process.stderr.write(`pgferry: error ${f.code}: ${f.kind} ${f.name}: ${redact(f.error)}\n`);
+          // the run's own summary went by above; the task's covers every run
+          const done = store.get(t.id);
+          const f = svc.taskFacts(store, done);
+          if (json) jsonLine({ event: 'task-summary', id: done.id, state: f.state, outcome: f.outcome, totals: f.totals });
+          else process.stdout.write(out.renderTaskEnd(done, f, out.useColor()));
           return summaryExitCode(summary);
         }),
       );
@@ -263,11 +274,16 @@ export function registerTaskCommands(program: Command): void {
           const t = store.get(first.id);
           const units = store.units(t.id);
           const history = store.history(t.id);
-          const state = svc.effectiveState(t);
-          if (o.json) jsonLine({ event: 'status', id: t.id, name: t.name, state, phase: t.phase, progress: t.progress, bytesDone: t.bytesDone, bytesTotal: t.bytesTotal, rate: t.rate, jobs: t.jobs, maxRateMBps: t.maxRateMBps, error: t.error, units });
+          const f = svc.taskFacts(store, t);
+          const state = f.state;
+          if (o.json)
+            jsonLine({
+              event: 'status', id: t.id, name: t.name, state, outcome: f.outcome, totals: f.totals, runs: f.runs, phase: t.phase, progress: t.progress,
+              bytesDone: t.bytesDone, bytesTotal: t.bytesTotal, rate: t.rate, jobs: t.jobs, maxRateMBps: t.maxRateMBps, error: t.error, units,
+            });
           else {
             if (o.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
-            process.stdout.write(out.renderTaskStatus(t, units, history));
+            process.stdout.write(out.renderTaskStatus(t, f, units, history, out.useColor()));
           }
           if (!o.watch || (state !== 'running' && state !== 'stopping')) {
             return state === 'failed' || state === 'interrupted' ? ExitCode.failed : state === 'stopped' ? ExitCode.stopped : ExitCode.ok;
@@ -292,12 +308,13 @@ export function registerTaskCommands(program: Command): void {
   storeOption(task.command('set <id>'))
     .description('change jobs and the rate limit; a running task takes them within a second')
     .option('--jobs <n>', 'parallel workers (a running copy lowers at once; more workers than it started with come with the next phase)', parseJobs)
-    .option('--max-rate <MBps|off>', 'most MB/s the copy moves, or off', (v) => (v === 'off' ? null : parseRate(v)))
+    // 'off', not null: commander turns a null from a parser into ''
+    .option('--max-rate <MBps|off>', 'most MB/s the copy moves, or off', (v): number | 'off' => (v === 'off' ? 'off' : parseRate(v)))
     .option('--json', 'JSON')
     .action(
-      action<Common & { jobs?: number; maxRate?: number | null }>(program, async (store, o, id) => {
+      action<Common & { jobs?: number; maxRate?: number | 'off' }>(program, async (store, o, id) => {
         if (o.jobs === undefined && o.maxRate === undefined) throw new PgferryError('PGFERRY_E_USAGE', 'give --jobs and/or --max-rate', {});
-        const t = svc.setThroughput(store, id, { jobs: o.jobs, maxRateMBps: o.maxRate });
+        const t = svc.setThroughput(store, id, { jobs: o.jobs, maxRateMBps: o.maxRate === 'off' ? null : o.maxRate });
         if (o.json) jsonLine({ event: 'set', id: t.id, jobs: t.jobs, maxRateMBps: t.maxRateMBps });
         else process.stdout.write(`task ${t.id.slice(0, 8)}: jobs ${t.jobs}, max rate ${t.maxRateMBps ? `${t.maxRateMBps} MB/s` : 'unlimited'}\n`);
       }),

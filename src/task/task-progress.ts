@@ -1,9 +1,10 @@
 /**
  * Turns a run's events into what `task status` shows: phase, overall progress, per-unit rows and
- * bytes, the copy rate. Kept in memory and written to the store at most once a second, so a
- * migration of 10,000 tables does not become 10,000 SQLite transactions.
+ * bytes, the copy rate, and what this run has copied itself (its record in task_runs). Kept in
+ * memory and written to the store at most once a second, so a migration of 10,000 tables does
+ * not become 10,000 SQLite transactions.
  */
-import type { MigrationEvent, Phase } from './events.js';
+import type { MigrationEvent, MigrationSummary, Phase } from './events.js';
 import type { TaskStore, UnitProgress } from './task-store.js';
 import { redact } from '../logger.js';
 
@@ -12,6 +13,13 @@ const SPAN: Record<Phase, [number, number]> = {
   connect: [0, 0.01], catalog: [0.01, 0.03], 'pre-data': [0.03, 0.1], data: [0.1, 0.85], 'post-data': [0.85, 0.97],
   sequences: [0.97, 0.98], analyze: [0.98, 0.995], rename: [0.995, 1], verify: [1, 1],
 };
+
+/** What one run copied itself: rows, bytes (table data and large objects) and its wall-clock time. */
+export interface RunNumbers {
+  rows: number;
+  bytes: number;
+  seconds: number;
+}
 
 export class TaskProgress {
   private phase: Phase | null = null;
@@ -25,10 +33,20 @@ export class TaskProgress {
   /** (time, bytesDone) samples of the last 10 s, for the rate. */
   private samples: [number, number][] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** Units whose table the target rejected: the run reports them skipped, but nothing was copied. */
+  private readonly notCopied = new Set<string>();
+  /** This run's own rows and bytes, over all its attempts (automatic retries). */
+  private runRows = 0;
+  private runBytes = 0;
+  /** Unit bytes of the current attempt: the rest of its summary's bytes are large objects. */
+  private attemptBytes = 0;
+  private startedAt = Date.now();
 
-  constructor(private readonly store: TaskStore, private readonly taskId: string) {}
+  /** `run`: the number of this run's record in task_runs (store.startRun). */
+  constructor(private readonly store: TaskStore, private readonly taskId: string, private readonly run: number) {}
 
   start(): void {
+    this.startedAt = Date.now();
     this.timer = setInterval(() => this.flush(), 1000);
     this.timer.unref();
   }
@@ -38,10 +56,39 @@ export class TaskProgress {
     this.flush();
   }
 
-  /** Lists every copy unit as pending (units a resumed run finished before show as skipped). */
+  /** Stops, counting the large objects of a run that got to its end, and returns what this run copied. */
+  finish(summary?: MigrationSummary): RunNumbers {
+    if (summary) this.runBytes += Math.max(0, summary.bytesCopied - this.attemptBytes);
+    this.stop();
+    return this.numbers();
+  }
+
+  numbers(): RunNumbers {
+    return { rows: this.runRows, bytes: this.runBytes, seconds: (Date.now() - this.startedAt) / 1000 };
+  }
+
+  /**
+   * Lists every copy unit. Units an earlier run (or attempt) finished keep the rows and bytes it
+   * recorded and show as skipped (done earlier): the run marks them done with 0 rows, which is
+   * what it copied now, not what the table holds. The rest start pending.
+   */
   onPlan(units: { id: string; bytes: number; estimatedRows: number }[]): void {
+    const known = new Map(this.store.units(this.taskId).map((u) => [u.unit, u]));
+    for (const [id, u] of this.units) known.set(id, u);
     this.units.clear();
-    for (const u of units) this.unit(u.id, { totalBytes: u.bytes, estimatedRows: u.estimatedRows });
+    this.bytesDone = 0;
+    for (const u of units) {
+      const before = known.get(u.id);
+      const finished = before && (before.state === 'done' || before.state === 'skipped') && before.rows !== null;
+      this.unit(u.id, {
+        totalBytes: u.bytes,
+        estimatedRows: u.estimatedRows,
+        ...(finished ? { state: 'skipped' as const, rows: before.rows, bytes: before.bytes, seconds: before.seconds } : {}),
+      });
+      if (finished) this.bytesDone += before.bytes;
+    }
+    // the jump to the earlier runs' bytes is no copy rate
+    this.samples = [];
     this.replaceUnits = true;
   }
 
@@ -60,6 +107,7 @@ export class TaskProgress {
         this.stepsDone++;
         break;
       case 'run':
+        this.attemptBytes = 0;
         this.store.update(this.taskId, { runId: e.runId });
         this.store.addHistory(this.taskId, 'run', e.resumed ? `resuming run ${e.runId}` : `run ${e.runId}`);
         break;
@@ -78,12 +126,23 @@ export class TaskProgress {
       }
       case 'unit-done': {
         const u = this.units.get(e.unit);
+        if (e.skipped) {
+          // done earlier: keep the rows and bytes recorded then (unknown, null, if never recorded)
+          if (this.notCopied.has(e.unit)) this.unit(e.unit, { state: 'failed', rows: null, bytes: 0, seconds: null });
+          else this.unit(e.unit, { state: 'skipped', rows: u?.rows ?? null, bytes: u?.bytes ?? 0, seconds: u?.seconds ?? null });
+          break;
+        }
         // progress events carried part of the bytes already
         this.bytesDone += Math.max(0, e.bytes - (u?.bytes ?? 0));
-        this.unit(e.unit, { state: e.skipped ? 'skipped' : 'done', rows: e.rows, bytes: e.bytes || (u?.bytes ?? 0), seconds: e.seconds, totalBytes: u?.totalBytes ?? e.bytes });
+        this.runRows += e.rows;
+        this.runBytes += e.bytes;
+        this.attemptBytes += e.bytes;
+        this.unit(e.unit, { state: 'done', rows: e.rows, bytes: e.bytes || (u?.bytes ?? 0), seconds: e.seconds, totalBytes: u?.totalBytes ?? e.bytes });
         break;
       }
       case 'object-failed':
+        // a table the target rejected: its data is not copied
+        if (e.failure.kind === 'table data') this.notCopied.add(e.failure.name);
         this.store.addHistory(this.taskId, 'object-failed', `${e.failure.kind} ${e.failure.name}: ${redact(e.failure.error)}`);
         break;
       case 'retry':
@@ -115,6 +174,7 @@ export class TaskProgress {
     const [t0, b0] = this.samples[0];
     const rate = t - t0 >= 900 ? ((this.bytesDone - b0) * 1000) / (t - t0) : null;
     this.store.update(this.taskId, { phase: this.phase, progress: this.progress(), bytesTotal: this.bytesTotal, bytesDone: this.bytesDone, rate });
+    this.store.updateRun(this.taskId, this.run, this.numbers());
     if (this.dirty.size || this.replaceUnits) {
       this.store.saveUnits(this.taskId, [...this.dirty].map((id) => this.units.get(id)!), this.replaceUnits);
       this.dirty.clear();

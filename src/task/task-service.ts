@@ -21,11 +21,16 @@ import { dropUnitMarks, STATE_SCHEMA } from './unit-marks.js';
 import { lockTarget } from './target-lock.js';
 import { processAlive, processStart } from './process-identity.js';
 import { openSecret, sealSecret } from './secrets.js';
-import { TaskProgress } from './task-progress.js';
+import { TaskProgress, type RunNumbers } from './task-progress.js';
+import { describeOutcome, outcomeOf } from './task-outcome.js';
+import { effectiveState, taskTotals, verifyCounts } from './task-facts.js';
 import { connInfoFor, generatedName, normalizeConn, parseTaskSpec, specHash, type StoredSpec } from './task-spec.js';
-import type { TaskRecord, TaskStore } from './task-store.js';
+import type { StoredVerify, TaskRecord, TaskStore } from './task-store.js';
 import type { ConnInfo } from '../config/conninfo.js';
-import { runVerify, type VerifyReport } from '../verify/run-verify.js';
+import { runVerify } from '../verify/run-verify.js';
+
+// the faces read these through this module, with the functions that change a task
+export { effectiveState, taskFacts, taskRuns, taskTotals, verifyCounts, type ShownState, type TaskFacts, type TaskTotals } from './task-facts.js';
 
 const defaultJobs = () => Math.max(2, os.availableParallelism());
 
@@ -100,20 +105,33 @@ export async function precheckTask(store: TaskStore, id: string, keyFile?: strin
   return report;
 }
 
-/** Compares source and target through the task's selection and mapping; kept in the history. */
-export async function verifyTask(store: TaskStore, id: string, keyFile?: string): Promise<VerifyReport> {
+/**
+ * Compares source and target through the task's selection and mapping. The report is stored with
+ * the task as it came (the API and console show the latest after a restart), and the history says
+ * when it ran and what it found.
+ */
+export async function verifyTask(store: TaskStore, id: string, keyFile?: string): Promise<StoredVerify> {
   const task = store.get(id);
   const conn = taskConnInfo(store, task, keyFile);
   const report = await runVerify({ ...conn, jobs: task.jobs, selection: task.spec.objects, mapping: task.spec.mapping });
-  const bad = report.tables.filter((t) => !t.ok).length + report.sequences.filter((s) => !s.ok).length + report.largeObjects.problems.length;
-  store.addHistory(task.id, 'verify', report.ok ? `verify passed: ${report.tables.length} tables, ${report.sequences.length} sequences` : `verify found ${bad} difference(s)`);
-  return report;
+  const at = store.addVerify(task.id, report);
+  const c = verifyCounts(report);
+  store.addHistory(
+    task.id,
+    'verify',
+    report.ok
+      ? `verify passed: ${c.tables} tables, ${c.sequences} sequences, ${c.largeObjects} large objects equal`
+      : `verify found ${c.differences} difference(s): ${c.tablesDiffering} of ${c.tables} tables, ${c.sequencesDiffering} sequences, ${c.largeObjectProblems} large object problems`,
+    { at, ok: report.ok, ...c },
+  );
+  return { at, report };
 }
 
-/** The state to show: a `running` task whose process is gone (or whose pid another process now has) was interrupted. */
-export function effectiveState(task: TaskRecord): string {
-  if ((task.state === 'running' || task.state === 'stopping') && !processAlive(task.pid, task.pidStart)) return 'interrupted';
-  return task.state;
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+
+/** A run's own numbers in words, for its line in the history. */
+function runLine(n: RunNumbers): string {
+  return `this run copied ${n.rows} rows (${mb(n.bytes)}) in ${n.seconds.toFixed(1)} s`;
 }
 
 /** Refuses a start/resume the task's state or precheck does not allow. */
@@ -126,8 +144,8 @@ function checkStartable(task: TaskRecord, resume: boolean): void {
       object: `task ${task.id}`,
       fix: 'pgferry task resume continues that run (it writes into the target again); create a new task for a fresh migration',
     });
-  if (resume && state === 'completed')
-    throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is completed: nothing to resume`, { object: `task ${task.id}`, fix: 'create a new task to migrate again' });
+  if (resume && task.state === 'completed')
+    throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is ${state}: nothing to resume`, { object: `task ${task.id}`, fix: 'create a new task to migrate again' });
   if (!task.precheck || task.precheck.hash !== task.specHash || !task.precheck.passed)
     throw new PgferryError(
       'PGFERRY_E_PRECHECK_REQUIRED',
@@ -143,8 +161,11 @@ export interface RunTaskOptions {
   logger?: Logger;
 }
 
-/** Runs the task in this process until it completes, fails or is stopped; returns the summary. */
-export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions): Promise<MigrationSummary> {
+/**
+ * Runs the task in this process until it completes, fails or is stopped. Returns the task's
+ * summary: the last run's lists and snapshot count, with every run's rows, bytes and time.
+ */
+export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions): Promise<TaskSummary> {
   const found = store.get(id);
   checkStartable(found, opts.resume);
   const conn = taskConnInfo(store, found, opts.keyFile);
@@ -152,7 +173,8 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
   const task = store.claim(found.id, (t) => checkStartable(t, opts.resume), {
     state: 'running', pid: process.pid, pidStart: processStart(process.pid), startedAt: new Date().toISOString(), finishedAt: null, stopRequested: false, error: null,
   });
-  store.addHistory(task.id, opts.resume ? 'resume' : 'start', opts.resume ? 'resumed: writes into the target again, continuing from the last checkpoint' : 'started', { pid: process.pid });
+  const run = store.startRun(task.id, opts.resume ? 'resume' : 'start');
+  store.addHistory(task.id, opts.resume ? 'resume' : 'start', opts.resume ? `run ${run} resumed: writes into the target again, continuing from the last checkpoint` : `run ${run} started`, { pid: process.pid, run });
 
   // the task's controls, read from the store once a second
   const limiter = new RateLimiter((task.maxRateMBps ?? 0) * 1024 * 1024);
@@ -168,7 +190,7 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
     }
   }, 1000);
   poll.unref();
-  const progress = new TaskProgress(store, task.id);
+  const progress = new TaskProgress(store, task.id, run);
   progress.start();
   const spec = task.spec;
   const migrate: MigrateOptions = {
@@ -197,23 +219,39 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
   };
   try {
     const summary = await runWithRetries(migrate, { retries: spec.options.retries });
-    progress.stop();
-    const outcome = summary.failures.length ? `${summary.failures.length} object(s) rejected` : summary.skipped.length ? `${summary.skipped.length} object(s) skipped` : 'all objects migrated';
-    store.update(task.id, { state: 'completed', phase: null, progress: 1, finishedAt: new Date().toISOString(), pid: null, pidStart: null, summary });
-    store.addHistory(task.id, 'completed', `completed in ${summary.totalSeconds.toFixed(1)} s: ${summary.rowsCopied} rows, ${outcome}`);
+    const own = progress.finish(summary);
+    store.updateRun(task.id, run, { ...own, state: 'completed' });
+    // the task's summary covers every run: the last run's lists and snapshots, all runs' totals
+    const totals = taskTotals(store, task);
+    const whole: TaskSummary = { ...summary, rowsCopied: totals.rows, bytesCopied: totals.bytes, totalSeconds: totals.seconds, runs: totals.runs, lastRun: { run, rowsCopied: own.rows, bytesCopied: own.bytes, totalSeconds: own.seconds } };
+    store.update(task.id, { state: 'completed', phase: null, progress: 1, finishedAt: new Date().toISOString(), pid: null, pidStart: null, summary: whole });
+    const outcome = outcomeOf(whole);
+    store.addHistory(
+      task.id,
+      'completed',
+      `run ${run} ${outcome.state}${outcome.severity === 'ok' ? ': all objects migrated' : `: ${describeOutcome(outcome)}`}; ${runLine(own)}; the task: ${totals.rows} rows (${mb(totals.bytes)}) in ${totals.seconds.toFixed(1)} s over ${totals.runs} run(s)`,
+      { run, own, totals, outcome },
+    );
     if (summary.dataSnapshots > 1)
       store.addHistory(task.id, 'snapshots', `completed from ${summary.dataSnapshots} snapshots of the source: the run was resumed after some tables were in, so the tables are consistent with each other only if the source took no writes in between`, { dataSnapshots: summary.dataSnapshots });
-    return summary;
+    return whole;
   } catch (err) {
-    progress.stop();
+    const own = progress.finish();
     const stopped = err instanceof PgferryError && err.code === 'PGFERRY_E_STOPPED';
     const line = redact(err instanceof PgferryError ? err.toLine() : messageOf(err));
+    store.updateRun(task.id, run, { ...own, state: stopped ? 'stopped' : 'failed' });
     store.update(task.id, { state: stopped ? 'stopped' : 'failed', finishedAt: new Date().toISOString(), pid: null, pidStart: null, error: stopped ? null : line });
-    store.addHistory(task.id, stopped ? 'stopped' : 'failed', stopped ? 'stopped at a unit boundary on request' : line);
+    store.addHistory(task.id, stopped ? 'stopped' : 'failed', `run ${run} ${stopped ? 'stopped at a unit boundary on request' : `failed: ${line}`}; ${runLine(own)}`, { run, own });
     throw err;
   } finally {
     clearInterval(poll);
   }
+}
+
+/** A task's stored summary: the last run's, with rows, bytes and seconds of every run of the task. */
+export interface TaskSummary extends MigrationSummary {
+  runs: number;
+  lastRun: { run: number; rowsCopied: number; bytesCopied: number; totalSeconds: number };
 }
 
 /** The `pgferry` entry point, for starting runs in the background. */
@@ -263,6 +301,7 @@ export async function stopTask(store: TaskStore, id: string, wait: boolean, time
   const state = effectiveState(task);
   if (state === 'interrupted') {
     store.update(task.id, { state: 'stopped', pid: null, pidStart: null });
+    store.closeOpenRuns(task.id);
     store.addHistory(task.id, 'stopped', 'marked stopped: its process was gone');
     return store.get(task.id);
   }

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { PgferryError, messageOf } from '../errors.js';
 import type { StoredSpec } from './task-spec.js';
 import type { PrecheckReport } from '../precheck/run-precheck.js';
+import type { VerifyReport } from '../verify/run-verify.js';
 
 export type TaskState = 'created' | 'running' | 'stopping' | 'stopped' | 'failed' | 'completed';
 
@@ -45,12 +46,32 @@ export interface TaskRecord {
 
 export interface UnitProgress {
   unit: string;
-  state: 'pending' | 'copying' | 'done' | 'skipped';
+  /** skipped: done by an earlier run or attempt (rows and bytes are what that one copied); failed: not copied, its table was rejected. */
+  state: 'pending' | 'copying' | 'done' | 'skipped' | 'failed';
   rows: number | null;
   bytes: number;
   totalBytes: number | null;
   estimatedRows: number | null;
   seconds: number | null;
+}
+
+/** One run of a task (a start, or a resume): what it copied itself, and how it ended. */
+export interface RunRecord {
+  run: number;
+  kind: 'start' | 'resume';
+  startedAt: string;
+  finishedAt: string | null;
+  /** running (or, once its process is gone, interrupted), completed, stopped, failed. */
+  state: 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
+  rows: number;
+  bytes: number;
+  seconds: number;
+}
+
+/** A verify report as it came, with when it ran. */
+export interface StoredVerify {
+  at: string;
+  report: VerifyReport;
 }
 
 export interface HistoryEntry {
@@ -84,6 +105,17 @@ CREATE TABLE IF NOT EXISTS task_history (
 );
 CREATE INDEX IF NOT EXISTS task_history_task ON task_history (task_id, id);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS task_runs (
+  task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE, run INTEGER NOT NULL, kind TEXT NOT NULL,
+  started_at TEXT NOT NULL, finished_at TEXT, state TEXT NOT NULL,
+  rows INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0, seconds REAL NOT NULL DEFAULT 0,
+  PRIMARY KEY (task_id, run)
+);
+CREATE TABLE IF NOT EXISTS task_verifies (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  at TEXT NOT NULL, ok INTEGER NOT NULL, report TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS task_verifies_task ON task_verifies (task_id, id);
 `;
 
 export function defaultStorePath(env: NodeJS.ProcessEnv = process.env): string {
@@ -298,6 +330,58 @@ export class TaskStore {
       estimatedRows: (r.est_rows as number) ?? null,
       seconds: (r.seconds as number) ?? null,
     }));
+  }
+
+  /**
+   * Opens the record of a new run (numbered from 1) and closes the ones a killed process left
+   * open as interrupted: the caller has just claimed the task, so no other process runs it.
+   */
+  startRun(id: string, kind: RunRecord['kind']): number {
+    return this.db.transaction(() => {
+      this.closeOpenRuns(id);
+      const n = ((this.db.prepare('SELECT max(run) AS n FROM task_runs WHERE task_id = ?').get(id) as Row).n as number | null) ?? 0;
+      this.db.prepare('INSERT INTO task_runs (task_id, run, kind, started_at, state) VALUES (?, ?, ?, ?, ?)').run(id, n + 1, kind, now(), 'running');
+      return n + 1;
+    })();
+  }
+
+  /** What a run has copied so far (written with its progress), or how it ended. */
+  updateRun(id: string, run: number, u: { rows: number; bytes: number; seconds: number; state?: RunRecord['state'] }): void {
+    const end = u.state && u.state !== 'running';
+    this.db
+      .prepare('UPDATE task_runs SET rows = ?, bytes = ?, seconds = ?, state = coalesce(?, state), finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE task_id = ? AND run = ?')
+      .run(u.rows, u.bytes, u.seconds, u.state ?? null, Number(Boolean(end)), now(), id, run);
+  }
+
+  /** Marks runs still open as interrupted (their process is gone); keeps what they copied. */
+  closeOpenRuns(id: string): void {
+    this.db.prepare("UPDATE task_runs SET state = 'interrupted' WHERE task_id = ? AND state = 'running'").run(id);
+  }
+
+  runs(id: string): RunRecord[] {
+    return (this.db.prepare('SELECT * FROM task_runs WHERE task_id = ? ORDER BY run').all(id) as Row[]).map((r) => ({
+      run: r.run as number,
+      kind: r.kind as RunRecord['kind'],
+      startedAt: r.started_at as string,
+      finishedAt: (r.finished_at as string) ?? null,
+      state: r.state as RunRecord['state'],
+      rows: r.rows as number,
+      bytes: r.bytes as number,
+      seconds: r.seconds as number,
+    }));
+  }
+
+  /** Keeps a verify report as JSON, whatever fields it has; returns when it was stored. */
+  addVerify(id: string, report: VerifyReport): string {
+    const at = now();
+    this.db.prepare('INSERT INTO task_verifies (task_id, at, ok, report) VALUES (?, ?, ?, ?)').run(id, at, Number(Boolean(report.ok)), JSON.stringify(report));
+    return at;
+  }
+
+  /** The task's most recent verify report, or null when it has never been verified. */
+  latestVerify(id: string): StoredVerify | null {
+    const r = this.db.prepare('SELECT at, report FROM task_verifies WHERE task_id = ? ORDER BY id DESC LIMIT 1').get(id) as Row | undefined;
+    return r ? { at: r.at as string, report: JSON.parse(r.report as string) as VerifyReport } : null;
   }
 
   setting(key: string): string | undefined {

@@ -2,7 +2,9 @@
  * The console in real Chromium (Debian's package, driven by playwright-core) against `pgferry
  * serve` and two test servers: the wizard with a failing then passing Test Connectivity, objects
  * chosen with a table renamed, a precheck warning for a keyless table, start, progress to 100 %,
- * verify. Screenshots of each step go to test-artifacts/console/.
+ * verify, and the verify result still there after a reload; a task whose target rejected a table
+ * is red with its counts and a link to the objects, in the list and on its page. Screenshots of
+ * each step go to test-artifacts/console/.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,6 +16,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort } from '../../src/server/local-server.js';
 import { BIN } from '../harness/cli.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
+import { waitFor } from '../harness/wait.js';
 
 const SHOTS = path.resolve(import.meta.dirname, '../../test-artifacts/console');
 const TOKEN = 'console-test-token';
@@ -26,6 +29,7 @@ describe('console in Chromium', () => {
   let port = 0;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-console-'));
   const cspViolations: string[] = [];
+  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
 
   before(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
@@ -64,7 +68,6 @@ describe('console in Chromium', () => {
       INSERT INTO keyless SELECT md5(g::text) FROM generate_series(1, 5000) g;`);
     const d = await server('15', 'dst');
     const dst = await freshDatabase(d, 'console');
-    const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
 
     await page.goto(`http://127.0.0.1:${port}/#token=${TOKEN}`);
     await page.getByText('No migration task yet.').waitFor();
@@ -129,6 +132,11 @@ describe('console in Chromium', () => {
     await page.getByTestId('verify-result').getByText(/^Verify passed: 3 tables/).waitFor({ timeout: 60_000 });
     assert.match(await page.locator('table.units').innerText(), /public\.orders\s+done\s+200000/);
     await shot('07-task-page.png');
+    // the verify result is stored with the task: a reload shows it, with when it ran
+    await page.reload();
+    await page.getByTestId('verify-result').getByText(/^Verify passed: 3 tables/).waitFor();
+    assert.match(await page.getByTestId('verify-time').innerText(), /^verified \S/);
+    assert.match(await page.getByTestId('totals').innerText(), /^Copied 225,000 rows/);
 
     // the task list shows it, completed
     await page.getByRole('link', { name: 'Tasks', exact: true }).click();
@@ -140,6 +148,63 @@ describe('console in Chromium', () => {
 
     const rows = await execSql(dst.uri, 'SELECT count(*)::int AS n FROM public.purchases');
     assert.equal(rows.rows[0].n, 200000);
+    assert.deepEqual(cspViolations, []);
+  });
+
+  it('shows a task whose target rejected a table in red, with the count and a link to the objects, in the list and on its page', async () => {
+    const s = await server('15', 'src');
+    const d = await server('15', 'dst');
+    const src = await freshDatabase(s, 'console_rejects');
+    const dst = await freshDatabase(d, 'console_rejects');
+    await execSql(src.uri, `
+      CREATE TABLE items (id int PRIMARY KEY, name text);
+      CREATE TABLE orders (id int PRIMARY KEY, item_id int REFERENCES items (id));
+      INSERT INTO items SELECT g, 'i' || g FROM generate_series(1, 100) g;
+      INSERT INTO orders SELECT g, g FROM generate_series(1, 100) g;`);
+    const call = async (method: string, url: string, body?: unknown) => {
+      const res = await fetch(`http://127.0.0.1:${port}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: res.status, json: await res.json() };
+    };
+    const side = (p: number, database: string) => ({ host: '127.0.0.1', port: p, database, user: 'postgres' });
+    const created = await call('POST', '/api/tasks', { name: 'console-rejects', source: side(s.port, src.name), target: side(d.port, dst.name) });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const id = created.json.id as string;
+    assert.equal((await call('POST', `/api/tasks/${id}/precheck`)).json.passed, true);
+    // after the precheck passed, a table of the same name appears on the target
+    await execSql(dst.uri, 'CREATE TABLE items (x int)');
+    assert.equal((await call('POST', `/api/tasks/${id}/start`)).status, 202);
+    await waitFor('the run to end', async () => ((await call('GET', `/api/tasks/${id}`)).json.state.startsWith('completed') ? true : undefined), 120_000);
+
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`http://127.0.0.1:${port}/#/`);
+    const row = page.locator('table.tasks tr', { hasText: 'console-rejects' });
+    await row.waitFor();
+    const badge = row.locator('.badge.state-completed-with-errors');
+    assert.equal(await badge.innerText(), 'completed with errors');
+    assert.equal(await row.locator('.badge.state-completed').count(), 0, 'never the plain green completed');
+    assert.equal(await badge.evaluate((e) => getComputedStyle(e).color), 'rgb(164, 14, 38)', 'red');
+    const link = row.locator('a.outcome-link');
+    assert.equal(await link.innerText(), '1 rejected, 3 not tried');
+    assert.equal(await link.getAttribute('href'), `#/tasks/${id}/objects`);
+    await shot('10-task-list-rejected.png');
+
+    await link.click();
+    await page.getByRole('heading', { name: /console-rejects/ }).waitFor();
+    assert.equal(await page.locator('h1 .badge').innerText(), 'completed with errors');
+    const banner = page.getByTestId('outcome');
+    assert.match(await banner.innerText(), /^Completed with errors: 1 object rejected by the destination; 3 not tried because they needed one\. See the objects$/);
+    assert.equal(await banner.evaluate((e) => getComputedStyle(e).borderColor), 'rgb(207, 34, 46)', 'a red frame');
+    assert.equal(await banner.getByRole('link', { name: 'See the objects' }).getAttribute('href'), `#/tasks/${id}/objects`);
+    const objects = page.locator('#objects');
+    assert.match(await objects.innerText(), /table public\.items: rejected by the target: relation "items" already exists/);
+    assert.match(await objects.innerText(), /table data public\.items: not tried — it needs table public\.items/);
+    assert.ok(await objects.evaluate((e) => { const r = e.getBoundingClientRect(); return r.top < window.innerHeight && r.bottom > 0; }), 'the link scrolled to the objects');
+    assert.match(await page.locator('table.units').innerText(), /public\.items\s+not copied/);
+    await shot('11-task-page-rejected.png');
     assert.deepEqual(cspViolations, []);
   });
 });

@@ -113,7 +113,8 @@ describe('migration tasks', () => {
     const watched = await cli(['task', 'status', id, '--watch', '--json']);
     assert.equal(watched.code, 0, watched.stdout);
     const final = json(watched) as Status;
-    assert.equal(final.state, 'completed');
+    // tables copied before the stop and after the resume come from two snapshots: the state says so
+    assert.equal(final.state, 'completed from several snapshots');
     assert.ok(final.units.every((u) => u.state === 'done' || u.state === 'skipped'));
     assert.equal(final.units.filter((u) => u.state === 'skipped').length, doneBefore, 'finished tables were not copied again');
 

@@ -70,8 +70,9 @@ describe('snapshot honesty', () => {
       const show = await waitFor('completed', async () => {
         const r = await runCli(['task', 'show', id, '--json'], env);
         const t = JSON.parse(r.stdout.trim().split('\n').pop()!);
-        return t.state === 'completed' ? t : undefined;
+        return t.state.startsWith('completed') ? t : undefined;
       }, 120_000);
+      assert.equal(show.state, 'completed from several snapshots');
       assert.equal(show.summary.dataSnapshots, 2);
       assert.ok(show.history.some((h: { kind: string; message: string }) => h.kind === 'snapshots' && /completed from 2 snapshots/.test(h.message)), JSON.stringify(show.history));
       assert.deepEqual(await tableDigests(dst.uri), await tableDigests(src.uri));
