@@ -312,7 +312,7 @@ export function Wizard() {
                               const parts = t.partitions?.length ?? 0;
                               return (
                                 <li key={t.name} role="treeitem" aria-expanded={parts ? Boolean(expanded[tk] || q) : undefined}>
-                                  {parts > 0 && <button className="twisty" aria-label={`expand ${s.name}.${t.name}`} onClick={() => setExpanded((x) => ({ ...x, [tk]: !x[tk] }))}>{expanded[tk] ? '▾' : '▸'}</button>}
+                                  {parts > 0 && <button className="twisty" aria-label={`expand ${s.name}.${t.name}`} onClick={() => setExpanded((x) => ({ ...x, [tk]: !x[tk] }))}>{expanded[tk] || q ? '▾' : '▸'}</button>}
                                   <button className={`node ${highlight === tk ? 'hl' : ''}`} onClick={() => setHighlight(tk)} onDoubleClick={() => add(tk)}>
                                     {t.name} <span className="muted small">{parts ? `partitioned table, ${parts} partitions, ` : `${t.kind}${t.kind === 'table' ? ', ' : ''}`}{t.kind === 'table' ? `${t.rows} rows${t.hasKey ? '' : ', no key'}` : ''}</span>
                                   </button>
@@ -355,7 +355,7 @@ export function Wizard() {
                               </div>
                               {entry?.table.partitions?.length ? <p className="muted small">with its {entry.table.partitions.length} partitions, every level</p> : null}
                               {entry?.tree.length ? (
-                                <p className={`small ${lone.includes(p) ? 'error' : 'muted'}`} data-testid={`partition-note-${key}`}>
+                                <p className={`small ${lone.includes(p) && !partitionsAsTables ? 'error' : 'muted'}`} data-testid={`partition-note-${key}`}>
                                   {lone.includes(p)
                                     ? `partition of ${entry.tree[0]}, selected alone: ${partitionsAsTables ? 'created as a plain table with its own rows' : 'refused unless created as a plain table (below), or select the partitioned table instead'}`
                                     : `partition of ${entry.tree[0]}: comes with it`}

@@ -92,10 +92,11 @@ export function selectTrees<R extends TreeRelation>(rels: R[], v: TreeVerdicts<R
   for (const r of rels) decide(r, 0);
 
   out.notes.push(...followerNotes(followers, byOid, out.selected));
+  const hasChildren = new Set(rels.flatMap((r) => r.parents.map((p) => p.oid)));
   for (const r of leftOut) {
     const parent = displayName(r.parents[0].schema, r.parents[0].name);
     out.notes.push(r.isPartition
-      ? `partition ${displayName(r.schema, r.name)} of ${parent} is left out by an exclude pattern (with what is under it): ${parent} on the target lacks its rows`
+      ? `partition ${displayName(r.schema, r.name)} of ${parent} is left out by an exclude pattern${hasChildren.has(r.oid) ? ', with the partitions under it' : ''}: ${parent} on the target lacks its rows`
       : `inheritance child ${displayName(r.schema, r.name)} of ${parent} is left out by an exclude pattern: SELECT from ${parent} on the target lacks its rows`);
   }
   for (const [oid, kept] of out.detached) {
