@@ -17,7 +17,7 @@ const rel = (schema: string, name: string, parents: TreeRelation[] = [], isParti
   return r;
 };
 const orders = rel('public', 'orders');
-const o2023 = rel('public', 'orders_2023', [orders], true);
+rel('public', 'orders_2023', [orders], true);
 const o2024 = rel('public', 'orders_2024', [orders], true);
 rel('public', 'orders_2024_eu', [o2024], true);
 rel('public', 'orders_2024_other', [o2024], true);
