@@ -46,6 +46,7 @@ describe('selectTrees', () => {
     const r = pick({ includeTables: ['public.orders'] });
     assert.deepEqual(r.selected, ['archive.Orders 2019', 'public.orders', 'public.orders_2023', 'public.orders_2024', 'public.orders_2024_eu', 'public.orders_2024_other', 'public.orders_default']);
     assert.deepEqual(r.lone, []);
+    assert.ok(pick({ includeSchemas: ['public'] }).selected.includes('archive.Orders 2019'), 'a partition follows its parent out of a schema not included');
     assert.deepEqual(r.notes, ['partitioned table public.orders is selected with its whole partition tree: 6 partition(s) come with it (public.orders_2023, public.orders_2024, public.orders_2024_eu, public.orders_2024_other, archive."Orders 2019" and 1 more)']);
   });
 
