@@ -9,7 +9,10 @@
  * second migration of ref alone into the same target passes precheck and works.
  */
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
 import { runCli } from '../harness/cli.js';
@@ -79,6 +82,9 @@ describe('selection of partition and inheritance trees, schemas and sequences', 
     sourceDigests = await tableDigests(src);
   });
   const target = async (label: string) => (await freshDatabase(await server('15', 'dst'), label)).uri;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-treesel-'));
+  const env = { PGFERRY_STORE: path.join(dir, 'tasks.db'), PGFERRY_KEY_FILE: path.join(dir, 'secret.key') };
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('include-table-on-partitioned-table-copies-no-rows: the parent brings every partition, at every level and in any schema', async () => {
     const s = await runCli(['schema', '--source', src, '--include-table', 'public.orders', '--section', 'data']);
@@ -148,6 +154,21 @@ describe('selection of partition and inheritance trees, schemas and sequences', 
     assert.deepEqual(await tableDigests(dst), only(sourceDigests, leaves));
     const key = await execSql(dst, "SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conrelid = 'public.orders_2023'::regclass AND contype = 'p'");
     assert.equal(key.rows[0].d, 'PRIMARY KEY (id, placed, region)');
+  });
+
+  it('a task of a partition alone: its precheck fails with the choice; with --partitions-as-tables it passes and runs', async () => {
+    const dst = await target('tree_task');
+    const sel = ['--source', src, '--target', dst, '--include-table', 'archive.Orders 2019'];
+    const refused = JSON.parse((await runCli(['task', 'create', ...sel, '--json'], env)).stdout) as { id: string };
+    const pre = await runCli(['task', 'precheck', refused.id, '--json'], env);
+    assert.equal(pre.code, 8, pre.stdout + pre.stderr);
+    assert.match(pre.stdout, /partition archive\.\\"Orders 2019\\" is selected without its partitioned table public\.orders/);
+    const created = await runCli(['task', 'create', ...sel, '--partitions-as-tables', '--json'], env);
+    const { id } = JSON.parse(created.stdout) as { id: string };
+    assert.equal((await runCli(['task', 'precheck', id, '--json'], env)).code, 0);
+    const run = await runCli(['task', 'start', id, '--foreground', '--json'], env);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.deepEqual(await tableDigests(dst), only(sourceDigests, ['archive."Orders 2019"']));
   });
 
   it('an inheritance parent brings its children (SELECT from it shows their rows), with a note; a child alone is created without INHERITS', async () => {
