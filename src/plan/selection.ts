@@ -145,7 +145,7 @@ export interface ResolvedSelection {
   unselected: Set<string>;
   /** Partitions selected without their partitioned table (refused unless partitionsAsTables). */
   lonePartitions: { partition: string; parent: string }[];
-  /** Relations created without some or all of their parents: OID → OIDs of the parents kept. */
+  /** The relations taken, and those created without some or all of their parents. */
   trees: TreeSelection<Relation>;
   /** What the selection does that the user would not guess from the patterns. */
   notes: string[];
@@ -163,10 +163,10 @@ interface Placed {
  * sequences owned by a column with their table; a standalone sequence when a pattern names it (or
  * its schema, when no table pattern is given) or when something selected uses it (a column's
  * nextval default). Other schema objects (types, functions, operators...) come with a schema the
- * selection takes as a whole or that holds a selected table; from any other schema the patterns
- * do not rule out (an include-schema list that misses it, an exclude-schema that names it), only
- * what something selected needs. A schema is created when something selected lives in it, or
- * when include-schema names it (then even when empty).
+ * selection takes as a whole or that holds a selected table; from any other schema only what
+ * something selected needs, unless the patterns rule that schema out (an include-schema list
+ * that misses it, an exclude-schema that names it). A schema is created when something selected
+ * lives in it, or when include-schema names it (then even when empty).
  */
 export function resolveSelection(cat: Catalog, sel: Selection): ResolvedSelection {
   const m = selectionMatchers(sel);
@@ -176,7 +176,7 @@ export function resolveSelection(cat: Catalog, sel: Selection): ResolvedSelectio
   const whole = (s: string) => m.schema(s) && (!byTables || Boolean(sel.includeSchemas?.length));
   const state = new Map<string, 'in' | 'out' | 'wanted'>();
   const relIn = (oid: number) => trees.selected.has(oid);
-  const relByOid = new Set(cat.relations.map((r) => r.oid));
+  const relOids = new Set(cat.relations.map((r) => r.oid));
 
   const tableSchemas = new Set<string>();
   for (const r of cat.relations) {
@@ -189,7 +189,7 @@ export function resolveSelection(cat: Catalog, sel: Selection): ResolvedSelectio
   const placed: Placed[] = [];
   for (const s of cat.sequences) {
     placed.push({ key: s.key, schema: s.schema, label: `sequence ${displayName(s.schema, s.name)}` });
-    if (s.ownedBy && relByOid.has(s.ownedBy.tableOid)) state.set(s.key, relIn(s.ownedBy.tableOid) ? 'in' : 'out');
+    if (s.ownedBy && relOids.has(s.ownedBy.tableOid)) state.set(s.key, relIn(s.ownedBy.tableOid) ? 'in' : 'out');
     else if (m.table(s.schema, s.name)) {
       state.set(s.key, 'in');
       tableSchemas.add(s.schema);
