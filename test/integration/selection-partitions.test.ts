@@ -218,6 +218,28 @@ describe('selection of partition and inheritance trees, schemas and sequences', 
     assert.match(named.stdout, /^CREATE SEQUENCE "public"."unused_seq" /m);
   });
 
+  for (const major of ['10', '17'] as const) {
+    it(`on PostgreSQL ${major} too, the tree lists sub-partitions and the plan copies every leaf`, async () => {
+      const uri = (await freshDatabase(await server(major, 'src'), `treesel${major}`)).uri;
+      await execSql(uri, `
+        CREATE TABLE m (id int, at date, r text) PARTITION BY RANGE (at);
+        CREATE TABLE m_1 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') PARTITION BY LIST (r);
+        CREATE TABLE m_1_a PARTITION OF m_1 FOR VALUES IN ('a');
+        CREATE TABLE m_2 PARTITION OF m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');`);
+      const c = new pg.Client({ connectionString: uri });
+      await c.connect();
+      try {
+        const m = (await listObjects(c)).schemas.find((x) => x.name === 'public')!.tables;
+        assert.deepEqual(m.map((t) => [t.name, t.partitions?.map((p) => [p.name, p.partitions?.map((q) => q.name)])]), [['m', [['m_1', ['m_1_a']], ['m_2', undefined]]]]);
+      } finally {
+        await c.end();
+      }
+      const s = await runCli(['schema', '--source', uri, '--include-table', 'm', '--section', 'data']);
+      assert.equal(s.code, 0, s.stderr);
+      assert.deepEqual([...s.stdout.matchAll(/^-- (.+): about/gm)].map((x) => x[1]).sort(), ['public.m_1_a', 'public.m_2']);
+    });
+  }
+
   it('the objects tree lists partitions under their parent, every level, with their rows', async () => {
     const c = new pg.Client({ connectionString: src });
     await c.connect();
