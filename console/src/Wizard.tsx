@@ -4,7 +4,7 @@
  * (3) precheck (Next only once it passes), (4) throughput and start.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { ApiFailure, api, type ConnFields, type ObjectTree, type PrecheckItem, type SideResult, type SslMode, type Task } from './api';
+import { ApiFailure, api, type ConnFields, type ObjectTable, type ObjectTree, type PrecheckItem, type SideResult, type SslMode, type Task } from './api';
 
 type Side = 'source' | 'target';
 const EMPTY: ConnFields = { host: '127.0.0.1', port: 5432, database: '', user: 'postgres', password: '', sslmode: 'prefer' };
@@ -24,6 +24,44 @@ interface Picked {
   rename: string;
   excluded: string[];
   columnRenames: Record<string, string>;
+}
+
+/** A table of the tree or a partition; `tree` names the partitioned tables above it, outermost first. */
+interface Entry {
+  schema: string;
+  table: ObjectTable;
+  tree: string[];
+}
+
+/** Every table and, under it at any depth, its partitions (which may live in other schemas). */
+function entries(tree: ObjectTree): Entry[] {
+  const under = (t: ObjectTable, tree: string[]): Entry[] =>
+    (t.partitions ?? []).flatMap((p) => [{ schema: p.schema, table: p, tree }, ...under(p, [...tree, `${p.schema}.${p.name}`])]);
+  return tree.schemas.flatMap((s) => s.tables.flatMap((t) => [{ schema: s.name, table: t, tree: [] }, ...under(t, [`${s.name}.${t.name}`])]));
+}
+
+/** A partition in the tree: its name, bound and rows, and the partitions under it, shown when searched or opened. */
+function PartitionList({ parent, q, open, highlight, onPick, onAdd }: {
+  parent: ObjectTable; q: string; open: boolean; highlight: string | null; onPick: (key: string) => void; onAdd: (key: string) => void;
+}) {
+  const matches = (t: ObjectTable): boolean => t.name.toLowerCase().includes(q) || (t.partitions ?? []).some(matches);
+  const shown = (parent.partitions ?? []).filter((p) => open || (q && matches(p)));
+  if (!shown.length) return null;
+  return (
+    <ul role="group" className="partitions">
+      {shown.map((p) => {
+        const key = JSON.stringify([p.schema, p.name]);
+        return (
+          <li key={key} role="treeitem">
+            <button className={`node ${highlight === key ? 'hl' : ''}`} onClick={() => onPick(key)} onDoubleClick={() => onAdd(key)}>
+              {p.schema}.{p.name} <span className="muted small">partition of {parent.name}, {p.bound}, {p.rows} rows</span>
+            </button>
+            <PartitionList parent={p} q={q} open={open} highlight={highlight} onPick={onPick} onAdd={onAdd} />
+          </li>
+        );
+      })}
+    </ul>
+  );
 }
 
 function ConnectionForm({ side, value, onChange, result, testing, onTest }: {
@@ -104,6 +142,7 @@ export function Wizard() {
   const [busy, setBusy] = useState(false);
   const [open, setOpen] = useState<Record<string, boolean>>({});
   const [jobs, setJobs] = useState(2);
+  const [partitionsAsTables, setPartitionsAsTables] = useState(false);
   const [maxRate, setMaxRate] = useState('');
 
   const test = async (side: Side) => {
@@ -119,12 +158,13 @@ export function Wizard() {
   };
 
   const spec = useMemo(() => {
-    const objects: Record<string, string[]> = {};
+    const objects: Record<string, string[] | boolean> = {};
     const mapping: { schemas: { from: string; to: string }[]; tables: object[]; columns: object[] } = { schemas: [], tables: [], columns: [] };
     if (!wholeDb && picked.length) {
       objects.includeTables = picked.map((p) => `${p.schema}.${p.table}`);
       const excluded = picked.flatMap((p) => p.excluded.map((c) => `${p.schema}.${p.table}.${c}`));
       if (excluded.length) objects.excludeColumns = excluded;
+      if (partitionsAsTables) objects.partitionsAsTables = true;
     }
     for (const [from, to] of Object.entries(schemaRenames)) if (to && to !== from) mapping.schemas.push({ from, to });
     for (const p of picked) {
@@ -132,7 +172,7 @@ export function Wizard() {
       for (const [from, to] of Object.entries(p.columnRenames)) if (to && to !== from) mapping.columns.push({ schema: p.schema, table: p.table, from, to });
     }
     return { ...(name ? { name } : {}), source: connSpec(conn.source), target: connSpec(conn.target), migration, objects, mapping };
-  }, [name, conn, migration, wholeDb, picked, schemaRenames]);
+  }, [name, conn, migration, wholeDb, picked, schemaRenames, partitionsAsTables]);
   const specKey = JSON.stringify(spec);
 
   // step 2: the source's objects, and what the choice does to dependents
@@ -186,11 +226,22 @@ export function Wizard() {
   };
 
   const q = search.trim().toLowerCase();
+  const all = useMemo(() => (tree ? entries(tree) : []), [tree]);
+  const entryOf = (schema: string, table: string) => all.find((e) => e.schema === schema && e.table.name === table);
+  // a partition picked without a table above it is refused, or created as a plain table
+  const lone = picked.filter((p) => {
+    const e = entryOf(p.schema, p.table);
+    return e && e.tree.length && !e.tree.some((t) => picked.some((x) => `${x.schema}.${x.table}` === t));
+  });
+  useEffect(() => {
+    if (!lone.length) setPartitionsAsTables(false);
+  }, [lone.length]);
   const add = (node: string | null = highlight) => {
     if (!node || !tree) return;
     const [schema, table] = JSON.parse(node) as [string, string | null];
     const s = tree.schemas.find((x) => x.name === schema);
-    const tables = (s?.tables ?? []).filter((t) => (table ? t.name === table : true)).filter((t) => t.kind !== 'sequence' || table);
+    // a schema adds its tables; their partitions come with them
+    const tables = table ? [entryOf(schema, table)?.table].filter((t): t is ObjectTable => t !== undefined) : (s?.tables ?? []).filter((t) => t.kind !== 'sequence');
     setWholeDb(false);
     setPicked((p) => [...p, ...tables.filter((t) => !p.some((x) => x.schema === schema && x.table === t.name)).map((t) => ({ schema, table: t.name, rename: '', excluded: [], columnRenames: {} }))]);
   };
@@ -246,7 +297,8 @@ export function Wizard() {
                 {!tree && !treeError && <p className="muted">Loading objects…</p>}
                 <ul className="tree" role="tree" aria-label="available objects">
                   {tree?.schemas.map((s) => {
-                    const tables = s.tables.filter((t) => !q || t.name.toLowerCase().includes(q) || s.name.toLowerCase().includes(q));
+                    const found = (t: ObjectTable): boolean => t.name.toLowerCase().includes(q) || (t.partitions ?? []).some(found);
+                    const tables = s.tables.filter((t) => !q || found(t) || s.name.toLowerCase().includes(q));
                     if (q && !tables.length) return null;
                     const key = JSON.stringify([s.name, null]);
                     return (
@@ -257,11 +309,14 @@ export function Wizard() {
                           <ul role="group">
                             {tables.map((t) => {
                               const tk = JSON.stringify([s.name, t.name]);
+                              const parts = t.partitions?.length ?? 0;
                               return (
-                                <li key={t.name} role="treeitem">
+                                <li key={t.name} role="treeitem" aria-expanded={parts ? Boolean(expanded[tk] || q) : undefined}>
+                                  {parts > 0 && <button className="twisty" aria-label={`expand ${s.name}.${t.name}`} onClick={() => setExpanded((x) => ({ ...x, [tk]: !x[tk] }))}>{expanded[tk] || q ? '▾' : '▸'}</button>}
                                   <button className={`node ${highlight === tk ? 'hl' : ''}`} onClick={() => setHighlight(tk)} onDoubleClick={() => add(tk)}>
-                                    {t.name} <span className="muted small">{t.kind}{t.kind === 'table' ? `, ${t.rows} rows${t.hasKey ? '' : ', no key'}` : ''}</span>
+                                    {t.name} <span className="muted small">{parts ? `partitioned table, ${parts} partitions, ` : `${t.kind}${t.kind === 'table' ? ', ' : ''}`}{t.kind === 'table' ? `${t.rows} rows${t.hasKey ? '' : ', no key'}` : ''}</span>
                                   </button>
+                                  {parts > 0 && <PartitionList parent={t} q={q} open={Boolean(expanded[tk])} highlight={highlight} onPick={setHighlight} onAdd={add} />}
                                 </li>
                               );
                             })}
@@ -289,7 +344,8 @@ export function Wizard() {
                       <ul>
                         {picked.filter((p) => p.schema === schema).map((p) => {
                           const key = `${p.schema}.${p.table}`;
-                          const cols = tree?.schemas.find((s) => s.name === p.schema)?.tables.find((t) => t.name === p.table)?.columns ?? [];
+                          const entry = entryOf(p.schema, p.table);
+                          const cols = entry?.table.columns ?? [];
                           return (
                             <li key={key} className={pickedFocus === key ? 'hl' : ''}>
                               <div className="row">
@@ -297,6 +353,14 @@ export function Wizard() {
                                 <input className="rename" aria-label={`rename table ${key}`} placeholder="rename table" value={p.rename} onChange={(e) => update(key, (x) => ({ ...x, rename: e.target.value }))} />
                                 <button className="link" onClick={() => setOpen((o) => ({ ...o, [key]: !o[key] }))} aria-expanded={Boolean(open[key])}>columns</button>
                               </div>
+                              {entry?.table.partitions?.length ? <p className="muted small">with its {entry.table.partitions.length} partitions, every level</p> : null}
+                              {entry?.tree.length ? (
+                                <p className={`small ${lone.includes(p) && !partitionsAsTables ? 'error' : 'muted'}`} data-testid={`partition-note-${key}`}>
+                                  {lone.includes(p)
+                                    ? `partition of ${entry.tree[0]}, selected alone: ${partitionsAsTables ? 'created as a plain table with its own rows' : 'refused unless created as a plain table (below), or select the partitioned table instead'}`
+                                    : `partition of ${entry.tree[0]}: comes with it`}
+                                </p>
+                              ) : null}
                               {open[key] && (
                                 <ul className="columns">
                                   {cols.map((c) => (
@@ -317,6 +381,12 @@ export function Wizard() {
                     </li>
                   ))}
                 </ul>
+                {lone.length > 0 && (
+                  <label className="inline">
+                    <input type="checkbox" checked={partitionsAsTables} onChange={(e) => setPartitionsAsTables(e.target.checked)} />
+                    Create partitions selected without their table as plain tables
+                  </label>
+                )}
               </div>
             </div>
           </fieldset>

@@ -102,8 +102,24 @@ export interface PrecheckItem {
   objects?: string[];
 }
 
+export interface ObjectTable {
+  name: string;
+  kind: string;
+  hasKey: boolean;
+  rows: number;
+  columns: { name: string; type: string }[];
+  /** A partitioned table's partitions (selecting the table takes them all). */
+  partitions?: ObjectPartition[];
+}
+
+/** A partition, possibly in another schema than its parent; `bound` is FOR VALUES ... or DEFAULT. */
+export interface ObjectPartition extends ObjectTable {
+  schema: string;
+  bound: string;
+}
+
 export interface ObjectTree {
-  schemas: { name: string; tables: { name: string; kind: string; hasKey: boolean; rows: number; columns: { name: string; type: string }[] }[] }[];
+  schemas: { name: string; tables: ObjectTable[] }[];
 }
 
 /** How a completed task ended (null until it has completed); the lists are in `summary`. */

@@ -35,6 +35,7 @@ export function parseJobsLike(v: string): number {
 
 export type SelectionFlags = {
   includeSchema: string[]; excludeSchema: string[]; includeTable: string[]; excludeTable: string[]; includeColumn: string[]; excludeColumn: string[];
+  partitionsAsTables?: boolean;
   mapSchema: NameMapping['schemas']; mapTable: NameMapping['tables']; mapColumn: NameMapping['columns'];
 };
 
@@ -53,6 +54,7 @@ export function withSelectionOptions(cmd: Command): Command {
     .option('--exclude-table <glob>', 'leave out tables matching (repeatable)', collect, [])
     .option('--include-column <glob>', 'only these columns of the tables named (schema.table.column or table.column; repeatable)', collect, [])
     .option('--exclude-column <glob>', 'leave out columns matching schema.table.column or table.column (repeatable)', collect, [])
+    .option('--partitions-as-tables', 'create partitions selected without their partitioned table as plain tables with their own rows (otherwise refused)')
     .option('--map-schema <from=to>', 'rename a schema on the target (repeatable)', mapFlag('schema'), [])
     .option('--map-table <schema.table=name>', 'rename a table, view or sequence on the target (repeatable)', mapFlag('table'), [])
     .option('--map-column <schema.table.column=name>', 'rename a column on the target (repeatable)', mapFlag('column'), []);
@@ -81,6 +83,7 @@ export function selectionOf(o: SelectionFlags): Selection {
   return {
     includeSchemas: o.includeSchema, excludeSchemas: o.excludeSchema, includeTables: o.includeTable, excludeTables: o.excludeTable,
     includeColumns: o.includeColumn, excludeColumns: o.excludeColumn,
+    ...(o.partitionsAsTables ? { partitionsAsTables: true } : {}),
   };
 }
 

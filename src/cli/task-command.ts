@@ -107,7 +107,7 @@ function specFromFlags(o: CreateFlags): TaskSpecInput {
   if (o.type) spec.migration = o.type;
   const sel = selectionOf(o);
   const objects = { ...(spec.objects as object) } as Record<string, unknown>;
-  for (const [k, v] of Object.entries(sel)) if (v?.length) objects[k] = v;
+  for (const [k, v] of Object.entries(sel)) if (v === true || (Array.isArray(v) && v.length)) objects[k] = v;
   spec.objects = objects;
   const m = mappingOf(o);
   const mapping = { ...(spec.mapping as object) } as Record<string, unknown>;

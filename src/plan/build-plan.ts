@@ -4,7 +4,8 @@
  */
 import type { Catalog, IndexObj, Relation, SequenceObj, SkippedObject } from '../catalog/model.js';
 import { dependencySort, nodesOnCycles } from '../ddl/dependency-sort.js';
-import { selects, unselectedKeys, type Selection } from './selection.js';
+import { lonePartitionsError, resolveSelection, selects, type Selection } from './selection.js';
+import { applyTreeSelection } from './relation-trees.js';
 import { incompatibilities } from './compatibility.js';
 import { skipClosure } from './skip-closure.js';
 import { applyColumnSelection } from './column-selection.js';
@@ -133,6 +134,12 @@ export interface PlanOptions {
   targetExtensions?: Map<string, string[]>;
   /** Schemas, tables and columns to migrate (default: all). */
   selection?: Selection;
+  /**
+   * Partitions selected without their partitioned table (and without
+   * selection.partitionsAsTables): 'refuse' throws PGFERRY_E_USAGE before anything runs (the
+   * default); 'leave-out' plans without them, for the precheck, which fails on them itself.
+   */
+  lonePartitions?: 'refuse' | 'leave-out';
   /** New names on the target for schemas, tables and columns (applied at the very end). */
   mapping?: NameMapping;
   /** No data phase (--schema-only): every table counts as empty. */
@@ -168,7 +175,10 @@ interface Node extends DdlStep {
 export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
   // columns the selection leaves out are gone from the catalog the plan is built from
   const columns = applyColumnSelection(sourceCatalog, opts.selection);
-  const cat = columns.catalog;
+  // partitions and inheritance children follow their parent; one selected alone stands alone
+  const selection = selects(opts.selection) ? resolveSelection(columns.catalog, opts.selection) : undefined;
+  if (selection?.lonePartitions.length && opts.lonePartitions !== 'leave-out') throw lonePartitionsError(selection.lonePartitions);
+  const cat = selection ? applyTreeSelection(columns.catalog, selection.trees) : columns.catalog;
   const own = { ...opts.ownership, sourceMajor: Math.floor(cat.serverVersionNum / 10000) };
   const nodes: Node[] = [];
   const presetSkips: SkippedObject[] = [];
@@ -497,7 +507,7 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
   // ---- skipped objects and everything that depends on them
   const postSteps = [...parentIndexes, ...indexes, ...indexFinish, ...foreignKeyAdds, ...foreignKeys, ...triggers, ...tableExtras, ...finalSteps];
   const skipped = [...cat.skipped, ...presetSkips, ...columns.skipped];
-  const unselected = selects(opts.selection) ? unselectedKeys(cat, opts.selection) : new Set<string>();
+  const unselected = selection?.unselected ?? new Set<string>();
   const blocked = skipClosure(skipped, [...nodes, ...postSteps], edges, unselected);
   // a base type that cannot be created leaves no shell behind
   for (const t of cat.baseTypes) if (blocked.has(t.key)) blocked.set(`${t.key}:shell`, blocked.get(t.key)!);
@@ -543,7 +553,7 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
     renames: [],
     skipped,
     notes,
-    selectionNotes: columns.notes,
+    selectionNotes: [...(selection?.notes ?? []), ...columns.notes],
   };
   if (renamesAnything(opts.mapping)) {
     const planned = (k: string) => !blocked.has(k);

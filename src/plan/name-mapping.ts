@@ -9,7 +9,7 @@
 import type { Catalog, Relation, SequenceObj } from '../catalog/model.js';
 import type { DdlStep } from './plan-model.js';
 import { displayIdent, displayName, ident, qualified } from '../pg/quote.js';
-import { columnMatcher, selectionMatchers, selectsColumns, type Selection } from './selection.js';
+import { columnMatcher, resolveSelection, selects, selectsColumns, type Selection } from './selection.js';
 
 export interface NameMapping {
   schemas?: { from: string; to: string }[];
@@ -114,13 +114,20 @@ const MAX_IDENT_BYTES = 63;
  */
 export function mappingProblems(cat: Catalog, m: NameMapping, sel: Selection | undefined): string[] {
   const problems: string[] = [];
-  const match = sel ? selectionMatchers(sel) : { schema: () => true, table: () => true };
   const keepColumn = sel ? columnMatcher(sel) : () => true;
   const mapper = new NameMapper(m);
   const tooLong = (what: string, to: string) => {
     if (Buffer.byteLength(to, 'utf8') > MAX_IDENT_BYTES) problems.push(`${what} is mapped to ${displayIdent(to)}, ${Buffer.byteLength(to, 'utf8')} bytes: PostgreSQL names have at most 63`);
   };
   const rels: Named[] = [...cat.relations, ...cat.sequences.filter((s) => !s.identity)];
+  // what the plan creates: a partition that follows its parent is selected, a schema nothing lives in is not
+  const out = selects(sel) ? resolveSelection(cat, sel).unselected : new Set<string>();
+  const schemaKeys = new Map(cat.schemas.map((x) => [x.name, x.key]));
+  const relKeys = new Map(rels.map((r) => [`${r.schema}\0${r.name}`, r.key]));
+  const match = {
+    schema: (s: string) => !out.has(schemaKeys.get(s) ?? ''),
+    table: (s: string, n: string) => !out.has(relKeys.get(`${s}\0${n}`) ?? ''),
+  };
   for (const s of m.schemas ?? []) {
     const what = `schema ${displayIdent(s.from)}`;
     if (!cat.schemas.some((x) => x.name === s.from)) problems.push(`${what} is mapped, but the source has no such schema`);

@@ -5,6 +5,7 @@
  */
 import { displayName } from '../pg/quote.js';
 import { missingRoles } from '../catalog/roles.js';
+import { LONE_PARTITIONS_FIX, resolveSelection, selects } from '../plan/selection.js';
 import { firstOf, type PrecheckCheck } from './precheck-model.js';
 
 export const checkPrimaryKeys: PrecheckCheck = async ({ catalog, plan }) => {
@@ -40,24 +41,36 @@ export const checkSkippedObjects: PrecheckCheck = async ({ plan }) => {
 
 /**
  * Selected objects that need something the selection leaves out. A foreign key to a table left
- * out fails (its rows could not be checked); other objects (views, functions) warn.
+ * out fails (its rows could not be checked); so does a partition selected without its
+ * partitioned table (it cannot be created as a partition: the user chooses between the parent
+ * and partitionsAsTables); other objects (views, functions) warn.
  */
-export const checkSelection: PrecheckCheck = async ({ plan }) => {
+export const checkSelection: PrecheckCheck = async ({ plan, catalog, selection }) => {
+  const lone = selects(selection) ? resolveSelection(catalog, selection).lonePartitions : [];
   const cut = plan.skipped.filter((s) => /which is not selected/.test(s.reason));
-  if (!cut.length) return { id: 'selection', title: 'Selection consistency', status: 'pass', detail: 'no selected object needs one that is left out' };
+  if (!cut.length && !lone.length) return { id: 'selection', title: 'Selection consistency', status: 'pass', detail: 'no selected object needs one that is left out' };
   // a foreign key to a table left out fails; what needs a column left out is skipped knowingly
   const keys = cut.filter((s) => s.kind === 'constraint' && s.reason.startsWith('depends on'));
+  const details = [
+    ...(lone.length ? [`${lone.length} partition(s) are selected without their partitioned table and cannot be created as partitions`] : []),
+    ...(keys.length ? [`${keys.length} foreign key(s) point at tables the selection leaves out`] : []),
+    ...(cut.length - keys.length ? [`${cut.length - keys.length} ${keys.length ? 'other ' : ''}selected object(s) need objects the selection leaves out and will be skipped`] : []),
+  ];
+  const fixes = [
+    ...(lone.length ? [`for the partitions: ${LONE_PARTITIONS_FIX}`] : []),
+    ...(keys.length ? ['add the referenced (parent) tables to the selection, or leave the referencing (child) tables out too, or drop the foreign key on the source'] : []),
+    ...(!lone.length && !keys.length ? ['add what they need to the selection, or leave them out too'] : []),
+  ];
   return {
     id: 'selection',
     title: 'Selection consistency',
-    status: keys.length ? 'fail' : 'warn',
-    detail: keys.length
-      ? `${keys.length} foreign key(s) point at tables the selection leaves out; ${cut.length - keys.length} other object(s) need left-out objects`
-      : `${cut.length} selected object(s) need objects the selection leaves out and will be skipped`,
-    fix: keys.length
-      ? 'add the referenced (parent) tables to the selection, or leave the referencing (child) tables out too, or drop the foreign key on the source'
-      : 'add what they need to the selection, or leave them out too',
-    objects: firstOf(cut.map((s) => `${s.kind} ${s.name}: ${s.reason}`)),
+    status: keys.length || lone.length ? 'fail' : 'warn',
+    detail: details.join('; '),
+    fix: fixes.join('; '),
+    objects: firstOf([
+      ...lone.map((l) => `partition ${l.partition} is selected without its partitioned table ${l.parent}`),
+      ...cut.map((s) => `${s.kind} ${s.name}: ${s.reason}`),
+    ]),
   };
 };
 

@@ -51,7 +51,8 @@ export async function runPrecheck(sourceInfo: ConnInfo, targetInfo: ConnInfo, op
     await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const catalog = await readCatalog(source, sourceVersion, { columnDepends: needsColumnDepends(opts.selection, opts.mapping) });
     const ctx = await targetContext(target);
-    const plan = buildPlan(catalog, targetPlanOptions(ctx, targetVersion, opts));
+    // partitions selected alone are the selection item's failure, not the end of the precheck
+    const plan = buildPlan(catalog, { ...targetPlanOptions(ctx, targetVersion, opts), lonePartitions: 'leave-out' });
     // the catalog transaction set search_path for itself; the checks qualify what they read
     for (const check of CHECKS) items.push(await check({ source, target, sourceVersion, targetVersion, catalog, plan, targetContext: ctx, selection: opts.selection, mapping: opts.mapping }));
     await source.query('COMMIT');

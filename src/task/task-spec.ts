@@ -55,6 +55,10 @@ export const TaskSpecSchema = z
         excludeTables: globs,
         includeColumns: globs.describe('schema.table.column or table.column globs'),
         excludeColumns: globs,
+        partitionsAsTables: z
+          .boolean()
+          .optional()
+          .describe('create partitions selected without their partitioned table as plain tables with their own rows (otherwise the selection is refused); selecting a partitioned table always takes its whole partition tree'),
       })
       .strict()
       .default({}),

@@ -205,6 +205,52 @@ describe('console in Chromium', () => {
     assert.ok(await objects.evaluate((e) => { const r = e.getBoundingClientRect(); return r.top < window.innerHeight && r.bottom > 0; }), 'the link scrolled to the objects');
     assert.match(await page.locator('table.units').innerText(), /public\.items\s+not copied/);
     await shot('11-task-page-rejected.png');
+      assert.deepEqual(cspViolations, []);
+    });
+
+  it('shows partitions under their table, finds one by name, and says what happens to a partition picked alone', async () => {
+    const s = await server('15', 'src');
+    const src = await freshDatabase(s, 'console_parts');
+    await execSql(src.uri, `
+      CREATE SCHEMA archive;
+      CREATE TABLE orders (id int, placed date) PARTITION BY RANGE (placed);
+      CREATE TABLE orders_2024 PARTITION OF orders FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+      CREATE TABLE archive.orders_2019 PARTITION OF orders FOR VALUES FROM ('2019-01-01') TO ('2020-01-01');
+      INSERT INTO orders SELECT g, '2024-03-01' FROM generate_series(1, 300) g;
+      ANALYZE orders_2024;`);
+    const d = await server('15', 'dst');
+    const dst = await freshDatabase(d, 'console_parts');
+    const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`http://127.0.0.1:${port}/#/new`);
+    for (const [side, db, p] of [['source', src.name, s.port], ['target', dst.name, d.port]] as const) {
+      await page.locator(`#${side}-host`).fill('127.0.0.1');
+      await page.locator(`#${side}-port`).fill(String(p));
+      await page.locator(`#${side}-database`).fill(db);
+      await page.locator(`#${side}-user`).fill('postgres');
+      await page.getByTestId(`test-${side}`).click();
+      await page.getByTestId(`result-${side}`).getByText(/^Passed/).waitFor();
+    }
+    await page.getByRole('button', { name: 'Next: types and objects' }).click();
+    await page.getByLabel('Choose schemas, tables and columns').check();
+
+    // the archive schema lists no table of its own: its partition is under public.orders
+    await page.getByPlaceholder('Search tables').fill('orders_2019');
+    const found = page.getByRole('button', { name: /^archive\.orders_2019 partition of orders/ });
+    await found.waitFor();
+    assert.match(await page.getByRole('button', { name: /^orders partitioned table/ }).innerText(), /2 partitions, 300 rows/);
+    await shot('12-partition-search.png');
+
+    // picked alone: the console says it is refused, then what the option does
+    await found.click();
+    await page.getByRole('button', { name: 'add to selected' }).click();
+    const note = page.getByTestId('partition-note-archive.orders_2019');
+    assert.match(await note.innerText(), /partition of public\.orders, selected alone: refused unless created as a plain table/);
+    await page.getByText(/PGFERRY_E_USAGE: 1 partition\(s\) are selected without their partitioned table: archive\.orders_2019 \(of public\.orders\)/).waitFor();
+    await page.getByLabel('Create partitions selected without their table as plain tables').check();
+    await note.getByText(/created as a plain table with its own rows/).waitFor();
+    await page.getByText(/partition archive\.orders_2019 is created as a plain table \(partitionsAsTables\)/).waitFor();
+    await shot('13-partition-alone.png');
     assert.deepEqual(cspViolations, []);
   });
 });
