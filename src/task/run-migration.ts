@@ -172,7 +172,6 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       const orphans = await endOrphanedSessions(target, runId);
       if (orphans) log.log('warn', `ended ${orphans} session(s) a stopped pgferry run had left working on the target`);
     }
-    await ensureUnitMarks(target);
     const done = await doneUnits(target, runId);
     // nothing done before: every table this run copies into is one it creates, empty
     const freshRun = done.size === 0;
@@ -213,6 +212,8 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       return { plan, sequenceValues };
     });
     opts.onPlan?.(plan);
+    // the marks' schema only once the plan is accepted: a refused selection leaves the target untouched
+    await ensureUnitMarks(target);
     emit({
       type: 'plan',
       schemas: plan.preData.filter((s) => s.kind === 'schema').length,

@@ -24,8 +24,10 @@ export async function ensureUnitMarks(target: pg.Client): Promise<void> {
   );
 }
 
-/** Units already done for this run (after a crash, these are skipped). */
+/** Units already done for this run (after a crash, these are skipped); none before the marks exist. */
 export async function doneUnits(target: pg.Client, runId: string): Promise<Set<string>> {
+  const exists = await target.query(`SELECT 1 FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass($1)`, [`${STATE_SCHEMA}.units`]);
+  if (exists.rowCount === 0) return new Set();
   const r = await target.query<{ unit: string }>(`SELECT unit FROM ${STATE_SCHEMA}.units WHERE run_id = $1`, [runId]);
   return new Set(r.rows.map((x) => x.unit));
 }
