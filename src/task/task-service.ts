@@ -144,7 +144,8 @@ function checkStartable(task: TaskRecord, resume: boolean): void {
       object: `task ${task.id}`,
       fix: 'pgferry task resume continues that run (it writes into the target again); create a new task for a fresh migration',
     });
-  if (resume && task.state === 'completed')
+  // a run whose target rejected objects keeps its marks: fix the causes, and resume does the rest
+  if (resume && task.state === 'completed' && state !== 'completed with errors')
     throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is ${state}: nothing to resume`, { object: `task ${task.id}`, fix: 'create a new task to migrate again' });
   if (!task.precheck || task.precheck.hash !== task.specHash || !task.precheck.passed)
     throw new PgferryError(
