@@ -183,6 +183,8 @@ export interface Relation extends CatalogObject {
   estimatedRows: number;
   /** Pages of the main fork (for splitting a table into block ranges). */
   blocks: number;
+  /** The source has statistics of the table with its partitions or inheritance children (pg_stats.inherited). */
+  inheritedStats: boolean;
   /** Typed table: CREATE TABLE ... OF this type. */
   ofType: string | null;
   rowSecurity: boolean;

@@ -10,6 +10,7 @@ import { skipClosure } from './skip-closure.js';
 import { applyColumnSelection } from './column-selection.js';
 import { mappingNotes, renameStep, renamesAnything, type NameMapping } from './name-mapping.js';
 import { attachDeps } from './step-deps.js';
+import { analyzeTargets } from './analyze-targets.js';
 import { commentOn, type OwnershipContext } from '../ddl/common.js';
 import { renderComposite, renderDomain, renderDomainConstraint, renderEnum, renderExtension, renderSchema } from '../ddl/render-types.js';
 import { renderAggregate, renderFunction } from '../ddl/render-functions.js';
@@ -535,11 +536,7 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
     sequences: cat.sequences
       .filter((s) => !blocked.has(s.key) && !(s.identity && s.ownedBy && blocked.has(`pg_class:${s.ownedBy.tableOid}`)))
       .map((s) => ({ schema: s.schema, name: s.name })),
-    // a table that gets no rows has no statistics to gather
-    analyze: cat.relations
-      .filter((r) => ((r.relkind === 'r' && r.blocks > 0) || r.relkind === 'm') && !blocked.has(r.key))
-      .map((r) => ({ key: r.key, schema: r.schema, name: r.name, table: dn(r), bytes: r.bytes, afterIndexes: r.relkind === 'r' && !withStatistics.has(r.oid) }))
-      .sort((a, b) => b.bytes - a.bytes),
+    analyze: analyzeTargets(cat, blocked, withStatistics, opts.targetMajor),
     renames: [],
     skipped,
     notes,
