@@ -41,6 +41,11 @@ export interface CopyUnit {
   /** Pages of the table's main fork when the catalog was read; 0 = no row can be visible. */
   blocks: number;
   estimatedRows: number;
+  /**
+   * An extension's configuration table: the extension's filter (a WHERE clause, '' for every
+   * row). Only the rows it selects are copied and replaced; the extension's own rows stay.
+   */
+  filter?: string;
 }
 
 export interface AnalyzeTarget {

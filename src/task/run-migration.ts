@@ -294,9 +294,12 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           bytesCopied += res.bytes;
           emit({ type: 'unit-done', unit: unit.id, ...res });
         };
+        // extensions' configuration rows first, one table after another: the extension made the
+        // foreign keys between them already, and the plan lists them in key order
+        for (const unit of plan.units) if (unit.filter !== undefined) await copy(unit, pairs[0]);
         await runLoad({
           workers: pairs,
-          units: plan.units,
+          units: plan.units.filter((u) => u.filter === undefined),
           indexSteps: earlyIndexes,
           copy,
           activeWorkers: opts.control ? () => opts.control!.jobs() : undefined,
