@@ -72,10 +72,11 @@ export async function copyUnit(
     inTx = true;
     // --data-only into a schema with foreign keys: TRUNCATE of a referenced table is refused
     if (truncate) await target.query(unit.referenced && !freshTables ? `DELETE FROM ONLY ${table}` : `TRUNCATE ONLY ${table}`);
-    if (filter !== undefined) await target.query(`DELETE FROM ONLY ${table} ${filter}`);
+    // the extended protocol takes one statement: a filter cannot smuggle in statements of its own
+    if (filter !== undefined) await target.query({ text: `DELETE FROM ONLY ${table} ${filter}`, queryMode: 'extended' } as pg.QueryConfig);
     if (unit.columns.length === 0) {
       // a table without columns can still hold rows; COPY cannot name zero columns
-      const n = await source.query(`SELECT count(*)::int8 AS n FROM ONLY ${table} ${filter ?? ''}`);
+      const n = await source.query({ text: `SELECT count(*)::int8 AS n FROM ONLY ${table} ${filter ?? ''}`, queryMode: 'extended' } as pg.QueryConfig);
       const count = Number(n.rows[0].n);
       if (count > 0) await target.query(`INSERT INTO ${table} SELECT FROM generate_series(1, $1::int8)`, [count]);
       await markUnitDone(target, run, unit.id, count, 0);

@@ -21,6 +21,12 @@ import { execSql, freshDatabase, server, uriOf } from '../harness/servers.js';
 import { migrateAndCompare } from '../harness/migrate-and-compare.js';
 
 const EXT = `pgferry_cfg_${crypto.randomBytes(3).toString('hex')}`;
+/** An extension whose filter tries to run statements of its own on the target. */
+const EVIL = `${EXT}_evil`;
+const EVIL_SCRIPT = `
+CREATE TABLE evil_cfg (id int);
+SELECT pg_catalog.pg_extension_config_dump('evil_cfg', 'WHERE true; COMMIT; CREATE TABLE public.injected (x int)');
+`;
 
 // settings: the extension's two standard rows, the user's rows after them (filter WHERE NOT
 // standard_entry); notes: every row is the user's, each points at a setting (so settings must be
@@ -55,9 +61,11 @@ describe('extension configuration tables and sequences', () => {
     extensionDir = path.join(r.rows[0].setting as string, 'extension');
     fs.writeFileSync(path.join(extensionDir, `${EXT}.control`), `comment = 'pgferry test: configuration tables'\ndefault_version = '1.0'\nrelocatable = false\n`);
     fs.writeFileSync(path.join(extensionDir, `${EXT}--1.0.sql`), SCRIPT);
+    fs.writeFileSync(path.join(extensionDir, `${EVIL}.control`), `default_version = '1.0'\nrelocatable = false\n`);
+    fs.writeFileSync(path.join(extensionDir, `${EVIL}--1.0.sql`), EVIL_SCRIPT);
   });
   after(() => {
-    for (const f of [`${EXT}.control`, `${EXT}--1.0.sql`]) fs.rmSync(path.join(extensionDir, f), { force: true });
+    for (const f of [`${EXT}.control`, `${EXT}--1.0.sql`, `${EVIL}.control`, `${EVIL}--1.0.sql`]) fs.rmSync(path.join(extensionDir, f), { force: true });
   });
 
   it('rows the filter selects and sequence positions were lost; now they arrive after CREATE EXTENSION, once (15 → 15)', async () => {
@@ -104,5 +112,17 @@ describe('extension configuration tables and sequences', () => {
       { id: 4, name: `it's "quoted"`, value: 'tab\there', standard_entry: false },
       { id: 5, name: 'later', value: 'y', standard_entry: false },
     ]);
+  });
+
+  it('a filter cannot run statements of its own on the target', async () => {
+    const src = await freshDatabase(await server('15', 'src'), 'ext_config_evil');
+    const dst = await freshDatabase(await server('15', 'dst'), 'ext_config_evil');
+    await execSql(src.uri, `CREATE EXTENSION ${EVIL}; INSERT INTO evil_cfg VALUES (1)`);
+    await assert.rejects(
+      runMigration({ source: resolveConnInfo(src.uri), target: resolveConnInfo(dst.uri), jobs: 2, schemaOnly: false, dataOnly: false }),
+      (err: Error & { code?: string }) => err.code === 'PGFERRY_E_COPY' && /multiple commands/.test(err.message),
+    );
+    const r = await execSql(dst.uri, `SELECT to_regclass('public.injected') IS NULL AS absent`);
+    assert.deepEqual(r.rows, [{ absent: true }]);
   });
 });
