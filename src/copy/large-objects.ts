@@ -31,9 +31,9 @@ import type { RateLimiter } from './rate-limit.js';
 const CHUNK = 1024 * 1024;
 /**
  * A batch of small objects: at most this many objects and bytes. 20,000 objects of up to 4 kB
- * and three of 3 MB took a data phase of 25–37 s one transaction an object (four round trips
- * each, one pair), 2–4 s in batches of 1,000 over two pairs; 4 MB bounds what one batch holds in
- * memory (twice that while the hex text of the reply is decoded).
+ * and three of 3 MB took a data phase of 10–37 s one transaction an object (four round trips
+ * each, one pair), 1.1–4.3 s in batches of 1,000 over two pairs (scripts/bench-large-objects.ts);
+ * 4 MB bounds what one batch holds in memory (twice that while the reply's hex text is decoded).
  */
 const BATCH_OBJECTS = 1000;
 const BATCH_BYTES = 4 * 1024 * 1024;
