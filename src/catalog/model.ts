@@ -29,6 +29,28 @@ export interface ExtensionObj {
   comment: string | null;
 }
 
+/**
+ * A table or sequence an extension marked as configuration (pg_extension_config_dump): the
+ * extension creates it, the rows its filter selects (the sequence's position) are the user's.
+ */
+export interface ExtensionConfigRelation {
+  /** The extension's key: the rows go in once it exists on the target. */
+  extensionKey: string;
+  oid: number;
+  schema: string;
+  name: string;
+  relkind: RelKind | 'S';
+  /** The extension's filter, SQL it wrote itself: a WHERE clause, or '' for every row. */
+  condition: string;
+  /** Columns COPY moves, in order (generated ones left out). */
+  columns: string[];
+  bytes: number;
+  blocks: number;
+  estimatedRows: number;
+  /** OIDs of the other configuration tables it has foreign keys to. */
+  refs: number[];
+}
+
 export interface EnumType extends CatalogObject {
   labels: string[];
 }
@@ -183,6 +205,8 @@ export interface Relation extends CatalogObject {
   estimatedRows: number;
   /** Pages of the main fork (for splitting a table into block ranges). */
   blocks: number;
+  /** The source has statistics of the table with its partitions or inheritance children (pg_stats.inherited). */
+  inheritedStats: boolean;
   /** Typed table: CREATE TABLE ... OF this type. */
   ofType: string | null;
   rowSecurity: boolean;
@@ -416,6 +440,8 @@ export interface Catalog {
   eventTriggers: EventTriggerObj[];
   publications: PublicationObj[];
   largeObjects: LargeObjectMeta[];
+  /** Extensions' configuration tables and sequences. */
+  extensionConfig: ExtensionConfigRelation[];
   foreignData: ForeignDataObj[];
   defaultPrivileges: DefaultPrivilegeObj[];
   systemPrivileges: SystemPrivilege[];

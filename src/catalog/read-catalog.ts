@@ -24,6 +24,7 @@ import { readAggregates, readFunctions } from './read-functions.js';
 import { readSequences } from './read-sequences.js';
 import { readRelations } from './read-relations.js';
 import { readIndexes, readTriggers } from './read-indexes.js';
+import { readExtensionConfig } from './read-extension-config.js';
 
 /** Session settings every catalog reader needs, for the current transaction only. */
 async function prepareReader(client: pg.ClientBase): Promise<void> {
@@ -81,17 +82,18 @@ export async function readCatalog(clients: pg.ClientBase | pg.ClientBase[], serv
     readTextSearch(client, major), readTriggers(client, major), readRules(client, major), readPolicies(client, major), readStatistics(client, major),
     readEventTriggers(client, major), readPublications(client, major), readLargeObjects(client, major), readForeignData(client, major),
     readDefaultPrivileges(client, major), readSystemPrivileges(client, major), readSecurityLabels(client, major), readSubscriptions(client, major),
+    readExtensionConfig(client, major),
   ] as const);
   // both awaited together: a failure in one is not left unhandled while the other runs
   const [[indexes, relations, { functions, skipped }, depends, columnDepends], rest] = await Promise.all([big, small]);
   const [schemas, extensions, enums, composites, domains, aggregates, sequences, collations, ranges, baseTypes, operators, opFamilies, opClasses, casts,
     procedural, textSearch, triggers, rules, policies, statistics, eventTriggers, publications, largeObjects, foreignData, defaultPrivileges,
-    systemPrivileges, securityLabels, subscriptions] = rest;
+    systemPrivileges, securityLabels, subscriptions, extensionConfig] = rest;
   return {
     serverVersionNum,
     schemas, extensions, enums, composites, domains, functions, aggregates, sequences, collations, ranges, baseTypes, operators, opFamilies,
     opClasses, casts, procedural, textSearch, relations, indexes, triggers, rules, policies, statistics, eventTriggers, publications,
-    largeObjects, foreignData, defaultPrivileges, systemPrivileges,
+    largeObjects, extensionConfig, foreignData, defaultPrivileges, systemPrivileges,
     depends: depends.map((d) => [d.key, d.refKey]),
     columnDepends: columnDepends?.map((d) => ({ ...d, relOid: Number(d.relOid) })),
     skipped: [...skipped, ...securityLabels, ...subscriptions],

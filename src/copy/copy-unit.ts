@@ -52,10 +52,16 @@ export async function copyUnit(
   const table = qualified(unit.schema, unit.table);
   const cols = unit.columns.map(ident).join(', ');
   const format = unit.binary ? 'binary' : 'text';
-  const toSql = unit.slice ? `COPY (SELECT ${cols} FROM ONLY ${table} WHERE ${ctidRange(unit.slice)}) TO STDOUT (FORMAT ${format})` : `COPY ${table} (${cols}) TO STDOUT (FORMAT ${format})`;
+  // an extension's filter is SQL the extension wrote into the source's catalog, run as pg_dump runs it
+  const filter = unit.filter;
+  const toSql =
+    filter !== undefined ? `COPY (SELECT ${cols} FROM ONLY ${table} ${filter}) TO STDOUT (FORMAT ${format})`
+    : unit.slice ? `COPY (SELECT ${cols} FROM ONLY ${table} WHERE ${ctidRange(unit.slice)}) TO STDOUT (FORMAT ${format})`
+    : `COPY ${table} (${cols}) TO STDOUT (FORMAT ${format})`;
   // FREEZE needs the table truncated in this transaction; a slice shares its table and relies
-  // on the transaction alone, and so does a small table that cannot hold a row yet
-  const truncate = !unit.slice && !(tables === 'empty' && unit.bytes < SMALL_UNIT_BYTES);
+  // on the transaction alone, and so does a small table that cannot hold a row yet; an
+  // extension's configuration table keeps the extension's own rows, only the filter's are replaced
+  const truncate = filter === undefined && !unit.slice && !(tables === 'empty' && unit.bytes < SMALL_UNIT_BYTES);
   const freshTables = tables !== 'existing'; // pgferry made them: no foreign key exists yet
   const freeze = truncate && (!unit.referenced || freshTables) ? ', FREEZE' : '';
   const fromSql = `COPY ${table} (${cols}) FROM STDIN (FORMAT ${format}${freeze})`;
@@ -66,9 +72,11 @@ export async function copyUnit(
     inTx = true;
     // --data-only into a schema with foreign keys: TRUNCATE of a referenced table is refused
     if (truncate) await target.query(unit.referenced && !freshTables ? `DELETE FROM ONLY ${table}` : `TRUNCATE ONLY ${table}`);
+    // the extended protocol takes one statement: a filter cannot smuggle in statements of its own
+    if (filter !== undefined) await target.query({ text: `DELETE FROM ONLY ${table} ${filter}`, queryMode: 'extended' } as pg.QueryConfig);
     if (unit.columns.length === 0) {
       // a table without columns can still hold rows; COPY cannot name zero columns
-      const n = await source.query(`SELECT count(*)::int8 AS n FROM ONLY ${table}`);
+      const n = await source.query({ text: `SELECT count(*)::int8 AS n FROM ONLY ${table} ${filter ?? ''}`, queryMode: 'extended' } as pg.QueryConfig);
       const count = Number(n.rows[0].n);
       if (count > 0) await target.query(`INSERT INTO ${table} SELECT FROM generate_series(1, $1::int8)`, [count]);
       await markUnitDone(target, run, unit.id, count, 0);

@@ -11,6 +11,8 @@ import { skipClosure } from './skip-closure.js';
 import { applyColumnSelection } from './column-selection.js';
 import { mappingNotes, renameStep, renamesAnything, type NameMapping } from './name-mapping.js';
 import { attachDeps } from './step-deps.js';
+import { analyzeTargets } from './analyze-targets.js';
+import { extensionConfigData } from './extension-config-data.js';
 import { commentOn, type OwnershipContext } from '../ddl/common.js';
 import { renderComposite, renderDomain, renderDomainConstraint, renderEnum, renderExtension, renderSchema } from '../ddl/render-types.js';
 import { renderAggregate, renderFunction } from '../ddl/render-functions.js';
@@ -528,9 +530,11 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
     .filter((r) => r.populated)
     .map((r) => ({ key: `${r.key}:refresh`, kind: 'refresh', name: dn(r), sql: [`REFRESH MATERIALIZED VIEW ${qualified(r.schema, r.name)}`], deps: [r.key] }));
 
+  // extensions' configuration rows first: the data phase loads them one by one, in key order
+  const extensionData = extensionConfigData(cat, blocked, opts.selection);
   const plan: Plan = {
     preData,
-    units: keep(units),
+    units: [...extensionData.units, ...keep(units)],
     parentIndexes: keep(parentIndexes),
     indexes: keep(indexes),
     indexFinish: keep(indexFinish),
@@ -544,12 +548,9 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
     largeObjects: cat.largeObjects,
     sequences: cat.sequences
       .filter((s) => !blocked.has(s.key) && !(s.identity && s.ownedBy && blocked.has(`pg_class:${s.ownedBy.tableOid}`)))
-      .map((s) => ({ schema: s.schema, name: s.name })),
-    // a table that gets no rows has no statistics to gather
-    analyze: cat.relations
-      .filter((r) => ((r.relkind === 'r' && r.blocks > 0) || r.relkind === 'm') && !blocked.has(r.key))
-      .map((r) => ({ key: r.key, schema: r.schema, name: r.name, table: dn(r), bytes: r.bytes, afterIndexes: r.relkind === 'r' && !withStatistics.has(r.oid) }))
-      .sort((a, b) => b.bytes - a.bytes),
+      .map((s) => ({ schema: s.schema, name: s.name }))
+      .concat(extensionData.sequences),
+    analyze: analyzeTargets(cat, blocked, withStatistics, opts.targetMajor),
     renames: [],
     skipped,
     notes,

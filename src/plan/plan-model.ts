@@ -41,6 +41,11 @@ export interface CopyUnit {
   /** Pages of the table's main fork when the catalog was read; 0 = no row can be visible. */
   blocks: number;
   estimatedRows: number;
+  /**
+   * An extension's configuration table: the extension's filter (a WHERE clause, '' for every
+   * row). Only the rows it selects are copied and replaced; the extension's own rows stay.
+   */
+  filter?: string;
 }
 
 export interface AnalyzeTarget {
@@ -51,6 +56,16 @@ export interface AnalyzeTarget {
   table: string;
   bytes: number;
   afterIndexes: boolean;
+  /** `ANALYZE ONLY` (target 18+): the table alone, not its partitions or inheritance children. */
+  only?: boolean;
+  /**
+   * A partitioned table analyzed for its statistics over all its partitions: at the end, after
+   * the other tables (18+, ONLY); before 18 ANALYZE of a partition tree also analyzes every
+   * partition in it, which are then not analyzed on their own.
+   */
+  partitioned?: boolean;
+  /** Display names of the tables whose keys and indexes must be built first (default: `table`). */
+  waitFor?: string[];
 }
 
 export interface SequenceRef {

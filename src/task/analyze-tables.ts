@@ -1,7 +1,8 @@
 /**
  * ANALYZE on the target: planner statistics for the copied tables. Most tables are analyzed in
  * the post-data pool as soon as their last key or index is built (an AnalyzeQueue feeds the
- * next free connection); the rest at the end (analyzeTables).
+ * next free connection; a partition tree's top waits for every partition's); the rest at the end
+ * (analyzeTables), partitioned tables after the others.
  */
 import type pg from 'pg';
 import type { AnalyzeTarget, DdlStep } from '../plan/plan-model.js';
@@ -16,7 +17,7 @@ const SMALL_TABLES_PER_TRIP = 100;
 /** One round trip of ANALYZE (several statements run in the implicit transaction of one query). */
 export async function analyzeBatch(client: pg.Client, batch: AnalyzeTarget[]): Promise<void> {
   try {
-    await client.query(batch.map((t) => `ANALYZE ${qualified(t.schema, t.name)}`).join(';\n'));
+    await client.query(batch.map((t) => `ANALYZE ${t.only ? 'ONLY ' : ''}${qualified(t.schema, t.name)}`).join(';\n'));
   } catch (err) {
     const names = batch.map((t) => displayName(t.schema, t.name));
     throw new PgferryError('PGFERRY_E_DDL', `ANALYZE failed: ${(err as Error).message}`, {
@@ -38,22 +39,29 @@ function takeBatch(ready: AnalyzeTarget[]): AnalyzeTarget[] | undefined {
   return batch;
 }
 
-/** ANALYZEs `tables` on the connections of `pool`, in parallel. */
+/**
+ * ANALYZEs `tables` on the connections of `pool`, in parallel; partitioned tables after the
+ * others, so that their partitions have their own statistics first.
+ */
 export async function analyzeTables(pool: pg.Client[], tables: AnalyzeTarget[]): Promise<void> {
-  const ready = [...tables];
-  const batches: AnalyzeTarget[][] = [];
-  for (let b = takeBatch(ready); b; b = takeBatch(ready)) batches.push(b);
-  await runPool(batches, pool.length, (batch, w) => analyzeBatch(pool[w], batch));
+  for (const round of [tables.filter((t) => !t.partitioned), tables.filter((t) => t.partitioned)]) {
+    const batches: AnalyzeTarget[][] = [];
+    for (let b = takeBatch(round); b; b = takeBatch(round)) batches.push(b);
+    await runPool(batches, pool.length, (batch, w) => analyzeBatch(pool[w], batch));
+  }
 }
 
 /**
- * The tables whose ANALYZE waits for their keys and indexes: `indexDone` after each index step
- * (built, failed or skipped alike), `next` for the next ready round trip. A table that failed to
- * be created is dropped when it would become ready.
+ * The tables whose ANALYZE waits for their keys and indexes (a partition tree's top, for those of
+ * every partition): `indexDone` after each index step (built, failed or skipped alike), `next`
+ * for the next ready round trip. A table that failed to be created is dropped when it would
+ * become ready.
  */
 export class AnalyzeQueue {
+  /** Index steps not done yet, per target (by key). */
   private readonly pending = new Map<string, number>();
-  private readonly waiting = new Map<string, AnalyzeTarget>();
+  /** The targets waiting on each table's index steps (by display name). */
+  private readonly waitingOn = new Map<string, AnalyzeTarget[]>();
   private readonly ready: AnalyzeTarget[] = [];
   /** Keys of the tables handed out by `next`. */
   readonly taken = new Set<string>();
@@ -63,21 +71,29 @@ export class AnalyzeQueue {
     indexSteps: DdlStep[],
     private readonly failed: (key: string) => boolean,
   ) {
-    for (const s of indexSteps) if (s.table) this.pending.set(s.table, (this.pending.get(s.table) ?? 0) + 1);
+    const steps = new Map<string, number>();
+    for (const s of indexSteps) if (s.table) steps.set(s.table, (steps.get(s.table) ?? 0) + 1);
     for (const t of tables) {
-      if (this.pending.has(t.table)) this.waiting.set(t.table, t);
-      else this.release(t);
+      const waitFor = (t.waitFor ?? [t.table]).filter((name) => steps.has(name));
+      const count = waitFor.reduce((a, name) => a + steps.get(name)!, 0);
+      if (count === 0) {
+        this.release(t);
+        continue;
+      }
+      this.pending.set(t.key, count);
+      for (const name of waitFor) this.waitingOn.set(name, [...(this.waitingOn.get(name) ?? []), t]);
     }
   }
 
   indexDone(step: DdlStep): void {
     if (!step.table) return;
-    const left = (this.pending.get(step.table) ?? 1) - 1;
-    this.pending.set(step.table, left);
-    const t = left === 0 ? this.waiting.get(step.table) : undefined;
-    if (t) {
-      this.waiting.delete(step.table);
-      this.release(t);
+    for (const t of this.waitingOn.get(step.table) ?? []) {
+      const left = this.pending.get(t.key)! - 1;
+      this.pending.set(t.key, left);
+      if (left === 0) {
+        this.pending.delete(t.key);
+        this.release(t);
+      }
     }
   }
 
@@ -88,7 +104,7 @@ export class AnalyzeQueue {
   }
 
   left(): boolean {
-    return this.ready.length > 0 || this.waiting.size > 0;
+    return this.ready.length > 0 || this.pending.size > 0;
   }
 
   private release(t: AnalyzeTarget): void {

@@ -251,7 +251,8 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     if (!opts.schemaOnly) {
       await phase('data', plan.units.length, async () => {
         const limiter = opts.control?.limiter ?? (opts.maxRateMBps ? new RateLimiter(opts.maxRateMBps * 1024 * 1024) : undefined);
-        const jobs = Math.max(1, Math.min(jobsNow(), plan.units.length));
+        // large objects go in batches over the same pairs: they count as work for every pair
+        const jobs = Math.max(1, Math.min(jobsNow(), plan.units.length + (plan.largeObjects.length ? jobsNow() : 0)));
         const pairs = await Promise.all(
           Array.from({ length: jobs }, async () => {
             const [s, t] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
@@ -294,9 +295,12 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           bytesCopied += res.bytes;
           emit({ type: 'unit-done', unit: unit.id, ...res });
         };
+        // extensions' configuration rows first, one table after another: the extension made the
+        // foreign keys between them already, and the plan lists them in key order
+        for (const unit of plan.units) if (unit.filter !== undefined) await copy(unit, pairs[0]);
         await runLoad({
           workers: pairs,
-          units: plan.units,
+          units: plan.units.filter((u) => u.filter === undefined),
           indexSteps: earlyIndexes,
           copy,
           activeWorkers: opts.control ? () => opts.control!.jobs() : undefined,
@@ -305,7 +309,14 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
             emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
           },
         });
-        if (plan.largeObjects.length) bytesCopied += await copyLargeObjects(plan.largeObjects, pairs[0].s, pairs[0].t, opts.dataOnly ? { applyOwners: !opts.noOwner, applyPrivileges: !opts.noPrivileges } : undefined);
+        // an object whose pre-data step the target rejected has nowhere to go
+        const largeObjects = plan.largeObjects.filter((lo) => !failures.hasFailed(`pg_largeobject:${lo.oid}`));
+        bytesCopied += await copyLargeObjects(largeObjects, pairs.slice(0, Math.max(1, jobsNow())), {
+          dataOnly: opts.dataOnly ? { applyOwners: !opts.noOwner, applyPrivileges: !opts.noPrivileges } : undefined,
+          resumed: !freshRun,
+          beforeBatch: () => checkStop(opts.control),
+          limiter,
+        });
         await Promise.all(pairs.flatMap(({ s, t }) => [s.query('COMMIT').then(() => s.end()), t.end()]));
       });
     }
