@@ -9,7 +9,7 @@ import { connect, serverVersionNum } from '../pg/connect.js';
 import { displayName } from '../pg/quote.js';
 import { runPool } from '../copy/worker-pool.js';
 import { listTables, type VerifyTable } from './table-inventory.js';
-import { rowBytesFor, type RowBytes } from './table-checksum.js';
+import { rowBytesFor } from './table-checksum.js';
 import { columnMatcher, type Selection } from '../plan/selection.js';
 import { NameMapper, type NameMapping } from '../plan/name-mapping.js';
 import { scopeRules, tablesInScope } from './verify-scope.js';
@@ -62,18 +62,15 @@ export interface VerifyOptions {
   onTable?: (v: TableVerdict) => void;
 }
 
-/**
- * Pins every setting that changes how values print, the same on both sides; returns how this
- * server's row text is hashed (see RowBytes).
- */
-async function pinSettings(c: pg.Client, extraFloatDigits: number): Promise<RowBytes> {
+/** Pins every setting that changes how values print, the same on both sides; returns the server encoding. */
+async function pinSettings(c: pg.Client, extraFloatDigits: number): Promise<string> {
   const r = await c.query<{ encoding: string }>(
     "SELECT pg_catalog.set_config('DateStyle', 'ISO, MDY', false), pg_catalog.set_config('TimeZone', 'UTC', false)," +
       " pg_catalog.set_config('IntervalStyle', 'postgres', false), pg_catalog.set_config('bytea_output', 'hex', false)," +
       ` pg_catalog.set_config('extra_float_digits', '${extraFloatDigits}', false), pg_catalog.set_config('statement_timeout', '0', false),` +
       " pg_catalog.set_config('search_path', 'pg_catalog', false), pg_catalog.current_setting('server_encoding') AS encoding",
   );
-  return rowBytesFor(r.rows[0].encoding);
+  return r.rows[0].encoding;
 }
 
 /** Runs the comparison; never throws for a difference, only for a failure to read. */
@@ -98,7 +95,9 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     const [sv, tv] = await Promise.all([serverVersionNum(src), serverVersionNum(dst)]);
     // float text output changed in 12: compare arrays of floats at 15 digits across that line
     const efd = sv >= 120000 === tv >= 120000 ? 3 : 0;
-    await Promise.all([pinSettings(src, efd), pinSettings(dst, efd)]);
+    const [srcEncoding, dstEncoding] = await Promise.all([pinSettings(src, efd), pinSettings(dst, efd)]);
+    const srcBytes = rowBytesFor(srcEncoding, dstEncoding);
+    const dstBytes = rowBytesFor(dstEncoding, srcEncoding);
     const rules = scopeRules(opts.selection);
     const keepColumn = opts.selection ? columnMatcher(opts.selection) : () => true;
     const mapper = new NameMapper(opts.mapping);
@@ -117,7 +116,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     const lanes = await Promise.all(
       Array.from({ length: jobs }, async (): Promise<Lane> => {
         const [s, d] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
-        const [srcBytes, dstBytes] = await Promise.all([pinSettings(s, efd), pinSettings(d, efd)]);
+        await Promise.all([pinSettings(s, efd), pinSettings(d, efd)]);
         return { s, d, srcBytes, dstBytes };
       }),
     );

@@ -1,7 +1,7 @@
 /**
  * Row counts and checksums computed on the server. A row's hash is md5 of its text form (floats as
- * their exact binary image) in UTF-8, whatever the server's encoding, so a LATIN1 source and a UTF8
- * target that hold the same characters hash alike; a range's checksum is md5 over its row hashes in
+ * their exact binary image) in UTF-8 where the two sides' encodings differ, so a LATIN1 source and
+ * a UTF8 target that hold the same characters hash alike; a range's checksum is md5 over its row hashes in
  * sorted order, so it does not depend on physical row order, and rows never travel to Node.
  */
 import type pg from 'pg';
@@ -23,16 +23,17 @@ export interface RangeSum {
 }
 
 /**
- * How a server's row text becomes the bytes that are hashed: as it is where those bytes are
- * already the UTF-8 form (UTF8) or where the encoding is undeclared (SQL_ASCII: bytes that are
- * valid UTF-8 then compare with a UTF8 side as such, others differ from anything a UTF8 side can
- * hold) or cannot be converted (MULE_INTERNAL); converted to UTF-8 on the server otherwise.
+ * How a server's row text becomes the bytes that are hashed: as it is where both sides store the
+ * same encoding, where those bytes are already the UTF-8 form (UTF8), or where the encoding is
+ * undeclared (SQL_ASCII: bytes that are valid UTF-8 then compare with a UTF8 side as such, others
+ * differ from anything a UTF8 side can hold) or cannot be converted (MULE_INTERNAL); converted to
+ * UTF-8 on the server otherwise.
  */
 export type RowBytes = 'as-stored' | 'to-utf8';
 
-/** The RowBytes of a server whose `server_encoding` is `encoding`. */
-export function rowBytesFor(encoding: string): RowBytes {
-  return ['UTF8', 'SQL_ASCII', 'MULE_INTERNAL'].includes(encoding) ? 'as-stored' : 'to-utf8';
+/** The RowBytes of a server whose `server_encoding` is `encoding`, compared with one in `other`. */
+export function rowBytesFor(encoding: string, other: string): RowBytes {
+  return encoding === other || ['UTF8', 'SQL_ASCII', 'MULE_INTERNAL'].includes(encoding) ? 'as-stored' : 'to-utf8';
 }
 
 function rowHash(t: VerifyTable, bytes: RowBytes): string {

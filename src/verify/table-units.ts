@@ -102,6 +102,7 @@ export async function runTableUnit(u: TableUnit, lane: Lane, rowsPerRange: numbe
     const n = await rowCount(u.side === 'source' ? lane.s : lane.d, u.table);
     if (u.side === 'source') v.sourceRows = n;
     else v.targetRows = n;
+    v.problems = [u.side === 'source' ? `missing in target (rows source=${n})` : `extra in target (rows target=${n})`];
     return;
   }
   const t = u.source;

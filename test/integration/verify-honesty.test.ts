@@ -81,12 +81,17 @@ describe('verify honesty', () => {
     const dropped = await verify(src.uri, dst.uri, '--include-table', 'app.events');
     assert.equal(dropped.code, 4);
     assert.match(dropped.stdout, /^FAIL table app\.events: partition app\.events_us missing in target$/m);
-    assert.match(dropped.stdout, /^FAIL table app\.events_us \(partition of app\.events\): missing in target$/m);
+    assert.match(dropped.stdout, /^FAIL table app\.events_us \(partition of app\.events\): missing in target \(rows source=400\)$/m);
     // detached rather than dropped: the table is equal, its parent is not
     await execSql(dst.uri, 'ALTER TABLE app.events DETACH PARTITION app.events_other');
     const detached = await verify(src.uri, dst.uri);
     assert.match(detached.stdout, /^FAIL table app\.events: partition app\.events_other not attached to it in target$/m);
     assert.doesNotMatch(detached.stdout, /FAIL table app\.events_other/);
+    // and a partition only the target has
+    await execSql(dst.uri, "CREATE TABLE app.events_apac PARTITION OF app.events FOR VALUES IN ('apac'); INSERT INTO app.events_apac VALUES (1, 'apac', '2024-01-01', 'x')");
+    const extra = await verify(src.uri, dst.uri, '--include-table', 'app.events');
+    assert.match(extra.stdout, /^FAIL table app\.events: partition app\.events_apac extra in target$/m);
+    assert.match(extra.stdout, /^FAIL table app\.events_apac: extra in target \(rows target=1\)$/m);
 
     // the reported case: the target has the parent, empty, and no partitions at all
     const bare = await freshDatabase(await server('15', 'dst'), 'vh_bare');
@@ -95,6 +100,7 @@ describe('verify honesty', () => {
     assert.equal(empty.code, 4, empty.stdout);
     for (const p of ['events_eu', 'events_us', 'events_other']) assert.match(empty.stdout, new RegExp(`^FAIL table app\\.events: partition app\\.${p} missing in target$`, 'm'));
     assert.match(empty.stdout, /^FAIL table app\.events: rows through it: source=1200 target=0$/m);
+    assert.match(empty.stdout, /^FAIL table app\.events_us \(partition of app\.events\): missing in target \(rows source=400\)$/m);
     assert.match(empty.stdout, /verify: FAIL tables=6 rows=1200 /);
   });
 
@@ -166,6 +172,15 @@ describe('verify honesty', () => {
     assert.equal(changed.code, 4, changed.stdout);
     assert.match(changed.stdout, /^FAIL table public\.words: id < 2: rows source=1 target=1, checksum .* \(same count, different content\)$/m);
     assert.doesNotMatch(changed.stdout, /FAIL table public\.names/);
+
+    // LATIN1 on both sides: hashed as stored, and still equal, and still caught
+    const same = await databaseWithEncoding('17', 'dst', 'vh_latin1_same', 'LATIN1');
+    await migrate(src, same);
+    assert.equal((await verify(src, same)).code, 0);
+    await execSql(same, "UPDATE names SET name = 'è' WHERE name = 'é'");
+    const renamed = await verify(src, same);
+    assert.equal(renamed.code, 4, renamed.stdout);
+    assert.match(renamed.stdout, /^FAIL table public\.names: all rows: rows source=9 target=9, checksum /m);
   });
 
   it('a SQL_ASCII source: ASCII and UTF-8 bytes verify equal to a UTF8 target, other bytes differ', async () => {

@@ -65,7 +65,10 @@ describe('verify scope', () => {
     assert.deepEqual(names({ excludeTables: ['app.base'] }), ['events_id_seq', 'free']);
   });
 
-  it('rows are hashed as stored on UTF8, SQL_ASCII and MULE_INTERNAL servers, converted to UTF-8 on the others', () => {
-    assert.deepEqual(['UTF8', 'SQL_ASCII', 'MULE_INTERNAL', 'LATIN1', 'WIN1252', 'EUC_JP'].map(rowBytesFor), ['as-stored', 'as-stored', 'as-stored', 'to-utf8', 'to-utf8', 'to-utf8']);
+  it('rows are hashed as stored on UTF8, SQL_ASCII and MULE_INTERNAL servers and between two of one encoding, converted to UTF-8 otherwise', () => {
+    const toUtf8 = ['UTF8', 'SQL_ASCII', 'MULE_INTERNAL', 'LATIN1', 'WIN1252', 'EUC_JP'].map((e) => rowBytesFor(e, 'UTF8'));
+    assert.deepEqual(toUtf8, ['as-stored', 'as-stored', 'as-stored', 'to-utf8', 'to-utf8', 'to-utf8']);
+    assert.equal(rowBytesFor('LATIN1', 'LATIN1'), 'as-stored');
+    assert.equal(rowBytesFor('LATIN1', 'WIN1252'), 'to-utf8');
   });
 });
