@@ -80,12 +80,13 @@ export function judgeThroughTree(parent: VerifyTable, v: TreeVerdict, sides: Tre
     v.problems.push(`${word} ${sides.label(sid)} ${sides.dst.rels.has(tid) ? 'not attached to it' : 'missing'} in target`);
   }
   for (const tid of [...have].sort()) if (!want.has(tid)) v.problems.push(`${word} ${tid} extra in target`);
-  // below the children that are there: those that differ (the absent ones are named above)
-  const differ: string[] = [];
+  // below the children that are there: those that differ (the absent ones are named above; a
+  // table that inherits from two tables of the tree is named once)
+  const differ = new Set<string>();
   const walk = (id: string) => {
     for (const k of sides.src.children(id)) {
       if (away.has(k.id)) continue;
-      if (sides.verdict(k.id)?.ok === false) differ.push(sides.label(k.id));
+      if (sides.verdict(k.id)?.ok === false) differ.add(sides.label(k.id));
       walk(k.id);
     }
   };
@@ -94,9 +95,9 @@ export function judgeThroughTree(parent: VerifyTable, v: TreeVerdict, sides: Tre
     v.sourceRows = sides.src.rowsThrough(parent.id, (t) => sides.verdict(t.id)?.sourceRows ?? null);
     v.targetRows = sides.dst.rowsThrough(targetParent, (t) => sides.verdictOnTarget(t.id)?.targetRows ?? null);
   }
-  if (differ.length) {
+  if (differ.size) {
     const rows = parent.relkind === 'p' ? ` (rows through it: source=${v.sourceRows} target=${v.targetRows})` : '';
-    v.problems.push(`${word === 'partition' ? 'partitions' : 'inheritance children'} that differ: ${nameList(differ)}${rows}`);
+    v.problems.push(`${word === 'partition' ? 'partitions' : 'inheritance children'} that differ: ${nameList([...differ])}${rows}`);
   } else if (parent.relkind === 'p' && v.sourceRows !== v.targetRows) {
     v.problems.push(`rows through it: source=${v.sourceRows} target=${v.targetRows}`);
   }
