@@ -1,17 +1,23 @@
 /**
  * Compares source and target: the same tables with the same columns, row counts and checksums
- * (per key range, so a mismatch names where), and the same sequence positions.
+ * (per key range, so a mismatch names where), partitioned tables through their partitions, the
+ * same sequence positions and the same large objects.
  */
 import type pg from 'pg';
 import type { ConnInfo } from '../config/conninfo.js';
 import { connect, serverVersionNum } from '../pg/connect.js';
 import { displayName } from '../pg/quote.js';
 import { runPool } from '../copy/worker-pool.js';
-import { readSequenceValues } from '../copy/sequence-values.js';
-import { listSequences, listTables, type VerifyTable } from './table-inventory.js';
-import { describeRange, keyRanges, rangeChecksum } from './table-checksum.js';
-import { columnMatcher, selectionMatchers, selects, type Selection } from '../plan/selection.js';
+import { listTables, type VerifyTable } from './table-inventory.js';
+import { rowBytesFor } from './table-checksum.js';
+import { columnMatcher, type Selection } from '../plan/selection.js';
 import { NameMapper, type NameMapping } from '../plan/name-mapping.js';
+import { scopeRules, tablesInScope } from './verify-scope.js';
+import { compareSequences, type SequenceVerdict } from './sequence-compare.js';
+import { RelationTree, judgeThroughTree, type TreeSides } from './relation-tree.js';
+import { planTables, runTableUnit, type Lane, type TableVerdict } from './table-units.js';
+
+export type { TableVerdict } from './table-units.js';
 
 /** The source table as the target should have it: selected columns only, under the mapped names. */
 function expectedOnTarget(t: VerifyTable, keepColumn: (s: string, t: string, c: string) => boolean, mapper: NameMapper): { source: VerifyTable; target: VerifyTable } {
@@ -25,19 +31,12 @@ function expectedOnTarget(t: VerifyTable, keepColumn: (s: string, t: string, c: 
   return { source, target: { ...source, id: displayName(to.schema, to.name), schema: to.schema, name: to.name, columns: columns.map((c) => ({ ...c, name: col(c.name) })), key: key.map(col) } };
 }
 
-export interface TableVerdict {
-  table: string;
-  ok: boolean;
-  sourceRows: number | null;
-  targetRows: number | null;
-  ranges: number;
-  problems: string[];
-}
-
 export interface VerifyReport {
   ok: boolean;
+  /** Every table in scope, partitioned tables and their partitions each with a verdict. */
   tables: TableVerdict[];
-  sequences: { sequence: string; ok: boolean; source: string | null; target: string | null }[];
+  /** Every sequence in scope: free ones selected by name, owned ones with their table. */
+  sequences: SequenceVerdict[];
   /** Large objects on the source, and each difference found. */
   largeObjects: { count: number; problems: string[] };
   seconds: number;
@@ -63,14 +62,15 @@ export interface VerifyOptions {
   onTable?: (v: TableVerdict) => void;
 }
 
-/** Pins every setting that changes how values print, the same on both sides. */
-async function pinSettings(c: pg.Client, extraFloatDigits: number): Promise<void> {
-  await c.query(
+/** Pins every setting that changes how values print, the same on both sides; returns the server encoding. */
+async function pinSettings(c: pg.Client, extraFloatDigits: number): Promise<string> {
+  const r = await c.query<{ encoding: string }>(
     "SELECT pg_catalog.set_config('DateStyle', 'ISO, MDY', false), pg_catalog.set_config('TimeZone', 'UTC', false)," +
       " pg_catalog.set_config('IntervalStyle', 'postgres', false), pg_catalog.set_config('bytea_output', 'hex', false)," +
       ` pg_catalog.set_config('extra_float_digits', '${extraFloatDigits}', false), pg_catalog.set_config('statement_timeout', '0', false),` +
-      " pg_catalog.set_config('search_path', 'pg_catalog', false)",
+      " pg_catalog.set_config('search_path', 'pg_catalog', false), pg_catalog.current_setting('server_encoding') AS encoding",
   );
+  return r.rows[0].encoding;
 }
 
 /** Runs the comparison; never throws for a difference, only for a failure to read. */
@@ -95,88 +95,50 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     const [sv, tv] = await Promise.all([serverVersionNum(src), serverVersionNum(dst)]);
     // float text output changed in 12: compare arrays of floats at 15 digits across that line
     const efd = sv >= 120000 === tv >= 120000 ? 3 : 0;
-    await Promise.all([pinSettings(src, efd), pinSettings(dst, efd)]);
-    const selected = opts.selection && selects(opts.selection) ? selectionMatchers(opts.selection).table : () => true;
+    const [srcEncoding, dstEncoding] = await Promise.all([pinSettings(src, efd), pinSettings(dst, efd)]);
+    const srcBytes = rowBytesFor(srcEncoding, dstEncoding);
+    const dstBytes = rowBytesFor(dstEncoding, srcEncoding);
+    const rules = scopeRules(opts.selection);
     const keepColumn = opts.selection ? columnMatcher(opts.selection) : () => true;
     const mapper = new NameMapper(opts.mapping);
-    // a target table is in scope when the selected source table it maps back to is
-    const selectedOnTarget = (schema: string, name: string) => {
-      const s = mapper.sourceOf(schema, name);
-      return selected(s.schema, s.name);
-    };
     const [allSrc, allDst] = await Promise.all([listTables(src), listTables(dst)]);
-    const srcTables = new Map([...allSrc].filter(([, t]) => selected(t.schema, t.name)));
-    const dstTables = new Map([...allDst].filter(([, t]) => selectedOnTarget(t.schema, t.name)));
+    const srcTables = tablesInScope(allSrc, rules, (schema, name) => ({ schema, name }));
     const expected = new Map([...srcTables.values()].map((t) => [t.id, expectedOnTarget(t, keepColumn, mapper)]));
-    const mappedIds = new Set([...expected.values()].map((e) => e.target.id));
-    const tables: TableVerdict[] = [];
-    const report = (v: TableVerdict) => {
-      tables.push(v);
-      opts.onTable?.(v);
-    };
-    for (const id of dstTables.keys()) {
-      if (!mappedIds.has(id)) report({ table: id, ok: false, sourceRows: null, targetRows: null, ranges: 0, problems: ['extra in target'] });
-    }
-    const common: { source: VerifyTable; target: VerifyTable; label: string }[] = [];
-    for (const [id, e] of expected) {
-      const label = e.target.id === id ? id : `${id} → ${e.target.id}`;
-      const d = dstTables.get(e.target.id);
-      if (!d) {
-        report({ table: label, ok: false, sourceRows: null, targetRows: null, ranges: 0, problems: ['missing in target'] });
-        continue;
-      }
-      const sc = e.target.columns.map((c) => `${c.name} ${c.type}`).join(', ');
-      const dc = d.columns.map((c) => `${c.name} ${c.type}`).join(', ');
-      if (sc !== dc) {
-        report({ table: label, ok: false, sourceRows: null, targetRows: null, ranges: 0, problems: [`columns differ: source (${sc}), target (${dc})`] });
-        continue;
-      }
-      common.push({ ...e, label });
-    }
-    common.sort((a, b) => b.source.estimatedRows - a.source.estimatedRows);
-    const jobs = Math.max(1, Math.min(opts.jobs, common.length));
+    const targetId = (id: string) => expected.get(id)!.target.id;
+    const mapped = new Set([...expected.values()].map((e) => e.target.id));
+    // a target relation is in scope when a source one in scope maps to it, or when the rules put it there
+    const dstByRules = tablesInScope(allDst, rules, (schema, name) => mapper.sourceOf(schema, name));
+    const dstTables = new Map([...allDst].filter(([id]) => mapped.has(id) || dstByRules.has(id)));
+    const label = (id: string) => (targetId(id) === id ? id : `${id} → ${targetId(id)}`);
+    const plan = planTables(expected, dstTables, label);
+
+    const jobs = Math.max(1, Math.min(opts.jobs, plan.units.length));
     const lanes = await Promise.all(
-      Array.from({ length: jobs }, async () => {
+      Array.from({ length: jobs }, async (): Promise<Lane> => {
         const [s, d] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
         await Promise.all([pinSettings(s, efd), pinSettings(d, efd)]);
-        return { s, d };
+        return { s, d, srcBytes, dstBytes };
       }),
     );
-    await runPool(common, jobs, async ({ source: t, target: tt, label }, w) => {
-      const { s, d } = lanes[w];
-      const ranges = await keyRanges(s, t, opts.rowsPerRange ?? 1_000_000);
-      const v: TableVerdict = { table: label, ok: true, sourceRows: 0, targetRows: 0, ranges: ranges.length, problems: [] };
-      for (const range of ranges) {
-        const [a, b] = await Promise.all([rangeChecksum(s, t, range), rangeChecksum(d, tt, range)]);
-        v.sourceRows! += a.rows;
-        v.targetRows! += b.rows;
-        if (a.rows !== b.rows || a.sum !== b.sum) {
-          v.ok = false;
-          v.problems.push(
-            `${describeRange(t, range)}: rows source=${a.rows} target=${b.rows}` +
-              (a.rows === b.rows ? `, checksum source=${a.sum.slice(0, 12)} target=${b.sum.slice(0, 12)} (same count, different content)` : ''),
-          );
-        }
-      }
-      report(v);
+    const sides: TreeSides = {
+      src: new RelationTree(srcTables), dst: new RelationTree(dstTables), targetId, label,
+      verdict: (id) => plan.bySource.get(id), verdictOnTarget: (id) => plan.byTarget.get(id),
+    };
+    // parents (and partitioned tables, which may have no partitions) are judged through their
+    // trees once everything below them is in; the rest are reported as they finish
+    const isParent = (id: string) => srcTables.get(id)!.relkind === 'p' || sides.src.children(id).length > 0 || sides.dst.children(targetId(id)).length > 0;
+    const parents = new Set([...plan.bySource.keys()].filter(isParent));
+    const held = new Set([...parents].map((id) => plan.bySource.get(id)!));
+    const all = [...new Set([...plan.bySource.values(), ...plan.byTarget.values()])];
+    const pending = new Set(plan.units.map((u) => u.v));
+    for (const v of all) if (!pending.has(v) && !held.has(v)) opts.onTable?.(v);
+    await runPool(plan.units, jobs, async (u, w) => {
+      await runTableUnit(u, lanes[w], opts.rowsPerRange ?? 1_000_000);
+      if (!held.has(u.v)) opts.onTable?.(u.v);
     });
+    judgeParents(srcTables, parents, plan.present, sides, (id) => opts.onTable?.(plan.bySource.get(id)!));
 
-    const [allSs, allDs] = await Promise.all([listSequences(src), listSequences(dst)]);
-    const ss = allSs.filter((s) => selected(s.schema, s.name));
-    const ds = allDs.filter((s) => selectedOnTarget(s.schema, s.name));
-    const [sVals, dVals] = await Promise.all([readSequenceValues(src, ss), readSequenceValues(dst, ds)]);
-    const fmt = (v: { lastValue: string; isCalled: boolean }) => `${v.lastValue}${v.isCalled ? '' : ' (not called)'}`;
-    // compared under the source's names
-    const dMap = new Map(dVals.map((v) => {
-      const s = mapper.sourceOf(v.schema, v.name);
-      return [displayName(s.schema, s.name), fmt(v)];
-    }));
-    const sMap = new Map(sVals.map((v) => [displayName(v.schema, v.name), fmt(v)]));
-    const sequences = [...new Set([...sMap.keys(), ...dMap.keys()])].sort().map((k) => {
-      const a = sMap.get(k) ?? null;
-      const b = dMap.get(k) ?? null;
-      return { sequence: k, ok: a !== null && a === b, source: a, target: b };
-    });
+    const sequences = await compareSequences(src, dst, { rules, mapper, srcTables, dstTables });
     const [sLobs, dLobs] = await Promise.all([largeObjectDigests(src), largeObjectDigests(dst)]);
     const largeObjects = { count: sLobs.size, problems: [] as string[] };
     for (const [oid, md5] of sLobs) {
@@ -185,7 +147,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
       else if (other !== md5) largeObjects.problems.push(`large object ${oid}: contents differ`);
     }
     for (const oid of dLobs.keys()) if (!sLobs.has(oid)) largeObjects.problems.push(`large object ${oid}: extra in target`);
-    tables.sort((a, b) => a.table.localeCompare(b.table));
+    const tables = all.sort((a, b) => a.table.localeCompare(b.table));
     return {
       ok: tables.every((t) => t.ok) && sequences.every((s) => s.ok) && largeObjects.problems.length === 0,
       tables,
@@ -197,4 +159,22 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     finished = true;
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
   }
+}
+
+/**
+ * Judges each parent through its tree, children before parents, then hands it to `done` (a
+ * parent missing on the target, or with other columns, was judged already and is only handed on).
+ */
+function judgeParents(srcTables: Map<string, VerifyTable>, parents: Set<string>, present: Set<string>, sides: TreeSides, done: (id: string) => void): void {
+  const seen = new Set<string>();
+  const judge = (id: string) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    for (const k of sides.src.children(id)) judge(k.id);
+    if (!parents.has(id)) return;
+    const v = sides.verdict(id)!;
+    if (present.has(id)) judgeThroughTree(srcTables.get(id)!, v, sides);
+    done(id);
+  };
+  for (const id of srcTables.keys()) judge(id);
 }

@@ -1,7 +1,8 @@
 /**
  * Row counts and checksums computed on the server. A row's hash is md5 of its text form (floats as
- * their exact binary image); a range's checksum is md5 over its row hashes in sorted order, so it
- * does not depend on physical row order, and rows never travel to Node.
+ * their exact binary image) in UTF-8 where the two sides' encodings differ, so a LATIN1 source and
+ * a UTF8 target that hold the same characters hash alike; a range's checksum is md5 over its row hashes in
+ * sorted order, so it does not depend on physical row order, and rows never travel to Node.
  */
 import type pg from 'pg';
 import { ident, qualified } from '../pg/quote.js';
@@ -21,14 +22,29 @@ export interface RangeSum {
   sum: string;
 }
 
-function rowExpression(t: VerifyTable): string {
+/**
+ * How a server's row text becomes the bytes that are hashed: as it is where both sides store the
+ * same encoding, where those bytes are already the UTF-8 form (UTF8), or where the encoding is
+ * undeclared (SQL_ASCII: bytes that are valid UTF-8 then compare with a UTF8 side as such, others
+ * differ from anything a UTF8 side can hold) or cannot be converted (MULE_INTERNAL); converted to
+ * UTF-8 on the server otherwise.
+ */
+export type RowBytes = 'as-stored' | 'to-utf8';
+
+/** The RowBytes of a server whose `server_encoding` is `encoding`, compared with one in `other`. */
+export function rowBytesFor(encoding: string, other: string): RowBytes {
+  return encoding === other || ['UTF8', 'SQL_ASCII', 'MULE_INTERNAL'].includes(encoding) ? 'as-stored' : 'to-utf8';
+}
+
+function rowHash(t: VerifyTable, bytes: RowBytes): string {
   const parts = t.columns.map((c) => {
     const col = ident(c.name);
     if (c.typeOid === FLOAT8) return `pg_catalog.float8send(${col})`;
     if (c.typeOid === FLOAT4) return `pg_catalog.float4send(${col})`;
     return col;
   });
-  return `ROW(${parts.join(', ')})::text`;
+  const text = `ROW(${parts.join(', ')})::text`;
+  return bytes === 'to-utf8' ? `pg_catalog.md5(pg_catalog.convert_to(${text}, 'UTF8'))` : `pg_catalog.md5(${text})`;
 }
 
 function keyTuple(t: VerifyTable, offset: number): { left: string; right: string } {
@@ -38,8 +54,8 @@ function keyTuple(t: VerifyTable, offset: number): { left: string; right: string
   return { left: `ROW(${left})`, right: `ROW(${right})` };
 }
 
-/** Count and checksum of the rows of `t` in `range`. */
-export async function rangeChecksum(client: pg.ClientBase, t: VerifyTable, range: KeyRange): Promise<RangeSum> {
+/** Count and checksum of the rows of `t` in `range`, hashing the row text as `bytes` says. */
+export async function rangeChecksum(client: pg.ClientBase, t: VerifyTable, range: KeyRange, bytes: RowBytes): Promise<RangeSum> {
   const where: string[] = [];
   const params: string[] = [];
   if (range.from) {
@@ -54,7 +70,7 @@ export async function rangeChecksum(client: pg.ClientBase, t: VerifyTable, range
   }
   const sql =
     `SELECT count(*)::int8 AS n, pg_catalog.md5(coalesce(string_agg(h, '' ORDER BY h COLLATE "C"), '')) AS s ` +
-    `FROM (SELECT pg_catalog.md5(${rowExpression(t)}) AS h FROM ONLY ${qualified(t.schema, t.name)} t` +
+    `FROM (SELECT ${rowHash(t, bytes)} AS h FROM ONLY ${qualified(t.schema, t.name)} t` +
     `${where.length ? ` WHERE ${where.join(' AND ')}` : ''}) x`;
   const r = await client.query<{ n: string; s: string }>(sql, params);
   return { rows: Number(r.rows[0].n), sum: r.rows[0].s };
@@ -91,4 +107,10 @@ export function describeRange(t: VerifyTable, range: KeyRange): string {
   const val = (v: string[]) => (v.length === 1 ? v[0] : `(${v.join(', ')})`);
   if (!range.from && !range.to) return 'all rows';
   return [range.from ? `${key} >= ${val(range.from)}` : '', range.to ? `${key} < ${val(range.to)}` : ''].filter(Boolean).join(' and ');
+}
+
+/** The rows of `t` (itself only): what a table that has no counterpart to compare with holds. */
+export async function rowCount(client: pg.ClientBase, t: VerifyTable): Promise<number> {
+  const r = await client.query<{ n: string }>(`SELECT count(*)::int8 AS n FROM ONLY ${qualified(t.schema, t.name)}`);
+  return Number(r.rows[0].n);
 }

@@ -1,4 +1,10 @@
-/** Lists the user tables verify compares, with the columns and key it needs to checksum them. */
+/**
+ * Lists what verify compares on one side: tables (with their place in partition and inheritance
+ * trees) and sequences (with the table that owns them). The queries live in queries/*.sql and
+ * run unchanged in psql.
+ */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { displayName } from '../pg/quote.js';
 
@@ -6,43 +12,60 @@ export interface VerifyTable {
   id: string;
   schema: string;
   name: string;
+  /** r plain, p partitioned (holds no rows itself), m materialized view, f foreign (never hashed). */
+  relkind: 'r' | 'p' | 'm' | 'f';
+  isPartition: boolean;
+  /** The tables it is a partition or inheritance child of. */
+  parents: { schema: string; name: string }[];
   columns: { name: string; type: string; typeOid: number }[];
-  /** Primary key (or unique not-null) columns, used to split large tables into ranges. */
+  /** Primary key columns, used to split large tables into ranges. */
   key: string[];
   estimatedRows: number;
 }
 
-const INVENTORY_SQL = `
-SELECT n.nspname AS schema, c.relname AS name, greatest(c.reltuples, 0)::float8 AS est,
-       coalesce((SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'typeOid', a.atttypid::int8) ORDER BY a.attnum)
-                 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]') AS columns,
-       coalesce((SELECT json_agg(a.attname ORDER BY k.ord)
-                 FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
-                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
-                 WHERE i.indexrelid = (SELECT i2.indexrelid FROM pg_index i2 WHERE i2.indrelid = c.oid AND i2.indisprimary LIMIT 1)), '[]') AS key
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE (c.relkind = 'r' OR (c.relkind = 'm' AND c.relispopulated))
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgferry_state') AND n.nspname !~ '^pg_(toast|temp)'
-  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
-ORDER BY 1, 2`;
+export interface VerifySequence {
+  schema: string;
+  name: string;
+  /** The table whose column owns it (serial, identity), if any. */
+  owner: { schema: string; name: string } | null;
+}
 
-/** Every table and populated materialized view, by `schema.name`. */
-export async function listTables(client: pg.Client): Promise<Map<string, VerifyTable>> {
-  const r = await client.query<{ schema: string; name: string; est: number; columns: VerifyTable['columns']; key: string[] }>(INVENTORY_SQL);
+// src/verify (tsx) and dist/verify (compiled) both sit two levels below the package root
+const QUERY_DIR = fileURLToPath(new URL('../../src/verify/queries/', import.meta.url));
+const queries = new Map<string, string>();
+
+function query(name: string): string {
+  let text = queries.get(name);
+  if (text === undefined) {
+    text = fs.readFileSync(`${QUERY_DIR}${name}.sql`, 'utf8');
+    queries.set(name, text);
+  }
+  return text;
+}
+
+/** Every table, partitioned table, foreign table and populated materialized view, by `schema.name`. */
+export async function listTables(client: pg.ClientBase): Promise<Map<string, VerifyTable>> {
+  const r = await client.query<{
+    schema: string; name: string; relkind: VerifyTable['relkind']; is_partition: boolean; est: number;
+    columns: VerifyTable['columns']; key: string[]; parents: VerifyTable['parents'];
+  }>(query('relations'));
   return new Map(
     r.rows.map((row) => {
       const id = displayName(row.schema, row.name);
-      return [id, { id, schema: row.schema, name: row.name, columns: row.columns, key: row.key, estimatedRows: row.est }];
+      return [id, {
+        id, schema: row.schema, name: row.name, relkind: row.relkind, isPartition: row.is_partition, parents: row.parents,
+        columns: row.columns, key: row.key, estimatedRows: row.est,
+      }];
     }),
   );
 }
 
-const SEQUENCES_SQL = `
-SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = 'S' AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgferry_state') AND n.nspname !~ '^pg_(toast|temp)'
-ORDER BY 1, 2`;
-
-/** Every user sequence. */
-export async function listSequences(client: pg.Client): Promise<{ schema: string; name: string }[]> {
-  return (await client.query<{ schema: string; name: string }>(SEQUENCES_SQL)).rows;
+/** Every user sequence, with its owning table. */
+export async function listSequences(client: pg.ClientBase): Promise<VerifySequence[]> {
+  const r = await client.query<{ schema: string; name: string; owner_schema: string | null; owner_name: string | null }>(query('sequences'));
+  return r.rows.map((row) => ({
+    schema: row.schema,
+    name: row.name,
+    owner: row.owner_schema !== null && row.owner_name !== null ? { schema: row.owner_schema, name: row.owner_name } : null,
+  }));
 }

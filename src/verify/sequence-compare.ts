@@ -1,0 +1,46 @@
+/** Compares sequence positions (last value, is_called) between source and target, under the source's names. */
+import type pg from 'pg';
+import { displayName } from '../pg/quote.js';
+import { readSequenceValues } from '../copy/sequence-values.js';
+import type { NameMapper } from '../plan/name-mapping.js';
+import { listSequences, type VerifyTable } from './table-inventory.js';
+import { sequencesInScope, type ScopeRules } from './verify-scope.js';
+
+export interface SequenceVerdict {
+  sequence: string;
+  ok: boolean;
+  source: string | null;
+  target: string | null;
+}
+
+/**
+ * One verdict per sequence in scope on either side. A target sequence is in scope when its source
+ * name is (so one that lost its OWNED BY still meets its source), or when the rules put it there
+ * (then, if the source has no such sequence, it is extra).
+ */
+export async function compareSequences(
+  src: pg.ClientBase, dst: pg.ClientBase, scope: { rules: ScopeRules; mapper: NameMapper; srcTables: Map<string, VerifyTable>; dstTables: Map<string, VerifyTable> },
+): Promise<SequenceVerdict[]> {
+  const { rules, mapper } = scope;
+  const [allS, allD] = await Promise.all([listSequences(src), listSequences(dst)]);
+  const ss = sequencesInScope(allS, scope.srcTables, rules, (schema, name) => ({ schema, name }));
+  const wanted = new Set(ss.map((q) => displayName(q.schema, q.name)));
+  const back = (schema: string, name: string) => mapper.sourceOf(schema, name);
+  const byRules = new Set(sequencesInScope(allD, scope.dstTables, rules, back));
+  const ds = allD.filter((q) => {
+    const s = back(q.schema, q.name);
+    return byRules.has(q) || wanted.has(displayName(s.schema, s.name));
+  });
+  const [sVals, dVals] = await Promise.all([readSequenceValues(src, ss), readSequenceValues(dst, ds)]);
+  const fmt = (v: { lastValue: string; isCalled: boolean }) => `${v.lastValue}${v.isCalled ? '' : ' (not called)'}`;
+  const sMap = new Map(sVals.map((v) => [displayName(v.schema, v.name), fmt(v)]));
+  const dMap = new Map(dVals.map((v) => {
+    const s = back(v.schema, v.name);
+    return [displayName(s.schema, s.name), fmt(v)];
+  }));
+  return [...new Set([...sMap.keys(), ...dMap.keys()])].sort().map((k) => {
+    const a = sMap.get(k) ?? null;
+    const b = dMap.get(k) ?? null;
+    return { sequence: k, ok: a !== null && a === b, source: a, target: b };
+  });
+}
