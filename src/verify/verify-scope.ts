@@ -1,11 +1,14 @@
 /**
- * What verify compares under a selection. Tables are selected by name as the migration selects
- * them, and a partition of a partitioned table in scope is in scope too, whatever its name (a
- * partition is part of its table: `SELECT ... FROM parent` reads it), unless an exclude list names
- * it. A sequence owned by a column follows its table; other sequences are selected by name.
- * Names are always tested as the source's: a target name is mapped back first.
+ * What verify compares under a selection: the tables the migration takes, by the plan's own rule
+ * (plan/relation-trees.ts): selected by name, and a partition or inheritance child of a table in
+ * scope is in scope too, whatever its name (`SELECT ... FROM parent` reads it), unless an exclude
+ * list names it. A partition named without its parent is compared on its own (the migration
+ * refuses it, or creates it as a plain table). A sequence owned by a column follows its table;
+ * other sequences are selected by name. Names are always tested as the source's: a target name
+ * is mapped back first.
  */
 import { displayName } from '../pg/quote.js';
+import { selectTrees } from '../plan/relation-trees.js';
 import { selectionMatchers, selects, type Selection } from '../plan/selection.js';
 import type { VerifySequence, VerifyTable } from './table-inventory.js';
 
@@ -34,19 +37,19 @@ export function scopeRules(sel: Selection | undefined): ScopeRules {
  * name of a relation of this side (itself on the source).
  */
 export function tablesInScope(all: Map<string, VerifyTable>, rules: ScopeRules, sourceName: (schema: string, name: string) => Name): Map<string, VerifyTable> {
-  const memo = new Map<string, boolean>();
-  const inScope = (t: VerifyTable): boolean => {
-    let v = memo.get(t.id);
-    if (v === undefined) {
-      memo.set(t.id, false); // a cycle cannot happen in pg_inherits; this only guards the recursion
-      const s = sourceName(t.schema, t.name);
-      const parent = t.isPartition && t.parents[0] ? all.get(displayName(t.parents[0].schema, t.parents[0].name)) : undefined;
-      v = rules.table(s.schema, s.name) || (parent !== undefined && inScope(parent) && !rules.excluded(s.schema, s.name));
-      memo.set(t.id, v);
-    }
-    return v;
-  };
-  return new Map([...all].filter(([, t]) => inScope(t)));
+  const list = [...all.values()];
+  // selectTrees keys relations by number: this side's tables get theirs from their order here
+  const oids = new Map(list.map((t, i) => [t.id, i + 1]));
+  const rels = list.map((t, i) => ({
+    oid: i + 1, schema: t.schema, name: t.name, isPartition: t.isPartition, table: t,
+    parents: t.parents.map((p) => ({ oid: oids.get(displayName(p.schema, p.name)) ?? 0, schema: p.schema, name: p.name })),
+  }));
+  const source = (r: { schema: string; name: string }) => sourceName(r.schema, r.name);
+  const trees = selectTrees(rels, {
+    named: (r) => { const s = source(r); return rules.table(s.schema, s.name); },
+    excluded: (r) => { const s = source(r); return rules.excluded(s.schema, s.name); },
+  }, true);
+  return new Map(rels.filter((r) => trees.selected.has(r.oid)).map((r) => [r.table.id, r.table]));
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * What verify compares under a selection: partitions follow a selected partitioned table (at
- * every level, in any schema) unless an exclude list names them; inheritance children and
- * sequences keep their own names' verdict, except that an owned sequence follows its table. And
+ * every level, in any schema) and so do inheritance children (the plan's rule) unless an exclude
+ * list names them; sequences keep their own names' verdict, except that an owned sequence follows
+ * its table. And
  * the SQL that hashes a row on each kind of server.
  */
 import assert from 'node:assert/strict';
@@ -46,8 +47,10 @@ describe('verify scope', () => {
     assert.deepEqual(ids({ includeTables: ['app.events_eu_2024'] }), ['app.events_eu_2024']);
   });
 
-  it('inheritance children keep their own selection', () => {
-    assert.deepEqual(ids({ includeTables: ['app.base'] }), ['app.base']);
+  it('inheritance children follow their parent, as the migration takes them', () => {
+    assert.deepEqual(ids({ includeTables: ['app.base'] }), ['app.base', 'app.child']);
+    assert.deepEqual(ids({ includeTables: ['app.base'], excludeTables: ['app.child'] }), ['app.base']);
+    assert.deepEqual(ids({ includeTables: ['app.child'] }), ['app.child']);
   });
 
   it('an owned sequence follows its table; a free one goes by its name', () => {
