@@ -7,7 +7,8 @@ import type { ConnInfo } from '../config/conninfo.js';
 import { connect, serverVersionNum } from '../pg/connect.js';
 import { displayName } from '../pg/quote.js';
 import { runPool } from '../copy/worker-pool.js';
-import { readSequenceValues } from '../copy/sequence-values.js';
+import { readSequenceValues, type SequenceValue } from '../copy/sequence-values.js';
+import { deniedLargeObjects } from '../catalog/source-access.js';
 import { listSequences, listTables, type VerifyTable } from './table-inventory.js';
 import { describeRange, keyRanges, rangeChecksum } from './table-checksum.js';
 import { columnMatcher, selectionMatchers, selects, type Selection } from '../plan/selection.js';
@@ -43,13 +44,21 @@ export interface VerifyReport {
   seconds: number;
 }
 
-/** md5 of every large object's contents, by OID (each object is read whole on the server). */
-async function largeObjectDigests(client: pg.ClientBase): Promise<Map<string, string>> {
+/**
+ * md5 of every large object's contents, by OID (each object is read whole on the server), and
+ * the OIDs of those the role may not read.
+ */
+async function largeObjectDigests(client: pg.ClientBase, serverVersion: number): Promise<{ digests: Map<string, string>; denied: number[] }> {
+  const denied = await deniedLargeObjects(client, serverVersion);
   const r = await client.query<{ oid: string; md5: string }>(
-    'SELECT m.oid::text AS oid, pg_catalog.md5(pg_catalog.lo_get(m.oid)) AS md5 FROM pg_catalog.pg_largeobject_metadata m',
+    'SELECT m.oid::text AS oid, pg_catalog.md5(pg_catalog.lo_get(m.oid)) AS md5 FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid <> ALL ($1::oid[])',
+    [denied],
   );
-  return new Map(r.rows.map((row) => [row.oid, row.md5]));
+  return { digests: new Map(r.rows.map((row) => [row.oid, row.md5])), denied };
 }
+
+/** What a sequence's or table's report says when a side's role may not read it. */
+const UNREADABLE = 'not readable by the role (needs USAGE on the schema and SELECT; row-level security must not hide rows)';
 
 export interface VerifyOptions {
   source: ConnInfo;
@@ -131,6 +140,11 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
         report({ table: label, ok: false, sourceRows: null, targetRows: null, ranges: 0, problems: [`columns differ: source (${sc}), target (${dc})`] });
         continue;
       }
+      const blind = [e.source.readable ? '' : 'source', d.readable ? '' : 'target'].filter(Boolean);
+      if (blind.length) {
+        report({ table: label, ok: false, sourceRows: null, targetRows: null, ranges: 0, problems: [`${blind.join(' and ')}: ${UNREADABLE}`] });
+        continue;
+      }
       common.push({ ...e, label });
     }
     common.sort((a, b) => b.source.estimatedRows - a.source.estimatedRows);
@@ -164,27 +178,36 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     const [allSs, allDs] = await Promise.all([listSequences(src), listSequences(dst)]);
     const ss = allSs.filter((s) => selected(s.schema, s.name));
     const ds = allDs.filter((s) => selectedOnTarget(s.schema, s.name));
-    const [sVals, dVals] = await Promise.all([readSequenceValues(src, ss), readSequenceValues(dst, ds)]);
+    const readable = <T extends { readable: boolean }>(list: T[]) => list.filter((s) => s.readable);
+    const [sVals, dVals] = await Promise.all([readSequenceValues(src, readable(ss)), readSequenceValues(dst, readable(ds))]);
     const fmt = (v: { lastValue: string; isCalled: boolean }) => `${v.lastValue}${v.isCalled ? '' : ' (not called)'}`;
+    // each sequence's position as text, or why the role could not read it
+    const shown = (vals: SequenceValue[], all: { schema: string; name: string; readable: boolean }[]) => [
+      ...vals.map((v) => ({ schema: v.schema, name: v.name, text: fmt(v) })),
+      ...all.filter((s) => !s.readable).map((s) => ({ schema: s.schema, name: s.name, text: UNREADABLE })),
+    ];
     // compared under the source's names
-    const dMap = new Map(dVals.map((v) => {
+    const dMap = new Map(shown(dVals, ds).map((v) => {
       const s = mapper.sourceOf(v.schema, v.name);
-      return [displayName(s.schema, s.name), fmt(v)];
+      return [displayName(s.schema, s.name), v.text];
     }));
-    const sMap = new Map(sVals.map((v) => [displayName(v.schema, v.name), fmt(v)]));
+    const sMap = new Map(shown(sVals, ss).map((v) => [displayName(v.schema, v.name), v.text]));
     const sequences = [...new Set([...sMap.keys(), ...dMap.keys()])].sort().map((k) => {
       const a = sMap.get(k) ?? null;
       const b = dMap.get(k) ?? null;
-      return { sequence: k, ok: a !== null && a === b, source: a, target: b };
+      return { sequence: k, ok: a !== null && a === b && a !== UNREADABLE, source: a, target: b };
     });
-    const [sLobs, dLobs] = await Promise.all([largeObjectDigests(src), largeObjectDigests(dst)]);
-    const largeObjects = { count: sLobs.size, problems: [] as string[] };
+    const [{ digests: sLobs, denied: sDenied }, { digests: dLobs, denied: dDenied }] = await Promise.all([largeObjectDigests(src, sv), largeObjectDigests(dst, tv)]);
+    const largeObjects = { count: sLobs.size + sDenied.length, problems: [] as string[] };
+    for (const oid of sDenied) largeObjects.problems.push(`large object ${oid}: source role cannot read it (GRANT SELECT ON LARGE OBJECT ${oid})`);
+    for (const oid of dDenied) largeObjects.problems.push(`large object ${oid}: target role cannot read it (GRANT SELECT ON LARGE OBJECT ${oid})`);
     for (const [oid, md5] of sLobs) {
       const other = dLobs.get(oid);
-      if (other === undefined) largeObjects.problems.push(`large object ${oid}: missing in target`);
-      else if (other !== md5) largeObjects.problems.push(`large object ${oid}: contents differ`);
+      if (other === undefined && !dDenied.includes(Number(oid))) largeObjects.problems.push(`large object ${oid}: missing in target`);
+      else if (other !== undefined && other !== md5) largeObjects.problems.push(`large object ${oid}: contents differ`);
     }
-    for (const oid of dLobs.keys()) if (!sLobs.has(oid)) largeObjects.problems.push(`large object ${oid}: extra in target`);
+    const sAll = new Set([...sLobs.keys(), ...sDenied.map(String)]);
+    for (const oid of dLobs.keys()) if (!sAll.has(oid)) largeObjects.problems.push(`large object ${oid}: extra in target`);
     tables.sort((a, b) => a.table.localeCompare(b.table));
     return {
       ok: tables.every((t) => t.ok) && sequences.every((s) => s.ok) && largeObjects.problems.length === 0,
