@@ -31,7 +31,7 @@ export const checkSourcePrivileges: PrecheckCheck = async ({ source, sourceVersi
       id: ID,
       title: TITLE,
       status: 'fail',
-      detail: `the source role ${displayIdent(access.role)} cannot read ${denied.length} of the ${tables} table(s), ${sequences} sequence(s) and ${largeObjects} large object(s) the migration copies (${whyDenied(access)}); migrate refuses to start`,
+      detail: `the source role ${displayIdent(access.role)} cannot read ${denied.length} object(s) the migration copies (of ${tables} table(s), ${sequences} sequence(s), ${largeObjects} large object(s)): ${whyDenied(access)}; migrate refuses to start`,
       fix: accessFix(access, sourceVersion),
       objects: firstOf(deniedNames(access)),
     };

@@ -40,6 +40,7 @@ CREATE TABLE app.events (id int NOT NULL, at date NOT NULL, payload jsonb) PARTI
 CREATE TABLE app.events_2023 PARTITION OF app.events FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
 CREATE TABLE app.events_2024 PARTITION OF app.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
 INSERT INTO app.events SELECT i, date '2023-06-01' + i, jsonb_build_object('i', i) FROM generate_series(1, 300) i;
+ANALYZE app.events;
 CREATE TABLE app.column_granted (id int PRIMARY KEY, visible text);
 INSERT INTO app.column_granted SELECT i, 'v' || i FROM generate_series(1, 20) i;
 SELECT lo_from_bytea(0, convert_to(repeat('large object ' || i, 100 * i), 'UTF8')) FROM generate_series(1, 3) i;
@@ -66,13 +67,17 @@ async function sourceRole(src: { uri: string; name: string }, grants: (role: str
   return { role, uri: src.uri.replace('//postgres@', `//${role}@`) };
 }
 
-/** USAGE on both schemas and SELECT on every table and sequence; one table granted column by column. */
+/**
+ * USAGE on both schemas and SELECT on every table and sequence; one table granted column by
+ * column; the partitioned table not at all (its rows are read from the partitions).
+ */
 const SELECT_GRANTS = (role: string) => `
   GRANT USAGE ON SCHEMA app, "Side Schema" TO "${role}";
   GRANT SELECT ON ALL TABLES IN SCHEMA app, "Side Schema" TO "${role}";
   GRANT SELECT ON ALL SEQUENCES IN SCHEMA app, "Side Schema" TO "${role}";
   REVOKE SELECT ON app.column_granted FROM "${role}";
-  GRANT SELECT (id, visible) ON app.column_granted TO "${role}";`;
+  GRANT SELECT (id, visible) ON app.column_granted TO "${role}";
+  REVOKE SELECT ON app.events FROM "${role}";`;
 
 /** SELECT on each large object (pg_read_all_data does not cover them before PostgreSQL 19). */
 const LARGE_OBJECT_GRANTS = (role: string) => `
@@ -116,6 +121,10 @@ async function migrateAndCheck(from: Major, to: Major, src: { uri: string }, sou
   assert.deepEqual([...sb.entries()], [...sa.entries()], 'sequence states');
   assert.equal(sa.get('app.invoice_no'), '1234/false');
   assert.deepEqual(await largeObjects(dst.uri), await largeObjects(src.uri));
+  // pg_stats hides the partitioned table's statistics from an account without SELECT on it: the
+  // target analyzes it all the same
+  const stats = await execSql(dst.uri, "SELECT count(*)::int AS n FROM pg_catalog.pg_stats WHERE schemaname = 'app' AND tablename = 'events' AND inherited");
+  assert.ok(stats.rows[0].n > 0, 'the partitioned table has statistics on the target');
 }
 
 for (const [from, to] of [['15', '15'], ['10', '17'], ['13', '17'], ['17', '17']] as [Major, Major][]) {
@@ -183,26 +192,32 @@ async function assertUntouched(uri: string): Promise<void> {
 
 for (const [from, to] of [['15', '15'], ['10', '17']] as [Major, Major][]) {
   describe(`unreadable source data ${from} → ${to}`, () => {
-    it('a table without SELECT and a sequence with USAGE only fail the precheck by name; migrate refuses before writing; verify says so', async () => {
+    it('a table or partition without SELECT and a sequence with USAGE only fail the precheck by name; migrate refuses before writing; verify says so', async () => {
       const src = await freshDatabase(await server(from, 'src'), 'rights_deny');
       const dst = await freshDatabase(await server(to, 'dst'), 'rights_deny');
       await execSql(src.uri, FIXTURE);
       const { role, uri: source } = await sourceRole(src, (r) => `${SELECT_GRANTS(r)} ${LARGE_OBJECT_GRANTS(r)}
         REVOKE SELECT ON "Side Schema"."Order Lines" FROM "${r}";
+        REVOKE SELECT ON app.events_2024 FROM "${r}";
         REVOKE SELECT ON SEQUENCE app.invoice_no FROM "${r}"; GRANT USAGE ON SEQUENCE app.invoice_no TO "${r}";`);
 
       const pre = await precheck(source, dst.uri);
       assert.equal(pre.code, 8);
       const sp = pre.items.get('source-privileges')!;
       assert.equal(sp.status, 'fail');
-      assert.deepEqual(sp.objects, ['"Side Schema"."Order Lines"', 'sequence app.invoice_no']);
-      assert.match(sp.detail, /cannot read 2 of the 5 table\(s\), 4 sequence\(s\) and 3 large object\(s\) the migration copies \(no SELECT: 2\)/);
-      assert.match(sp.fix!, new RegExp(`GRANT SELECT ON "Side Schema"\\."Order Lines" TO "${role}"; GRANT SELECT ON SEQUENCE "app"\\."invoice_no" TO "${role}"`));
+      // the copy reads each partition itself: SELECT on the partitioned table is not enough
+      assert.deepEqual(sp.objects, ['"Side Schema"."Order Lines"', 'app.events_2024', 'sequence app.invoice_no']);
+      assert.match(sp.detail, /cannot read 3 object\(s\) the migration copies \(of 5 table\(s\), 4 sequence\(s\), 3 large object\(s\)\): no SELECT: 3; migrate refuses to start$/);
+      assert.match(sp.fix!, new RegExp(`GRANT SELECT ON "Side Schema"\\."Order Lines" TO "${role}"; GRANT SELECT ON "app"\\."events_2024" TO "${role}"; GRANT SELECT ON SEQUENCE "app"\\."invoice_no" TO "${role}"`));
       assert.equal(/pg_read_all_data/.test(sp.fix!), from !== '10', 'pg_read_all_data is offered from 14');
+      // the schema script prints sequence positions: a sequence it cannot read is named
+      const schema = await runCli(['schema', '--source', source]);
+      assert.equal(schema.code, 3, schema.stderr);
+      assert.match(schema.stderr, /PGFERRY_E_PERMISSION: sequences: reading sequence positions failed: permission denied for (sequence|relation) invoice_no/);
 
       const m = await runCli(['migrate', '--source', source, '--target', dst.uri]);
       assert.equal(m.code, 3, m.stderr);
-      assert.match(m.stderr, /PGFERRY_E_PERMISSION: source privileges: the source role \S+ cannot read 2 object\(s\) the migration copies: table "Side Schema"\."Order Lines": no SELECT; sequence app\.invoice_no: no SELECT/);
+      assert.match(m.stderr, /PGFERRY_E_PERMISSION: source privileges: the source role \S+ cannot read 3 object\(s\) the migration copies: table "Side Schema"\."Order Lines": no SELECT; table app\.events_2024: no SELECT; sequence app\.invoice_no: no SELECT/);
       assert.match(m.stderr, /nothing was written to the target/);
       await assertUntouched(dst.uri);
       const state = await execSql(dst.uri, "SELECT count(*)::int AS n FROM pg_catalog.pg_namespace WHERE nspname = 'pgferry_state'");
@@ -215,7 +230,8 @@ for (const [from, to] of [['15', '15'], ['10', '17']] as [Major, Major][]) {
       assert.equal(v.code, 4, v.stdout + v.stderr);
       assert.match(v.stdout, /^FAIL table "Side Schema"\."Order Lines": source: not readable by the role/m);
       assert.match(v.stdout, /^FAIL sequence app\.invoice_no: source=not readable by the role .* target=1234 \(not called\)$/m);
-      assert.match(v.stdout, /verify: FAIL tables=6 .* failed_tables=1 failed_sequences=1/);
+      assert.match(v.stdout, /^FAIL table app\.events_2024: source: not readable by the role/m);
+      assert.match(v.stdout, /verify: FAIL tables=6 .* failed_tables=2 failed_sequences=1/);
     });
 
     it('a table whose rows row-level security hides from the account is refused, not copied short', async () => {
