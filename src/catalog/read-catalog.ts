@@ -87,8 +87,9 @@ export async function readCatalog(clients: pg.ClientBase | pg.ClientBase[], serv
   // both awaited together: a failure in one is not left unhandled while the other runs
   const [[indexes, relations, { functions, skipped }, depends, columnDepends], rest] = await Promise.all([big, small]);
   const [schemas, extensions, enums, composites, domains, aggregates, sequences, collations, ranges, baseTypes, operators, opFamilies, opClasses, casts,
-    procedural, textSearch, triggers, rules, policies, statistics, eventTriggers, publications, largeObjects, foreignData, defaultPrivileges,
+    procedural, textSearch, triggers, rules, policies, statistics, eventTriggers, publications, largeObjects, foreignDataRead, defaultPrivileges,
     systemPrivileges, securityLabels, subscriptions, extensionConfig] = rest;
+  const { foreignData, skipped: hiddenMappings } = foreignDataRead;
   return {
     serverVersionNum,
     schemas, extensions, enums, composites, domains, functions, aggregates, sequences, collations, ranges, baseTypes, operators, opFamilies,
@@ -96,6 +97,6 @@ export async function readCatalog(clients: pg.ClientBase | pg.ClientBase[], serv
     largeObjects, extensionConfig, foreignData, defaultPrivileges, systemPrivileges,
     depends: depends.map((d) => [d.key, d.refKey]),
     columnDepends: columnDepends?.map((d) => ({ ...d, relOid: Number(d.relOid) })),
-    skipped: [...skipped, ...securityLabels, ...subscriptions],
+    skipped: [...skipped, ...securityLabels, ...subscriptions, ...hiddenMappings],
   };
 }

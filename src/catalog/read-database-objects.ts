@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { CollationObj, DefaultPrivilegeObj, SystemPrivilege, EventTriggerObj, ForeignDataObj, LargeObjectMeta, PublicationObj, SkippedObject } from './model.js';
 import { readCatalogRows } from './run-query.js';
+import { displayIdent } from '../pg/quote.js';
 
 /** User collations. */
 export async function readCollations(client: pg.ClientBase, major: number): Promise<CollationObj[]> {
@@ -37,10 +38,27 @@ export async function readLargeObjects(client: pg.ClientBase, major: number): Pr
 
 const FD_CATALOG = { wrapper: 'pg_foreign_data_wrapper', server: 'pg_foreign_server', 'user mapping': 'pg_user_mapping' } as const;
 
-/** Foreign data wrappers, servers and user mappings. */
-export async function readForeignData(client: pg.ClientBase, major: number): Promise<ForeignDataObj[]> {
-  const rows = await readCatalogRows<Omit<ForeignDataObj, 'key'>>(client, 'foreign-data', major);
-  return rows.map((r) => ({ ...r, key: `${FD_CATALOG[r.fdKind]}:${r.oid}` }));
+/**
+ * Foreign data wrappers, servers and user mappings. A mapping whose options the source role may
+ * not see (they hold remote passwords) is skipped with the reason: made without them it would
+ * look migrated and fail at its first use.
+ */
+export async function readForeignData(client: pg.ClientBase, major: number): Promise<{ foreignData: ForeignDataObj[]; skipped: SkippedObject[] }> {
+  const rows = await readCatalogRows<Omit<ForeignDataObj, 'key'> & { optionsVisible: boolean }>(client, 'foreign-data', major);
+  const foreignData: ForeignDataObj[] = [];
+  const skipped: SkippedObject[] = [];
+  for (const { optionsVisible, ...r } of rows) {
+    const key = `${FD_CATALOG[r.fdKind]}:${r.oid}`;
+    if (optionsVisible) foreignData.push({ ...r, key });
+    else
+      skipped.push({
+        key,
+        kind: 'user mapping',
+        name: `for ${r.owner ?? 'PUBLIC'} on server ${displayIdent(r.name)}`,
+        reason: "its options are shown only to a superuser, the server's owner or the mapped user, and the source role is none of them: create it on the target by hand",
+      });
+  }
+  return { foreignData, skipped };
 }
 
 /** ALTER DEFAULT PRIVILEGES entries. */

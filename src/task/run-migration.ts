@@ -16,6 +16,7 @@ import { RateLimiter } from '../copy/rate-limit.js';
 import type { Selection } from '../plan/selection.js';
 import { mappingProblems, needsColumnDepends, renamesAnything, type NameMapping } from '../plan/name-mapping.js';
 import { readCatalog } from '../catalog/read-catalog.js';
+import { refuseUnreadableSource } from '../catalog/source-access.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { CopyUnit, DdlStep, Plan } from '../plan/plan-model.js';
 import { missingRoles } from '../catalog/roles.js';
@@ -204,7 +205,9 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
         noData: opts.schemaOnly,
         slicing: { enabled: Boolean(opts.splitTables) && !opts.dataOnly && sourceVersion >= 140000, jobs: opts.jobs, minBytes: opts.minSliceBytes },
       });
-      const sequenceValues = await readSequenceValues(leader, plan.sequences);
+      // a source role that cannot read some of the data is refused here, before the target is touched
+      if (!opts.schemaOnly) await refuseUnreadableSource(leader, sourceVersion, cat, plan);
+      const sequenceValues = opts.schemaOnly ? [] : await readSequenceValues(leader, plan.sequences);
       const missing = opts.noOwner && opts.noPrivileges ? [] : missingRoles(cat, ctx.ownership.targetRoles);
       for (const note of [...plan.notes, ...plan.selectionNotes]) log.log('warn', note);
       if (missing.length)

@@ -16,6 +16,7 @@ import { scopeRules, tablesInScope } from './verify-scope.js';
 import { compareSequences, type SequenceVerdict } from './sequence-compare.js';
 import { RelationTree, judgeThroughTree, type TreeSides } from './relation-tree.js';
 import { planTables, runTableUnit, type Lane, type TableVerdict } from './table-units.js';
+import { deniedLargeObjects } from '../catalog/source-access.js';
 
 export type { TableVerdict } from './table-units.js';
 
@@ -42,12 +43,17 @@ export interface VerifyReport {
   seconds: number;
 }
 
-/** md5 of every large object's contents, by OID (each object is read whole on the server). */
-async function largeObjectDigests(client: pg.ClientBase): Promise<Map<string, string>> {
+/**
+ * md5 of every large object's contents, by OID (each object is read whole on the server), and
+ * the OIDs of those the role may not read.
+ */
+async function largeObjectDigests(client: pg.ClientBase, serverVersion: number): Promise<{ digests: Map<string, string>; denied: number[] }> {
+  const denied = await deniedLargeObjects(client, serverVersion);
   const r = await client.query<{ oid: string; md5: string }>(
-    'SELECT m.oid::text AS oid, pg_catalog.md5(pg_catalog.lo_get(m.oid)) AS md5 FROM pg_catalog.pg_largeobject_metadata m',
+    'SELECT m.oid::text AS oid, pg_catalog.md5(pg_catalog.lo_get(m.oid)) AS md5 FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid <> ALL ($1::oid[])',
+    [denied],
   );
-  return new Map(r.rows.map((row) => [row.oid, row.md5]));
+  return { digests: new Map(r.rows.map((row) => [row.oid, row.md5])), denied };
 }
 
 export interface VerifyOptions {
@@ -139,14 +145,17 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     judgeParents(srcTables, parents, plan.present, sides, (id) => opts.onTable?.(plan.bySource.get(id)!));
 
     const sequences = await compareSequences(src, dst, { rules, mapper, srcTables, dstTables });
-    const [sLobs, dLobs] = await Promise.all([largeObjectDigests(src), largeObjectDigests(dst)]);
-    const largeObjects = { count: sLobs.size, problems: [] as string[] };
+    const [{ digests: sLobs, denied: sDenied }, { digests: dLobs, denied: dDenied }] = await Promise.all([largeObjectDigests(src, sv), largeObjectDigests(dst, tv)]);
+    const largeObjects = { count: sLobs.size + sDenied.length, problems: [] as string[] };
+    for (const oid of sDenied) largeObjects.problems.push(`large object ${oid}: source role cannot read it (GRANT SELECT ON LARGE OBJECT ${oid})`);
+    for (const oid of dDenied) largeObjects.problems.push(`large object ${oid}: target role cannot read it (GRANT SELECT ON LARGE OBJECT ${oid})`);
     for (const [oid, md5] of sLobs) {
       const other = dLobs.get(oid);
-      if (other === undefined) largeObjects.problems.push(`large object ${oid}: missing in target`);
-      else if (other !== md5) largeObjects.problems.push(`large object ${oid}: contents differ`);
+      if (other === undefined && !dDenied.includes(Number(oid))) largeObjects.problems.push(`large object ${oid}: missing in target`);
+      else if (other !== undefined && other !== md5) largeObjects.problems.push(`large object ${oid}: contents differ`);
     }
-    for (const oid of dLobs.keys()) if (!sLobs.has(oid)) largeObjects.problems.push(`large object ${oid}: extra in target`);
+    const sAll = new Set([...sLobs.keys(), ...sDenied.map(String)]);
+    for (const oid of dLobs.keys()) if (!sAll.has(oid)) largeObjects.problems.push(`large object ${oid}: extra in target`);
     const tables = all.sort((a, b) => a.table.localeCompare(b.table));
     return {
       ok: tables.every((t) => t.ok) && sequences.every((s) => s.ok) && largeObjects.problems.length === 0,

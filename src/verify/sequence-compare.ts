@@ -5,6 +5,7 @@ import { readSequenceValues } from '../copy/sequence-values.js';
 import type { NameMapper } from '../plan/name-mapping.js';
 import { listSequences, type VerifyTable } from './table-inventory.js';
 import { sequencesInScope, type ScopeRules } from './verify-scope.js';
+import { UNREADABLE } from './table-units.js';
 
 export interface SequenceVerdict {
   sequence: string;
@@ -31,16 +32,22 @@ export async function compareSequences(
     const s = back(q.schema, q.name);
     return byRules.has(q) || wanted.has(displayName(s.schema, s.name));
   });
-  const [sVals, dVals] = await Promise.all([readSequenceValues(src, ss), readSequenceValues(dst, ds)]);
+  const readable = <T extends { readable: boolean }>(list: T[]) => list.filter((q) => q.readable);
+  const [sVals, dVals] = await Promise.all([readSequenceValues(src, readable(ss)), readSequenceValues(dst, readable(ds))]);
   const fmt = (v: { lastValue: string; isCalled: boolean }) => `${v.lastValue}${v.isCalled ? '' : ' (not called)'}`;
-  const sMap = new Map(sVals.map((v) => [displayName(v.schema, v.name), fmt(v)]));
-  const dMap = new Map(dVals.map((v) => {
+  // each sequence's position as text, or why the role could not read it
+  const shown = (vals: { schema: string; name: string; lastValue: string; isCalled: boolean }[], all: { schema: string; name: string; readable: boolean }[]) => [
+    ...vals.map((v) => ({ schema: v.schema, name: v.name, text: fmt(v) })),
+    ...all.filter((q) => !q.readable).map((q) => ({ schema: q.schema, name: q.name, text: UNREADABLE })),
+  ];
+  const sMap = new Map(shown(sVals, ss).map((v) => [displayName(v.schema, v.name), v.text]));
+  const dMap = new Map(shown(dVals, ds).map((v) => {
     const s = back(v.schema, v.name);
-    return [displayName(s.schema, s.name), fmt(v)];
+    return [displayName(s.schema, s.name), v.text];
   }));
   return [...new Set([...sMap.keys(), ...dMap.keys()])].sort().map((k) => {
     const a = sMap.get(k) ?? null;
     const b = dMap.get(k) ?? null;
-    return { sequence: k, ok: a !== null && a === b, source: a, target: b };
+    return { sequence: k, ok: a !== null && a === b && a !== UNREADABLE, source: a, target: b };
   });
 }

@@ -21,6 +21,11 @@ export interface VerifyTable {
   /** Primary key columns, used to split large tables into ranges. */
   key: string[];
   estimatedRows: number;
+  /**
+   * The role may read every row: USAGE on the schema, SELECT on the table (or on every column),
+   * and no row-level security active for it (it would hide rows from both counts and checksums).
+   */
+  readable: boolean;
 }
 
 export interface VerifySequence {
@@ -28,6 +33,8 @@ export interface VerifySequence {
   name: string;
   /** The table whose column owns it (serial, identity), if any. */
   owner: { schema: string; name: string } | null;
+  /** The role may read its position (SELECT on it). */
+  readable: boolean;
 }
 
 // src/verify (tsx) and dist/verify (compiled) both sit two levels below the package root
@@ -47,14 +54,14 @@ function query(name: string): string {
 export async function listTables(client: pg.ClientBase): Promise<Map<string, VerifyTable>> {
   const r = await client.query<{
     schema: string; name: string; relkind: VerifyTable['relkind']; is_partition: boolean; est: number;
-    columns: VerifyTable['columns']; key: string[]; parents: VerifyTable['parents'];
+    columns: VerifyTable['columns']; key: string[]; parents: VerifyTable['parents']; readable: boolean;
   }>(query('relations'));
   return new Map(
     r.rows.map((row) => {
       const id = displayName(row.schema, row.name);
       return [id, {
         id, schema: row.schema, name: row.name, relkind: row.relkind, isPartition: row.is_partition, parents: row.parents,
-        columns: row.columns, key: row.key, estimatedRows: row.est,
+        columns: row.columns, key: row.key, estimatedRows: row.est, readable: row.readable,
       }];
     }),
   );
@@ -62,10 +69,11 @@ export async function listTables(client: pg.ClientBase): Promise<Map<string, Ver
 
 /** Every user sequence, with its owning table. */
 export async function listSequences(client: pg.ClientBase): Promise<VerifySequence[]> {
-  const r = await client.query<{ schema: string; name: string; owner_schema: string | null; owner_name: string | null }>(query('sequences'));
+  const r = await client.query<{ schema: string; name: string; owner_schema: string | null; owner_name: string | null; readable: boolean }>(query('sequences'));
   return r.rows.map((row) => ({
     schema: row.schema,
     name: row.name,
+    readable: row.readable,
     owner: row.owner_schema !== null && row.owner_name !== null ? { schema: row.owner_schema, name: row.owner_name } : null,
   }));
 }

@@ -41,6 +41,9 @@ export interface TablePlan {
 
 const columnList = (t: VerifyTable) => t.columns.map((c) => `${c.name} ${c.type}`).join(', ');
 
+/** What a table's or sequence's verdict says when a side's role may not read it. */
+export const UNREADABLE = 'not readable by the role (needs USAGE on the schema and SELECT; row-level security must not hide rows)';
+
 /**
  * Verdicts for the tables in scope. `expected` holds each source table (selected columns only)
  * and the table the target should have; `dstTables` the target's tables in scope; `label` how a
@@ -68,6 +71,12 @@ export function planTables(
     plan.byTarget.set(d.id, v);
     if (columnList(e.target) !== columnList(d)) {
       v.problems.push(`columns differ: source (${columnList(e.target)}), target (${columnList(d)})`);
+      continue;
+    }
+    // a role that cannot see every row would count and hash only those it sees: never a pass
+    const blind = [e.source.readable ? '' : 'source', d.readable ? '' : 'target'].filter(Boolean);
+    if (blind.length && e.source.relkind !== 'p') {
+      v.problems.push(`${blind.join(' and ')}: ${UNREADABLE}`);
       continue;
     }
     plan.present.add(id);

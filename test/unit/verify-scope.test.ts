@@ -14,7 +14,7 @@ import type { VerifySequence, VerifyTable } from '../../src/verify/table-invento
 const rel = (schema: string, name: string, relkind: VerifyTable['relkind'], parent?: string, isPartition = true): VerifyTable => ({
   id: `${schema}.${name}`, schema, name, relkind, isPartition: Boolean(parent) && isPartition,
   parents: parent ? [{ schema: parent.split('.')[0], name: parent.split('.')[1] }] : [],
-  columns: [], key: [], estimatedRows: 0,
+  columns: [], key: [], estimatedRows: 0, readable: true,
 });
 
 const ALL = new Map([
@@ -55,9 +55,9 @@ describe('verify scope', () => {
 
   it('an owned sequence follows its table; a free one goes by its name', () => {
     const seqs: VerifySequence[] = [
-      { schema: 'app', name: 'base_id_seq', owner: { schema: 'app', name: 'base' } },
-      { schema: 'app', name: 'events_id_seq', owner: { schema: 'app', name: 'events' } },
-      { schema: 'app', name: 'free', owner: null },
+      { schema: 'app', name: 'base_id_seq', owner: { schema: 'app', name: 'base' }, readable: true },
+      { schema: 'app', name: 'events_id_seq', owner: { schema: 'app', name: 'events' }, readable: true },
+      { schema: 'app', name: 'free', owner: null, readable: true },
     ];
     const names = (sel: Parameters<typeof scopeRules>[0]) => {
       const rules = scopeRules(sel);

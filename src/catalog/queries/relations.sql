@@ -18,8 +18,10 @@ SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS 
        greatest(c.reltuples, 0)::int8 AS estimated_rows,
        CASE WHEN c.relkind = 'r' THEN pg_relation_size(c.oid) / current_setting('block_size')::int ELSE 0 END::int8 AS blocks,
        CASE WHEN c.reloftype <> 0 THEN format_type(c.reloftype, NULL) END AS of_type,
-       -- statistics over the table and its partitions or children together (ANALYZE of the parent)
+       -- statistics over the table and its partitions or children together (ANALYZE of the parent);
+       -- pg_stats hides them from a role that may not read the table: then taken to be there
        CASE WHEN c.relhassubclass THEN EXISTS (SELECT 1 FROM pg_stats s WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.inherited)
+                                       OR NOT has_table_privilege(c.oid, 'SELECT') OR row_security_active(c.oid)
             ELSE false END AS inherited_stats,
        c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security,
        fs.srvname AS foreign_server, ft.ftoptions AS foreign_options,

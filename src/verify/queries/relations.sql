@@ -1,7 +1,9 @@
 -- The relations verify compares or places in a tree: plain, partitioned and foreign tables and
 -- populated materialized views, each with its columns, primary key, row estimate and the tables it
--- is a partition or an inheritance child of. Extension members are left out, as the migration
--- leaves them to CREATE EXTENSION.
+-- is a partition or an inheritance child of, and whether this role may read every row of it
+-- (USAGE on the schema, SELECT on the table or on every column, no row-level security active: it
+-- would hide rows from both counts and checksums). Extension members are left out, as the
+-- migration leaves them to CREATE EXTENSION.
 SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind, c.relispartition AS is_partition,
        greatest(c.reltuples, 0)::float8 AS est,
        coalesce((SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'typeOid', a.atttypid::int8) ORDER BY a.attnum)
@@ -12,7 +14,13 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind, c.rel
                  WHERE i.indexrelid = (SELECT i2.indexrelid FROM pg_index i2 WHERE i2.indrelid = c.oid AND i2.indisprimary LIMIT 1)), '[]') AS key,
        coalesce((SELECT json_agg(json_build_object('schema', pn.nspname, 'name', pc.relname) ORDER BY i.inhseqno)
                  FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
-                 WHERE i.inhrelid = c.oid), '[]') AS parents
+                 WHERE i.inhrelid = c.oid), '[]') AS parents,
+       has_schema_privilege(n.oid, 'USAGE')
+         AND (has_table_privilege(c.oid, 'SELECT')
+              OR (has_any_column_privilege(c.oid, 'SELECT')
+                  AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                                    AND NOT has_column_privilege(c.oid, a.attnum, 'SELECT'))))
+         AND NOT (c.relkind = 'r' AND row_security_active(c.oid)) AS readable
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE (c.relkind IN ('r', 'p', 'f') OR (c.relkind = 'm' AND c.relispopulated))
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgferry_state') AND n.nspname !~ '^pg_(toast|temp)'
