@@ -98,7 +98,8 @@ function sourceSql(r: Roles, opts: { pltclu: boolean; setRoles: boolean }): stri
     CREATE EXTENSION pltclu;
     CREATE FUNCTION app.tcl_one() RETURNS int LANGUAGE pltclu AS 'return 1';` : ''}
     INSERT INTO app.categories SELECT i, 'cat ' || i, 'ok', 'a=>1' FROM generate_series(1, 20) i;
-    INSERT INTO app.products (category, qty, note) SELECT 1 + i % 20, 1 + i % 7, repeat('x', 200) FROM generate_series(1, 3000) i;
+    -- over 2 MB: a fresh run loads it with TRUNCATE and COPY FREEZE into the table the account made
+    INSERT INTO app.products (category, qty, note) SELECT 1 + i % 20, 1 + i % 7, repeat('x', 1000) FROM generate_series(1, 3000) i;
     INSERT INTO app.kept_t SELECT i, 'k' FROM generate_series(1, 50) i;
     INSERT INTO kept_s.items SELECT i, 'v' FROM generate_series(1, 10) i;
     INSERT INTO app.nocreate_t SELECT generate_series(1, 5);
@@ -283,6 +284,31 @@ describe('an ordinary target account (no superuser, no CREATEROLE)', () => {
 
   it('17 → 17: a role granted with SET but not INHERIT, or INHERIT but not SET, cannot be kept as owner', async () => {
     await story('17', '17', { pltclu: true, setRoles: true });
+  });
+
+  it('leaves alone an existing schema the account does not own (its COMMENT used to reject the schema and all in it)', async () => {
+    const s = await server('15', 'src');
+    const d = await server('15', 'dst');
+    const src = await freshDatabase(s, 'rights_public');
+    const role = `tr_${crypto.randomBytes(3).toString('hex')}_acct`;
+    const dst = `rights_public_${crypto.randomBytes(3).toString('hex')}`;
+    await createRoles(d, [role], [dst]);
+    await execSql(uriOf(d, 'postgres'), `ALTER ROLE "${role}" LOGIN`);
+    await execSql(uriOf(d, 'postgres'), `CREATE DATABASE "${dst}" OWNER "${role}"`);
+    // as on a target before 15, or one whose public was given away: owned by postgres, open to the account
+    await execSql(uriOf(d, dst), `ALTER SCHEMA public OWNER TO postgres; GRANT USAGE, CREATE ON SCHEMA public TO "${role}"`);
+    await execSql(src.uri, "COMMENT ON SCHEMA public IS 'the source''s public'; CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 10)");
+    const target = asUser(uriOf(d, dst), role);
+    const { code, items } = await precheck(src.uri, target);
+    assert.equal(code, 0, JSON.stringify([...items.values()].filter((i) => i.status === 'fail')));
+    const a = items.get('account-objects')!;
+    assert.equal(a.status, 'warn');
+    assert.deepEqual(a.objects, [`schema public exists on the target, owned by postgres, which ${role} does not act for: its owner, privileges and comment are left as the target has them`]);
+    const run = await migrate(src.uri, target);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.summary.failures, []);
+    const t = await execSql(uriOf(d, dst), "SELECT (SELECT count(*) FROM public.t)::int AS n, pg_get_userbyid((SELECT nspowner FROM pg_namespace WHERE nspname = 'public')) AS owner, obj_description('public'::regnamespace, 'pg_namespace') AS comment");
+    assert.deepEqual(t.rows[0], { n: 10, owner: 'postgres', comment: 'standard public schema' });
   });
 
   it('fails the connections item for a target role with CONNECTION LIMIT 2, naming the numbers', async () => {
