@@ -28,6 +28,10 @@ export function accountSkips(cat: Catalog, account: TargetAccount | undefined, o
       skip(f.key, f.kind === 'p' ? 'procedure' : 'function', `${displayName(f.schema, f.name)}(${f.identityArgs})`, `language ${f.language} is untrusted: creating a function in it ${SUPERUSER}`);
   }
   for (const t of cat.baseTypes) if (t.defined) skip(t.key, 'base type', displayName(t.schema, t.name), `creating a base type ${SUPERUSER}`);
+  for (const g of cat.aggregates) {
+    if (g.stype === 'internal' || g.mstype === 'internal')
+      skip(g.key, 'aggregate', `${displayName(g.schema, g.name)}(${g.identityArgs})`, `an aggregate whose state type is internal ${SUPERUSER}`);
+  }
   for (const f of cat.opFamilies) skip(f.key, 'operator family', `${displayName(f.schema, f.name)} USING ${f.method}`, `creating an operator family ${SUPERUSER}`);
   for (const c of cat.opClasses) skip(c.key, 'operator class', `${displayName(c.schema, c.name)} USING ${c.method}`, `creating an operator class ${SUPERUSER}`);
   for (const t of cat.textSearch) {
@@ -81,21 +85,30 @@ function castSkips(cat: Catalog, who: string): SkippedObject[] {
 }
 
 /**
- * The function as the account may create it: LEAKPROOF dropped (only a superuser may set it; it
- * only lets the planner push the function below security barriers, so the function works the
- * same without it). Returns the function unchanged when there is nothing to drop.
+ * The function as the account may create it: without LEAKPROOF (it only lets the planner push the
+ * function below security barriers) and without SUPPORT (a planner helper that only refines
+ * estimates), both of which only a superuser may set; the function works the same without them.
+ * `note` hears what was dropped. Returns the function unchanged when there is nothing to drop.
  */
-export function withoutLeakproof(f: FunctionObj, account: TargetAccount | undefined, notes: string[]): FunctionObj {
+export function asAccountMay(f: FunctionObj, account: TargetAccount | undefined, note: (text: string) => void): FunctionObj {
   if (!account || account.superuser || f.definition === null) return f;
   const lines = f.definition.split('\n');
-  let changed = false;
-  // the header lines start with a space; the body is the first line that does not (after line 0)
+  const dropped: string[] = [];
+  // the header lines start with a space; the body is the first line that does not (after line 0);
+  // the attributes line (volatility ... LEAKPROOF COST ROWS SUPPORT) is the one that is none of these
   for (let i = 1; i < lines.length && lines[i].startsWith(' '); i++) {
-    if (/^ (RETURNS|LANGUAGE|TRANSFORM|SET) /.test(lines[i]) || !/ LEAKPROOF( |$)/.test(lines[i])) continue;
-    lines[i] = lines[i].replace(/ LEAKPROOF( |$)/, '$1');
-    changed = true;
+    if (/^ (RETURNS|LANGUAGE|TRANSFORM|SET) /.test(lines[i])) continue;
+    if (/ LEAKPROOF( |$)/.test(lines[i])) {
+      lines[i] = lines[i].replace(/ LEAKPROOF( |$)/, '$1');
+      dropped.push('LEAKPROOF');
+    }
+    // SUPPORT comes last on the line, its function's name as the server prints it
+    if (/ SUPPORT \S/.test(lines[i])) {
+      lines[i] = lines[i].replace(/ SUPPORT \S.*$/, '');
+      dropped.push('SUPPORT');
+    }
   }
-  if (!changed) return f;
-  notes.push(`${f.kind === 'p' ? 'procedure' : 'function'} ${displayName(f.schema, f.name)}(${f.identityArgs}) is created without LEAKPROOF: only a superuser may set it (${displayIdent(account.user)} is not one)`);
+  if (!dropped.length) return f;
+  note(`${f.kind === 'p' ? 'procedure' : 'function'} ${displayName(f.schema, f.name)}(${f.identityArgs}) is created without ${dropped.join(' and ')}: only a superuser may set ${dropped.length > 1 ? 'them' : 'it'} (${displayIdent(account.user)} is not one)`);
   return { ...f, definition: lines.join('\n') };
 }

@@ -16,7 +16,7 @@ import { extensionConfigData } from './extension-config-data.js';
 import { commentOn, type OwnershipContext } from '../ddl/common.js';
 import { OwnerRights } from '../ddl/owner-rights.js';
 import type { TargetAccount } from '../pg/target-account.js';
-import { accountSkips, withoutLeakproof } from './account-limits.js';
+import { accountSkips, asAccountMay } from './account-limits.js';
 import { renderComposite, renderDomain, renderDomainConstraint, renderEnum, renderExtension, renderSchema } from '../ddl/render-types.js';
 import { renderAggregate, renderFunction } from '../ddl/render-functions.js';
 import { renderBaseType, renderCollation, renderRange, renderShellType } from '../ddl/render-types-more.js';
@@ -219,7 +219,9 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
   for (const t of cat.enums) add(t.key, 'enum', dn(t), renderEnum(t, own));
   for (const t of cat.composites) add(t.key, 'composite', dn(t), renderComposite(t, own));
   for (const t of cat.domains) add(t.key, 'domain', dn(t), renderDomain(t, own));
-  for (const f of cat.functions) add(f.key, 'function', `${dn(f)}(${f.identityArgs})`, renderFunction(withoutLeakproof(f, opts.account, rights?.notes ?? []), own));
+  // attributes only a superuser may set are dropped, with a note unless the function is skipped anyway
+  const changedFunctions: { key: string; note: string }[] = [];
+  for (const f of cat.functions) add(f.key, 'function', `${dn(f)}(${f.identityArgs})`, renderFunction(asAccountMay(f, opts.account, (note) => changedFunctions.push({ key: f.key, note })), own));
   for (const a of cat.aggregates) add(a.key, 'aggregate', `${dn(a)}(${a.identityArgs})`, renderAggregate(a, own));
   for (const c of cat.collations) add(c.key, 'collation', dn(c), renderCollation(c, own));
   for (const r of cat.ranges) add(r.key, 'range type', dn(r), renderRange(r, own));
@@ -502,7 +504,13 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
   // ---- last: objects that would act on pgferry's own work if they came earlier
   const finalSteps: DdlStep[] = [];
   for (const e of cat.eventTriggers) finalSteps.push({ key: e.key, kind: 'event trigger', name: displayIdent(e.name), sql: renderEventTrigger(e, own) });
+  const schemaKeys = new Map(cat.schemas.map((s) => [s.name, s.key]));
   for (const p of cat.publications) {
+    // a publication names its tables and schemas: one that is skipped (or fails) takes it along
+    for (const m of p.members) {
+      const to = m.memberKind === 'schema' ? schemaKeys.get(m.schema) : `pg_class:${m.relOid}`;
+      if (to) edges.push([p.key, to]);
+    }
     if (opts.publications) finalSteps.push({ key: p.key, kind: 'publication', name: displayIdent(p.name), sql: renderPublication(p, own) });
     else presetSkips.push({ key: p.key, kind: 'publication', name: displayIdent(p.name), reason: 'publications are created only with --publications' });
   }
@@ -530,6 +538,7 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
   // a base type that cannot be created leaves no shell behind
   for (const t of cat.baseTypes) if (blocked.has(t.key)) blocked.set(`${t.key}:shell`, blocked.get(t.key)!);
   const keep = <T extends { key: string }>(list: T[]) => list.filter((x) => !blocked.has(x.key));
+  rights?.notes.push(...changedFunctions.filter((c) => !blocked.has(c.key)).map((c) => c.note));
 
   const sortEdges = [...edges, ...afterMovedIndexes(edges, movedByTable)];
   const preData = dependencySort(keep(nodes), sortEdges).map(({ priority: _p, ...step }) => step);

@@ -74,14 +74,15 @@ export interface DataOnlyRights {
 
 /**
  * Checks, before anything is written, the privileges a --data-only load needs on the target's
- * existing objects: INSERT and TRUNCATE (or DELETE) on each table, UPDATE on each sequence,
- * ownership of each materialized view it refreshes.
+ * existing objects: INSERT and TRUNCATE (or DELETE) on each table and no row-level security in
+ * force for the role there, UPDATE on each sequence, ownership of each materialized view it
+ * refreshes.
  */
 export async function dataOnlyRights(target: pg.ClientBase, plan: Plan): Promise<DataOnlyRights> {
   const tables = [...new Map(plan.units.map((u) => [u.key, u])).values()];
-  const t = await target.query<{ i: number; insert: boolean; truncate: boolean; delete: boolean }>(
+  const t = await target.query<{ i: number; insert: boolean; truncate: boolean; delete: boolean; rls: boolean }>(
     `SELECT u.i, pg_catalog.has_table_privilege(c.oid, 'INSERT') AS insert, pg_catalog.has_table_privilege(c.oid, 'TRUNCATE') AS truncate,
-            pg_catalog.has_table_privilege(c.oid, 'DELETE') AS delete
+            pg_catalog.has_table_privilege(c.oid, 'DELETE') AS delete, pg_catalog.row_security_active(c.oid) AS rls
        FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(s, n, i)
        JOIN pg_catalog.pg_namespace ns ON ns.nspname = u.s JOIN pg_catalog.pg_class c ON c.relnamespace = ns.oid AND c.relname = u.n`,
     [tables.map((u) => u.schema), tables.map((u) => u.table)],
@@ -94,6 +95,8 @@ export async function dataOnlyRights(target: pg.ClientBase, plan: Plan): Promise
     // an extension's configuration table and a referenced one are emptied with DELETE already
     if (!row.truncate && row.delete) deleteRows.add(u.key);
     if (lacks.length) problems.push(`table ${u.tableId}: no ${lacks.join(', ')}`);
+    // COPY FROM refuses a table whose row-level security applies to the role (FORCE, for its owner)
+    if (row.rls) problems.push(`table ${u.tableId}: row-level security applies to the role (COPY cannot load it: ALTER TABLE ... NO FORCE ROW LEVEL SECURITY for the load, or a role with BYPASSRLS)`);
   }
   const s = await target.query<{ name: string }>(
     `SELECT format('%I.%I', u.s, u.n) AS name FROM unnest($1::text[], $2::text[]) AS u(s, n)

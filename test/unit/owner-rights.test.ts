@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { OwnerRights, ownersWarning } from '../../src/ddl/owner-rights.js';
 import { ownerAndPrivileges, ownerTo, type OwnershipContext } from '../../src/ddl/common.js';
 import { renderSchema } from '../../src/ddl/render-types.js';
-import { withoutLeakproof } from '../../src/plan/account-limits.js';
+import { asAccountMay } from '../../src/plan/account-limits.js';
 import { runConnections } from '../../src/task/run-connections.js';
 import type { TargetAccount } from '../../src/pg/target-account.js';
 import type { FunctionObj, SchemaObj } from '../../src/catalog/model.js';
@@ -77,15 +77,19 @@ describe('owner rights of an ordinary target account', () => {
     ]);
   });
 
-  it('drops LEAKPROOF from the attributes line only, and says so', () => {
+  it('drops LEAKPROOF and SUPPORT from the attributes line only, and says so', () => {
     const f: FunctionObj = {
       key: 'pg_proc:1', oid: 1, schema: 'app', name: 'f', owner: 'postgres', comment: null, acl: null, kind: 'f', language: 'sql', identityArgs: 'i integer',
       definition: "CREATE OR REPLACE FUNCTION app.f(i integer)\n RETURNS integer\n LANGUAGE sql\n IMMUTABLE STRICT LEAKPROOF\n SET search_path TO 'LEAKPROOF'\nAS $function$select i$function$\n",
     };
     const notes: string[] = [];
-    assert.equal(withoutLeakproof(f, account(), notes).definition, "CREATE OR REPLACE FUNCTION app.f(i integer)\n RETURNS integer\n LANGUAGE sql\n IMMUTABLE STRICT\n SET search_path TO 'LEAKPROOF'\nAS $function$select i$function$\n");
+    const note = (n: string) => notes.push(n);
+    assert.equal(asAccountMay(f, account(), note).definition, "CREATE OR REPLACE FUNCTION app.f(i integer)\n RETURNS integer\n LANGUAGE sql\n IMMUTABLE STRICT\n SET search_path TO 'LEAKPROOF'\nAS $function$select i$function$\n");
     assert.deepEqual(notes, ['function app.f(i integer) is created without LEAKPROOF: only a superuser may set it (acct is not one)']);
-    assert.equal(withoutLeakproof(f, account({ superuser: true }), notes), f);
+    assert.equal(asAccountMay(f, account({ superuser: true }), note), f);
+    const supported = { ...f, definition: 'CREATE OR REPLACE FUNCTION app.f(i integer)\n RETURNS SETOF integer\n LANGUAGE sql\n IMMUTABLE LEAKPROOF STRICT SUPPORT generate_series_int4_support\nAS $function$ SELECT 1 $function$\n' };
+    assert.equal(asAccountMay(supported, account(), note).definition, 'CREATE OR REPLACE FUNCTION app.f(i integer)\n RETURNS SETOF integer\n LANGUAGE sql\n IMMUTABLE STRICT\nAS $function$ SELECT 1 $function$\n');
+    assert.match(notes[1], /without LEAKPROOF and SUPPORT: only a superuser may set them/);
   });
 
   it('counts the connections a run opens as run-migration.ts opens them', () => {
