@@ -74,8 +74,9 @@ export interface DataOnlyRights {
 
 /**
  * Checks, before anything is written, the privileges a --data-only load needs on the target's
- * existing objects: INSERT and TRUNCATE (or DELETE) on each table and no row-level security in
- * force for the role there, UPDATE on each sequence, ownership of each materialized view it
+ * existing objects: INSERT and TRUNCATE (or DELETE; DELETE where a foreign key points at the
+ * table) on each table and no row-level security in force for the role there, UPDATE on each
+ * sequence and on each large object the target has, ownership of each materialized view it
  * refreshes.
  */
 export async function dataOnlyRights(target: pg.ClientBase, plan: Plan): Promise<DataOnlyRights> {
@@ -91,7 +92,8 @@ export async function dataOnlyRights(target: pg.ClientBase, plan: Plan): Promise
   const problems: string[] = [];
   for (const row of t.rows) {
     const u = tables[Number(row.i) - 1];
-    const lacks = [...(row.insert ? [] : ['INSERT']), ...(row.truncate || row.delete ? [] : ['TRUNCATE or DELETE'])];
+    // a table a foreign key points at cannot be truncated: its rows are deleted
+    const lacks = [...(row.insert ? [] : ['INSERT']), ...(u.referenced ? (row.delete ? [] : ['DELETE']) : row.truncate || row.delete ? [] : ['TRUNCATE or DELETE'])];
     // an extension's configuration table and a referenced one are emptied with DELETE already
     if (!row.truncate && row.delete) deleteRows.add(u.key);
     if (lacks.length) problems.push(`table ${u.tableId}: no ${lacks.join(', ')}`);
@@ -113,5 +115,16 @@ export async function dataOnlyRights(target: pg.ClientBase, plan: Plan): Promise
     [views],
   );
   problems.push(...m.rows.map((x) => `materialized view ${x.name}: not its owner (REFRESH needs the owner)`));
+  // a large object the target has is emptied and rewritten in place: UPDATE on it (its owner's, a grant's)
+  const lo = await target.query<{ oid: string }>(
+    `SELECT m.oid::int8 AS oid FROM pg_catalog.pg_largeobject_metadata m
+      WHERE m.oid = ANY($1::oid[]) AND pg_catalog.current_setting('lo_compat_privileges') = 'off'
+        AND NOT pg_catalog.pg_has_role(m.lomowner, 'USAGE')
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(m.lomacl) a
+                         WHERE a.privilege_type = 'UPDATE' AND (a.grantee = 0 OR pg_catalog.pg_has_role(a.grantee, 'USAGE')))
+      ORDER BY 1 LIMIT 20`,
+    [plan.largeObjects.map((x) => x.oid)],
+  );
+  problems.push(...lo.rows.map((x) => `large object ${x.oid}: no UPDATE (it exists on the target and is rewritten in place)`));
   return { deleteRows, problems };
 }

@@ -212,7 +212,11 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           });
         deleteRows = rights.deleteRows;
         if (!checksOff) loadOrder = foreignKeyOrder(cat, plan.units.filter((u) => u.filter === undefined));
-        plan.account?.notes.push(...dataOnlyNotes(ctx.account.user, checksOff, loadOrder, deleteRows.size));
+        // pre-data does not run: its fallbacks (owners, LEAKPROOF...) do not apply, the load's do
+        if (plan.account) {
+          plan.account.notes = dataOnlyNotes(ctx.account.user, checksOff, loadOrder, deleteRows.size);
+          plan.account.ownersNotKept = [];
+        }
       }
       const missing = opts.noOwner && opts.noPrivileges ? [] : missingRoles(cat, ctx.ownership.targetRoles);
       for (const note of [...plan.notes, ...plan.selectionNotes, ...(plan.account?.notes ?? [])]) log.log('warn', note);
@@ -309,7 +313,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
         // foreign keys between them already, and the plan lists them in key order
         for (const unit of plan.units) if (unit.filter !== undefined) await copy(unit, pairs[0]);
         // foreign keys checked as rows arrive: referencing tables emptied first, then parents load first
-        if (loadOrder) await emptyReferencingTables(pairs[0].t, loadOrder, done);
+        if (loadOrder) await emptyReferencingTables(pairs[0].t, loadOrder, done, deleteRows);
         for (const wave of loadOrder?.waves ?? [plan.units.filter((u) => u.filter === undefined)]) {
           await runLoad({
             workers: pairs,
@@ -457,8 +461,12 @@ async function relaxTargetChecks(target: pg.Client): Promise<void> {
  * the tables that reference others are emptied first, deepest first, each in its own
  * transaction (a unit replaces its table's rows anyway; one a stopped run finished is left).
  */
-async function emptyReferencingTables(target: pg.Client, order: ForeignKeyOrder, done: Set<string>): Promise<void> {
-  for (const unit of order.emptyFirst) if (!done.has(unit.id)) await target.query(`DELETE FROM ONLY ${qualified(unit.schema, unit.table)}`);
+async function emptyReferencingTables(target: pg.Client, order: ForeignKeyOrder, done: Set<string>, noTruncate: Set<string>): Promise<void> {
+  for (const unit of order.emptyFirst) {
+    if (done.has(unit.id)) continue;
+    const table = qualified(unit.schema, unit.table);
+    await target.query(unit.referenced || noTruncate.has(unit.key) ? `DELETE FROM ONLY ${table}` : `TRUNCATE ONLY ${table}`);
+  }
 }
 
 /** The plan's notes for a --data-only run: how foreign keys and triggers are treated, and what fell back. */

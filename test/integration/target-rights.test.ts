@@ -311,6 +311,38 @@ describe('an ordinary target account (no superuser, no CREATEROLE)', () => {
     assert.deepEqual(t.rows[0], { n: 10, owner: 'postgres', comment: 'standard public schema' });
   });
 
+  it('--data-only into tables another role owns: privileges checked before a row moves, DELETE where TRUNCATE is not granted', async () => {
+    const s = await server('15', 'src');
+    const d = await server('15', 'dst');
+    const src = await freshDatabase(s, 'rights_loader');
+    const dst = await freshDatabase(d, 'rights_loader');
+    const role = `tr_${crypto.randomBytes(3).toString('hex')}_loader`;
+    await createRoles(d, [role], [dst.name]);
+    const schema = `CREATE TABLE parent (id int PRIMARY KEY, v text);
+      CREATE TABLE child (id serial PRIMARY KEY, parent int NOT NULL REFERENCES parent, v text)`;
+    await execSql(src.uri, `${schema}; INSERT INTO parent SELECT i, 'p' || i FROM generate_series(1, 50) i;
+      INSERT INTO child (parent, v) SELECT 1 + i % 50, repeat('c', 300) FROM generate_series(1, 2000) i`);
+    // the target's tables belong to postgres and hold old rows that point at each other
+    await execSql(dst.uri, `${schema}; INSERT INTO parent VALUES (1, 'old'), (99, 'old'); INSERT INTO child (parent, v) VALUES (99, 'old'), (1, 'old')`);
+    await execSql(dst.uri, `ALTER ROLE "${role}" LOGIN; GRANT CREATE ON DATABASE "${dst.name}" TO "${role}"; GRANT SELECT ON ALL TABLES IN SCHEMA public TO "${role}"`);
+    const target = asUser(dst.uri, role);
+    const refused = await runCli(['migrate', '--data-only', '--source', src.uri, '--target', target, '--json']);
+    assert.equal(refused.code, 3, refused.stderr);
+    assert.match(refused.stderr, /PGFERRY_E_PERMISSION/);
+    assert.match(refused.stderr, /table public\.child: no INSERT, TRUNCATE or DELETE; table public\.parent: no INSERT, DELETE; sequence public\.child_id_seq: no UPDATE/);
+    const untouched = await execSql(dst.uri, "SELECT (SELECT count(*) FROM child)::int AS c, to_regnamespace('pgferry_state') IS NULL AS no_marks");
+    assert.deepEqual(untouched.rows[0], { c: 2, no_marks: true });
+
+    // SELECT on the sequence is for verify, which reads its position
+    await execSql(dst.uri, `GRANT INSERT, DELETE ON ALL TABLES IN SCHEMA public TO "${role}"; GRANT SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "${role}"`);
+    const run = await migrate(src.uri, target, ['--data-only']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.notes.some((n) => /2 table\(s\) have no TRUNCATE privilege .* deleted instead/.test(n)), run.notes.join('\n'));
+    assert.ok(run.notes.some((n) => /foreign keys stay on .* 2 wave\(s\)/.test(n)), run.notes.join('\n'));
+    const v = await runCli(['verify', '--source', src.uri, '--target', target, '--json']);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+  });
+
   it('fails the connections item for a target role with CONNECTION LIMIT 2, naming the numbers', async () => {
     const d = await server('15', 'dst');
     const s = await server('15', 'src');
