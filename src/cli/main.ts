@@ -117,12 +117,13 @@ withSelectionOptions(program.command('precheck'))
   .option(...passwordStdinOption('source'))
   .option(...passwordStdinOption('target'))
   .option('--publications', 'the migration will include publications')
+  .option('--jobs <n>', 'the --jobs the migration will use (the connections item counts its sessions)', parseJobs, defaultJobs)
   .option('--json', 'print the report as JSON')
-  .action(async (o: { source: string; target: string; publications?: boolean; json?: boolean } & SelectionFlags & PasswordStdinFlags) => {
+  .action(async (o: { source: string; target: string; publications?: boolean; jobs: number; json?: boolean } & SelectionFlags & PasswordStdinFlags) => {
     const debug = Boolean(program.opts().debug);
     try {
       const conn = await connInfoWithStdin({ source: o.source, target: o.target }, o, 'precheck');
-      const report = await runPrecheck(conn.source!, conn.target!, { publications: Boolean(o.publications), selection: selectionOf(o), mapping: mappingOf(o) });
+      const report = await runPrecheck(conn.source!, conn.target!, { publications: Boolean(o.publications), selection: selectionOf(o), mapping: mappingOf(o), jobs: o.jobs });
       if (o.json) jsonLine({ event: 'precheck', ...report });
       else printPrecheck(report, process.stdout);
       process.exitCode = report.passed ? ExitCode.ok : ExitCode.precheckFailed;

@@ -63,7 +63,9 @@ export async function copyUnit(
   // extension's configuration table keeps the extension's own rows, only the filter's are replaced
   const truncate = filter === undefined && !unit.slice && !(tables === 'empty' && unit.bytes < SMALL_UNIT_BYTES);
   const freshTables = tables !== 'existing'; // pgferry made them: no foreign key exists yet
-  const freeze = truncate && (!unit.referenced || freshTables) ? ', FREEZE' : '';
+  // --data-only: TRUNCATE is refused for a referenced table, and needs its own privilege
+  const deletes = (unit.referenced || unit.deleteRows === true) && !freshTables;
+  const freeze = truncate && !deletes ? ', FREEZE' : '';
   const fromSql = `COPY ${table} (${cols}) FROM STDIN (FORMAT ${format}${freeze})`;
   let bytes = 0;
   let inTx = false;
@@ -71,7 +73,7 @@ export async function copyUnit(
     await target.query('BEGIN');
     inTx = true;
     // --data-only into a schema with foreign keys: TRUNCATE of a referenced table is refused
-    if (truncate) await target.query(unit.referenced && !freshTables ? `DELETE FROM ONLY ${table}` : `TRUNCATE ONLY ${table}`);
+    if (truncate) await target.query(deletes ? `DELETE FROM ONLY ${table}` : `TRUNCATE ONLY ${table}`);
     // the extended protocol takes one statement: a filter cannot smuggle in statements of its own
     if (filter !== undefined) await target.query({ text: `DELETE FROM ONLY ${table} ${filter}`, queryMode: 'extended' } as pg.QueryConfig);
     if (unit.columns.length === 0) {

@@ -22,6 +22,8 @@ import type pg from 'pg';
 import { PgferryError, messageOf } from '../errors.js';
 import type { LargeObjectMeta } from '../catalog/model.js';
 import type { OwnershipContext } from '../ddl/common.js';
+import { OwnerRights } from '../ddl/owner-rights.js';
+import { readTargetAccount, type TargetAccount } from '../pg/target-account.js';
 import { renderLargeObject } from '../ddl/render-database-objects.js';
 import { isConnectionLoss } from '../pg/session.js';
 import { runPool } from './worker-pool.js';
@@ -75,27 +77,19 @@ interface Sized {
   size: number;
 }
 
-/** What the target offers the objects a data-only run creates: its roles, and those it may give objects to. */
+/**
+ * What the target offers the objects a data-only run creates: its roles, and the account's
+ * rights, decided by the same OwnerRights as pre-data's owners (ddl/owner-rights.ts).
+ */
 interface TargetRoles {
-  targetUser: string;
-  targetRoles: Set<string>;
-  assignable: Set<string>;
+  account: TargetAccount;
+  rights: OwnerRights;
 }
 
-/**
- * The target's roles. ALTER ... OWNER TO needs the right to SET ROLE to the new owner from
- * PostgreSQL 16, membership before (superusers have both).
- */
 async function readTargetRoles(target: pg.ClientBase): Promise<TargetRoles> {
-  const r = await target.query<{ me: string; roles: string[]; assignable: string[] }>(
-    `SELECT current_user AS me,
-            array(SELECT rolname::text FROM pg_catalog.pg_roles) AS roles,
-            array(SELECT rolname::text FROM pg_catalog.pg_roles
-                   WHERE pg_catalog.pg_has_role(current_user, oid,
-                           CASE WHEN pg_catalog.current_setting('server_version_num')::int >= 160000 THEN 'SET' ELSE 'MEMBER' END)) AS assignable`,
-  );
-  const row = r.rows[0];
-  return { targetUser: row.me, targetRoles: new Set(row.roles), assignable: new Set(row.assignable) };
+  // inside the batch's transaction: no query that may fail
+  const account = await readTargetAccount(target, { extensions: false });
+  return { account, rights: new OwnerRights(account) };
 }
 
 /**
@@ -151,13 +145,11 @@ async function prepareTargetObjects(batch: Sized[], target: pg.ClientBase, opts:
   const present = new Set(r.rows.map((row) => Number(row.oid)));
   const missing = batch.filter((o) => !present.has(o.meta.oid));
   if (!missing.length) return;
-  const { targetUser, targetRoles, assignable } = await roles(target);
+  const { account, rights } = await roles(target);
+  // an owner the target user may not give objects to is left out, as a missing role is
+  const ctx: OwnershipContext = { applyOwners: opts.dataOnly.applyOwners, applyPrivileges: opts.dataOnly.applyPrivileges, targetUser: account.user, targetRoles: account.roles, rights };
   const sql: string[] = [];
-  for (const { meta } of missing) {
-    // an owner the target user may not give objects to is left out, as a missing role is
-    const ctx: OwnershipContext = { applyOwners: opts.dataOnly.applyOwners && assignable.has(meta.owner), applyPrivileges: opts.dataOnly.applyPrivileges, targetUser, targetRoles };
-    sql.push(...renderLargeObject(meta, ctx));
-  }
+  for (const { meta } of missing) sql.push(...renderLargeObject(meta, ctx));
   // pre-data's own DDL text (OIDs, role names through ident, comments through literal)
   await target.query(sql.join(';\n'));
 }

@@ -16,7 +16,8 @@ export function renderEventTrigger(e: EventTriggerObj, ctx: OwnershipContext): s
   return [
     `CREATE EVENT TRIGGER ${name} ON ${ident(e.event)}${when} EXECUTE PROCEDURE ${e.function}()`,
     ...(STATE[e.enabled] ? [`ALTER EVENT TRIGGER ${name} ${STATE[e.enabled]}`] : []),
-    ...ownerTo(`EVENT TRIGGER ${name}`, e.owner, ctx),
+    // an event trigger's owner must be a superuser
+    ...ownerTo(`EVENT TRIGGER ${name}`, e.owner, ctx, 'superuser', e.key),
     ...commentOn(`EVENT TRIGGER ${name}`, e.comment),
   ];
 }
@@ -33,7 +34,7 @@ export function renderPublication(p: PublicationObj, ctx: OwnershipContext): str
       ? `ALTER PUBLICATION ${name} ADD TABLES IN SCHEMA ${ident(m.schema)}`
       : `ALTER PUBLICATION ${name} ADD TABLE ONLY ${qualified(m.schema, m.name!)}${m.columns ? ` (${m.columns.map(ident).join(', ')})` : ''}${m.rowFilter ? ` WHERE (${m.rowFilter})` : ''}`,
   );
-  return [sql, ...members, ...ownerTo(`PUBLICATION ${name}`, p.owner, ctx), ...commentOn(`PUBLICATION ${name}`, p.comment)];
+  return [sql, ...members, ...ownerTo(`PUBLICATION ${name}`, p.owner, ctx, p.raw.puballtables === true ? 'superuser' : 'database', p.key), ...commentOn(`PUBLICATION ${name}`, p.comment)];
 }
 
 /** CREATE FOREIGN DATA WRAPPER / SERVER / USER MAPPING with options, owner, privileges, comment. */
@@ -47,7 +48,9 @@ export function renderForeignData(f: ForeignDataObj, ctx: OwnershipContext, serv
       const validator = parts.validator ? ` VALIDATOR ${parts.validator}` : '';
       return [
         `CREATE FOREIGN DATA WRAPPER ${name}${handler}${validator}${opts}`,
-        ...ownerAndPrivileges(`FOREIGN DATA WRAPPER ${name}`, { owner: f.owner!, acl: f.acl }, ctx),
+        // a wrapper's owner must be a superuser
+        ...ownerTo(`FOREIGN DATA WRAPPER ${name}`, f.owner!, ctx, 'superuser', f.key),
+        ...ownerAndPrivileges(`FOREIGN DATA WRAPPER ${name}`, { owner: f.owner!, acl: f.acl }, { ...ctx, applyOwners: false }),
         ...commentOn(`FOREIGN DATA WRAPPER ${name}`, f.comment),
       ];
     }
@@ -56,7 +59,7 @@ export function renderForeignData(f: ForeignDataObj, ctx: OwnershipContext, serv
       const version = parts.version !== null ? ` VERSION ${literal(parts.version)}` : '';
       return [
         `CREATE SERVER ${name}${type}${version} FOREIGN DATA WRAPPER ${ident(parts.wrapper!)}${opts}`,
-        ...ownerAndPrivileges(`SERVER ${name}`, { owner: f.owner!, acl: f.acl }, ctx, `FOREIGN SERVER ${name}`),
+        ...ownerAndPrivileges(`SERVER ${name}`, { owner: f.owner!, acl: f.acl, key: f.key }, ctx, `FOREIGN SERVER ${name}`),
         ...commentOn(`SERVER ${name}`, f.comment),
       ];
     }
@@ -68,7 +71,7 @@ export function renderForeignData(f: ForeignDataObj, ctx: OwnershipContext, serv
 /** The large object (same OID), its owner, privileges and comment; the data comes with the copy. */
 export function renderLargeObject(lo: LargeObjectMeta, ctx: OwnershipContext): string[] {
   const target = `LARGE OBJECT ${lo.oid}`;
-  return [`SELECT pg_catalog.lo_create(${lo.oid})`, ...ownerAndPrivileges(target, lo, ctx), ...commentOn(target, lo.comment)];
+  return [`SELECT pg_catalog.lo_create(${lo.oid})`, ...ownerAndPrivileges(target, { ...lo, key: `pg_largeobject:${lo.oid}` }, ctx), ...commentOn(target, lo.comment)];
 }
 
 const OBJ_TYPES: Record<string, string> = { r: 'TABLES', S: 'SEQUENCES', f: 'FUNCTIONS', T: 'TYPES', n: 'SCHEMAS' };

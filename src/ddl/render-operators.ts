@@ -1,7 +1,7 @@
 /** DDL for operators, operator families and classes, and casts. */
 import type { CastObj, OpClassObj, OpFamilyObj, OperatorObj, ProceduralObj } from '../catalog/model.js';
 import { ident, literal, qualified } from '../pg/quote.js';
-import { commentOn, ownerAndPrivileges, ownerTo, type OwnershipContext } from './common.js';
+import { commentOn, inSchema, ownerAndPrivileges, ownerTo, type OwnershipContext } from './common.js';
 
 /** `"s".+` — an operator name qualified by its schema (operator names are never quoted). */
 function opName(o: { schema: string; name: string }): string {
@@ -29,14 +29,14 @@ export function renderOperator(o: OperatorObj, ctx: OwnershipContext): string[] 
   if (o.hashes) opts.push('HASHES');
   if (o.merges) opts.push('MERGES');
   const sig = operatorSignature(o);
-  return [`CREATE OPERATOR ${opName(o)} (${opts.join(', ')})`, ...ownerTo(`OPERATOR ${sig}`, o.owner, ctx), ...commentOn(`OPERATOR ${sig}`, o.comment)];
+  return [`CREATE OPERATOR ${opName(o)} (${opts.join(', ')})`, ...ownerTo(`OPERATOR ${sig}`, o.owner, ctx, inSchema(o.schema), o.key), ...commentOn(`OPERATOR ${sig}`, o.comment)];
 }
 
 const using = (o: { schema: string; name: string; method: string }) => `${ident(o.schema)}.${ident(o.name)} USING ${ident(o.method)}`;
 
 /** CREATE OPERATOR FAMILY (its loose members come in a later step, once their operators exist). */
 export function renderOpFamily(f: OpFamilyObj, ctx: OwnershipContext): string[] {
-  return [`CREATE OPERATOR FAMILY ${using(f)}`, ...ownerTo(`OPERATOR FAMILY ${using(f)}`, f.owner, ctx), ...commentOn(`OPERATOR FAMILY ${using(f)}`, f.comment)];
+  return [`CREATE OPERATOR FAMILY ${using(f)}`, ...ownerTo(`OPERATOR FAMILY ${using(f)}`, f.owner, ctx, inSchema(f.schema), f.key), ...commentOn(`OPERATOR FAMILY ${using(f)}`, f.comment)];
 }
 
 /** ALTER OPERATOR FAMILY ... ADD for members that belong to the family but to none of its classes. */
@@ -51,7 +51,7 @@ export function renderOpClass(c: OpClassObj, ctx: OwnershipContext): string[] {
   // a class without members still needs one item: STORAGE of its own type leaves opckeytype unset
   if (c.storage || !items.length) items.push(`STORAGE ${c.storage ?? c.forType}`);
   const head = `CREATE OPERATOR CLASS ${ident(c.schema)}.${ident(c.name)}${c.isDefault ? ' DEFAULT' : ''} FOR TYPE ${c.forType} USING ${ident(c.method)} FAMILY ${c.family}`;
-  return [`${head} AS ${items.join(', ')}`, ...ownerTo(`OPERATOR CLASS ${using(c)}`, c.owner, ctx), ...commentOn(`OPERATOR CLASS ${using(c)}`, c.comment)];
+  return [`${head} AS ${items.join(', ')}`, ...ownerTo(`OPERATOR CLASS ${using(c)}`, c.owner, ctx, inSchema(c.schema), c.key), ...commentOn(`OPERATOR CLASS ${using(c)}`, c.comment)];
 }
 
 /** CREATE CAST with its method and context. */
@@ -86,7 +86,7 @@ export function renderProcedural(o: ProceduralObj, ctx: OwnershipContext): strin
       const q = qualified(o.schema!, o.name);
       return [
         `CREATE ${p.default ? 'DEFAULT ' : ''}CONVERSION ${q} FOR ${literal(String(p.from))} TO ${literal(String(p.to))} FROM ${p.function}`,
-        ...ownerTo(`CONVERSION ${q}`, o.owner, ctx),
+        ...ownerTo(`CONVERSION ${q}`, o.owner, ctx, inSchema(o.schema), o.key),
         ...commentOn(`CONVERSION ${q}`, o.comment),
       ];
     }

@@ -1,7 +1,7 @@
 /** DDL for rules, row-level security, policies and extended statistics (after the data). */
 import type { PolicyObj, Relation, RuleObj, StatisticsObj } from '../catalog/model.js';
 import { ident, qualified } from '../pg/quote.js';
-import { commentOn, ownerTo, stripSemicolon, type OwnershipContext } from './common.js';
+import { commentOn, inSchema, ownerTo, stripSemicolon, type OwnershipContext } from './common.js';
 
 const STATE: Record<string, string> = { D: 'DISABLE', R: 'ENABLE REPLICA', A: 'ENABLE ALWAYS' };
 
@@ -44,7 +44,7 @@ export function renderStatistics(s: StatisticsObj, ctx: OwnershipContext): strin
   return [
     stripSemicolon(s.definition),
     ...(s.statTarget !== null ? [`ALTER STATISTICS ${q} SET STATISTICS ${s.statTarget}`] : []),
-    ...ownerTo(`STATISTICS ${q}`, s.owner, ctx),
+    ...ownerTo(`STATISTICS ${q}`, s.owner, ctx, inSchema(s.schema), s.key),
     ...commentOn(`STATISTICS ${q}`, s.comment),
   ];
 }

@@ -1,7 +1,7 @@
 /** DDL for text search parsers, templates, dictionaries and configurations. */
 import type { TextSearchObj } from '../catalog/model.js';
 import { ident, qualified } from '../pg/quote.js';
-import { commentOn, ownerTo, type OwnershipContext } from './common.js';
+import { commentOn, inSchema, ownerTo, type OwnershipContext } from './common.js';
 
 const KIND = { parser: 'PARSER', template: 'TEMPLATE', dictionary: 'DICTIONARY', configuration: 'CONFIGURATION' } as const;
 
@@ -29,6 +29,6 @@ export function renderTextSearch(t: TextSearchObj, ctx: OwnershipContext): strin
       break;
     }
   }
-  if (t.owner) out.push(...ownerTo(`${kind} ${q}`, t.owner, ctx));
+  if (t.owner) out.push(...ownerTo(`${kind} ${q}`, t.owner, ctx, inSchema(t.schema), t.key));
   return [...out, ...commentOn(`${kind} ${q}`, t.comment)];
 }

@@ -1,21 +1,31 @@
 /** DDL for schemas and user types: enums, composites and domains. */
 import type { CompositeType, DomainType, EnumType, ExtensionObj, SchemaObj } from '../catalog/model.js';
-import { ident, literal, qualified } from '../pg/quote.js';
+import { displayIdent, ident, literal, qualified } from '../pg/quote.js';
 import { commentOn, ownerAndPrivileges, type OwnershipContext } from './common.js';
 
-/** The target's own `public` schema is kept as it is, apart from its comment. */
+/**
+ * A schema. One the target has already (`public`) keeps its place: it takes the source's owner,
+ * privileges and comment when the target account counts as its owner there; otherwise it is left
+ * as the target has it (the account could change none of these), and the plan notes so.
+ */
 export function renderSchema(s: SchemaObj, ctx: OwnershipContext, ownerOnTarget: string | undefined): string[] {
   const name = ident(s.name);
+  const obj = { owner: s.owner, acl: s.acl, key: s.key };
   if (ownerOnTarget !== undefined) {
+    if (ctx.rights && !ctx.rights.actsAs(ownerOnTarget)) {
+      ctx.rights.notes.push(`schema ${displayIdent(s.name)} exists on the target, owned by ${displayIdent(ownerOnTarget)}, which ${displayIdent(ctx.targetUser)} does not act for: its owner, privileges and comment are left as the target has them`);
+      return [];
+    }
     // an existing schema (public): take the source's owner, privileges and comment
-    const owner = s.owner !== ownerOnTarget && ctx.applyOwners && ctx.targetRoles.has(s.owner) ? [`ALTER SCHEMA ${name} OWNER TO ${ident(s.owner)}`] : [];
+    const changes = s.owner !== ownerOnTarget && ctx.applyOwners && ctx.targetRoles.has(s.owner);
+    const owner = changes && (s.owner === ctx.targetUser || !ctx.rights || ctx.rights.keeps(s.owner, 'global', `SCHEMA ${name}`, s.key)) ? [`ALTER SCHEMA ${name} OWNER TO ${ident(s.owner)}`] : [];
     return [
       ...owner,
-      ...ownerAndPrivileges(`SCHEMA ${name}`, { owner: s.owner, acl: s.acl }, { ...ctx, applyOwners: false }),
+      ...ownerAndPrivileges(`SCHEMA ${name}`, obj, { ...ctx, applyOwners: false }),
       `COMMENT ON SCHEMA ${name} IS ${s.comment === null ? 'NULL' : literal(s.comment)}`,
     ];
   }
-  return [`CREATE SCHEMA ${name}`, ...ownerAndPrivileges(`SCHEMA ${name}`, s, ctx), ...commentOn(`SCHEMA ${name}`, s.comment)];
+  return [`CREATE SCHEMA ${name}`, ...ownerAndPrivileges(`SCHEMA ${name}`, obj, ctx), ...commentOn(`SCHEMA ${name}`, s.comment)];
 }
 
 /** CREATE TYPE ... AS ENUM with the labels in order. */
@@ -68,12 +78,13 @@ export function renderDomainConstraint(d: DomainType, c: DomainType['constraints
 /**
  * CREATE EXTENSION in the source's schema, at the source's version when the target offers it;
  * otherwise at the target's default version (a newer major ships newer extension versions; the
- * planner notes it).
+ * planner notes it). `comment: false` leaves the comment out: an extension the target has
+ * already, owned by a role the account does not act for, takes no COMMENT from it.
  */
-export function renderExtension(e: ExtensionObj, targetVersions?: string[]): string[] {
+export function renderExtension(e: ExtensionObj, targetVersions?: string[], opts: { comment?: boolean } = {}): string[] {
   const version = targetVersions?.includes(e.version) ? ` VERSION ${literal(e.version)}` : '';
   return [
     `CREATE EXTENSION IF NOT EXISTS ${ident(e.name)} WITH SCHEMA ${ident(e.schema)}${version}`,
-    ...commentOn(`EXTENSION ${ident(e.name)}`, e.comment),
+    ...(opts.comment === false ? [] : commentOn(`EXTENSION ${ident(e.name)}`, e.comment)),
   ];
 }

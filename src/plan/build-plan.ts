@@ -14,6 +14,9 @@ import { attachDeps } from './step-deps.js';
 import { analyzeTargets } from './analyze-targets.js';
 import { extensionConfigData } from './extension-config-data.js';
 import { commentOn, type OwnershipContext } from '../ddl/common.js';
+import { OwnerRights } from '../ddl/owner-rights.js';
+import type { TargetAccount } from '../pg/target-account.js';
+import { accountSkips, asAccountMay } from './account-limits.js';
 import { renderComposite, renderDomain, renderDomainConstraint, renderEnum, renderExtension, renderSchema } from '../ddl/render-types.js';
 import { renderAggregate, renderFunction } from '../ddl/render-functions.js';
 import { renderBaseType, renderCollation, renderRange, renderShellType } from '../ddl/render-types-more.js';
@@ -148,6 +151,11 @@ export interface PlanOptions {
   noData?: boolean;
   /** Build empty and small tables' keys and indexes in pre-data (default true). */
   indexesWithEmptyTables?: boolean;
+  /**
+   * What the target account may do: owners it cannot keep stay with it, objects only a
+   * superuser may create are skipped (absent: every owner is kept, nothing is skipped for it).
+   */
+  account?: TargetAccount;
 }
 
 // Rough pg_dump order for objects that do not depend on each other.
@@ -181,7 +189,10 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
   const selection = selects(opts.selection) ? resolveSelection(columns.catalog, opts.selection) : undefined;
   if (selection?.lonePartitions.length && opts.lonePartitions !== 'leave-out') throw lonePartitionsError(selection.lonePartitions);
   const cat = selection ? applyTreeSelection(columns.catalog, selection.trees) : columns.catalog;
-  const own = { ...opts.ownership, sourceMajor: Math.floor(cat.serverVersionNum / 10000) };
+  const rights = opts.account ? new OwnerRights(opts.account) : undefined;
+  const own: OwnershipContext = { ...opts.ownership, sourceMajor: Math.floor(cat.serverVersionNum / 10000), rights };
+  // the schemas' owners and CREATE grants first: an object's new owner needs CREATE in its schema
+  rights?.planSchemas(cat.schemas, opts.targetSchemas, own.applyOwners, own.applyPrivileges !== false);
   const nodes: Node[] = [];
   const presetSkips: SkippedObject[] = [];
   const add = (key: string, kind: string, name: string, sql: string[]) =>
@@ -192,7 +203,9 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
   const notes: string[] = [];
   for (const e of cat.extensions) {
     const versions = opts.targetExtensions?.get(e.name);
-    add(e.key, 'extension', displayIdent(e.name), renderExtension(e, versions));
+    // an extension the target has already takes a comment only from a role that owns it there
+    const installedBy = opts.account?.installedExtensions.get(e.name);
+    add(e.key, 'extension', displayIdent(e.name), renderExtension(e, versions, { comment: installedBy === undefined || rights?.actsAs(installedBy) !== false }));
     if (opts.targetExtensions && !versions) notes.push(`extension ${e.name} is not available on the target: install its package there, or objects that use it fail`);
     else if (versions && !versions.includes(e.version)) notes.push(`extension ${e.name} ${e.version} is not available on the target: its default version is installed instead`);
   }
@@ -200,10 +213,15 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
     if (s.key) presetSkips.push(s);
     else notes.push(`${s.kind} ${s.name}: ${s.reason}`);
   }
+  // what only a superuser may create, when the account is not one
+  const rightsSkips = accountSkips(cat, opts.account, { publications: opts.publications, applyPrivileges: own.applyPrivileges !== false });
+  presetSkips.push(...rightsSkips);
   for (const t of cat.enums) add(t.key, 'enum', dn(t), renderEnum(t, own));
   for (const t of cat.composites) add(t.key, 'composite', dn(t), renderComposite(t, own));
   for (const t of cat.domains) add(t.key, 'domain', dn(t), renderDomain(t, own));
-  for (const f of cat.functions) add(f.key, 'function', `${dn(f)}(${f.identityArgs})`, renderFunction(f, own));
+  // attributes only a superuser may set are dropped, with a note unless the function is skipped anyway
+  const changedFunctions: { key: string; note: string }[] = [];
+  for (const f of cat.functions) add(f.key, 'function', `${dn(f)}(${f.identityArgs})`, renderFunction(asAccountMay(f, opts.account, (note) => changedFunctions.push({ key: f.key, note })), own));
   for (const a of cat.aggregates) add(a.key, 'aggregate', `${dn(a)}(${a.identityArgs})`, renderAggregate(a, own));
   for (const c of cat.collations) add(c.key, 'collation', dn(c), renderCollation(c, own));
   for (const r of cat.ranges) add(r.key, 'range type', dn(r), renderRange(r, own));
@@ -486,7 +504,13 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
   // ---- last: objects that would act on pgferry's own work if they came earlier
   const finalSteps: DdlStep[] = [];
   for (const e of cat.eventTriggers) finalSteps.push({ key: e.key, kind: 'event trigger', name: displayIdent(e.name), sql: renderEventTrigger(e, own) });
+  const schemaKeys = new Map(cat.schemas.map((s) => [s.name, s.key]));
   for (const p of cat.publications) {
+    // a publication names its tables and schemas: one that is skipped (or fails) takes it along
+    for (const m of p.members) {
+      const to = m.memberKind === 'schema' ? schemaKeys.get(m.schema) : `pg_class:${m.relOid}`;
+      if (to) edges.push([p.key, to]);
+    }
     if (opts.publications) finalSteps.push({ key: p.key, kind: 'publication', name: displayIdent(p.name), sql: renderPublication(p, own) });
     else presetSkips.push({ key: p.key, kind: 'publication', name: displayIdent(p.name), reason: 'publications are created only with --publications' });
   }
@@ -514,6 +538,7 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
   // a base type that cannot be created leaves no shell behind
   for (const t of cat.baseTypes) if (blocked.has(t.key)) blocked.set(`${t.key}:shell`, blocked.get(t.key)!);
   const keep = <T extends { key: string }>(list: T[]) => list.filter((x) => !blocked.has(x.key));
+  rights?.notes.push(...changedFunctions.filter((c) => !blocked.has(c.key)).map((c) => c.note));
 
   const sortEdges = [...edges, ...afterMovedIndexes(edges, movedByTable)];
   const preData = dependencySort(keep(nodes), sortEdges).map(({ priority: _p, ...step }) => step);
@@ -555,6 +580,13 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
     skipped,
     notes,
     selectionNotes: [...(selection?.notes ?? []), ...columns.notes],
+    account: rights && {
+      user: rights.account.user,
+      superuser: rights.account.superuser,
+      ownersNotKept: rights.notKept((key) => blocked.has(key)),
+      skippedKeys: rightsSkips.map((s) => s.key!),
+      notes: rights.notes,
+    },
   };
   if (renamesAnything(opts.mapping)) {
     const planned = (k: string) => !blocked.has(k);

@@ -1,5 +1,6 @@
 /** What a migration will do, in order: the output of the planner, the input of the runner. */
 import type { LargeObjectMeta, SkippedObject } from '../catalog/model.js';
+import type { OwnerNotKept } from '../ddl/owner-rights.js';
 
 /** One object's DDL: its statements run together, in order. */
 export interface DdlStep {
@@ -37,6 +38,8 @@ export interface CopyUnit {
   binary: boolean;
   /** Another table's foreign key points here: TRUNCATE is refused, so rows are deleted instead. */
   referenced: boolean;
+  /** --data-only into a table the target account may not TRUNCATE: its rows are deleted instead (set by the run). */
+  deleteRows?: boolean;
   bytes: number;
   /** Pages of the table's main fork when the catalog was read; 0 = no row can be visible. */
   blocks: number;
@@ -113,6 +116,20 @@ export interface Plan {
   notes: string[];
   /** What the selection of columns and the name mapping do to other objects. */
   selectionNotes: string[];
+  /** What the target account's rights change (absent when no target was asked: `pgferry schema`). */
+  account?: AccountEffects;
+}
+
+/** How the plan fits what the target account may do. */
+export interface AccountEffects {
+  user: string;
+  superuser: boolean;
+  /** Owners the account cannot keep: their objects stay with it, as with --no-owner. */
+  ownersNotKept: OwnerNotKept[];
+  /** Keys of the objects skipped because they need rights the account lacks (listed in `skipped` too). */
+  skippedKeys: string[];
+  /** Other fallbacks: statements left out, attributes dropped. */
+  notes: string[];
 }
 
 /** Post-data DDL stages, in the order they run. */

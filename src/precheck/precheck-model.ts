@@ -30,6 +30,8 @@ export interface PrecheckContext {
   targetContext: TargetContext;
   selection?: Selection;
   mapping?: NameMapping;
+  /** The --jobs the migration will run with (the connections item counts its sessions). */
+  jobs: number;
 }
 
 export type PrecheckCheck = (ctx: PrecheckContext) => Promise<PrecheckItem>;

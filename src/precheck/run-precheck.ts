@@ -2,6 +2,7 @@
  * Runs every precheck item against a source and a target: connectivity and versions first (the
  * rest needs both connections), then the items that read the catalog, the plan and the target.
  */
+import os from 'node:os';
 import type { ConnInfo } from '../config/conninfo.js';
 import { connect, serverVersionNum } from '../pg/connect.js';
 import { prepareSourceSession } from '../pg/session.js';
@@ -20,11 +21,18 @@ import { checkServerVersions, checkTargetSchemas } from './check-versions-and-sc
 import { checkExtensions, checkPrimaryKeys, checkRoles, checkSelection, checkSkippedObjects, checkTargetVersionGaps } from './check-catalog-items.js';
 import { checkEncoding, checkSpace } from './check-encoding-and-space.js';
 import { checkStandbySource } from './check-standby-source.js';
+import { checkAccountObjects } from './check-account-objects.js';
+import { checkExtensionRights } from './check-extension-rights.js';
+import { checkConnections } from './check-connections.js';
+import { checkTargetSettings } from './check-target-settings.js';
 
 const CHECKS: PrecheckCheck[] = [
-  checkServerVersions, checkStandbySource, checkSourcePrivileges, checkTargetPrivileges, checkTargetSchemas, checkNameConflicts, checkSelection, checkExtensions, checkTargetVersionGaps,
-  checkRoles, checkEncoding, checkPrimaryKeys, checkSkippedObjects, checkSpace, checkMapping,
+  checkServerVersions, checkStandbySource, checkSourcePrivileges, checkTargetPrivileges, checkTargetSchemas, checkNameConflicts, checkSelection, checkExtensions, checkExtensionRights,
+  checkTargetVersionGaps, checkRoles, checkAccountObjects, checkTargetSettings, checkConnections, checkEncoding, checkPrimaryKeys, checkSkippedObjects, checkSpace, checkMapping,
 ];
+
+/** The --jobs a migration takes when none is given (as the CLI's default). */
+const defaultJobs = () => Math.max(2, os.availableParallelism());
 
 export interface PrecheckReport {
   /** No item failed (warnings allowed). */
@@ -33,7 +41,11 @@ export interface PrecheckReport {
 }
 
 /** Every item, in order; a failed connection or version ends the list early. */
-export async function runPrecheck(sourceInfo: ConnInfo, targetInfo: ConnInfo, opts: { publications?: boolean; selection?: Selection; mapping?: NameMapping } = {}): Promise<PrecheckReport> {
+export async function runPrecheck(
+  sourceInfo: ConnInfo,
+  targetInfo: ConnInfo,
+  opts: { publications?: boolean; selection?: Selection; mapping?: NameMapping; jobs?: number } = {},
+): Promise<PrecheckReport> {
   const conn = await testConnectivity({ source: sourceInfo, target: targetInfo });
   // a server of an unsupported version did connect: that is the versions item's failure
   const version = conn.sides.find((s) => s.code === 'PGFERRY_E_VERSION');
@@ -54,7 +66,8 @@ export async function runPrecheck(sourceInfo: ConnInfo, targetInfo: ConnInfo, op
     // partitions selected alone are the selection item's failure, not the end of the precheck
     const plan = buildPlan(catalog, { ...targetPlanOptions(ctx, targetVersion, opts), lonePartitions: 'leave-out' });
     // the catalog transaction set search_path for itself; the checks qualify what they read
-    for (const check of CHECKS) items.push(await check({ source, target, sourceVersion, targetVersion, catalog, plan, targetContext: ctx, selection: opts.selection, mapping: opts.mapping }));
+    const jobs = opts.jobs ?? defaultJobs();
+    for (const check of CHECKS) items.push(await check({ source, target, sourceVersion, targetVersion, catalog, plan, targetContext: ctx, selection: opts.selection, mapping: opts.mapping, jobs }));
     await source.query('COMMIT');
     return { passed: items.every((i) => i.status !== 'fail'), items };
   } finally {

@@ -30,8 +30,12 @@ import { dataSnapshots, doneUnits, dropUnitMarks, endOrphanedSessions, ensureUni
 import { lockTarget } from './target-lock.js';
 import type { EventSink, MigrationSummary, Phase } from './events.js';
 import { PgferryError } from '../errors.js';
+import { qualified } from '../pg/quote.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { checkVersions, targetContext, targetPlanOptions } from './target-context.js';
+import { ownersWarning } from '../ddl/owner-rights.js';
+import { dataPairs, preDataConnections } from './run-connections.js';
+import { dataOnlyRights, foreignKeyOrder, type ForeignKeyOrder } from './data-only-load.js';
 
 export interface MigrateOptions {
   source: ConnInfo;
@@ -92,16 +96,6 @@ function checkStop(control: RunControl | undefined): void {
       object: 'run',
       fix: 'pgferry task resume continues from here (it writes into the target again); pgferry task release gives the task up',
     });
-}
-
-/**
- * Target connections for pre-data: one more than --jobs (from 2 jobs). DDL sessions spend much
- * of their time waiting for an index file's fsync and a new file's inode, so a third session
- * keeps 2 cores busy (10,000 tables × 3 indexes on a 15 target: pre-data 26–29 s with 2
- * sessions, 20–21 s with 3, no better with 4 or 6). --jobs 1 stays one session.
- */
-function preDataConnections(jobs: number): number {
-  return jobs >= 2 ? jobs + 1 : 1;
 }
 
 /** Runs one migration; resolves with its summary, or throws a PgferryError. */
@@ -185,7 +179,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     }
 
     const snapshotId = await exportSnapshot(leader);
-    const { plan, sequenceValues } = await phase('catalog', undefined, async () => {
+    const { plan, sequenceValues, checksOff, loadOrder, deleteRows } = await phase('catalog', undefined, async () => {
       // more readers in the same snapshot: the big catalog queries run side by side
       const readers = await Promise.all(
         Array.from({ length: Math.max(0, jobsNow() - 1) }, async () => {
@@ -208,11 +202,31 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       // a source role that cannot read some of the data is refused here, before the target is touched
       if (!opts.schemaOnly) await refuseUnreadableSource(leader, sourceVersion, cat, plan);
       const sequenceValues = opts.schemaOnly ? [] : await readSequenceValues(leader, plan.sequences);
+      // --data-only: what the account may do to the tables that exist, known before a row moves
+      const checksOff = opts.dataOnly && ctx.account.replicaRole;
+      let loadOrder: ForeignKeyOrder | undefined;
+      let deleteRows = new Set<string>();
+      if (opts.dataOnly) {
+        const rights = await dataOnlyRights(target, plan);
+        if (rights.problems.length)
+          throw new PgferryError('PGFERRY_E_PERMISSION', `the target role ${ctx.account.user} cannot load into what exists on the target: ${rights.problems.join('; ')}`, {
+            object: 'target',
+            fix: 'grant the privileges named (GRANT INSERT, TRUNCATE ON ... / GRANT UPDATE ON SEQUENCE ...) to the target role, or connect as the objects\' owner; nothing was written',
+          });
+        deleteRows = rights.deleteRows;
+        if (!checksOff) loadOrder = foreignKeyOrder(cat, plan.units.filter((u) => u.filter === undefined));
+        // pre-data does not run: its fallbacks (owners, LEAKPROOF...) do not apply, the load's do
+        if (plan.account) {
+          plan.account.notes = dataOnlyNotes(ctx.account.user, checksOff, loadOrder, deleteRows.size);
+          plan.account.ownersNotKept = [];
+        }
+      }
       const missing = opts.noOwner && opts.noPrivileges ? [] : missingRoles(cat, ctx.ownership.targetRoles);
-      for (const note of [...plan.notes, ...plan.selectionNotes]) log.log('warn', note);
-      if (missing.length)
-        log.log('warn', `roles missing on the target: ${missing.join(', ')}; their objects will belong to ${ctx.ownership.targetUser} and their grants are left out (create the roles first to keep them)`);
-      return { plan, sequenceValues };
+      for (const note of [...plan.notes, ...plan.selectionNotes, ...(plan.account?.notes ?? [])]) log.log('warn', note);
+      // one warning for every owner that does not make it: missing roles, and roles the account may not give objects to
+      const owners = ownersWarning(missing, plan.account?.ownersNotKept ?? [], ctx.account);
+      if (owners) log.log('warn', owners.line);
+      return { plan, sequenceValues, checksOff, loadOrder, deleteRows };
     });
     opts.onPlan?.(plan);
     // the marks' schema only once the plan is accepted: a refused selection leaves the target untouched
@@ -225,7 +239,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       units: opts.schemaOnly ? 0 : plan.units.length,
       bytes: plan.units.reduce((a, u) => a + u.bytes, 0),
       skipped: plan.skipped,
-      notes: [...plan.notes, ...plan.selectionNotes],
+      notes: [...plan.notes, ...plan.selectionNotes, ...(plan.account?.notes ?? [])],
     });
 
     let objectsCreated = 0;
@@ -255,12 +269,12 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       await phase('data', plan.units.length, async () => {
         const limiter = opts.control?.limiter ?? (opts.maxRateMBps ? new RateLimiter(opts.maxRateMBps * 1024 * 1024) : undefined);
         // large objects go in batches over the same pairs: they count as work for every pair
-        const jobs = Math.max(1, Math.min(jobsNow(), plan.units.length + (plan.largeObjects.length ? jobsNow() : 0)));
+        const jobs = dataPairs(jobsNow(), plan.units.length, plan.largeObjects.length);
         const pairs = await Promise.all(
           Array.from({ length: jobs }, async () => {
             const [s, t] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
             await joinSnapshot(s, snapshotId);
-            if (opts.dataOnly) await relaxTargetChecks(t, log);
+            if (checksOff) await relaxTargetChecks(t);
             return { s, t };
           }),
         );
@@ -285,7 +299,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           emit({ type: 'unit-start', unit: unit.id, bytes: unit.bytes, estimatedRows: unit.estimatedRows, format: unit.binary ? 'binary' : 'text' });
           let pending = 0;
           let last = Date.now();
-          const res = await copyUnit(unit, pair.s, pair.t, { id: runId, snapshot: snapshotId }, (n) => {
+          const res = await copyUnit(deleteRows.has(unit.key) ? { ...unit, deleteRows: true } : unit, pair.s, pair.t, { id: runId, snapshot: snapshotId }, (n) => {
             pending += n;
             const now = Date.now();
             if (now - last >= 250) {
@@ -301,17 +315,21 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
         // extensions' configuration rows first, one table after another: the extension made the
         // foreign keys between them already, and the plan lists them in key order
         for (const unit of plan.units) if (unit.filter !== undefined) await copy(unit, pairs[0]);
-        await runLoad({
-          workers: pairs,
-          units: plan.units.filter((u) => u.filter === undefined),
-          indexSteps: earlyIndexes,
-          copy,
-          activeWorkers: opts.control ? () => opts.control!.jobs() : undefined,
-          build: async (step, pair) => {
-            await runTracked(pair.t, step, failures, marks);
-            emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
-          },
-        });
+        // foreign keys checked as rows arrive: referencing tables emptied first, then parents load first
+        if (loadOrder) await emptyReferencingTables(pairs[0].t, loadOrder, done, deleteRows);
+        for (const wave of loadOrder?.waves ?? [plan.units.filter((u) => u.filter === undefined)]) {
+          await runLoad({
+            workers: pairs,
+            units: wave,
+            indexSteps: earlyIndexes,
+            copy,
+            activeWorkers: opts.control ? () => opts.control!.jobs() : undefined,
+            build: async (step, pair) => {
+              await runTracked(pair.t, step, failures, marks);
+              emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
+            },
+          });
+        }
         // an object whose pre-data step the target rejected has nowhere to go
         const largeObjects = plan.largeObjects.filter((lo) => !failures.hasFailed(`pg_largeobject:${lo.oid}`));
         bytesCopied += await copyLargeObjects(largeObjects, pairs.slice(0, Math.max(1, jobsNow())), {
@@ -433,16 +451,38 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
 
 /**
  * --data-only loads into tables whose foreign keys and triggers already exist: like pg_restore's
- * --disable-triggers, replica mode skips them so that load order does not matter (superuser, or
- * SET privilege on PostgreSQL 15+). Without it, foreign keys are checked as rows arrive.
+ * --disable-triggers, replica mode skips them so that load order does not matter. Called only
+ * when the account may set it (superuser, or SET privilege on PostgreSQL 15+: measured before
+ * the run); otherwise the load goes in foreign-key order with checks on (data-only-load.ts).
  */
-async function relaxTargetChecks(target: pg.Client, log: Logger): Promise<void> {
-  try {
-    await target.query("SELECT pg_catalog.set_config('session_replication_role', 'replica', false)");
-  } catch (err) {
-    log.log('warn', `cannot disable triggers and foreign key checks for --data-only (${(err as Error).message}); tables load with checks on`);
+async function relaxTargetChecks(target: pg.Client): Promise<void> {
+  await target.query("SELECT pg_catalog.set_config('session_replication_role', 'replica', false)");
+}
+
+/**
+ * With foreign keys on, a referenced table's old rows cannot go while old rows point at them:
+ * the tables that reference others are emptied first, deepest first, each in its own
+ * transaction (a unit replaces its table's rows anyway; one a stopped run finished is left).
+ */
+async function emptyReferencingTables(target: pg.Client, order: ForeignKeyOrder, done: Set<string>, noTruncate: Set<string>): Promise<void> {
+  for (const unit of order.emptyFirst) {
+    if (done.has(unit.id)) continue;
+    const table = qualified(unit.schema, unit.table);
+    await target.query(unit.referenced || noTruncate.has(unit.key) ? `DELETE FROM ONLY ${table}` : `TRUNCATE ONLY ${table}`);
   }
 }
 
+/** The plan's notes for a --data-only run: how foreign keys and triggers are treated, and what fell back. */
+function dataOnlyNotes(user: string, checksOff: boolean, order: ForeignKeyOrder | undefined, deleteRows: number): string[] {
+  const notes: string[] = [];
+  if (deleteRows) notes.push(`--data-only: ${deleteRows} table(s) have no TRUNCATE privilege for ${user}: their rows are deleted instead (no COPY FREEZE)`);
+  if (checksOff || !order) return notes;
+  notes.push(
+    `--data-only: ${user} may not set session_replication_role (a superuser may, or on 15+ GRANT SET ON PARAMETER session_replication_role TO ${user}): ` +
+      `foreign keys stay on and triggers fire as rows arrive; tables load in ${order.waves.length} wave(s), referenced tables first, and tables that reference others are emptied first`,
+  );
+  if (order.cycle.length) notes.push(`--data-only: tables on (or behind) a cycle of foreign keys load together and may fail their keys: ${order.cycle.join(', ')}`);
+  return notes;
+}
 
 const mb = (n: number) => `${(n / 1048576).toFixed(0)}MB`;

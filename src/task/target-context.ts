@@ -4,6 +4,7 @@ import { PgferryError } from '../errors.js';
 import type { PlanOptions } from '../plan/build-plan.js';
 import type { NameMapping } from '../plan/name-mapping.js';
 import type { Selection } from '../plan/selection.js';
+import { readTargetAccount, type TargetAccount } from '../pg/target-account.js';
 
 export interface TargetContext {
   ownership: { targetUser: string; targetRoles: Set<string> };
@@ -11,9 +12,11 @@ export interface TargetContext {
   schemas: Map<string, string>;
   /** Extension versions the target can install (undefined when it cannot say). */
   extensions?: Map<string, string[]>;
+  /** What the role pgferry connects as may do on the target. */
+  account: TargetAccount;
 }
 
-/** Roles, current user and existing schemas of the target. */
+/** Roles, current user, existing schemas and the account's rights on the target. */
 export async function targetContext(target: pg.Client): Promise<TargetContext> {
   const r = await target.query<{ me: string; roles: string[]; schemas: [string, string][] }>(
     `SELECT current_user AS me,
@@ -31,7 +34,8 @@ export async function targetContext(target: pg.Client): Promise<TargetContext> {
     // a broken control file on the target makes the view fail: plan without VERSION
     extensions = undefined;
   }
-  return { ownership: { targetUser: row.me, targetRoles: new Set(row.roles) }, schemas: new Map(row.schemas), extensions };
+  const account = await readTargetAccount(target);
+  return { ownership: { targetUser: row.me, targetRoles: new Set(row.roles) }, schemas: new Map(row.schemas), extensions, account };
 }
 
 /**
@@ -48,6 +52,7 @@ export function targetPlanOptions(
     targetSchemas: ctx.schemas,
     targetMajor: Math.floor(targetVersion / 10000),
     targetExtensions: ctx.extensions,
+    account: ctx.account,
     publications: opts.publications,
     selection: opts.selection,
     mapping: opts.mapping,

@@ -98,7 +98,7 @@ export async function testTask(store: TaskStore, id: string, keyFile?: string): 
 export async function precheckTask(store: TaskStore, id: string, keyFile?: string): Promise<PrecheckReport> {
   const task = store.get(id);
   const conn = taskConnInfo(store, task, keyFile);
-  const report = await runPrecheck(conn.source, conn.target, { publications: task.spec.options.publications, selection: task.spec.objects, mapping: task.spec.mapping });
+  const report = await runPrecheck(conn.source, conn.target, { publications: task.spec.options.publications, selection: task.spec.objects, mapping: task.spec.mapping, jobs: task.spec.options.jobs ?? defaultJobs() });
   store.setPrecheck(task.id, task.specHash, report);
   const counts = (s: string) => report.items.filter((i) => i.status === s).length;
   store.addHistory(task.id, 'precheck', `precheck ${report.passed ? 'passed' : 'failed'}: ${counts('fail')} failed, ${counts('warn')} warnings`);
