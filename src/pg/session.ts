@@ -25,10 +25,16 @@ export async function flushTargetCommits(client: pg.Client): Promise<void> {
   await client.query("BEGIN; SET LOCAL synchronous_commit = on; SELECT pg_catalog.txid_current(); COMMIT");
 }
 
-/** Settings for every source session of a run (connect() has already lifted the timeouts). */
+/**
+ * Settings for every source session of a run (connect() has already lifted the timeouts).
+ * row_security off, as pg_dump sets it: a table whose policies would hide rows from this role
+ * makes the COPY fail instead of copying fewer rows (the run refuses such tables up front; this
+ * covers a policy added while it runs).
+ */
 export async function prepareSourceSession(client: pg.Client, tag: string): Promise<void> {
   await client.query(
     "SELECT pg_catalog.set_config('client_min_messages', 'warning', false), pg_catalog.set_config('application_name', $1, false)," +
+      " pg_catalog.set_config('row_security', 'off', false)," +
       // reg* values (regclass, regtype, ...) print schema-qualified, so the target resolves them the same way
       " pg_catalog.set_config('search_path', 'pg_catalog', false)",
     [tag],
