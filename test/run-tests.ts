@@ -3,19 +3,22 @@
  * runs node's test runner over the test files (unit, integration, security, e2e) with their ports in PGFERRY_TEST_SERVERS, then stops
  * the servers. Arguments are passed on to `node --test` (e.g. a single file). TAP goes to stdout;
  * beside it test/harness/summary-reporter.mjs notes skips and file times, and the run ends with
- * the slowest files, each skipped test with its reason, and as its last line how many were
- * skipped and why.
+ * the slowest files, each skipped test with its reason, what the machine lacks (listed before the
+ * run too), and as its last line how many were skipped and why.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { describeMissing, missingPrerequisites } from './harness/prerequisites.js';
 import { MATRIX, startTestServer, type Major } from './harness/servers.js';
 
 interface Skip { kind: 'skip'; file: string; name: string; suite: boolean; reason: string }
 interface FileTime { kind: 'file'; file: string; ms: number }
 
 const files = process.argv.slice(2);
+const missing = missingPrerequisites();
+process.stderr.write(describeMissing(missing, ''));
 const servers = await Promise.all(MATRIX.map(async (key) => [key, await startTestServer(key.split('-')[0] as Major)] as const)).catch((err: unknown) => {
   process.stderr.write(`the test servers could not start: ${err instanceof Error ? err.message : String(err)}\n` +
     'scripts/test-all.sh installs everything the tests need (Debian PostgreSQL 15, the postgres OS user, npm packages)\n');
@@ -52,6 +55,7 @@ function summary(jsonl: string): string {
   const out: string[] = [];
   if (times.length > 1) out.push(`# slowest files: ${times.slice(0, 8).map((t) => `${t.file} ${(t.ms / 1000).toFixed(0)} s`).join(', ')}`);
   for (const s of skips) out.push(`# skipped ${s.suite ? 'suite' : 'test'}: ${s.file} › ${s.name}: ${s.reason}`);
+  if (missing.length) out.push(describeMissing(missing, '# ').trimEnd());
   const reasons = new Map<string, number>();
   for (const s of skips) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
   const suites = skips.filter((s) => s.suite).length;

@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
+import { REGRESSION_SCHEDULE } from '../harness/prerequisites.js';
 import { freshDatabase, server } from '../harness/servers.js';
 import { rawSchemaDump, restoreSchemaReference } from '../harness/tools.js';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
@@ -29,8 +30,6 @@ import { runVerify } from '../../src/verify/run-verify.js';
 
 const run = promisify(execFile);
 const SCRIPT = path.resolve(import.meta.dirname, '../../scripts/regression-db.sh');
-const CACHE = process.env.PGFERRY_CACHE ?? '/var/cache/pgferry';
-const SCHEDULE = path.join(CACHE, 'postgresql-15-src', 'src', 'test', 'regress', 'parallel_schedule');
 
 const C_FUNCTIONS = ['FUNCTION autoinc()', 'FUNCTION check_foreign_key()', 'FUNCTION check_primary_key()'];
 const REORDERED_CHILDREN = [
@@ -60,7 +59,7 @@ function objects(dump: string): Map<string, string> {
 
 describe('PostgreSQL regression database 15 → 15', () => {
   it('matches pg_dump | pg_restore except the listed objects, and the data verifies', async () => {
-    assert.ok(fs.existsSync(SCHEDULE), `PostgreSQL 15's regression scripts are not in ${path.dirname(SCHEDULE)}: run "scripts/regression-db.sh fetch" as root (or with sudo), or scripts/test-all.sh, which installs everything the tests need`);
+    assert.ok(fs.existsSync(REGRESSION_SCHEDULE), `PostgreSQL 15's regression scripts are not in ${path.dirname(REGRESSION_SCHEDULE)}: run "scripts/regression-db.sh fetch" as root (or with sudo), or scripts/test-all.sh, which installs everything the tests need`);
     const srcServer = await server('15', 'src');
     const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-regression-')), 'load.log');
     await run('bash', [SCRIPT, 'load', '--host', '127.0.0.1', '--port', String(srcServer.port), '--user', 'postgres', '--log', log], { maxBuffer: 16 * 1024 * 1024, timeout: 900_000 });
