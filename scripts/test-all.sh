@@ -8,8 +8,8 @@
 #   - the postgres OS user (as root the test servers run as postgres);
 #   - pg_dump 17, the schema oracle (scripts/pg-client.sh 17 --fetch, into the cache);
 #   - PostgreSQL 15's regression scripts (scripts/regression-db.sh fetch, into the cache);
-#   - npm packages (npm ci) when node_modules is missing or was installed from another
-#     package-lock.json or for another Node ABI.
+#   - npm packages (npm ci) when node_modules does not match package-lock.json or this Node
+#     (scripts/node-modules-current.mjs says why).
 # A second run installs nothing. Without root and without sudo it lists what is missing with the
 # commands that install it, and stops before changing or running anything.
 #
@@ -115,18 +115,14 @@ if [[ ${#root_steps[@]} -gt 0 ]]; then
 fi
 
 # ---- npm packages ---------------------------------------------------------------------------------
-# The stamp says which lock file and which Node ABI node_modules was installed for
-stamp_want="$(sha256sum package-lock.json | cut -d' ' -f1) node-abi-$(node -p 'process.versions.modules')"
-stamp=node_modules/.pgferry-installed
 if [[ -L node_modules ]]; then
   present+=("node_modules (a link to $(readlink node_modules), left alone)")
-elif [[ -d node_modules && -f $stamp && $(cat "$stamp") == "$stamp_want" ]]; then
+elif why=$(node scripts/node-modules-current.mjs); then
   present+=("npm packages")
 else
-  say "+ npm ci"
+  say "+ npm ci ($why)"
   t=$EPOCHREALTIME
   npm ci --no-audit --no-fund
-  echo "$stamp_want" >"$stamp"
   say "  ($(elapsed "$t"))"
   done_+=("npm packages")
 fi
