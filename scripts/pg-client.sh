@@ -14,7 +14,8 @@
 # postgresql-client-MAJOR (17 is in trixie; 18 in forky). It downloads that package and the
 # libraries it needs (the "libs" section packages its dependencies lead to), all from that one
 # suite, with apt-get against a private apt state in the cache, and unpacks them with dpkg -x into
-# $PGFERRY_CACHE/pg-client-MAJOR (default cache /var/cache/pgferry). The system's packages, apt
+# $PGFERRY_CACHE/pg-client/MAJOR (default cache /var/cache/pgferry; everything of this script,
+# its lock and scratch folders included, stays under pg-client/). The system's packages, apt
 # sources and apt state are never touched. The programs then run through that release's own
 # dynamic loader with its libraries, beside the system's older libc. (A program that starts a
 # sibling by its own path, like pg_dumpall starting pg_dump, would find the loader instead.)
@@ -26,6 +27,7 @@ set -euo pipefail
 umask 022 # the cache is read by every user that runs the tests
 
 cache=${PGFERRY_CACHE:-/var/cache/pgferry}
+home=$cache/pg-client
 suites=${PGFERRY_PG_SUITES:-trixie trixie-backports forky}
 me=scripts/pg-client.sh
 
@@ -35,7 +37,7 @@ say() { echo "pg-client: $*" >&2; }
 major=${1:-}
 [[ $major =~ ^[0-9]+$ && -n ${2:-} ]] || die "usage: $me MAJOR PROGRAM [ARGS...] | MAJOR --fetch | MAJOR --prefix"
 shift
-root=$cache/pg-client-$major
+root=$home/$major
 bin=$root/usr/lib/postgresql/$major/bin
 
 installed() { [[ -x $bin/pg_dump && -f $root/.pgferry-source ]]; }
@@ -77,7 +79,7 @@ debian_mirror() {
 
 # apt-get/apt-cache options for the private apt state of one suite (created on first use)
 apt_opts() {
-  local suite=$1 state=$cache/apt/$1
+  local suite=$1 state=$home/apt/$1
   mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$state/sources.list.d" "$state/preferences.d"
   : >>"$state/status"
   o=(-o "Dir::State=$state" -o "Dir::State::status=$state/status" -o "Dir::Cache=$state/cache"
@@ -97,7 +99,7 @@ update_suite() {
     echo "deb ${opt}$uri $suite main"
     # a backports suite carries only what it backports: the rest comes from its release
     [[ $suite != *-backports ]] || echo "deb ${opt}$uri ${suite%-backports} main"
-  } >"$cache/apt/$suite/sources.list"
+  } >"$home/apt/$suite/sources.list"
   apt-get "${o[@]}" update >&2 || die "apt-get update of $uri $suite failed (see above)"
 }
 
@@ -129,12 +131,12 @@ package_closure() {
 }
 
 fetch() {
-  mkdir -p "$cache" 2>/dev/null && [[ -w $cache ]] ||
-    die "cannot write $cache: run as root (sudo $me $major --fetch), or set PGFERRY_CACHE to a folder you own"
+  mkdir -p "$home" 2>/dev/null && [[ -w $home ]] ||
+    die "cannot write $home: run as root (sudo $me $major --fetch), or set PGFERRY_CACHE to a folder you own"
   for tool in apt-get apt-cache dpkg flock; do
     command -v "$tool" >/dev/null || die "$tool not found: this script needs a Debian system with apt and util-linux"
   done
-  exec 9>"$cache/.pg-client.lock"
+  exec 9>"$home/lock"
   flock 9
   if installed; then return 0; fi # fetched by another process while this one waited
 
@@ -155,7 +157,7 @@ fetch() {
   [[ -n $suite ]] || die "no suite of $uri among ($suites) has postgresql-client-$major; set PGFERRY_PG_SUITES to one that does"
 
   local tmp pkgs
-  tmp=$(mktemp -d "$cache/.pg-client-$major.XXXXXX")
+  tmp=$(mktemp -d "$home/.$major.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
   mapfile -t pkgs < <(package_closure "postgresql-client-$major" | tr ' ' '\n')
   say "fetching ${#pkgs[@]} packages of $uri $suite: ${pkgs[*]}"
