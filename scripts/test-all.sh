@@ -80,50 +80,60 @@ if bash scripts/pg-client.sh 17 --prefix >/dev/null 2>&1; then present+=("pg_dum
 need_regress=false
 if [[ -f $cache/postgresql-15-src/src/test/regress/parallel_schedule ]]; then present+=("regression scripts"); else need_regress=true; fi
 
-# The commands that install what is missing, all of them needing root
-root_steps=()
+# The commands that install what is missing, all of them needing root: first the system's
+# (packages, user), then the fetches into the cache, which run while npm ci builds
+system_steps=() fetch_steps=()
 if [[ ${#packages[@]} -gt 0 ]]; then
-  root_steps+=("mkdir -p /etc/postgresql-common && { [ -e /etc/postgresql-common/createcluster.conf ] || echo 'create_main_cluster = false' >/etc/postgresql-common/createcluster.conf; }")
-  root_steps+=("apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold ${packages[*]}")
+  system_steps+=("mkdir -p /etc/postgresql-common && { [ -e /etc/postgresql-common/createcluster.conf ] || echo 'create_main_cluster = false' >/etc/postgresql-common/createcluster.conf; }")
+  system_steps+=("apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold ${packages[*]}")
 fi
-$need_user && root_steps+=("id -u postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /bin/sh postgres")
-$need_client && root_steps+=("PGFERRY_CACHE=$cache bash $repo/scripts/pg-client.sh 17 --fetch")
-$need_regress && root_steps+=("PGFERRY_CACHE=$cache bash $repo/scripts/regression-db.sh fetch")
+$need_user && system_steps+=("id -u postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /bin/sh postgres")
+$need_client && fetch_steps+=("PGFERRY_CACHE=$cache bash $repo/scripts/pg-client.sh 17 --fetch")
+$need_regress && fetch_steps+=("PGFERRY_CACHE=$cache bash $repo/scripts/regression-db.sh fetch")
 
-if [[ ${#root_steps[@]} -gt 0 ]]; then
-  if [[ $(id -u) -eq 0 ]]; then
-    as_root=()
-  elif command -v sudo >/dev/null && { sudo -n true 2>/dev/null || [[ -t 0 ]]; }; then
+as_root=()
+if [[ $((${#system_steps[@]} + ${#fetch_steps[@]})) -gt 0 && $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null && { sudo -n true 2>/dev/null || [[ -t 0 ]]; }; then
     as_root=(sudo)
-    say "not root: the ${#root_steps[@]} installing steps below run with sudo"
+    say "not root: the installing steps below run with sudo"
   else
     say "missing, and this user is not root and cannot use sudo. As root, run:"
-    for step in "${root_steps[@]}"; do echo "  $step" >&2; done
+    for step in "${system_steps[@]}" "${fetch_steps[@]}"; do echo "  $step" >&2; done
     say "then run this command again. (Nothing was changed and no test ran.)"
     exit 1
   fi
-  for step in "${root_steps[@]}"; do
+fi
+run_as_root() {
+  local step t
+  for step in "$@"; do
     say "+ $step"
     t=$EPOCHREALTIME
     "${as_root[@]}" bash -c "set -euo pipefail; $step"
     say "  ($(elapsed "$t"))"
   done
-  [[ ${#packages[@]} -eq 0 ]] || done_+=("${packages[@]}")
-  ! $need_user || done_+=("user postgres")
-  ! $need_client || done_+=("pg_dump 17")
-  ! $need_regress || done_+=("regression scripts")
-fi
+}
+run_as_root "${system_steps[@]}"
+[[ ${#packages[@]} -eq 0 ]] || done_+=("${packages[@]}")
+! $need_user || done_+=("user postgres")
 
-# ---- npm packages ---------------------------------------------------------------------------------
+# ---- npm packages (in the background while the fetches run) ----------------------------------------
+npm_pid=""
 if [[ -L node_modules ]]; then
   present+=("node_modules (a link to $(readlink node_modules), left alone)")
 elif why=$(node scripts/node-modules-current.mjs); then
   present+=("npm packages")
 else
   say "+ npm ci ($why)"
-  t=$EPOCHREALTIME
-  npm ci --no-audit --no-fund
-  say "  ($(elapsed "$t"))"
+  npm_start=$EPOCHREALTIME
+  npm ci --no-audit --no-fund >&2 &
+  npm_pid=$!
+fi
+run_as_root "${fetch_steps[@]}"
+! $need_client || done_+=("pg_dump 17")
+! $need_regress || done_+=("regression scripts")
+if [[ -n $npm_pid ]]; then
+  wait "$npm_pid" || { say "npm ci failed (see above)"; exit 1; }
+  say "  ($(elapsed "$npm_start"): npm ci)"
   done_+=("npm packages")
 fi
 
