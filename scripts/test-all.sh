@@ -46,7 +46,7 @@ done_=()   # what this run installed
 [[ -f /etc/debian_version ]] && command -v apt-get >/dev/null ||
   { say "this command sets up Debian 12; on another system install by hand what it lists at its top"; exit 1; }
 command -v node >/dev/null && command -v npm >/dev/null ||
-  { say "Node and npm are needed (Node 20.19+ or 22.13+): e.g. apt-get install nodejs npm, or from nodejs.org"; exit 1; }
+  { say "Node 20.19+ or 22.13+ with npm is needed (Debian 12's own nodejs is 18, too old: take Node from nodejs.org)"; exit 1; }
 node_version=$(node -p 'process.versions.node')
 case $node_version in
   20.*) [[ ${node_version#20.} =~ ^(19|[2-9][0-9])\. ]] || { say "Node $node_version is too old: 20.19 or later (or 22.13+) is needed"; exit 1; } ;;
