@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
-# npm run bench: times pgferry against pg_dump/pg_restore (-j2) and pgcopydb on shared/bench, in one
-# session, interleaved round-robin, then reports the floor from limit.sh. Environment:
+# npm run bench: times pgferry against pg_dump/pg_restore (-j2) and pgcopydb on the benchmark
+# harness (clusters.sh, make-dataset.sh, run.sh, summary.sh, limit.sh; not part of this
+# repository), in one session, interleaved round-robin, then reports the floor from limit.sh.
+# Environment:
+#   PGFERRY_BENCH (required)   the harness's folder
 #   SCALE (1)   ROUNDS (3)   SKIP_DATASET=1 (reuse the dataset)   SKIP_LIMIT=1   TOOLS (the three)
 #   SCALE above 2 runs on a patched copy of the harness (see below).
-# Needs root (the bench runs its servers as postgres) and ../shared/bench beside the repo.
+# Needs root (the bench runs its servers as postgres).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-bench=${BENCH:-$repo/../shared/bench}
+bench=${PGFERRY_BENCH:-}
+if [ -z "$bench" ] || [ ! -x "$bench/run.sh" ]; then
+  echo "npm run bench: set PGFERRY_BENCH to the benchmark harness's folder (the one holding clusters.sh, run.sh and limit.sh)${bench:+; $bench has no run.sh}" >&2
+  exit 2
+fi
+bench=$(cd "$bench" && pwd)
 SCALE=${SCALE:-1}
 ROUNDS=${ROUNDS:-3}
 TOOLS=${TOOLS:-"pg_dump_restore_par pgcopydb pgferry"}
 rss_all=()
 export RESULTS=${RESULTS:-/tmp/pgferry-bench-$(date +%Y%m%dT%H%M%S).tsv}
-# shared/bench's dataset.sql computes `(i - 1) * :n_branches` in integer (psql substitutes the
+# The harness's dataset.sql computes `(i - 1) * :n_branches` in integer (psql substitutes the
 # row count as an int literal), which overflows from SCALE ≈ 2.15 on. Larger scales run a copy of
 # the harness in which that one product is taken as bigint: below the overflow the rows are the
-# same, above it they are what the script means. shared/ itself stays untouched.
+# same, above it they are what the script means. The harness itself stays untouched.
 if awk -v s="$SCALE" 'BEGIN { exit !(s > 2) }' && grep -q '(i - 1) \* :n_branches' "$bench/dataset.sql"; then
   patched=$(mktemp -d /tmp/pgferry-bench-harness.XXXXXX)
   cp -r "$bench/." "$patched/"

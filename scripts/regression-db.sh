@@ -4,8 +4,9 @@
 #
 #   scripts/regression-db.sh fetch
 #       Downloads the Debian source package of the installed postgresql-15 and unpacks it into
-#       $PGFERRY_CACHE/postgresql-15-src (default ~/.cache/pgferry). Needs root (it adds a deb-src
-#       entry to the apt sources and runs apt-get update). Does nothing if already unpacked.
+#       $PGFERRY_CACHE/postgresql-15-src (default cache /var/cache/pgferry, readable by every user
+#       that runs the tests). Needs root (it adds a deb-src entry to the apt sources and runs
+#       apt-get update). Does nothing if already unpacked.
 #
 #   scripts/regression-db.sh load [--host H] [--port P] [--user U] [--log FILE] [--timeout SECS]
 #                                 [--skip 'NAME ...']
@@ -13,7 +14,8 @@
 #       into it, as pg_regress would. Defaults come from PGHOST/PGPORT/PGUSER. The user must be a
 #       superuser, and the server must run on this machine: the scripts make the server read
 #       (COPY FROM) and write (COPY TO, lo_export) files under the source tree. Script output goes
-#       to the log (default $PGFERRY_CACHE/regression-load.log); prints a one-line summary.
+#       to the log (default $PGFERRY_CACHE/regression-load.log, or in $TMPDIR when the cache is not
+#       writable); prints a one-line summary.
 #
 # Expected imperfections (the database is still the richest one available):
 # - About 18 scripts call functions from the C module regress.so, which only a source build
@@ -26,7 +28,7 @@
 set -euo pipefail
 export LC_NUMERIC=C   # $EPOCHREALTIME (timings) prints a locale-dependent decimal point
 
-cache=${PGFERRY_CACHE:-$HOME/.cache/pgferry}
+cache=${PGFERRY_CACHE:-/var/cache/pgferry}
 src=$cache/postgresql-15-src
 pkg=postgresql-15
 pgbin=/usr/lib/postgresql/15/bin
@@ -84,6 +86,7 @@ fetch() {
   # apt-get update and writing to /etc/apt need root; say so instead of failing halfway
   [[ $(id -u) -eq 0 ]] || die "fetch needs root (it adds a deb-src apt source and runs apt-get update); run it with sudo, or as root"
   export DEBIAN_FRONTEND=noninteractive
+  umask 022 # the tree is read by whoever runs the tests
 
   # The scripts must match the server: take the installed version, and the repository (URI and
   # suite, e.g. bookworm or bookworm-security) that apt knows it from.
@@ -158,6 +161,7 @@ admin() {
 
 load() {
   local log=$cache/regression-load.log per_script=300 skip=" "
+  [[ -w $cache ]] || log=${TMPDIR:-/tmp}/pgferry-regression-load-$(id -u).log
   while [[ $# -gt 0 ]]; do
     case $1 in
       -h | --host) export PGHOST=$2; shift 2 ;;

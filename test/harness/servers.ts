@@ -4,7 +4,6 @@
  * their ports in PGFERRY_TEST_SERVERS; a test file run on its own starts what it needs.
  */
 import crypto from 'node:crypto';
-import path from 'node:path';
 import { after } from 'node:test';
 import pg from 'pg';
 import { npmPostgresBinDir, startLocalServer, type LocalServer } from '../../src/server/local-server.js';
@@ -92,8 +91,6 @@ export async function execSql(uri: string, sql: string, params?: unknown[]): Pro
     await c.end();
   }
 }
-
-export const SHARED_DIR = path.resolve(import.meta.dirname, '../../../shared');
 
 /**
  * For a cross-version run, an empty database on the target's server to restore a pg_dump

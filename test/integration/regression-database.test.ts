@@ -12,7 +12,7 @@
  * stale on purpose: REFRESH (like pg_restore) computes it afresh.
  *
  * Needs the PostgreSQL 15 source package unpacked (`scripts/regression-db.sh fetch`, run by
- * .ci/run); without it the test is skipped and says how to get it.
+ * scripts/test-all.sh); without it the test fails and says how to get it.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -21,16 +21,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
+import { REGRESSION_SCHEDULE } from '../harness/prerequisites.js';
 import { freshDatabase, server } from '../harness/servers.js';
-import { rawSchemaDump } from '../harness/tools.js';
+import { rawSchemaDump, restoreSchemaReference } from '../harness/tools.js';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
 import { runMigration } from '../../src/task/run-migration.js';
 import { runVerify } from '../../src/verify/run-verify.js';
 
 const run = promisify(execFile);
 const SCRIPT = path.resolve(import.meta.dirname, '../../scripts/regression-db.sh');
-const CACHE = process.env.PGFERRY_CACHE ?? path.join(os.homedir(), '.cache', 'pgferry');
-const haveSource = fs.existsSync(path.join(CACHE, 'postgresql-15-src', 'src', 'test', 'regress', 'parallel_schedule'));
 
 const C_FUNCTIONS = ['FUNCTION autoinc()', 'FUNCTION check_foreign_key()', 'FUNCTION check_primary_key()'];
 const REORDERED_CHILDREN = [
@@ -38,13 +37,10 @@ const REORDERED_CHILDREN = [
   'test_type_diff2_c1', 'test_type_diff2_c2', 'test_type_diff_c',
 ].map((t) => `TABLE ${t}`);
 
-const PG17 = path.resolve(import.meta.dirname, '../../../shared/tools/pg17');
-
 /** pg_dump | pg_restore (17) of the source's schema; pg_restore 17's one failing SET on a 15 server is allowed. */
 async function restoreReference(sourceUri: string, refUri: string): Promise<void> {
-  const script = `"${PG17}" pg_dump --schema-only -Fc -d "$1" | "${PG17}" pg_restore -d "$2" 2>&1; true`;
-  const { stdout } = await run('bash', ['-c', script, 'restore', sourceUri, refUri], { maxBuffer: 64 * 1024 * 1024 });
-  const errors = stdout.split('\n').filter((l) => /ERROR/.test(l) && !/transaction_timeout/.test(l));
+  const output = await restoreSchemaReference(sourceUri, refUri, true);
+  const errors = output.split('\n').filter((l) => /ERROR/.test(l) && !/transaction_timeout/.test(l));
   assert.deepEqual(errors, [], 'pg_dump | pg_restore of the source failed');
 }
 
@@ -61,10 +57,12 @@ function objects(dump: string): Map<string, string> {
   return out;
 }
 
-describe('PostgreSQL regression database 15 → 15', { skip: haveSource ? false : `run "sudo scripts/regression-db.sh fetch" first (PostgreSQL 15 source package into ${CACHE})` }, () => {
+describe('PostgreSQL regression database 15 → 15', () => {
   it('matches pg_dump | pg_restore except the listed objects, and the data verifies', async () => {
+    assert.ok(fs.existsSync(REGRESSION_SCHEDULE), `PostgreSQL 15's regression scripts are not in ${path.dirname(REGRESSION_SCHEDULE)}: run "scripts/regression-db.sh fetch" as root (or with sudo), or scripts/test-all.sh, which installs everything the tests need`);
     const srcServer = await server('15', 'src');
-    await run('bash', [SCRIPT, 'load', '--host', '127.0.0.1', '--port', String(srcServer.port), '--user', 'postgres'], { maxBuffer: 16 * 1024 * 1024, timeout: 900_000 });
+    const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-regression-')), 'load.log');
+    await run('bash', [SCRIPT, 'load', '--host', '127.0.0.1', '--port', String(srcServer.port), '--user', 'postgres', '--log', log], { maxBuffer: 16 * 1024 * 1024, timeout: 900_000 });
     const srcUri = `postgresql://postgres@127.0.0.1:${srcServer.port}/regression`;
     const dst = await freshDatabase(await server('15', 'dst'), 'regression');
     const ref = await freshDatabase(await server('15', 'dst'), 'regression_ref');
