@@ -6,7 +6,7 @@
 #     Chromium (the console's end-to-end test), g++/make/python3 (npm builds better-sqlite3),
 #     openssl (the TLS test's CA), util-linux and bsdutils (flock, script), dpkg-dev (dpkg-source);
 #   - the postgres OS user (as root the test servers run as postgres);
-#   - pg_dump 17, the schema oracle (scripts/pg-client.sh 17 --fetch, into the cache);
+#   - pg_dump 17 and 18, the schema oracle (scripts/pg-client.sh 17|18 --fetch, into the cache);
 #   - PostgreSQL 15's regression scripts (scripts/regression-db.sh fetch, into the cache);
 #   - npm packages (npm ci) when node_modules does not match package-lock.json or this Node
 #     (scripts/node-modules-current.mjs says why).
@@ -75,8 +75,10 @@ done
 # the postgres OS user (the package creates it; a machine may have the server without it)
 need_user=false
 if id -u postgres >/dev/null 2>&1; then present+=("user postgres"); else need_user=true; fi
-need_client=false
-if bash scripts/pg-client.sh 17 --prefix >/dev/null 2>&1; then present+=("pg_dump 17"); else need_client=true; fi
+clients=() # the pg_dump majors to fetch
+for major in 17 18; do
+  if bash scripts/pg-client.sh "$major" --prefix >/dev/null 2>&1; then present+=("pg_dump $major"); else clients+=("$major"); fi
+done
 need_regress=false
 if [[ -f $cache/postgresql-15-src/src/test/regress/parallel_schedule ]]; then present+=("regression scripts"); else need_regress=true; fi
 
@@ -88,7 +90,7 @@ if [[ ${#packages[@]} -gt 0 ]]; then
   system_steps+=("apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold ${packages[*]}")
 fi
 $need_user && system_steps+=("id -u postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /bin/sh postgres")
-$need_client && fetch_steps+=("PGFERRY_CACHE=$cache bash $repo/scripts/pg-client.sh 17 --fetch")
+for major in "${clients[@]}"; do fetch_steps+=("PGFERRY_CACHE=$cache bash $repo/scripts/pg-client.sh $major --fetch"); done
 $need_regress && fetch_steps+=("PGFERRY_CACHE=$cache bash $repo/scripts/regression-db.sh fetch")
 
 as_root=()
@@ -129,7 +131,7 @@ else
   npm_pid=$!
 fi
 run_as_root "${fetch_steps[@]}"
-! $need_client || done_+=("pg_dump 17")
+for major in "${clients[@]}"; do done_+=("pg_dump $major"); done
 ! $need_regress || done_+=("regression scripts")
 if [[ -n $npm_pid ]]; then
   wait "$npm_pid" || { say "npm ci failed (see above)"; exit 1; }

@@ -1,5 +1,5 @@
 /**
- * Test runner: starts the server matrix once (Debian PostgreSQL 15 and npm builds of 10, 13 and 17),
+ * Test runner: starts the server matrix once (Debian PostgreSQL 15 and npm builds of 10, 13, 17 and 18),
  * runs node's test runner over the test files (unit, integration, security, e2e) with their ports in PGFERRY_TEST_SERVERS, then stops
  * the servers. Arguments are passed on to `node --test` (e.g. a single file). TAP goes to stdout;
  * beside it test/harness/summary-reporter.mjs notes skips and file times, and the run ends with

@@ -6,13 +6,14 @@ import { runVerify } from '../../src/verify/run-verify.js';
 import type { EventSink, MigrationSummary } from '../../src/task/events.js';
 import { sequenceStates, tableDigests } from './data-oracle.js';
 import { execSql } from './servers.js';
-import { dumpDiff, restoreSchemaReference, schemaDump } from './tools.js';
+import { dumpDiff, oracleClientOf, restoreSchemaReference, schemaDump } from './tools.js';
 
 /**
  * Migrates source → target and asserts all three oracles agree. Returns the summary. With
  * `referenceUri` (an empty database on the target's server), the target's schema is compared with
  * what pg_dump | pg_restore makes there instead of with the source's: across major versions the
- * server words views and expressions its own way.
+ * server words views and expressions its own way. Every dump is pg_dump 18's when either side is
+ * 18, else 17's (tools.ts).
  */
 export async function migrateAndCompare(
   sourceUri: string,
@@ -30,8 +31,9 @@ export async function migrateAndCompare(
     onEvent: opts.onEvent,
   });
   assert.deepEqual(summary.failures, [], 'the target rejected objects');
-  if (referenceUri) await restoreSchemaReference(sourceUri, referenceUri);
-  const [a, b] = await Promise.all([schemaDump(referenceUri ?? sourceUri), schemaDump(targetUri)]);
+  const client = await oracleClientOf(sourceUri, targetUri);
+  if (referenceUri) await restoreSchemaReference(sourceUri, referenceUri, false, client);
+  const [a, b] = await Promise.all([schemaDump(referenceUri ?? sourceUri, [], client), schemaDump(targetUri, [], client)]);
   assert.equal(dumpDiff(a, b), '', 'pg_dump --schema-only of source and target differ');
   const floatDigits = (await execSql(sourceUri, "SELECT current_setting('server_version_num')::int AS v")).rows[0].v < 120000 ? 0 : 3;
   const [da, db] = await Promise.all([tableDigests(sourceUri, floatDigits), tableDigests(targetUri, floatDigits)]);

