@@ -64,6 +64,8 @@ export interface DomainType extends CatalogObject {
   collation: string | null;
   defaultExpr: string | null;
   notNull: boolean;
+  /** The NOT NULL constraint's name and comment (17+, where domains name it); null before. */
+  notNullConstraint: { name: string; comment: string | null } | null;
   constraints: { name: string; definition: string; validated: boolean; comment: string | null }[];
 }
 
@@ -118,7 +120,14 @@ export interface Column {
   num: number;
   name: string;
   type: string;
+  /** A valid NOT NULL (a NOT VALID one, 18+, is a Constraint of type 'n', added after the data). */
   notNull: boolean;
+  /**
+   * The valid NOT NULL as a constraint of its own (18+): its name, whether the table declares it
+   * itself (false: only inherited from a parent), NO INHERIT and comment. Null from older
+   * sources, whose NOT NULL has no name (an 18 target names it `<table>_<column>_not_null`).
+   */
+  notNullConstraint: NotNullConstraint | null;
   defaultExpr: string | null;
   identity: '' | 'a' | 'd';
   generated: '' | 's' | 'v';
@@ -137,6 +146,13 @@ export interface Column {
   acl: AclEntry[] | null;
 }
 
+export interface NotNullConstraint {
+  name: string;
+  isLocal: boolean;
+  noInherit: boolean;
+  comment: string | null;
+}
+
 export interface Constraint {
   key: string;
   oid: number;
@@ -144,7 +160,8 @@ export interface Constraint {
   schema: string;
   table: string;
   name: string;
-  type: 'p' | 'u' | 'c' | 'x' | 'f';
+  /** 'n': a NOT VALID NOT NULL (18+; valid ones belong to their column). */
+  type: 'p' | 'u' | 'c' | 'x' | 'f' | 'n';
   definition: string;
   validated: boolean;
   isLocal: boolean;
@@ -408,7 +425,7 @@ export interface DefaultPrivilegeObj {
   oid: number;
   role: string;
   schema: string | null;
-  objType: 'r' | 'S' | 'f' | 'T' | 'n';
+  objType: 'r' | 'S' | 'f' | 'T' | 'n' | 'L';
   acl: AclEntry[];
 }
 

@@ -45,6 +45,8 @@ export interface OwnershipContext {
   targetRoles: Set<string>;
   /** The source's major version: default privileges differ between majors. */
   sourceMajor?: number;
+  /** The target's major version, when known: what it no longer takes is left out. */
+  targetMajor?: number;
   /** false with --no-privileges: no GRANT/REVOKE at all. */
   applyPrivileges?: boolean;
   /**

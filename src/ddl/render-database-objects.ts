@@ -28,6 +28,8 @@ export function renderPublication(p: PublicationObj, ctx: OwnershipContext): str
   const publish = ['insert', 'update', 'delete', 'truncate'].filter((a) => p.raw[`pub${a}`] === true);
   let sql = `CREATE PUBLICATION ${name}${p.raw.puballtables === true ? ' FOR ALL TABLES' : ''} WITH (publish = ${literal(publish.join(', '))}`;
   if (p.raw.pubviaroot === true) sql += ', publish_via_partition_root = true';
+  // 18+: 's' publishes stored generated columns ('n', the default, none)
+  if (p.raw.pubgencols === 's') sql += ', publish_generated_columns = stored';
   sql += ')';
   const members = p.members.map((m) =>
     m.memberKind === 'schema'
@@ -74,7 +76,8 @@ export function renderLargeObject(lo: LargeObjectMeta, ctx: OwnershipContext): s
   return [`SELECT pg_catalog.lo_create(${lo.oid})`, ...ownerAndPrivileges(target, { ...lo, key: `pg_largeobject:${lo.oid}` }, ctx), ...commentOn(target, lo.comment)];
 }
 
-const OBJ_TYPES: Record<string, string> = { r: 'TABLES', S: 'SEQUENCES', f: 'FUNCTIONS', T: 'TYPES', n: 'SCHEMAS' };
+// L: large objects (18+)
+const OBJ_TYPES: Record<string, string> = { r: 'TABLES', S: 'SEQUENCES', f: 'FUNCTIONS', T: 'TYPES', n: 'SCHEMAS', L: 'LARGE OBJECTS' };
 
 /**
  * ALTER DEFAULT PRIVILEGES. An entry for the whole database replaces the built-in default, so it

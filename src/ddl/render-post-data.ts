@@ -3,12 +3,15 @@ import type { Constraint, IndexObj, Relation, TriggerObj } from '../catalog/mode
 import { ident, qualified } from '../pg/quote.js';
 import { commentOn } from './common.js';
 
-/** ALTER TABLE ... ADD CONSTRAINT for a key, exclusion, foreign key or NOT VALID check. */
+/**
+ * ALTER TABLE ... ADD CONSTRAINT for a key, exclusion, foreign key, NOT VALID (or NOT ENFORCED)
+ * check or NOT VALID NOT NULL (18+).
+ */
 export function renderConstraint(c: Constraint, rel: Relation): string[] {
   const q = qualified(c.schema, c.table);
   // a foreign key on a partitioned table is added once, on the parent, and recurses; a NOT VALID
-  // check is added without ONLY too, so that children inherit it as on the source
-  const only = (c.type === 'f' && rel.relkind === 'p') || c.type === 'c' ? '' : 'ONLY ';
+  // check or NOT NULL is added without ONLY too, so that children inherit it as on the source
+  const only = (c.type === 'f' && rel.relkind === 'p') || c.type === 'c' || c.type === 'n' ? '' : 'ONLY ';
   return [
     `ALTER TABLE ${only}${q} ADD CONSTRAINT ${ident(c.name)} ${c.definition}`,
     ...commentOn(`CONSTRAINT ${ident(c.name)} ON ${q}`, c.comment),

@@ -2,6 +2,7 @@
 import type { Column, Constraint, Relation, SequenceObj } from '../catalog/model.js';
 import { ident, qualified } from '../pg/quote.js';
 import { commentOn, optionsClause, ownerAndPrivileges, stripSemicolon, withOptions, type OwnershipContext } from './common.js';
+import { declaresNotNull, notNullClause, notNullComments, notNullTableConstraint } from './render-not-null.js';
 
 function sequenceOptions(s: SequenceObj): string {
   return (
@@ -28,12 +29,15 @@ export function renderSequenceOwnedBy(s: SequenceObj): string[] {
   ];
 }
 
-function columnDef(c: Column, identitySeq: SequenceObj | undefined): string {
+/** A column of CREATE TABLE; `notNull` false leaves its NOT NULL to a parent. */
+function columnDef(c: Column, identitySeq: SequenceObj | undefined, notNull = c.notNull): string {
   let sql = `${ident(c.name)} ${c.type}`;
   if (c.collation) sql += ` COLLATE ${c.collation}`;
   if (c.generated === 's' && c.defaultExpr !== null) sql += ` GENERATED ALWAYS AS (${c.defaultExpr}) STORED`;
+  // virtual (18+): computed when read, never stored nor copied
+  else if (c.generated === 'v' && c.defaultExpr !== null) sql += ` GENERATED ALWAYS AS (${c.defaultExpr}) VIRTUAL`;
   else if (c.defaultExpr !== null) sql += ` DEFAULT ${c.defaultExpr}`;
-  if (c.notNull) sql += ' NOT NULL';
+  if (notNull) sql += notNullClause(c);
   if (c.identity && identitySeq) {
     const s = identitySeq;
     sql +=
@@ -44,9 +48,10 @@ function columnDef(c: Column, identitySeq: SequenceObj | undefined): string {
 }
 
 /**
- * CREATE TABLE with columns, defaults, NOT NULL, identity, generated columns and validated CHECK
- * constraints. Partitions are created whole and attached, typed tables with OF type, foreign
- * tables with their server and options.
+ * CREATE TABLE with columns, defaults, NOT NULL (named, 18+), identity, generated columns and
+ * validated CHECK constraints. Partitions are created whole and attached, typed tables with OF
+ * type, foreign tables with their server and options. A partitioned table is never UNLOGGED on a
+ * target of 18+, which has no such tables (before 18 the setting did nothing to its partitions).
  * `parentOf` finds a parent relation by OID (for the defaults and NOT NULL a child adds).
  */
 export function renderTable(
@@ -63,7 +68,7 @@ export function renderTable(
   const parents = t.parents.map((p) => parentOf(p.oid)).filter((p): p is Relation => p !== undefined);
   const parentColumn = (name: string) => parents.map((p) => p.columns.find((pc) => pc.name === name)).filter((pc): pc is Column => pc !== undefined);
   const checkDefs = checks.map((c) => `CONSTRAINT ${ident(c.name)} ${c.definition}`);
-  const unlogged = t.persistence === 'u' ? 'UNLOGGED ' : '';
+  const unlogged = t.persistence === 'u' && !(t.relkind === 'p' && (ctx.targetMajor ?? 0) >= 18) ? 'UNLOGGED ' : '';
   const inheritedChecks = t.constraints.filter((c) => c.type === 'c' && !c.isLocal && c.validated).map((c) => `CONSTRAINT ${ident(c.name)} ${c.definition}`);
   let sql: string;
   // columns whose definition comes from elsewhere (a parent, the row type) get what they add here
@@ -79,7 +84,8 @@ export function renderTable(
     attach = `ALTER TABLE ONLY ${qualified(parent.schema, parent.name)} ATTACH PARTITION ${q} ${t.partitionBound}`;
   } else if (t.ofType) {
     sql = `CREATE ${unlogged}TABLE ${q} OF ${t.ofType}`;
-    if (checkDefs.length) sql += ` (${checkDefs.join(', ')})`;
+    const notNulls = t.columns.filter((c) => c.notNull && c.notNullConstraint).map(notNullTableConstraint);
+    if (checkDefs.length || notNulls.length) sql += ` (${[...notNulls, ...checkDefs].join(', ')})`;
     adopted = t.columns;
   } else if (parents.length && parents.length === t.parents.length && !inheritsKeepsOrder(t, parents)) {
     // INHERITS would put the parents' columns first, but this child's order differs (it was
@@ -94,10 +100,12 @@ export function renderTable(
       .filter((c) => c.isLocal)
       // a generated column also inherited takes its expression from the parent
       .map((c) => (c.generated && parentColumn(c.name).some((pc) => pc.generated) ? { ...c, generated: '' as const, defaultExpr: null } : c))
-      .map((c) => columnDef(c, identitySeqs.get(`${t.oid}:${c.name}`)));
-    sql = `CREATE ${unlogged}${kind} ${q} (${[...cols, ...checkDefs].join(', ')})`;
-    if (t.parents.length) sql += ` INHERITS (${t.parents.map((p) => qualified(p.schema, p.name)).join(', ')})`;
+      .map((c) => columnDef(c, identitySeqs.get(`${t.oid}:${c.name}`), declaresNotNull(c, parentColumn(c.name))));
     adopted = t.columns.filter((c) => !c.isLocal);
+    // an inherited column's own NOT NULL (18+) merges with the parent's only here
+    const notNulls = adopted.filter((c) => c.notNullConstraint && declaresNotNull(c, parentColumn(c.name))).map(notNullTableConstraint);
+    sql = `CREATE ${unlogged}${kind} ${q} (${[...cols, ...notNulls, ...checkDefs].join(', ')})`;
+    if (t.parents.length) sql += ` INHERITS (${t.parents.map((p) => qualified(p.schema, p.name)).join(', ')})`;
   }
   if (t.partitionKey) sql += ` PARTITION BY ${t.partitionKey}`;
   if (t.accessMethod && t.accessMethod !== 'heap') sql += ` USING ${ident(t.accessMethod)}`;
@@ -113,7 +121,8 @@ export function renderTable(
       after.push(`ALTER ${kind} ONLY ${q} ALTER COLUMN ${col} SET DEFAULT ${c.defaultExpr}`);
     else if (c.defaultExpr === null && fromParents.some((pc) => pc.defaultExpr !== null && pc.generated === ''))
       after.push(`ALTER ${kind} ONLY ${q} ALTER COLUMN ${col} DROP DEFAULT`);
-    if (c.notNull && !fromParents.some((pc) => pc.notNull)) after.push(`ALTER ${kind} ONLY ${q} ALTER COLUMN ${col} SET NOT NULL`);
+    // (a named one, 18+, is a table constraint of CREATE TABLE)
+    if (c.notNull && !c.notNullConstraint && !fromParents.some((pc) => pc.notNull)) after.push(`ALTER ${kind} ONLY ${q} ALTER COLUMN ${col} SET NOT NULL`);
   }
   // an identity sequence is created as logged as its table; the source's may differ (15+)
   for (const c of t.columns) {
@@ -129,6 +138,7 @@ export function renderTable(
     ...commentOn(`${kind === 'TABLE' ? 'TABLE' : 'FOREIGN TABLE'} ${q}`, t.comment),
     ...t.columns.flatMap((c) => commentOn(`COLUMN ${q}.${ident(c.name)}`, c.comment)),
     ...checks.flatMap((c) => commentOn(`CONSTRAINT ${ident(c.name)} ON ${q}`, c.comment)),
+    ...notNullComments(q, t.columns),
   ];
 }
 

@@ -50,19 +50,25 @@ export function renderComposite(t: CompositeType, ctx: OwnershipContext): string
   ];
 }
 
-/** CREATE DOMAIN with its validated constraints (NOT VALID ones come after the data). */
+/**
+ * CREATE DOMAIN with its validated constraints (NOT VALID ones come after the data). From 17 its
+ * NOT NULL is a constraint with a name (by default `<domain>_not_null`), which it keeps.
+ */
 export function renderDomain(d: DomainType, ctx: OwnershipContext): string[] {
   const q = qualified(d.schema, d.name);
+  const nn = d.notNull ? d.notNullConstraint : null;
   let sql = `CREATE DOMAIN ${q} AS ${d.baseType}`;
   if (d.collation) sql += ` COLLATE ${d.collation}`;
   if (d.defaultExpr !== null) sql += ` DEFAULT ${d.defaultExpr}`;
-  if (d.notNull) sql += ' NOT NULL';
+  if (nn) sql += ` CONSTRAINT ${ident(nn.name)} NOT NULL`;
+  else if (d.notNull) sql += ' NOT NULL';
   for (const c of d.constraints.filter((c) => c.validated)) sql += ` CONSTRAINT ${ident(c.name)} ${c.definition}`;
   return [
     sql,
     ...ownerAndPrivileges(`DOMAIN ${q}`, d, ctx),
     ...commentOn(`DOMAIN ${q}`, d.comment),
     ...d.constraints.filter((c) => c.validated).flatMap((c) => commentOn(`CONSTRAINT ${ident(c.name)} ON DOMAIN ${q}`, c.comment)),
+    ...(nn ? commentOn(`CONSTRAINT ${ident(nn.name)} ON DOMAIN ${q}`, nn.comment) : []),
   ];
 }
 

@@ -190,7 +190,7 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
   if (selection?.lonePartitions.length && opts.lonePartitions !== 'leave-out') throw lonePartitionsError(selection.lonePartitions);
   const cat = selection ? applyTreeSelection(columns.catalog, selection.trees) : columns.catalog;
   const rights = opts.account ? new OwnerRights(opts.account) : undefined;
-  const own: OwnershipContext = { ...opts.ownership, sourceMajor: Math.floor(cat.serverVersionNum / 10000), rights };
+  const own: OwnershipContext = { ...opts.ownership, sourceMajor: Math.floor(cat.serverVersionNum / 10000), targetMajor: opts.targetMajor, rights };
   // the schemas' owners and CREATE grants first: an object's new owner needs CREATE in its schema
   rights?.planSchemas(cat.schemas, opts.targetSchemas, own.applyOwners, own.applyPrivileges !== false);
   const nodes: Node[] = [];
@@ -418,7 +418,7 @@ export function buildPlan(sourceCatalog: Catalog, opts: PlanOptions): Plan {
           weight: step.weight,
           deps: [c.key],
         });
-      } else if (c.type === 'f' || (c.type === 'c' && !c.validated && c.isLocal)) foreignKeys.push(step);
+      } else if (c.type === 'f' || ((c.type === 'c' || c.type === 'n') && !c.validated && c.isLocal)) foreignKeys.push(step);
       else if (c.type === 'p' || c.type === 'u' || c.type === 'x') (r.relkind === 'p' ? parentIndexes : indexes).push(step);
     }
   }

@@ -13,7 +13,7 @@ import { migrateAndCompare } from '../harness/migrate-and-compare.js';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/every-kind.sql');
 
-for (const [from, to] of [['15', '15'], ['10', '17'], ['17', '17']] as [Major, Major][]) {
+for (const [from, to] of [['15', '15'], ['10', '17'], ['17', '17'], ['18', '18'], ['13', '18']] as [Major, Major][]) {
   describe(`every object kind ${from} → ${to}`, () => {
     it('migrates with pg_dump output, data, sequences and large objects equal', async () => {
       const src = await freshDatabase(await server(from, 'src'), 'kinds');

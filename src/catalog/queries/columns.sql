@@ -3,9 +3,15 @@
 -- built in, or an enum, and has binary I/O; arrays must have a built-in element type (their wire
 -- format embeds its OID). Columns newer than PostgreSQL 10 (attgenerated 12+, attcompression
 -- 14+) are read from the row as JSON, so one query serves every major.
+-- From 18 a column's NOT NULL is a constraint of its own (pg_constraint contype 'n', one per
+-- column): not_null is only a valid one (a NOT VALID one, also attnotnull, is added after the
+-- data from constraints.sql), not_null_constraint its name, whether it is the table's own or
+-- only inherited, NO INHERIT and comment. Older servers have no such rows: NULL.
 SELECT a.attrelid::int8 AS rel_oid, a.attnum AS num, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS type,
-       a.attnotnull AS not_null,
+       a.attnotnull AND coalesce(nn.convalidated, true) AS not_null,
+       CASE WHEN nn.convalidated THEN json_build_object('name', nn.conname, 'isLocal', nn.conislocal, 'noInherit', nn.connoinherit,
+                                                      'comment', obj_description(nn.oid, 'pg_constraint')) END AS not_null_constraint,
        pg_get_expr(ad.adbin, ad.adrelid) AS default_expr,
        a.attidentity AS identity, coalesce(j.v ->> 'attgenerated', '') AS generated,
        a.attislocal AS is_local,
@@ -30,6 +36,7 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_constraint nn ON nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey = ARRAY[a.attnum]
 WHERE a.attnum > 0 AND NOT a.attisdropped
   AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgferry_state') AND n.nspname !~ '^pg_(toast|temp)'
