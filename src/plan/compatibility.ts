@@ -12,6 +12,7 @@ const REMOVED_TYPES: Record<string, number> = { abstime: 12, reltime: 12, tinter
 export function incompatibilities(cat: Catalog, targetMajor: number | undefined): SkippedObject[] {
   if (targetMajor === undefined) return [];
   const out: SkippedObject[] = [];
+  const byOid = new Map(cat.relations.map((r) => [r.oid, r]));
   for (const o of cat.operators) {
     if (o.opKind === 'r' && targetMajor >= 14)
       out.push({ key: o.key, kind: 'operator', name: operatorSignature(o), reason: `postfix operators do not exist in PostgreSQL 14 and later (target: ${targetMajor}); replace it with a function on the source` });
@@ -24,6 +25,11 @@ export function incompatibilities(cat: Catalog, targetMajor: number | undefined)
         out.push({ key: r.key, kind: r.relkind === 'v' || r.relkind === 'm' ? 'view' : 'table', name, reason: `column ${c.name} has type ${c.type}, removed in PostgreSQL ${removedIn}; convert it on the source (e.g. to timestamptz or interval)` });
     }
     if (r.hasOids && targetMajor >= 12) out.push({ kind: 'table', name, reason: 'was created WITH OIDS, which PostgreSQL 12 and later do not have: it moves without its hidden oid column' });
+    // 16 and later refuse a generated column in a child whose parent's column is not generated
+    const parentCols = targetMajor >= 16 ? r.parents.flatMap((p) => byOid.get(p.oid)?.columns ?? []) : [];
+    const generatedUnder = r.columns.find((c) => c.generated !== '' && parentCols.some((pc) => pc.name === c.name && pc.generated === ''));
+    if (generatedUnder)
+      out.push({ key: r.key, kind: 'table', name, reason: `column ${generatedUnder.name} is generated but the same column of its parent is not, which PostgreSQL 16 and later refuse (target: ${targetMajor}); make both generated, or neither, on the source` });
   }
   return out;
 }
