@@ -146,8 +146,8 @@ function target(major: Major): Promise<Target> {
 }
 
 /** An empty target database for one run: owned by the account, or created by the admin. */
-async function targetDatabase(t: Target, account: Account, fixture: Fixture): Promise<{ uri: string; superUri: string; role: string }> {
-  const name = `managed_${fixture.replace('-', '_')}_${crypto.randomBytes(3).toString('hex')}`;
+async function targetDatabase(t: Target, account: Account, label: string): Promise<{ uri: string; superUri: string; role: string }> {
+  const name = `${label}_${crypto.randomBytes(3).toString('hex')}`;
   const role = account === 'least-privilege' ? t.account : t.admin;
   made.databases.push({ ref: t.ref, name });
   if (account === 'least-privilege') await execSql(uriOf(t.ref, 'postgres'), `CREATE DATABASE ${ident(name)} OWNER ${ident(role)}`);
@@ -300,7 +300,7 @@ async function owners(uri: string): Promise<string[]> {
  */
 async function managedRun(fixture: Fixture, from: Major, to: Major, account: Account): Promise<void> {
   const [src, t] = await Promise.all([source(fixture, from), target(to)]);
-  const dst = await targetDatabase(t, account, fixture);
+  const dst = await targetDatabase(t, account, `managed_${fixture.replace('-', '_')}`);
   // not trusted: on a managed service the provider (here the superuser) creates it beforehand
   if (fixture === 'every-kind') await execSql(dst.superUri, 'CREATE EXTENSION postgres_fdw');
   const sourceUri = asUser(src.uri, account === 'least-privilege' ? src.reader : src.admin);
@@ -384,3 +384,41 @@ for (const [from, to] of PAIRS) {
     }
   });
 }
+
+/**
+ * An extension that is not trusted must exist on the target before the run: the precheck's
+ * extension-rights item says to have the provider (a superuser) create it. Both ways of doing so
+ * go wrong today, so these two are todo tests that state what should happen (reported with the
+ * branch): in its source schema, the precheck fails that schema as a name conflict although the
+ * run uses it; in another schema, the precheck passes and the run fails what names the extension
+ * by its source schema (exit 5).
+ */
+describe('an untrusted extension the provider created beforehand', () => {
+  const SOURCE = 'CREATE SCHEMA ext; CREATE EXTENSION dblink WITH SCHEMA ext; CREATE VIEW public.conns AS SELECT ext.dblink_get_connections() AS c';
+
+  async function setUp(label: string, onTarget: (role: string) => string): Promise<{ src: string; dst: string }> {
+    const ref = await server('15', 'src');
+    const [src, t] = await Promise.all([freshDatabase(ref, label), target('15')]);
+    made.databases.push({ ref, name: src.name });
+    const dst = await targetDatabase(t, 'least-privilege', label);
+    await execSql(src.uri, SOURCE);
+    await execSql(dst.superUri, onTarget(dst.role));
+    return { src: src.uri, dst: dst.uri };
+  }
+
+  it('in its source schema: the precheck passes, as the run does', { todo: 'the precheck fails name-conflicts on schema ext, which the run uses as it is' }, async () => {
+    const { src, dst } = await setUp('managed_ext_same', (role) => `CREATE SCHEMA ext AUTHORIZATION ${ident(role)}; CREATE EXTENSION dblink WITH SCHEMA ext`);
+    const pre = await precheck(src, dst, ['--jobs', '2']);
+    const run = await migrate(src, dst, ['--jobs', '2']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(pre.code, 0, JSON.stringify([...pre.items.values()].filter((i) => i.status === 'fail')));
+  });
+
+  it('in another schema: a precheck that passes is followed by a run without failures', { todo: 'the precheck passes; the run fails view public.conns: function ext.dblink_get_connections() does not exist (exit 5)' }, async () => {
+    const { src, dst } = await setUp('managed_ext_other', () => 'CREATE EXTENSION dblink');
+    const pre = await precheck(src, dst, ['--jobs', '2']);
+    const run = await migrate(src, dst, ['--jobs', '2']);
+    assert.ok(pre.code !== 0 || run.summary.failures.length === 0, `precheck exit ${pre.code}, then the run: ${JSON.stringify(run.summary.failures)}`);
+  });
+});
+
