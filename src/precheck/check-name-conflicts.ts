@@ -19,10 +19,12 @@ export const checkNameConflicts: PrecheckCheck = async ({ target, catalog, plan,
      ORDER BY 1`,
     [names.map((x) => x[0]), names.map((x) => x[1])],
   );
-  const schemas = catalog.schemas.filter((s) => planned.has(s.key)).flatMap((s) => [s.name, mapper.schema(s.name)]).filter((n, i, all) => n !== 'public' && all.indexOf(n) === i);
+  // an existing schema is used as it is (the target-schemas item lists them); only a schema a
+  // mapping renames onto a name the target has already would collide
+  const schemas = catalog.schemas.filter((s) => planned.has(s.key) && mapper.schema(s.name) !== s.name).map((s) => mapper.schema(s.name));
   const s = await target.query<{ name: string }>('SELECT nspname AS name FROM pg_catalog.pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY 1', [schemas]);
   const conflicts = [...s.rows.map((x) => `schema ${x.name}`), ...r.rows.map((x) => x.name)];
-  if (!conflicts.length) return { id: 'name-conflicts', title: 'Name conflicts on the target', status: 'pass', detail: 'no table, view, sequence or schema to be created exists on the target' };
+  if (!conflicts.length) return { id: 'name-conflicts', title: 'Name conflicts on the target', status: 'pass', detail: 'no table, view or sequence to be created exists on the target, and no schema is renamed onto an existing one' };
   return {
     id: 'name-conflicts',
     title: 'Name conflicts on the target',

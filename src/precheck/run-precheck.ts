@@ -21,13 +21,14 @@ import { checkServerVersions, checkTargetSchemas } from './check-versions-and-sc
 import { checkExtensions, checkPrimaryKeys, checkRoles, checkSelection, checkSkippedObjects, checkTargetVersionGaps } from './check-catalog-items.js';
 import { checkEncoding, checkSpace } from './check-encoding-and-space.js';
 import { checkStandbySource } from './check-standby-source.js';
+import { checkExistingExtensions } from './check-existing-extensions.js';
 import { checkAccountObjects } from './check-account-objects.js';
 import { checkExtensionRights } from './check-extension-rights.js';
 import { checkConnections } from './check-connections.js';
 import { checkTargetSettings } from './check-target-settings.js';
 
 const CHECKS: PrecheckCheck[] = [
-  checkServerVersions, checkStandbySource, checkSourcePrivileges, checkTargetPrivileges, checkTargetSchemas, checkNameConflicts, checkSelection, checkExtensions, checkExtensionRights,
+  checkServerVersions, checkStandbySource, checkSourcePrivileges, checkTargetPrivileges, checkTargetSchemas, checkNameConflicts, checkSelection, checkExtensions, checkExtensionRights, checkExistingExtensions,
   checkTargetVersionGaps, checkRoles, checkAccountObjects, checkTargetSettings, checkConnections, checkEncoding, checkPrimaryKeys, checkSkippedObjects, checkSpace, checkMapping,
 ];
 

@@ -15,9 +15,10 @@ export interface SequenceVerdict {
 }
 
 /**
- * One verdict per sequence in scope on either side. A target sequence is in scope when its source
- * name is (so one that lost its OWNED BY still meets its source), or when the rules put it there
- * (then, if the source has no such sequence, it is extra).
+ * One verdict per sequence in scope on either side. A target sequence the source has is in scope
+ * when its source is (so one that lost its OWNED BY still meets its source, and stays out with
+ * it when its source table is left out); one the source lacks, when the rules put it there (it
+ * is extra).
  */
 export async function compareSequences(
   src: pg.ClientBase, dst: pg.ClientBase, scope: { rules: ScopeRules; mapper: NameMapper; srcTables: Map<string, VerifyTable>; dstTables: Map<string, VerifyTable> },
@@ -28,9 +29,11 @@ export async function compareSequences(
   const wanted = new Set(ss.map((q) => displayName(q.schema, q.name)));
   const back = (schema: string, name: string) => mapper.sourceOf(schema, name);
   const byRules = new Set(sequencesInScope(allD, scope.dstTables, rules, back));
+  const onSource = new Set(allS.map((q) => displayName(q.schema, q.name)));
   const ds = allD.filter((q) => {
     const s = back(q.schema, q.name);
-    return byRules.has(q) || wanted.has(displayName(s.schema, s.name));
+    const name = displayName(s.schema, s.name);
+    return wanted.has(name) || (!onSource.has(name) && byRules.has(q));
   });
   const readable = <T extends { readable: boolean }>(list: T[]) => list.filter((q) => q.readable);
   const [sVals, dVals] = await Promise.all([readSequenceValues(src, readable(ss)), readSequenceValues(dst, readable(ds))]);

@@ -37,7 +37,7 @@ describe('precheck', () => {
     const status = Object.fromEntries(report.items.map((i) => [i.id, i.status]));
     assert.deepEqual(status, {
       'source-connectivity': 'pass', 'target-connectivity': 'pass', versions: 'pass', 'standby-source': 'pass', 'source-privileges': 'pass', 'target-privileges': 'pass', 'target-schemas': 'pass',
-      'name-conflicts': 'fail', selection: 'pass', extensions: 'pass', 'extension-rights': 'pass', 'target-version': 'pass', roles: 'warn',
+      'name-conflicts': 'fail', selection: 'pass', extensions: 'pass', 'extension-rights': 'pass', 'existing-extensions': 'pass', 'target-version': 'pass', roles: 'warn',
       'account-objects': 'pass', 'target-settings': 'pass', connections: 'pass', encoding: 'pass',
       'primary-keys': 'warn', 'c-functions': 'warn', space: 'warn', mapping: 'pass',
     });
@@ -54,7 +54,7 @@ describe('precheck', () => {
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, /^WARN Tables without a primary key: 1 table\(s\) have no primary or unique key/m);
     assert.match(ok.stdout, /^\s+public\.keyless$/m);
-    assert.match(ok.stdout, /^precheck: PASSED \(21 items, 0 failed, 4 warnings\)$/m);
+    assert.match(ok.stdout, /^precheck: PASSED \(22 items, 0 failed, 4 warnings\)$/m);
 
     const down = await runCli(['precheck', '--source', src.uri, '--target', 'postgresql://postgres@127.0.0.1:1/x', '--json']);
     assert.equal(down.code, 8);

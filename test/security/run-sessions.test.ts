@@ -66,8 +66,12 @@ describe('sessions of a run', () => {
     assert.match(stderr, /ended 1 session\(s\) a stopped pgferry run had left working/);
 
     assert.equal(await orphan.outcome, '57P01', "this run's orphan was terminated");
-    assert.equal(await billing.outcome, 'done', 'the billing application kept its session');
-    assert.equal(await otherRun.outcome, 'done', "another run's session was left alone");
+    // the others still sleep after the run: then the test cancels them (57014), which says they were never terminated
+    const alive = await execSql(dst.uri, "SELECT array_agg(pid ORDER BY pid) AS pids FROM pg_stat_activity WHERE pid = ANY($1::int[]) AND state = 'active'", [[billing.pid, otherRun.pid]]);
+    assert.deepEqual(alive.rows[0].pids, [billing.pid, otherRun.pid].sort((a, b) => a - b), 'the billing application and the other run kept their sessions');
+    await execSql(dst.uri, 'SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [[billing.pid, otherRun.pid]]);
+    assert.equal(await billing.outcome, '57014', 'the billing application kept its session');
+    assert.equal(await otherRun.outcome, '57014', "another run's session was left alone");
     // every session of the run carries its tag, after the name the user chose for that side
     assert.deepEqual([...seen.target], [`billing-app/pgferry/${runId}`]);
     assert.deepEqual([...seen.source], [`pgferry/${runId}`]);
