@@ -116,7 +116,8 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
   // every session carries the run's tag (a resumed run learns its id from the target, below)
   const tagOf = (info: ConnInfo) => runTag(info.applicationName, runId);
   const open = async (info: ConnInfo, side: 'source' | 'target') => {
-    const c = await connect(info, side);
+    // the tag goes in the startup packet too, so that no session is ever seen without it
+    const c = await connect({ ...info, applicationName: tagOf(info) }, side);
     // the failing query reports the error; this only keeps an idle client's error from crashing us
     c.on('error', (err) => log.log('debug', `${side} connection error: ${err.message}`));
     // a connection that opens after the run has failed would otherwise keep the process alive
