@@ -29,7 +29,9 @@ process.stderr.write(`test servers: ${servers.map(([k, s]) => `${k}=PG${s.major}
 
 const summaryDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-test-summary-'));
 const summaryFile = path.join(summaryDir, 'summary.jsonl');
-const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=1200000',
+// two files at a time: most tests wait on PostgreSQL, not on this process (PGFERRY_TEST_CONCURRENCY=1 runs them one by one)
+const concurrency = Number(process.env.PGFERRY_TEST_CONCURRENCY ?? 2);
+const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=1200000',
   '--test-reporter=tap', '--test-reporter-destination=stdout',
   `--test-reporter=${path.resolve(import.meta.dirname, 'harness/summary-reporter.mjs')}`, `--test-reporter-destination=${summaryFile}`];
 // node 20's test runner takes no globs: list the files here
