@@ -31,15 +31,24 @@ export function binDirFor(major: Major): string {
   }
 }
 
-/** pg_hba lines every test server has: one role that must log in with a password. */
+/** pg_hba lines every test server has: roles that must log in with a password. */
 export const PASSWORD_ROLE = 'pgferry_pw';
-export const HBA_FIRST = [`host all ${PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256`];
+/**
+ * A second such role, for the test that changes its password: test files run two at a time, and
+ * PASSWORD_ROLE's password must stay what every other file logs in with.
+ */
+export const CHANGING_PASSWORD_ROLE = 'pgferry_pw_changing';
+export const HBA_FIRST = [PASSWORD_ROLE, CHANGING_PASSWORD_ROLE].map((r) => `host all ${r} 127.0.0.1/32 scram-sha-256`);
 export const PASSWORD_ROLE_PASSWORD = 'right-password';
 
-/** Creates (or resets) PASSWORD_ROLE on `ref`, with PASSWORD_ROLE_PASSWORD. */
-export async function ensurePasswordRole(ref: ServerRef): Promise<void> {
+/**
+ * Creates (or resets) `role` (PASSWORD_ROLE by default) on `ref`, with PASSWORD_ROLE_PASSWORD.
+ * Two files may create it at once: the loser of that race sees unique_violation.
+ */
+export async function ensurePasswordRole(ref: ServerRef, role = PASSWORD_ROLE): Promise<void> {
   const pw = PASSWORD_ROLE_PASSWORD;
-  await execSql(uriOf(ref, 'postgres'), `DO $$ BEGIN CREATE ROLE ${PASSWORD_ROLE} LOGIN PASSWORD '${pw}'; EXCEPTION WHEN duplicate_object THEN ALTER ROLE ${PASSWORD_ROLE} PASSWORD '${pw}'; END $$`);
+  await execSql(uriOf(ref, 'postgres'),
+    `DO $$ BEGIN CREATE ROLE ${role} LOGIN PASSWORD '${pw}'; EXCEPTION WHEN duplicate_object OR unique_violation THEN ALTER ROLE ${role} PASSWORD '${pw}'; END $$`);
 }
 
 export async function startTestServer(major: Major): Promise<LocalServer> {

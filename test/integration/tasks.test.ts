@@ -28,6 +28,13 @@ const json = (r: CliResult) => JSON.parse(r.stdout.trim().split('\n').pop()!);
 
 type Status = { state: string; phase: string | null; jobs: number; maxRateMBps: number | null; units: { unit: string; state: string; rows: number | null }[] };
 const status = async (id: string) => json(await cli(['task', 'status', id, '--json'])) as Status;
+/** Waits until a unit of task `id` is done; a task that failed meanwhile fails the test at once, saying why. */
+const firstUnitDone = (id: string) =>
+  waitFor('a finished unit', async () => {
+    const s = await status(id);
+    if (s.state === 'failed') throw new Error(`task ${id} failed before any unit was done: ${(await cli(['task', 'show', id])).stdout}`);
+    return s.units.some((u) => u.state === 'done') ? true : undefined;
+  });
 
 // eight tables of about 1.3 MB (one without any key), so a run at 2 MB/s has unit boundaries to stop at
 const SOURCE = `
@@ -88,7 +95,7 @@ describe('migration tasks', () => {
     // the worker's command line carries no password
     assert.ok(!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(PASSWORD));
 
-    await waitFor('a finished unit', async () => ((await status(id)).units.some((u) => u.state === 'done') ? true : undefined));
+    await firstUnitDone(id);
     const set = await cli(['task', 'set', id, '--jobs', '1']);
     assert.equal(set.code, 0, set.stderr);
     assert.equal((await status(id)).jobs, 1);
@@ -130,7 +137,7 @@ describe('migration tasks', () => {
     const b = await createAndPrecheck('task_b', 2);
     const started = await cli(['task', 'start', b.id, '--json']);
     const { pid } = json(started) as { pid: number };
-    await waitFor('a finished unit', async () => ((await status(b.id)).units.some((u) => u.state === 'done') ? true : undefined));
+    await firstUnitDone(b.id);
     process.kill(pid, 'SIGKILL');
     await waitFor('the process gone', async () => ((await status(b.id)).state === 'interrupted' ? true : undefined));
     const r = await cli(['task', 'status', b.id]);
@@ -148,7 +155,7 @@ describe('migration tasks', () => {
 
     const c = await createAndPrecheck('task_c', 1);
     await cli(['task', 'start', c.id]);
-    await waitFor('a finished unit', async () => ((await status(c.id)).units.some((u) => u.state === 'done') ? true : undefined));
+    await firstUnitDone(c.id);
     assert.equal((await cli(['task', 'stop', c.id, '--wait'])).code, 0);
     const marks = await execSql(c.targetUri, "SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'pgferry_state'");
     assert.equal(marks.rows[0].n, 1);
@@ -167,7 +174,7 @@ describe('migration tasks', () => {
   it('lifts the rate limit of a running task at once', async () => {
     const d = await createAndPrecheck('task_d', 0.5);
     await cli(['task', 'start', d.id]);
-    await waitFor('a finished unit', async () => ((await status(d.id)).units.some((u) => u.state === 'done') ? true : undefined));
+    await firstUnitDone(d.id);
     const t0 = Date.now();
     assert.equal((await cli(['task', 'set', d.id, '--max-rate', 'off'])).code, 0);
     const done = await cli(['task', 'status', d.id, '--watch', '--json']);

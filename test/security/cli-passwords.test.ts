@@ -10,7 +10,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ensurePasswordRole, execSql, freshDatabase, PASSWORD_ROLE, PASSWORD_ROLE_PASSWORD, server, uriOf } from '../harness/servers.js';
+import { CHANGING_PASSWORD_ROLE, ensurePasswordRole as ensureRole, execSql, freshDatabase, PASSWORD_ROLE_PASSWORD, server, uriOf } from '../harness/servers.js';
+
+// a password role of this file's own: it changes the password, which other files must not see
+const PASSWORD_ROLE = CHANGING_PASSWORD_ROLE;
+const ensurePasswordRole = (ref: Parameters<typeof ensureRole>[0]) => ensureRole(ref, PASSWORD_ROLE);
 import { BIN, type CliResult } from '../harness/cli.js';
 
 const PASSWORD = PASSWORD_ROLE_PASSWORD;
@@ -226,7 +230,7 @@ describe('task create', () => {
       for (const pw of [PASSWORD, 'uri-password']) assert.ok(!bytes.includes(pw), `${pw} in plain text in ${f}`);
     }
     const shown = await runWithStdin(['task', 'show', id], '', env);
-    assert.match(shown.stdout, /source: pgferry_pw@127\.0\.0\.1:\d+\/postgres sslmode=prefer \(password stored encrypted\)/);
+    assert.match(shown.stdout, /source: pgferry_pw_changing@127\.0\.0\.1:\d+\/postgres sslmode=prefer \(password stored encrypted\)/);
 
     const tested = await runWithStdin(['task', 'test', id, '--json'], '', env);
     assert.equal(tested.code, 0, tested.stdout + tested.stderr);
