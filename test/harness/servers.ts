@@ -47,8 +47,10 @@ export const PASSWORD_ROLE_PASSWORD = 'right-password';
  */
 export async function ensurePasswordRole(ref: ServerRef, role = PASSWORD_ROLE): Promise<void> {
   const pw = PASSWORD_ROLE_PASSWORD;
+  // nobody changes PASSWORD_ROLE's password; two files altering the role at once can fail (tuple concurrently updated)
+  const reset = role === PASSWORD_ROLE ? 'NULL;' : `ALTER ROLE ${role} PASSWORD '${pw}';`;
   await execSql(uriOf(ref, 'postgres'),
-    `DO $$ BEGIN CREATE ROLE ${role} LOGIN PASSWORD '${pw}'; EXCEPTION WHEN duplicate_object OR unique_violation THEN ALTER ROLE ${role} PASSWORD '${pw}'; END $$`);
+    `DO $$ BEGIN CREATE ROLE ${role} LOGIN PASSWORD '${pw}'; EXCEPTION WHEN duplicate_object OR unique_violation THEN ${reset} END $$`);
 }
 
 export async function startTestServer(major: Major): Promise<LocalServer> {

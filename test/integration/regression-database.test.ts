@@ -25,9 +25,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { REGRESSION_SCHEDULE } from '../harness/prerequisites.js';
-import { execSql, freshDatabase, server, type Major } from '../harness/servers.js';
+import { execSql, freshDatabase, server, startTestServer, type Major } from '../harness/servers.js';
+import type { LocalServer } from '../../src/server/local-server.js';
 import { oracleClientFor, rawSchemaDump, restoreSchemaReference, type OracleClient } from '../harness/tools.js';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
 import { runMigration } from '../../src/task/run-migration.js';
@@ -85,14 +86,18 @@ function objects(dump: string): Map<string, string> {
 
 describe('PostgreSQL regression database', () => {
   let srcUri = '';
-  // loaded once (about 100 s) for every target
+  let srcServer: LocalServer | undefined;
+  // loaded once (about 100 s) for every target, into a server of its own: the load makes and drops
+  // cluster-wide roles, tablespaces and databases, and keeps its server busy for minutes, while
+  // other test files run beside this one
   before(async () => {
     assert.ok(fs.existsSync(REGRESSION_SCHEDULE), `PostgreSQL 15's regression scripts are not in ${path.dirname(REGRESSION_SCHEDULE)}: run "scripts/regression-db.sh fetch" as root (or with sudo), or scripts/test-all.sh, which installs everything the tests need`);
-    const srcServer = await server('15', 'src');
+    srcServer = await startTestServer('15');
     const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-regression-')), 'load.log');
     await run('bash', [SCRIPT, 'load', '--host', '127.0.0.1', '--port', String(srcServer.port), '--user', 'postgres', '--log', log], { maxBuffer: 16 * 1024 * 1024, timeout: 900_000 });
     srcUri = `postgresql://postgres@127.0.0.1:${srcServer.port}/regression`;
   });
+  after(async () => srcServer?.stop('immediate'));
 
   for (const to of ['15', '18'] as Major[]) {
     it(`15 → ${to} matches pg_dump | pg_restore except the listed objects, and the data verifies`, async () => {

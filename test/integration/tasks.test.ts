@@ -179,8 +179,9 @@ describe('migration tasks', () => {
     assert.equal((await cli(['task', 'set', d.id, '--max-rate', 'off'])).code, 0);
     const done = await cli(['task', 'status', d.id, '--watch', '--json']);
     assert.equal((json(done) as Status).state, 'completed');
-    // about 8 MB were left: some 16 s at 0.5 MB/s, a second or two without a limit
-    assert.ok(Date.now() - t0 < 8000, `took ${Date.now() - t0} ms after the limit was lifted`);
+    // about 8 MB were left: some 16 s at 0.5 MB/s, a few seconds without a limit (two CLI starts
+    // and the copy, with another test file running beside this one)
+    assert.ok(Date.now() - t0 < 12_000, `took ${Date.now() - t0} ms after the limit was lifted`);
   });
 
   it('keeps the password out of the store, the logs and every output', async () => {

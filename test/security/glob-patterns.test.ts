@@ -97,7 +97,9 @@ describe('selection globs cannot stall the server (regression: 36.8 s regex back
       [`view public.keep_view: depends on table s0.${A63}, which is not selected`]);
     assert.ok(total < 10_000, `the preview took ${total} ms`);
     assert.ok(polls.length >= 1);
-    assert.ok(Math.max(...polls) < 2_000, `a concurrent GET /api/tasks took ${Math.max(...polls)} ms`);
+    // (the backtracking this guards against held every request for half a minute; 5 s leaves room
+    // for another test file running beside this one)
+    assert.ok(Math.max(...polls) < 5_000, `a concurrent GET /api/tasks took ${Math.max(...polls)} ms`);
   });
 
   it('refuses a pattern over 256 characters with 400 naming the field', async () => {

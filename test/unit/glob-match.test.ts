@@ -100,7 +100,7 @@ describe('glob matching', () => {
       const ms = performance.now() - started;
       t.diagnostic(`${pattern.length}-character pattern ${JSON.stringify(pattern.slice(0, 24))}..., 100 times on a 63-byte name: ${ms.toFixed(2)} ms`);
       assert.equal(matched, false);
-      assert.ok(ms < 200, `took ${ms} ms`);
+      assert.ok(ms < 1000, `took ${ms} ms`); // backtracking took seconds; 1 s leaves room for a busy machine
     }
   });
 
