@@ -7,22 +7,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import pg from 'pg';
 import { startLocalServer } from '../src/server/local-server.js';
+import { sql } from './bench-sql.js';
 
 const BIN = '/usr/lib/postgresql/15/bin';
 const CHECKOUT = path.resolve(process.argv[2] ?? path.join(import.meta.dirname, '..'));
 const pgferry = (args: string[]) => execFileSync(process.execPath, [path.join(CHECKOUT, 'bin/pgferry.js'), ...args], { maxBuffer: 1 << 28 }).toString();
 
-async function sql(uri: string, text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: uri });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 const [s, t] = await Promise.all([startLocalServer({ binDir: BIN }), startLocalServer({ binDir: BIN })]);
 try {

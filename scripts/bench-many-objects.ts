@@ -8,8 +8,8 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import pg from 'pg';
 import { startLocalServer } from '../src/server/local-server.js';
+import { sql } from './bench-sql.js';
 
 const TABLES = Number(process.env.TABLES ?? 10_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
@@ -20,15 +20,6 @@ const SETTINGS = {
   fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on',
 };
 
-async function sql(uri: string, text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: uri });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 /** Runs a shell command; resolves with wall seconds and the peak RSS (kB) GNU time reports. */
 function timed(command: string): Promise<{ seconds: number; rssKb: number; cpu: string; stdout: string }> {

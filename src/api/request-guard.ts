@@ -104,7 +104,7 @@ export function installGuard(app: FastifyInstance, opts: GuardOptions): void {
       const allowed = opts.hostNames;
       const bad = authorities(req).find((a) => !allowed.includes(hostName(a)));
       if (bad !== undefined)
-        return opts.deny(reply, 403, 'PGFERRY_E_HOST_NOT_ALLOWED', `this server does not answer to the host name "${bad}"`,
+        return opts.deny(reply, 403, 'PGFERRY_E_HOST_NOT_ALLOWED', `this server does not answer to the host name ${JSON.stringify(bad)}`,
           `open it as http://127.0.0.1:PORT/ or http://localhost:PORT/, or start pgferry serve with --server-name for the name you use`);
     }
     const access: Access = req.routeOptions.config?.access ?? 'token';

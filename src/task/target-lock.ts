@@ -40,7 +40,8 @@ async function lockHolder(client: pg.Client): Promise<LockHolder | undefined> {
 /** A line naming the holder for a person. */
 function describeHolder(h: LockHolder): string {
   const parts = [`session pid ${h.pid}`];
-  if (h.applicationName) parts.push(`application_name "${h.applicationName}"`);
+  // a value another program chose, not an identifier: quoted and escaped as a string for the reader
+  if (h.applicationName) parts.push(`application_name ${JSON.stringify(h.applicationName)}`);
   if (h.user) parts.push(`user ${ident(h.user)}`);
   if (h.clientAddr) parts.push(`from ${h.clientAddr}`);
   if (h.since) parts.push(`since ${h.since}`);
