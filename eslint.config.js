@@ -15,4 +15,35 @@ export default tseslint.config(
     },
   },
   { files: ['src/cli/**', 'test/**', 'bin/**'], rules: { 'no-restricted-syntax': 'off' } },
+  ...layering(),
 );
+
+/**
+ * The folders of src/ in layers, lowest first: a folder may import the root modules (errors,
+ * logger, worker-pool) and the folders below it, never one above it (ARCHITECTURE.md). So no two
+ * folders import each other, and the library (config … verify) never reaches cli, api or task.
+ */
+function layering() {
+  const layers = [
+    ['config'], ['pg'], ['catalog'], ['ddl'], ['plan'], ['precheck'], ['copy'], ['run'], ['verify'], ['task'], ['api'], ['cli'],
+  ];
+  // side branches: the demo's local servers, used by the demo and the CLI only
+  const extra = { server: [], demo: ['server'] };
+  const all = [...layers.flat(), ...Object.keys(extra)];
+  const below = new Map();
+  layers.forEach((layer, i) => layer.forEach((dir) => below.set(dir, layers.slice(0, i).flat())));
+  for (const [dir, deps] of Object.entries(extra)) below.set(dir, deps);
+  below.set('cli', all.filter((d) => d !== 'cli'));
+  const forbidden = (dir) => all.filter((d) => d !== dir && !below.get(dir).includes(d));
+  const rule = (dirs, message) => ({
+    'no-restricted-imports': ['error', { patterns: [{ group: dirs.flatMap((d) => [`../${d}/*`, `./${d}/*`]), message }] }],
+  });
+  return [
+    // the root modules are shared by every layer and import none of them
+    { files: ['src/*.ts'], rules: rule(all, 'src/*.ts modules are the shared root: they import no folder of src/.') },
+    ...[...below.keys()].filter((dir) => forbidden(dir).length).map((dir) => ({
+      files: [`src/${dir}/**`],
+      rules: rule(forbidden(dir), `src/${dir} may import only ${below.get(dir).join(', ') || 'the root modules'} (the layering in ARCHITECTURE.md).`),
+    })),
+  ];
+}

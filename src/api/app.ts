@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 import { PgferryError, messageOf, type ErrorCode } from '../errors.js';
 import { redact } from '../logger.js';
-import { ConnSpecSchema, TaskSpecSchema } from '../task/task-spec.js';
+import { ConnSpecSchema, TaskSpecSchema } from '../config/task-spec.js';
 import type { TaskRecord, TaskStore } from '../task/task-store.js';
 import {
   createTask, effectiveState, precheckTask, releaseTask, setThroughput, startInBackground, stopTask, taskFacts, taskRuns, testTask, verifyTask,
@@ -15,7 +15,7 @@ import {
 import { testConnectivity } from '../pg/test-connectivity.js';
 import { connect } from '../pg/connect.js';
 import { listObjects } from '../catalog/list-objects.js';
-import { planFromSource } from '../task/review-plan.js';
+import { planFromSource } from '../plan/review-plan.js';
 import { openApiDocument } from './openapi.js';
 import { apiConnInfo, checkStoredTask, DEFAULT_POLICY, resolveApiConn, type ConnectionPolicy } from './connection-policy.js';
 import { EventTickets, installGuard, LOOPBACK_NAMES, SECURITY_HEADERS, type Access } from './request-guard.js';

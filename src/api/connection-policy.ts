@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { parseConnString, type ConnInfo } from '../config/conninfo.js';
 import { PgferryError } from '../errors.js';
-import { connInfoFor, normalizeConn, type ConnSpecSchema, type StoredConn, type StoredSpec } from '../task/task-spec.js';
+import { connInfoFor, normalizeConn, type ConnSpecSchema, type StoredConn, type StoredSpec } from '../config/task-spec.js';
 
 type ConnSpec = z.infer<typeof ConnSpecSchema>;
 

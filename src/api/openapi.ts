@@ -1,6 +1,6 @@
 /** The OpenAPI 3 document of the HTTP API, served at /api/openapi.json. */
 import { zodToJsonSchema } from 'zod-to-json-schema';
-import { ConnSpecSchema, TaskSpecSchema } from '../task/task-spec.js';
+import { ConnSpecSchema, TaskSpecSchema } from '../config/task-spec.js';
 import { COMPLETED_STATES } from '../task/task-outcome.js';
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });

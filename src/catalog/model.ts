@@ -1,9 +1,16 @@
-import type { AclEntry } from '../ddl/render-acl.js';
 
 /**
  * The Catalog: typed objects read from the source, one interface per object kind. Every object
  * has a key ('pg_class:16384', the catalog and OID) that dependency edges refer to.
  */
+
+/** One privilege of an object's ACL, as read from aclexplode. */
+export interface AclEntry {
+  grantee: string | null; // null = PUBLIC
+  grantor: string;
+  privilege: string;
+  grantable: boolean;
+}
 
 export interface CatalogObject {
   key: string;

@@ -1,5 +1,5 @@
 /** Roles the source's objects name, as owners or grantees. */
-import type { AclEntry } from '../ddl/render-acl.js';
+import type { AclEntry } from './model.js';
 import type { Catalog } from './model.js';
 
 /** Roles that own objects or hold privileges on the source but do not exist on the target. */

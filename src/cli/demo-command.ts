@@ -4,7 +4,7 @@
  */
 import { resolveConnInfo } from '../config/conninfo.js';
 import { startDemo, type Demo, type DemoServers } from '../demo/run-demo.js';
-import { runMigration } from '../task/run-migration.js';
+import { runMigration } from '../run/run-migration.js';
 import { runVerify } from '../verify/run-verify.js';
 import { ExitCode } from '../errors.js';
 import { jsonLine, migrationSink } from './output.js';

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Selection } from '../plan/selection.js';
-import { globCountProblem, globLengthProblem } from '../plan/glob-match.js';
+import { globCountProblem, globLengthProblem } from '../config/glob-match.js';
 import type { NameMapping } from '../plan/name-mapping.js';
 
 export const connHelp = 'a libpq URI (postgresql://user@host:5432/db) or key=value string; PG* variables and ~/.pgpass fill the gaps';

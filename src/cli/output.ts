@@ -1,5 +1,5 @@
 /** Where CLI output goes: progress and results on stdout, errors on stderr, JSON when asked. */
-import type { MigrationEvent, MigrationSummary } from '../task/events.js';
+import type { MigrationEvent, MigrationSummary } from '../run/events.js';
 import { createProgressView } from './progress-view.js';
 import { ExitCode, PgferryError, messageOf } from '../errors.js';
 import { redact } from '../logger.js';

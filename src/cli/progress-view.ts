@@ -3,7 +3,7 @@
  * (rows, bytes, MB/s, ETA), and a summary at the end.
  */
 import cliProgress from 'cli-progress';
-import type { MigrationEvent, MigrationSummary } from '../task/events.js';
+import type { MigrationEvent, MigrationSummary } from '../run/events.js';
 
 const MB = 1024 * 1024;
 

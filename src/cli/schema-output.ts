@@ -1,6 +1,6 @@
 /** Prints a plan as the SQL script pgferry would run, section by section, for review. */
 import type { Plan, DdlStep } from '../plan/plan-model.js';
-import type { SequenceValue } from '../copy/sequence-values.js';
+import type { SequenceValue } from '../plan/sequence-values.js';
 import { qualified, ident, literal } from '../pg/quote.js';
 import { maskSecrets } from '../logger.js';
 

@@ -7,7 +7,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { ExitCode, PgferryError } from '../errors.js';
 import { createLogger, redact } from '../logger.js';
 import type { TaskStore } from '../task/task-store.js';
-import type { TaskSpecInput } from '../task/task-spec.js';
+import type { TaskSpecInput } from '../config/task-spec.js';
 import { connHelp, mappingOf, parseJobs, parseRate, parseRetries, passwordStdinOption, selectionOf, withSelectionOptions, type PasswordStdinFlags, type SelectionFlags } from './flags.js';
 import { passwordsFromStdin, readSecretLines } from './read-passwords.js';
 import { jsonLine, migrationSink, reportError, summaryExitCode, useJson } from './output.js';
@@ -18,12 +18,12 @@ import { printPrecheck } from './precheck-output.js';
 // pgferry command (~90 ms of startup).
 let stores: typeof import('../task/task-store.js');
 let svc: typeof import('../task/task-service.js');
-let specs: typeof import('../task/task-spec.js');
+let specs: typeof import('../config/task-spec.js');
 let out: typeof import('./task-output.js');
 let YAML: typeof import('yaml');
 async function loadTaskModules(): Promise<void> {
   [stores, svc, specs, out, YAML] = await Promise.all([
-    import('../task/task-store.js'), import('../task/task-service.js'), import('../task/task-spec.js'), import('./task-output.js'), import('yaml'),
+    import('../task/task-store.js'), import('../task/task-service.js'), import('../config/task-spec.js'), import('./task-output.js'), import('yaml'),
   ]);
 }
 
@@ -354,7 +354,7 @@ export function registerTaskCommands(program: Command): void {
     .command('spec-schema')
     .description('print the JSON Schema of task files')
     .action(async () => {
-      const { taskSpecJsonSchema } = await import('../task/task-spec.js');
+      const { taskSpecJsonSchema } = await import('../config/task-spec.js');
       process.stdout.write(`${JSON.stringify(taskSpecJsonSchema(), null, 2)}\n`);
     });
 }

@@ -6,7 +6,7 @@
 import type { HistoryEntry, StoredVerify, TaskRecord, UnitProgress } from '../task/task-store.js';
 import { verifyCounts, type TaskFacts } from '../task/task-facts.js';
 import { describeOutcome, type TaskOutcome } from '../task/task-outcome.js';
-import type { MigrationSummary } from '../task/events.js';
+import type { MigrationSummary } from '../run/events.js';
 import { redact } from '../logger.js';
 import { fmtBytes } from './progress-view.js';
 

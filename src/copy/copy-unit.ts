@@ -12,7 +12,6 @@ import type { CopyUnit } from '../plan/plan-model.js';
 import { ident, qualified } from '../pg/quote.js';
 import { PgferryError, messageOf } from '../errors.js';
 import { isConnectionLoss } from '../pg/session.js';
-import { markUnitDone, type RunMark } from '../task/unit-marks.js';
 import type { RateLimiter } from './rate-limit.js';
 
 /**
@@ -36,13 +35,19 @@ export interface UnitResult {
   seconds: number;
 }
 
+/** Writes a unit's completion mark with `target`, in the transaction that holds its rows. */
+export type UnitMarker = (target: pg.ClientBase, rows: number, bytes: number) => Promise<void>;
+
 /** Copies `unit`; `source` must already sit in the shared snapshot. */
 export async function copyUnit(
   unit: CopyUnit,
   source: pg.Client,
   target: pg.Client,
-  /** The run and the snapshot `source` reads in, recorded with the unit's completion mark. */
-  run: RunMark,
+  /**
+   * Records the unit as done inside its transaction (the engine's unit marks), so that the rows
+   * and the mark commit together or not at all.
+   */
+  markDone: UnitMarker,
   onBytes: (bytes: number) => void,
   tables: TargetTables = 'created',
   /** The --max-rate limit shared by all workers. */
@@ -81,7 +86,7 @@ export async function copyUnit(
       const n = await source.query({ text: `SELECT count(*)::int8 AS n FROM ONLY ${table} ${filter ?? ''}`, queryMode: 'extended' } as pg.QueryConfig);
       const count = Number(n.rows[0].n);
       if (count > 0) await target.query(`INSERT INTO ${table} SELECT FROM generate_series(1, $1::int8)`, [count]);
-      await markUnitDone(target, run, unit.id, count, 0);
+      await markDone(target, count, 0);
       await target.query('COMMIT');
       return { rows: count, bytes: 0, seconds: (Date.now() - started) / 1000 };
     }
@@ -100,7 +105,7 @@ export async function copyUnit(
     await pipeline(reader, counter, writer);
     bytes = reader.payloadBytes;
     const rows = Number((writer as unknown as { rowCount: number }).rowCount ?? 0);
-    await markUnitDone(target, run, unit.id, rows, bytes);
+    await markDone(target, rows, bytes);
     await target.query('COMMIT');
     inTx = false;
     return { rows, bytes, seconds: (Date.now() - started) / 1000 };

@@ -26,7 +26,7 @@ import { OwnerRights } from '../ddl/owner-rights.js';
 import { readTargetAccount, type TargetAccount } from '../pg/target-account.js';
 import { renderLargeObject } from '../ddl/render-database-objects.js';
 import { isConnectionLoss } from '../pg/session.js';
-import { runPool } from './worker-pool.js';
+import { runPool } from '../worker-pool.js';
 import type { RateLimiter } from './rate-limit.js';
 
 /** Objects larger than this move alone, one chunk of this size per round trip. */

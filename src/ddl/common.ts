@@ -1,6 +1,7 @@
 /** Small DDL pieces shared by the per-kind renderers. */
 import { ident, literal } from '../pg/quote.js';
-import { renderAcl, type AclEntry } from './render-acl.js';
+import { renderAcl } from './render-acl.js';
+import type { AclEntry } from '../catalog/model.js';
 import type { OwnerPlace, OwnerRights } from './owner-rights.js';
 
 /** `WITH (fillfactor=70, check_option='local')` from a reloptions array; '' when none. */

@@ -5,13 +5,7 @@
  * on tables from PostgreSQL 17) stay as the target's default gives them.
  */
 import { ident } from '../pg/quote.js';
-
-export interface AclEntry {
-  grantee: string | null; // null = PUBLIC
-  grantor: string;
-  privilege: string;
-  grantable: boolean;
-}
+import type { AclEntry } from '../catalog/model.js';
 
 const TABLE = ['INSERT', 'SELECT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
 

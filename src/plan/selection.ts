@@ -9,7 +9,7 @@
 import type { Catalog, Relation } from '../catalog/model.js';
 import { PgferryError } from '../errors.js';
 import { displayIdent, displayName } from '../pg/quote.js';
-import { assertGlobLimits, compileGlobs, hasWildcard } from './glob-match.js';
+import { assertGlobLimits, compileGlobs, hasWildcard } from '../config/glob-match.js';
 import { selectTrees, someNames, type TreeSelection } from './relation-trees.js';
 
 export interface Selection {

@@ -9,7 +9,7 @@
  * phases may still hold its slot for a moment).
  */
 import type pg from 'pg';
-import { runConnections } from '../task/run-connections.js';
+import { runConnections } from '../plan/run-connections.js';
 import type { PrecheckCheck } from './precheck-model.js';
 
 const title = 'Connections';

@@ -5,7 +5,7 @@
  * and triggers stay on: the load then goes referenced tables first and empties referencing
  * tables first (task/data-only-load.ts). Tables on a cycle of foreign keys cannot be ordered.
  */
-import { foreignKeyOrder } from '../task/data-only-load.js';
+import { foreignKeyOrder } from '../plan/data-only-load.js';
 import { displayIdent } from '../pg/quote.js';
 import { firstOf, type PrecheckCheck } from './precheck-model.js';
 

@@ -1,5 +1,5 @@
 /** Server versions pgferry supports, and the schemas the migration creates or uses on the target. */
-import { checkVersions } from '../task/target-context.js';
+import { checkVersions } from '../plan/target-context.js';
 import { PgferryError } from '../errors.js';
 import { displayIdent } from '../pg/quote.js';
 import { NameMapper } from '../plan/name-mapping.js';

@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import type { Catalog } from '../catalog/model.js';
 import type { Plan } from '../plan/plan-model.js';
-import type { TargetContext } from '../task/target-context.js';
+import type { TargetContext } from '../plan/target-context.js';
 import type { Selection } from '../plan/selection.js';
 import type { NameMapping } from '../plan/name-mapping.js';
 

@@ -11,7 +11,7 @@ import { readCatalog } from '../catalog/read-catalog.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { Selection } from '../plan/selection.js';
 import { needsColumnDepends, type NameMapping } from '../plan/name-mapping.js';
-import { targetContext, targetPlanOptions } from '../task/target-context.js';
+import { targetContext, targetPlanOptions } from '../plan/target-context.js';
 import type { PrecheckCheck, PrecheckItem } from './precheck-model.js';
 import { checkSourcePrivileges } from './check-source-privileges.js';
 import { checkTargetPrivileges } from './check-target-privileges.js';

@@ -5,7 +5,7 @@
  */
 import { processAlive } from './process-identity.js';
 import { outcomeOf, type CompletedState, type TaskOutcome } from './task-outcome.js';
-import type { MigrationSummary } from './events.js';
+import type { MigrationSummary } from '../run/events.js';
 import type { RunRecord, TaskRecord, TaskStore } from './task-store.js';
 import type { VerifyReport } from '../verify/run-verify.js';
 

@@ -4,7 +4,7 @@
  * the source. These are shown states, derived, never stored: the store keeps `completed` and the
  * summary, so its state machine stays created → running → completed | failed | stopped.
  */
-import type { MigrationSummary } from './events.js';
+import type { MigrationSummary } from '../run/events.js';
 
 /** The words every face (CLI, API, console) shows for a completed task, most serious first. */
 export const COMPLETED_STATES = ['completed with errors', 'completed from several snapshots', 'completed with skipped objects', 'completed'] as const;

@@ -4,7 +4,7 @@
  * memory and written to the store at most once a second, so a migration of 10,000 tables does
  * not become 10,000 SQLite transactions.
  */
-import type { MigrationEvent, MigrationSummary, Phase } from './events.js';
+import type { MigrationEvent, MigrationSummary, Phase } from '../run/events.js';
 import type { TaskStore, UnitProgress } from './task-store.js';
 import { redact } from '../logger.js';
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { PgferryError, messageOf } from '../errors.js';
-import type { StoredSpec } from './task-spec.js';
+import type { StoredSpec } from '../config/task-spec.js';
 import type { PrecheckReport } from '../precheck/run-precheck.js';
 import type { VerifyReport } from '../verify/run-verify.js';
 

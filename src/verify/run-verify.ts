@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { ConnInfo } from '../config/conninfo.js';
 import { connect, serverVersionNum } from '../pg/connect.js';
 import { displayName } from '../pg/quote.js';
-import { runPool } from '../copy/worker-pool.js';
+import { runPool } from '../worker-pool.js';
 import { listTables, type VerifyTable } from './table-inventory.js';
 import { rowBytesFor } from './table-checksum.js';
 import { columnMatcher, type Selection } from '../plan/selection.js';

@@ -1,7 +1,7 @@
 /** Compares sequence positions (last value, is_called) between source and target, under the source's names. */
 import type pg from 'pg';
 import { displayName } from '../pg/quote.js';
-import { readSequenceValues } from '../copy/sequence-values.js';
+import { readSequenceValues } from '../plan/sequence-values.js';
 import type { NameMapper } from '../plan/name-mapping.js';
 import { listSequences, type VerifyTable } from './table-inventory.js';
 import { sequencesInScope, type ScopeRules } from './verify-scope.js';

@@ -1,9 +1,9 @@
 /** The common shape of an end-to-end check: migrate, then compare schema, data and sequences. */
 import assert from 'node:assert/strict';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
-import { runMigration } from '../../src/task/run-migration.js';
+import { runMigration } from '../../src/run/run-migration.js';
 import { runVerify } from '../../src/verify/run-verify.js';
-import type { EventSink, MigrationSummary } from '../../src/task/events.js';
+import type { EventSink, MigrationSummary } from '../../src/run/events.js';
 import { sequenceStates, tableDigests } from './data-oracle.js';
 import { execSql } from './servers.js';
 import { dumpDiff, oracleClientOf, restoreSchemaReference, schemaDump } from './tools.js';

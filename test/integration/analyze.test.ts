@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import pg from 'pg';
-import type { MigrationEvent } from '../../src/task/events.js';
+import type { MigrationEvent } from '../../src/run/events.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
 import { migrateAndCompare } from '../harness/migrate-and-compare.js';
 

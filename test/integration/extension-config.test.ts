@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
-import { runMigration } from '../../src/task/run-migration.js';
+import { runMigration } from '../../src/run/run-migration.js';
 import { execSql, freshDatabase, server, uriOf } from '../harness/servers.js';
 import { migrateAndCompare } from '../harness/migrate-and-compare.js';
 

@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import { describe, it } from 'node:test';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
 import { ident, literal } from '../../src/pg/quote.js';
-import { runMigration } from '../../src/task/run-migration.js';
+import { runMigration } from '../../src/run/run-migration.js';
 import { execSql, freshDatabase, server, uriOf, type Major } from '../harness/servers.js';
 
 interface LoState {

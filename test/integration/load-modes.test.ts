@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import pg from 'pg';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
-import { runMigration } from '../../src/task/run-migration.js';
+import { runMigration } from '../../src/run/run-migration.js';
 import { RateLimiter } from '../../src/copy/rate-limit.js';
 import type { PgferryError } from '../../src/errors.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';

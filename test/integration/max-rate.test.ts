@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
-import { runMigration } from '../../src/task/run-migration.js';
+import { runMigration } from '../../src/run/run-migration.js';
 import { runVerify } from '../../src/verify/run-verify.js';
 
 describe('--max-rate', () => {

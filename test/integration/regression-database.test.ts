@@ -31,7 +31,7 @@ import { execSql, freshDatabase, server, startTestServer, type Major } from '../
 import type { LocalServer } from '../../src/server/local-server.js';
 import { oracleClientFor, rawSchemaDump, restoreSchemaReference, type OracleClient } from '../harness/tools.js';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
-import { runMigration } from '../../src/task/run-migration.js';
+import { runMigration } from '../../src/run/run-migration.js';
 import { runVerify } from '../../src/verify/run-verify.js';
 
 const run = promisify(execFile);

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
-import { runMigration } from '../../src/task/run-migration.js';
-import type { MigrationEvent } from '../../src/task/events.js';
+import { runMigration } from '../../src/run/run-migration.js';
+import type { MigrationEvent } from '../../src/run/events.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
 import { sequenceStates, tableDigests } from '../harness/data-oracle.js';
 import { dumpDiff, schemaDump } from '../harness/tools.js';

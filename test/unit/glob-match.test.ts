@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { PgferryError } from '../../src/errors.js';
 import {
   MAX_GLOB_LENGTH, MAX_LITERAL_GLOBS, MAX_WILDCARD_GLOBS, compileGlobs, globListProblem,
-} from '../../src/plan/glob-match.js';
+} from '../../src/config/glob-match.js';
 import { columnMatcher, selectionMatchers } from '../../src/plan/selection.js';
 
 /** The matcher this module replaced, with `s` so that `.` also takes line terminators (see below). */

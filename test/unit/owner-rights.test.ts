@@ -8,7 +8,7 @@ import { OwnerRights, ownersWarning } from '../../src/ddl/owner-rights.js';
 import { ownerAndPrivileges, ownerTo, type OwnershipContext } from '../../src/ddl/common.js';
 import { renderSchema } from '../../src/ddl/render-types.js';
 import { asAccountMay } from '../../src/plan/account-limits.js';
-import { runConnections } from '../../src/task/run-connections.js';
+import { runConnections } from '../../src/plan/run-connections.js';
 import type { TargetAccount } from '../../src/pg/target-account.js';
 import type { FunctionObj, SchemaObj } from '../../src/catalog/model.js';
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { normalizeConn, parseTaskSpec, specHash, taskSpecJsonSchema, type StoredSpec } from '../../src/task/task-spec.js';
+import { normalizeConn, parseTaskSpec, specHash, taskSpecJsonSchema, type StoredSpec } from '../../src/config/task-spec.js';
 import { openSecret, sealSecret } from '../../src/task/secrets.js';
 import { PgferryError } from '../../src/errors.js';
 

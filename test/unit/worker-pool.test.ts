@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runPoolWithFillers } from '../../src/copy/worker-pool.js';
+import { runPoolWithFillers } from '../../src/worker-pool.js';
 
 it('fillers start only when ready, before the next item, and leave what never gets ready', async () => {
   const log: string[] = [];

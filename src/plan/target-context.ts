@@ -1,9 +1,9 @@
 /** Facts about the target the planner needs, and the version gate. */
 import type pg from 'pg';
 import { PgferryError } from '../errors.js';
-import type { PlanOptions } from '../plan/build-plan.js';
-import type { NameMapping } from '../plan/name-mapping.js';
-import type { Selection } from '../plan/selection.js';
+import type { PlanOptions } from './build-plan.js';
+import type { NameMapping } from './name-mapping.js';
+import type { Selection } from './selection.js';
 import { readTargetAccount, type TargetAccount } from '../pg/target-account.js';
 
 export interface TargetContext {

@@ -7,9 +7,9 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
-import { resolveConnInfo, type ConnInfo, type SslMode } from '../config/conninfo.js';
+import { resolveConnInfo, type ConnInfo, type SslMode } from './conninfo.js';
 import { PgferryError } from '../errors.js';
-import { MAX_GLOB_LENGTH, globCountProblem } from '../plan/glob-match.js';
+import { MAX_GLOB_LENGTH, globCountProblem } from './glob-match.js';
 
 const name = z.string().min(1);
 // selection globs, held to glob-match's limits so that no list can make matching slow

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { AnalyzeTarget, DdlStep } from '../plan/plan-model.js';
 import { displayName, qualified } from '../pg/quote.js';
 import { PgferryError } from '../errors.js';
-import { runPool } from '../copy/worker-pool.js';
+import { runPool } from '../worker-pool.js';
 
 /** Tables this large are analyzed one to a round trip; smaller ones go 100 to a round trip. */
 const LARGE_TABLE_BYTES = 8 * 1024 * 1024;

@@ -9,7 +9,7 @@
  */
 import type pg from 'pg';
 import type { Catalog, Relation } from '../catalog/model.js';
-import type { CopyUnit, Plan } from '../plan/plan-model.js';
+import type { CopyUnit, Plan } from './plan-model.js';
 import { displayName } from '../pg/quote.js';
 
 export interface ForeignKeyOrder {

@@ -23,19 +23,20 @@ import { missingRoles } from '../catalog/roles.js';
 import { countObjects, postDataSteps } from '../plan/plan-model.js';
 import { copyUnit, type TargetTables } from '../copy/copy-unit.js';
 import { runLoad } from '../copy/load-scheduler.js';
-import { runPool, runPoolWithFillers } from '../copy/worker-pool.js';
+import { runPool, runPoolWithFillers } from '../worker-pool.js';
 import { AnalyzeQueue, analyzeBatch, analyzeTables } from './analyze-tables.js';
-import { readSequenceValues, setSequenceValues } from '../copy/sequence-values.js';
-import { dataSnapshots, doneUnits, dropUnitMarks, endOrphanedSessions, ensureUnitMarks, stepMark, unfinishedRun } from './unit-marks.js';
+import { readSequenceValues } from '../plan/sequence-values.js';
+import { setSequenceValues } from '../copy/sequence-values.js';
+import { dataSnapshots, doneUnits, markUnitDone, dropUnitMarks, endOrphanedSessions, ensureUnitMarks, stepMark, unfinishedRun } from './unit-marks.js';
 import { lockTarget } from './target-lock.js';
 import type { EventSink, MigrationSummary, Phase } from './events.js';
 import { PgferryError } from '../errors.js';
 import { qualified } from '../pg/quote.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { checkVersions, targetContext, targetPlanOptions } from './target-context.js';
+import { checkVersions, targetContext, targetPlanOptions } from '../plan/target-context.js';
 import { ownersWarning } from '../ddl/owner-rights.js';
-import { dataPairs, preDataConnections } from './run-connections.js';
-import { dataOnlyRights, foreignKeyOrder, type ForeignKeyOrder } from './data-only-load.js';
+import { dataPairs, preDataConnections } from '../plan/run-connections.js';
+import { dataOnlyRights, foreignKeyOrder, type ForeignKeyOrder } from '../plan/data-only-load.js';
 
 export interface MigrateOptions {
   source: ConnInfo;
@@ -300,7 +301,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
           emit({ type: 'unit-start', unit: unit.id, bytes: unit.bytes, estimatedRows: unit.estimatedRows, format: unit.binary ? 'binary' : 'text' });
           let pending = 0;
           let last = Date.now();
-          const res = await copyUnit(deleteRows.has(unit.key) ? { ...unit, deleteRows: true } : unit, pair.s, pair.t, { id: runId, snapshot: snapshotId }, (n) => {
+          const res = await copyUnit(deleteRows.has(unit.key) ? { ...unit, deleteRows: true } : unit, pair.s, pair.t, (t, rows, bytes) => markUnitDone(t, { id: runId, snapshot: snapshotId }, unit.id, rows, bytes), (n) => {
             pending += n;
             const now = Date.now();
             if (now - last >= 250) {

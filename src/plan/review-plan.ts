@@ -7,11 +7,11 @@ import type { ConnInfo } from '../config/conninfo.js';
 import { connect, serverVersionNum } from '../pg/connect.js';
 import { prepareSourceSession } from '../pg/session.js';
 import { readCatalog } from '../catalog/read-catalog.js';
-import { buildPlan } from '../plan/build-plan.js';
-import type { Selection } from '../plan/selection.js';
-import { needsColumnDepends, type NameMapping } from '../plan/name-mapping.js';
-import type { Plan } from '../plan/plan-model.js';
-import { readSequenceValues, type SequenceValue } from '../copy/sequence-values.js';
+import { buildPlan } from './build-plan.js';
+import type { Selection } from './selection.js';
+import { needsColumnDepends, type NameMapping } from './name-mapping.js';
+import type { Plan } from './plan-model.js';
+import { readSequenceValues, type SequenceValue } from './sequence-values.js';
 
 /** Reads the source's catalog in one snapshot and plans a migration of all of it. */
 export async function planFromSource(source: ConnInfo, opts: { publications?: boolean; selection?: Selection; mapping?: NameMapping } = {}): Promise<{ plan: Plan; sourceVersion: number; sequenceValues: SequenceValue[] }> {
