@@ -36,7 +36,7 @@ function layering() {
   below.set('cli', all.filter((d) => d !== 'cli'));
   const forbidden = (dir) => all.filter((d) => d !== dir && !below.get(dir).includes(d));
   const rule = (dirs, message) => ({
-    'no-restricted-imports': ['error', { patterns: [{ group: dirs.flatMap((d) => [`../${d}/*`, `./${d}/*`]), message }] }],
+    'no-restricted-imports': ['error', { patterns: [{ group: dirs.map((d) => `**/${d}/*`), message }] }],
   });
   return [
     // the root modules are shared by every layer and import none of them

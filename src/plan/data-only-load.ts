@@ -128,3 +128,16 @@ export async function dataOnlyRights(target: pg.ClientBase, plan: Plan): Promise
   problems.push(...lo.rows.map((x) => `large object ${x.oid}: no UPDATE (it exists on the target and is rewritten in place)`));
   return { deleteRows, problems };
 }
+
+/** The plan's notes for a --data-only run: how foreign keys and triggers are treated, and what fell back. */
+export function dataOnlyNotes(user: string, checksOff: boolean, order: ForeignKeyOrder | undefined, deleteRows: number): string[] {
+  const notes: string[] = [];
+  if (deleteRows) notes.push(`--data-only: ${deleteRows} table(s) have no TRUNCATE privilege for ${user}: their rows are deleted instead (no COPY FREEZE)`);
+  if (checksOff || !order) return notes;
+  notes.push(
+    `--data-only: ${user} may not set session_replication_role (a superuser may, or on 15+ GRANT SET ON PARAMETER session_replication_role TO ${user}): ` +
+      `foreign keys stay on and triggers fire as rows arrive; tables load in ${order.waves.length} wave(s), referenced tables first, and tables that reference others are emptied first`,
+  );
+  if (order.cycle.length) notes.push(`--data-only: tables on (or behind) a cycle of foreign keys load together and may fail their keys: ${order.cycle.join(', ')}`);
+  return notes;
+}

@@ -1,0 +1,127 @@
+/**
+ * Data: every copy unit from the run's snapshot over parallel source/target pairs (extension
+ * configuration rows first, then the tables, in foreign-key waves for a --data-only load with
+ * checks on), a table's indexes early when asked, then the large objects.
+ */
+import type pg from 'pg';
+import { joinSnapshot } from '../pg/snapshot.js';
+import { qualified } from '../pg/quote.js';
+import { copyUnit, type TargetTables } from '../copy/copy-unit.js';
+import { runLoad } from '../copy/load-scheduler.js';
+import { copyLargeObjects } from '../copy/large-objects.js';
+import { RateLimiter } from '../copy/rate-limit.js';
+import { dataPairs } from '../plan/run-connections.js';
+import type { ForeignKeyOrder } from '../plan/data-only-load.js';
+import type { CopyUnit, DdlStep } from '../plan/plan-model.js';
+import { runTracked } from './run-ddl.js';
+import { markUnitDone } from './unit-marks.js';
+import type { Connected } from './phase-connect.js';
+import type { Planned } from './phase-catalog.js';
+import type { RunContext } from './run-context.js';
+
+type Pair = { s: pg.Client; t: pg.Client };
+
+/** Copies the plan's units and large objects; returns the rows and bytes it moved. */
+export async function dataPhase(ctx: RunContext, conn: Connected, planned: Planned, snapshotId: string, earlyIndexes: DdlStep[]): Promise<{ rows: number; bytes: number }> {
+  const { opts, failures, marks } = ctx;
+  const { plan, checksOff, loadOrder, deleteRows } = planned;
+  let rows = 0;
+  let bytes = 0;
+  await ctx.phase('data', plan.units.length, async () => {
+    const limiter = opts.control?.limiter ?? (opts.maxRateMBps ? new RateLimiter(opts.maxRateMBps * 1024 * 1024) : undefined);
+    // large objects go in batches over the same pairs: they count as work for every pair
+    const jobs = dataPairs(ctx.jobs(), plan.units.length, plan.largeObjects.length);
+    const pairs = await Promise.all(
+      Array.from({ length: jobs }, async (): Promise<Pair> => {
+        const [s, t] = await Promise.all([ctx.open('source'), ctx.open('target')]);
+        await joinSnapshot(s, snapshotId);
+        if (checksOff) await relaxTargetChecks(t);
+        return { s, t };
+      }),
+    );
+    const targetTables: TargetTables = opts.dataOnly ? 'existing' : conn.freshRun ? 'empty' : 'created';
+    const skippedUnit = (unit: CopyUnit) => ctx.emit({ type: 'unit-done', unit: unit.id, rows: 0, bytes: 0, seconds: 0, skipped: true });
+    const copy = async (unit: CopyUnit, pair: Pair) => {
+      if (failures.hasFailed(unit.key)) {
+        failures.blocked({ key: `${unit.key}:data`, kind: 'table data', name: unit.id }, `table ${unit.tableId}`);
+        return skippedUnit(unit);
+      }
+      if (marks.done.has(unit.id)) return skippedUnit(unit);
+      ctx.checkStop();
+      // a table without a single page holds no row in any snapshot: nothing to copy into the
+      // empty table pgferry just created (with --data-only the target may hold old rows)
+      if (unit.blocks === 0 && !opts.dataOnly) {
+        ctx.emit({ type: 'unit-done', unit: unit.id, rows: 0, bytes: 0, seconds: 0 });
+        return;
+      }
+      ctx.emit({ type: 'unit-start', unit: unit.id, bytes: unit.bytes, estimatedRows: unit.estimatedRows, format: unit.binary ? 'binary' : 'text' });
+      let pending = 0;
+      let last = Date.now();
+      const onBytes = (n: number) => {
+        pending += n;
+        const now = Date.now();
+        if (now - last >= 250) {
+          ctx.emit({ type: 'unit-progress', unit: unit.id, bytes: pending });
+          pending = 0;
+          last = now;
+        }
+      };
+      const mark = (t: pg.ClientBase, r: number, b: number) => markUnitDone(t, { id: ctx.runId, snapshot: snapshotId }, unit.id, r, b);
+      const res = await copyUnit(deleteRows.has(unit.key) ? { ...unit, deleteRows: true } : unit, pair.s, pair.t, mark, onBytes, targetTables, limiter);
+      rows += res.rows;
+      bytes += res.bytes;
+      ctx.emit({ type: 'unit-done', unit: unit.id, ...res });
+    };
+    // extensions' configuration rows first, one table after another: the extension made the
+    // foreign keys between them already, and the plan lists them in key order
+    for (const unit of plan.units) if (unit.filter !== undefined) await copy(unit, pairs[0]);
+    // foreign keys checked as rows arrive: referencing tables emptied first, then parents load first
+    if (loadOrder) await emptyReferencingTables(pairs[0].t, loadOrder, marks.done, deleteRows);
+    for (const wave of loadOrder?.waves ?? [plan.units.filter((u) => u.filter === undefined)]) {
+      await runLoad({
+        workers: pairs,
+        units: wave,
+        indexSteps: earlyIndexes,
+        copy,
+        activeWorkers: opts.control ? () => ctx.jobs() : undefined,
+        build: async (step, pair) => {
+          await runTracked(pair.t, step, failures, marks);
+          ctx.emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
+        },
+      });
+    }
+    // an object whose pre-data step the target rejected has nowhere to go
+    const largeObjects = plan.largeObjects.filter((lo) => !failures.hasFailed(`pg_largeobject:${lo.oid}`));
+    bytes += await copyLargeObjects(largeObjects, pairs.slice(0, Math.max(1, ctx.jobs())), {
+      dataOnly: opts.dataOnly ? { applyOwners: !opts.noOwner, applyPrivileges: !opts.noPrivileges } : undefined,
+      resumed: !conn.freshRun,
+      beforeBatch: () => ctx.checkStop(),
+      limiter,
+    });
+    await Promise.all(pairs.flatMap(({ s, t }) => [s.query('COMMIT').then(() => s.end()), t.end()]));
+  });
+  return { rows, bytes };
+}
+
+/**
+ * --data-only loads into tables whose foreign keys and triggers already exist: like pg_restore's
+ * --disable-triggers, replica mode skips them so that load order does not matter. Called only
+ * when the account may set it (superuser, or SET privilege on PostgreSQL 15+: measured before
+ * the run); otherwise the load goes in foreign-key order with checks on (plan/data-only-load.ts).
+ */
+async function relaxTargetChecks(target: pg.Client): Promise<void> {
+  await target.query("SELECT pg_catalog.set_config('session_replication_role', 'replica', false)");
+}
+
+/**
+ * With foreign keys on, a referenced table's old rows cannot go while old rows point at them:
+ * the tables that reference others are emptied first, deepest first, each in its own
+ * transaction (a unit replaces its table's rows anyway; one a stopped run finished is left).
+ */
+async function emptyReferencingTables(target: pg.Client, order: ForeignKeyOrder, done: Set<string>, noTruncate: Set<string>): Promise<void> {
+  for (const unit of order.emptyFirst) {
+    if (done.has(unit.id)) continue;
+    const table = qualified(unit.schema, unit.table);
+    await target.query(unit.referenced || noTruncate.has(unit.key) ? `DELETE FROM ONLY ${table}` : `TRUNCATE ONLY ${table}`);
+  }
+}

@@ -1,0 +1,60 @@
+/** What a run is told: both sides, what to move and how, and a running task's live controls. */
+import type { ConnInfo } from '../config/conninfo.js';
+import type { RateLimiter } from '../copy/rate-limit.js';
+import type { Selection } from '../plan/selection.js';
+import type { NameMapping } from '../plan/name-mapping.js';
+import type { Plan } from '../plan/plan-model.js';
+import type { Logger } from '../logger.js';
+import type { EventSink } from './events.js';
+
+export interface MigrateOptions {
+  source: ConnInfo;
+  target: ConnInfo;
+  jobs: number;
+  schemaOnly: boolean;
+  dataOnly: boolean;
+  /**
+   * Split large tables into block-range units (source 14+). Off by default: on 2 cores it lost
+   * COPY FREEZE and measured slower (see docs/benchmarks.md).
+   */
+  splitTables?: boolean;
+  /** Build each table's indexes as soon as its data is in, during other copies. Off by default, as above. */
+  earlyIndexes?: boolean;
+  /** Stop at the first object the target rejects (default: record it, skip what needs it, go on). */
+  strict?: boolean;
+  /** Create the source's publications too. */
+  publications?: boolean;
+  /** Objects belong to the target user; no ALTER ... OWNER. */
+  noOwner?: boolean;
+  /** No GRANT/REVOKE, no default privileges. */
+  noPrivileges?: boolean;
+  /** Schemas, tables and columns to migrate (default: all). */
+  selection?: Selection;
+  /** New names on the target (renamed in one transaction at the end). */
+  mapping?: NameMapping;
+  /** Most megabytes per second all copy workers move together (--max-rate); unset: no limit. */
+  maxRateMBps?: number;
+  /** Smallest slice for splitTables (default 64 MB; tests use less). */
+  minSliceBytes?: number;
+  runId?: string;
+  /**
+   * Continue the run that did not finish on this target (its marks are in pgferry_state): steps
+   * and copy units it finished are not done again. Without one, a new run starts.
+   */
+  resume?: boolean;
+  onEvent?: EventSink;
+  logger?: Logger;
+  /** A running task's controls (pgferry task stop / set): read at unit and step boundaries. */
+  control?: RunControl;
+  /** Called with the plan before anything runs (the task store lists every unit from it). */
+  onPlan?: (plan: Plan) => void;
+}
+
+export interface RunControl {
+  /** True: stop at the next unit or step boundary (PGFERRY_E_STOPPED); finished work keeps its marks. */
+  stopRequested(): boolean;
+  /** Parallel workers wanted now: the data phase idles workers above it; later phases open this many. */
+  jobs(): number;
+  /** The copy's rate limit, shared with whoever changes it (setRate). */
+  limiter: RateLimiter;
+}
