@@ -16,6 +16,7 @@ import { testConnectivity } from '../pg/test-connectivity.js';
 import { connect } from '../pg/connect.js';
 import { listObjects } from '../catalog/list-objects.js';
 import { planFromSource } from '../plan/review-plan.js';
+import { planInputs } from '../plan/plan-inputs.js';
 import { openApiDocument } from './openapi.js';
 import { apiConnInfo, checkStoredTask, DEFAULT_POLICY, resolveApiConn, type ConnectionPolicy } from './connection-policy.js';
 import { EventTickets, installGuard, LOOPBACK_NAMES, SECURITY_HEADERS, type Access } from './request-guard.js';
@@ -201,7 +202,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     const body = parseBody(TaskSpecSchema, req, reply);
     if (!body) return reply;
     resolveApiConn(body.target, policy, 'target');
-    const { plan } = await planFromSource(apiConnInfo(body.source, policy, 'source'), { publications: body.options.publications, selection: body.objects, mapping: body.mapping });
+    const { plan } = await planFromSource(apiConnInfo(body.source, policy, 'source'), planInputs(body));
     return { skipped: plan.skipped, notes: [...plan.notes, ...plan.selectionNotes] };
   });
 

@@ -1,17 +1,16 @@
 /** Option parsers and the option groups several commands share. */
-import os from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
+import { jobsProblem } from '../config/jobs.js';
 import type { Selection } from '../plan/selection.js';
 import { globCountProblem, globLengthProblem } from '../config/glob-match.js';
 import type { NameMapping } from '../plan/name-mapping.js';
 
 export const connHelp = 'a libpq URI (postgresql://user@host:5432/db) or key=value string; PG* variables and ~/.pgpass fill the gaps';
 
-export const defaultJobs = Math.max(2, os.availableParallelism());
-
 export function parseJobs(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('must be an integer from 1 to 64');
+  const problem = jobsProblem(n);
+  if (problem) throw new InvalidArgumentError(problem);
   return n;
 }
 
@@ -75,14 +74,46 @@ export function mapFlag(kind: 'schema' | 'table' | 'column') {
   };
 }
 
+/** The flags that say how a migration runs, shared by migrate, precheck, schema and task create. */
+export type SpecFlags = SelectionFlags & {
+  jobs?: number; maxRate?: number; retries?: number; publications?: boolean; owner?: boolean; privileges?: boolean;
+  strict?: boolean; splitTables?: boolean; earlyIndexes?: boolean;
+};
+
+/**
+ * A spec (a task file's content, or `{}`) with every flag given on the command line on top: the
+ * one way from flags to a TaskSpec, for the foreground commands and for `task create`.
+ */
+export function specWithFlags(base: Record<string, unknown>, o: SpecFlags): Record<string, unknown> {
+  const spec = { ...base };
+  const objects = { ...(spec.objects as object) } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(selectionOf(o))) if (v === true || (Array.isArray(v) && v.length)) objects[k] = v;
+  spec.objects = objects;
+  const mapping = { ...(spec.mapping as object) } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(mappingOf(o))) if (v?.length) mapping[k] = v;
+  spec.mapping = mapping;
+  const options = { ...(spec.options as object) } as Record<string, unknown>;
+  if (o.jobs !== undefined) options.jobs = o.jobs;
+  if (o.maxRate !== undefined) options.maxRateMBps = o.maxRate;
+  if (o.retries !== undefined) options.retries = o.retries;
+  if (o.publications) options.publications = true;
+  if (o.owner === false) options.owner = false;
+  if (o.privileges === false) options.privileges = false;
+  if (o.strict) options.strict = true;
+  if (o.splitTables) options.splitTables = true;
+  if (o.earlyIndexes) options.earlyIndexes = true;
+  spec.options = options;
+  return spec;
+}
+
 export function mappingOf(o: SelectionFlags): NameMapping {
-  return { schemas: o.mapSchema, tables: o.mapTable, columns: o.mapColumn };
+  return { schemas: o.mapSchema ?? [], tables: o.mapTable ?? [], columns: o.mapColumn ?? [] };
 }
 
 export function selectionOf(o: SelectionFlags): Selection {
   return {
-    includeSchemas: o.includeSchema, excludeSchemas: o.excludeSchema, includeTables: o.includeTable, excludeTables: o.excludeTable,
-    includeColumns: o.includeColumn, excludeColumns: o.excludeColumn,
+    includeSchemas: o.includeSchema ?? [], excludeSchemas: o.excludeSchema ?? [], includeTables: o.includeTable ?? [], excludeTables: o.excludeTable ?? [],
+    includeColumns: o.includeColumn ?? [], excludeColumns: o.excludeColumn ?? [],
     ...(o.partitionsAsTables ? { partitionsAsTables: true } : {}),
   };
 }

@@ -5,7 +5,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { registerTaskCommands } from './task-command.js';
 import { registerServeCommand } from './serve-command.js';
-import { connHelp, defaultJobs, mappingOf, parseJobs, parseJobsLike, parseRate, parseRetries, passwordStdinOption, selectionOf, withSelectionOptions, type PasswordStdinFlags, type SelectionFlags } from './flags.js';
+import { connHelp, parseJobs, parseJobsLike, parseRate, parseRetries, passwordStdinOption, specWithFlags, withSelectionOptions, type PasswordStdinFlags, type SpecFlags } from './flags.js';
+import { defaultJobs } from '../config/jobs.js';
+import { parseSpecBody, type SpecBody } from '../config/task-spec.js';
+import { planInputs } from '../plan/plan-inputs.js';
+import { runOptionsFromSpec } from '../run/run-options.js';
 import { connInfoWithStdin } from './read-passwords.js';
 import { runWithRetries } from '../run/run-with-retries.js';
 import { ExitCode, PgferryError } from '../errors.js';
@@ -40,7 +44,7 @@ withSelectionOptions(program.command('migrate'))
   .requiredOption('--target <conninfo>', `target database (must exist): ${connHelp}`)
   .option(...passwordStdinOption('source'))
   .option(...passwordStdinOption('target'))
-  .option('--jobs <n>', 'parallel workers for data and indexes', parseJobs, defaultJobs)
+  .option('--jobs <n>', 'parallel workers for data and indexes', parseJobs, defaultJobs())
   .option('--max-rate <MBps>', 'most megabytes per second the copy moves, all workers together', parseRate)
   .option('--schema-only', 'create the schema only, copy no data')
   .option('--data-only', 'copy data into an existing schema (no DDL)')
@@ -53,34 +57,18 @@ withSelectionOptions(program.command('migrate'))
   .option('--no-privileges', 'do not copy privileges (GRANT/REVOKE, column and default privileges)')
   .option('--split-tables', 'copy large tables in several block-range units at once (source 14+; pays with more cores than 2)')
   .option('--early-indexes', "build a table's indexes as soon as its data is in, while other tables copy (pays with more cores than 2)")
-  .action(async (o: { source: string; target: string; jobs: number; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; splitTables?: boolean; earlyIndexes?: boolean; strict?: boolean; publications?: boolean; owner: boolean; privileges: boolean; maxRate?: number; resume?: boolean; retries: number } & SelectionFlags & PasswordStdinFlags) => {
+  .action(async (o: { source: string; target: string; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; resume?: boolean } & SpecFlags & PasswordStdinFlags) => {
     const json = useJson(o.json);
     const debug = Boolean(program.opts().debug);
     try {
       if (o.schemaOnly && o.dataOnly) throw usageError('--schema-only and --data-only exclude each other');
+      const spec = specOf(o, o.schemaOnly ? 'schema' : 'full');
       const conn = await connInfoWithStdin({ source: o.source, target: o.target }, o, 'migrate');
       const logger = createLogger(({ level, message }) => {
         if (level === 'warn' || level === 'error' || debug) process.stderr.write(`pgferry: ${level}: ${message}\n`);
       }, debug ? 'debug' : 'info');
-      const summary = await runWithRetries({
-        source: conn.source!,
-        target: conn.target!,
-        jobs: o.jobs,
-        schemaOnly: Boolean(o.schemaOnly),
-        dataOnly: Boolean(o.dataOnly),
-        splitTables: Boolean(o.splitTables),
-        earlyIndexes: Boolean(o.earlyIndexes),
-        strict: Boolean(o.strict),
-        publications: Boolean(o.publications),
-        noOwner: !o.owner,
-        noPrivileges: !o.privileges,
-        maxRateMBps: o.maxRate,
-        selection: selectionOf(o),
-        mapping: mappingOf(o),
-        resume: Boolean(o.resume),
-        onEvent: migrationSink(json),
-        logger,
-      }, { retries: o.retries });
+      const run = runOptionsFromSpec(spec, { source: conn.source!, target: conn.target! }, { dataOnly: o.dataOnly, resume: Boolean(o.resume), onEvent: migrationSink(json), logger });
+      const summary = await runWithRetries(run, { retries: spec.options.retries });
       // each rejected object as an error line on stderr, like a failure that stops the run
       for (const f of summary.failures) process.stderr.write(`pgferry: error ${f.code}: ${f.kind} ${f.name}: ${redact(f.error)}\n`);
       process.exitCode = summaryExitCode(summary);
@@ -117,13 +105,17 @@ withSelectionOptions(program.command('precheck'))
   .option(...passwordStdinOption('source'))
   .option(...passwordStdinOption('target'))
   .option('--publications', 'the migration will include publications')
-  .option('--jobs <n>', 'the --jobs the migration will use (the connections item counts its sessions)', parseJobs, defaultJobs)
+  .option('--no-owner', 'the migration will run with --no-owner')
+  .option('--no-privileges', 'the migration will run with --no-privileges')
+  .option('--jobs <n>', 'the --jobs the migration will use (the connections item counts its sessions)', parseJobs, defaultJobs())
   .option('--json', 'print the report as JSON')
-  .action(async (o: { source: string; target: string; publications?: boolean; jobs: number; json?: boolean } & SelectionFlags & PasswordStdinFlags) => {
+  .action(async (o: { source: string; target: string; json?: boolean } & SpecFlags & PasswordStdinFlags) => {
     const debug = Boolean(program.opts().debug);
     try {
+      const spec = specOf(o, 'full');
       const conn = await connInfoWithStdin({ source: o.source, target: o.target }, o, 'precheck');
-      const report = await runPrecheck(conn.source!, conn.target!, { publications: Boolean(o.publications), selection: selectionOf(o), mapping: mappingOf(o), jobs: o.jobs });
+      // the plan the migration with these flags would execute, judged item by item
+      const report = await runPrecheck(conn.source!, conn.target!, planInputs(spec));
       if (o.json) jsonLine({ event: 'precheck', ...report });
       else printPrecheck(report, process.stdout);
       process.exitCode = report.passed ? ExitCode.ok : ExitCode.precheckFailed;
@@ -138,11 +130,14 @@ withSelectionOptions(program.command('schema'))
   .option(...passwordStdinOption('source'))
   .option('--section <name>', 'only this section: pre-data, data or post-data (repeatable)', collectSection, [])
   .option('--publications', 'include publications')
-  .action(async (o: { source: string; section: Section[]; publications?: boolean } & SelectionFlags & PasswordStdinFlags) => {
+  .option('--no-owner', 'as migrate --no-owner: no ALTER ... OWNER')
+  .option('--no-privileges', 'as migrate --no-privileges: no GRANT/REVOKE')
+  .action(async (o: { source: string; section: Section[] } & SpecFlags & PasswordStdinFlags) => {
     const debug = Boolean(program.opts().debug);
     try {
+      const spec = specOf(o, 'full');
       const conn = await connInfoWithStdin({ source: o.source }, o, 'schema');
-      const { plan, sequenceValues } = await planFromSource(conn.source!, { publications: Boolean(o.publications), selection: selectionOf(o), mapping: mappingOf(o) });
+      const { plan, sequenceValues } = await planFromSource(conn.source!, planInputs(spec));
       const sections: Section[] = o.section.length ? o.section : ['pre-data', 'data', 'post-data'];
       process.stdout.write(renderPlanScript(plan, sequenceValues, sections));
       process.exitCode = plan.skipped.length ? ExitCode.completedWithSkipped : ExitCode.ok;
@@ -157,14 +152,15 @@ withSelectionOptions(program.command('verify'))
   .requiredOption('--target <conninfo>', `target database: ${connHelp}`)
   .option(...passwordStdinOption('source'))
   .option(...passwordStdinOption('target'))
-  .option('--jobs <n>', 'tables checked in parallel', parseJobs, defaultJobs)
+  .option('--jobs <n>', 'tables checked in parallel', parseJobs, defaultJobs())
   .option('--rows-per-range <n>', 'split keyed tables into ranges of about this many rows', parseJobsLike, 1_000_000)
   .option('--json', 'print the report as JSON')
-  .action(async (o: { source: string; target: string; jobs: number; rowsPerRange: number; json?: boolean } & SelectionFlags & PasswordStdinFlags) => {
+  .action(async (o: { source: string; target: string; jobs: number; rowsPerRange: number; json?: boolean } & SpecFlags & PasswordStdinFlags) => {
     const debug = Boolean(program.opts().debug);
     try {
+      const spec = specOf(o, 'full');
       const conn = await connInfoWithStdin({ source: o.source, target: o.target }, o, 'verify');
-      const report = await runVerify({ source: conn.source!, target: conn.target!, jobs: o.jobs, rowsPerRange: o.rowsPerRange, selection: selectionOf(o), mapping: mappingOf(o) });
+      const report = await runVerify({ source: conn.source!, target: conn.target!, jobs: o.jobs, rowsPerRange: o.rowsPerRange, selection: spec.objects, mapping: spec.mapping });
       if (o.json) jsonLine({ event: 'verify', ...report });
       else printVerifyReport(report, process.stdout);
       process.exitCode = report.ok ? ExitCode.ok : ExitCode.verifyMismatch;
@@ -192,6 +188,11 @@ program
 function collectSection(v: string, prev: Section[]): Section[] {
   if (v !== 'pre-data' && v !== 'data' && v !== 'post-data') throw new InvalidArgumentError('must be pre-data, data or post-data');
   return [...prev, v];
+}
+
+/** The TaskSpec (without connections) these flags make: what every command then runs from. */
+function specOf(o: SpecFlags, migration: SpecBody['migration']): SpecBody {
+  return parseSpecBody(specWithFlags({ migration }, o));
 }
 
 function usageError(message: string): PgferryError {

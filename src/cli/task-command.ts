@@ -8,7 +8,7 @@ import { ExitCode, PgferryError } from '../errors.js';
 import { createLogger, redact } from '../logger.js';
 import type { TaskStore } from '../task/task-store.js';
 import type { TaskSpecInput } from '../config/task-spec.js';
-import { connHelp, mappingOf, parseJobs, parseRate, parseRetries, passwordStdinOption, selectionOf, withSelectionOptions, type PasswordStdinFlags, type SelectionFlags } from './flags.js';
+import { connHelp, parseJobs, parseRate, parseRetries, passwordStdinOption, specWithFlags, withSelectionOptions, type PasswordStdinFlags, type SpecFlags } from './flags.js';
 import { passwordsFromStdin, readSecretLines } from './read-passwords.js';
 import { jsonLine, migrationSink, reportError, summaryExitCode, useJson } from './output.js';
 import { printConnectivity } from './connectivity-output.js';
@@ -78,9 +78,8 @@ function readSpecFile(file: string): Record<string, unknown> {
   }
 }
 
-type CreateFlags = SelectionFlags & Common & PasswordStdinFlags & {
-  config?: string; name?: string; source?: string; target?: string; type?: 'schema' | 'full'; jobs?: number; maxRate?: number; retries?: number;
-  publications?: boolean; owner?: boolean; privileges?: boolean; strict?: boolean; askPassword?: boolean; keyFile?: string;
+type CreateFlags = SpecFlags & Common & PasswordStdinFlags & {
+  config?: string; name?: string; source?: string; target?: string; type?: 'schema' | 'full'; askPassword?: boolean; keyFile?: string;
 };
 
 /** Fails on what `createTask` would refuse, so that a bad spec leaves no store or key file behind. */
@@ -105,25 +104,8 @@ function specFromFlags(o: CreateFlags): TaskSpecInput {
   if (o.source) spec.source = o.source;
   if (o.target) spec.target = o.target;
   if (o.type) spec.migration = o.type;
-  const sel = selectionOf(o);
-  const objects = { ...(spec.objects as object) } as Record<string, unknown>;
-  for (const [k, v] of Object.entries(sel)) if (v === true || (Array.isArray(v) && v.length)) objects[k] = v;
-  spec.objects = objects;
-  const m = mappingOf(o);
-  const mapping = { ...(spec.mapping as object) } as Record<string, unknown>;
-  for (const [k, v] of Object.entries(m)) if (v?.length) mapping[k] = v;
-  spec.mapping = mapping;
-  const options = { ...(spec.options as object) } as Record<string, unknown>;
-  if (o.jobs !== undefined) options.jobs = o.jobs;
-  if (o.maxRate !== undefined) options.maxRateMBps = o.maxRate;
-  if (o.retries !== undefined) options.retries = o.retries;
-  if (o.publications) options.publications = true;
-  if (o.owner === false) options.owner = false;
-  if (o.privileges === false) options.privileges = false;
-  if (o.strict) options.strict = true;
-  spec.options = options;
   if (!spec.source || !spec.target) throw new PgferryError('PGFERRY_E_USAGE', 'a task needs a source and a target', { fix: 'give --source and --target, or a --config file with both' });
-  return spec as TaskSpecInput;
+  return specWithFlags(spec, o) as TaskSpecInput;
 }
 
 export function registerTaskCommands(program: Command): void {

@@ -10,6 +10,7 @@ import { zodToJsonSchema } from 'zod-to-json-schema';
 import { resolveConnInfo, type ConnInfo, type SslMode } from './conninfo.js';
 import { PgferryError } from '../errors.js';
 import { MAX_GLOB_LENGTH, globCountProblem } from './glob-match.js';
+import { JOBS_MAX, JOBS_MIN } from './jobs.js';
 
 const name = z.string().min(1);
 // selection globs, held to glob-match's limits so that no list can make matching slow
@@ -72,7 +73,7 @@ export const TaskSpecSchema = z
       .default({}),
     options: z
       .object({
-        jobs: z.number().int().min(1).max(64).optional(),
+        jobs: z.number().int().min(JOBS_MIN).max(JOBS_MAX).optional().describe('parallel workers (default: the cores of the machine that runs it, at least 2)'),
         maxRateMBps: z.number().positive().optional(),
         retries: z.number().int().min(0).max(100).default(5),
         publications: z.boolean().default(false),
@@ -89,6 +90,20 @@ export const TaskSpecSchema = z
 
 export type TaskSpecInput = z.input<typeof TaskSpecSchema>;
 export type TaskSpec = z.output<typeof TaskSpecSchema>;
+
+/**
+ * What a spec says about the migration itself, without its connections: the same in a parsed
+ * spec and a stored one, and all that plan inputs and run options are made from.
+ */
+export type SpecBody = Pick<TaskSpec, 'migration' | 'objects' | 'mapping' | 'options'>;
+
+/** The spec without name and connections: what `migrate`, `schema`, `precheck` and `verify` build from flags. */
+export const SpecBodySchema = TaskSpecSchema.pick({ migration: true, objects: true, mapping: true, options: true });
+
+/** Validates a spec body (flags of a foreground command) as parseTaskSpec validates a whole spec. */
+export function parseSpecBody(input: unknown): SpecBody {
+  return parseWith(SpecBodySchema, input);
+}
 
 /** A side's settings as stored: resolved when the task was created, without the password. */
 export interface StoredConn {
@@ -115,7 +130,11 @@ export type StoredSpec = Omit<TaskSpec, 'source' | 'target' | 'name'> & { source
 
 /** Validates user input; the error names each bad field. */
 export function parseTaskSpec(input: unknown): TaskSpec {
-  const r = TaskSpecSchema.safeParse(input);
+  return parseWith(TaskSpecSchema, input);
+}
+
+function parseWith<T extends z.ZodTypeAny>(schema: T, input: unknown): z.output<T> {
+  const r = schema.safeParse(input);
   if (r.success) return r.data;
   const fields = r.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`);
   throw new PgferryError('PGFERRY_E_USAGE', `invalid task spec: ${fields.join('; ')}`, { object: 'task spec', fix: 'see docs/task-spec.schema.json' });

@@ -8,13 +8,13 @@ import { connect, serverVersionNum } from '../pg/connect.js';
 import { prepareSourceSession } from '../pg/session.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import { buildPlan } from './build-plan.js';
-import type { Selection } from './selection.js';
-import { needsColumnDepends, type NameMapping } from './name-mapping.js';
+import { needsColumnDepends } from './name-mapping.js';
+import type { PlanInputs } from './plan-inputs.js';
 import type { Plan } from './plan-model.js';
 import { readSequenceValues, type SequenceValue } from './sequence-values.js';
 
 /** Reads the source's catalog in one snapshot and plans a migration of all of it. */
-export async function planFromSource(source: ConnInfo, opts: { publications?: boolean; selection?: Selection; mapping?: NameMapping } = {}): Promise<{ plan: Plan; sourceVersion: number; sequenceValues: SequenceValue[] }> {
+export async function planFromSource(source: ConnInfo, opts: Pick<PlanInputs, 'publications' | 'noOwner' | 'noPrivileges' | 'selection' | 'mapping'>): Promise<{ plan: Plan; sourceVersion: number; sequenceValues: SequenceValue[] }> {
   const client = await connect(source, 'source');
   try {
     await prepareSourceSession(client, source.applicationName);
@@ -25,7 +25,7 @@ export async function planFromSource(source: ConnInfo, opts: { publications?: bo
     const { me, roles: names } = roles.rows[0];
     const publicSchema = cat.schemas.find((s) => s.name === 'public');
     const plan = buildPlan(cat, {
-      ownership: { applyOwners: true, targetUser: me, targetRoles: new Set(names) },
+      ownership: { applyOwners: !opts.noOwner, applyPrivileges: !opts.noPrivileges, targetUser: me, targetRoles: new Set(names) },
       targetSchemas: new Map([['public', publicSchema?.owner ?? me]]),
       publications: opts.publications,
       selection: opts.selection,

@@ -4,7 +4,7 @@
  * on the target or owners the target account cannot keep, extensions the target cannot install.
  */
 import { displayName } from '../pg/quote.js';
-import { missingRoles } from '../catalog/roles.js';
+import { neededMissingRoles } from '../plan/plan-inputs.js';
 import { LONE_PARTITIONS_FIX, resolveSelection, selects } from '../plan/selection.js';
 import { ownersWarning } from '../ddl/owner-rights.js';
 import { firstOf, type PrecheckCheck } from './precheck-model.js';
@@ -97,8 +97,8 @@ export const checkTargetVersionGaps: PrecheckCheck = async ({ plan, targetVersio
  * objects to (not a member, or the role lacks CREATE in the schema). Either way the objects
  * belong to the account, as with --no-owner; one item lists both, with how to keep them.
  */
-export const checkRoles: PrecheckCheck = async ({ catalog, plan, targetContext }) => {
-  const missing = missingRoles(catalog, targetContext.ownership.targetRoles);
+export const checkRoles: PrecheckCheck = async ({ catalog, plan, targetContext, inputs }) => {
+  const missing = neededMissingRoles(catalog, targetContext, inputs);
   const w = ownersWarning(missing, plan.account?.ownersNotKept ?? [], targetContext.account);
   if (!w) return { id: 'roles', title: 'Roles on the target', status: 'pass', detail: 'every role that owns objects or holds privileges on the source exists on the target, and the target account may give objects to each owner' };
   return { id: 'roles', title: 'Roles on the target', status: 'warn', detail: w.detail, fix: w.fix, objects: firstOf(w.objects) };

@@ -5,6 +5,7 @@ import type { Plan } from '../plan/plan-model.js';
 import type { TargetContext } from '../plan/target-context.js';
 import type { Selection } from '../plan/selection.js';
 import type { NameMapping } from '../plan/name-mapping.js';
+import type { PlanInputs } from '../plan/plan-inputs.js';
 
 export type PrecheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -32,6 +33,8 @@ export interface PrecheckContext {
   mapping?: NameMapping;
   /** The --jobs the migration will run with (the connections item counts its sessions). */
   jobs: number;
+  /** What decides the plan, as the run will get it (owners and privileges, publications…). */
+  inputs: PlanInputs;
 }
 
 export type PrecheckCheck = (ctx: PrecheckContext) => Promise<PrecheckItem>;

@@ -2,15 +2,14 @@
  * Runs every precheck item against a source and a target: connectivity and versions first (the
  * rest needs both connections), then the items that read the catalog, the plan and the target.
  */
-import os from 'node:os';
 import type { ConnInfo } from '../config/conninfo.js';
 import { connect, serverVersionNum } from '../pg/connect.js';
 import { prepareSourceSession } from '../pg/session.js';
 import { testConnectivity } from '../pg/test-connectivity.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import { buildPlan } from '../plan/build-plan.js';
-import type { Selection } from '../plan/selection.js';
-import { needsColumnDepends, type NameMapping } from '../plan/name-mapping.js';
+import { needsColumnDepends } from '../plan/name-mapping.js';
+import type { PlanInputs } from '../plan/plan-inputs.js';
 import { targetContext, targetPlanOptions } from '../plan/target-context.js';
 import type { PrecheckCheck, PrecheckItem } from './precheck-model.js';
 import { checkSourcePrivileges } from './check-source-privileges.js';
@@ -32,21 +31,17 @@ const CHECKS: PrecheckCheck[] = [
   checkTargetVersionGaps, checkRoles, checkAccountObjects, checkTargetSettings, checkConnections, checkEncoding, checkPrimaryKeys, checkSkippedObjects, checkSpace, checkMapping,
 ];
 
-/** The --jobs a migration takes when none is given (as the CLI's default). */
-const defaultJobs = () => Math.max(2, os.availableParallelism());
-
 export interface PrecheckReport {
   /** No item failed (warnings allowed). */
   passed: boolean;
   items: PrecheckItem[];
 }
 
-/** Every item, in order; a failed connection or version ends the list early. */
-export async function runPrecheck(
-  sourceInfo: ConnInfo,
-  targetInfo: ConnInfo,
-  opts: { publications?: boolean; selection?: Selection; mapping?: NameMapping; jobs?: number } = {},
-): Promise<PrecheckReport> {
+/**
+ * Every item, in order; a failed connection or version ends the list early. `inputs` are the
+ * run's own (plan-inputs.ts), so the items judge the plan that run would execute.
+ */
+export async function runPrecheck(sourceInfo: ConnInfo, targetInfo: ConnInfo, inputs: PlanInputs): Promise<PrecheckReport> {
   const conn = await testConnectivity({ source: sourceInfo, target: targetInfo });
   // a server of an unsupported version did connect: that is the versions item's failure
   const version = conn.sides.find((s) => s.code === 'PGFERRY_E_VERSION');
@@ -62,13 +57,13 @@ export async function runPrecheck(
     await prepareSourceSession(source, sourceInfo.applicationName);
     const [sourceVersion, targetVersion] = await Promise.all([serverVersionNum(source), serverVersionNum(target)]);
     await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const catalog = await readCatalog(source, sourceVersion, { columnDepends: needsColumnDepends(opts.selection, opts.mapping) });
+    const catalog = await readCatalog(source, sourceVersion, { columnDepends: needsColumnDepends(inputs.selection, inputs.mapping) });
     const ctx = await targetContext(target);
     // partitions selected alone are the selection item's failure, not the end of the precheck
-    const plan = buildPlan(catalog, { ...targetPlanOptions(ctx, targetVersion, opts), lonePartitions: 'leave-out' });
+    const plan = buildPlan(catalog, { ...targetPlanOptions(ctx, targetVersion, inputs), lonePartitions: 'leave-out' });
     // the catalog transaction set search_path for itself; the checks qualify what they read
-    const jobs = opts.jobs ?? defaultJobs();
-    for (const check of CHECKS) items.push(await check({ source, target, sourceVersion, targetVersion, catalog, plan, targetContext: ctx, selection: opts.selection, mapping: opts.mapping, jobs }));
+    const { selection, mapping, jobs } = inputs;
+    for (const check of CHECKS) items.push(await check({ source, target, sourceVersion, targetVersion, catalog, plan, targetContext: ctx, selection, mapping, jobs, inputs }));
     await source.query('COMMIT');
     return { passed: items.every((i) => i.status !== 'fail'), items };
   } finally {

@@ -5,11 +5,11 @@
 import { joinSnapshot } from '../pg/snapshot.js';
 import { readCatalog } from '../catalog/read-catalog.js';
 import { refuseUnreadableSource } from '../catalog/source-access.js';
-import { missingRoles } from '../catalog/roles.js';
 import { ownersWarning } from '../ddl/owner-rights.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { mappingProblems, needsColumnDepends } from '../plan/name-mapping.js';
 import { targetContext, targetPlanOptions } from '../plan/target-context.js';
+import { neededMissingRoles } from '../plan/plan-inputs.js';
 import { readSequenceValues, type SequenceValue } from '../plan/sequence-values.js';
 import { dataOnlyNotes, dataOnlyRights, foreignKeyOrder, type ForeignKeyOrder } from '../plan/data-only-load.js';
 import type { Plan } from '../plan/plan-model.js';
@@ -68,7 +68,7 @@ export async function catalogPhase(ctx: RunContext, conn: Connected, snapshotId:
         plan.account.ownersNotKept = [];
       }
     }
-    const missing = opts.noOwner && opts.noPrivileges ? [] : missingRoles(cat, tctx.ownership.targetRoles);
+    const missing = neededMissingRoles(cat, tctx, { noOwner: Boolean(opts.noOwner), noPrivileges: Boolean(opts.noPrivileges) });
     for (const note of [...plan.notes, ...plan.selectionNotes, ...(plan.account?.notes ?? [])]) log.log('warn', note);
     // one warning for every owner that does not make it: missing roles, and roles the account may not give objects to
     const owners = ownersWarning(missing, plan.account?.ownersNotKept ?? [], tctx.account);

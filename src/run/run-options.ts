@@ -1,5 +1,7 @@
 /** What a run is told: both sides, what to move and how, and a running task's live controls. */
 import type { ConnInfo } from '../config/conninfo.js';
+import type { SpecBody } from '../config/task-spec.js';
+import { planInputs } from '../plan/plan-inputs.js';
 import type { RateLimiter } from '../copy/rate-limit.js';
 import type { Selection } from '../plan/selection.js';
 import type { NameMapping } from '../plan/name-mapping.js';
@@ -57,4 +59,30 @@ export interface RunControl {
   jobs(): number;
   /** The copy's rate limit, shared with whoever changes it (setRate). */
   limiter: RateLimiter;
+}
+
+/** What only a run adds to a spec: how it is started and watched. */
+export type RunExtras = Pick<MigrateOptions, 'runId' | 'resume' | 'onEvent' | 'logger' | 'control' | 'onPlan' | 'minSliceBytes'> & {
+  /** --data-only (the CLI's migrate): load into tables that exist; not a task type. */
+  dataOnly?: boolean;
+  /** The jobs to start with when not the spec's (a task's live count). */
+  jobs?: number;
+};
+
+/** The one way from a spec to a run's options: every entry point that runs a migration comes here. */
+export function runOptionsFromSpec(spec: SpecBody, conn: { source: ConnInfo; target: ConnInfo }, extras: RunExtras = {}): MigrateOptions {
+  const { jobs, dataOnly, ...rest } = extras;
+  const inputs = planInputs(spec);
+  return {
+    ...inputs,
+    source: conn.source,
+    target: conn.target,
+    jobs: jobs ?? inputs.jobs,
+    dataOnly: Boolean(dataOnly),
+    splitTables: spec.options.splitTables,
+    earlyIndexes: spec.options.earlyIndexes,
+    strict: spec.options.strict,
+    maxRateMBps: spec.options.maxRateMBps,
+    ...rest,
+  };
 }

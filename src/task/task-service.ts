@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PgferryError, messageOf } from '../errors.js';
@@ -15,7 +14,9 @@ import { testConnectivity, type ConnectivityReport } from '../pg/test-connectivi
 import { runPrecheck, type PrecheckReport } from '../precheck/run-precheck.js';
 import { RateLimiter } from '../copy/rate-limit.js';
 import { runWithRetries } from '../run/run-with-retries.js';
-import type { MigrateOptions } from '../run/run-migration.js';
+import { runOptionsFromSpec } from '../run/run-options.js';
+import { planInputs } from '../plan/plan-inputs.js';
+import { defaultJobs } from '../config/jobs.js';
 import type { EventSink, MigrationSummary } from '../run/events.js';
 import { dropUnitMarks, STATE_SCHEMA } from '../run/unit-marks.js';
 import { lockTarget } from '../run/target-lock.js';
@@ -31,8 +32,6 @@ import { runVerify } from '../verify/run-verify.js';
 
 // the faces read these through this module, with the functions that change a task
 export { effectiveState, taskFacts, taskRuns, taskTotals, verifyCounts, type ShownState, type TaskFacts, type TaskTotals } from './task-facts.js';
-
-const defaultJobs = () => Math.max(2, os.availableParallelism());
 
 /**
  * Validates the spec, resolves both sides, seals the passwords it carries and stores the task.
@@ -98,7 +97,8 @@ export async function testTask(store: TaskStore, id: string, keyFile?: string): 
 export async function precheckTask(store: TaskStore, id: string, keyFile?: string): Promise<PrecheckReport> {
   const task = store.get(id);
   const conn = taskConnInfo(store, task, keyFile);
-  const report = await runPrecheck(conn.source, conn.target, { publications: task.spec.options.publications, selection: task.spec.objects, mapping: task.spec.mapping, jobs: task.spec.options.jobs ?? defaultJobs() });
+  // the task's current job count, which is what a start would begin with
+  const report = await runPrecheck(conn.source, conn.target, { ...planInputs(task.spec), jobs: task.jobs });
   store.setPrecheck(task.id, task.specHash, report);
   const counts = (s: string) => report.items.filter((i) => i.status === s).length;
   store.addHistory(task.id, 'precheck', `precheck ${report.passed ? 'passed' : 'failed'}: ${counts('fail')} failed, ${counts('warn')} warnings`);
@@ -194,20 +194,8 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
   const progress = new TaskProgress(store, task.id, run);
   progress.start();
   const spec = task.spec;
-  const migrate: MigrateOptions = {
-    source: conn.source,
-    target: conn.target,
+  const migrate = runOptionsFromSpec(spec, conn, {
     jobs: task.jobs,
-    schemaOnly: spec.migration === 'schema',
-    dataOnly: false,
-    splitTables: spec.options.splitTables,
-    earlyIndexes: spec.options.earlyIndexes,
-    strict: spec.options.strict,
-    publications: spec.options.publications,
-    noOwner: !spec.options.owner,
-    noPrivileges: !spec.options.privileges,
-    selection: spec.objects,
-    mapping: spec.mapping,
     runId: opts.resume && task.runId ? task.runId : undefined,
     resume: opts.resume,
     logger: opts.logger ?? silentLogger,
@@ -217,7 +205,7 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
       progress.onEvent(e);
       opts.onEvent?.(e);
     },
-  };
+  });
   try {
     const summary = await runWithRetries(migrate, { retries: spec.options.retries });
     const own = progress.finish(summary);

@@ -56,6 +56,15 @@ describe('precheck', () => {
     assert.match(ok.stdout, /^\s+public\.keyless$/m);
     assert.match(ok.stdout, /^precheck: PASSED \(22 items, 0 failed, 4 warnings\)$/m);
 
+    // the precheck judges the plan the run would execute: without owners and privileges the
+    // missing role is not needed (the roles item's own fix names these flags)
+    const noRoles = await runCli(['precheck', '--source', src.uri, '--target', dst.uri, '--json', '--no-owner', '--no-privileges']);
+    assert.equal(noRoles.code, 0, noRoles.stderr);
+    const roles = (JSON.parse(noRoles.stdout.trim()) as { items: Item[] }).items.find((i) => i.id === 'roles')!;
+    assert.equal(roles.status, 'pass', JSON.stringify(roles));
+    const oneFlag = await runCli(['precheck', '--source', src.uri, '--target', dst.uri, '--json', '--no-owner']);
+    assert.equal((JSON.parse(oneFlag.stdout.trim()) as { items: Item[] }).items.find((i) => i.id === 'roles')!.status, 'warn');
+
     const down = await runCli(['precheck', '--source', src.uri, '--target', 'postgresql://postgres@127.0.0.1:1/x', '--json']);
     assert.equal(down.code, 8);
     const d = JSON.parse(down.stdout.trim()) as { items: Item[] };

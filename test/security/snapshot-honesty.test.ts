@@ -18,6 +18,11 @@ import { tableDigests } from '../harness/data-oracle.js';
 import { startLocalServer } from '../../src/server/local-server.js';
 import { runPrecheck } from '../../src/precheck/run-precheck.js';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
+import { parseSpecBody } from '../../src/config/task-spec.js';
+import { planInputs } from '../../src/plan/plan-inputs.js';
+
+// a precheck of a full migration with every default, as `pgferry precheck` without flags
+const defaultInputs = planInputs(parseSpecBody({}));
 
 const copiedUnits = (uri: string) =>
   execSql(uri, "SELECT count(*)::int AS n FROM pgferry_state.units WHERE unit NOT LIKE 'step:%'").then((r) => r.rows[0].n as number, () => 0);
@@ -93,12 +98,12 @@ describe('snapshot honesty', () => {
       fs.appendFileSync(path.join(data, 'postgresql.conf'), `\nunix_socket_directories = '${base}'\nhot_standby = on\n`);
       standby = await startLocalServer({ binDir: DEBIAN_PG15_BIN, baseDir: base });
       const target = await freshDatabase(await server('15', 'dst'), 'standby');
-      const report = await runPrecheck(resolveConnInfo(standby.uri('postgres')), resolveConnInfo(target.uri));
+      const report = await runPrecheck(resolveConnInfo(standby.uri('postgres')), resolveConnInfo(target.uri), defaultInputs);
       const item = report.items.find((i) => i.id === 'standby-source')!;
       assert.equal(item.status, 'warn', JSON.stringify(item));
       assert.match(item.detail, /the source is a standby \(hot_standby_feedback = off, max_standby_streaming_delay = 30s/);
       assert.match(item.fix!, /hot_standby_feedback = on and max_standby_streaming_delay = -1/);
-      const onPrimary = await runPrecheck(resolveConnInfo(primary.uri('postgres')), resolveConnInfo(target.uri));
+      const onPrimary = await runPrecheck(resolveConnInfo(primary.uri('postgres')), resolveConnInfo(target.uri), defaultInputs);
       assert.equal(onPrimary.items.find((i) => i.id === 'standby-source')!.status, 'pass');
     } finally {
       await standby?.stop('immediate');
