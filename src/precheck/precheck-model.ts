@@ -9,8 +9,20 @@ import type { PlanInputs } from '../plan/plan-inputs.js';
 
 export type PrecheckStatus = 'pass' | 'warn' | 'fail';
 
+/**
+ * Every id a precheck item can have, in the order the items run. Typing `PrecheckItem.id` with it
+ * holds each check to the list; docs/precheck-items.md documents each id (a unit test compares).
+ */
+export const PRECHECK_ITEM_IDS = [
+  'source-connectivity', 'target-connectivity', 'versions', 'standby-source', 'source-privileges', 'target-privileges', 'target-schemas',
+  'name-conflicts', 'selection', 'extensions', 'extension-rights', 'existing-extensions', 'target-version', 'roles', 'account-objects',
+  'target-settings', 'connections', 'encoding', 'primary-keys', 'c-functions', 'space', 'mapping',
+] as const;
+
+export type PrecheckItemId = (typeof PRECHECK_ITEM_IDS)[number];
+
 export interface PrecheckItem {
-  id: string;
+  id: PrecheckItemId;
   title: string;
   status: PrecheckStatus;
   detail: string;
