@@ -1,6 +1,7 @@
 /**
  * One registry of pgferry's error codes. Library code throws PgferryError with a code from here;
  * only the CLI maps codes to exit codes. docs/errors.md lists every code (a test checks it).
+ * Which failures are transient (worth a retry) is decided next door, in retry-class.ts.
  */
 
 /** Exit codes the CLI returns; documented in docs/errors.md. */
@@ -93,12 +94,6 @@ export class PgferryError extends Error {
     if (this.fix) parts.push(`fix: ${this.fix}`);
     return parts.join(' — ');
   }
-}
-
-/** SQLSTATEs after which a retry of the same unit can succeed. */
-export function isRetryableSqlState(code: string | undefined): boolean {
-  if (!code) return false;
-  return code.startsWith('08') || ['40001', '40P01', '57P01', '57P02', '57P03', '53300'].includes(code);
 }
 
 /** The message of any thrown value. */

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 import { PgferryError, messageOf, type ErrorCode } from '../errors.js';
 import { redact } from '../logger.js';
+import { classifyError, isConnectionLoss } from '../retry-class.js';
 import { ConnSpecSchema, TaskSpecSchema } from '../config/task-spec.js';
 import type { TaskRecord, TaskStore } from '../task/task-store.js';
 import {
@@ -52,6 +53,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   PGFERRY_E_PERMISSION: 502,
   PGFERRY_E_VERSION: 502,
 };
+
+/** Seconds a client should wait before repeating a request that failed for a transient reason. */
+const RETRY_AFTER_SECONDS = 5;
 
 /** An API error body: the stable code, what it concerns, the cause, a fix, and bad fields. */
 function errorBody(code: string, message: string, extra: { object?: string; fix?: string; fields?: { field: string; message: string }[] } = {}) {
@@ -150,13 +154,21 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
 
+  // a transient failure (src/retry-class.ts: a connection lost, a server restarting, a deadlock)
+  // answers 503 with Retry-After; any other keeps its code's status. A request has no earlier
+  // connection, so a refused or timed-out one stays 502/504 unless it wraps a transient cause.
   app.setErrorHandler((err, _req, reply) => {
-    if (err instanceof PgferryError) {
-      return reply.code(STATUS[err.code] ?? 500).send(errorBody(err.code, err.message, { object: err.object, fix: err.fix }));
-    }
     const status = (err as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) return reply.code(status).send(errorBody('PGFERRY_E_USAGE', messageOf(err)));
-    return reply.code(500).send(errorBody('PGFERRY_E_INTERNAL', messageOf(err), { fix: 'see the server log' }));
+    if (!(err instanceof PgferryError) && status && status >= 400 && status < 500) return reply.code(status).send(errorBody('PGFERRY_E_USAGE', messageOf(err)));
+    const retryable = classifyError(err).transient;
+    const failure = (code: ErrorCode, fix?: string, object?: string) => ({ error: { ...errorBody(code, messageOf(err), { object, fix }).error, retryable } });
+    if (retryable) {
+      reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS));
+      if (err instanceof PgferryError) return reply.send(failure(err.code, err.fix, err.object));
+      return reply.send(failure(isConnectionLoss(err) ? 'PGFERRY_E_CONNECTION_LOST' : 'PGFERRY_E_INTERNAL', `repeat the request after ${RETRY_AFTER_SECONDS} s`));
+    }
+    if (err instanceof PgferryError) return reply.code(STATUS[err.code] ?? 500).send(failure(err.code, err.fix, err.object));
+    return reply.code(500).send(failure('PGFERRY_E_INTERNAL', 'see the server log'));
   });
   // reached only with the token: the guard asks for it before anything is looked up
   app.setNotFoundHandler((req, reply) =>

@@ -1,6 +1,7 @@
 /** Session settings pgferry applies on each side, and a helper to run DDL steps with clear errors. */
 import type pg from 'pg';
 import { PgferryError, messageOf } from '../errors.js';
+import { isConnectionLoss } from '../retry-class.js';
 
 /**
  * Settings for every target session of a run: plain DDL semantics, fast commits, quiet notices
@@ -77,10 +78,5 @@ export function ddlError(err: unknown, kind: string, name: string, sql: string):
   });
 }
 
-/** True for a broken connection or a server going away. */
-export function isConnectionLoss(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  if (e?.code && (e.code.startsWith('08') || e.code === '57P01' || e.code === '57P02' || e.code === '57P03')) return true;
-  if (e?.code === 'ECONNRESET' || e?.code === 'EPIPE') return true;
-  return /Connection terminated|connection.*(lost|closed)|ECONNRESET/i.test(messageOf(err));
-}
+/** True for a broken connection or a server going away (the rows of src/retry-class.ts that say so). */
+export { isConnectionLoss };
