@@ -75,7 +75,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     let sequencesSet = 0;
     if (!opts.schemaOnly && !renamed) {
       sequencesSet = await sequencesPhase(ctx, conn.target, plan, planned.sequenceValues);
-      await analyzePhase(ctx, plan, analyzeQueue);
+      await analyzePhase(ctx, plan.analyze, analyzeQueue);
     }
     await renamePhase(ctx, conn.target, plan);
     return await finishPhase(ctx, conn.target, plan, {
