@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { ApiFailure, api, formatDuration, outcomeWords, stateClass, type Task } from './api';
+import { ApiFailure, api, formatDuration, outcomeWords, stateClass, type TaskListView, type TaskView } from './api';
 
 const STATES = [
   'all', 'created', 'running', 'stopping', 'stopped', 'interrupted', 'failed',
@@ -21,7 +21,7 @@ export function StateBadge({ state }: { state: string }) {
 }
 
 /** A completed task's problems with their counts, linking to the list of objects on its page. */
-export function OutcomeLink({ task }: { task: Task }) {
+export function OutcomeLink({ task }: { task: TaskView }) {
   const words = outcomeWords(task.outcome);
   if (!words) return null;
   return (
@@ -32,18 +32,18 @@ export function OutcomeLink({ task }: { task: Task }) {
 }
 
 /** The whole task's time: every run's, summed (the current one up to its last progress write). */
-export function taskDuration(t: Task): string {
+export function taskDuration(t: TaskView): string {
   return t.totals.runs ? formatDuration(t.totals.seconds * 1000) : '–';
 }
 
 export function TaskList() {
-  const [tasks, setTasks] = useState<Task[] | null>(null);
+  const [tasks, setTasks] = useState<TaskView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [filter, setFilter] = useState('all');
   useEffect(() => {
     let live = true;
     const load = () =>
-      api<{ tasks: Task[] }>('GET', '/api/tasks')
+      api<TaskListView>('GET', '/api/tasks')
         .then((r) => live && (setTasks(r.tasks), setError(null)))
         .catch((e) => live && setError(e instanceof ApiFailure ? `${e.error.code}: ${e.error.message}` : String(e)));
     load();

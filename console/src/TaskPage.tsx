@@ -5,13 +5,13 @@
  * the latest stored verify, history, and the actions stop, resume, release and verify.
  */
 import { useEffect, useRef, useState } from 'react';
-import { ApiFailure, api, formatBytes, formatDuration, stateClass, taskEvents, type TaskProgress, type UnitProgress, type VerifyReport } from './api';
+import { ApiFailure, api, formatBytes, formatDuration, stateClass, taskEvents, type PlanHistoryData, type TaskProgressView, type UnitProgress, type VerifyView } from './api';
 import { ProgressBar, StateBadge, taskDuration } from './TaskList';
 
 const PHASES = ['pre-data', 'data', 'post-data', 'sequences', 'verify'] as const;
 const ORDER = ['connect', 'catalog', 'pre-data', 'data', 'post-data', 'sequences', 'analyze', 'rename', 'verify'];
 
-function phaseState(p: TaskProgress, phase: string, verified: boolean): 'done' | 'current' | 'todo' {
+function phaseState(p: TaskProgressView, phase: string, verified: boolean): 'done' | 'current' | 'todo' {
   if (phase === 'verify') return verified ? 'done' : 'todo';
   if (p.state.startsWith('completed')) return 'done';
   const cur = ORDER.indexOf(p.phase ?? '');
@@ -46,7 +46,7 @@ function Chart({ samples }: { samples: Sample[] }) {
 }
 
 /** The latest verify, stored with the task: what it found and when it ran. */
-function VerifyPanel({ v }: { v: VerifyReport }) {
+function VerifyPanel({ v }: { v: VerifyView }) {
   const tables = v.tables ?? [];
   const sequences = v.sequences ?? [];
   const bad = tables.filter((t) => !t.ok);
@@ -68,7 +68,7 @@ function VerifyPanel({ v }: { v: VerifyReport }) {
 }
 
 /** A completed task's problems, with the counts and a link to the list of objects. */
-function OutcomeBanner({ p }: { p: TaskProgress }) {
+function OutcomeBanner({ p }: { p: TaskProgressView }) {
   const o = p.outcome;
   if (!o || o.severity === 'ok') return null;
   const parts = [
@@ -88,16 +88,16 @@ function OutcomeBanner({ p }: { p: TaskProgress }) {
 type SortKey = 'unit' | 'state' | 'rows' | 'bytes' | 'rate';
 
 export function TaskPage({ id }: { id: string }) {
-  const [p, setP] = useState<TaskProgress | null>(null);
+  const [p, setP] = useState<TaskProgressView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [samples, setSamples] = useState<Sample[]>([]);
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'bytes', desc: true });
-  const [verify, setVerify] = useState<VerifyReport | null>(null);
+  const [verify, setVerify] = useState<VerifyView | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<string | null>(null);
   const last = useRef<{ t: number; bytes: number; rows: number } | null>(null);
 
-  const onProgress = (x: TaskProgress) => {
+  const onProgress = (x: TaskProgressView) => {
     setP(x);
     const rows = x.units.reduce((a, u) => a + (u.rows ?? 0), 0);
     const bytes = x.bytesDone ?? 0;
@@ -116,12 +116,12 @@ export function TaskPage({ id }: { id: string }) {
     const follow = () => {
       stop = taskEvents(id, onProgress, () => {
         // the stream ends when the task is not running: poll slowly for a resume started elsewhere
-        timer = setTimeout(() => api<TaskProgress>('GET', `/api/tasks/${id}/progress`).then((x) => { onProgress(x); if (x.state === 'running') follow(); else timer = setTimeout(follow, 3000); }, () => {}), 1000);
+        timer = setTimeout(() => api<TaskProgressView>('GET', `/api/tasks/${id}/progress`).then((x) => { onProgress(x); if (x.state === 'running') follow(); else timer = setTimeout(follow, 3000); }, () => {}), 1000);
       });
     };
-    api<TaskProgress>('GET', `/api/tasks/${id}/progress`).then((x) => { onProgress(x); follow(); }, (e) => setError(e instanceof ApiFailure ? `${e.error.code}: ${e.error.message}` : String(e)));
+    api<TaskProgressView>('GET', `/api/tasks/${id}/progress`).then((x) => { onProgress(x); follow(); }, (e) => setError(e instanceof ApiFailure ? `${e.error.code}: ${e.error.message}` : String(e)));
     // the latest verify is stored with the task: shown after a reload too (404: never verified)
-    api<VerifyReport>('GET', `/api/tasks/${id}/verify`).then(setVerify, () => {});
+    api<VerifyView>('GET', `/api/tasks/${id}/verify`).then(setVerify, () => {});
     return () => { stop(); if (timer) clearTimeout(timer); };
   }, [id]);
 
@@ -139,10 +139,10 @@ export function TaskPage({ id }: { id: string }) {
     setBusy(what);
     setError(null);
     try {
-      if (what === 'verify') setVerify(await api<VerifyReport>(method, path));
+      if (what === 'verify') setVerify(await api<VerifyView>(method, path));
       else await api(method, path);
       if (what === 'release') window.location.hash = '#/';
-      else setP(await api<TaskProgress>('GET', `/api/tasks/${id}/progress`));
+      else setP(await api<TaskProgressView>('GET', `/api/tasks/${id}/progress`));
       if (what === 'resume') window.location.reload();
     } catch (e) {
       setError(e instanceof ApiFailure ? `${e.error.code}: ${e.error.message}${e.error.fix ? ` — ${e.error.fix}` : ''}` : String(e));
@@ -168,7 +168,8 @@ export function TaskPage({ id }: { id: string }) {
   );
   // a completed task's summary has the lists; while it runs, the history has what it met so far
   const plan = [...p.history].reverse().find((h) => h.kind === 'plan');
-  const skipped = p.summary?.skipped ?? plan?.data?.skipped ?? [];
+  // a plan entry's data is what task-progress.ts stored for the run's plan event
+  const skipped = p.summary?.skipped ?? (plan?.data as PlanHistoryData | null | undefined)?.skipped ?? [];
   const failures = p.summary
     ? p.summary.failures.map((f) => ({ key: `${f.kind} ${f.name}`, text: f.blockedBy ? `${f.kind} ${f.name}: not tried — it needs ${f.blockedBy}` : `${f.kind} ${f.name}: ${f.error}` }))
     : p.history.filter((h) => h.kind === 'object-failed').map((h) => ({ key: h.at + h.message, text: h.message }));

@@ -4,13 +4,15 @@
  * (3) precheck (Next only once it passes), (4) throughput and start.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { ApiFailure, api, type ConnFields, type ObjectTable, type ObjectTree, type PrecheckItem, type SideResult, type SslMode, type Task } from './api';
+import { ApiFailure, api, type ConnFields, type ConnSpecInput, type ConnectivityReport, type ObjectTree, type ObjectTreeTable, type PlanPreview, type PrecheckReport, type SideResult, type SslMode, type TaskSpecInput, type TaskView } from './api';
 
-type Side = 'source' | 'target';
+type Side = SideResult['side'];
 const EMPTY: ConnFields = { host: '127.0.0.1', port: 5432, database: '', user: 'postgres', password: '', sslmode: 'prefer' };
-const SSL: SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+// every sslmode the server takes, in this order: a mode added or dropped there fails the type check here
+const SSL_MODES: Record<SslMode, true> = { disable: true, allow: true, prefer: true, require: true, 'verify-ca': true, 'verify-full': true };
+const SSL = Object.keys(SSL_MODES) as SslMode[];
 
-function connSpec(c: ConnFields) {
+function connSpec(c: ConnFields): ConnSpecInput {
   return { host: c.host, port: c.port, database: c.database, user: c.user, sslmode: c.sslmode, ...(c.password ? { password: c.password } : {}) };
 }
 
@@ -29,22 +31,22 @@ interface Picked {
 /** A table of the tree or a partition; `tree` names the partitioned tables above it, outermost first. */
 interface Entry {
   schema: string;
-  table: ObjectTable;
+  table: ObjectTreeTable;
   tree: string[];
 }
 
 /** Every table and, under it at any depth, its partitions (which may live in other schemas). */
 function entries(tree: ObjectTree): Entry[] {
-  const under = (t: ObjectTable, tree: string[]): Entry[] =>
+  const under = (t: ObjectTreeTable, tree: string[]): Entry[] =>
     (t.partitions ?? []).flatMap((p) => [{ schema: p.schema, table: p, tree }, ...under(p, [...tree, `${p.schema}.${p.name}`])]);
   return tree.schemas.flatMap((s) => s.tables.flatMap((t) => [{ schema: s.name, table: t, tree: [] }, ...under(t, [`${s.name}.${t.name}`])]));
 }
 
 /** A partition in the tree: its name, bound and rows, and the partitions under it, shown when searched or opened. */
 function PartitionList({ parent, q, open, highlight, onPick, onAdd }: {
-  parent: ObjectTable; q: string; open: boolean; highlight: string | null; onPick: (key: string) => void; onAdd: (key: string) => void;
+  parent: ObjectTreeTable; q: string; open: boolean; highlight: string | null; onPick: (key: string) => void; onAdd: (key: string) => void;
 }) {
-  const matches = (t: ObjectTable): boolean => t.name.toLowerCase().includes(q) || (t.partitions ?? []).some(matches);
+  const matches = (t: ObjectTreeTable): boolean => t.name.toLowerCase().includes(q) || (t.partitions ?? []).some(matches);
   const shown = (parent.partitions ?? []).filter((p) => open || (q && matches(p)));
   if (!shown.length) return null;
   return (
@@ -135,10 +137,10 @@ export function Wizard() {
   const [picked, setPicked] = useState<Picked[]>([]);
   const [pickedFocus, setPickedFocus] = useState<string | null>(null);
   const [schemaRenames, setSchemaRenames] = useState<Record<string, string>>({});
-  const [preview, setPreview] = useState<{ skipped: { kind: string; name: string; reason: string }[]; notes: string[] } | null>(null);
-  const [task, setTask] = useState<Task | null>(null);
+  const [preview, setPreview] = useState<PlanPreview | null>(null);
+  const [task, setTask] = useState<TaskView | null>(null);
   const [taskSpecKey, setTaskSpecKey] = useState('');
-  const [precheck, setPrecheck] = useState<{ passed: boolean; items: PrecheckItem[] } | null>(null);
+  const [precheck, setPrecheck] = useState<PrecheckReport | null>(null);
   const [busy, setBusy] = useState(false);
   const [open, setOpen] = useState<Record<string, boolean>>({});
   const [jobs, setJobs] = useState(2);
@@ -148,18 +150,18 @@ export function Wizard() {
   const test = async (side: Side) => {
     setTesting((t) => ({ ...t, [side]: true }));
     try {
-      const r = await api<{ sides: SideResult[] }>('POST', '/api/connections/test', { [side]: connSpec(conn[side]) });
+      const r = await api<ConnectivityReport>('POST', '/api/connections/test', { [side]: connSpec(conn[side]) });
       setTests((t) => ({ ...t, [side]: r.sides[0] }));
     } catch (e) {
-      setTests((t) => ({ ...t, [side]: { side, endpoint: '', passed: false, failedStep: 'request', message: describe(e) } }));
+      setTests((t) => ({ ...t, [side]: { side, endpoint: '', passed: false, milliseconds: 0, failedStep: 'request', message: describe(e) } }));
     } finally {
       setTesting((t) => ({ ...t, [side]: false }));
     }
   };
 
-  const spec = useMemo(() => {
-    const objects: Record<string, string[] | boolean> = {};
-    const mapping: { schemas: { from: string; to: string }[]; tables: object[]; columns: object[] } = { schemas: [], tables: [], columns: [] };
+  const spec = useMemo((): TaskSpecInput => {
+    const objects: NonNullable<TaskSpecInput['objects']> = {};
+    const mapping: Required<NonNullable<TaskSpecInput['mapping']>> = { schemas: [], tables: [], columns: [] };
     if (!wholeDb && picked.length) {
       objects.includeTables = picked.map((p) => `${p.schema}.${p.table}`);
       const excluded = picked.flatMap((p) => p.excluded.map((c) => `${p.schema}.${p.table}.${c}`));
@@ -183,7 +185,7 @@ export function Wizard() {
   useEffect(() => {
     if (step !== 2) return;
     const t = setTimeout(() => {
-      api<{ skipped: { kind: string; name: string; reason: string }[]; notes: string[] }>('POST', '/api/plan/preview', spec).then(setPreview, (e) => setPreview({ skipped: [], notes: [describe(e)] }));
+      api<PlanPreview>('POST', '/api/plan/preview', spec).then(setPreview, (e) => setPreview({ skipped: [], notes: [describe(e)] }));
     }, 400);
     return () => clearTimeout(t);
   }, [step, specKey]);
@@ -196,11 +198,11 @@ export function Wizard() {
       let t = task;
       if (!t || taskSpecKey !== specKey) {
         if (t) await api('DELETE', `/api/tasks/${t.id}`).catch(() => {});
-        t = await api<Task>('POST', '/api/tasks', spec);
+        t = await api<TaskView>('POST', '/api/tasks', spec);
         setTask(t);
         setTaskSpecKey(specKey);
       }
-      setPrecheck(await api<{ passed: boolean; items: PrecheckItem[] }>('POST', `/api/tasks/${t.id}/precheck`));
+      setPrecheck(await api<PrecheckReport>('POST', `/api/tasks/${t.id}/precheck`));
     } catch (e) {
       setError(describe(e));
     } finally {
@@ -241,7 +243,7 @@ export function Wizard() {
     const [schema, table] = JSON.parse(node) as [string, string | null];
     const s = tree.schemas.find((x) => x.name === schema);
     // a schema adds its tables; their partitions come with them
-    const tables = table ? [entryOf(schema, table)?.table].filter((t): t is ObjectTable => t !== undefined) : (s?.tables ?? []).filter((t) => t.kind !== 'sequence');
+    const tables = table ? [entryOf(schema, table)?.table].filter((t): t is ObjectTreeTable => t !== undefined) : (s?.tables ?? []).filter((t) => t.kind !== 'sequence');
     setWholeDb(false);
     setPicked((p) => [...p, ...tables.filter((t) => !p.some((x) => x.schema === schema && x.table === t.name)).map((t) => ({ schema, table: t.name, rename: '', excluded: [], columnRenames: {} }))]);
   };
@@ -297,7 +299,7 @@ export function Wizard() {
                 {!tree && !treeError && <p className="muted">Loading objects…</p>}
                 <ul className="tree" role="tree" aria-label="available objects">
                   {tree?.schemas.map((s) => {
-                    const found = (t: ObjectTable): boolean => t.name.toLowerCase().includes(q) || (t.partitions ?? []).some(found);
+                    const found = (t: ObjectTreeTable): boolean => t.name.toLowerCase().includes(q) || (t.partitions ?? []).some(found);
                     const tables = s.tables.filter((t) => !q || found(t) || s.name.toLowerCase().includes(q));
                     if (q && !tables.length) return null;
                     const key = JSON.stringify([s.name, null]);

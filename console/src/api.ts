@@ -1,12 +1,14 @@
-/** The console's client of the pgferry HTTP API (the token rides in every request). */
+/**
+ * The console's client of the pgferry HTTP API (the token rides in every request). The shapes the
+ * API sends are the server's own types (src/api/api-types.ts, `@server` in tsconfig.json), imported
+ * as types only: erased from the bundle. A value import of server code fails the build (vite.config.ts).
+ */
+import type { ApiError, EventTicket, SslMode, TaskOutcome, TaskProgressView } from '@server/api/api-types';
 
-export interface ApiError {
-  code: string;
-  message: string;
-  object?: string;
-  fix?: string;
-  fields?: { field: string; message: string }[];
-}
+export type {
+  ConnectivityReport, ConnSpecInput, ObjectTree, ObjectTreeTable, PlanHistoryData, PlanPreview, PrecheckReport, SideResult, SslMode, TaskListView,
+  TaskProgressView, TaskSpecInput, TaskView, UnitProgress, VerifyView,
+} from '@server/api/api-types';
 
 export class ApiFailure extends Error {
   constructor(readonly status: number, readonly error: ApiError) {
@@ -49,15 +51,15 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
  * Server-Sent Events of a task's progress. EventSource cannot send the token in a header, and the
  * token never goes into a URL: a single-use ticket, fetched with the token, opens the stream.
  */
-export function taskEvents(id: string, onProgress: (p: TaskProgress) => void, onEnd: () => void): () => void {
+export function taskEvents(id: string, onProgress: (p: TaskProgressView) => void, onEnd: () => void): () => void {
   let es: EventSource | null = null;
   let cancelled = false;
   const path = `/api/tasks/${encodeURIComponent(id)}/events`;
-  api<{ ticket: string }>('POST', `${path}/ticket`)
+  api<EventTicket>('POST', `${path}/ticket`)
     .then(({ ticket }) => {
       if (cancelled) return;
       es = new EventSource(`${path}?ticket=${encodeURIComponent(ticket)}`);
-      es.addEventListener('progress', (e) => onProgress(JSON.parse((e as MessageEvent).data) as TaskProgress));
+      es.addEventListener('progress', (e) => onProgress(JSON.parse((e as MessageEvent).data) as TaskProgressView));
       es.onerror = () => {
         es?.close();
         onEnd();
@@ -70,8 +72,7 @@ export function taskEvents(id: string, onProgress: (p: TaskProgress) => void, on
   };
 }
 
-export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
-
+/** The connection fields of the wizard's form (a password typed there is sent, never shown again). */
 export interface ConnFields {
   host: string;
   port: number;
@@ -79,151 +80,6 @@ export interface ConnFields {
   user: string;
   password: string;
   sslmode: SslMode;
-}
-
-export interface SideResult {
-  side: 'source' | 'target';
-  endpoint: string;
-  passed: boolean;
-  serverVersion?: string;
-  tls?: boolean;
-  failedStep?: string;
-  code?: string;
-  message?: string;
-  fix?: string;
-}
-
-export interface PrecheckItem {
-  id: string;
-  title: string;
-  status: 'pass' | 'warn' | 'fail';
-  detail: string;
-  fix?: string;
-  objects?: string[];
-}
-
-export interface ObjectTable {
-  name: string;
-  kind: string;
-  hasKey: boolean;
-  rows: number;
-  columns: { name: string; type: string }[];
-  /** A partitioned table's partitions (selecting the table takes them all). */
-  partitions?: ObjectPartition[];
-}
-
-/** A partition, possibly in another schema than its parent; `bound` is FOR VALUES ... or DEFAULT. */
-export interface ObjectPartition extends ObjectTable {
-  schema: string;
-  bound: string;
-}
-
-export interface ObjectTree {
-  schemas: { name: string; tables: ObjectTable[] }[];
-}
-
-/** How a completed task ended (null until it has completed); the lists are in `summary`. */
-export interface TaskOutcome {
-  state: string;
-  severity: 'ok' | 'warning' | 'error';
-  rejected: number;
-  notTried: number;
-  skipped: number;
-  dataSnapshots: number;
-}
-
-/** Every run's own rows, bytes and seconds, summed. */
-export interface TaskTotals {
-  runs: number;
-  rows: number;
-  bytes: number;
-  seconds: number;
-}
-
-export interface ObjectFailure {
-  kind: string;
-  name: string;
-  error: string;
-  code: string;
-  blockedBy?: string;
-}
-
-export interface TaskSummary {
-  failures: ObjectFailure[];
-  skipped: { kind: string; name: string; reason: string }[];
-  dataSnapshots: number;
-}
-
-export interface Task {
-  id: string;
-  name: string;
-  /** The shown state; a completed task says how it ended (`completed with errors`, ...). */
-  state: string;
-  outcome: TaskOutcome | null;
-  totals: TaskTotals;
-  summary: TaskSummary | null;
-  phase: string | null;
-  progress: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  jobs: number;
-  maxRateMBps: number | null;
-  bytesDone: number | null;
-  bytesTotal: number | null;
-  rate: number | null;
-  error: string | null;
-  spec: {
-    source: { host: string; port: number; database: string; user: string };
-    target: { host: string; port: number; database: string; user: string };
-    migration: 'schema' | 'full';
-  };
-  precheck: { passed: boolean; at: string; current: boolean } | null;
-}
-
-export interface UnitProgress {
-  unit: string;
-  /** skipped: done by an earlier run; failed: not copied, its table was rejected. */
-  state: 'pending' | 'copying' | 'done' | 'skipped' | 'failed';
-  rows: number | null;
-  bytes: number;
-  totalBytes: number | null;
-  estimatedRows: number | null;
-  seconds: number | null;
-}
-
-export interface HistoryEntry {
-  at: string;
-  kind: string;
-  message: string;
-  data: { skipped?: { kind: string; name: string; reason: string }[]; notes?: string[] } | null;
-}
-
-/** One run (a start or a resume) and what it copied itself. */
-export interface RunRecord {
-  run: number;
-  kind: 'start' | 'resume';
-  startedAt: string;
-  finishedAt: string | null;
-  state: string;
-  rows: number;
-  bytes: number;
-  seconds: number;
-}
-
-export interface TaskProgress extends Task {
-  runs: RunRecord[];
-  units: UnitProgress[];
-  history: HistoryEntry[];
-}
-
-/** A stored verify report (the fields the console reads; the server keeps whatever the report has) and when it ran. */
-export interface VerifyReport {
-  at: string;
-  ok: boolean;
-  tables: { table: string; ok: boolean; sourceRows: number | null; targetRows: number | null; ranges?: number; problems: string[] }[];
-  sequences: { sequence: string; ok: boolean; source?: string | null; target?: string | null }[];
-  largeObjects?: { count: number; problems: string[] };
 }
 
 /** The CSS class of a shown state: `state-completed-with-errors` for `completed with errors`. */

@@ -22,6 +22,9 @@ import { openApiDocument } from './openapi.js';
 import { apiConnInfo, checkStoredTask, DEFAULT_POLICY, resolveApiConn, type ConnectionPolicy } from './connection-policy.js';
 import { EventTickets, installGuard, LOOPBACK_NAMES, SECURITY_HEADERS, type Access } from './request-guard.js';
 import { registerConsoleFiles } from './console-files.js';
+import type {
+  ConnectivityReport, ObjectTree, PlanPreview, ReleasedView, StartedView, StoredPrecheckView, TaskListView, TaskProgressView, TaskSummary, TaskView, VerifyView,
+} from './api-types.js';
 
 export interface ApiOptions {
   store: TaskStore;
@@ -80,7 +83,7 @@ function parseBody<T extends z.ZodTypeAny>(schema: T, req: FastifyRequest, reply
  * the shown state (a completed task says how it ended: `completed with errors`, ...); `outcome`
  * has the counts behind it (null until the task has completed); `totals` sum every run.
  */
-export function taskView(store: TaskStore, t: TaskRecord) {
+export function taskView(store: TaskStore, t: TaskRecord): TaskView {
   const f = taskFacts(store, t);
   return {
     id: t.id,
@@ -102,11 +105,11 @@ export function taskView(store: TaskStore, t: TaskRecord) {
     spec: t.spec,
     passwordsStored: { source: Boolean(store.secret(t.id, 'source')), target: Boolean(store.secret(t.id, 'target')) },
     precheck: t.precheck ? { passed: t.precheck.passed, at: t.precheck.at, current: t.precheck.hash === t.specHash } : null,
-    summary: t.summary,
+    summary: t.summary as TaskSummary | null,
   };
 }
 
-function progressView(store: TaskStore, t: TaskRecord) {
+function progressView(store: TaskStore, t: TaskRecord): TaskProgressView {
   return { ...taskView(store, t), runs: taskRuns(store, t), units: store.units(t.id), history: store.history(t.id) };
 }
 
@@ -188,7 +191,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
 
   app.get('/api/openapi.json', async () => openApiDocument());
 
-  app.post('/api/connections/test', async (req, reply) => {
+  app.post('/api/connections/test', async (req, reply): Promise<ConnectivityReport | FastifyReply> => {
     const body = parseBody(ConnTestBody, req, reply);
     if (!body) return reply;
     if (!body.source && !body.target) return invalidBody(reply, new z.ZodError([{ code: 'custom', path: [], message: 'give source, target or both' }]));
@@ -198,7 +201,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     });
   });
 
-  app.post('/api/catalog/objects', async (req, reply) => {
+  app.post('/api/catalog/objects', async (req, reply): Promise<ObjectTree | FastifyReply> => {
     const body = parseBody(ObjectsBody, req, reply);
     if (!body) return reply;
     const client = await connect(apiConnInfo(body.source, policy, 'source'), 'source');
@@ -210,7 +213,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   });
 
   // what a spec's selection and mapping would skip or rename, before a task exists
-  app.post('/api/plan/preview', async (req, reply) => {
+  app.post('/api/plan/preview', async (req, reply): Promise<PlanPreview | FastifyReply> => {
     const body = parseBody(TaskSpecSchema, req, reply);
     if (!body) return reply;
     resolveApiConn(body.target, policy, 'target');
@@ -218,7 +221,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     return { skipped: plan.skipped, notes: [...plan.notes, ...plan.selectionNotes] };
   });
 
-  app.get('/api/tasks', async (req) => {
+  app.get('/api/tasks', async (req): Promise<TaskListView> => {
     const state = (req.query as { state?: string }).state;
     return { tasks: store.list().map((t) => taskView(store, t)).filter((t) => !state || t.state === state) };
   });
@@ -232,9 +235,9 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     return reply.code(201).send(taskView(store, t));
   });
 
-  app.get('/api/tasks/:id', async (req) => taskView(store, taskOf(req)));
+  app.get('/api/tasks/:id', async (req): Promise<TaskView> => taskView(store, taskOf(req)));
 
-  app.delete('/api/tasks/:id', async (req) => {
+  app.delete('/api/tasks/:id', async (req): Promise<ReleasedView> => {
     const t = connectingTask(req);
     const r = await releaseTask(store, t.id, opts.keyFile);
     return { released: t.id, checkpointsDropped: r.marksDropped };
@@ -250,7 +253,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
 
   app.post('/api/tasks/:id/precheck', async (req) => precheckTask(store, connectingTask(req).id, opts.keyFile));
 
-  app.get('/api/tasks/:id/precheck', async (req, reply) => {
+  app.get('/api/tasks/:id/precheck', async (req, reply): Promise<StoredPrecheckView | FastifyReply> => {
     const t = taskOf(req);
     if (!t.precheck) return reply.code(404).send(errorBody('PGFERRY_E_USAGE', `task ${t.name} has not been prechecked`, { fix: `POST /api/tasks/${t.id}/precheck` }));
     return { ...t.precheck.report, at: t.precheck.at, current: t.precheck.hash === t.specHash };
@@ -260,20 +263,20 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     app.post(`/api/tasks/:id/${verb}`, async (req, reply) => {
       const t = connectingTask(req);
       const r = await startInBackground(store, t.id, { resume: verb === 'resume', keyFile: opts.keyFile });
-      return reply.code(202).send({ ...taskView(store, store.get(t.id)), pid: r.pid });
+      return reply.code(202).send({ ...taskView(store, store.get(t.id)), pid: r.pid } satisfies StartedView);
     });
   }
 
   app.post('/api/tasks/:id/stop', async (req, reply) => reply.code(202).send(taskView(store, await stopTask(store, taskOf(req).id, false))));
 
-  app.get('/api/tasks/:id/progress', async (req) => progressView(store, taskOf(req)));
+  app.get('/api/tasks/:id/progress', async (req): Promise<TaskProgressView> => progressView(store, taskOf(req)));
 
-  app.post('/api/tasks/:id/verify', async (req) => {
+  app.post('/api/tasks/:id/verify', async (req): Promise<VerifyView> => {
     const v = await verifyTask(store, connectingTask(req).id, opts.keyFile);
     return { ...v.report, at: v.at };
   });
 
-  app.get('/api/tasks/:id/verify', async (req, reply) => {
+  app.get('/api/tasks/:id/verify', async (req, reply): Promise<VerifyView | FastifyReply> => {
     const t = taskOf(req);
     const v = store.latestVerify(t.id);
     if (!v) return reply.code(404).send(errorBody('PGFERRY_E_USAGE', `task ${t.name} has not been verified`, { fix: `POST /api/tasks/${t.id}/verify` }));
