@@ -28,9 +28,9 @@ interface BarState {
   estRows: number;
 }
 
-/** Returns an event sink that draws on `out` (a TTY stream). */
-export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent) => void {
-  const multi = new cliProgress.MultiBar(
+/** The bar set on `out`: one line per bar, in the layout every bar's payload fills. */
+function newMultiBar(out: NodeJS.WriteStream): cliProgress.MultiBar {
+  return new cliProgress.MultiBar(
     {
       stream: out,
       clearOnComplete: true,
@@ -42,6 +42,18 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
     },
     cliProgress.Presets.shades_classic,
   );
+}
+
+/** The rate and ETA fields of a bar that has moved `done` of `total` bytes since `start` (ms). */
+function ratePayload(done: number, total: number, start: number): { rate: string; eta: string } {
+  const el = (Date.now() - start) / 1000;
+  const rate = el > 0 ? done / el : 0;
+  return { rate: `${(rate / MB).toFixed(1)} MB/s`, eta: fmtEta(rate > 0 ? (total - done) / rate : Infinity) };
+}
+
+/** Returns an event sink that draws on `out` (a TTY stream). */
+export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent) => void {
+  const multi = newMultiBar(out);
   const bars = new Map<string, BarState>();
   let overall: cliProgress.SingleBar | null = null;
   let totalBytes = 0;
@@ -50,18 +62,13 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
   // multi.log only flushes on the next redraw: without bars on screen, write directly
   const line = (text: string) => (bars.size === 0 && overall === null ? out.write(`${text}\n`) : multi.log(`${text}\n`));
 
-  const overallPayload = () => {
-    const el = (Date.now() - dataStart) / 1000;
-    const rate = el > 0 ? doneBytes / el : 0;
-    return {
-      name: 'all tables'.padEnd(28),
-      pct: totalBytes ? Math.min(100, Math.floor((doneBytes / totalBytes) * 100)) : 0,
-      rows: '',
-      bytes: fmtBytes(doneBytes),
-      rate: `${(rate / MB).toFixed(1)} MB/s`,
-      eta: fmtEta(rate > 0 ? (totalBytes - doneBytes) / rate : Infinity),
-    };
-  };
+  const overallPayload = () => ({
+    name: 'all tables'.padEnd(28),
+    pct: totalBytes ? Math.min(100, Math.floor((doneBytes / totalBytes) * 100)) : 0,
+    rows: '',
+    bytes: fmtBytes(doneBytes),
+    ...ratePayload(doneBytes, totalBytes, dataStart),
+  });
 
   return (e) => {
     switch (e.type) {
@@ -97,15 +104,12 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
         if (!b) break;
         b.done += e.bytes;
         doneBytes += e.bytes;
-        const el = (Date.now() - b.start) / 1000;
-        const rate = el > 0 ? b.done / el : 0;
         const frac = Math.min(0.99, b.done / b.total);
         b.bar.update(Math.min(b.done, b.total), {
           pct: Math.floor(frac * 100),
           rows: `~${Math.round(b.estRows * frac).toLocaleString('en')}`,
           bytes: fmtBytes(b.done),
-          rate: `${(rate / MB).toFixed(1)} MB/s`,
-          eta: fmtEta(rate > 0 ? (b.total - b.done) / rate : Infinity),
+          ...ratePayload(b.done, b.total, b.start),
         });
         overall?.update(Math.min(doneBytes, totalBytes), overallPayload());
         break;
