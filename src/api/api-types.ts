@@ -29,13 +29,18 @@ export type {
 /** One side's connection as a request body gives it (POST /api/connections/test, /api/catalog/objects, a task spec). */
 export type ConnSpecInput = z.input<typeof ConnSpecSchema>;
 
-/** An error body's `error`: the stable code, the cause, what it concerns, a fix, and bad fields. */
+/** An error body's `error`: the stable code, the cause, what it concerns, a fix, bad fields, and whether to retry. */
 export interface ApiError {
   code: string;
   message: string;
   object?: string;
   fix?: string;
   fields?: { field: string; message: string }[];
+  /**
+   * Set on errors a handler raised: true for a transient failure (a 503 with Retry-After: the
+   * same request may succeed later), false when repeating it would fail the same way.
+   */
+  retryable?: boolean;
 }
 
 /**

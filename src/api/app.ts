@@ -2,29 +2,22 @@
  * The HTTP API (and the console's static files) on one port: REST resources over the same task
  * functions the CLI uses, bodies validated by the TaskSpec schema, errors as JSON with stable
  * codes, live progress as Server-Sent Events. Passwords are write-only: no response holds one.
+ * Here: what guards every route (Host, token, headers, errors); the routes are in routes-*.ts.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { PgferryError, messageOf, type ErrorCode } from '../errors.js';
-import { redact } from '../logger.js';
 import { classifyError, isConnectionLoss } from '../retry-class.js';
-import { ConnSpecSchema, TaskSpecSchema } from '../config/task-spec.js';
-import type { TaskRecord, TaskStore } from '../task/task-store.js';
-import {
-  createTask, effectiveState, precheckTask, releaseTask, setThroughput, startInBackground, stopTask, taskFacts, taskRuns, testTask, verifyTask,
-} from '../task/task-service.js';
-import { testConnectivity } from '../pg/test-connectivity.js';
-import { connect } from '../pg/connect.js';
-import { listObjects } from '../catalog/list-objects.js';
-import { planFromSource } from '../plan/review-plan.js';
-import { planInputs } from '../plan/plan-inputs.js';
+import type { TaskStore } from '../task/task-store.js';
 import { openApiDocument } from './openapi.js';
-import { apiConnInfo, checkStoredTask, DEFAULT_POLICY, resolveApiConn, type ConnectionPolicy } from './connection-policy.js';
-import { EventTickets, installGuard, LOOPBACK_NAMES, SECURITY_HEADERS, type Access } from './request-guard.js';
+import { DEFAULT_POLICY, type ConnectionPolicy } from './connection-policy.js';
+import { EventTickets, installGuard, LOOPBACK_NAMES, type Access } from './request-guard.js';
 import { registerConsoleFiles } from './console-files.js';
-import type {
-  ConnectivityReport, ObjectTree, PlanPreview, ReleasedView, StartedView, StoredPrecheckView, TaskListView, TaskProgressView, TaskSummary, TaskView, VerifyView,
-} from './api-types.js';
+import { errorBody, RETRY_AFTER_SECONDS } from './api-replies.js';
+import type { RouteDeps } from './route-task.js';
+import { registerConnectionRoutes } from './routes-connections.js';
+import { registerTaskRoutes } from './routes-tasks.js';
+import { registerTaskControlRoutes } from './routes-task-control.js';
+import { registerEventRoutes } from './routes-events.js';
 
 export interface ApiOptions {
   store: TaskStore;
@@ -57,69 +50,6 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   PGFERRY_E_VERSION: 502,
 };
 
-/** Seconds a client should wait before repeating a request that failed for a transient reason. */
-const RETRY_AFTER_SECONDS = 5;
-
-/** An API error body: the stable code, what it concerns, the cause, a fix, and bad fields. */
-function errorBody(code: string, message: string, extra: { object?: string; fix?: string; fields?: { field: string; message: string }[] } = {}) {
-  return { error: { code, message: redact(message), ...extra } };
-}
-
-/** A 400 naming each invalid field of a body. */
-function invalidBody(reply: FastifyReply, err: z.ZodError): FastifyReply {
-  const fields = err.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
-  return reply.code(400).send(errorBody('PGFERRY_E_USAGE', `invalid request body: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, { fields }));
-}
-
-function parseBody<T extends z.ZodTypeAny>(schema: T, req: FastifyRequest, reply: FastifyReply): z.infer<T> | undefined {
-  const r = schema.safeParse(req.body ?? {});
-  if (r.success) return r.data;
-  invalidBody(reply, r.error);
-  return undefined;
-}
-
-/**
- * A task as the API shows it: everything but secrets (the store has none in the spec). `state` is
- * the shown state (a completed task says how it ended: `completed with errors`, ...); `outcome`
- * has the counts behind it (null until the task has completed); `totals` sum every run.
- */
-export function taskView(store: TaskStore, t: TaskRecord): TaskView {
-  const f = taskFacts(store, t);
-  return {
-    id: t.id,
-    name: t.name,
-    state: f.state,
-    outcome: f.outcome,
-    totals: f.totals,
-    phase: t.phase,
-    progress: t.progress,
-    createdAt: t.createdAt,
-    startedAt: t.startedAt,
-    finishedAt: t.finishedAt,
-    jobs: t.jobs,
-    maxRateMBps: t.maxRateMBps,
-    bytesDone: t.bytesDone,
-    bytesTotal: t.bytesTotal,
-    rate: t.rate,
-    error: t.error,
-    spec: t.spec,
-    passwordsStored: { source: Boolean(store.secret(t.id, 'source')), target: Boolean(store.secret(t.id, 'target')) },
-    precheck: t.precheck ? { passed: t.precheck.passed, at: t.precheck.at, current: t.precheck.hash === t.specHash } : null,
-    summary: t.summary as TaskSummary | null,
-  };
-}
-
-function progressView(store: TaskStore, t: TaskRecord): TaskProgressView {
-  return { ...taskView(store, t), runs: taskRuns(store, t), units: store.units(t.id), history: store.history(t.id) };
-}
-
-const ConnTestBody = z.object({ source: ConnSpecSchema.optional(), target: ConnSpecSchema.optional() }).strict();
-const ObjectsBody = z.object({ source: ConnSpecSchema }).strict();
-const ThroughputBody = z
-  .object({ jobs: z.number().int().min(1).max(64).optional(), maxRateMBps: z.number().positive().nullable().optional() })
-  .strict()
-  .refine((b) => b.jobs !== undefined || b.maxRateMBps !== undefined, { message: 'give jobs and/or maxRateMBps' });
-
 /** Every route, as `method /path` with who may call it (the security test tries each one). */
 export interface RouteEntry {
   method: string;
@@ -129,8 +59,6 @@ export interface RouteEntry {
 
 /** Builds the app: the guard, the API routes, the console's files. */
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
-  const { store } = opts;
-  const policy = opts.policy ?? DEFAULT_POLICY;
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, ...(opts.https ? { https: opts.https } : {}) } as object) as unknown as FastifyInstance;
 
   const routes: RouteEntry[] = [];
@@ -164,7 +92,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     const status = (err as { statusCode?: number }).statusCode;
     if (!(err instanceof PgferryError) && status && status >= 400 && status < 500) return reply.code(status).send(errorBody('PGFERRY_E_USAGE', messageOf(err)));
     const retryable = classifyError(err).transient;
-    const failure = (code: ErrorCode, fix?: string, object?: string) => ({ error: { ...errorBody(code, messageOf(err), { object, fix }).error, retryable } });
+    const failure = (code: ErrorCode, fix?: string, object?: string) => errorBody(code, messageOf(err), { object, fix, retryable });
     if (retryable) {
       reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS));
       if (err instanceof PgferryError) return reply.send(failure(err.code, err.fix, err.object));
@@ -178,136 +106,16 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     reply.code(404).send(errorBody('PGFERRY_E_USAGE', `no route ${req.method} ${req.url.split('?')[0]}`, { fix: 'see /api/openapi.json' })),
   );
 
-  /** The task named by the route's :id, exactly (prefixes are for people at the CLI). */
-  const taskOf = (req: FastifyRequest) => store.get((req.params as { id: string }).id, { prefix: false });
-  /** The same, checked against the connection policy before anything connects with it. */
-  const connectingTask = (req: FastifyRequest) => {
-    const t = taskOf(req);
-    checkStoredTask(t.spec, policy);
-    return t;
-  };
-
   app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
 
   app.get('/api/openapi.json', async () => openApiDocument());
 
-  app.post('/api/connections/test', async (req, reply): Promise<ConnectivityReport | FastifyReply> => {
-    const body = parseBody(ConnTestBody, req, reply);
-    if (!body) return reply;
-    if (!body.source && !body.target) return invalidBody(reply, new z.ZodError([{ code: 'custom', path: [], message: 'give source, target or both' }]));
-    return testConnectivity({
-      source: body.source ? apiConnInfo(body.source, policy, 'source') : undefined,
-      target: body.target ? apiConnInfo(body.target, policy, 'target') : undefined,
-    });
-  });
-
-  app.post('/api/catalog/objects', async (req, reply): Promise<ObjectTree | FastifyReply> => {
-    const body = parseBody(ObjectsBody, req, reply);
-    if (!body) return reply;
-    const client = await connect(apiConnInfo(body.source, policy, 'source'), 'source');
-    try {
-      return await listObjects(client);
-    } finally {
-      await client.end().catch(() => {});
-    }
-  });
-
-  // what a spec's selection and mapping would skip or rename, before a task exists
-  app.post('/api/plan/preview', async (req, reply): Promise<PlanPreview | FastifyReply> => {
-    const body = parseBody(TaskSpecSchema, req, reply);
-    if (!body) return reply;
-    resolveApiConn(body.target, policy, 'target');
-    const { plan } = await planFromSource(apiConnInfo(body.source, policy, 'source'), planInputs(body));
-    return { skipped: plan.skipped, notes: [...plan.notes, ...plan.selectionNotes] };
-  });
-
-  app.get('/api/tasks', async (req): Promise<TaskListView> => {
-    const state = (req.query as { state?: string }).state;
-    return { tasks: store.list().map((t) => taskView(store, t)).filter((t) => !state || t.state === state) };
-  });
-
-  app.post('/api/tasks', async (req, reply) => {
-    const body = parseBody(TaskSpecSchema, req, reply);
-    if (!body) return reply;
-    resolveApiConn(body.source, policy, 'source');
-    resolveApiConn(body.target, policy, 'target');
-    const t = createTask(store, body, opts.keyFile, { origin: 'api' });
-    return reply.code(201).send(taskView(store, t));
-  });
-
-  app.get('/api/tasks/:id', async (req): Promise<TaskView> => taskView(store, taskOf(req)));
-
-  app.delete('/api/tasks/:id', async (req): Promise<ReleasedView> => {
-    const t = connectingTask(req);
-    const r = await releaseTask(store, t.id, opts.keyFile);
-    return { released: t.id, checkpointsDropped: r.marksDropped };
-  });
-
-  app.patch('/api/tasks/:id/throughput', async (req, reply) => {
-    const body = parseBody(ThroughputBody, req, reply);
-    if (!body) return reply;
-    return taskView(store, setThroughput(store, taskOf(req).id, body));
-  });
-
-  app.post('/api/tasks/:id/test', async (req) => testTask(store, connectingTask(req).id, opts.keyFile));
-
-  app.post('/api/tasks/:id/precheck', async (req) => precheckTask(store, connectingTask(req).id, opts.keyFile));
-
-  app.get('/api/tasks/:id/precheck', async (req, reply): Promise<StoredPrecheckView | FastifyReply> => {
-    const t = taskOf(req);
-    if (!t.precheck) return reply.code(404).send(errorBody('PGFERRY_E_USAGE', `task ${t.name} has not been prechecked`, { fix: `POST /api/tasks/${t.id}/precheck` }));
-    return { ...t.precheck.report, at: t.precheck.at, current: t.precheck.hash === t.specHash };
-  });
-
-  for (const verb of ['start', 'resume'] as const) {
-    app.post(`/api/tasks/:id/${verb}`, async (req, reply) => {
-      const t = connectingTask(req);
-      const r = await startInBackground(store, t.id, { resume: verb === 'resume', keyFile: opts.keyFile });
-      return reply.code(202).send({ ...taskView(store, store.get(t.id)), pid: r.pid } satisfies StartedView);
-    });
-  }
-
-  app.post('/api/tasks/:id/stop', async (req, reply) => reply.code(202).send(taskView(store, await stopTask(store, taskOf(req).id, false))));
-
-  app.get('/api/tasks/:id/progress', async (req): Promise<TaskProgressView> => progressView(store, taskOf(req)));
-
-  app.post('/api/tasks/:id/verify', async (req): Promise<VerifyView> => {
-    const v = await verifyTask(store, connectingTask(req).id, opts.keyFile);
-    return { ...v.report, at: v.at };
-  });
-
-  app.get('/api/tasks/:id/verify', async (req, reply): Promise<VerifyView | FastifyReply> => {
-    const t = taskOf(req);
-    const v = store.latestVerify(t.id);
-    if (!v) return reply.code(404).send(errorBody('PGFERRY_E_USAGE', `task ${t.name} has not been verified`, { fix: `POST /api/tasks/${t.id}/verify` }));
-    return { ...v.report, at: v.at };
-  });
-
-  app.post('/api/tasks/:id/events/ticket', async (req, reply) => reply.code(201).send(tickets.issue(taskOf(req).id)));
-
-  // live progress: a `progress` event every second while the task runs, then one last and close
-  app.get('/api/tasks/:id/events', { config: { access: 'ticket' } }, async (req, reply) => {
-    const id = taskOf(req).id;
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-    let closed = false;
-    req.raw.on('close', () => (closed = true));
-    for (let n = 0; !closed; n++) {
-      let t: TaskRecord;
-      try {
-        t = store.get(id, { prefix: false });
-      } catch {
-        res.write(`event: gone\ndata: {}\n\n`);
-        break;
-      }
-      res.write(`id: ${n}\nevent: progress\ndata: ${JSON.stringify(progressView(store, t))}\n\n`);
-      const state = effectiveState(t);
-      if (state !== 'running' && state !== 'stopping' && n > 0 && (req.query as { follow?: string }).follow !== 'always') break;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    res.end();
-  });
+  // the route groups, in this order (the security tests walk every route as registered)
+  const deps: RouteDeps = { store: opts.store, policy: opts.policy ?? DEFAULT_POLICY, keyFile: opts.keyFile, tickets };
+  registerConnectionRoutes(app, deps);
+  registerTaskRoutes(app, deps);
+  registerTaskControlRoutes(app, deps);
+  registerEventRoutes(app, deps);
 
   registerConsoleFiles(app, opts.consoleDir);
   return app;

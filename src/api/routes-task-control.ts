@@ -1,0 +1,50 @@
+/**
+ * What is done to an existing task and what it reports back: Test Connectivity with its
+ * settings, the precheck, start, resume and stop, its progress, and verify. Routes that connect
+ * with the task's stored settings check them against the connection policy first.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { precheckTask, startInBackground, stopTask, testTask, verifyTask } from '../task/task-service.js';
+import { errorBody } from './api-replies.js';
+import { progressView, taskView } from './task-views.js';
+import { connectingTask, taskOf, type RouteDeps } from './route-task.js';
+import type { StartedView, StoredPrecheckView, TaskProgressView, VerifyView } from './api-types.js';
+
+/** Registers /api/tasks/:id/test, /precheck, /start, /resume, /stop, /progress and /verify. */
+export function registerTaskControlRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const { store, keyFile } = deps;
+
+  app.post('/api/tasks/:id/test', async (req) => testTask(store, connectingTask(deps, req).id, keyFile));
+
+  app.post('/api/tasks/:id/precheck', async (req) => precheckTask(store, connectingTask(deps, req).id, keyFile));
+
+  app.get('/api/tasks/:id/precheck', async (req, reply): Promise<StoredPrecheckView | FastifyReply> => {
+    const t = taskOf(deps, req);
+    if (!t.precheck) return reply.code(404).send(errorBody('PGFERRY_E_USAGE', `task ${t.name} has not been prechecked`, { fix: `POST /api/tasks/${t.id}/precheck` }));
+    return { ...t.precheck.report, at: t.precheck.at, current: t.precheck.hash === t.specHash };
+  });
+
+  for (const verb of ['start', 'resume'] as const) {
+    app.post(`/api/tasks/:id/${verb}`, async (req, reply) => {
+      const t = connectingTask(deps, req);
+      const r = await startInBackground(store, t.id, { resume: verb === 'resume', keyFile });
+      return reply.code(202).send({ ...taskView(store, store.get(t.id)), pid: r.pid } satisfies StartedView);
+    });
+  }
+
+  app.post('/api/tasks/:id/stop', async (req, reply) => reply.code(202).send(taskView(store, await stopTask(store, taskOf(deps, req).id, false))));
+
+  app.get('/api/tasks/:id/progress', async (req): Promise<TaskProgressView> => progressView(store, taskOf(deps, req)));
+
+  app.post('/api/tasks/:id/verify', async (req): Promise<VerifyView> => {
+    const v = await verifyTask(store, connectingTask(deps, req).id, keyFile);
+    return { ...v.report, at: v.at };
+  });
+
+  app.get('/api/tasks/:id/verify', async (req, reply): Promise<VerifyView | FastifyReply> => {
+    const t = taskOf(deps, req);
+    const v = store.latestVerify(t.id);
+    if (!v) return reply.code(404).send(errorBody('PGFERRY_E_USAGE', `task ${t.name} has not been verified`, { fix: `POST /api/tasks/${t.id}/verify` }));
+    return { ...v.report, at: v.at };
+  });
+}

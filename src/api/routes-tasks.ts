@@ -1,0 +1,52 @@
+/**
+ * The task resource: list, create, show and release tasks, and change a task's throughput. A new
+ * task's connection settings pass the connection policy before the task is stored.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { TaskSpecSchema } from '../config/task-spec.js';
+import { JOBS_MAX, JOBS_MIN } from '../config/jobs.js';
+import { createTask, releaseTask, setThroughput } from '../task/task-service.js';
+import { resolveApiConn } from './connection-policy.js';
+import { parseBody } from './api-replies.js';
+import { taskView } from './task-views.js';
+import { connectingTask, taskOf, type RouteDeps } from './route-task.js';
+import type { ReleasedView, TaskListView, TaskView } from './api-types.js';
+
+const ThroughputBody = z
+  .object({ jobs: z.number().int().min(JOBS_MIN).max(JOBS_MAX).optional(), maxRateMBps: z.number().positive().nullable().optional() })
+  .strict()
+  .refine((b) => b.jobs !== undefined || b.maxRateMBps !== undefined, { message: 'give jobs and/or maxRateMBps' });
+
+/** Registers GET and POST /api/tasks, GET and DELETE /api/tasks/:id, PATCH /api/tasks/:id/throughput. */
+export function registerTaskRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const { store, policy, keyFile } = deps;
+
+  app.get('/api/tasks', async (req): Promise<TaskListView> => {
+    const state = (req.query as { state?: string }).state;
+    return { tasks: store.list().map((t) => taskView(store, t)).filter((t) => !state || t.state === state) };
+  });
+
+  app.post('/api/tasks', async (req, reply) => {
+    const body = parseBody(TaskSpecSchema, req, reply);
+    if (!body) return reply;
+    resolveApiConn(body.source, policy, 'source');
+    resolveApiConn(body.target, policy, 'target');
+    const t = createTask(store, body, keyFile, { origin: 'api' });
+    return reply.code(201).send(taskView(store, t));
+  });
+
+  app.get('/api/tasks/:id', async (req): Promise<TaskView> => taskView(store, taskOf(deps, req)));
+
+  app.delete('/api/tasks/:id', async (req): Promise<ReleasedView> => {
+    const t = connectingTask(deps, req);
+    const r = await releaseTask(store, t.id, keyFile);
+    return { released: t.id, checkpointsDropped: r.marksDropped };
+  });
+
+  app.patch('/api/tasks/:id/throughput', async (req, reply) => {
+    const body = parseBody(ThroughputBody, req, reply);
+    if (!body) return reply;
+    return taskView(store, setThroughput(store, taskOf(deps, req).id, body));
+  });
+}

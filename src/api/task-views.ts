@@ -1,0 +1,43 @@
+/**
+ * A stored task as the API shows it (GET /api/tasks/:id, the progress route and each `progress`
+ * event): everything but secrets and internals, with the shown state, outcome and totals.
+ */
+import type { TaskRecord, TaskStore } from '../task/task-store.js';
+import { taskFacts, taskRuns } from '../task/task-service.js';
+import type { TaskProgressView, TaskSummary, TaskView } from './api-types.js';
+
+/**
+ * A task as the API shows it: everything but secrets (the store has none in the spec). `state` is
+ * the shown state (a completed task says how it ended: `completed with errors`, ...); `outcome`
+ * has the counts behind it (null until the task has completed); `totals` sum every run.
+ */
+export function taskView(store: TaskStore, t: TaskRecord): TaskView {
+  const f = taskFacts(store, t);
+  return {
+    id: t.id,
+    name: t.name,
+    state: f.state,
+    outcome: f.outcome,
+    totals: f.totals,
+    phase: t.phase,
+    progress: t.progress,
+    createdAt: t.createdAt,
+    startedAt: t.startedAt,
+    finishedAt: t.finishedAt,
+    jobs: t.jobs,
+    maxRateMBps: t.maxRateMBps,
+    bytesDone: t.bytesDone,
+    bytesTotal: t.bytesTotal,
+    rate: t.rate,
+    error: t.error,
+    spec: t.spec,
+    passwordsStored: { source: Boolean(store.secret(t.id, 'source')), target: Boolean(store.secret(t.id, 'target')) },
+    precheck: t.precheck ? { passed: t.precheck.passed, at: t.precheck.at, current: t.precheck.hash === t.specHash } : null,
+    summary: t.summary as TaskSummary | null,
+  };
+}
+
+/** The task with its runs, copy units and history (the progress route and the event stream). */
+export function progressView(store: TaskStore, t: TaskRecord): TaskProgressView {
+  return { ...taskView(store, t), runs: taskRuns(store, t), units: store.units(t.id), history: store.history(t.id) };
+}
