@@ -1,0 +1,121 @@
+/**
+ * buildPlan on the small hand-made catalog of catalog-fixture.ts (schema `Foo Bar`, tables `a.b`
+ * and `we"ird` with keys, an index and a foreign key, a sequence owned by a column, a view with a
+ * 63-byte name): the exact pre-data statements in their order, the copy units, the post-data
+ * steps in order (read only through postDataSteps) and the final steps. rendered-ddl.test.ts runs
+ * these very statements on PostgreSQL 15 and 17.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildPlan, type PlanOptions } from '../../src/plan/build-plan.js';
+import { postDataSteps, type DdlStep } from '../../src/plan/plan-model.js';
+import { ctx, LONG, planCatalog } from './catalog-fixture.js';
+
+const options: PlanOptions = { ownership: ctx, targetSchemas: new Map([['public', 'postgres']]) };
+const steps = (list: DdlStep[]) => list.map((s) => ({ key: s.key, kind: s.kind, name: s.name, sql: s.sql }));
+
+/** The pre-data statements of the fixture's plan, in order. */
+export const EXPECTED_PRE_DATA = [
+  { key: 'pg_namespace:16400', kind: 'schema', name: '"Foo Bar"', sql: ['CREATE SCHEMA "Foo Bar"', `COMMENT ON SCHEMA "Foo Bar" IS 'hostile names'`] },
+  {
+    key: 'pg_class:16401', kind: 'sequence', name: '"Foo Bar"."a.b_id_seq"',
+    sql: ['CREATE SEQUENCE "Foo Bar"."a.b_id_seq" AS bigint START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 CACHE 1'],
+  },
+  {
+    key: 'pg_class:16402', kind: 'table', name: '"Foo Bar"."a.b"',
+    sql: [
+      `CREATE TABLE "Foo Bar"."a.b" ("id" bigint DEFAULT nextval('"Foo Bar"."a.b_id_seq"'::regclass) NOT NULL, "${LONG}" text)`,
+      `COMMENT ON COLUMN "Foo Bar"."a.b"."${LONG}" IS '63 bytes'`,
+    ],
+  },
+  { key: 'pg_class:16403', kind: 'table', name: '"Foo Bar"."we""ird"', sql: ['CREATE TABLE "Foo Bar"."we""ird" ("id" integer NOT NULL, "a.b id" bigint)'] },
+  {
+    key: 'pg_class:16405', kind: 'view', name: `"Foo Bar"."${LONG}"`,
+    sql: [`CREATE VIEW "Foo Bar"."${LONG}" AS SELECT "a.b".id,\n    "a.b"."${LONG}"\n   FROM "Foo Bar"."a.b"`],
+  },
+  { key: 'pg_class:16401:owned', kind: 'sequence owner', name: '"Foo Bar"."a.b_id_seq"', sql: ['ALTER SEQUENCE "Foo Bar"."a.b_id_seq" OWNED BY "Foo Bar"."a.b"."id"'] },
+];
+
+/** The post-data statements, in the order postDataSteps gives them. */
+export const EXPECTED_POST_DATA = [
+  { key: 'pg_constraint:16410', kind: 'constraint', name: '"a.b_pkey" on "Foo Bar"."a.b"', sql: ['ALTER TABLE ONLY "Foo Bar"."a.b" ADD CONSTRAINT "a.b_pkey" PRIMARY KEY (id)'] },
+  { key: 'pg_constraint:16412', kind: 'constraint', name: '"we""ird_pkey" on "Foo Bar"."we""ird"', sql: ['ALTER TABLE ONLY "Foo Bar"."we""ird" ADD CONSTRAINT "we""ird_pkey" PRIMARY KEY (id)'] },
+  { key: 'pg_class:16415', kind: 'index', name: '"Foo Bar"."we""ird_a.b id_idx"', sql: ['CREATE INDEX "we""ird_a.b id_idx" ON "Foo Bar"."we""ird" USING btree ("a.b id")'] },
+  {
+    key: 'pg_constraint:16414', kind: 'constraint', name: '"we""ird_fk" on "Foo Bar"."we""ird"',
+    sql: ['ALTER TABLE ONLY "Foo Bar"."we""ird" ADD CONSTRAINT "we""ird_fk" FOREIGN KEY ("a.b id") REFERENCES "Foo Bar"."a.b"(id) NOT VALID'],
+  },
+  {
+    key: 'pg_constraint:16414:validate', kind: 'foreign key check', name: '"we""ird_fk" on "Foo Bar"."we""ird"',
+    sql: ['ALTER TABLE ONLY "Foo Bar"."we""ird" VALIDATE CONSTRAINT "we""ird_fk"'],
+  },
+];
+
+export const EXPECTED_FINAL = [
+  {
+    key: 'pg_default_acl:16420', kind: 'default privileges', name: 'for role postgres in schema "Foo Bar"',
+    sql: ['ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "Foo Bar" GRANT SELECT ON TABLES TO PUBLIC'],
+  },
+];
+
+describe('buildPlan on a small catalog with hostile names', () => {
+  const plan = buildPlan(planCatalog(), options);
+
+  it('pre-data: schema, sequence, tables, view, then OWNED BY, each statement exact', () => {
+    assert.deepEqual(steps(plan.preData), EXPECTED_PRE_DATA);
+  });
+
+  it('pre-data levels: what a step needs is on a lower level', () => {
+    assert.deepEqual(plan.preData.map((s) => [s.key, s.level]), [
+      ['pg_namespace:16400', 0], ['pg_class:16401', 1], ['pg_class:16402', 2], ['pg_class:16403', 1], ['pg_class:16405', 3], ['pg_class:16401:owned', 3],
+    ]);
+  });
+
+  it('copy units: one per table, largest first, columns in order, the referenced table marked', () => {
+    assert.deepEqual(plan.units.map((u) => ({ id: u.id, key: u.key, schema: u.schema, table: u.table, columns: u.columns, referenced: u.referenced, binary: u.binary, slice: u.slice })), [
+      { id: '"Foo Bar"."a.b"', key: 'pg_class:16402', schema: 'Foo Bar', table: 'a.b', columns: ['id', LONG], referenced: true, binary: true, slice: undefined },
+      { id: '"Foo Bar"."we""ird"', key: 'pg_class:16403', schema: 'Foo Bar', table: 'we"ird', columns: ['id', 'a.b id'], referenced: false, binary: true, slice: undefined },
+    ]);
+  });
+
+  it('post-data: keys largest table first, then the index, then the foreign key added NOT VALID and validated apart (a.b is 20 MB)', () => {
+    assert.deepEqual(steps(postDataSteps(plan)), EXPECTED_POST_DATA);
+  });
+
+  it('final steps, sequences, renames and skipped', () => {
+    assert.deepEqual(steps(plan.finalSteps), EXPECTED_FINAL);
+    assert.deepEqual(plan.sequences, [{ schema: 'Foo Bar', name: 'a.b_id_seq' }]);
+    assert.deepEqual(plan.renames, []);
+    assert.deepEqual(plan.skipped, []);
+  });
+
+  it('with no data phase the keys and the index join pre-data, on their table\'s connection, before the view that reads one', () => {
+    const noData = buildPlan(planCatalog(), { ...options, noData: true });
+    assert.deepEqual(noData.preData.map((s) => [s.key, s.lockGroup]), [
+      ['pg_namespace:16400', undefined], ['pg_class:16401', undefined], ['pg_class:16402', undefined], ['pg_class:16403', undefined],
+      ['pg_class:16415', 'pg_class:16403'], ['pg_constraint:16410', 'pg_class:16402'], ['pg_constraint:16412', 'pg_class:16403'],
+      ['pg_class:16405', undefined], ['pg_class:16401:owned', undefined],
+    ]);
+    assert.deepEqual(steps(postDataSteps(noData)).map((s) => s.sql), [
+      ['ALTER TABLE ONLY "Foo Bar"."we""ird" ADD CONSTRAINT "we""ird_fk" FOREIGN KEY ("a.b id") REFERENCES "Foo Bar"."a.b"(id) NOT VALID'],
+      ['ALTER TABLE ONLY "Foo Bar"."we""ird" VALIDATE CONSTRAINT "we""ird_fk"'],
+    ]);
+  });
+
+  it('a selection of one table leaves the other and what needs it out, and says why', () => {
+    const only = buildPlan(planCatalog(), { ...options, selection: { includeTables: ['Foo Bar.we"ird'] } });
+    assert.deepEqual(only.preData.map((s) => s.key), ['pg_namespace:16400', 'pg_class:16403']);
+    assert.deepEqual(only.units.map((u) => u.table), ['we"ird']);
+    assert.deepEqual(steps(postDataSteps(only)).map((s) => s.key), ['pg_constraint:16412', 'pg_class:16415']);
+    assert.deepEqual(only.sequences, []);
+    assert.deepEqual(only.skipped, [{ key: 'pg_constraint:16414', kind: 'constraint', name: '"we""ird_fk" on "Foo Bar"."we""ird"', reason: 'depends on table "Foo Bar"."a.b", which is not selected' }]);
+  });
+
+  it('the name mapping becomes one rename step', () => {
+    const mapped = buildPlan(planCatalog(), { ...options, mapping: { schemas: [{ from: 'Foo Bar', to: 'x.y' }], tables: [{ schema: 'Foo Bar', from: 'we"ird', to: 'Plain' }] } });
+    assert.deepEqual(steps(mapped.renames), [{
+      key: 'renames', kind: 'rename', name: 'object name mapping',
+      sql: ['ALTER TABLE "Foo Bar"."we""ird" RENAME TO "Plain"', 'ALTER SCHEMA "Foo Bar" RENAME TO "x.y"'],
+    }]);
+  });
+});
