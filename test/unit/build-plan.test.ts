@@ -7,62 +7,18 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildPlan, type PlanOptions } from '../../src/plan/build-plan.js';
+import { buildPlan } from '../../src/plan/build-plan.js';
 import { postDataSteps, type DdlStep } from '../../src/plan/plan-model.js';
-import { ctx, LONG, planCatalog } from './catalog-fixture.js';
+import { LONG, PLAN_FINAL, PLAN_POST_DATA, PLAN_PRE_DATA, planCatalog, planOptions } from './catalog-fixture.js';
 
-const options: PlanOptions = { ownership: ctx, targetSchemas: new Map([['public', 'postgres']]) };
+const options = planOptions;
 const steps = (list: DdlStep[]) => list.map((s) => ({ key: s.key, kind: s.kind, name: s.name, sql: s.sql }));
-
-/** The pre-data statements of the fixture's plan, in order. */
-export const EXPECTED_PRE_DATA = [
-  { key: 'pg_namespace:16400', kind: 'schema', name: '"Foo Bar"', sql: ['CREATE SCHEMA "Foo Bar"', `COMMENT ON SCHEMA "Foo Bar" IS 'hostile names'`] },
-  {
-    key: 'pg_class:16401', kind: 'sequence', name: '"Foo Bar"."a.b_id_seq"',
-    sql: ['CREATE SEQUENCE "Foo Bar"."a.b_id_seq" AS bigint START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 CACHE 1'],
-  },
-  {
-    key: 'pg_class:16402', kind: 'table', name: '"Foo Bar"."a.b"',
-    sql: [
-      `CREATE TABLE "Foo Bar"."a.b" ("id" bigint DEFAULT nextval('"Foo Bar"."a.b_id_seq"'::regclass) NOT NULL, "${LONG}" text)`,
-      `COMMENT ON COLUMN "Foo Bar"."a.b"."${LONG}" IS '63 bytes'`,
-    ],
-  },
-  { key: 'pg_class:16403', kind: 'table', name: '"Foo Bar"."we""ird"', sql: ['CREATE TABLE "Foo Bar"."we""ird" ("id" integer NOT NULL, "a.b id" bigint)'] },
-  {
-    key: 'pg_class:16405', kind: 'view', name: `"Foo Bar"."${LONG}"`,
-    sql: [`CREATE VIEW "Foo Bar"."${LONG}" AS SELECT "a.b".id,\n    "a.b"."${LONG}"\n   FROM "Foo Bar"."a.b"`],
-  },
-  { key: 'pg_class:16401:owned', kind: 'sequence owner', name: '"Foo Bar"."a.b_id_seq"', sql: ['ALTER SEQUENCE "Foo Bar"."a.b_id_seq" OWNED BY "Foo Bar"."a.b"."id"'] },
-];
-
-/** The post-data statements, in the order postDataSteps gives them. */
-export const EXPECTED_POST_DATA = [
-  { key: 'pg_constraint:16410', kind: 'constraint', name: '"a.b_pkey" on "Foo Bar"."a.b"', sql: ['ALTER TABLE ONLY "Foo Bar"."a.b" ADD CONSTRAINT "a.b_pkey" PRIMARY KEY (id)'] },
-  { key: 'pg_constraint:16412', kind: 'constraint', name: '"we""ird_pkey" on "Foo Bar"."we""ird"', sql: ['ALTER TABLE ONLY "Foo Bar"."we""ird" ADD CONSTRAINT "we""ird_pkey" PRIMARY KEY (id)'] },
-  { key: 'pg_class:16415', kind: 'index', name: '"Foo Bar"."we""ird_a.b id_idx"', sql: ['CREATE INDEX "we""ird_a.b id_idx" ON "Foo Bar"."we""ird" USING btree ("a.b id")'] },
-  {
-    key: 'pg_constraint:16414', kind: 'constraint', name: '"we""ird_fk" on "Foo Bar"."we""ird"',
-    sql: ['ALTER TABLE ONLY "Foo Bar"."we""ird" ADD CONSTRAINT "we""ird_fk" FOREIGN KEY ("a.b id") REFERENCES "Foo Bar"."a.b"(id) NOT VALID'],
-  },
-  {
-    key: 'pg_constraint:16414:validate', kind: 'foreign key check', name: '"we""ird_fk" on "Foo Bar"."we""ird"',
-    sql: ['ALTER TABLE ONLY "Foo Bar"."we""ird" VALIDATE CONSTRAINT "we""ird_fk"'],
-  },
-];
-
-export const EXPECTED_FINAL = [
-  {
-    key: 'pg_default_acl:16420', kind: 'default privileges', name: 'for role postgres in schema "Foo Bar"',
-    sql: ['ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "Foo Bar" GRANT SELECT ON TABLES TO PUBLIC'],
-  },
-];
 
 describe('buildPlan on a small catalog with hostile names', () => {
   const plan = buildPlan(planCatalog(), options);
 
   it('pre-data: schema, sequence, tables, view, then OWNED BY, each statement exact', () => {
-    assert.deepEqual(steps(plan.preData), EXPECTED_PRE_DATA);
+    assert.deepEqual(steps(plan.preData), PLAN_PRE_DATA);
   });
 
   it('pre-data levels: what a step needs is on a lower level', () => {
@@ -79,11 +35,11 @@ describe('buildPlan on a small catalog with hostile names', () => {
   });
 
   it('post-data: keys largest table first, then the index, then the foreign key added NOT VALID and validated apart (a.b is 20 MB)', () => {
-    assert.deepEqual(steps(postDataSteps(plan)), EXPECTED_POST_DATA);
+    assert.deepEqual(steps(postDataSteps(plan)), PLAN_POST_DATA);
   });
 
   it('final steps, sequences, renames and skipped', () => {
-    assert.deepEqual(steps(plan.finalSteps), EXPECTED_FINAL);
+    assert.deepEqual(steps(plan.finalSteps), PLAN_FINAL);
     assert.deepEqual(plan.sequences, [{ schema: 'Foo Bar', name: 'a.b_id_seq' }]);
     assert.deepEqual(plan.renames, []);
     assert.deepEqual(plan.skipped, []);

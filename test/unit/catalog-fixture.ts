@@ -6,6 +6,7 @@
  */
 import type { Catalog, Column, Constraint, IndexObj, Relation, SchemaObj, SequenceObj } from '../../src/catalog/model.js';
 import type { OwnershipContext } from '../../src/ddl/common.js';
+import type { PlanOptions } from '../../src/plan/build-plan.js';
 
 /** A space and capitals. */
 export const SPACE = 'Foo Bar';
@@ -154,3 +155,51 @@ export function planCatalog(): Catalog {
     ],
   });
 }
+
+/** How build-plan.test.ts and rendered-ddl.test.ts plan planCatalog(): no owners, `public` on the target. */
+export const planOptions: PlanOptions = { ownership: ctx, targetSchemas: new Map([['public', 'postgres']]) };
+
+/** The pre-data statements of the fixture's plan, in order. */
+export const PLAN_PRE_DATA = [
+  { key: 'pg_namespace:16400', kind: 'schema', name: '"Foo Bar"', sql: ['CREATE SCHEMA "Foo Bar"', `COMMENT ON SCHEMA "Foo Bar" IS 'hostile names'`] },
+  {
+    key: 'pg_class:16401', kind: 'sequence', name: '"Foo Bar"."a.b_id_seq"',
+    sql: ['CREATE SEQUENCE "Foo Bar"."a.b_id_seq" AS bigint START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 CACHE 1'],
+  },
+  {
+    key: 'pg_class:16402', kind: 'table', name: '"Foo Bar"."a.b"',
+    sql: [
+      `CREATE TABLE "Foo Bar"."a.b" ("id" bigint DEFAULT nextval('"Foo Bar"."a.b_id_seq"'::regclass) NOT NULL, "${LONG}" text)`,
+      `COMMENT ON COLUMN "Foo Bar"."a.b"."${LONG}" IS '63 bytes'`,
+    ],
+  },
+  { key: 'pg_class:16403', kind: 'table', name: '"Foo Bar"."we""ird"', sql: ['CREATE TABLE "Foo Bar"."we""ird" ("id" integer NOT NULL, "a.b id" bigint)'] },
+  {
+    key: 'pg_class:16405', kind: 'view', name: `"Foo Bar"."${LONG}"`,
+    sql: [`CREATE VIEW "Foo Bar"."${LONG}" AS SELECT "a.b".id,\n    "a.b"."${LONG}"\n   FROM "Foo Bar"."a.b"`],
+  },
+  { key: 'pg_class:16401:owned', kind: 'sequence owner', name: '"Foo Bar"."a.b_id_seq"', sql: ['ALTER SEQUENCE "Foo Bar"."a.b_id_seq" OWNED BY "Foo Bar"."a.b"."id"'] },
+];
+
+/** The post-data statements, in the order postDataSteps gives them. */
+export const PLAN_POST_DATA = [
+  { key: 'pg_constraint:16410', kind: 'constraint', name: '"a.b_pkey" on "Foo Bar"."a.b"', sql: ['ALTER TABLE ONLY "Foo Bar"."a.b" ADD CONSTRAINT "a.b_pkey" PRIMARY KEY (id)'] },
+  { key: 'pg_constraint:16412', kind: 'constraint', name: '"we""ird_pkey" on "Foo Bar"."we""ird"', sql: ['ALTER TABLE ONLY "Foo Bar"."we""ird" ADD CONSTRAINT "we""ird_pkey" PRIMARY KEY (id)'] },
+  { key: 'pg_class:16415', kind: 'index', name: '"Foo Bar"."we""ird_a.b id_idx"', sql: ['CREATE INDEX "we""ird_a.b id_idx" ON "Foo Bar"."we""ird" USING btree ("a.b id")'] },
+  {
+    key: 'pg_constraint:16414', kind: 'constraint', name: '"we""ird_fk" on "Foo Bar"."we""ird"',
+    sql: ['ALTER TABLE ONLY "Foo Bar"."we""ird" ADD CONSTRAINT "we""ird_fk" FOREIGN KEY ("a.b id") REFERENCES "Foo Bar"."a.b"(id) NOT VALID'],
+  },
+  {
+    key: 'pg_constraint:16414:validate', kind: 'foreign key check', name: '"we""ird_fk" on "Foo Bar"."we""ird"',
+    sql: ['ALTER TABLE ONLY "Foo Bar"."we""ird" VALIDATE CONSTRAINT "we""ird_fk"'],
+  },
+];
+
+/** The final steps (default privileges). */
+export const PLAN_FINAL = [
+  {
+    key: 'pg_default_acl:16420', kind: 'default privileges', name: 'for role postgres in schema "Foo Bar"',
+    sql: ['ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "Foo Bar" GRANT SELECT ON TABLES TO PUBLIC'],
+  },
+];
