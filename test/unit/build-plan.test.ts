@@ -2,14 +2,17 @@
  * buildPlan on the small hand-made catalog of catalog-fixture.ts (schema `Foo Bar`, tables `a.b`
  * and `we"ird` with keys, an index and a foreign key, a sequence owned by a column, a view with a
  * 63-byte name): the exact pre-data statements in their order, the copy units, the post-data
- * steps in order (read only through postDataSteps) and the final steps. rendered-ddl.test.ts runs
- * these very statements on PostgreSQL 15 and 17.
+ * steps in order (read only through postDataSteps) and the final steps; then the same for a
+ * catalog of many object kinds (kindsCatalog). rendered-ddl.test.ts runs these very statements on
+ * PostgreSQL 15 and 17.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { postDataSteps, type DdlStep } from '../../src/plan/plan-model.js';
-import { LONG, PLAN_FINAL, PLAN_POST_DATA, PLAN_PRE_DATA, planCatalog, planOptions } from './catalog-fixture.js';
+import {
+  KINDS_FINAL, KINDS_POST_DATA, KINDS_PRE_DATA, kindsCatalog, kindsOptions, LONG, PLAN_FINAL, PLAN_POST_DATA, PLAN_PRE_DATA, planCatalog, planOptions,
+} from './catalog-fixture.js';
 
 const options = planOptions;
 const steps = (list: DdlStep[]) => list.map((s) => ({ key: s.key, kind: s.kind, name: s.name, sql: s.sql }));
@@ -73,5 +76,31 @@ describe('buildPlan on a small catalog with hostile names', () => {
       key: 'renames', kind: 'rename', name: 'object name mapping',
       sql: ['ALTER TABLE "Foo Bar"."we""ird" RENAME TO "Plain"', 'ALTER SCHEMA "Foo Bar" RENAME TO "x.y"'],
     }]);
+  });
+});
+
+describe('buildPlan on a catalog of many object kinds', () => {
+  const plan = buildPlan(kindsCatalog(), kindsOptions);
+  const keyed = (list: DdlStep[]) => list.map((s) => ({ key: s.key, sql: s.sql }));
+
+  it('pre-data: schema, collation, types, function, text search, sequence, tables, partition, materialized view', () => {
+    assert.deepEqual(keyed(plan.preData), KINDS_PRE_DATA);
+  });
+
+  it('post-data: the key, the late domain check, the trigger, then rule, row-level security, policy and statistics', () => {
+    assert.deepEqual(keyed(postDataSteps(plan)), KINDS_POST_DATA);
+  });
+
+  it('the publication comes last; units, sequences (the identity one too), nothing skipped', () => {
+    assert.deepEqual(keyed(plan.finalSteps), KINDS_FINAL);
+    assert.deepEqual(plan.units.map((u) => [u.id, u.columns]), [['"Foo Bar"."Items"', ['id', 'we"ird', 'qty', 'note']], ['"Foo Bar"."Parted 1"', ['k']]]);
+    assert.deepEqual(plan.sequences, [{ schema: 'Foo Bar', name: 'we"ird_seq' }, { schema: 'Foo Bar', name: 'Items_id_seq' }]);
+    assert.deepEqual(plan.skipped, []);
+  });
+
+  it('without --publications the publication is skipped, with the reason', () => {
+    const noPub = buildPlan(kindsCatalog(), planOptions);
+    assert.deepEqual(noPub.finalSteps, []);
+    assert.deepEqual(noPub.skipped, [{ key: 'pg_publication:17019', kind: 'publication', name: '"Foo Bar"', reason: 'publications are created only with --publications' }]);
   });
 });

@@ -203,3 +203,181 @@ export const PLAN_FINAL = [
     sql: ['ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "Foo Bar" GRANT SELECT ON TABLES TO PUBLIC'],
   },
 ];
+
+/**
+ * A second database for build-plan.test.ts and rendered-ddl.test.ts, with one object of many
+ * kinds in schema `Foo Bar` (a PostgreSQL 15 source): an enum, a composite, a domain with a late
+ * NOT VALID check, a trigger function, a standalone sequence, a collation, a text search
+ * configuration, table `Items` (identity column, inline CHECK, primary key, trigger, policy and
+ * row-level security, extended statistics, a rule), a partitioned table with a partition, a
+ * materialized view, and a publication of `Items`.
+ */
+export function kindsCatalog(): Catalog {
+  const s = schema(17000, SPACE);
+  const typ = (oid: number, name: string) => ({ key: `pg_type:${oid}`, oid, schema: SPACE, name, owner: 'postgres', comment: null, acl: null });
+  const items = relation(17010, SPACE, 'Items', [
+    column('id', { type: 'bigint', notNull: true, identity: 'a' }),
+    column(QUOTE, { type: '"Foo Bar"."we""ird"', binaryOk: true }),
+    column('qty', { type: `"Foo Bar"."${LONG}"`, binaryOk: true }),
+    column('note', { type: 'text', collation: '"Foo Bar"."C.x"' }),
+  ], { bytes: 1 * MB, blocks: 128, estimatedRows: 10000, rowSecurity: true });
+  items.constraints.push(
+    constraint(17012, items, 'qty ok', 'c', 'CHECK (((qty)::integer < 500))'),
+    constraint(17013, items, 'Items_pkey', 'p', 'PRIMARY KEY (id)', { indexOid: 17014 }),
+  );
+  const parted = relation(17020, SPACE, 'Parted', [column('k')], { relkind: 'p', partitionKey: 'LIST (k)' });
+  const part = relation(17021, SPACE, 'Parted 1', [column('k')], { isPartition: true, partitionBound: 'FOR VALUES IN (1)', parents: [{ schema: SPACE, name: 'Parted', oid: 17020 }] });
+  const mv = relation(17030, SPACE, 'a.b mv', [column('id', { type: 'bigint' })], {
+    relkind: 'm', populated: false, viewDefinition: ` SELECT "Items".id\n   FROM "Foo Bar"."Items";`,
+  });
+  return emptyCatalog({
+    schemas: [s],
+    enums: [{ ...typ(17001, QUOTE), labels: ["it's", 'a.b'] }],
+    composites: [{ ...typ(17002, DOT), attributes: [{ name: 'x', type: 'integer', collation: null, comment: null }, { name: QUOTE, type: 'text', collation: null, comment: 'q' }] }],
+    domains: [{
+      ...typ(17003, LONG), baseType: 'integer', collation: null, defaultExpr: null, notNull: true, notNullConstraint: null,
+      constraints: [
+        { name: 'positive', definition: 'CHECK ((VALUE > 0))', validated: true, comment: null },
+        { name: 'late"one', definition: 'CHECK ((VALUE < 1000)) NOT VALID', validated: false, comment: null },
+      ],
+    }],
+    functions: [{
+      key: 'pg_proc:17004', oid: 17004, schema: SPACE, name: 'trg fn', owner: 'postgres', comment: null, acl: null, kind: 'f', language: 'plpgsql', identityArgs: '',
+      definition: 'CREATE OR REPLACE FUNCTION "Foo Bar"."trg fn"()\n RETURNS trigger\n LANGUAGE plpgsql\nAS $function$BEGIN RETURN NEW; END$function$\n',
+    }],
+    sequences: [
+      sequence(17005, SPACE, `${QUOTE}_seq`),
+      sequence(17011, SPACE, 'Items_id_seq', { identity: true, ownedBy: { tableOid: 17010, schema: SPACE, table: 'Items', column: 'id' } }),
+    ],
+    collations: [{ ...typ(17006, 'C.x'), key: 'pg_collation:17006', raw: { collprovider: 'c', collcollate: 'C', collctype: 'C', collisdeterministic: true } }],
+    textSearch: [{
+      ...typ(17007, `${QUOTE} ts`), key: 'pg_ts_config:17007', tsKind: 'configuration',
+      parts: { parser: 'pg_catalog."default"', mappings: [{ token: 'asciiword', dictionaries: ['simple'] }] },
+    }],
+    relations: [items, parted, part, mv],
+    indexes: [index(17014, items, 'Items_pkey', 'CREATE UNIQUE INDEX "Items_pkey" ON "Foo Bar"."Items" USING btree (id)', { constraintOid: 17013 })],
+    triggers: [{
+      key: 'pg_trigger:17015', oid: 17015, relOid: 17010, schema: SPACE, table: 'Items', name: 'a.b trg', enabled: 'D', comment: 'trg', cloneStates: [],
+      definition: 'CREATE TRIGGER "a.b trg" BEFORE INSERT ON "Foo Bar"."Items" FOR EACH ROW EXECUTE FUNCTION "Foo Bar"."trg fn"()',
+    }],
+    rules: [{
+      key: 'pg_rewrite:17016', oid: 17016, relOid: 17010, schema: SPACE, table: 'Items', name: 'r.1', enabled: 'O', comment: null,
+      definition: 'CREATE RULE "r.1" AS\n    ON DELETE TO "Foo Bar"."Items"\n   WHERE (old.id < 0) DO INSTEAD NOTHING;',
+    }],
+    policies: [{
+      key: 'pg_policy:17017', oid: 17017, relOid: 17010, schema: SPACE, table: 'Items', name: QUOTE, command: 'r', permissive: true, roles: [null],
+      usingExpr: '(qty IS NOT NULL)', checkExpr: null, comment: null,
+    }],
+    statistics: [{ ...typ(17018, `${QUOTE} st`), key: 'pg_statistic_ext:17018', relOid: 17010, statTarget: 200, definition: 'CREATE STATISTICS "Foo Bar"."we""ird st" (ndistinct) ON id, qty FROM "Foo Bar"."Items"' }],
+    publications: [{
+      key: 'pg_publication:17019', oid: 17019, name: SPACE, owner: 'postgres', comment: null,
+      raw: { puballtables: false, pubinsert: true, pubupdate: true, pubdelete: true, pubtruncate: false, pubviaroot: false },
+      members: [{ memberKind: 'table', schema: SPACE, name: 'Items', relOid: 17010, rowFilter: null, columns: ['id', 'qty'] }],
+    }],
+    depends: [
+      ...[17001, 17002, 17003].map((o): [string, string] => [`pg_type:${o}`, 'pg_namespace:17000']),
+      ['pg_proc:17004', 'pg_namespace:17000'],
+      ['pg_class:17005', 'pg_namespace:17000'],
+      ['pg_collation:17006', 'pg_namespace:17000'],
+      ['pg_ts_config:17007', 'pg_namespace:17000'],
+      ['pg_class:17010', 'pg_namespace:17000'],
+      ['pg_class:17010', 'pg_type:17001'],
+      ['pg_class:17010', 'pg_type:17003'],
+      ['pg_class:17010', 'pg_collation:17006'],
+      ['pg_constraint:17012', 'pg_class:17010'],
+      ['pg_constraint:17013', 'pg_class:17010'],
+      ['pg_trigger:17015', 'pg_class:17010'],
+      ['pg_trigger:17015', 'pg_proc:17004'],
+      ['pg_rewrite:17016', 'pg_class:17010'],
+      ['pg_policy:17017', 'pg_class:17010'],
+      ['pg_statistic_ext:17018', 'pg_class:17010'],
+      ['pg_statistic_ext:17018', 'pg_namespace:17000'],
+      ['pg_class:17020', 'pg_namespace:17000'],
+      ['pg_class:17021', 'pg_namespace:17000'],
+      ['pg_class:17030', 'pg_namespace:17000'],
+      ['pg_class:17030', 'pg_class:17010'],
+    ],
+  });
+}
+
+/** How kindsCatalog() is planned: publications too. */
+export const kindsOptions: PlanOptions = { ...planOptions, publications: true };
+
+/** The pre-data statements of kindsCatalog()'s plan, in order. */
+export const KINDS_PRE_DATA = [
+  { key: 'pg_namespace:17000', sql: [
+    'CREATE SCHEMA "Foo Bar"',
+  ] },
+  { key: 'pg_collation:17006', sql: [
+    `CREATE COLLATION "Foo Bar"."C.x" (provider = libc, locale = 'C')`,
+  ] },
+  { key: 'pg_type:17001', sql: [
+    `CREATE TYPE "Foo Bar"."we""ird" AS ENUM ('it''s', 'a.b')`,
+  ] },
+  { key: 'pg_type:17002', sql: [
+    'CREATE TYPE "Foo Bar"."a.b" AS ("x" integer, "we""ird" text)',
+    `COMMENT ON COLUMN "Foo Bar"."a.b"."we""ird" IS 'q'`,
+  ] },
+  { key: 'pg_type:17003', sql: [
+    `CREATE DOMAIN "Foo Bar"."${LONG}" AS integer NOT NULL CONSTRAINT "positive" CHECK ((VALUE > 0))`,
+  ] },
+  { key: 'pg_proc:17004', sql: [
+    `CREATE OR REPLACE FUNCTION "Foo Bar"."trg fn"()\n RETURNS trigger\n LANGUAGE plpgsql\nAS $function$BEGIN RETURN NEW; END$function$`,
+  ] },
+  { key: 'pg_ts_config:17007', sql: [
+    'CREATE TEXT SEARCH CONFIGURATION "Foo Bar"."we""ird ts" (PARSER = pg_catalog."default")',
+    'ALTER TEXT SEARCH CONFIGURATION "Foo Bar"."we""ird ts" ADD MAPPING FOR "asciiword" WITH simple',
+  ] },
+  { key: 'pg_class:17005', sql: [
+    'CREATE SEQUENCE "Foo Bar"."we""ird_seq" AS bigint START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 CACHE 1',
+  ] },
+  { key: 'pg_class:17010', sql: [
+    `CREATE TABLE "Foo Bar"."Items" ("id" bigint NOT NULL GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME "Foo Bar"."Items_id_seq" START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 CACHE 1), "we""ird" "Foo Bar"."we""ird", "qty" "Foo Bar"."${LONG}", "note" text COLLATE "Foo Bar"."C.x", CONSTRAINT "qty ok" CHECK (((qty)::integer < 500)))`,
+  ] },
+  { key: 'pg_class:17020', sql: [
+    'CREATE TABLE "Foo Bar"."Parted" ("k" integer) PARTITION BY LIST (k)',
+  ] },
+  { key: 'pg_class:17021', sql: [
+    'CREATE TABLE "Foo Bar"."Parted 1" ("k" integer)',
+    'ALTER TABLE ONLY "Foo Bar"."Parted" ATTACH PARTITION "Foo Bar"."Parted 1" FOR VALUES IN (1)',
+  ] },
+  { key: 'pg_class:17030', sql: [
+    `CREATE MATERIALIZED VIEW "Foo Bar"."a.b mv" AS SELECT "Items".id\n   FROM "Foo Bar"."Items" WITH NO DATA`,
+  ] },
+];
+
+/** Its post-data statements, in the order postDataSteps gives them. */
+export const KINDS_POST_DATA = [
+  { key: 'pg_constraint:17013', sql: [
+    'ALTER TABLE ONLY "Foo Bar"."Items" ADD CONSTRAINT "Items_pkey" PRIMARY KEY (id)',
+  ] },
+  { key: 'pg_type:17003:check:late"one', sql: [
+    `ALTER DOMAIN "Foo Bar"."${LONG}" ADD CONSTRAINT "late""one" CHECK ((VALUE < 1000)) NOT VALID`,
+  ] },
+  { key: 'pg_trigger:17015', sql: [
+    'CREATE TRIGGER "a.b trg" BEFORE INSERT ON "Foo Bar"."Items" FOR EACH ROW EXECUTE FUNCTION "Foo Bar"."trg fn"()',
+    'ALTER TABLE "Foo Bar"."Items" DISABLE TRIGGER "a.b trg"',
+    `COMMENT ON TRIGGER "a.b trg" ON "Foo Bar"."Items" IS 'trg'`,
+  ] },
+  { key: 'pg_rewrite:17016', sql: [
+    `CREATE RULE "r.1" AS\n    ON DELETE TO "Foo Bar"."Items"\n   WHERE (old.id < 0) DO INSTEAD NOTHING`,
+  ] },
+  { key: 'pg_class:17010:row-security', sql: [
+    'ALTER TABLE "Foo Bar"."Items" ENABLE ROW LEVEL SECURITY',
+  ] },
+  { key: 'pg_policy:17017', sql: [
+    'CREATE POLICY "we""ird" ON "Foo Bar"."Items" FOR SELECT TO PUBLIC USING ((qty IS NOT NULL))',
+  ] },
+  { key: 'pg_statistic_ext:17018', sql: [
+    'CREATE STATISTICS "Foo Bar"."we""ird st" (ndistinct) ON id, qty FROM "Foo Bar"."Items"',
+    'ALTER STATISTICS "Foo Bar"."we""ird st" SET STATISTICS 200',
+  ] },
+];
+
+/** Its final steps (the publication). */
+export const KINDS_FINAL = [
+  { key: 'pg_publication:17019', sql: [
+    `CREATE PUBLICATION "Foo Bar" WITH (publish = 'insert, update, delete')`,
+    'ALTER PUBLICATION "Foo Bar" ADD TABLE ONLY "Foo Bar"."Items" ("id", "qty")',
+  ] },
+];
