@@ -4,8 +4,9 @@
  * index, a foreign key added NOT VALID then validated, a view with a 63-byte name, default
  * privileges), statement by statement in plan order (pre-data, a row, post-data, final steps) on
  * a fresh database of PostgreSQL 15 and 17. The objects then exist under exactly those names.
- * Then the same for the catalog of many object kinds (types, domain, function, collation, text
- * search, identity, partition, materialized view, trigger, rule, policy, statistics, publication).
+ * Then the same for the catalog of many object kinds (types, domain, functions, aggregate,
+ * operator, cast, collation, text search, foreign data, identity, partition, views, trigger, rule,
+ * policy, statistics, large object, event trigger, default privileges, publication).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -107,21 +108,36 @@ for (const major of ['15', '17'] as Major[]) {
         const objects = await c.query(
           `SELECT kind, name, detail FROM (
            SELECT 'class' AS kind, relname::text AS name, relkind::text AS detail FROM pg_class WHERE relnamespace = '"Foo Bar"'::regnamespace
-           UNION ALL SELECT 'type', typname::text, typtype::text FROM pg_type WHERE typnamespace = '"Foo Bar"'::regnamespace AND typtype IN ('e', 'c', 'd') AND typrelid = 0
+           UNION ALL SELECT 'type', typname::text, typtype::text FROM pg_type WHERE typnamespace = '"Foo Bar"'::regnamespace AND typtype IN ('e', 'c', 'd', 'r', 'm') AND typrelid = 0
            UNION ALL SELECT 'composite', typname::text, typtype::text FROM pg_type t JOIN pg_class r ON r.oid = t.typrelid WHERE typnamespace = '"Foo Bar"'::regnamespace AND r.relkind = 'c'
            UNION ALL SELECT 'constraint', conname::text, contype::text || convalidated::text FROM pg_constraint WHERE connamespace = '"Foo Bar"'::regnamespace
-           UNION ALL SELECT 'function', proname::text, prokind::text FROM pg_proc WHERE pronamespace = '"Foo Bar"'::regnamespace
+           UNION ALL SELECT 'function', proname::text, prokind::text FROM pg_proc p WHERE pronamespace = '"Foo Bar"'::regnamespace
+             -- not the constructors of the range type
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i')
            UNION ALL SELECT 'collation', collname::text, '' FROM pg_collation WHERE collnamespace = '"Foo Bar"'::regnamespace
            UNION ALL SELECT 'ts config', cfgname::text, '' FROM pg_ts_config WHERE cfgnamespace = '"Foo Bar"'::regnamespace
            UNION ALL SELECT 'trigger', tgname::text, tgenabled::text FROM pg_trigger WHERE tgrelid = '"Foo Bar"."Items"'::regclass AND NOT tgisinternal
            UNION ALL SELECT 'rule', rulename::text, ev_enabled::text FROM pg_rewrite WHERE ev_class = '"Foo Bar"."Items"'::regclass
            UNION ALL SELECT 'policy', polname::text, polcmd::text FROM pg_policy WHERE polrelid = '"Foo Bar"."Items"'::regclass
            UNION ALL SELECT 'statistics', stxname::text, '' FROM pg_statistic_ext WHERE stxnamespace = '"Foo Bar"'::regnamespace
+           UNION ALL SELECT 'operator', oprname::text, format('%s %s %s', oprleft::regtype, oprcode, oprcom::regoperator) FROM pg_operator WHERE oprnamespace = '"Foo Bar"'::regnamespace
+           UNION ALL SELECT 'cast', format('%s AS %s', castsource::regtype, casttarget::regtype), castmethod::text FROM pg_cast WHERE castsource = '"Foo Bar"."we""ird"'::regtype
+           UNION ALL SELECT 'fdw', fdwname::text, array_to_string(fdwoptions, ',') FROM pg_foreign_data_wrapper
+           UNION ALL SELECT 'server', srvname::text, srvversion FROM pg_foreign_server
+           UNION ALL SELECT 'user mapping', srvname::text, usename::text FROM pg_user_mappings
+           UNION ALL SELECT 'foreign table', ftrelid::regclass::text, array_to_string(ftoptions, ',') FROM pg_foreign_table
+           UNION ALL SELECT 'large object', oid::text, obj_description(oid, 'pg_largeobject') FROM pg_largeobject_metadata
+           UNION ALL SELECT 'event trigger', evtname::text, array_to_string(evttags, ',') FROM pg_event_trigger
+           UNION ALL SELECT 'default acl', defaclobjtype::text, defaclacl::text FROM pg_default_acl WHERE defaclnamespace = 0
+           UNION ALL SELECT 'index stats', attname::text, attstattarget::text FROM pg_attribute WHERE attrelid = '"Foo Bar"."lower note"'::regclass
+           -- the real definition replaced the placeholder (its text differs between majors)
+           UNION ALL SELECT 'view', viewname::text, CASE WHEN definition LIKE '%GROUP BY%' THEN 'grouped' ELSE definition END FROM pg_views WHERE schemaname = 'Foo Bar'
            UNION ALL SELECT 'publication', pubname::text, (SELECT string_agg(attname, ',' ORDER BY attname) FROM pg_publication_tables pt, unnest(pt.attnames) attname WHERE pt.pubname = p.pubname)
              FROM pg_publication p
            ) o ORDER BY kind, name COLLATE "C"`,
         );
         assert.deepEqual(objects.rows.map((r) => `${r.kind} ${r.name} ${r.detail}`), [
+          'cast "Foo Bar"."we""ird" AS integer i',
           'class Items r',
           'class Items_id_seq S',
           'class Items_pkey i',
@@ -129,6 +145,9 @@ for (const major of ['15', '17'] as Major[]) {
           'class Parted 1 r',
           'class a.b c',
           'class a.b mv m',
+          'class by id v',
+          'class lower note i',
+          'class remote.t f',
           'class we"ird_seq S',
           'collation C.x ',
           'composite a.b c',
@@ -138,15 +157,29 @@ for (const major of ['15', '17'] as Major[]) {
           'constraint qty ok ctrue',
           // from 17 a domain's NOT NULL is a constraint, named by the server as pg_restore would have it
           ...(major === '17' ? [`constraint ${'é'.repeat(27)}_not_null ntrue`] : []),
+          'default acl f {postgres=X/postgres}',
+          'event trigger we"ird et CREATE TABLE',
+          'fdw we"ird fdw debug=true',
+          'foreign table "Foo Bar"."remote.t" table_name=we"ird',
+          'function on ddl f',
+          'function sum.it a',
           'function trg fn f',
+          'index stats lower 100',
+          "large object 424242 it's large",
+          'operator === integer int4eq "Foo Bar".===(integer,integer)',
           'policy we"ird r',
           'publication Foo Bar id,qty',
           'rule r.1 O',
+          'server Foo Bar srv 1.0',
           'statistics we"ird st ',
           'trigger a.b trg D',
           'ts config we"ird ts ',
+          'type a.b multirange m',
+          'type a.b range r',
           'type we"ird e',
           `type ${LONG} d`,
+          'user mapping Foo Bar srv postgres',
+          'view by id grouped',
         ]);
         const checks = await c.query(
           `SELECT (SELECT relrowsecurity FROM pg_class WHERE oid = '"Foo Bar"."Items"'::regclass) AS rls,

@@ -83,24 +83,25 @@ describe('buildPlan on a catalog of many object kinds', () => {
   const plan = buildPlan(kindsCatalog(), kindsOptions);
   const keyed = (list: DdlStep[]) => list.map((s) => ({ key: s.key, sql: s.sql }));
 
-  it('pre-data: schema, collation, types, function, text search, sequence, tables, partition, materialized view', () => {
+  it('pre-data: schema, foreign data, collation, types, functions, operator, cast, text search, sequence, tables, views, large object', () => {
     assert.deepEqual(keyed(plan.preData), KINDS_PRE_DATA);
   });
 
-  it('post-data: the key, the late domain check, the trigger, then rule, row-level security, policy and statistics', () => {
+  it('post-data: the key, the expression index, the late domain check, the trigger, the view definition, rule, row-level security, policy, statistics', () => {
     assert.deepEqual(keyed(postDataSteps(plan)), KINDS_POST_DATA);
   });
 
-  it('the publication comes last; units, sequences (the identity one too), nothing skipped', () => {
+  it('the event trigger, the publication and default privileges come last; units, sequences (the identity one too), nothing skipped', () => {
     assert.deepEqual(keyed(plan.finalSteps), KINDS_FINAL);
     assert.deepEqual(plan.units.map((u) => [u.id, u.columns]), [['"Foo Bar"."Items"', ['id', 'we"ird', 'qty', 'note']], ['"Foo Bar"."Parted 1"', ['k']]]);
     assert.deepEqual(plan.sequences, [{ schema: 'Foo Bar', name: 'we"ird_seq' }, { schema: 'Foo Bar', name: 'Items_id_seq' }]);
     assert.deepEqual(plan.skipped, []);
+    assert.deepEqual(plan.preData.filter((s) => s.secret).map((s) => s.key), ['pg_user_mapping:17062'], 'the user mapping\'s options are shown masked');
   });
 
   it('without --publications the publication is skipped, with the reason', () => {
     const noPub = buildPlan(kindsCatalog(), planOptions);
-    assert.deepEqual(noPub.finalSteps, []);
+    assert.deepEqual(noPub.finalSteps.map((s) => s.key), ['pg_event_trigger:17063', 'pg_default_acl:17064']);
     assert.deepEqual(noPub.skipped, [{ key: 'pg_publication:17019', kind: 'publication', name: '"Foo Bar"', reason: 'publications are created only with --publications' }]);
   });
 });

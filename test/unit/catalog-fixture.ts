@@ -209,8 +209,11 @@ export const PLAN_FINAL = [
  * kinds in schema `Foo Bar` (a PostgreSQL 15 source): an enum, a composite, a domain with a late
  * NOT VALID check, a trigger function, a standalone sequence, a collation, a text search
  * configuration, table `Items` (identity column, inline CHECK, primary key, trigger, policy and
- * row-level security, extended statistics, a rule), a partitioned table with a partition, a
- * materialized view, and a publication of `Items`.
+ * row-level security, extended statistics, a rule, an expression index), a view that needs its
+ * key (a placeholder until the key exists), a partitioned table with a partition, a materialized
+ * view, a range type, an aggregate, an operator, a cast, a foreign data wrapper with its server,
+ * user mapping and foreign table, a large object, an event trigger, default privileges and a
+ * publication of `Items`.
  */
 export function kindsCatalog(): Catalog {
   const s = schema(17000, SPACE);
@@ -227,6 +230,12 @@ export function kindsCatalog(): Catalog {
   );
   const parted = relation(17020, SPACE, 'Parted', [column('k')], { relkind: 'p', partitionKey: 'LIST (k)' });
   const part = relation(17021, SPACE, 'Parted 1', [column('k')], { isPartition: true, partitionBound: 'FOR VALUES IN (1)', parents: [{ schema: SPACE, name: 'Parted', oid: 17020 }] });
+  const byId = relation(17031, SPACE, 'by id', [column('id', { type: 'bigint' }), column('note', { type: 'text', collation: '"Foo Bar"."C.x"' })], {
+    relkind: 'v', accessMethod: null, viewDefinition: ` SELECT "Items".id,\n    "Items".note\n   FROM "Foo Bar"."Items"\n  GROUP BY "Items".id;`,
+  });
+  const remote = relation(17040, SPACE, 'remote.t', [column('a', { fdwOptions: ['column_name=A'] })], {
+    relkind: 'f', accessMethod: null, foreignServer: 'Foo Bar srv', foreignOptions: ['table_name=we"ird'],
+  });
   const mv = relation(17030, SPACE, 'a.b mv', [column('id', { type: 'bigint' })], {
     relkind: 'm', populated: false, viewDefinition: ` SELECT "Items".id\n   FROM "Foo Bar"."Items";`,
   });
@@ -244,6 +253,9 @@ export function kindsCatalog(): Catalog {
     functions: [{
       key: 'pg_proc:17004', oid: 17004, schema: SPACE, name: 'trg fn', owner: 'postgres', comment: null, acl: null, kind: 'f', language: 'plpgsql', identityArgs: '',
       definition: 'CREATE OR REPLACE FUNCTION "Foo Bar"."trg fn"()\n RETURNS trigger\n LANGUAGE plpgsql\nAS $function$BEGIN RETURN NEW; END$function$\n',
+    }, {
+      key: 'pg_proc:17008', oid: 17008, schema: SPACE, name: 'on ddl', owner: 'postgres', comment: null, acl: null, kind: 'f', language: 'plpgsql', identityArgs: '',
+      definition: 'CREATE OR REPLACE FUNCTION "Foo Bar"."on ddl"()\n RETURNS event_trigger\n LANGUAGE plpgsql\nAS $function$BEGIN END$function$\n',
     }],
     sequences: [
       sequence(17005, SPACE, `${QUOTE}_seq`),
@@ -254,8 +266,30 @@ export function kindsCatalog(): Catalog {
       ...typ(17007, `${QUOTE} ts`), key: 'pg_ts_config:17007', tsKind: 'configuration',
       parts: { parser: 'pg_catalog."default"', mappings: [{ token: 'asciiword', dictionaries: ['simple'] }] },
     }],
-    relations: [items, parted, part, mv],
-    indexes: [index(17014, items, 'Items_pkey', 'CREATE UNIQUE INDEX "Items_pkey" ON "Foo Bar"."Items" USING btree (id)', { constraintOid: 17013 })],
+    relations: [items, parted, part, mv, byId, remote],
+    indexes: [
+      index(17014, items, 'Items_pkey', 'CREATE UNIQUE INDEX "Items_pkey" ON "Foo Bar"."Items" USING btree (id)', { constraintOid: 17013 }),
+      index(17032, items, 'lower note', 'CREATE INDEX "lower note" ON "Foo Bar"."Items" USING btree (lower(note))', { plainColumns: false, columnStats: [{ num: 1, target: 100 }] }),
+    ],
+    ranges: [{ ...typ(17050, 'a.b range'), subtype: 'integer', opclass: null, collation: null, canonical: null, subdiff: null, multirange: '"Foo Bar"."a.b multirange"', multirangeOid: 17051 }],
+    aggregates: [{
+      ...typ(17052, 'sum.it'), key: 'pg_proc:17052', identityArgs: 'integer', args: 'integer', aggKind: 'n', numDirectArgs: 0, sfunc: 'int4pl', stype: 'integer', sspace: null,
+      finalfunc: null, finalfuncExtra: false, finalfuncModify: 'r', combinefunc: 'int4pl', serialfunc: null, deserialfunc: null, initcond: '0', msfunc: null,
+      minvfunc: null, mstype: null, msspace: null, mfinalfunc: null, mfinalfuncExtra: false, mfinalfuncModify: 'r', minitcond: null, sortop: null, parallel: 's',
+    }],
+    operators: [{
+      ...typ(17053, '==='), key: 'pg_operator:17053', opKind: 'b', leftType: 'integer', rightType: 'integer', function: 'int4eq', commutator: 'OPERATOR("Foo Bar".===)',
+      negator: null, restrict: 'eqsel', join: 'eqjoinsel', hashes: false, merges: false, comment: 'three',
+    }],
+    casts: [{ key: 'pg_cast:17054', oid: 17054, sourceType: '"Foo Bar"."we""ird"', targetType: 'integer', method: 'i', function: null, context: 'e', comment: null }],
+    foreignData: [
+      { key: 'pg_foreign_data_wrapper:17060', oid: 17060, fdKind: 'wrapper', name: 'we"ird fdw', owner: 'postgres', comment: null, acl: null, parts: { handler: null, validator: null }, options: ['debug=true'] },
+      { key: 'pg_foreign_server:17061', oid: 17061, fdKind: 'server', name: 'Foo Bar srv', owner: 'postgres', comment: 'srv', acl: null, parts: { type: null, version: '1.0', wrapper: 'we"ird fdw', wrapper_oid: 17060 }, options: ['host=a.b'] },
+      { key: 'pg_user_mapping:17062', oid: 17062, fdKind: 'user mapping', name: 'Foo Bar srv', owner: 'postgres', comment: null, acl: null, parts: { server_oid: 17061 }, options: ['user=u', "password=p'w"] },
+    ],
+    largeObjects: [{ oid: 424242, owner: 'postgres', comment: "it's large", acl: null }],
+    eventTriggers: [{ key: 'pg_event_trigger:17063', oid: 17063, name: 'we"ird et', event: 'ddl_command_end', owner: 'postgres', function: '"Foo Bar"."on ddl"', tags: ['CREATE TABLE'], enabled: 'O', comment: null }],
+    defaultPrivileges: [{ key: 'pg_default_acl:17064', oid: 17064, role: 'postgres', schema: null, objType: 'f', acl: [{ grantee: 'postgres', grantor: 'postgres', privilege: 'EXECUTE', grantable: false }] }],
     triggers: [{
       key: 'pg_trigger:17015', oid: 17015, relOid: 17010, schema: SPACE, table: 'Items', name: 'a.b trg', enabled: 'D', comment: 'trg', cloneStates: [],
       definition: 'CREATE TRIGGER "a.b trg" BEFORE INSERT ON "Foo Bar"."Items" FOR EACH ROW EXECUTE FUNCTION "Foo Bar"."trg fn"()',
@@ -296,6 +330,19 @@ export function kindsCatalog(): Catalog {
       ['pg_class:17021', 'pg_namespace:17000'],
       ['pg_class:17030', 'pg_namespace:17000'],
       ['pg_class:17030', 'pg_class:17010'],
+      ['pg_proc:17008', 'pg_namespace:17000'],
+      ['pg_class:17031', 'pg_namespace:17000'],
+      ['pg_class:17031', 'pg_class:17010'],
+      ['pg_class:17031', 'pg_constraint:17013'],
+      ['pg_class:17031', 'pg_collation:17006'],
+      ['pg_class:17032', 'pg_class:17010'],
+      ['pg_class:17040', 'pg_namespace:17000'],
+      ['pg_class:17040', 'pg_foreign_server:17061'],
+      ['pg_type:17050', 'pg_namespace:17000'],
+      ['pg_proc:17052', 'pg_namespace:17000'],
+      ['pg_operator:17053', 'pg_namespace:17000'],
+      ['pg_cast:17054', 'pg_type:17001'],
+      ['pg_event_trigger:17063', 'pg_proc:17008'],
     ],
   });
 }
@@ -308,11 +355,24 @@ export const KINDS_PRE_DATA = [
   { key: 'pg_namespace:17000', sql: [
     'CREATE SCHEMA "Foo Bar"',
   ] },
+  { key: 'pg_foreign_data_wrapper:17060', sql: [
+    `CREATE FOREIGN DATA WRAPPER "we""ird fdw" OPTIONS ("debug" 'true')`,
+  ] },
+  { key: 'pg_foreign_server:17061', sql: [
+    `CREATE SERVER "Foo Bar srv" VERSION '1.0' FOREIGN DATA WRAPPER "we""ird fdw" OPTIONS ("host" 'a.b')`,
+    `COMMENT ON SERVER "Foo Bar srv" IS 'srv'`,
+  ] },
+  { key: 'pg_user_mapping:17062', sql: [
+    `CREATE USER MAPPING FOR "postgres" SERVER "Foo Bar srv" OPTIONS ("user" 'u', "password" 'p''w')`,
+  ] },
   { key: 'pg_collation:17006', sql: [
     `CREATE COLLATION "Foo Bar"."C.x" (provider = libc, locale = 'C')`,
   ] },
   { key: 'pg_type:17001', sql: [
     `CREATE TYPE "Foo Bar"."we""ird" AS ENUM ('it''s', 'a.b')`,
+  ] },
+  { key: 'pg_type:17050', sql: [
+    'CREATE TYPE "Foo Bar"."a.b range" AS RANGE (subtype = integer, multirange_type_name = "Foo Bar"."a.b multirange")',
   ] },
   { key: 'pg_type:17002', sql: [
     'CREATE TYPE "Foo Bar"."a.b" AS ("x" integer, "we""ird" text)',
@@ -321,8 +381,21 @@ export const KINDS_PRE_DATA = [
   { key: 'pg_type:17003', sql: [
     `CREATE DOMAIN "Foo Bar"."${LONG}" AS integer NOT NULL CONSTRAINT "positive" CHECK ((VALUE > 0))`,
   ] },
+  { key: 'pg_proc:17008', sql: [
+    `CREATE OR REPLACE FUNCTION "Foo Bar"."on ddl"()\n RETURNS event_trigger\n LANGUAGE plpgsql\nAS $function$BEGIN END$function$`,
+  ] },
   { key: 'pg_proc:17004', sql: [
     `CREATE OR REPLACE FUNCTION "Foo Bar"."trg fn"()\n RETURNS trigger\n LANGUAGE plpgsql\nAS $function$BEGIN RETURN NEW; END$function$`,
+  ] },
+  { key: 'pg_proc:17052', sql: [
+    `CREATE AGGREGATE "Foo Bar"."sum.it"(integer) (SFUNC = int4pl, STYPE = integer, COMBINEFUNC = int4pl, INITCOND = '0', PARALLEL = SAFE)`,
+  ] },
+  { key: 'pg_operator:17053', sql: [
+    'CREATE OPERATOR "Foo Bar".=== (PROCEDURE = int4eq, LEFTARG = integer, RIGHTARG = integer, COMMUTATOR = OPERATOR("Foo Bar".===), RESTRICT = eqsel, JOIN = eqjoinsel)',
+    `COMMENT ON OPERATOR "Foo Bar".=== (integer, integer) IS 'three'`,
+  ] },
+  { key: 'pg_cast:17054', sql: [
+    'CREATE CAST ("Foo Bar"."we""ird" AS integer) WITH INOUT',
   ] },
   { key: 'pg_ts_config:17007', sql: [
     'CREATE TEXT SEARCH CONFIGURATION "Foo Bar"."we""ird ts" (PARSER = pg_catalog."default")',
@@ -341,8 +414,19 @@ export const KINDS_PRE_DATA = [
     'CREATE TABLE "Foo Bar"."Parted 1" ("k" integer)',
     'ALTER TABLE ONLY "Foo Bar"."Parted" ATTACH PARTITION "Foo Bar"."Parted 1" FOR VALUES IN (1)',
   ] },
+  { key: 'pg_class:17040', sql: [
+    `CREATE FOREIGN TABLE "Foo Bar"."remote.t" ("a" integer) SERVER "Foo Bar srv" OPTIONS ("table_name" 'we"ird')`,
+    `ALTER FOREIGN TABLE ONLY "Foo Bar"."remote.t" ALTER COLUMN "a" OPTIONS ("column_name" 'A')`,
+  ] },
+  { key: 'pg_class:17031', sql: [
+    'CREATE VIEW "Foo Bar"."by id" AS SELECT NULL::bigint AS "id", NULL::text COLLATE "Foo Bar"."C.x" AS "note"',
+  ] },
   { key: 'pg_class:17030', sql: [
     `CREATE MATERIALIZED VIEW "Foo Bar"."a.b mv" AS SELECT "Items".id\n   FROM "Foo Bar"."Items" WITH NO DATA`,
+  ] },
+  { key: 'pg_largeobject:424242', sql: [
+    'SELECT pg_catalog.lo_create(424242)',
+    `COMMENT ON LARGE OBJECT 424242 IS 'it''s large'`,
   ] },
 ];
 
@@ -351,6 +435,10 @@ export const KINDS_POST_DATA = [
   { key: 'pg_constraint:17013', sql: [
     'ALTER TABLE ONLY "Foo Bar"."Items" ADD CONSTRAINT "Items_pkey" PRIMARY KEY (id)',
   ] },
+  { key: 'pg_class:17032', sql: [
+    'CREATE INDEX "lower note" ON "Foo Bar"."Items" USING btree (lower(note))',
+    'ALTER INDEX "Foo Bar"."lower note" ALTER COLUMN 1 SET STATISTICS 100',
+  ] },
   { key: 'pg_type:17003:check:late"one', sql: [
     `ALTER DOMAIN "Foo Bar"."${LONG}" ADD CONSTRAINT "late""one" CHECK ((VALUE < 1000)) NOT VALID`,
   ] },
@@ -358,6 +446,9 @@ export const KINDS_POST_DATA = [
     'CREATE TRIGGER "a.b trg" BEFORE INSERT ON "Foo Bar"."Items" FOR EACH ROW EXECUTE FUNCTION "Foo Bar"."trg fn"()',
     'ALTER TABLE "Foo Bar"."Items" DISABLE TRIGGER "a.b trg"',
     `COMMENT ON TRIGGER "a.b trg" ON "Foo Bar"."Items" IS 'trg'`,
+  ] },
+  { key: 'pg_class:17031:definition', sql: [
+    `CREATE OR REPLACE VIEW "Foo Bar"."by id" AS SELECT "Items".id,\n    "Items".note\n   FROM "Foo Bar"."Items"\n  GROUP BY "Items".id`,
   ] },
   { key: 'pg_rewrite:17016', sql: [
     `CREATE RULE "r.1" AS\n    ON DELETE TO "Foo Bar"."Items"\n   WHERE (old.id < 0) DO INSTEAD NOTHING`,
@@ -376,8 +467,14 @@ export const KINDS_POST_DATA = [
 
 /** Its final steps (the publication). */
 export const KINDS_FINAL = [
+  { key: 'pg_event_trigger:17063', sql: [
+    `CREATE EVENT TRIGGER "we""ird et" ON "ddl_command_end" WHEN TAG IN ('CREATE TABLE') EXECUTE PROCEDURE "Foo Bar"."on ddl"()`,
+  ] },
   { key: 'pg_publication:17019', sql: [
     `CREATE PUBLICATION "Foo Bar" WITH (publish = 'insert, update, delete')`,
     'ALTER PUBLICATION "Foo Bar" ADD TABLE ONLY "Foo Bar"."Items" ("id", "qty")',
+  ] },
+  { key: 'pg_default_acl:17064', sql: [
+    'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" REVOKE ALL ON FUNCTIONS FROM PUBLIC',
   ] },
 ];
