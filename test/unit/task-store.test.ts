@@ -60,6 +60,10 @@ describe('TaskStore', () => {
     assert.deepEqual(store.history('abcd-1111').map((h) => [h.kind, h.message]), [['created', 'task created: shop on src.example to shop_copy on dst.example']]);
   });
 
+  it('the WAL and shared-memory files beside it, which hold the same rows, are 0600 too', () => {
+    for (const suffix of ['-wal', '-shm']) assert.equal(fs.statSync(store.file + suffix).mode & 0o777, 0o600, suffix);
+  });
+
   it('a prefix two tasks share is ambiguous; a LIKE pattern is no prefix', () => {
     newTask('abcd-2222');
     assert.throws(() => store.get('abcd'), (e: unknown) => e instanceof PgferryError && e.code === 'PGFERRY_E_TASK_NOT_FOUND' && /ambiguous/.test(e.message));
