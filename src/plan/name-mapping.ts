@@ -198,7 +198,7 @@ export function mappingNotes(cat: Catalog, m: NameMapping, planned: (key: string
     const rewritten = [...new Set(dependentKeys)].filter(planned).map((k) => labelOf.get(k)).filter((x): x is string => Boolean(x));
     const stale = mentions(oldName);
     let note = `${what} is renamed to ${displayIdent(to)} after the migration`;
-    if (rewritten.length) note += `; ${rewritten.slice(0, 10).join(', ')}${rewritten.length > 10 ? ` and ${rewritten.length - 10} more` : ''} follow the rename (PostgreSQL rewrites them)`;
+    if (rewritten.length) note += `; ${rewritten.slice(0, 10).join(', ')}${rewritten.length > 10 ? ` and ${rewritten.length - 10} more` : ''} ${rewritten.length === 1 ? 'follows the rename (PostgreSQL rewrites it)' : 'follow the rename (PostgreSQL rewrites them)'}`;
     if (stale.length) note += `; function ${stale.join(', ')} mention${stale.length === 1 ? 's' : ''} ${displayIdent(oldName)} in a text body, which a rename does not rewrite: change ${stale.length === 1 ? 'it' : 'them'} on the target`;
     notes.push(note);
   };

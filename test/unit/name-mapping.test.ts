@@ -138,9 +138,9 @@ describe('mappingNotes', () => {
       columns: [{ schema: SPACE, table: DOT, from: QUOTE, to: 'w' }],
     }, () => true);
     assert.deepEqual(notes, [
-      '"Foo Bar"."a.b" is renamed to ab after the migration; view "Foo Bar".v follow the rename (PostgreSQL rewrites them); ' +
+      '"Foo Bar"."a.b" is renamed to ab after the migration; view "Foo Bar".v follows the rename (PostgreSQL rewrites it); ' +
         'function "Foo Bar".text_body() mentions "a.b" in a text body, which a rename does not rewrite: change it on the target',
-      'column "Foo Bar"."a.b"."we""ird" is renamed to w after the migration; view "Foo Bar".v follow the rename (PostgreSQL rewrites them)',
+      'column "Foo Bar"."a.b"."we""ird" is renamed to w after the migration; view "Foo Bar".v follows the rename (PostgreSQL rewrites it)',
     ]);
   });
 });
