@@ -120,6 +120,14 @@ describe('mappingProblems', () => {
     ]);
   });
 
+  it('a table renamed to the name of one of its schema\'s types clashes (its row type would)', () => {
+    const cat = mappingCatalog();
+    cat.enums.push({ key: 'pg_type:17001', oid: 17001, schema: SPACE, name: 'mood', owner: 'postgres', comment: null, acl: null, labels: ['ok'] });
+    assert.deepEqual(mappingProblems(cat, { tables: [{ schema: SPACE, from: DOT, to: 'mood' }] }, undefined), [
+      '"Foo Bar"."a.b" and type "Foo Bar".mood would both be named "Foo Bar".mood (a table\'s or view\'s row type and the schema\'s types share one namespace)',
+    ]);
+  });
+
   it('a name the selection leaves out cannot be mapped', () => {
     // the column pattern names the schema: `a.b.we"ird` alone would read as table b of schema a
     assert.deepEqual(mappingProblems(mappingCatalog(), { tables: [{ schema: SPACE, from: 'v', to: 'w' }], columns: [{ schema: SPACE, table: DOT, from: QUOTE, to: 'q' }] }, {
