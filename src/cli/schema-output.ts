@@ -36,7 +36,7 @@ export function renderPlanScript(plan: Plan, sequenceValues: SequenceValue[], se
   }
   if (sections.includes('post-data')) {
     out.push('-- ======== post-data', '');
-    steps(out, [...plan.parentIndexes, ...plan.indexes, ...plan.indexFinish, ...plan.foreignKeyAdds, ...plan.foreignKeys, ...plan.triggers, ...plan.tableExtras, ...plan.refreshes, ...plan.finalSteps]);
+    for (const stage of plan.postData) steps(out, stage.steps);
     if (sequenceValues.length) {
       out.push('-- sequence values');
       for (const v of sequenceValues) out.push(`SELECT pg_catalog.setval(${literal(qualified(v.schema, v.name))}, ${v.lastValue}, ${v.isCalled});`);
