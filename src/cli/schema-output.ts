@@ -1,7 +1,8 @@
 /** Prints a plan as the SQL script pgferry would run, section by section, for review. */
 import type { Plan, DdlStep } from '../plan/plan-model.js';
 import type { SequenceValue } from '../plan/sequence-values.js';
-import { qualified, ident, literal } from '../pg/quote.js';
+import { unitStatements } from '../copy/copy-unit.js';
+import { setvalScript } from '../copy/sequence-values.js';
 import { maskSecrets } from '../logger.js';
 
 export type Section = 'pre-data' | 'data' | 'post-data';
@@ -14,7 +15,10 @@ function steps(out: string[], list: DdlStep[]): void {
   }
 }
 
-/** The plan as SQL text; the data section shows each copy unit as a comment and COPY statement. */
+/**
+ * The plan as SQL text; the data section shows each copy unit's statements and the post-data
+ * section the sequences' setval calls, rendered as the run renders them.
+ */
 export function renderPlanScript(plan: Plan, sequenceValues: SequenceValue[], sections: Section[]): string {
   const out: string[] = [];
   if (plan.skipped.length) {
@@ -27,19 +31,24 @@ export function renderPlanScript(plan: Plan, sequenceValues: SequenceValue[], se
     steps(out, plan.preData);
   }
   if (sections.includes('data')) {
-    out.push('-- ======== data (largest first; each unit is TRUNCATE + COPY in one transaction)', '');
+    // as a first run into tables it has just created: a small table is loaded without TRUNCATE
+    out.push('-- ======== data (largest first; each unit in one transaction on the target, as a first run does it)', '');
     for (const u of plan.units) {
+      const sql = unitStatements(u, 'empty');
       out.push(`-- ${u.id}: about ${u.estimatedRows} rows, ${u.bytes} bytes, ${u.binary ? 'binary' : 'text'} format`);
-      out.push(`COPY ${qualified(u.schema, u.table)} (${u.columns.map(ident).join(', ')}) FROM STDIN;`, '');
+      out.push(`-- on the source: ${sql.read};`);
+      if (u.columns.length === 0) out.push('-- no columns: $1 is the count read on the source');
+      if (sql.clear !== undefined) out.push(`${sql.clear};`);
+      out.push(`${sql.write};`, '');
     }
     if (plan.largeObjects.length) out.push(`-- ${plan.largeObjects.length} large object(s): contents copied with lo_get/lo_put`, '');
   }
   if (sections.includes('post-data')) {
     out.push('-- ======== post-data', '');
-    steps(out, [...plan.parentIndexes, ...plan.indexes, ...plan.indexFinish, ...plan.foreignKeyAdds, ...plan.foreignKeys, ...plan.triggers, ...plan.tableExtras, ...plan.refreshes, ...plan.finalSteps]);
+    for (const stage of plan.postData) steps(out, stage.steps);
     if (sequenceValues.length) {
       out.push('-- sequence values');
-      for (const v of sequenceValues) out.push(`SELECT pg_catalog.setval(${literal(qualified(v.schema, v.name))}, ${v.lastValue}, ${v.isCalled});`);
+      out.push(...setvalScript(sequenceValues));
       out.push('');
     }
     if (plan.renames.length) {

@@ -54,44 +54,25 @@ export async function copyUnit(
   limiter?: RateLimiter,
 ): Promise<UnitResult> {
   const started = Date.now();
-  const table = qualified(unit.schema, unit.table);
-  const cols = unit.columns.map(ident).join(', ');
-  const format = unit.binary ? 'binary' : 'text';
-  // an extension's filter is SQL the extension wrote into the source's catalog, run as pg_dump runs it
-  const filter = unit.filter;
-  const toSql =
-    filter !== undefined ? `COPY (SELECT ${cols} FROM ONLY ${table} ${filter}) TO STDOUT (FORMAT ${format})`
-    : unit.slice ? `COPY (SELECT ${cols} FROM ONLY ${table} WHERE ${ctidRange(unit.slice)}) TO STDOUT (FORMAT ${format})`
-    : `COPY ${table} (${cols}) TO STDOUT (FORMAT ${format})`;
-  // FREEZE needs the table truncated in this transaction; a slice shares its table and relies
-  // on the transaction alone, and so does a small table that cannot hold a row yet; an
-  // extension's configuration table keeps the extension's own rows, only the filter's are replaced
-  const truncate = filter === undefined && !unit.slice && !(tables === 'empty' && unit.bytes < SMALL_UNIT_BYTES);
-  const freshTables = tables !== 'existing'; // pgferry made them: no foreign key exists yet
-  // --data-only: TRUNCATE is refused for a referenced table, and needs its own privilege
-  const deletes = (unit.referenced || unit.deleteRows === true) && !freshTables;
-  const freeze = truncate && !deletes ? ', FREEZE' : '';
-  const fromSql = `COPY ${table} (${cols}) FROM STDIN (FORMAT ${format}${freeze})`;
+  const sql = unitStatements(unit, tables);
   let bytes = 0;
   let inTx = false;
   try {
     await target.query('BEGIN');
     inTx = true;
-    // --data-only into a schema with foreign keys: TRUNCATE of a referenced table is refused
-    if (truncate) await target.query(deletes ? `DELETE FROM ONLY ${table}` : `TRUNCATE ONLY ${table}`);
-    // the extended protocol takes one statement: a filter cannot smuggle in statements of its own
-    if (filter !== undefined) await target.query({ text: `DELETE FROM ONLY ${table} ${filter}`, queryMode: 'extended' } as pg.QueryConfig);
+    // the extended protocol takes one statement: an extension's filter cannot smuggle in statements of its own
+    if (sql.clear !== undefined) await target.query(unit.filter === undefined ? sql.clear : ({ text: sql.clear, queryMode: 'extended' } as pg.QueryConfig));
     if (unit.columns.length === 0) {
       // a table without columns can still hold rows; COPY cannot name zero columns
-      const n = await source.query({ text: `SELECT count(*)::int8 AS n FROM ONLY ${table} ${filter ?? ''}`, queryMode: 'extended' } as pg.QueryConfig);
+      const n = await source.query({ text: sql.read, queryMode: 'extended' } as pg.QueryConfig);
       const count = Number(n.rows[0].n);
-      if (count > 0) await target.query(`INSERT INTO ${table} SELECT FROM generate_series(1, $1::int8)`, [count]);
+      if (count > 0) await target.query(sql.write, [count]);
       await markDone(target, count, 0);
       await target.query('COMMIT');
       return { rows: count, bytes: 0, seconds: (Date.now() - started) / 1000 };
     }
-    const reader = source.query(copyOutFramed(toSql));
-    const writer = target.query(copyInFramed(fromSql));
+    const reader = source.query(copyOutFramed(sql.read));
+    const writer = target.query(copyInFramed(sql.write));
     const counter = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         // COPY data without the message frames it travels in
@@ -121,6 +102,48 @@ export async function copyUnit(
       cause: err,
     });
   }
+}
+
+/** The statements that move one unit, as copyUnit runs them (and `pgferry schema` prints them). */
+export interface UnitStatements {
+  /** On the source, in the run's snapshot: COPY ... TO STDOUT; for a table without columns, a count of its rows. */
+  read: string;
+  /**
+   * First on the target, in the unit's transaction: TRUNCATE, or DELETE, of the rows the unit
+   * replaces (none for a slice, or a small table that cannot hold a row yet).
+   */
+  clear?: string;
+  /** On the target: COPY ... FROM STDIN; for a table without columns, an INSERT of `$1` (the count) empty rows. */
+  write: string;
+}
+
+/**
+ * The statements of `unit` into target tables in the state `tables` says: what copyUnit runs,
+ * written once so that what `pgferry schema` shows is what a run does.
+ */
+export function unitStatements(unit: CopyUnit, tables: TargetTables = 'created'): UnitStatements {
+  const table = qualified(unit.schema, unit.table);
+  const cols = unit.columns.map(ident).join(', ');
+  const format = unit.binary ? 'binary' : 'text';
+  // an extension's filter is SQL the extension wrote into the source's catalog, run as pg_dump runs it
+  const filter = unit.filter;
+  // FREEZE needs the table truncated in this transaction; a slice shares its table and relies
+  // on the transaction alone, and so does a small table that cannot hold a row yet; an
+  // extension's configuration table keeps the extension's own rows, only the filter's are replaced
+  const truncate = filter === undefined && !unit.slice && !(tables === 'empty' && unit.bytes < SMALL_UNIT_BYTES);
+  const freshTables = tables !== 'existing'; // pgferry made them: no foreign key exists yet
+  // --data-only: TRUNCATE is refused for a referenced table, and needs its own privilege
+  const deletes = (unit.referenced || unit.deleteRows === true) && !freshTables;
+  const freeze = truncate && !deletes ? ', FREEZE' : '';
+  const clear = truncate ? (deletes ? `DELETE FROM ONLY ${table}` : `TRUNCATE ONLY ${table}`) : filter !== undefined ? `DELETE FROM ONLY ${table} ${filter}` : undefined;
+  // a table without columns can still hold rows; COPY cannot name zero columns
+  if (unit.columns.length === 0)
+    return { read: `SELECT count(*)::int8 AS n FROM ONLY ${table} ${filter ?? ''}`, clear, write: `INSERT INTO ${table} SELECT FROM generate_series(1, $1::int8)` };
+  const read =
+    filter !== undefined ? `COPY (SELECT ${cols} FROM ONLY ${table} ${filter}) TO STDOUT (FORMAT ${format})`
+    : unit.slice ? `COPY (SELECT ${cols} FROM ONLY ${table} WHERE ${ctidRange(unit.slice)}) TO STDOUT (FORMAT ${format})`
+    : `COPY ${table} (${cols}) TO STDOUT (FORMAT ${format})`;
+  return { read, clear, write: `COPY ${table} (${cols}) FROM STDIN (FORMAT ${format}${freeze})` };
 }
 
 /** `ctid >= '(a,0)' AND ctid < '(b,0)'`: a block range the server scans directly (14+). */

@@ -9,7 +9,7 @@
  */
 import type pg from 'pg';
 import type { Catalog, Relation } from '../catalog/model.js';
-import type { CopyUnit, Plan } from './plan-model.js';
+import { stageSteps, type CopyUnit, type Plan } from './plan-model.js';
 import { displayName } from '../pg/quote.js';
 
 export interface ForeignKeyOrder {
@@ -107,7 +107,7 @@ export async function dataOnlyRights(target: pg.ClientBase, plan: Plan): Promise
     [plan.sequences.map((x) => x.schema), plan.sequences.map((x) => x.name)],
   );
   problems.push(...s.rows.map((x) => `sequence ${x.name}: no UPDATE (its position cannot be set)`));
-  const views = plan.refreshes.map((r) => r.sql[0].replace(/^REFRESH MATERIALIZED VIEW /, ''));
+  const views = stageSteps(plan, 'refreshes').map((r) => r.sql[0].replace(/^REFRESH MATERIALIZED VIEW /, ''));
   const m = await target.query<{ name: string }>(
     `SELECT v AS name FROM unnest($1::text[]) AS v
       WHERE pg_catalog.to_regclass(v) IS NOT NULL

@@ -79,26 +79,8 @@ export interface SequenceRef {
 export interface Plan {
   preData: DdlStep[];
   units: CopyUnit[];
-  /** Indexes and keys of partitioned parents (instant: no data), before `indexes`. */
-  parentIndexes: DdlStep[];
-  /** Keys and indexes on tables with data: parallel, largest table first. */
-  indexes: DdlStep[];
-  /** Partition index attachments and CLUSTER / REPLICA IDENTITY settings. */
-  indexFinish: DdlStep[];
-  /**
-   * Foreign keys of large tables added NOT VALID (no scan; a moment's lock on both tables), so
-   * that `foreignKeys` validates them side by side: parallel, after every index.
-   */
-  foreignKeyAdds: DdlStep[];
-  /** Foreign keys, NOT VALID checks, and the validation of `foreignKeyAdds`: parallel, after those. */
-  foreignKeys: DdlStep[];
-  triggers: DdlStep[];
-  /** Rules, row-level security, policies, extended statistics. */
-  tableExtras: DdlStep[];
-  /** Materialized views populated on the source, in dependency order. */
-  refreshes: DdlStep[];
-  /** Last: event triggers (which would fire on pgferry's own DDL), publications, default privileges. */
-  finalSteps: DdlStep[];
+  /** Everything after the data, as stages in the order they run, each saying how it runs. */
+  postData: PostDataStage[];
   /** Large objects whose data the copy moves (their metadata is a pre-data step). */
   largeObjects: LargeObjectMeta[];
   sequences: SequenceRef[];
@@ -132,12 +114,58 @@ export interface AccountEffects {
   notes: string[];
 }
 
-/** Post-data DDL stages, in the order they run. */
+/** The post-data stages, in the order a plan lists them (see post-data-stages.ts). */
+export type PostDataStageName =
+  | 'parent-indexes'
+  | 'indexes'
+  | 'index-finish'
+  | 'foreign-key-adds'
+  | 'foreign-keys'
+  | 'triggers'
+  | 'table-extras'
+  | 'refreshes'
+  | 'final';
+
+/**
+ * How the runner runs a stage's steps: 'parallel' over its pool of target sessions, taken in the
+ * listed order (largest first where size matters); 'serial' one after another on the run's own
+ * target session; 'indexes' as 'parallel', but without the steps the data phase built already
+ * (early indexes), and a table whose keys and indexes are all built is analyzed by the next
+ * session free.
+ */
+export type StageRun = 'parallel' | 'serial' | 'indexes';
+
+/** One post-data stage: its steps, and how they run. A stage starts when the one before has ended. */
+export interface PostDataStage {
+  stage: PostDataStageName;
+  run: StageRun;
+  /**
+   * The steps fill objects with rows instead of creating them (materialized view refreshes): they
+   * run after a --data-only load too, not with --schema-only, and do not count as objects.
+   */
+  needsData?: boolean;
+  steps: DdlStep[];
+}
+
+/** The steps of one post-data stage (none when the plan has no such stage). */
+export function stageSteps(plan: Plan, stage: PostDataStageName): DdlStep[] {
+  return plan.postData.find((s) => s.stage === stage)?.steps ?? [];
+}
+
+/**
+ * The post-data DDL that completes the tables (keys, indexes, foreign keys, triggers, rules,
+ * policies...), in the order it runs: every stage but the refreshes (data) and the final steps.
+ */
 export function postDataSteps(plan: Plan): DdlStep[] {
-  return [...plan.parentIndexes, ...plan.indexes, ...plan.indexFinish, ...plan.foreignKeyAdds, ...plan.foreignKeys, ...plan.triggers, ...plan.tableExtras];
+  return plan.postData.filter((s) => !s.needsData && s.stage !== 'final').flatMap((s) => s.steps);
+}
+
+/** Number of post-data steps that create objects (all but the refreshes), for the phase's progress. */
+export function countPostDataObjects(plan: Plan): number {
+  return plan.postData.reduce((n, s) => n + (s.needsData ? 0 : s.steps.length), 0);
 }
 
 /** Number of DDL steps, for summaries. */
 export function countObjects(plan: Plan): number {
-  return plan.preData.length + postDataSteps(plan).length + plan.finalSteps.length;
+  return plan.preData.length + countPostDataObjects(plan);
 }

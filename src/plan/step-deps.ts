@@ -1,12 +1,12 @@
 /** The dependencies each step carries to run time, so a failure stops only what needs it. */
 import type { IndexObj } from '../catalog/model.js';
-import { postDataSteps, type Plan } from './plan-model.js';
+import type { Plan } from './plan-model.js';
 
 /** Records on each step the other steps it needs, so a failure stops only what depends on it. */
 export function attachDeps(plan: Plan, edges: [string, string][], indexes: IndexObj[]): void {
   // a key's index is created by its constraint's step
   const alias = new Map(indexes.filter((i) => i.constraintOid !== null).map((i) => [i.key, `pg_constraint:${i.constraintOid}`]));
-  const steps = [...plan.preData, ...postDataSteps(plan), ...plan.refreshes, ...plan.finalSteps];
+  const steps = [...plan.preData, ...plan.postData.flatMap((s) => s.steps)];
   const known = new Set(steps.map((s) => s.key));
   for (const u of plan.units) known.add(u.key);
   const deps = new Map<string, Set<string>>();

@@ -7,6 +7,7 @@
 import { accessFix, deniedNames, deniedRelations, describeDenied, sourceAccess, type SourceAccess } from '../catalog/source-access.js';
 import { displayIdent, displayName } from '../pg/quote.js';
 import { firstOf, type PrecheckCheck } from './precheck-model.js';
+import { stageSteps } from '../plan/plan-model.js';
 
 const ID = 'source-privileges';
 const TITLE = 'Source privileges';
@@ -36,7 +37,7 @@ export const checkSourcePrivileges: PrecheckCheck = async ({ source, sourceVersi
       objects: firstOf(deniedNames(access)),
     };
   // verify compares populated materialized views too; the migration itself refreshes them on the target
-  const refreshed = new Set(plan.refreshes.map((x) => x.key));
+  const refreshed = new Set(stageSteps(plan, 'refreshes').map((x) => x.key));
   const views = catalog.relations.filter((r) => r.relkind === 'm' && r.populated && refreshed.has(`${r.key}:refresh`));
   const unreadViews = (await deniedRelations(source, views.map((v) => ({ oid: v.oid })))).map((d) => `materialized view ${displayName(d.schema, d.name)}`);
   const hidden = catalog.skipped.filter((s) => s.kind === 'user mapping').map((s) => `user mapping ${s.name}: ${s.reason}`);

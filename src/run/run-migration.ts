@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import { exportSnapshot } from '../pg/snapshot.js';
 import { renamesAnything } from '../plan/name-mapping.js';
-import { countObjects } from '../plan/plan-model.js';
+import { countObjects, stageSteps } from '../plan/plan-model.js';
 import { PgferryError } from '../errors.js';
 import { AnalyzeQueue } from './analyze-tables.js';
 import { ensureUnitMarks, stepMark } from './unit-marks.js';
@@ -57,8 +57,9 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     // a table's keys and indexes are built as soon as its data is in (not with --data-only:
     // they exist already; not with --schema-only: there is no data phase)
     const unitTables = new Set(plan.units.map((u) => u.tableId));
-    const early = new Set(opts.schemaOnly || opts.dataOnly || !opts.earlyIndexes ? [] : plan.indexes.filter((s) => s.table && unitTables.has(s.table)));
-    const lateIndexes = plan.indexes.filter((s) => !early.has(s));
+    const indexes = stageSteps(plan, 'indexes');
+    const early = new Set(opts.schemaOnly || opts.dataOnly || !opts.earlyIndexes ? [] : indexes.filter((s) => s.table && unitTables.has(s.table)));
+    const lateIndexes = indexes.filter((s) => !early.has(s));
     const copied = opts.schemaOnly ? { rows: 0, bytes: 0 } : await dataPhase(ctx, conn, planned, snapshotId, [...early]);
     await conn.leader.query('COMMIT');
 

@@ -147,7 +147,7 @@ for (const [from, to] of [['15', '15'], ['10', '17'], ['13', '17'], ['17', '17']
       assert.equal(schema.code, 7, schema.stderr);
       assert.match(schema.stdout, /ALTER TABLE ONLY "app"\."events" ATTACH PARTITION "app"\."events_2024"/);
       assert.match(schema.stdout, /CREATE MATERIALIZED VIEW "app"\."top_customers"/);
-      assert.match(schema.stdout, /setval\('"app"\."invoice_no"', 1234, false\)/);
+      assert.match(schema.stdout, /SELECT pg_catalog\.setval\('"app"\."invoice_no"'::regclass, 1234, false\);/);
       assert.doesNotMatch(schema.stdout, /USER MAPPING/);
 
       await migrateAndCheck(from, to, src, source, dst);
