@@ -15,6 +15,8 @@ export default tseslint.config(
     },
   },
   { files: ['src/cli/**', 'test/**', 'bin/**'], rules: { 'no-restricted-syntax': 'off' } },
+  // a function that needs more than a screen or two is doing several things: cut it by what they are
+  { files: ['src/**'], rules: { 'max-lines-per-function': ['error', { max: 100, skipBlankLines: true, skipComments: true }] } },
   ...layering(),
 );
 

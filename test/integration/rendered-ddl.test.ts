@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import pg from 'pg';
 import { freshDatabase, server, type Major } from '../harness/servers.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
-import { postDataSteps } from '../../src/plan/plan-model.js';
+import { postDataSteps, stageSteps } from '../../src/plan/plan-model.js';
 import {
   KINDS_FINAL, KINDS_POST_DATA, KINDS_PRE_DATA, kindsCatalog, kindsOptions, LONG, PLAN_FINAL, PLAN_POST_DATA, PLAN_PRE_DATA, planCatalog, planOptions,
 } from '../unit/catalog-fixture.js';
@@ -36,7 +36,7 @@ for (const major of ['15', '17'] as Major[]) {
       const plan = buildPlan(planCatalog(), planOptions);
       assert.deepEqual(plan.preData.map((s) => s.sql), PLAN_PRE_DATA.map((s) => s.sql));
       assert.deepEqual(postDataSteps(plan).map((s) => s.sql), PLAN_POST_DATA.map((s) => s.sql));
-      assert.deepEqual(plan.finalSteps.map((s) => s.sql), PLAN_FINAL.map((s) => s.sql));
+      assert.deepEqual(stageSteps(plan, 'final').map((s) => s.sql), PLAN_FINAL.map((s) => s.sql));
 
       const db = await freshDatabase(await server(major, 'dst'), 'rendered_ddl');
       const c = new pg.Client({ connectionString: db.uri });
@@ -94,7 +94,7 @@ for (const major of ['15', '17'] as Major[]) {
 
     it('runs the many-kinds plan in order: every object exists under its hostile name', async () => {
       const plan = buildPlan(kindsCatalog(), kindsOptions);
-      assert.deepEqual([...plan.preData, ...postDataSteps(plan), ...plan.finalSteps].map((s) => s.sql), [...KINDS_PRE_DATA, ...KINDS_POST_DATA, ...KINDS_FINAL].map((s) => s.sql));
+      assert.deepEqual([...plan.preData, ...postDataSteps(plan), ...stageSteps(plan, 'final')].map((s) => s.sql), [...KINDS_PRE_DATA, ...KINDS_POST_DATA, ...KINDS_FINAL].map((s) => s.sql));
 
       const db = await freshDatabase(await server(major, 'dst'), 'rendered_kinds');
       const c = new pg.Client({ connectionString: db.uri });

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildPlan } from '../../src/plan/build-plan.js';
-import { postDataSteps, type DdlStep } from '../../src/plan/plan-model.js';
+import { postDataSteps, stageSteps, type DdlStep } from '../../src/plan/plan-model.js';
 import {
   KINDS_FINAL, KINDS_POST_DATA, KINDS_PRE_DATA, kindsCatalog, kindsOptions, LONG, PLAN_FINAL, PLAN_POST_DATA, PLAN_PRE_DATA, planCatalog, planOptions,
 } from './catalog-fixture.js';
@@ -42,7 +42,7 @@ describe('buildPlan on a small catalog with hostile names', () => {
   });
 
   it('final steps, sequences, renames and skipped', () => {
-    assert.deepEqual(steps(plan.finalSteps), PLAN_FINAL);
+    assert.deepEqual(steps(stageSteps(plan, 'final')), PLAN_FINAL);
     assert.deepEqual(plan.sequences, [{ schema: 'Foo Bar', name: 'a.b_id_seq' }]);
     assert.deepEqual(plan.renames, []);
     assert.deepEqual(plan.skipped, []);
@@ -92,7 +92,7 @@ describe('buildPlan on a catalog of many object kinds', () => {
   });
 
   it('the event trigger, the publication and default privileges come last; units, sequences (the identity one too), nothing skipped', () => {
-    assert.deepEqual(keyed(plan.finalSteps), KINDS_FINAL);
+    assert.deepEqual(keyed(stageSteps(plan, 'final')), KINDS_FINAL);
     assert.deepEqual(plan.units.map((u) => [u.id, u.columns]), [['"Foo Bar"."Items"', ['id', 'we"ird', 'qty', 'note']], ['"Foo Bar"."Parted 1"', ['k']]]);
     assert.deepEqual(plan.sequences, [{ schema: 'Foo Bar', name: 'we"ird_seq' }, { schema: 'Foo Bar', name: 'Items_id_seq' }]);
     assert.deepEqual(plan.skipped, []);
@@ -101,7 +101,7 @@ describe('buildPlan on a catalog of many object kinds', () => {
 
   it('without --publications the publication is skipped, with the reason', () => {
     const noPub = buildPlan(kindsCatalog(), planOptions);
-    assert.deepEqual(noPub.finalSteps.map((s) => s.key), ['pg_event_trigger:17063', 'pg_default_acl:17064']);
+    assert.deepEqual(stageSteps(noPub, 'final').map((s) => s.key), ['pg_event_trigger:17063', 'pg_default_acl:17064']);
     assert.deepEqual(noPub.skipped, [{ key: 'pg_publication:17019', kind: 'publication', name: '"Foo Bar"', reason: 'publications are created only with --publications' }]);
   });
 });
