@@ -1,7 +1,7 @@
 /** Prints a plan as the SQL script pgferry would run, section by section, for review. */
 import type { Plan, DdlStep } from '../plan/plan-model.js';
 import type { SequenceValue } from '../plan/sequence-values.js';
-import { unitStatements } from '../copy/copy-unit.js';
+import { copiesNothing, unitStatements } from '../copy/copy-unit.js';
 import { setvalScript } from '../copy/sequence-values.js';
 import { maskSecrets } from '../logger.js';
 
@@ -34,6 +34,10 @@ export function renderPlanScript(plan: Plan, sequenceValues: SequenceValue[], se
     // as a first run into tables it has just created: a small table is loaded without TRUNCATE
     out.push('-- ======== data (largest first; each unit in one transaction on the target, as a first run does it)', '');
     for (const u of plan.units) {
+      if (copiesNothing(u, 'empty')) {
+        out.push(`-- ${u.id}: no pages on the source, nothing to copy`, '');
+        continue;
+      }
       const sql = unitStatements(u, 'empty');
       out.push(`-- ${u.id}: about ${u.estimatedRows} rows, ${u.bytes} bytes, ${u.binary ? 'binary' : 'text'} format`);
       out.push(`-- on the source: ${sql.read};`);

@@ -118,6 +118,14 @@ export interface UnitStatements {
 }
 
 /**
+ * A table without a single page holds no row in any snapshot: nothing to copy into a table
+ * pgferry created empty (into an existing one, with --data-only, its old rows must still go).
+ */
+export function copiesNothing(unit: CopyUnit, tables: TargetTables): boolean {
+  return unit.blocks === 0 && tables !== 'existing';
+}
+
+/**
  * The statements of `unit` into target tables in the state `tables` says: what copyUnit runs,
  * written once so that what `pgferry schema` shows is what a run does.
  */

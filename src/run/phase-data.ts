@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { joinSnapshot } from '../pg/snapshot.js';
 import { qualified } from '../pg/quote.js';
-import { copyUnit, type TargetTables } from '../copy/copy-unit.js';
+import { copiesNothing, copyUnit, type TargetTables } from '../copy/copy-unit.js';
 import { runLoad } from '../copy/load-scheduler.js';
 import { copyLargeObjects } from '../copy/large-objects.js';
 import { RateLimiter } from '../copy/rate-limit.js';
@@ -48,9 +48,7 @@ export async function dataPhase(ctx: RunContext, conn: Connected, planned: Plann
       }
       if (marks.done.has(unit.id)) return skippedUnit(unit);
       ctx.checkStop();
-      // a table without a single page holds no row in any snapshot: nothing to copy into the
-      // empty table pgferry just created (with --data-only the target may hold old rows)
-      if (unit.blocks === 0 && !opts.dataOnly) {
+      if (copiesNothing(unit, targetTables)) {
         ctx.emit({ type: 'unit-done', unit: unit.id, rows: 0, bytes: 0, seconds: 0 });
         return;
       }
