@@ -165,14 +165,19 @@ export function mappingProblems(cat: Catalog, m: NameMapping, sel: Selection | u
     ...cat.indexes.filter((i) => match.schema(i.schema)).map((i) => ({ schema: i.schema, name: i.name, label: `index ${displayName(i.schema, i.name)}` })),
   ];
   dup(inRelSpace, (r) => displayName(mapper.table(r.schema, r.name).schema, mapper.table(r.schema, r.name).name), (r) => r.label, '(tables, views, sequences and indexes share one namespace)');
-  // a table's or view's row type shares pg_type's namespace with the schema's own types
-  const inTypeSpace = [
-    ...cat.relations.filter((r) => match.table(r.schema, r.name)).map((r) => ({ ...mapper.table(r.schema, r.name), label: displayName(r.schema, r.name) })),
-    ...[...cat.enums, ...cat.composites, ...cat.domains, ...cat.ranges, ...cat.baseTypes]
-      .filter((t) => match.schema(t.schema))
-      .map((t) => ({ schema: mapper.schema(t.schema), name: t.name, label: `type ${displayName(t.schema, t.name)}` })),
-  ];
-  dup(inTypeSpace, (t) => displayName(t.schema, t.name), (t) => t.label, '(a table\'s or view\'s row type and the schema\'s types share one namespace)');
+  // a table's or view's row type shares pg_type's namespace with the schema's own types (which
+  // are never renamed: only a renamed relation can run into one)
+  const rowTypes = new Map(
+    cat.relations.filter((r) => match.table(r.schema, r.name)).map((r) => {
+      const to = mapper.table(r.schema, r.name);
+      return [displayName(to.schema, to.name), displayName(r.schema, r.name)] as const;
+    }),
+  );
+  for (const t of [...cat.enums, ...cat.composites, ...cat.domains, ...cat.ranges, ...cat.baseTypes].filter((x) => match.schema(x.schema))) {
+    const name = displayName(mapper.schema(t.schema), t.name);
+    const rel = rowTypes.get(name);
+    if (rel) problems.push(`${rel} and type ${displayName(t.schema, t.name)} would both be named ${name} (a table's or view's row type and the schema's types share one namespace)`);
+  }
   for (const r of cat.relations.filter((x) => match.table(x.schema, x.name))) {
     const cols = r.columns.filter((c) => keepColumn(r.schema, r.name, c.name));
     dup(cols, (c) => displayIdent(mapper.column(r.schema, r.name, c.name)), (c) => `column ${displayName(r.schema, r.name)}.${displayIdent(c.name)}`, 'in one table');
