@@ -54,7 +54,9 @@ export async function ensurePasswordRole(ref: ServerRef, role = PASSWORD_ROLE): 
 }
 
 export async function startTestServer(major: Major): Promise<LocalServer> {
-  return startLocalServer({ binDir: binDirFor(major), hbaFirst: HBA_FIRST, settings: { password_encryption: "'scram-sha-256'" } });
+  // logical decoding on every server: the change-stream tests read pgoutput from any of them
+  const settings = { password_encryption: "'scram-sha-256'", wal_level: 'logical', max_replication_slots: 20, max_wal_senders: 20 };
+  return startLocalServer({ binDir: binDirFor(major), hbaFirst: HBA_FIRST, settings });
 }
 
 interface ServerRef {
