@@ -29,6 +29,8 @@ export interface ConnInfo {
    * False for settings that came through the HTTP API: the server never lends its credentials.
    */
   localCredentials: boolean;
+  /** A walsender session for logical replication in the database (the change stream). */
+  replication?: 'database';
 }
 
 const KNOWN_KEYS = new Set([

@@ -111,6 +111,7 @@ export function clientConfig(info: ConnInfo, ssl: ConnectionOptions | undefined,
     options: info.options,
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+    ...(info.replication ? { replication: info.replication } : {}),
   };
 }
 

@@ -1,0 +1,183 @@
+/**
+ * The source's change stream over a replication connection: a logical slot created with an
+ * exported snapshot (the full copy reads that snapshot, so every change after it comes through
+ * the slot exactly once), then START_REPLICATION with pgoutput, read as an async iterator with
+ * bounded memory (the socket pauses while the consumer is behind), and the position the consumer
+ * has made durable reported back, so the source keeps the WAL from there on and no further.
+ */
+import type pg from 'pg';
+import type { ConnInfo } from '../config/conninfo.js';
+import { connect } from '../pg/connect.js';
+import { ident, literal } from '../pg/quote.js';
+import { PgferryError } from '../errors.js';
+import { formatLsn, parseLsn, type Lsn } from './lsn.js';
+import { PG_EPOCH_MICROS, PgoutputDecoder, type PgoutputMessage } from './pgoutput.js';
+
+export interface CreatedSlot {
+  slot: string;
+  /** The position from which the slot's changes are not in the snapshot. */
+  consistentPoint: Lsn;
+  /** Valid until the replication connection runs another command: import it first. */
+  snapshot: string;
+}
+
+/** A walsender session for logical replication in `info`'s database. */
+export async function openReplication(info: ConnInfo): Promise<pg.Client> {
+  return connect({ ...info, replication: 'database' }, 'source');
+}
+
+/** Creates a pgoutput slot and exports its snapshot (the spelling every source 10–18 accepts). */
+export async function createSlot(repl: pg.Client, slot: string): Promise<CreatedSlot> {
+  const r = await repl.query<{ consistent_point: string; snapshot_name: string }>(`CREATE_REPLICATION_SLOT ${ident(slot)} LOGICAL pgoutput EXPORT_SNAPSHOT`);
+  return { slot, consistentPoint: parseLsn(r.rows[0].consistent_point), snapshot: r.rows[0].snapshot_name };
+}
+
+export interface StreamOptions {
+  slot: string;
+  publication: string;
+  /** Where to start: the slot's consistent point, or the last position applied. */
+  from: Lsn;
+  /** pgoutput protocol: 1 (sources 10+), 2 streams large transactions before they commit (14+). */
+  protoVersion?: 1 | 2;
+  /** Messages held before the socket is paused (default 10,000). */
+  highWater?: number;
+  /** How often the durable position is reported without being asked (default 10 s). */
+  statusIntervalMs?: number;
+}
+
+/** One decoded change with the WAL position its frame started at. */
+export interface StreamItem {
+  walStart: Lsn;
+  message: PgoutputMessage;
+}
+
+/** START_REPLICATION on `repl`, read with `for await`; `confirm` what is durable on the target. */
+export class ChangeStream implements AsyncIterable<StreamItem> {
+  private readonly decoder = new PgoutputDecoder();
+  private readonly queue: StreamItem[] = [];
+  private waiting: (() => void) | null = null;
+  private failure: Error | null = null;
+  private ended = false;
+  private paused = false;
+  private received: Lsn = 0n;
+  private confirmed: Lsn;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly repl: pg.Client, private readonly opts: StreamOptions) {
+    this.confirmed = opts.from;
+  }
+
+  /** Sends START_REPLICATION; the server then streams until the connection ends. */
+  start(): void {
+    const o = this.opts;
+    const options = [`proto_version ${literal(String(o.protoVersion ?? 1))}`, `publication_names ${literal(o.publication)}`];
+    if (o.protoVersion === 2) options.push("streaming 'on'");
+    const conn = (this.repl as unknown as { connection: ReplicationConnection }).connection;
+    conn.on('copyData', (msg: { chunk: Buffer }) => this.onFrame(msg.chunk));
+    this.repl.query(`START_REPLICATION SLOT ${ident(o.slot)} LOGICAL ${formatLsn(o.from)} (${options.join(', ')})`).then(
+      () => this.finish(null),
+      (err: Error) => this.finish(err),
+    );
+    this.timer = setInterval(() => this.sendStatus(false), o.statusIntervalMs ?? 10_000);
+    this.timer.unref();
+  }
+
+  /** Everything up to `lsn` is durable on the target: the source may recycle the WAL before it. */
+  confirm(lsn: Lsn, now = false): void {
+    if (lsn > this.confirmed) this.confirmed = lsn;
+    if (now) this.sendStatus(false);
+  }
+
+  /** The last WAL position the server sent (keepalives included). */
+  receivedUpTo(): Lsn {
+    return this.received;
+  }
+
+  /** Ends the stream and its connection. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.finish(null);
+    await this.repl.end().catch(() => {});
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<StreamItem> {
+    for (;;) {
+      const item = this.queue.shift();
+      if (item) {
+        if (this.paused && this.queue.length < (this.opts.highWater ?? 10_000) / 2) this.setPaused(false);
+        yield item;
+        continue;
+      }
+      if (this.failure) throw this.failure;
+      if (this.ended) return;
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+
+  private onFrame(chunk: Buffer): void {
+    try {
+      if (chunk[0] === 0x77 /* w: XLogData */) {
+        const walStart = chunk.readBigUInt64BE(1);
+        const walEnd = chunk.readBigUInt64BE(9);
+        if (walEnd > this.received) this.received = walEnd;
+        // the message's Buffers point into its own copy: the socket's buffer is reused
+        this.queue.push({ walStart, message: this.decoder.decode(Buffer.from(chunk.subarray(25))) });
+        if (!this.paused && this.queue.length >= (this.opts.highWater ?? 10_000)) this.setPaused(true);
+        this.wake();
+      } else if (chunk[0] === 0x6b /* k: keepalive */) {
+        const walEnd = chunk.readBigUInt64BE(1);
+        if (walEnd > this.received) this.received = walEnd;
+        if (chunk[17] === 1) this.sendStatus(false);
+      }
+    } catch (err) {
+      this.finish(err as Error);
+    }
+  }
+
+  /** Standby status update: written = received, flushed = applied = confirmed. */
+  private sendStatus(replyRequested: boolean): void {
+    if (this.ended) return;
+    const b = Buffer.alloc(34);
+    b[0] = 0x72; // r
+    b.writeBigUInt64BE(this.received > this.confirmed ? this.received : this.confirmed, 1);
+    b.writeBigUInt64BE(this.confirmed, 9);
+    b.writeBigUInt64BE(this.confirmed, 17);
+    b.writeBigUInt64BE(BigInt(Date.now()) * 1000n - PG_EPOCH_MICROS, 25);
+    b[33] = replyRequested ? 1 : 0;
+    (this.repl as unknown as { connection: ReplicationConnection }).connection.sendCopyFromChunk(b);
+  }
+
+  private setPaused(paused: boolean): void {
+    this.paused = paused;
+    const stream = (this.repl as unknown as { connection: ReplicationConnection }).connection.stream;
+    if (paused) stream.pause();
+    else stream.resume();
+  }
+
+  private finish(err: Error | null): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearInterval(this.timer);
+    if (err)
+      this.failure = err instanceof PgferryError ? err : new PgferryError('PGFERRY_E_CONNECTION_LOST', `the change stream ended: ${err.message}`, {
+        object: `slot ${this.opts.slot}`,
+        fix: 'the stream resumes from the last applied position',
+        cause: err,
+      });
+    if (this.paused) this.setPaused(false);
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiting;
+    this.waiting = null;
+    w?.();
+  }
+}
+
+/** The parts of node-postgres's connection the stream uses (CopyBoth is not in its public API). */
+interface ReplicationConnection {
+  on(event: 'copyData', listener: (msg: { chunk: Buffer }) => void): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  stream: { pause(): void; resume(): void };
+}
