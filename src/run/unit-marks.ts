@@ -7,8 +7,9 @@
 import type pg from 'pg';
 import { literal } from '../pg/quote.js';
 import { runTagSuffix } from '../pg/session.js';
+import { STATE_SCHEMA } from '../pg/state-schema.js';
 
-export const STATE_SCHEMA = 'pgferry_state';
+export { STATE_SCHEMA };
 
 /**
  * Creates the bookkeeping table if needed. `snapshot` names the source snapshot a copy unit's

@@ -1,0 +1,211 @@
+/**
+ * Applies decoded changes to the target exactly once. Each source transaction becomes one target
+ * transaction that also records the source position it reaches (`pgferry_state.stream_position`),
+ * so after any failure the stream restarts at the slot's confirmed position and every transaction
+ * already committed on the target is skipped: nothing applied twice, nothing lost. Changes run as
+ * they arrive inside the open transaction, so a source transaction of millions of rows is never
+ * held in memory.
+ *
+ * The session runs with session_replication_role = replica (no user triggers, no foreign key
+ * checks on replayed rows). INSERTs override identity columns with the source's values; stored
+ * generated columns are not sent by pgoutput and are computed by the target. An UPDATE leaves a
+ * TOASTed column pgoutput sends as unchanged alone; with REPLICA IDENTITY FULL an UPDATE or
+ * DELETE touches exactly one row that matches the old one, so duplicate rows stay as many as on
+ * the source.
+ */
+import type pg from 'pg';
+import { ident, qualified } from '../pg/quote.js';
+import { STATE_SCHEMA } from '../pg/state-schema.js';
+import { PgferryError } from '../errors.js';
+import { formatLsn, parseLsn, type Lsn } from './lsn.js';
+import type { ColumnValue, PgoutputMessage, RelationColumn, ReplicaIdentity } from './pgoutput.js';
+
+/** Where a source table's changes go: the target table, and each column's name there (undefined: not migrated). */
+export interface ApplyTable {
+  schema: string;
+  name: string;
+  column(name: string): string | undefined;
+}
+
+/** Selection and name mapping for streamed changes: undefined for a table that is not migrated. */
+export type ApplyRouter = (schema: string, name: string) => ApplyTable | undefined;
+
+interface KnownRelation {
+  target: ApplyTable | undefined;
+  columns: RelationColumn[];
+  identity: ReplicaIdentity;
+}
+
+/** The position the target has applied up to, for one slot. */
+export interface AppliedPosition {
+  /** The last applied source transaction's commit position. */
+  commitLsn: Lsn;
+  /** Where the slot may be confirmed to (the end of that commit record). */
+  endLsn: Lsn;
+}
+
+export class ChangeApplier {
+  private readonly relations = new Map<number, KnownRelation>();
+  private applied: AppliedPosition = { commitLsn: 0n, endLsn: 0n };
+  /** Inside a source transaction that is applied (false: one applied before, being skipped). */
+  private open = false;
+  private skipping = false;
+  /** Rows and transactions applied, for rates and tests. */
+  readonly counts = { transactions: 0, rows: 0 };
+
+  constructor(private readonly target: pg.Client, private readonly slot: string, private readonly route: ApplyRouter) {}
+
+  /** Creates the position table if needed, sets the session up, and returns what was applied before. */
+  async prepare(): Promise<AppliedPosition> {
+    await this.target.query(
+      `CREATE SCHEMA IF NOT EXISTS ${STATE_SCHEMA};
+       CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.stream_position (slot text PRIMARY KEY, commit_lsn text NOT NULL, end_lsn text NOT NULL, commit_time timestamptz, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    await this.target.query("SELECT pg_catalog.set_config('session_replication_role', 'replica', false)");
+    const r = await this.target.query<{ commit_lsn: string; end_lsn: string }>(`SELECT commit_lsn, end_lsn FROM ${STATE_SCHEMA}.stream_position WHERE slot = $1`, [this.slot]);
+    if (r.rowCount) this.applied = { commitLsn: parseLsn(r.rows[0].commit_lsn), endLsn: parseLsn(r.rows[0].end_lsn) };
+    return this.applied;
+  }
+
+  /** What the target holds now: confirm the slot up to `endLsn`. */
+  position(): AppliedPosition {
+    return this.applied;
+  }
+
+  /** Applies one message; returns the position committed by it (on a commit), else undefined. */
+  async apply(m: PgoutputMessage): Promise<AppliedPosition | undefined> {
+    switch (m.tag) {
+      case 'begin':
+        // committed on the target before a restart: the stream sends it again, it is skipped whole
+        this.skipping = m.finalLsn <= this.applied.commitLsn;
+        if (!this.skipping) {
+          await this.target.query('BEGIN');
+          this.open = true;
+        }
+        return undefined;
+      case 'relation':
+        this.relations.set(m.relid, { target: this.route(m.schema, m.name), columns: m.columns, identity: m.replicaIdentity });
+        return undefined;
+      case 'insert':
+      case 'update':
+      case 'delete':
+      case 'truncate':
+        if (this.skipping) return undefined;
+        this.requireOpen(m.tag);
+        await this.change(m);
+        return undefined;
+      case 'commit': {
+        if (this.skipping) {
+          this.skipping = false;
+          return undefined;
+        }
+        this.requireOpen('commit');
+        await this.target.query(
+          `INSERT INTO ${STATE_SCHEMA}.stream_position (slot, commit_lsn, end_lsn, commit_time) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (slot) DO UPDATE SET commit_lsn = excluded.commit_lsn, end_lsn = excluded.end_lsn, commit_time = excluded.commit_time, applied_at = now()`,
+          [this.slot, formatLsn(m.commitLsn), formatLsn(m.endLsn), commitTimestamp(m.commitTime)],
+        );
+        await this.target.query('COMMIT');
+        this.open = false;
+        this.counts.transactions++;
+        this.applied = { commitLsn: m.commitLsn, endLsn: m.endLsn };
+        return this.applied;
+      }
+      case 'stream-start':
+      case 'stream-stop':
+      case 'stream-commit':
+      case 'stream-abort':
+        throw new PgferryError('PGFERRY_E_INTERNAL', 'a streamed transaction reached the applier, which reads protocol 1 only', { object: `slot ${this.slot}` });
+      default:
+        // type, origin and logical messages change no row
+        return undefined;
+    }
+  }
+
+  /** Rolls back an open transaction (after a failure; the stream restarts at the last commit). */
+  async abort(): Promise<void> {
+    if (this.open) await this.target.query('ROLLBACK').catch(() => {});
+    this.open = false;
+    this.skipping = false;
+  }
+
+  private requireOpen(what: string): void {
+    if (!this.open) throw new PgferryError('PGFERRY_E_INTERNAL', `a ${what} arrived outside a transaction`, { object: `slot ${this.slot}` });
+  }
+
+  private known(relid: number): KnownRelation {
+    const r = this.relations.get(relid);
+    if (!r) throw new PgferryError('PGFERRY_E_INTERNAL', `a change names relation ${relid}, which the stream never described`, { object: `slot ${this.slot}` });
+    return r;
+  }
+
+  private async change(m: Extract<PgoutputMessage, { tag: 'insert' | 'update' | 'delete' | 'truncate' }>): Promise<void> {
+    if (m.tag === 'truncate') return this.truncate(m.relids, m.cascade, m.restartIdentity);
+    const rel = this.known(m.relid);
+    if (!rel.target) return;
+    const table = qualified(rel.target.schema, rel.target.name);
+    this.counts.rows++;
+    if (m.tag === 'insert') {
+      const cols = this.present(rel, m.row);
+      await this.target.query(
+        `INSERT INTO ${table} (${cols.map((c) => ident(c.name)).join(', ')}) OVERRIDING SYSTEM VALUE VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`,
+        cols.map((c) => c.value),
+      );
+      return;
+    }
+    // the row to change: named by its old key, its whole old image (FULL), or its key in the new row
+    const oldImage = m.tag === 'update' ? (m.key ?? m.old) : (m.key ?? m.old);
+    const whole = m.old !== undefined;
+    const match = whole ? this.present(rel, m.old!) : this.present(rel, oldImage ?? (m.tag === 'update' ? m.row : []), true);
+    if (!match.length) throw new PgferryError('PGFERRY_E_INTERNAL', `${m.tag} on ${table} names no key columns`, { object: table, fix: 'the source table needs a primary key or REPLICA IDENTITY FULL' });
+    const params: (string | null)[] = [];
+    const set: string[] = [];
+    if (m.tag === 'update') {
+      for (const c of this.present(rel, m.row)) {
+        params.push(c.value);
+        set.push(`${ident(c.name)} = $${params.length}`);
+      }
+    }
+    const where = match.map((c) => {
+      if (c.value === null) return `${ident(c.name)} IS NULL`;
+      params.push(c.value);
+      return `${ident(c.name)} = $${params.length}`;
+    });
+    // with a whole old row the table may hold duplicates: exactly one of them is changed
+    const target = whole
+      ? `ctid = (SELECT ctid FROM ${table} WHERE ${where.join(' AND ')} LIMIT 1)`
+      : where.join(' AND ');
+    const sql = m.tag === 'update' ? `UPDATE ${table} SET ${set.join(', ')} WHERE ${target}` : `DELETE FROM ${table} WHERE ${target}`;
+    if (m.tag === 'update' && !set.length) return;
+    const r = await this.target.query(sql, params);
+    if (r.rowCount !== 1)
+      throw new PgferryError('PGFERRY_E_APPLY', `${m.tag} on ${table} found ${r.rowCount} rows for the source's row, not 1`, {
+        object: table,
+        fix: 'the target no longer holds what the source held before this change (was it written to?); verify, then migrate the table again',
+      });
+  }
+
+  /** The columns of `row` that go to the target, with their text values (unchanged TOAST left out). */
+  private present(rel: KnownRelation, row: ColumnValue[], keysOnly = false): { name: string; value: string | null }[] {
+    const out: { name: string; value: string | null }[] = [];
+    rel.columns.forEach((c, i) => {
+      if (keysOnly && !c.key) return;
+      const to = rel.target!.column(c.name);
+      const v = row[i];
+      if (to === undefined || v === undefined || v.kind === 'unchanged') return;
+      out.push({ name: to, value: v.kind === 'null' ? null : v.data.toString('utf8') });
+    });
+    return out;
+  }
+
+  private async truncate(relids: number[], cascade: boolean, restart: boolean): Promise<void> {
+    const tables = relids.map((id) => this.known(id).target).filter((t): t is ApplyTable => t !== undefined);
+    if (!tables.length) return;
+    await this.target.query(`TRUNCATE ONLY ${tables.map((t) => qualified(t.schema, t.name)).join(', ')}${restart ? ' RESTART IDENTITY' : ''}${cascade ? ' CASCADE' : ''}`);
+  }
+}
+
+/** A pgoutput commit time (µs since 2000-01-01) as an ISO timestamp. */
+function commitTimestamp(micros: bigint): string {
+  return new Date(Number(micros / 1000n) + Date.UTC(2000, 0, 1)).toISOString();
+}
