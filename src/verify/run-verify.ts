@@ -14,7 +14,7 @@ import { NameMapper, type NameMapping } from '../plan/name-mapping.js';
 import { scopeRules, tablesInScope } from './verify-scope.js';
 import { compareSequences, type SequenceVerdict } from './sequence-compare.js';
 import { RelationTree, judgeThroughTree, type TreeSides } from './relation-tree.js';
-import { expectedParts, planTables, runTableUnits, type Lane, type TableVerdict } from './table-units.js';
+import { expectedParts, PART_SIZE, planTables, runTableUnits, type Lane, type PartSize, type TableVerdict } from './table-units.js';
 import { deniedLargeObjects } from '../catalog/source-access.js';
 
 export type { TableVerdict } from './table-units.js';
@@ -64,6 +64,8 @@ export interface VerifyOptions {
   /** Compare each source table with the table it was mapped to. */
   mapping?: NameMapping;
   rowsPerRange?: number;
+  /** How much one query sums (tests make parts small to split small tables). */
+  partSize?: PartSize;
   onTable?: (v: TableVerdict) => void;
 }
 
@@ -117,8 +119,9 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     const label = (id: string) => (targetId(id) === id ? id : `${id} → ${targetId(id)}`);
     const plan = planTables(expected, dstTables, label);
 
+    const partSize = opts.partSize ?? PART_SIZE;
     // a lane per job, as long as there are parts of tables for it to sum
-    const jobs = Math.max(1, Math.min(opts.jobs, plan.units.reduce((n, u) => n + expectedParts(u), 0)));
+    const jobs = Math.max(1, Math.min(opts.jobs, plan.units.reduce((n, u) => n + expectedParts(u, partSize), 0)));
     const pageParts = sv >= 140000 && tv >= 140000;
     const lanes = await Promise.all(
       Array.from({ length: jobs }, async (): Promise<Lane> => {
@@ -139,7 +142,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     const all = [...new Set([...plan.bySource.values(), ...plan.byTarget.values()])];
     const pending = new Set(plan.units.map((u) => u.v));
     for (const v of all) if (!pending.has(v) && !held.has(v)) opts.onTable?.(v);
-    await runTableUnits(plan.units, lanes, opts.rowsPerRange ?? 1_000_000, (v) => {
+    await runTableUnits(plan.units, lanes, opts.rowsPerRange ?? 1_000_000, partSize, (v) => {
       if (!held.has(v)) opts.onTable?.(v);
     });
     judgeParents(srcTables, parents, plan.present, sides, (id) => opts.onTable?.(plan.bySource.get(id)!));

@@ -110,11 +110,18 @@ export interface Lane {
   pageParts: boolean;
 }
 
-/** Rows one query sums at most, about: parts this size keep every lane busy on a large table. */
-const PART_ROWS = 100_000;
-/** Pages of a part of a table summed by pages (16 MB at 8 kB pages), and at most so many parts. */
-const PART_PAGES = 2_048;
-const MAX_PAGE_PARTS = 64;
+/**
+ * How large a part (what one query sums) is: about `rows` rows of a keyed range, or `pages` pages
+ * (16 MB at 8 kB pages) of a table summed by pages, at most `maxPageParts` of those per table. Parts
+ * this size keep every lane busy on a large table; tests make them small.
+ */
+export interface PartSize {
+  rows: number;
+  pages: number;
+  maxPageParts: number;
+}
+
+export const PART_SIZE: PartSize = { rows: 100_000, pages: 2_048, maxPageParts: 64 };
 
 /** A compare unit under way: its key ranges with the sums so far on each side, and parts still to run. */
 interface TableRun {
@@ -132,8 +139,8 @@ interface Part {
 }
 
 /** How many parts a unit is expected to make: what decides how many lanes are worth opening. */
-export function expectedParts(u: TableUnit): number {
-  return u.kind === 'compare' ? Math.max(1, Math.ceil(u.source.estimatedRows / PART_ROWS)) : 1;
+export function expectedParts(u: TableUnit, size: PartSize): number {
+  return u.kind === 'compare' ? Math.max(1, Math.ceil(u.source.estimatedRows / size.rows)) : 1;
 }
 
 /** Page runs [from, to) that split `pages` pages into `n` parts; the first and last are open. */
@@ -145,10 +152,10 @@ function pageRun(pages: number, i: number, n: number): RowFilter {
 /**
  * The ranges of a compare unit and the parts that sum them. A keyed table larger than a range is
  * split at key values read on the source, every `rowsPerRange` rows, and each range again into
- * parts of about PART_ROWS; any other table is one range ("all rows"), summed in runs of pages
+ * parts of about `size.rows`; any other table is one range ("all rows"), summed in runs of pages
  * where both servers can scan them (each side splits its own pages: rows need not sit alike).
  */
-async function planParts(u: TableRun['u'], lane: Lane, rowsPerRange: number): Promise<{ run: TableRun; parts: Part[] }> {
+async function planParts(u: TableRun['u'], lane: Lane, rowsPerRange: number, size: PartSize): Promise<{ run: TableRun; parts: Part[] }> {
   const t = u.source;
   const run: TableRun = { u, ranges: [], left: 0 };
   const parts: Part[] = [];
@@ -158,21 +165,27 @@ async function planParts(u: TableRun['u'], lane: Lane, rowsPerRange: number): Pr
     let n = 1;
     let sp = 0;
     let dp = 0;
-    if (lane.pageParts && !(t.estimatedRows > 0 && t.estimatedRows <= PART_ROWS)) {
+    if (lane.pageParts && !(t.estimatedRows > 0 && t.estimatedRows <= size.rows)) {
       [sp, dp] = await Promise.all([pageCount(lane.s, t), pageCount(lane.d, u.target)]);
-      n = Math.min(MAX_PAGE_PARTS, Math.max(1, Math.ceil(Math.max(sp, dp) / PART_PAGES)));
+      n = Math.min(size.maxPageParts, Math.max(1, Math.ceil(Math.max(sp, dp) / size.pages)));
     }
     for (let i = 0; i < n; i++) parts.push({ run, range: r, source: pageRun(sp, i, n), target: pageRun(dp, i, n) });
   } else {
-    // a range of rowsPerRange rows is `per` parts of `step` rows
-    const per = Math.ceil(rowsPerRange / PART_ROWS);
-    const step = Math.max(1, Math.floor(rowsPerRange / per));
+    // parts of `step` rows; a part belongs to the range of rowsPerRange rows it starts in
+    const step = Math.max(1, Math.ceil(rowsPerRange / Math.ceil(rowsPerRange / size.rows)));
     const bounds = await keyBounds(lane.s, t, step);
     const edges: (string[] | null)[] = [null, ...bounds, null];
+    let current = -1;
     for (let i = 0; i + 1 < edges.length; i++) {
-      if (i % per === 0) fresh({ from: edges[i], to: edges[Math.min(i + per, edges.length - 1)] });
+      const inRange = Math.floor((i * step) / rowsPerRange);
+      if (inRange !== current) {
+        current = inRange;
+        fresh({ from: edges[i], to: null });
+      }
+      const r = run.ranges.length - 1;
+      run.ranges[r].range.to = edges[i + 1];
       const keys: RowFilter = { kind: 'keys', range: { from: edges[i], to: edges[i + 1] } };
-      parts.push({ run, range: run.ranges.length - 1, source: keys, target: keys });
+      parts.push({ run, range: r, source: keys, target: keys });
     }
   }
   run.left = parts.length;
@@ -207,7 +220,9 @@ async function runPart(p: Part, lane: Lane): Promise<boolean> {
  * parts run on whichever lanes are free, before the next table is looked at, so a large table keeps
  * every lane (and both servers) busy. `done` gets each verdict once it is filled.
  */
-export async function runTableUnits(units: TableUnit[], lanes: Lane[], rowsPerRange: number, done: (v: TableVerdict) => void): Promise<void> {
+export async function runTableUnits(
+  units: TableUnit[], lanes: Lane[], rowsPerRange: number, size: PartSize, done: (v: TableVerdict) => void,
+): Promise<void> {
   const queue: Part[] = [];
   let planning = 0;
   await runPoolWithFillers(
@@ -225,7 +240,7 @@ export async function runTableUnits(units: TableUnit[], lanes: Lane[], rowsPerRa
       }
       planning++;
       try {
-        const { parts } = await planParts(u, lane, rowsPerRange);
+        const { parts } = await planParts(u, lane, rowsPerRange, size);
         // a table of one part is summed here and now; larger ones are shared out
         if (parts.length === 1) {
           if (await runPart(parts[0], lane)) done(u.v);
