@@ -110,10 +110,11 @@ export async function rowSum(client: pg.ClientBase, t: VerifyTable, filter: RowF
     }
   }
   const half = (from: number) => `pg_catalog.sum(('x' || pg_catalog.substr(h, ${from}, 16))::pg_catalog.bit(64)::pg_catalog.int8)`;
+  // OFFSET 0 keeps the subquery whole: pulled up, each half would hash the row again
   const sql =
     `SELECT pg_catalog.count(*)::pg_catalog.int8 AS n, coalesce(${half(1)}, 0)::pg_catalog.text AS hi, coalesce(${half(17)}, 0)::pg_catalog.text AS lo ` +
     `FROM (SELECT ${rowHash(t, bytes)} AS h FROM ONLY ${qualified(t.schema, t.name)} t` +
-    `${where.length ? ` WHERE ${where.join(' AND ')}` : ''}) x`;
+    `${where.length ? ` WHERE ${where.join(' AND ')}` : ''} OFFSET 0) x`;
   const r = await client.query<{ n: string; hi: string; lo: string }>(sql, params);
   return { rows: Number(r.rows[0].n), hi: BigInt(r.rows[0].hi), lo: BigInt(r.rows[0].lo) };
 }
