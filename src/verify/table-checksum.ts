@@ -5,7 +5,10 @@
  * count and the exact sums of the two signed 64-bit halves of its row hashes. Sums do not depend on
  * physical row order, a range can be summed in parts that add up, and rows never travel to Node.
  * A duplicated row shifts the sums by its hash (A,A against A,B differs unless md5(A) = md5(B)),
- * where an XOR would cancel it.
+ * where an XOR would cancel it. md5 stays the row hash although it is most of a row's cost: the
+ * cheaper hashtext/hashtextextended are internal (no promise to stay the same across majors),
+ * read the row in the machine's byte order (a big-endian server hashes differently), and
+ * hashtextextended does not exist in 10.
  */
 import crypto from 'node:crypto';
 import type pg from 'pg';
