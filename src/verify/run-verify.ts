@@ -7,7 +7,6 @@ import type pg from 'pg';
 import type { ConnInfo } from '../config/conninfo.js';
 import { connect, serverVersionNum } from '../pg/connect.js';
 import { displayName } from '../pg/quote.js';
-import { runPool } from '../worker-pool.js';
 import { listTables, type VerifyTable } from './table-inventory.js';
 import { rowBytesFor } from './table-checksum.js';
 import { columnMatcher, type Selection } from '../plan/selection.js';
@@ -15,7 +14,7 @@ import { NameMapper, type NameMapping } from '../plan/name-mapping.js';
 import { scopeRules, tablesInScope } from './verify-scope.js';
 import { compareSequences, type SequenceVerdict } from './sequence-compare.js';
 import { RelationTree, judgeThroughTree, type TreeSides } from './relation-tree.js';
-import { planTables, runTableUnit, type Lane, type TableVerdict } from './table-units.js';
+import { expectedParts, PART_SIZE, planTables, runTableUnits, type Lane, type PartSize, type TableVerdict } from './table-units.js';
 import { deniedLargeObjects } from '../catalog/source-access.js';
 
 export type { TableVerdict } from './table-units.js';
@@ -65,6 +64,8 @@ export interface VerifyOptions {
   /** Compare each source table with the table it was mapped to. */
   mapping?: NameMapping;
   rowsPerRange?: number;
+  /** How much one query sums (tests make parts small to split small tables). */
+  partSize?: PartSize;
   onTable?: (v: TableVerdict) => void;
 }
 
@@ -118,12 +119,15 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     const label = (id: string) => (targetId(id) === id ? id : `${id} → ${targetId(id)}`);
     const plan = planTables(expected, dstTables, label);
 
-    const jobs = Math.max(1, Math.min(opts.jobs, plan.units.length));
+    const partSize = opts.partSize ?? PART_SIZE;
+    // a lane per job, as long as there are parts of tables for it to sum
+    const jobs = Math.max(1, Math.min(opts.jobs, plan.units.reduce((n, u) => n + expectedParts(u, partSize), 0)));
+    const pageParts = sv >= 140000 && tv >= 140000;
     const lanes = await Promise.all(
       Array.from({ length: jobs }, async (): Promise<Lane> => {
         const [s, d] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
         await Promise.all([pinSettings(s, efd), pinSettings(d, efd)]);
-        return { s, d, srcBytes, dstBytes };
+        return { s, d, srcBytes, dstBytes, pageParts };
       }),
     );
     const sides: TreeSides = {
@@ -138,9 +142,8 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     const all = [...new Set([...plan.bySource.values(), ...plan.byTarget.values()])];
     const pending = new Set(plan.units.map((u) => u.v));
     for (const v of all) if (!pending.has(v) && !held.has(v)) opts.onTable?.(v);
-    await runPool(plan.units, jobs, async (u, w) => {
-      await runTableUnit(u, lanes[w], opts.rowsPerRange ?? 1_000_000);
-      if (!held.has(u.v)) opts.onTable?.(u.v);
+    await runTableUnits(plan.units, lanes, opts.rowsPerRange ?? 1_000_000, partSize, (v) => {
+      if (!held.has(v)) opts.onTable?.(v);
     });
     judgeParents(srcTables, parents, plan.present, sides, (id) => opts.onTable?.(plan.bySource.get(id)!));
 

@@ -6,7 +6,11 @@
 import type pg from 'pg';
 import { displayName } from '../pg/quote.js';
 import type { VerifyTable } from './table-inventory.js';
-import { describeRange, keyRanges, rangeChecksum, rowCount, type RowBytes } from './table-checksum.js';
+import { runPoolWithFillers } from '../worker-pool.js';
+import {
+  addSums, describeRange, fingerprint, keyBounds, NO_ROWS, pageCount, rowCount, rowSum, sameSums,
+  type KeyRange, type RangeSum, type RowBytes, type RowFilter,
+} from './table-checksum.js';
 
 export interface TableVerdict {
   table: string;
@@ -102,31 +106,155 @@ export interface Lane {
   d: pg.ClientBase;
   srcBytes: RowBytes;
   dstBytes: RowBytes;
+  /** Both servers scan a run of pages without reading the rest (TID range scans, 14 and later). */
+  pageParts: boolean;
 }
 
-/** Runs a unit on a lane and fills its verdict. */
-export async function runTableUnit(u: TableUnit, lane: Lane, rowsPerRange: number): Promise<void> {
-  const { v } = u;
-  if (u.kind === 'count') {
-    const n = await rowCount(u.side === 'source' ? lane.s : lane.d, u.table);
-    if (u.side === 'source') v.sourceRows = n;
-    else v.targetRows = n;
-    v.problems = [u.side === 'source' ? `missing in target (rows source=${n})` : `extra in target (rows target=${n})`];
-    return;
-  }
+/**
+ * How large a part (what one query sums) is: about `rows` rows of a keyed range, or `pages` pages
+ * (16 MB at 8 kB pages) of a table summed by pages, at most `maxPageParts` of those per table. Parts
+ * this size keep every lane busy on a large table; tests make them small.
+ */
+export interface PartSize {
+  rows: number;
+  pages: number;
+  maxPageParts: number;
+}
+
+export const PART_SIZE: PartSize = { rows: 100_000, pages: 2_048, maxPageParts: 64 };
+
+/** A compare unit under way: its key ranges with the sums so far on each side, and parts still to run. */
+interface TableRun {
+  u: Extract<TableUnit, { kind: 'compare' }>;
+  ranges: { range: KeyRange; source: RangeSum; target: RangeSum }[];
+  left: number;
+}
+
+/** One query on each side, summing part of one range of a table. */
+interface Part {
+  run: TableRun;
+  range: number;
+  source: RowFilter;
+  target: RowFilter;
+}
+
+/** How many parts a unit is expected to make: what decides how many lanes are worth opening. */
+export function expectedParts(u: TableUnit, size: PartSize): number {
+  return u.kind === 'compare' ? Math.max(1, Math.ceil(u.source.estimatedRows / size.rows)) : 1;
+}
+
+/** Page runs [from, to) that split `pages` pages into `n` parts; the first and last are open. */
+function pageRun(pages: number, i: number, n: number): RowFilter {
+  if (n === 1) return { kind: 'all' };
+  return { kind: 'pages', from: i === 0 ? null : Math.floor((pages * i) / n), to: i === n - 1 ? null : Math.floor((pages * (i + 1)) / n) };
+}
+
+/**
+ * The ranges of a compare unit and the parts that sum them. A keyed table larger than a range is
+ * split at key values read on the source, every `rowsPerRange` rows, and each range again into
+ * parts of about `size.rows`; any other table is one range ("all rows"), summed in runs of pages
+ * where both servers can scan them (each side splits its own pages: rows need not sit alike).
+ */
+async function planParts(u: TableRun['u'], lane: Lane, rowsPerRange: number, size: PartSize): Promise<{ run: TableRun; parts: Part[] }> {
   const t = u.source;
-  const ranges = await keyRanges(lane.s, t, rowsPerRange);
-  Object.assign(v, { ok: true, sourceRows: 0, targetRows: 0, ranges: ranges.length });
-  for (const range of ranges) {
-    const [a, b] = await Promise.all([rangeChecksum(lane.s, t, range, lane.srcBytes), rangeChecksum(lane.d, u.target, range, lane.dstBytes)]);
-    v.sourceRows! += a.rows;
-    v.targetRows! += b.rows;
-    if (a.rows !== b.rows || a.sum !== b.sum) {
-      v.ok = false;
-      v.problems.push(
-        `${describeRange(t, range)}: rows source=${a.rows} target=${b.rows}` +
-          (a.rows === b.rows ? `, checksum source=${a.sum.slice(0, 12)} target=${b.sum.slice(0, 12)} (same count, different content)` : ''),
-      );
+  const run: TableRun = { u, ranges: [], left: 0 };
+  const parts: Part[] = [];
+  const fresh = (range: KeyRange) => run.ranges.push({ range, source: NO_ROWS, target: NO_ROWS }) - 1;
+  if (t.key.length === 0 || (t.estimatedRows > 0 && t.estimatedRows <= rowsPerRange)) {
+    const r = fresh({ from: null, to: null });
+    let n = 1;
+    let sp = 0;
+    let dp = 0;
+    if (lane.pageParts && !(t.estimatedRows > 0 && t.estimatedRows <= size.rows)) {
+      [sp, dp] = await Promise.all([pageCount(lane.s, t), pageCount(lane.d, u.target)]);
+      n = Math.min(size.maxPageParts, Math.max(1, Math.ceil(Math.max(sp, dp) / size.pages)));
+    }
+    for (let i = 0; i < n; i++) parts.push({ run, range: r, source: pageRun(sp, i, n), target: pageRun(dp, i, n) });
+  } else {
+    // parts of `step` rows; a part belongs to the range of rowsPerRange rows it starts in
+    const step = Math.max(1, Math.ceil(rowsPerRange / Math.ceil(rowsPerRange / size.rows)));
+    const bounds = await keyBounds(lane.s, t, step);
+    const edges: (string[] | null)[] = [null, ...bounds, null];
+    let current = -1;
+    for (let i = 0; i + 1 < edges.length; i++) {
+      const inRange = Math.floor((i * step) / rowsPerRange);
+      if (inRange !== current) {
+        current = inRange;
+        fresh({ from: edges[i], to: null });
+      }
+      const r = run.ranges.length - 1;
+      run.ranges[r].range.to = edges[i + 1];
+      const keys: RowFilter = { kind: 'keys', range: { from: edges[i], to: edges[i + 1] } };
+      parts.push({ run, range: r, source: keys, target: keys });
     }
   }
+  run.left = parts.length;
+  return { run, parts };
+}
+
+/** Sums one part on both sides at once and adds it to its range; fills the verdict after the last part. */
+async function runPart(p: Part, lane: Lane): Promise<boolean> {
+  const { run } = p;
+  const [a, b] = await Promise.all([rowSum(lane.s, run.u.source, p.source, lane.srcBytes), rowSum(lane.d, run.u.target, p.target, lane.dstBytes)]);
+  const range = run.ranges[p.range];
+  range.source = addSums(range.source, a);
+  range.target = addSums(range.target, b);
+  if (--run.left > 0) return false;
+  const { v } = run.u;
+  Object.assign(v, { ok: true, sourceRows: 0, targetRows: 0, ranges: run.ranges.length });
+  for (const { range: kr, source: s, target: d } of run.ranges) {
+    v.sourceRows! += s.rows;
+    v.targetRows! += d.rows;
+    if (sameSums(s, d)) continue;
+    v.ok = false;
+    v.problems.push(
+      `${describeRange(run.u.source, kr)}: rows source=${s.rows} target=${d.rows}` +
+        (s.rows === d.rows ? `, checksum source=${fingerprint(s)} target=${fingerprint(d)} (same count, different content)` : ''),
+    );
+  }
+  return true;
+}
+
+/**
+ * Runs the units on the lanes, one job per lane: a table's ranges are found first, then their
+ * parts run on whichever lanes are free, before the next table is looked at, so a large table keeps
+ * every lane (and both servers) busy. `done` gets each verdict once it is filled.
+ */
+export async function runTableUnits(
+  units: TableUnit[], lanes: Lane[], rowsPerRange: number, size: PartSize, done: (v: TableVerdict) => void,
+): Promise<void> {
+  const queue: Part[] = [];
+  let planning = 0;
+  await runPoolWithFillers(
+    units,
+    lanes.length,
+    async (u, w) => {
+      const lane = lanes[w];
+      if (u.kind === 'count') {
+        const n = await rowCount(u.side === 'source' ? lane.s : lane.d, u.table);
+        if (u.side === 'source') u.v.sourceRows = n;
+        else u.v.targetRows = n;
+        u.v.problems = [u.side === 'source' ? `missing in target (rows source=${n})` : `extra in target (rows target=${n})`];
+        done(u.v);
+        return;
+      }
+      planning++;
+      try {
+        const { parts } = await planParts(u, lane, rowsPerRange, size);
+        // a table of one part is summed here and now; larger ones are shared out
+        if (parts.length === 1) {
+          if (await runPart(parts[0], lane)) done(u.v);
+        } else queue.push(...parts);
+      } finally {
+        planning--;
+      }
+    },
+    {
+      next: () => queue.shift(),
+      left: () => planning > 0,
+      work: async (p, w) => {
+        if (await runPart(p, lanes[w])) done(p.run.u.v);
+      },
+    },
+  );
 }
