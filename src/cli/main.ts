@@ -152,7 +152,7 @@ withSelectionOptions(program.command('verify'))
   .requiredOption('--target <conninfo>', `target database: ${connHelp}`)
   .option(...passwordStdinOption('source'))
   .option(...passwordStdinOption('target'))
-  .option('--jobs <n>', 'tables checked in parallel', parseJobs, defaultJobs())
+  .option('--jobs <n>', 'parts of tables (key ranges or page runs) checked in parallel, each on both sides at once', parseJobs, defaultJobs())
   .option('--rows-per-range <n>', 'split keyed tables into ranges of about this many rows', parseJobsLike, 1_000_000)
   .option('--json', 'print the report as JSON')
   .action(async (o: { source: string; target: string; jobs: number; rowsPerRange: number; json?: boolean } & SpecFlags & PasswordStdinFlags) => {
