@@ -74,6 +74,8 @@ export class ChangeStream implements AsyncIterable<StreamItem> {
     if (o.protoVersion === 2) options.push("streaming 'on'");
     const conn = (this.repl as unknown as { connection: ReplicationConnection }).connection;
     conn.on('copyData', (msg: { chunk: Buffer }) => this.onFrame(msg.chunk));
+    // a connection that breaks while idle between messages ends the stream, not the process
+    this.repl.on('error', (err) => this.finish(err));
     this.repl.query(`START_REPLICATION SLOT ${ident(o.slot)} LOGICAL ${formatLsn(o.from)} (${options.join(', ')})`).then(
       () => this.finish(null),
       (err: Error) => this.finish(err),
@@ -86,6 +88,11 @@ export class ChangeStream implements AsyncIterable<StreamItem> {
   confirm(lsn: Lsn, now = false): void {
     if (lsn > this.confirmed) this.confirmed = lsn;
     if (now) this.sendStatus(false);
+  }
+
+  /** Messages decoded and not yet taken by the consumer (bounded by `highWater` and one socket read). */
+  buffered(): number {
+    return this.queue.length;
   }
 
   /** The last WAL position the server sent (keepalives included). */

@@ -17,6 +17,7 @@ import { ChangeApplier, type ApplyRouter } from '../../src/cdc/apply-changes.js'
 import { parseLsn } from '../../src/cdc/lsn.js';
 import { tableDigests } from '../harness/data-oracle.js';
 import { execSql, freshDatabase, server, type Major } from '../harness/servers.js';
+import { dropSlot } from '../harness/slots.js';
 
 const SCHEMA = `
   CREATE TABLE items (id int PRIMARY KEY, big text, n int);
@@ -133,22 +134,6 @@ async function expectEqual(srcUri: string, dstUri: string, floatDigits = 3): Pro
   try {
     assert.deepEqual((await c.query('SELECT id, y FROM new_name ORDER BY id')).rows, [{ id: 1, y: 'uno' }, { id: 2, y: 'two' }]);
     assert.equal((await c.query('SELECT count(*)::int AS n FROM left_out')).rows[0].n, 0);
-  } finally {
-    await c.end();
-  }
-}
-
-async function dropSlot(uri: string, slot: string): Promise<void> {
-  const c = new pg.Client({ connectionString: uri });
-  await c.connect();
-  try {
-    for (let i = 0; i < 50; i++) {
-      const r = await c.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-      if (!r.rowCount) return;
-      if (!r.rows[0].active) break;
-      await new Promise((res) => setTimeout(res, 100));
-    }
-    await c.query('SELECT pg_drop_replication_slot($1)', [slot]);
   } finally {
     await c.end();
   }

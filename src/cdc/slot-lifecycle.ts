@@ -1,0 +1,60 @@
+/**
+ * The objects an incremental migration makes on the source, named after its task so that they
+ * can always be found again: a logical replication slot (it holds WAL until it is dropped, so
+ * none may be left behind) and a publication of the selected tables.
+ */
+import type pg from 'pg';
+import { ident, qualified } from '../pg/quote.js';
+
+/** Names pgferry gives its slots and publications: `pgferry_` and the task's id without dashes. */
+export const OWN_PREFIX = 'pgferry_';
+
+/** The slot's and the publication's name for a task (at most 63 bytes, only [a-z0-9_]). */
+export function streamObjectName(taskId: string): string {
+  return `${OWN_PREFIX}${taskId.toLowerCase().replace(/[^a-z0-9]/g, '')}`.slice(0, 63);
+}
+
+/**
+ * A publication of exactly these tables (leaf tables: a partitioned table's changes arrive per
+ * partition, and a source before 13 cannot publish a partitioned table). A table with neither a
+ * key nor REPLICA IDENTITY FULL is never passed here: once published, an UPDATE or DELETE on it
+ * would fail on the source (the precheck refuses such a selection).
+ */
+export async function createPublication(source: pg.ClientBase, name: string, tables: { schema: string; name: string }[]): Promise<void> {
+  const list = tables.map((t) => qualified(t.schema, t.name)).join(', ');
+  await source.query(tables.length ? `CREATE PUBLICATION ${ident(name)} FOR TABLE ${list}` : `CREATE PUBLICATION ${ident(name)}`);
+}
+
+/** Slots on the source whose names are pgferry's, with the WAL each holds back. */
+export async function ownSlots(source: pg.ClientBase): Promise<{ slot: string; database: string; active: boolean; heldBytes: number }[]> {
+  const r = await source.query<{ slot_name: string; database: string; active: boolean; held: string | null }>(
+    `SELECT slot_name, database, active, pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), restart_lsn)::int8 AS held
+     FROM pg_catalog.pg_replication_slots WHERE slot_type = 'logical' AND left(slot_name, length($1)) = $1 ORDER BY slot_name`,
+    [OWN_PREFIX],
+  );
+  return r.rows.map((x) => ({ slot: x.slot_name, database: x.database, active: x.active, heldBytes: Number(x.held ?? 0) }));
+}
+
+/**
+ * Drops the slot and the publication if they exist. A walsender still reading the slot (a run
+ * that was killed leaves one until its connection times out) is ended first: the slot is ours.
+ * Returns what was dropped.
+ */
+export async function dropStreamObjects(source: pg.ClientBase, name: string): Promise<{ slot: boolean; publication: boolean }> {
+  let slot = false;
+  for (let i = 0; i < 50; i++) {
+    const r = await source.query<{ active_pid: number | null }>('SELECT active_pid FROM pg_catalog.pg_replication_slots WHERE slot_name = $1', [name]);
+    if (!r.rowCount) break;
+    const pid = r.rows[0].active_pid;
+    if (pid === null) {
+      await source.query('SELECT pg_catalog.pg_drop_replication_slot($1)', [name]);
+      slot = true;
+      break;
+    }
+    await source.query('SELECT pg_catalog.pg_terminate_backend($1)', [pid]);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  const p = await source.query('SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = $1', [name]);
+  if (p.rowCount) await source.query(`DROP PUBLICATION ${ident(name)}`);
+  return { slot, publication: Boolean(p.rowCount) };
+}
