@@ -127,7 +127,7 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
         break;
       }
       case 'retry':
-        line(`  attempt ${e.attempt} failed (${e.error}); resuming in ${e.delaySeconds.toFixed(0)}s`);
+        line(`  attempt ${e.attempt} failed (${e.error}), a transient failure (${e.reason}); resuming in ${e.delaySeconds.toFixed(0)}s`);
         break;
       case 'object-failed':
         line(`  FAILED ${e.failure.kind} ${e.failure.name}: ${e.failure.error}`);

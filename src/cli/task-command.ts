@@ -11,7 +11,7 @@ import { registerTaskControlCommands } from './task-control-commands.js';
 
 /** Adds `pgferry task` and its subcommands; the order here is the order `task --help` lists them in. */
 export function registerTaskCommands(program: Command): void {
-  const task = program.command('task').description('migration tasks kept in a local store: create, precheck, start, watch, stop, resume, release');
+  const task = program.command('task').description('migration tasks kept in a local store: create, precheck, start, watch (status --watch), stop, resume, release');
   registerTaskCreateCommand(task, program);
   registerTaskListCommands(task, program);
   registerTaskCheckCommands(task, program);

@@ -12,7 +12,8 @@ export type MigrationEvent =
   | { type: 'unit-done'; unit: string; rows: number; bytes: number; seconds: number; skipped?: boolean }
   | { type: 'step-done'; phase: Phase; kind: string; name: string }
   | { type: 'object-failed'; failure: ObjectFailure }
-  | { type: 'retry'; attempt: number; delaySeconds: number; error: string }
+  /** `reason`: the row of retry-class.ts's table that called the failure transient. */
+  | { type: 'retry'; attempt: number; delaySeconds: number; error: string; reason: string }
   /** The run's id (a resumed run keeps the id of the run it continues). */
   | { type: 'run'; runId: string; resumed: boolean }
   | { type: 'summary'; summary: MigrationSummary };

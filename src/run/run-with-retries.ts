@@ -47,7 +47,7 @@ export async function runWithRetries(opts: MigrateOptions, retry: RetryOptions =
       const delayMs = Math.min(cap, base * 2 ** attempt);
       const message = err instanceof PgferryError ? err.toLine() : messageOf(err);
       opts.logger?.log('warn', `attempt ${attempt + 1} failed (${message}), a transient failure (${verdict.reason}); resuming in ${(delayMs / 1000).toFixed(0)}s (${retries - attempt} attempts left)`);
-      emit({ type: 'retry', attempt: attempt + 1, delaySeconds: delayMs / 1000, error: message });
+      emit({ type: 'retry', attempt: attempt + 1, delaySeconds: delayMs / 1000, error: message, reason: verdict.reason });
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }

@@ -146,7 +146,7 @@ export class TaskProgress {
         this.store.addHistory(this.taskId, 'object-failed', `${e.failure.kind} ${e.failure.name}: ${redact(e.failure.error)}`);
         break;
       case 'retry':
-        this.store.addHistory(this.taskId, 'retry', `attempt ${e.attempt} failed (${redact(e.error)}); resuming in ${e.delaySeconds} s`);
+        this.store.addHistory(this.taskId, 'retry', `attempt ${e.attempt} failed (${redact(e.error)}), a transient failure (${e.reason}); resuming in ${e.delaySeconds} s`);
         break;
       case 'summary':
         break;

@@ -51,8 +51,10 @@ describe('automatic resume', () => {
 
     const r = await run;
     assert.equal(r.code, 0, r.stderr);
-    const retries = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; attempt?: number }).filter((e) => e.event === 'retry');
+    const retries = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; attempt?: number; reason?: string }).filter((e) => e.event === 'retry');
     assert.ok(retries.length >= 2, `retried ${retries.length} time(s): ${r.stderr}`);
+    // each retry names the row of the retry table that called its failure transient
+    for (const e of retries) assert.ok(e.reason && e.reason.length > 3, JSON.stringify(e));
     assert.match(r.stderr, /attempt 1 failed .*resuming in 1s/);
     assert.match(r.stderr, /resuming run [0-9a-f-]+: /);
     const v = await runCli(['verify', '--source', src.uri, '--target', uriOf({ port: target.port, major: 15 }, dst.name)]);
