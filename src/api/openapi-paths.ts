@@ -17,8 +17,11 @@ const errors = {
   '403': { description: "a connection setting the API does not take (the server's files, environment or sockets: PGFERRY_E_NOT_ALLOWED), or a Host header this server does not answer to", ...json(ref('Error')) },
 };
 const withTask = { ...errors, '404': { description: 'no such task', ...json(ref('Error')) } };
-// for operations that connect to a database: a transient failure there (src/retry-class.ts)
+// for operations that connect to a database: a failure there (app.ts maps each code), and a
+// transient one (src/retry-class.ts)
 const transient = {
+  '502': { description: 'the database could not be reached or refused the login: DNS, connection refused, TLS, authentication, missing database, privilege or version (error.code says which, error.fix what to do)', ...json(ref('Error')) },
+  '504': { description: 'the database did not answer in time (PGFERRY_E_CONNECT_TIMEOUT)', ...json(ref('Error')) },
   '503': {
     description: 'a transient failure (a connection lost, a server starting up, shutting down or out of connection slots, a deadlock): error.retryable is true; repeat the request after Retry-After seconds',
     headers: { 'Retry-After': { description: `seconds to wait before repeating the request (${RETRY_AFTER_SECONDS})`, schema: { type: 'integer' } } },
