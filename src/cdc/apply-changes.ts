@@ -154,9 +154,8 @@ export class ChangeApplier {
       return;
     }
     // the row to change: named by its old key, its whole old image (FULL), or its key in the new row
-    const oldImage = m.tag === 'update' ? (m.key ?? m.old) : (m.key ?? m.old);
     const whole = m.old !== undefined;
-    const match = whole ? this.present(rel, m.old!) : this.present(rel, oldImage ?? (m.tag === 'update' ? m.row : []), true);
+    const match = whole ? this.present(rel, m.old!) : this.present(rel, m.key ?? (m.tag === 'update' ? m.row : []), true);
     if (!match.length) throw new PgferryError('PGFERRY_E_INTERNAL', `${m.tag} on ${table} names no key columns`, { object: table, fix: 'the source table needs a primary key or REPLICA IDENTITY FULL' });
     const params: (string | null)[] = [];
     const set: string[] = [];
