@@ -42,12 +42,16 @@ export const ConnSpecSchema = z.union([
     .strict(),
 ]);
 
-export const TaskSpecSchema = z
+const TaskSpecObject = z
   .object({
     name: z.string().min(1).max(200).optional().describe('generated when not given; need not be unique'),
     source: ConnSpecSchema,
     target: ConnSpecSchema,
     migration: z.enum(['schema', 'full']).default('full').describe('schema: schema migration only; full: schema and all data'),
+    incremental: z
+      .boolean()
+      .default(false)
+      .describe('after the full copy, keep applying the source\'s changes (logical decoding) until cutover; needs migration full'),
     objects: z
       .object({
         includeSchemas: globs,
@@ -82,11 +86,28 @@ export const TaskSpecSchema = z
         strict: z.boolean().default(false),
         splitTables: z.boolean().default(false),
         earlyIndexes: z.boolean().default(false),
+        setReplicaIdentityFull: z
+          .boolean()
+          .default(false)
+          .describe('incremental: set REPLICA IDENTITY FULL on the source for selected tables that have neither a primary key nor a replica identity index (listed by the precheck)'),
+        publication: z
+          .string()
+          .min(1)
+          .max(63)
+          .optional()
+          .describe('incremental: a publication the tables\' owner created, used instead of creating one (it must cover every selected table)'),
       })
       .strict()
       .default({}),
   })
   .strict();
+
+// a schema migration copies no data, so there is nothing to keep in step
+const incrementalNeedsData = (s: { incremental: boolean; migration: string }) => !(s.incremental && s.migration === 'schema');
+const incrementalNeedsDataIssue = { message: 'incremental needs migration full (a schema migration copies no data to keep in step)', path: ['incremental'] };
+
+/** The whole spec, as a task file or the API gives it. */
+export const TaskSpecSchema = TaskSpecObject.refine(incrementalNeedsData, incrementalNeedsDataIssue);
 
 export type TaskSpecInput = z.input<typeof TaskSpecSchema>;
 export type TaskSpec = z.output<typeof TaskSpecSchema>;
@@ -95,10 +116,10 @@ export type TaskSpec = z.output<typeof TaskSpecSchema>;
  * What a spec says about the migration itself, without its connections: the same in a parsed
  * spec and a stored one, and all that plan inputs and run options are made from.
  */
-export type SpecBody = Pick<TaskSpec, 'migration' | 'objects' | 'mapping' | 'options'>;
+export type SpecBody = Pick<TaskSpec, 'migration' | 'incremental' | 'objects' | 'mapping' | 'options'>;
 
 /** The spec without name and connections: what `migrate`, `schema`, `precheck` and `verify` build from flags. */
-export const SpecBodySchema = TaskSpecSchema.pick({ migration: true, objects: true, mapping: true, options: true });
+export const SpecBodySchema = TaskSpecObject.pick({ migration: true, incremental: true, objects: true, mapping: true, options: true }).refine(incrementalNeedsData, incrementalNeedsDataIssue);
 
 /** Validates a spec body (flags of a foreground command) as parseTaskSpec validates a whole spec. */
 export function parseSpecBody(input: unknown): SpecBody {

@@ -22,6 +22,12 @@ export interface PlanInputs {
   mapping: NameMapping;
   /** The jobs the run starts with (the precheck counts its sessions). */
   jobs: number;
+  /** Keep the target in step through logical decoding after the copy, until cutover. */
+  incremental: boolean;
+  /** Incremental: set REPLICA IDENTITY FULL on selected source tables that have no identity. */
+  setReplicaIdentityFull: boolean;
+  /** Incremental: a publication the owner created, used instead of pgferry's own. */
+  publication?: string;
 }
 
 export function planInputs(spec: SpecBody): PlanInputs {
@@ -33,6 +39,10 @@ export function planInputs(spec: SpecBody): PlanInputs {
     selection: spec.objects,
     mapping: spec.mapping,
     jobs: spec.options.jobs ?? defaultJobs(),
+    // a task stored before incremental existed has neither field
+    incremental: Boolean(spec.incremental),
+    setReplicaIdentityFull: Boolean(spec.options.setReplicaIdentityFull),
+    publication: spec.options.publication,
   };
 }
 

@@ -1,7 +1,42 @@
 /** Events a migration emits; the CLI renders them as progress bars or JSON lines. */
 import type { ObjectFailure } from './object-failures.js';
 
-export type Phase = 'connect' | 'catalog' | 'pre-data' | 'data' | 'post-data' | 'sequences' | 'analyze' | 'rename' | 'verify';
+export type Phase = 'connect' | 'catalog' | 'pre-data' | 'data' | 'post-data' | 'sequences' | 'analyze' | 'rename' | 'stream' | 'cutover' | 'verify';
+
+/** Where an incremental run's streaming stands (emitted every few seconds while streaming). */
+export interface StreamStatus {
+  /** The source's current WAL position and the position applied on the target (pg_lsn text). */
+  sourceLsn: string;
+  appliedLsn: string;
+  /** Source WAL not yet applied, in bytes (0 when everything decoded so far is applied). */
+  lagBytes: number;
+  /** Age of the newest applied source commit while changes wait; 0 when caught up. */
+  lagSeconds: number;
+  /** Applied since the stream started, and per second over the last interval. */
+  transactions: number;
+  rows: number;
+  transactionsPerSecond: number;
+  rowsPerSecond: number;
+  /** WAL the slot keeps on the source (from its restart position). */
+  slotHeldBytes: number;
+  /** Sequences last synced (ISO time), if any. */
+  sequencesSyncedAt?: string;
+}
+
+/** What an incremental run's cutover did and measured. */
+export interface CutoverSummary {
+  /** The source position applied up to (pg_lsn text). */
+  lsn: string;
+  /** From the moment writes stopped (blocked, or the cutover asked for) until the target could take writes. */
+  downtimeSeconds: number;
+  /** Sessions ended on the source by --block-writes. */
+  sessionsEnded: number;
+  writesBlocked: boolean;
+  sequencesSet: number;
+  matviewsRefreshed: number;
+  transactionsApplied: number;
+  rowsApplied: number;
+}
 
 export type MigrationEvent =
   | { type: 'phase-start'; phase: Phase; steps?: number }
@@ -16,7 +51,12 @@ export type MigrationEvent =
   | { type: 'retry'; attempt: number; delaySeconds: number; error: string; reason: string }
   /** The run's id (a resumed run keeps the id of the run it continues). */
   | { type: 'run'; runId: string; resumed: boolean }
-  | { type: 'summary'; summary: MigrationSummary };
+  | { type: 'summary'; summary: MigrationSummary }
+  /** Incremental: the slot and publication the run streams from. */
+  | { type: 'stream-start'; slot: string; publication: string; fromLsn: string }
+  | ({ type: 'stream' } & StreamStatus)
+  /** Incremental: one step of the cutover, as it starts (the console lists them). */
+  | { type: 'cutover-step'; step: string; detail?: string };
 
 export interface MigrationSummary {
   runId: string;
@@ -36,6 +76,8 @@ export interface MigrationSummary {
    * writes in between (exit code 11).
    */
   dataSnapshots: number;
+  /** Incremental runs: what the cutover did. */
+  cutover?: CutoverSummary;
 }
 
 export type EventSink = (event: MigrationEvent) => void;

@@ -50,6 +50,22 @@ export interface MigrateOptions {
   control?: RunControl;
   /** Called with the plan before anything runs (the task store lists every unit from it). */
   onPlan?: (plan: Plan) => void;
+  /** After the copy, apply the source's changes from a logical slot until cutover (see docs/incremental.md). */
+  incremental?: boolean;
+  /** Incremental: set REPLICA IDENTITY FULL on selected source tables that have no identity. */
+  setReplicaIdentityFull?: boolean;
+  /** Incremental: a publication the owner created, used instead of pgferry's own. */
+  publication?: string;
+  /** Incremental, without a task's control: cut over as soon as the stream has caught up (migrate --cutover-when-caught-up). */
+  cutoverWhenCaughtUp?: CutoverRequest;
+}
+
+/** How a cutover is to be made (pgferry task cutover, or the console's button). */
+export interface CutoverRequest {
+  /** Make the source read-only for new transactions and end the sessions that could still write. */
+  blockWrites: boolean;
+  /** Cutover starts once the applied position is at most this many seconds behind (default 10). */
+  maxLagSeconds?: number;
 }
 
 export interface RunControl {
@@ -59,6 +75,8 @@ export interface RunControl {
   jobs(): number;
   /** The copy's rate limit, shared with whoever changes it (setRate). */
   limiter: RateLimiter;
+  /** Incremental: a cutover asked for (read about once a second while streaming); null while none is. */
+  cutoverRequested?(): CutoverRequest | null;
 }
 
 /** What only a run adds to a spec: how it is started and watched. */

@@ -11,7 +11,7 @@ import { redact } from '../logger.js';
 /** Where each phase starts and ends on the 0..1 progress scale. */
 const SPAN: Record<Phase, [number, number]> = {
   connect: [0, 0.01], catalog: [0.01, 0.03], 'pre-data': [0.03, 0.1], data: [0.1, 0.85], 'post-data': [0.85, 0.97],
-  sequences: [0.97, 0.98], analyze: [0.98, 0.995], rename: [0.995, 1], verify: [1, 1],
+  sequences: [0.97, 0.98], analyze: [0.98, 0.995], rename: [0.995, 1], stream: [1, 1], cutover: [1, 1], verify: [1, 1],
 };
 
 /** What one run copied itself: rows, bytes (table data and large objects) and its wall-clock time. */

@@ -17,9 +17,10 @@ const spec: StoredSpec = {
   source: conn('src.example', 'shop'),
   target: conn('dst.example', 'shop_copy'),
   migration: 'full',
+  incremental: false,
   objects: {},
   mapping: {},
-  options: { retries: 5, publications: false, owner: true, privileges: true, strict: false, splitTables: false, earlyIndexes: false },
+  options: { retries: 5, publications: false, owner: true, privileges: true, strict: false, splitTables: false, earlyIndexes: false, setReplicaIdentityFull: false },
 };
 
 const isCode = (code: string) => (e: unknown) => e instanceof PgferryError && e.code === code;
