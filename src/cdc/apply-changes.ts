@@ -44,6 +44,27 @@ export interface AppliedPosition {
   endLsn: Lsn;
 }
 
+/** The table of applied positions, one row per slot. */
+export async function ensureStreamPosition(target: pg.ClientBase): Promise<void> {
+  await target.query(
+    `CREATE SCHEMA IF NOT EXISTS ${STATE_SCHEMA};
+     CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.stream_position (slot text PRIMARY KEY, commit_lsn text NOT NULL, end_lsn text NOT NULL, commit_time timestamptz, applied_at timestamptz NOT NULL DEFAULT now())`,
+  );
+}
+
+/**
+ * Records where a slot's stream starts (its consistent point: the copy holds everything before
+ * it); call in the transaction that marks the copy done, so that the two are never apart.
+ */
+export async function recordStreamStart(target: pg.ClientBase, slot: string, consistentPoint: Lsn): Promise<void> {
+  await ensureStreamPosition(target);
+  await target.query(
+    `INSERT INTO ${STATE_SCHEMA}.stream_position (slot, commit_lsn, end_lsn) VALUES ($1, '0/0', $2)
+     ON CONFLICT (slot) DO UPDATE SET commit_lsn = excluded.commit_lsn, end_lsn = excluded.end_lsn, commit_time = NULL, applied_at = now()`,
+    [slot, formatLsn(consistentPoint)],
+  );
+}
+
 export class ChangeApplier {
   private readonly relations = new Map<number, KnownRelation>();
   private applied: AppliedPosition = { commitLsn: 0n, endLsn: 0n };
@@ -57,14 +78,16 @@ export class ChangeApplier {
 
   /** Creates the position table if needed, sets the session up, and returns what was applied before. */
   async prepare(): Promise<AppliedPosition> {
-    await this.target.query(
-      `CREATE SCHEMA IF NOT EXISTS ${STATE_SCHEMA};
-       CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.stream_position (slot text PRIMARY KEY, commit_lsn text NOT NULL, end_lsn text NOT NULL, commit_time timestamptz, applied_at timestamptz NOT NULL DEFAULT now())`,
-    );
+    await ensureStreamPosition(this.target);
     await this.target.query("SELECT pg_catalog.set_config('session_replication_role', 'replica', false)");
     const r = await this.target.query<{ commit_lsn: string; end_lsn: string }>(`SELECT commit_lsn, end_lsn FROM ${STATE_SCHEMA}.stream_position WHERE slot = $1`, [this.slot]);
     if (r.rowCount) this.applied = { commitLsn: parseLsn(r.rows[0].commit_lsn), endLsn: parseLsn(r.rows[0].end_lsn) };
     return this.applied;
+  }
+
+  /** Inside a source transaction (applying it or skipping it): not a moment to stop or cut over. */
+  busy(): boolean {
+    return this.open || this.skipping;
   }
 
   /** What the target holds now: confirm the slot up to `endLsn`. */

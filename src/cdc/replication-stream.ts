@@ -109,15 +109,33 @@ export class ChangeStream implements AsyncIterable<StreamItem> {
 
   async *[Symbol.asyncIterator](): AsyncIterator<StreamItem> {
     for (;;) {
+      const item = await this.take();
+      if (item === undefined) return;
+      if (item) yield item;
+    }
+  }
+
+  /**
+   * The next item; null when none arrives within `ms` (the stream is idle: the consumer can look
+   * at its controls), undefined once the stream has ended. Throws the stream's failure.
+   */
+  async take(ms?: number): Promise<StreamItem | null | undefined> {
+    for (let waited = false; ; waited = true) {
       const item = this.queue.shift();
       if (item) {
         if (this.paused && this.queue.length < (this.opts.highWater ?? 10_000) / 2) this.setPaused(false);
-        yield item;
-        continue;
+        return item;
       }
       if (this.failure) throw this.failure;
-      if (this.ended) return;
-      await new Promise<void>((resolve) => (this.waiting = resolve));
+      if (this.ended) return undefined;
+      if (waited && ms !== undefined) return null;
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve;
+        if (ms !== undefined) timer = setTimeout(resolve, ms);
+      });
+      clearTimeout(timer);
+      this.waiting = null;
     }
   }
 

@@ -38,9 +38,9 @@ export async function ownSlots(source: pg.ClientBase): Promise<{ slot: string; d
 /**
  * Drops the slot and the publication if they exist. A walsender still reading the slot (a run
  * that was killed leaves one until its connection times out) is ended first: the slot is ours.
- * Returns what was dropped.
+ * Returns what was dropped. `keepPublication`: the publication is the user's own (--publication).
  */
-export async function dropStreamObjects(source: pg.ClientBase, name: string): Promise<{ slot: boolean; publication: boolean }> {
+export async function dropStreamObjects(source: pg.ClientBase, name: string, opts: { keepPublication?: boolean } = {}): Promise<{ slot: boolean; publication: boolean }> {
   let slot = false;
   for (let i = 0; i < 50; i++) {
     const r = await source.query<{ active_pid: number | null }>('SELECT active_pid FROM pg_catalog.pg_replication_slots WHERE slot_name = $1', [name]);
@@ -54,6 +54,7 @@ export async function dropStreamObjects(source: pg.ClientBase, name: string): Pr
     await source.query('SELECT pg_catalog.pg_terminate_backend($1)', [pid]);
     await new Promise((res) => setTimeout(res, 100));
   }
+  if (opts.keepPublication) return { slot, publication: false };
   const p = await source.query('SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = $1', [name]);
   if (p.rowCount) await source.query(`DROP PUBLICATION ${ident(name)}`);
   return { slot, publication: Boolean(p.rowCount) };

@@ -18,3 +18,4 @@ export async function joinSnapshot(worker: pg.Client, snapshotId: string): Promi
   // SET TRANSACTION SNAPSHOT takes no bind parameters; the id comes from the server itself
   await worker.query(`SET TRANSACTION SNAPSHOT ${literal(snapshotId)}`);
 }
+

@@ -30,6 +30,8 @@ export interface StreamScope {
   tables: StreamTable[];
   /** Tables without a replica identity (in `tables` too): the run and the precheck refuse them unless set to FULL. */
   noIdentity: StreamTable[];
+  /** Materialized views the plan populates, by their target names: refreshed again at cutover. */
+  refresh: { schema: string; name: string }[];
   /** What the plan copies that is not kept in step after the copy, with the reason. */
   notStreamed: { name: string; reason: string }[];
 }
@@ -59,9 +61,15 @@ export function streamScope(cat: Catalog, plan: Plan, mapping: NameMapping | und
       });
   }
   if (plan.largeObjects.length) notStreamed.push({ name: `${plan.largeObjects.length} large object(s)`, reason: 'large objects are not in logical decoding: copied again at cutover' });
-  for (const step of stageSteps(plan, 'refreshes')) notStreamed.push({ name: step.name, reason: 'a materialized view: refreshed again at cutover' });
+  const refresh: StreamScope['refresh'] = [];
+  for (const step of stageSteps(plan, 'refreshes')) {
+    const rel = byKey.get(step.key.replace(/:refresh$/, ''));
+    if (!rel) continue;
+    refresh.push(mapper.table(rel.schema, rel.name));
+    notStreamed.push({ name: step.name, reason: 'a materialized view: refreshed again at cutover' });
+  }
   const list = [...tables.values()];
-  return { tables: list, noIdentity: list.filter((t) => t.identity === 'none'), notStreamed };
+  return { tables: list, noIdentity: list.filter((t) => t.identity === 'none'), refresh, notStreamed };
 }
 
 function identityOf(rel: Relation, cat: Catalog): IdentityKind {

@@ -13,12 +13,15 @@ import { neededMissingRoles } from '../plan/plan-inputs.js';
 import { readSequenceValues, type SequenceValue } from '../plan/sequence-values.js';
 import { dataOnlyNotes, dataOnlyRights, foreignKeyOrder, type ForeignKeyOrder } from '../plan/data-only-load.js';
 import type { Plan } from '../plan/plan-model.js';
+import type { Catalog } from '../catalog/model.js';
 import { PgferryError } from '../errors.js';
 import type { Connected } from './phase-connect.js';
 import type { RunContext } from './run-context.js';
 
 export interface Planned {
   plan: Plan;
+  /** The source's catalog the plan was built from (an incremental run routes its changes by it). */
+  catalog: Catalog;
   sequenceValues: SequenceValue[];
   /** --data-only with session_replication_role = replica: foreign keys and triggers are off. */
   checksOff: boolean;
@@ -73,6 +76,6 @@ export async function catalogPhase(ctx: RunContext, conn: Connected, snapshotId:
     // one warning for every owner that does not make it: missing roles, and roles the account may not give objects to
     const owners = ownersWarning(missing, plan.account?.ownersNotKept ?? [], tctx.account);
     if (owners) log.log('warn', owners.line);
-    return { plan, sequenceValues, checksOff, loadOrder, deleteRows };
+    return { plan, catalog: cat, sequenceValues, checksOff, loadOrder, deleteRows };
   });
 }

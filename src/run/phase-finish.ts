@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { flushTargetCommits } from '../pg/session.js';
 import type { Plan } from '../plan/plan-model.js';
 import { dataSnapshots, dropUnitMarks } from './unit-marks.js';
-import type { MigrationSummary } from './events.js';
+import type { CutoverSummary, MigrationSummary } from './events.js';
 import type { RunContext } from './run-context.js';
 
 export interface RunCounts {
@@ -15,6 +15,7 @@ export interface RunCounts {
   rowsCopied: number;
   bytesCopied: number;
   sequencesSet: number;
+  cutover?: CutoverSummary;
 }
 
 export async function finishPhase(ctx: RunContext, target: pg.Client, plan: Plan, counts: RunCounts): Promise<MigrationSummary> {

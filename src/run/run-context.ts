@@ -65,6 +65,13 @@ export class RunContext {
     return c;
   }
 
+  /** A session opened elsewhere (a replication connection) that the run ends with its own. */
+  adopt(c: pg.Client): pg.Client {
+    c.on('error', (err) => this.log.log('debug', `connection error: ${err.message}`));
+    this.clients.push(c);
+    return c;
+  }
+
   /** `n` more sessions on one side, opened side by side. */
   openMany(side: 'source' | 'target', n: number): Promise<pg.Client[]> {
     return Promise.all(Array.from({ length: Math.max(0, n) }, () => this.open(side)));

@@ -5,7 +5,6 @@
  * own module (phase-*.ts); they share a RunContext.
  */
 import crypto from 'node:crypto';
-import { exportSnapshot } from '../pg/snapshot.js';
 import { renamesAnything } from '../plan/name-mapping.js';
 import { countObjects, stageSteps } from '../plan/plan-model.js';
 import { PgferryError } from '../errors.js';
@@ -13,7 +12,8 @@ import { AnalyzeQueue } from './analyze-tables.js';
 import { ensureUnitMarks, stepMark } from './unit-marks.js';
 import { RunContext } from './run-context.js';
 import { connectPhase } from './phase-connect.js';
-import { catalogPhase } from './phase-catalog.js';
+import { markCopied, startRun } from './phase-slot.js';
+import { cutoverPhase, streamPhase } from './phase-stream.js';
 import { preDataPhase } from './phase-pre-data.js';
 import { dataPhase } from './phase-data.js';
 import { postDataPhase } from './phase-post-data.js';
@@ -21,7 +21,7 @@ import { sequencesPhase } from './phase-sequences.js';
 import { analyzePhase } from './phase-analyze.js';
 import { renamePhase } from './phase-rename.js';
 import { finishPhase } from './phase-finish.js';
-import type { MigrationSummary } from './events.js';
+import type { CutoverSummary, MigrationSummary } from './events.js';
 import type { MigrateOptions } from './run-options.js';
 
 export type { MigrateOptions, RunControl } from './run-options.js';
@@ -35,8 +35,7 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
   const ctx = new RunContext(opts, opts.runId ?? crypto.randomUUID());
   try {
     const conn = await connectPhase(ctx);
-    const snapshotId = await exportSnapshot(conn.leader);
-    const planned = await catalogPhase(ctx, conn, snapshotId);
+    const { snapshotId, planned, stream } = await startRun(ctx, conn);
     const { plan } = planned;
     opts.onPlan?.(plan);
     // the marks' schema only once the plan is accepted: a refused selection leaves the target untouched
@@ -61,7 +60,9 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     const early = new Set(opts.schemaOnly || opts.dataOnly || !opts.earlyIndexes ? [] : indexes.filter((s) => s.table && unitTables.has(s.table)));
     const lateIndexes = indexes.filter((s) => !early.has(s));
     const copied = opts.schemaOnly ? { rows: 0, bytes: 0 } : await dataPhase(ctx, conn, planned, snapshotId, [...early]);
-    await conn.leader.query('COMMIT');
+    // an incremental run's leader left the snapshot after the catalog; the slot's session holds it
+    if (stream?.consistentPoint !== undefined) await markCopied(ctx, conn.target, { ...stream, consistentPoint: stream.consistentPoint });
+    else await conn.leader.query('COMMIT');
 
     // the renames ran last in a run that got that far: sequences and ANALYZE were done before them
     const renamed = ctx.marks.done.has(stepMark('renames'));
@@ -79,12 +80,18 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
       await analyzePhase(ctx, plan.analyze, analyzeQueue);
     }
     await renamePhase(ctx, conn.target, plan);
+    let cutover: CutoverSummary | undefined;
+    if (stream) {
+      const { live, request } = await streamPhase(ctx, plan, stream);
+      cutover = await cutoverPhase(ctx, live, stream, request);
+    }
     return await finishPhase(ctx, conn.target, plan, {
       objectsCreated: (opts.dataOnly ? 0 : plan.preData.length) + postSteps,
       tablesCopied: opts.schemaOnly ? 0 : unitTables.size,
       rowsCopied: copied.rows,
       bytesCopied: copied.bytes,
       sequencesSet,
+      cutover,
     });
   } finally {
     await ctx.close();

@@ -1,0 +1,190 @@
+/**
+ * The streaming loop of an incremental run: reads the slot's changes, applies them exactly once,
+ * confirms to the source what the target holds, refuses a table whose shape changed on the
+ * source, reports lag and rates every few seconds and syncs the sequences every few more. The
+ * stream and cutover phases both pump it, each until its own condition holds.
+ */
+import type pg from 'pg';
+import { ChangeApplier, type ApplyRouter } from '../cdc/apply-changes.js';
+import { formatLsn, parseLsn, type Lsn } from '../cdc/lsn.js';
+import { PG_EPOCH_MICROS, type PgoutputMessage } from '../cdc/pgoutput.js';
+import type { ChangeStream, StreamItem } from '../cdc/replication-stream.js';
+import { setSequenceValues } from '../copy/sequence-values.js';
+import { readSequenceValues } from '../plan/sequence-values.js';
+import { NameMapper } from '../plan/name-mapping.js';
+import type { StreamTable } from '../plan/stream-tables.js';
+import type { Plan } from '../plan/plan-model.js';
+import { displayName } from '../pg/quote.js';
+import { PgferryError } from '../errors.js';
+import type { StreamStatus } from './events.js';
+import type { RunContext } from './run-context.js';
+
+const STATUS_EVERY_MS = 2_000;
+const SEQUENCES_EVERY_MS = 10_000;
+/** How long the loop waits for a change before it looks at its controls. */
+const IDLE_MS = 200;
+
+export interface LiveStreamParts {
+  stream: ChangeStream;
+  applier: ChangeApplier;
+  /** A plain source session: WAL position, slot, sequences. */
+  monitor: pg.Client;
+  /** The apply session on the target (sequences are set there too, between transactions). */
+  target: pg.Client;
+  slot: string;
+  tables: StreamTable[];
+  plan: Plan;
+}
+
+export class LiveStream {
+  private readonly bySource: Map<string, StreamTable>;
+  private readonly mapper: NameMapper;
+  /** The newest source commit time seen in a BEGIN (microseconds since 2000-01-01). */
+  private lastCommitTime = 0n;
+  private idle = false;
+  private lastStatus = 0;
+  private lastSequences = 0;
+  private lastCounts = { at: Date.now(), transactions: 0, rows: 0 };
+  private sequencesSyncedAt: string | undefined;
+  status: StreamStatus | undefined;
+
+  constructor(private readonly ctx: RunContext, readonly parts: LiveStreamParts) {
+    this.bySource = new Map(parts.tables.map((t) => [key(t.schema, t.name), t]));
+    this.mapper = new NameMapper(ctx.opts.mapping);
+  }
+
+  /** Where the source's changes go: the streamed tables, by their source names. */
+  static router(tables: StreamTable[]): ApplyRouter {
+    const bySource = new Map(tables.map((t) => [key(t.schema, t.name), t]));
+    return (schema, name) => {
+      const t = bySource.get(key(schema, name));
+      return t && { schema: t.target.schema, name: t.target.name, column: (c: string) => t.columns.get(c) };
+    };
+  }
+
+  /** Everything received is applied and nothing waits: the stream is caught up. */
+  caughtUp(): boolean {
+    return this.idle && !this.parts.applier.busy() && this.parts.stream.buffered() === 0;
+  }
+
+  /** Seconds the change being applied (or next) is behind its commit on the source; 0 when caught up. */
+  lagSeconds(): number {
+    if (this.caughtUp() || this.lastCommitTime === 0n) return 0;
+    const commitMs = Number((this.lastCommitTime + PG_EPOCH_MICROS) / 1000n);
+    return Math.max(0, (Date.now() - commitMs) / 1000);
+  }
+
+  /** The position the target holds: everything received once the stream is caught up. */
+  appliedLsn(): Lsn {
+    const applied = this.parts.applier.position().endLsn;
+    const received = this.parts.stream.receivedUpTo();
+    return this.caughtUp() && received > applied ? received : applied;
+  }
+
+  /**
+   * Applies changes until `done` says so; `done` is asked only between source transactions.
+   * Throws when the stream ends or a change cannot be applied (the open transaction is rolled
+   * back: the target keeps the last committed position).
+   */
+  async pump(done: () => boolean | Promise<boolean>): Promise<void> {
+    const { stream, applier } = this.parts;
+    try {
+      for (;;) {
+        const item = await stream.take(IDLE_MS);
+        if (item === undefined)
+          throw new PgferryError('PGFERRY_E_CONNECTION_LOST', 'the change stream ended', { object: `slot ${this.parts.slot}`, fix: 'the stream resumes from the last applied position' });
+        this.idle = item === null;
+        if (item) await this.handle(item);
+        if (applier.busy()) continue;
+        // caught up: everything received is on the target, the slot may move past it
+        if (this.caughtUp()) stream.confirm(this.appliedLsn());
+        await this.periodic();
+        if (await done()) return;
+      }
+    } catch (err) {
+      await applier.abort();
+      throw err;
+    }
+  }
+
+  /** Reads the source's position and the slot's held WAL and emits the status now. */
+  async report(): Promise<StreamStatus> {
+    const r = await this.parts.monitor.query<{ now: string; held: string | null }>(
+      `SELECT pg_catalog.pg_current_wal_lsn()::text AS now,
+              (SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), restart_lsn)::int8 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1) AS held`,
+      [this.parts.slot],
+    );
+    const sourceLsn = parseLsn(r.rows[0].now);
+    const applied = this.appliedLsn();
+    const { transactions, rows } = this.parts.applier.counts;
+    const seconds = Math.max(0.001, (Date.now() - this.lastCounts.at) / 1000);
+    this.status = {
+      sourceLsn: formatLsn(sourceLsn),
+      appliedLsn: formatLsn(applied),
+      lagBytes: sourceLsn > applied ? Number(sourceLsn - applied) : 0,
+      lagSeconds: this.lagSeconds(),
+      transactions,
+      rows,
+      transactionsPerSecond: (transactions - this.lastCounts.transactions) / seconds,
+      rowsPerSecond: (rows - this.lastCounts.rows) / seconds,
+      slotHeldBytes: Number(r.rows[0].held ?? 0),
+      sequencesSyncedAt: this.sequencesSyncedAt,
+    };
+    this.lastCounts = { at: Date.now(), transactions, rows };
+    this.ctx.emit({ type: 'stream', ...this.status });
+    return this.status;
+  }
+
+  /** Sets every sequence of the plan on the target to the source's value now; returns how many. */
+  async syncSequences(): Promise<number> {
+    const { plan, monitor, target } = this.parts;
+    if (!plan.sequences.length) return 0;
+    // the values are set under the names the sequences have on the target after the renames
+    const values = (await readSequenceValues(monitor, plan.sequences)).map((v) => ({ ...v, ...this.mapper.table(v.schema, v.name) }));
+    const n = await setSequenceValues(target, values);
+    this.sequencesSyncedAt = new Date().toISOString();
+    return n;
+  }
+
+  private async periodic(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastSequences >= SEQUENCES_EVERY_MS) {
+      this.lastSequences = now;
+      await this.syncSequences();
+    }
+    if (now - this.lastStatus >= STATUS_EVERY_MS) {
+      this.lastStatus = now;
+      await this.report();
+    }
+  }
+
+  private async handle(item: StreamItem): Promise<void> {
+    const m = item.message;
+    if (m.tag === 'begin') this.lastCommitTime = m.commitTime;
+    else if (m.tag === 'relation') this.checkShape(m);
+    const committed = await this.parts.applier.apply(m);
+    if (committed) this.parts.stream.confirm(committed.endLsn);
+  }
+
+  /**
+   * A Relation message describes a table as the source has it now: a column the run does not
+   * know, or a copied column that is gone, means its DDL changed. Applying on would lose values
+   * or fail half-way, so the run stops with the table and the change named.
+   */
+  private checkShape(m: Extract<PgoutputMessage, { tag: 'relation' }>): void {
+    const t = this.bySource.get(key(m.schema, m.name));
+    if (!t) return;
+    const sent = new Set(m.columns.map((c) => c.name));
+    const added = m.columns.map((c) => c.name).filter((c) => !t.known.has(c));
+    const dropped = [...t.columns.keys()].filter((c) => !sent.has(c));
+    if (!added.length && !dropped.length) return;
+    const change = [added.length ? `column(s) ${added.join(', ')} added` : '', dropped.length ? `column(s) ${dropped.join(', ')} dropped or renamed` : ''].filter(Boolean).join('; ');
+    const target = displayName(t.target.schema, t.target.name);
+    throw new PgferryError('PGFERRY_E_SCHEMA_CHANGED', `table ${displayName(t.schema, t.name)} changed on the source while streaming: ${change}`, {
+      object: `table ${displayName(t.schema, t.name)}`,
+      fix: `make the same change to ${target} on the target (ALTER TABLE ...), then resume (pgferry task resume); nothing after position ${formatLsn(this.parts.applier.position().endLsn)} was applied`,
+    });
+  }
+}
+
+const key = (schema: string, name: string) => JSON.stringify([schema, name]);

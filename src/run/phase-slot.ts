@@ -1,0 +1,125 @@
+/**
+ * The start of a run: the snapshot its copy reads, and the plan read in it. A plain run exports
+ * the leader's own snapshot. An incremental run that has not finished its copy plans once to
+ * learn which tables to publish, creates the publication and then the slot, and plans again in
+ * the slot's exported snapshot, so that every change after that snapshot reaches the target
+ * through the slot exactly once. An incremental run whose copy is done plans in a fresh snapshot
+ * and streams on from the position the target recorded.
+ */
+import type pg from 'pg';
+import { exportSnapshot, joinSnapshot } from '../pg/snapshot.js';
+import { displayName } from '../pg/quote.js';
+import { runTag } from '../pg/session.js';
+import { streamScope, type StreamScope, type StreamTable } from '../plan/stream-tables.js';
+import { streamObjectName } from '../cdc/slot-lifecycle.js';
+import { createStreamObjects, publicationOf } from '../cdc/stream-source.js';
+import { recordStreamStart } from '../cdc/apply-changes.js';
+import { formatLsn, type Lsn } from '../cdc/lsn.js';
+import { PgferryError } from '../errors.js';
+import { STATE_SCHEMA } from '../pg/state-schema.js';
+import { markStepsSql, stepMark } from './unit-marks.js';
+import { catalogPhase, type Planned } from './phase-catalog.js';
+import type { Connected } from './phase-connect.js';
+import type { RunContext } from './run-context.js';
+
+/** The step mark of an incremental run whose copy is in: from then on it only streams. */
+export const COPIED_MARK = 'incremental-copy';
+
+/** What an incremental run streams, from which slot and publication. */
+export interface StreamSetup {
+  slot: string;
+  publication: string;
+  /** The publication is the user's (--publication): never dropped. */
+  userPublication: boolean;
+  scope: StreamScope;
+  /** Set when this run created the slot: where its stream starts (recorded once the copy is in). */
+  consistentPoint?: Lsn;
+  /** The slot's replication session, idle while it holds the copy's snapshot; ended once the copy is in. */
+  holder?: pg.Client;
+}
+
+export interface RunStart {
+  snapshotId: string;
+  planned: Planned;
+  stream?: StreamSetup;
+}
+
+/** Exports the snapshot and plans in it; for an incremental run, sets the stream up first. */
+export async function startRun(ctx: RunContext, conn: Connected): Promise<RunStart> {
+  const snapshotId = await exportSnapshot(conn.leader);
+  const planned = await catalogPhase(ctx, conn, snapshotId);
+  if (!ctx.opts.incremental) return { snapshotId, planned };
+  const slot = streamObjectName(ctx.runId);
+  const publication = publicationOf({ name: slot, userPublication: ctx.opts.publication });
+  const base = { slot, publication, userPublication: Boolean(ctx.opts.publication) };
+  const scope = streamScope(planned.catalog, planned.plan, ctx.opts.mapping);
+  if (ctx.marks.done.has(stepMark(COPIED_MARK))) return { snapshotId, planned, stream: { ...base, scope } };
+
+  const identityFull = refuseNoIdentity(scope, Boolean(ctx.opts.setReplicaIdentityFull));
+  await conn.leader.query('COMMIT');
+  await forgetCopiedUnits(ctx, conn.target);
+  const info = { ...ctx.opts.source, applicationName: runTag(ctx.opts.source.applicationName, ctx.runId) };
+  const created = await createStreamObjects(conn.leader, info, { name: slot, userPublication: ctx.opts.publication, tables: scope.tables, identityFull });
+  // the slot's session holds the snapshot until the copy is in: it must run nothing else meanwhile
+  const holder = ctx.adopt(created.repl);
+  ctx.log.log('info', `slot ${slot} created at ${formatLsn(created.slot.consistentPoint)}; publication ${publication}; the copy reads the slot's snapshot`);
+  await joinSnapshot(conn.leader, created.slot.snapshot);
+  const replanned = await catalogPhase(ctx, conn, created.slot.snapshot);
+  // the catalog reads took ACCESS SHARE locks: held on, a source TRUNCATE would queue behind them
+  // and the copy of that table behind the TRUNCATE, for ever; the workers take their own locks
+  await conn.leader.query('COMMIT');
+  const finalScope = streamScope(replanned.catalog, replanned.plan, ctx.opts.mapping);
+  refuseUnpublished(finalScope.tables, scope.tables);
+  return { snapshotId: created.slot.snapshot, planned: replanned, stream: { ...base, scope: finalScope, consistentPoint: created.slot.consistentPoint, holder } };
+}
+
+/**
+ * Marks the copy done and records where the stream starts, in one transaction: a run killed
+ * before it copies again from a new slot; one killed after it streams on.
+ */
+export async function markCopied(ctx: RunContext, target: pg.Client, stream: StreamSetup & { consistentPoint: Lsn }): Promise<void> {
+  await target.query('BEGIN');
+  try {
+    await recordStreamStart(target, stream.slot, stream.consistentPoint);
+    await target.query(markStepsSql(ctx.runId, [COPIED_MARK]));
+    await target.query('COMMIT');
+  } catch (err) {
+    await target.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+  ctx.marks.done.add(stepMark(COPIED_MARK));
+  await stream.holder?.end().catch(() => {});
+}
+
+/** Tables without identity are refused, or (--set-replica-identity-full) returned to be set FULL. */
+function refuseNoIdentity(scope: StreamScope, setFull: boolean): StreamTable[] {
+  if (!scope.noIdentity.length || setFull) return scope.noIdentity;
+  const names = scope.noIdentity.map((t) => displayName(t.schema, t.name));
+  throw new PgferryError('PGFERRY_E_REPLICA_IDENTITY', `${names.length} table(s) have neither a primary key nor a replica identity: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', ...' : ''}`, {
+    object: 'replica identity',
+    fix: 'once published, UPDATE and DELETE on such a table fail on the source: add a primary key, ALTER TABLE ... REPLICA IDENTITY FULL, exclude the tables, or pass --set-replica-identity-full',
+  });
+}
+
+/**
+ * A copy that stopped before it was done read a snapshot that is gone, and its slot is dropped:
+ * its tables are copied again (each unit empties its table first), from the new slot's snapshot.
+ */
+async function forgetCopiedUnits(ctx: RunContext, target: pg.Client): Promise<void> {
+  const units = [...ctx.marks.done].filter((u) => !u.startsWith('step:'));
+  if (!units.length) return;
+  await target.query(`DELETE FROM ${STATE_SCHEMA}.units WHERE run_id = $1 AND unit NOT LIKE 'step:%'`, [ctx.runId]);
+  for (const u of units) ctx.marks.done.delete(u);
+  ctx.log.log('warn', `the copy of this incremental run stopped before it was done: its ${units.length} copied unit(s) are copied again from a new slot's snapshot, so that the stream starts exactly where the copy ends`);
+}
+
+/** Every table the copy reads must be in the publication made from the first plan. */
+function refuseUnpublished(tables: StreamTable[], published: StreamTable[]): void {
+  const have = new Set(published.map((t) => displayName(t.schema, t.name)));
+  const missing = tables.map((t) => displayName(t.schema, t.name)).filter((n) => !have.has(n));
+  if (missing.length)
+    throw new PgferryError('PGFERRY_E_CATALOG', `tables appeared on the source while the slot was created: ${missing.join(', ')}`, {
+      object: 'publication',
+      fix: 'run again: the run plans anew and publishes every selected table',
+    });
+}

@@ -1,0 +1,114 @@
+/**
+ * Stream and cutover, the last phases of an incremental run. Stream: apply the slot's changes
+ * from the position the target recorded, until a cutover is asked for and the lag is under its
+ * threshold (a stop request ends it, keeping the slot). Cutover: writes stop (blocked by pgferry,
+ * or by the user), the source's current position is taken, everything up to it is applied, the
+ * sequences are set and the materialized views refreshed; the downtime ends there. Then the
+ * slot (and pgferry's publication) are dropped.
+ */
+import { ChangeApplier } from '../cdc/apply-changes.js';
+import { blockWrites } from '../cdc/block-writes.js';
+import { formatLsn, parseLsn } from '../cdc/lsn.js';
+import { ChangeStream, openReplication } from '../cdc/replication-stream.js';
+import { dropStreamObjects } from '../cdc/slot-lifecycle.js';
+import { qualified } from '../pg/quote.js';
+import { runTag, runTagSuffix } from '../pg/session.js';
+import { PgferryError } from '../errors.js';
+import { LiveStream } from './live-stream.js';
+import type { Plan } from '../plan/plan-model.js';
+import type { CutoverSummary } from './events.js';
+import type { CutoverRequest } from './run-options.js';
+import type { StreamSetup } from './phase-slot.js';
+import type { RunContext } from './run-context.js';
+
+const DEFAULT_MAX_LAG_SECONDS = 10;
+
+/** Streams until a cutover may start; returns the live stream and the request. */
+export async function streamPhase(ctx: RunContext, plan: Plan, setup: StreamSetup): Promise<{ live: LiveStream; request: CutoverRequest }> {
+  return ctx.phase('stream', undefined, async () => {
+    const [target, monitor] = await Promise.all([ctx.open('target'), ctx.open('source')]);
+    const applier = new ChangeApplier(target, setup.slot, LiveStream.router(setup.scope.tables));
+    const applied = await applier.prepare();
+    if (applied.endLsn === 0n)
+      throw new PgferryError('PGFERRY_E_INTERNAL', `the target has no recorded position for slot ${setup.slot}`, { object: `slot ${setup.slot}`, fix: 'release the task and start a new one' });
+    const repl = ctx.adopt(await openReplication({ ...ctx.opts.source, applicationName: runTag(ctx.opts.source.applicationName, ctx.runId) }));
+    const stream = new ChangeStream(repl, { slot: setup.slot, publication: setup.publication, from: applied.endLsn });
+    stream.start();
+    ctx.emit({ type: 'stream-start', slot: setup.slot, publication: setup.publication, fromLsn: formatLsn(applied.endLsn) });
+    ctx.log.log('info', `streaming from ${setup.slot} at ${formatLsn(applied.endLsn)}`);
+    const live = new LiveStream(ctx, { stream, applier, monitor, target, slot: setup.slot, tables: setup.scope.tables, plan });
+    await live.syncSequences();
+    await live.report();
+    let request: CutoverRequest | null = null;
+    await live.pump(() => {
+      if (ctx.opts.control?.stopRequested()) {
+        stream.confirm(live.appliedLsn(), true);
+        ctx.checkStop();
+      }
+      request = ctx.opts.control?.cutoverRequested?.() ?? ctx.opts.cutoverWhenCaughtUp ?? null;
+      return request !== null && live.lagSeconds() <= (request.maxLagSeconds ?? DEFAULT_MAX_LAG_SECONDS);
+    });
+    return { live, request: request as unknown as CutoverRequest };
+  });
+}
+
+/** Stops writes, applies up to the source's position, sets what logical decoding does not carry, drops the slot. */
+export async function cutoverPhase(ctx: RunContext, live: LiveStream, setup: StreamSetup, request: CutoverRequest): Promise<CutoverSummary> {
+  return ctx.phase('cutover', undefined, async () => {
+    const { monitor, target, stream, applier } = live.parts;
+    const step = (name: string, detail?: string) => {
+      ctx.emit({ type: 'cutover-step', step: name, detail });
+      ctx.log.log('info', `cutover: ${name}${detail ? `: ${detail}` : ''}`);
+    };
+    const writesStopped = Date.now();
+    let sessionsEnded = 0;
+    if (request.blockWrites) {
+      step('block writes', `source database ${ctx.opts.source.database} made read-only for new transactions`);
+      const ended = await blockWrites(monitor, ctx.opts.source.database, runTagSuffix(ctx.runId));
+      sessionsEnded = ended.length;
+      step('end sessions', ended.length ? ended.map((s) => `${s.pid} ${s.user}${s.application ? ` (${s.application})` : ''}`).join(', ') : 'none were open');
+    } else await warnOfWriters(ctx, monitor);
+    const at = parseLsn((await monitor.query<{ lsn: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn')).rows[0].lsn);
+    step('apply to the cutover position', formatLsn(at));
+    // the source's walsender says how far it has read in a keepalive; a status from us asks for the next one
+    let nudged = Date.now();
+    await live.pump(() => {
+      if (live.caughtUp() && stream.receivedUpTo() >= at) return true;
+      if (Date.now() - nudged > 1000) {
+        nudged = Date.now();
+        stream.confirm(live.appliedLsn(), true);
+      }
+      return false;
+    });
+    const sequencesSet = await live.syncSequences();
+    step('sequences set', String(sequencesSet));
+    for (const mv of setup.scope.refresh) await target.query(`REFRESH MATERIALIZED VIEW ${qualified(mv.schema, mv.name)}`);
+    if (setup.scope.refresh.length) step('materialized views refreshed', String(setup.scope.refresh.length));
+    const downtimeSeconds = (Date.now() - writesStopped) / 1000;
+    stream.confirm(live.appliedLsn(), true);
+    await stream.close();
+    await dropStreamObjects(monitor, setup.slot, { keepPublication: setup.userPublication });
+    step('slot dropped', setup.userPublication ? `${setup.slot} (publication ${setup.publication} is the user's and stays)` : `${setup.slot} and publication ${setup.publication}`);
+    if (request.blockWrites)
+      ctx.log.log('warn', `the source database ${ctx.opts.source.database} stays read-only for new sessions; to undo: ALTER DATABASE ... RESET default_transaction_read_only`);
+    return {
+      lsn: formatLsn(at),
+      downtimeSeconds,
+      sessionsEnded,
+      writesBlocked: request.blockWrites,
+      sequencesSet,
+      matviewsRefreshed: setup.scope.refresh.length,
+      transactionsApplied: applier.counts.transactions,
+      rowsApplied: applier.counts.rows,
+    };
+  });
+}
+
+/** Without --block-writes the user stopped writes: say so when a transaction still holds a write. */
+async function warnOfWriters(ctx: RunContext, monitor: import('pg').Client): Promise<void> {
+  const r = await monitor.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_catalog.pg_stat_activity WHERE datname = pg_catalog.current_database() AND pid <> pg_catalog.pg_backend_pid() AND backend_xid IS NOT NULL`,
+  );
+  if (r.rows[0].n)
+    ctx.log.log('warn', `cutover without --block-writes while ${r.rows[0].n} source transaction(s) hold writes: a change committed after the cutover position does not reach the target`);
+}
