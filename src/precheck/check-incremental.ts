@@ -10,16 +10,16 @@ import { streamScope } from '../plan/stream-tables.js';
 import { readLimits } from './check-connections.js';
 import { checkReplicationRole } from './check-replication-role.js';
 import { checkPublicationRights, checkReplicaIdentity } from './check-publication.js';
-import { firstOf, type PrecheckCheck } from './precheck-model.js';
+import { firstOf, type PrecheckCheck, type PrecheckItem } from './precheck-model.js';
 
 /** The copy speed the WAL estimate assumes (a source's disks and network set the real one). */
 const ASSUMED_COPY_BYTES_PER_SEC = 50 * 1024 ** 2;
 
-/** Bytes for a person: `512 kB`, `37 MB`, `2.4 GB`. */
+/** Bytes for a person: `300 bytes`, `512 kB`, `37 MB`, `2.4 GB`. */
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
   if (bytes >= 1024 ** 2) return `${Math.ceil(bytes / 1024 ** 2)} MB`;
-  return `${Math.ceil(bytes / 1024)} kB`;
+  return bytes >= 1024 ? `${Math.ceil(bytes / 1024)} kB` : `${Math.round(bytes)} bytes`;
 }
 
 /** Logical decoding needs wal_level = logical on the source; changing it takes a restart. */
@@ -110,29 +110,33 @@ function formatDuration(secs: number): string {
  */
 export const checkSlotWalRetention: PrecheckCheck = async ({ source, sourceVersion, plan }) => {
   const { rate, how } = await walRate(source, sourceVersion);
-  const bytes = plan.units.reduce((a, u) => a + u.bytes, 0);
+  const keepMb = sourceVersion >= 130000
+    ? Number((await source.query<{ setting: string }>("SELECT setting FROM pg_catalog.pg_settings WHERE name = 'max_slot_wal_keep_size'")).rows[0]?.setting ?? -1)
+    : undefined;
+  return walRetentionItem(rate, how, plan.units.reduce((a, u) => a + u.bytes, 0), keepMb);
+};
+
+/** The item for a WAL rate (bytes/s, and how it was measured), the bytes to copy and max_slot_wal_keep_size in MB (undefined before 13). */
+export function walRetentionItem(rate: number, how: string, bytes: number, keepMb: number | undefined): PrecheckItem {
   const copySecs = bytes / ASSUMED_COPY_BYTES_PER_SEC;
   const estimate = rate * copySecs;
-  const keep = sourceVersion >= 130000
-    ? Number((await source.query<{ setting: string }>("SELECT setting FROM pg_catalog.pg_settings WHERE name = 'max_slot_wal_keep_size'")).rows[0]?.setting ?? -1)
-    : -1;
-  const keepText = sourceVersion < 130000 ? 'no max_slot_wal_keep_size before PostgreSQL 13: nothing limits it' : keep < 0 ? 'max_slot_wal_keep_size = -1: nothing limits it' : `max_slot_wal_keep_size = ${keep} MB`;
+  const keepText = keepMb === undefined ? 'no max_slot_wal_keep_size before PostgreSQL 13: nothing limits it' : keepMb < 0 ? 'max_slot_wal_keep_size = -1: nothing limits it' : `max_slot_wal_keep_size = ${keepMb} MB`;
   const detail =
     `the source writes about ${formatBytes(rate)}/s of WAL (${how}); copying ${formatBytes(bytes)} at an assumed 50 MB/s takes about ${formatDuration(copySecs)}, ` +
     `so the slot holds about ${formatBytes(estimate)} of WAL by the end of the copy (${keepText}); it keeps holding WAL until the changes are applied, and all of it while the run is stopped, until cutover or until the slot is released`;
   const title = 'WAL the slot holds on the source';
-  if (keep >= 0 && estimate > keep * 1024 ** 2)
+  if (keepMb !== undefined && keepMb >= 0 && estimate > keepMb * 1024 ** 2)
     return {
       id: 'slot-wal-retention', title, status: 'fail',
       detail: `${detail}: more than max_slot_wal_keep_size, so the source would invalidate the slot mid-copy and the run would have to start over`,
-      fix: `raise max_slot_wal_keep_size above ${formatBytes(estimate)} or set it to -1 (ALTER SYSTEM SET max_slot_wal_keep_size = '${Math.ceil((estimate * 2) / 1024 ** 3)}GB'; SELECT pg_reload_conf()) with that much free disk for pg_wal, or migrate while the source writes less`,
+      fix: `raise max_slot_wal_keep_size well above ${formatBytes(estimate)} or set it to -1 (ALTER SYSTEM SET max_slot_wal_keep_size = '${Math.max(1, Math.ceil((estimate * 2) / 1024 ** 3))}GB'; SELECT pg_reload_conf()), with that much free disk for pg_wal; or migrate while the source writes less`,
     };
   return {
     id: 'slot-wal-retention', title, status: 'warn',
     detail,
-    fix: `make sure the source's pg_wal disk has room for at least ${formatBytes(estimate)} plus what accrues until cutover; cut over soon after the copy, and release the slot (pgferry drops it at cutover or when the task is cancelled) rather than leaving it`,
+    fix: `make sure the source's pg_wal disk has room for at least ${formatBytes(estimate)} plus what accrues until cutover, and cut over (or release the slot) soon after the copy: a slot left behind holds WAL until the disk fills`,
   };
-};
+}
 
 /** While changes stream, one more session applies them on the target beside the run's own. */
 export const checkApplyConnections: PrecheckCheck = async ({ source, target, plan, jobs }) => {
