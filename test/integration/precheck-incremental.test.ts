@@ -113,7 +113,15 @@ describe('incremental precheck items', () => {
     assert.deepEqual(inserts.objects, ['publication inserts_only does not publish update, delete, truncate: those changes would never reach the target']);
     const absent = (await precheck(reader, dst.uri, incremental({ publication: 'nowhere' }))).get('publication-rights')!;
     assert.deepEqual([absent.status, absent.objects], ['fail', ['publication nowhere does not exist in the source database']]);
-    await execSql(uriOf(s, 'postgres'), `DROP OWNED BY ${role} CASCADE`).catch(() => {});
+
+    // --set-replica-identity-full on a table the role does not own: pgferry could not ALTER it
+    await execSql(src.uri, `CREATE TABLE loose (a int); GRANT SELECT ON loose TO ${role}`);
+    const ri = (await precheck(reader, dst.uri, incremental({ setReplicaIdentityFull: true }))).get('replica-identity')!;
+    assert.equal(ri.status, 'fail', JSON.stringify(ri));
+    assert.deepEqual(ri.objects, ['public.loose: ALTER TABLE "public"."loose" REPLICA IDENTITY FULL']);
+    assert.match(ri.detail, /only their owner \(or a superuser\) may do; the source role does not own 1 of them/);
+    await execSql(src.uri, `DROP OWNED BY ${role}`);
+    await execSql(uriOf(s, 'postgres'), `DROP ROLE ${role}`);
   });
 
   it('fails the WAL estimate when it exceeds max_slot_wal_keep_size (the slot would be invalidated mid-copy)', async () => {
