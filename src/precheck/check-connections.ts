@@ -15,7 +15,7 @@ import type { PrecheckCheck } from './precheck-model.js';
 const title = 'Connections';
 const SPARE = 2;
 
-interface Limits {
+export interface Limits {
   server: string;
   role: string;
   database: string;
@@ -33,7 +33,7 @@ interface Limits {
 }
 
 /** The limits one side's role meets, counting this precheck's own session as closing before the run. */
-async function readLimits(client: pg.ClientBase): Promise<Limits> {
+export async function readLimits(client: pg.ClientBase): Promise<Limits> {
   const r = await client.query<{
     server: string; role: string; database: string; superuser: boolean; max: number; su_reserved: number; reserved: number; may_use_reserved: boolean;
     in_use: number; role_limit: number; role_in_use: number; db_limit: number; db_in_use: number;

@@ -6,6 +6,7 @@ import type { TargetContext } from '../plan/target-context.js';
 import type { Selection } from '../plan/selection.js';
 import type { NameMapping } from '../plan/name-mapping.js';
 import type { PlanInputs } from '../plan/plan-inputs.js';
+import type { ConnInfo } from '../config/conninfo.js';
 
 export type PrecheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -17,6 +18,9 @@ export const PRECHECK_ITEM_IDS = [
   'source-connectivity', 'target-connectivity', 'versions', 'standby-source', 'source-privileges', 'target-privileges', 'target-schemas',
   'name-conflicts', 'selection', 'extensions', 'extension-rights', 'existing-extensions', 'target-version', 'roles', 'account-objects',
   'target-settings', 'connections', 'encoding', 'primary-keys', 'c-functions', 'space', 'mapping',
+  // an incremental run's own items (check-incremental.ts), after the others and only for such a run
+  'wal-level', 'replication-slots', 'replication-role', 'replica-identity', 'publication-rights', 'slot-wal-retention',
+  'apply-connections', 'not-kept-in-step', 'truncate-decoding',
 ] as const;
 
 export type PrecheckItemId = (typeof PRECHECK_ITEM_IDS)[number];
@@ -47,6 +51,8 @@ export interface PrecheckContext {
   jobs: number;
   /** What decides the plan, as the run will get it (owners and privileges, publications…). */
   inputs: PlanInputs;
+  /** The source's settings, for the items that open a session of another kind (a replication connection). */
+  sourceInfo: ConnInfo;
 }
 
 export type PrecheckCheck = (ctx: PrecheckContext) => Promise<PrecheckItem>;

@@ -25,6 +25,7 @@ import { checkAccountObjects } from './check-account-objects.js';
 import { checkExtensionRights } from './check-extension-rights.js';
 import { checkConnections } from './check-connections.js';
 import { checkTargetSettings } from './check-target-settings.js';
+import { INCREMENTAL_CHECKS } from './check-incremental.js';
 
 const CHECKS: PrecheckCheck[] = [
   checkServerVersions, checkStandbySource, checkSourcePrivileges, checkTargetPrivileges, checkTargetSchemas, checkNameConflicts, checkSelection, checkExtensions, checkExtensionRights, checkExistingExtensions,
@@ -63,7 +64,9 @@ export async function runPrecheck(sourceInfo: ConnInfo, targetInfo: ConnInfo, in
     const plan = buildPlan(catalog, { ...targetPlanOptions(ctx, targetVersion, inputs), lonePartitions: 'leave-out' });
     // the catalog transaction set search_path for itself; the checks qualify what they read
     const { selection, mapping, jobs } = inputs;
-    for (const check of CHECKS) items.push(await check({ source, target, sourceVersion, targetVersion, catalog, plan, targetContext: ctx, selection, mapping, jobs, inputs }));
+    // an incremental run's items come after the others, so a full migration's report is unchanged
+    const checks = inputs.incremental ? [...CHECKS, ...INCREMENTAL_CHECKS] : CHECKS;
+    for (const check of checks) items.push(await check({ source, target, sourceVersion, targetVersion, catalog, plan, targetContext: ctx, selection, mapping, jobs, inputs, sourceInfo }));
     await source.query('COMMIT');
     return { passed: items.every((i) => i.status !== 'fail'), items };
   } finally {
