@@ -19,10 +19,12 @@ export function fmtBytes(n: number): string {
  * seconds, the applied and source positions, the rates, and the WAL the slot holds on the source.
  */
 export function describeStream(s: StreamStatus): [string, string] {
-  const lag = s.lagBytes === 0 && s.lagSeconds === 0 ? 'caught up' : `${fmtBytes(s.lagBytes)} and ${s.lagSeconds.toFixed(1)} s behind`;
+  // a stream's lag is often a few hundred bytes: 0 kB would read as caught up
+  const bytes = (n: number) => (n < 1024 ? `${n} B` : fmtBytes(n));
+  const lag = s.lagBytes === 0 && s.lagSeconds === 0 ? 'caught up' : `${bytes(s.lagBytes)} and ${s.lagSeconds.toFixed(1)} s behind`;
   return [
     `stream: ${lag}; applied ${s.appliedLsn} of source ${s.sourceLsn}; ${s.transactionsPerSecond.toFixed(1)} transactions/s, ${s.rowsPerSecond.toFixed(1)} rows/s (${s.transactions} transactions, ${s.rows} rows applied)`,
-    `slot: holds ${fmtBytes(s.slotHeldBytes)} of WAL on the source${s.sequencesSyncedAt ? `; sequences synced ${s.sequencesSyncedAt}` : ''}`,
+    `slot: holds ${bytes(s.slotHeldBytes)} of WAL on the source${s.sequencesSyncedAt ? `; sequences synced ${s.sequencesSyncedAt}` : ''}`,
   ];
 }
 

@@ -142,7 +142,7 @@ export function renderTaskShow(
     ...(f.outcome && f.outcome.severity !== 'ok' ? [`outcome: ${describeOutcome(f.outcome)} (listed below)`] : []),
     side('source'),
     side('target'),
-    `migration: ${t.spec.migration === 'schema' ? 'schema migration' : 'full data migration (schema and data)'}`,
+    `migration: ${t.spec.migration === 'schema' ? 'schema migration' : 'full data migration (schema and data)'}${t.spec.incremental ? `, then incremental until a cutover (${t.spec.options.publication ? `publication ${t.spec.options.publication}` : "pgferry's own publication"}${t.spec.options.setReplicaIdentityFull ? ', replica identity full set where needed' : ''})` : ''}`,
     `objects: ${lists.length ? '' : 'the whole database'}`,
     ...lists,
     ...(maps.length ? ['name mapping:', ...maps] : []),

@@ -406,8 +406,9 @@ export async function releaseTask(store: TaskStore, id: string, keyFile?: string
       await lockTarget(target, info.database);
       const exists = await target.query('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1', [STATE_SCHEMA]);
       if (exists.rowCount) {
-        await dropUnitMarks(target, task.runId);
+        // before the marks: dropping the last run's marks drops the whole schema
         if (task.spec.incremental) await dropStreamPosition(target, streamObjectName(task.runId));
+        await dropUnitMarks(target, task.runId);
         marksDropped = true;
       }
     } finally {
