@@ -11,7 +11,8 @@ import type { ConnectivityReport, SideResult } from '../pg/test-connectivity.js'
 import type { ObjectTree, ObjectTreePartition, ObjectTreeTable } from '../catalog/list-objects.js';
 import type { PrecheckItem } from '../precheck/precheck-model.js';
 import type { PrecheckReport } from '../precheck/run-precheck.js';
-import type { MigrationEvent } from '../run/events.js';
+import type { CutoverSummary, MigrationEvent, StreamStatus } from '../run/events.js';
+import type { CutoverRequest } from '../run/run-options.js';
 import type { ObjectFailure } from '../run/object-failures.js';
 import type { VerifyReport } from '../verify/run-verify.js';
 import type { HistoryEntry, RunRecord, StoredVerify, TaskRecord, UnitProgress } from '../task/task-store.js';
@@ -22,8 +23,8 @@ import type { EventTickets } from './request-guard.js';
 
 // the server's own types that responses carry as they are
 export type {
-  ConnectivityReport, HistoryEntry, ObjectFailure, ObjectTree, ObjectTreePartition, ObjectTreeTable, PrecheckItem, PrecheckReport, RunRecord, SideResult,
-  SslMode, TaskOutcome, TaskSpecInput, TaskSummary, UnitProgress, VerifyReport,
+  ConnectivityReport, CutoverRequest, CutoverSummary, HistoryEntry, ObjectFailure, ObjectTree, ObjectTreePartition, ObjectTreeTable, PrecheckItem, PrecheckReport, RunRecord, SideResult,
+  SslMode, StreamStatus, TaskOutcome, TaskSpecInput, TaskSummary, UnitProgress, VerifyReport,
 };
 
 /** One side's connection as a request body gives it (POST /api/connections/test, /api/catalog/objects, a task spec). */
@@ -56,6 +57,12 @@ export interface TaskView
   precheck: { passed: boolean; at: string; current: boolean } | null;
   /** What the last completed run stored (null before one completed). */
   summary: TaskSummary | null;
+  /** Whether the task keeps the target in step after its copy, until a cutover. */
+  incremental: boolean;
+  /** Incremental: the latest stream report (lag, positions, rates, WAL the slot holds); null before it streamed. */
+  streamStatus: StreamStatus | null;
+  /** Incremental: the cutover asked for and not yet made; null while none is. */
+  cutoverRequest: CutoverRequest | null;
 }
 
 /** GET /api/tasks/:id/progress and each `progress` event: the task with its runs, copy units and history. */
@@ -91,6 +98,9 @@ export type VerifyView = VerifyReport & Pick<StoredVerify, 'at'>;
 export interface ReleasedView {
   released: string;
   checkpointsDropped: boolean;
+  /** Incremental: whether its replication slot and pgferry's publication were dropped on the source. */
+  slotDropped: boolean;
+  publicationDropped: boolean;
 }
 
 /** POST /api/tasks/:id/events/ticket: the single-use ticket that opens the event stream. */

@@ -68,7 +68,11 @@ export const TASK_PATHS = {
   },
   '/api/tasks/{id}': {
     get: op('one task', { '200': { description: 'the task', ...json(ref('Task')) }, ...withTask }, { parameters: idParam }),
-    delete: op('release: drop its checkpoints on the target and forget it', { '200': { description: 'released' }, '409': { description: 'running', ...json(ref('Error')) }, ...withTask, ...transient }, { parameters: idParam }),
+    delete: op(
+      "release: drop its checkpoints on the target (and an incremental task's replication slot and publication on the source) and forget it; when the source cannot be reached the task is kept and the error names the slot",
+      { '200': { description: '{ released, checkpointsDropped, slotDropped, publicationDropped }' }, '409': { description: 'running', ...json(ref('Error')) }, ...withTask, ...transient },
+      { parameters: idParam },
+    ),
   },
   '/api/tasks/{id}/throughput': {
     patch: op('change jobs and/or the rate limit (a running task takes them within a second)', { '200': { description: 'the task' }, ...withTask }, {
@@ -88,6 +92,16 @@ export const TASK_CONTROL_PATHS = {
   '/api/tasks/{id}/start': { post: op('start in the background', { '202': { description: 'started' }, '409': { description: 'no passed precheck, or not startable', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
   '/api/tasks/{id}/resume': { post: op('resume from the checkpoints (writes into the target again)', { '202': { description: 'resumed' }, '409': { description: 'not resumable', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
   '/api/tasks/{id}/stop': { post: op('stop at the next unit boundary', { '202': { description: 'stopping' }, '409': { description: 'not running', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
+  '/api/tasks/{id}/cutover': {
+    post: op(
+      'incremental: switch a streaming task to the target once it is at most maxLagSeconds behind (default 10); blockWrites makes the source read-only for new transactions and ends the sessions that could still write',
+      { '202': { description: 'the cutover is requested: the task, with cutoverRequest', ...json(ref('Task')) }, '409': { description: 'not an incremental task, or not running', ...json(ref('Error')) }, ...withTask },
+      {
+        parameters: idParam,
+        requestBody: json({ type: 'object', additionalProperties: false, properties: { blockWrites: { type: 'boolean' }, maxLagSeconds: { type: 'number', minimum: 0, maximum: 86400 } } }),
+      },
+    ),
+  },
   '/api/tasks/{id}/progress': { get: op('the task with its runs, per-unit state and history', { '200': { description: 'Task and { runs: Run[], units, history }' }, ...withTask }, { parameters: idParam }) },
   '/api/tasks/{id}/verify': {
     post: op('compare source and target through the selection and mapping; the report is stored with the task', { '200': { description: 'the report', ...json(ref('VerifyReport')) }, ...withTask, ...transient }, { parameters: idParam }),

@@ -4,12 +4,30 @@ import { ConnSpecSchema, TaskSpecSchema } from '../config/task-spec.js';
 import { COMPLETED_STATES } from '../task/task-outcome.js';
 import { CONNECTION_PATHS, EVENT_PATHS, ref, SERVICE_PATHS, TASK_CONTROL_PATHS, TASK_PATHS } from './openapi-paths.js';
 
+/** An incremental task's latest stream report (src/run/events.ts StreamStatus). */
+const STREAM_STATUS = {
+  type: 'object',
+  description: 'incremental: the latest stream report (null before it streamed)',
+  properties: {
+    sourceLsn: { type: 'string' },
+    appliedLsn: { type: 'string' },
+    lagBytes: { type: 'integer' },
+    lagSeconds: { type: 'number' },
+    transactions: { type: 'integer' },
+    rows: { type: 'integer' },
+    transactionsPerSecond: { type: 'number' },
+    rowsPerSecond: { type: 'number' },
+    slotHeldBytes: { type: 'integer', description: 'WAL the slot keeps on the source' },
+    sequencesSyncedAt: { type: 'string' },
+  },
+};
+
 /** The document: the schemas bodies and responses refer to, and the paths of every route group. */
 export function openApiDocument(): object {
   const schema = (s: Parameters<typeof zodToJsonSchema>[0]) => zodToJsonSchema(s, { $refStrategy: 'none', target: 'openApi3' });
   return {
     openapi: '3.0.3',
-    info: { title: 'pgferry', version: '0.1.0', description: 'Migration tasks: test connectivity, choose objects, precheck, start, watch, stop, resume, verify, release. Passwords are write-only.' },
+    info: { title: 'pgferry', version: '0.1.0', description: 'Migration tasks: test connectivity, choose objects, precheck, start, watch, stop, resume, cut over, verify, release. Passwords are write-only.' },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, ticket: { type: 'apiKey', in: 'query', name: 'ticket' } },
       schemas: {
@@ -44,14 +62,23 @@ export function openApiDocument(): object {
             name: { type: 'string' },
             state: {
               type: 'string',
-              enum: ['created', 'running', 'stopping', 'stopped', 'interrupted', 'failed', ...COMPLETED_STATES],
-              description: 'the shown state: interrupted when its process is gone; a completed task says how it ended (docs/tasks.md#states)',
+              enum: ['created', 'running', 'streaming', 'stopping', 'stopped', 'interrupted', 'failed', ...COMPLETED_STATES],
+              description: 'the shown state: interrupted when its process is gone; streaming when an incremental task keeps the target in step after its copy; a completed task says how it ended (docs/tasks.md#states)',
+            },
+            incremental: { type: 'boolean' },
+            streamStatus: { ...ref('StreamStatus'), nullable: true },
+            cutoverRequest: {
+              type: 'object',
+              nullable: true,
+              description: 'incremental: the cutover asked for and not yet made',
+              properties: { blockWrites: { type: 'boolean' }, maxLagSeconds: { type: 'number' } },
             },
             outcome: { ...ref('TaskOutcome'), nullable: true },
             totals: ref('TaskTotals'),
-            summary: { type: 'object', nullable: true, description: "the last run's summary (failures, skipped, dataSnapshots) with rowsCopied, bytesCopied and totalSeconds of every run; lastRun: that run's own" },
+            summary: { type: 'object', nullable: true, description: "the last run's summary (failures, skipped, dataSnapshots; cutover for an incremental task that cut over) with rowsCopied, bytesCopied and totalSeconds of every run; lastRun: that run's own" },
           },
         },
+        StreamStatus: STREAM_STATUS,
         TaskOutcome: {
           type: 'object',
           description: 'how a completed task ended (null until it has completed); the lists are in summary.failures and summary.skipped',

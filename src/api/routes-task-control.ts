@@ -4,13 +4,17 @@
  * with the task's stored settings check them against the connection policy first.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { precheckTask, startInBackground, stopTask, testTask, verifyTask } from '../task/task-service.js';
-import { errorBody } from './api-replies.js';
+import { z } from 'zod';
+import { precheckTask, requestCutover, startInBackground, stopTask, testTask, verifyTask } from '../task/task-service.js';
+import { errorBody, parseBody } from './api-replies.js';
 import { progressView, taskView } from './task-views.js';
 import { connectingTask, taskOf, type RouteDeps } from './route-task.js';
 import type { StartedView, StoredPrecheckView, TaskProgressView, VerifyView } from './api-types.js';
 
-/** Registers /api/tasks/:id/test, /precheck, /start, /resume, /stop, /progress and /verify. */
+/** POST /api/tasks/:id/cutover: how the cutover is made (both optional: no blocking, the engine's lag). */
+export const CutoverBody = z.object({ blockWrites: z.boolean().optional(), maxLagSeconds: z.number().nonnegative().max(86_400).optional() }).strict();
+
+/** Registers /api/tasks/:id/test, /precheck, /start, /resume, /stop, /cutover, /progress and /verify. */
 export function registerTaskControlRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { store, keyFile } = deps;
 
@@ -33,6 +37,13 @@ export function registerTaskControlRoutes(app: FastifyInstance, deps: RouteDeps)
   }
 
   app.post('/api/tasks/:id/stop', async (req, reply) => reply.code(202).send(taskView(store, await stopTask(store, taskOf(deps, req).id, false))));
+
+  app.post('/api/tasks/:id/cutover', async (req, reply) => {
+    const body = parseBody(CutoverBody, req, reply);
+    if (!body) return reply;
+    const t = await requestCutover(store, taskOf(deps, req).id, { blockWrites: Boolean(body.blockWrites), maxLagSeconds: body.maxLagSeconds }, false);
+    return reply.code(202).send(taskView(store, t));
+  });
 
   app.get('/api/tasks/:id/progress', async (req): Promise<TaskProgressView> => progressView(store, taskOf(deps, req)));
 

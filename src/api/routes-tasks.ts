@@ -41,7 +41,7 @@ export function registerTaskRoutes(app: FastifyInstance, deps: RouteDeps): void 
   app.delete('/api/tasks/:id', async (req): Promise<ReleasedView> => {
     const t = connectingTask(deps, req);
     const r = await releaseTask(store, t.id, keyFile);
-    return { released: t.id, checkpointsDropped: r.marksDropped };
+    return { released: t.id, checkpointsDropped: r.marksDropped, slotDropped: r.stream?.slot ?? false, publicationDropped: r.stream?.publication ?? false };
   });
 
   app.patch('/api/tasks/:id/throughput', async (req, reply) => {

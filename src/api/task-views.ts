@@ -34,6 +34,9 @@ export function taskView(store: TaskStore, t: TaskRecord): TaskView {
     passwordsStored: { source: Boolean(store.secret(t.id, 'source')), target: Boolean(store.secret(t.id, 'target')) },
     precheck: t.precheck ? { passed: t.precheck.passed, at: t.precheck.at, current: t.precheck.hash === t.specHash } : null,
     summary: t.summary as TaskSummary | null,
+    incremental: Boolean(t.spec.incremental),
+    streamStatus: t.streamStatus,
+    cutoverRequest: t.cutoverRequest,
   };
 }
 

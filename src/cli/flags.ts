@@ -78,7 +78,16 @@ export function mapFlag(kind: 'schema' | 'table' | 'column') {
 export type SpecFlags = SelectionFlags & {
   jobs?: number; maxRate?: number; retries?: number; publications?: boolean; owner?: boolean; privileges?: boolean;
   strict?: boolean; splitTables?: boolean; earlyIndexes?: boolean;
+  incremental?: boolean; setReplicaIdentityFull?: boolean; publication?: string;
 };
+
+/** The incremental-migration options migrate, precheck and task create share (so a precheck judges the same spec). */
+export function withIncrementalOptions(cmd: Command): Command {
+  return cmd
+    .option('--incremental', "after the copy, keep applying the source's changes (logical decoding) until cutover; needs wal_level=logical on the source")
+    .option('--set-replica-identity-full', 'incremental: set REPLICA IDENTITY FULL on selected source tables that have neither a primary key nor a replica identity index')
+    .option('--publication <name>', "incremental: stream through this publication (its owner created it; it must cover every selected table) instead of pgferry's own");
+}
 
 /**
  * A spec (a task file's content, or `{}`) with every flag given on the command line on top: the
@@ -102,7 +111,10 @@ export function specWithFlags(base: Record<string, unknown>, o: SpecFlags): Reco
   if (o.strict) options.strict = true;
   if (o.splitTables) options.splitTables = true;
   if (o.earlyIndexes) options.earlyIndexes = true;
+  if (o.setReplicaIdentityFull) options.setReplicaIdentityFull = true;
+  if (o.publication !== undefined) options.publication = o.publication;
   spec.options = options;
+  if (o.incremental) spec.incremental = true;
   return spec;
 }
 

@@ -5,7 +5,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { registerTaskCommands } from './task-command.js';
 import { registerServeCommand } from './serve-command.js';
-import { connHelp, parseJobs, parseJobsLike, parseRate, parseRetries, passwordStdinOption, specWithFlags, withSelectionOptions, type PasswordStdinFlags, type SpecFlags } from './flags.js';
+import {
+  connHelp, parseJobs, parseJobsLike, parseRate, parseRetries, passwordStdinOption, specWithFlags, withIncrementalOptions, withSelectionOptions, type PasswordStdinFlags, type SpecFlags,
+} from './flags.js';
+import { stopOnSignal } from './stop-on-signal.js';
+import { registerSlotsCommand } from './slots-command.js';
 import { defaultJobs } from '../config/jobs.js';
 import { parseSpecBody, type SpecBody } from '../config/task-spec.js';
 import { planInputs } from '../plan/plan-inputs.js';
@@ -38,7 +42,7 @@ program
   });
 
 
-withSelectionOptions(program.command('migrate'))
+withIncrementalOptions(withSelectionOptions(program.command('migrate')))
   .description('migrate one database: pre-data schema, data, post-data (keys, indexes, foreign keys, triggers), sequences, ANALYZE')
   .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
   .requiredOption('--target <conninfo>', `target database (must exist): ${connHelp}`)
@@ -57,25 +61,40 @@ withSelectionOptions(program.command('migrate'))
   .option('--no-privileges', 'do not copy privileges (GRANT/REVOKE, column and default privileges)')
   .option('--split-tables', 'copy large tables in several block-range units at once (source 14+; pays with more cores than 2)')
   .option('--early-indexes', "build a table's indexes as soon as its data is in, while other tables copy (pays with more cores than 2)")
-  .action(async (o: { source: string; target: string; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; resume?: boolean } & SpecFlags & PasswordStdinFlags) => {
+  .option('--cutover-when-caught-up', 'incremental: cut over as soon as the stream has caught up, then exit (without it: stream until SIGINT/SIGTERM, which stops with the slot kept)')
+  .option('--block-writes', 'with --cutover-when-caught-up: make the source read-only for new transactions and end the sessions that could still write')
+  .action(async (o: MigrateFlags) => {
     const json = useJson(o.json);
     const debug = Boolean(program.opts().debug);
+    let signals: ReturnType<typeof stopOnSignal> | undefined;
     try {
       if (o.schemaOnly && o.dataOnly) throw usageError('--schema-only and --data-only exclude each other');
+      if (o.blockWrites && !o.cutoverWhenCaughtUp) throw usageError('--block-writes goes with --cutover-when-caught-up');
+      if (o.cutoverWhenCaughtUp && !o.incremental) throw usageError('--cutover-when-caught-up goes with --incremental');
       const spec = specOf(o, o.schemaOnly ? 'schema' : 'full');
       const conn = await connInfoWithStdin({ source: o.source, target: o.target }, o, 'migrate');
       const logger = createLogger(({ level, message }) => {
         if (level === 'warn' || level === 'error' || debug) process.stderr.write(`pgferry: ${level}: ${message}\n`);
       }, debug ? 'debug' : 'info');
       const run = runOptionsFromSpec(spec, { source: conn.source!, target: conn.target! }, { dataOnly: o.dataOnly, resume: Boolean(o.resume), onEvent: migrationSink(json), logger });
+      // an incremental run streams until told: a signal stops it gracefully (other runs keep Node's default)
+      if (run.incremental) {
+        signals = stopOnSignal({ jobs: run.jobs, maxRateMBps: run.maxRateMBps, note: (t) => process.stderr.write(`pgferry: ${t}\n`) });
+        run.control = signals.control;
+      }
+      if (o.cutoverWhenCaughtUp) run.cutoverWhenCaughtUp = { blockWrites: Boolean(o.blockWrites) };
       const summary = await runWithRetries(run, { retries: spec.options.retries });
       // each rejected object as an error line on stderr, like a failure that stops the run
       for (const f of summary.failures) process.stderr.write(`pgferry: error ${f.code}: ${f.kind} ${f.name}: ${redact(f.error)}\n`);
       process.exitCode = summaryExitCode(summary);
     } catch (err) {
       process.exitCode = reportError(err, debug, json);
+    } finally {
+      signals?.dispose();
     }
   });
+
+type MigrateFlags = { source: string; target: string; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; resume?: boolean; cutoverWhenCaughtUp?: boolean; blockWrites?: boolean } & SpecFlags & PasswordStdinFlags;
 
 program
   .command('test-connection')
@@ -98,7 +117,7 @@ program
     }
   });
 
-withSelectionOptions(program.command('precheck'))
+withIncrementalOptions(withSelectionOptions(program.command('precheck')))
   .description('check source and target before a migration: each item pass, warn or fail, with detail and fix; exit 0 unless one fails')
   .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
   .requiredOption('--target <conninfo>', `target database: ${connHelp}`)
@@ -202,6 +221,7 @@ function usageError(message: string): PgferryError {
 
 registerTaskCommands(program);
 registerServeCommand(program);
+registerSlotsCommand(program);
 await program.parseAsync(process.argv);
 // every command has finished (the demo waits for Ctrl-C itself): leave even if a handle lingers
 process.exit(process.exitCode ?? 0);

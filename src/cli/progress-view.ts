@@ -3,7 +3,7 @@
  * (rows, bytes, MB/s, ETA), and a summary at the end.
  */
 import cliProgress from 'cli-progress';
-import type { MigrationEvent, MigrationSummary } from '../run/events.js';
+import type { MigrationEvent, MigrationSummary, StreamStatus } from '../run/events.js';
 
 const MB = 1024 * 1024;
 
@@ -13,6 +13,23 @@ export function fmtBytes(n: number): string {
   if (n >= MB) return `${(n / MB).toFixed(1)} MB`;
   return `${(n / 1024).toFixed(0)} kB`;
 }
+
+/**
+ * Where a stream stands, in two lines (the foreground view, task status): the lag in bytes and
+ * seconds, the applied and source positions, the rates, and the WAL the slot holds on the source.
+ */
+export function describeStream(s: StreamStatus): [string, string] {
+  // a stream's lag is often a few hundred bytes: 0 kB would read as caught up
+  const bytes = (n: number) => (n < 1024 ? `${n} B` : fmtBytes(n));
+  const lag = s.lagBytes === 0 && s.lagSeconds === 0 ? 'caught up' : `${bytes(s.lagBytes)} and ${s.lagSeconds.toFixed(1)} s behind`;
+  return [
+    `stream: ${lag}; applied ${s.appliedLsn} of source ${s.sourceLsn}; ${s.transactionsPerSecond.toFixed(1)} transactions/s, ${s.rowsPerSecond.toFixed(1)} rows/s (${s.transactions} transactions, ${s.rows} rows applied)`,
+    `slot: holds ${bytes(s.slotHeldBytes)} of WAL on the source${s.sequencesSyncedAt ? `; sequences synced ${s.sequencesSyncedAt}` : ''}`,
+  ];
+}
+
+/** How often the foreground view prints where the stream stands. */
+const STREAM_LINE_MS = 30_000;
 
 function fmtEta(sec: number): string {
   if (!Number.isFinite(sec) || sec < 0) return '--';
@@ -59,6 +76,7 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
   let totalBytes = 0;
   let doneBytes = 0;
   let dataStart = 0;
+  let streamShownAt = 0;
   // multi.log only flushes on the next redraw: without bars on screen, write directly
   const line = (text: string) => (bars.size === 0 && overall === null ? out.write(`${text}\n`) : multi.log(`${text}\n`));
 
@@ -132,6 +150,19 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
       case 'object-failed':
         line(`  FAILED ${e.failure.kind} ${e.failure.name}: ${e.failure.error}`);
         break;
+      case 'stream-start':
+        line(`streaming the source's changes from slot ${e.slot} (publication ${e.publication}) at ${e.fromLsn}`);
+        break;
+      case 'stream':
+        // every event is in the JSON output; a person gets a line now and then
+        if (Date.now() - streamShownAt >= STREAM_LINE_MS) {
+          streamShownAt = Date.now();
+          for (const l of describeStream(e)) line(`  ${l}`);
+        }
+        break;
+      case 'cutover-step':
+        line(`  cutover: ${e.step}${e.detail ? `: ${e.detail}` : ''}`);
+        break;
       case 'summary':
         multi.stop();
         out.write(renderSummary(e.summary));
@@ -157,6 +188,11 @@ export function renderSummary(s: MigrationSummary): string {
     `  sequences set:   ${s.sequencesSet}`,
     `  time per phase:  ${phases}`,
   ];
+  if (s.cutover)
+    lines.push(
+      `  cutover:         at ${s.cutover.lsn}, ${s.cutover.downtimeSeconds.toFixed(1)}s of downtime${s.cutover.writesBlocked ? ` (writes blocked, ${s.cutover.sessionsEnded} session(s) ended)` : ''}`,
+      `                   ${s.cutover.transactionsApplied} transactions, ${s.cutover.rowsApplied} rows applied while streaming; ${s.cutover.sequencesSet} sequences set, ${s.cutover.matviewsRefreshed} materialized views refreshed`,
+    );
   if (s.dataSnapshots > 1)
     lines.push(`  WARNING: the rows come from ${s.dataSnapshots} snapshots of the source (the run was resumed after some tables were in):`,
       '    the tables are consistent with each other only if the source took no writes in between (exit code 11)');

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { PgferryError } from '../errors.js';
 import type { TaskSpecInput } from '../config/task-spec.js';
-import { connHelp, parseJobs, parseRate, parseRetries, passwordStdinOption, specWithFlags, withSelectionOptions, type PasswordStdinFlags, type SpecFlags } from './flags.js';
+import { connHelp, parseJobs, parseRate, parseRetries, passwordStdinOption, specWithFlags, withIncrementalOptions, withSelectionOptions, type PasswordStdinFlags, type SpecFlags } from './flags.js';
 import { passwordsFromStdin, readSecretLines } from './read-passwords.js';
 import { jsonLine } from './output.js';
 import { YAML, command, specs, storeOption, svc, withStore, type Common } from './task-action.js';
@@ -60,7 +60,7 @@ function specFromFlags(o: CreateFlags): TaskSpecInput {
 
 /** Registers `task create`: the one way a task comes into the store from the command line. */
 export function registerTaskCreateCommand(task: Command, program: Command): void {
-  withSelectionOptions(storeOption(task.command('create')))
+  withIncrementalOptions(withSelectionOptions(storeOption(task.command('create'))))
     .description('create a task from flags and/or a task file (YAML or JSON, see docs/task-spec.schema.json); prints its ID')
     .option('--config <file>', 'task file; flags given here override it')
     .option('--name <name>', 'a name (generated when not given; need not be unique)')

@@ -8,7 +8,8 @@ import { verifyCounts, type TaskFacts } from '../task/task-facts.js';
 import { describeOutcome, type TaskOutcome } from '../task/task-outcome.js';
 import type { MigrationSummary } from '../run/events.js';
 import { redact } from '../logger.js';
-import { fmtBytes } from './progress-view.js';
+import { describeStream, fmtBytes } from './progress-view.js';
+import { streamObjectName } from '../cdc/slot-lifecycle.js';
 
 /** Whether to colour states: stdout is a terminal and NO_COLOR is not set (no-color.org). */
 export function useColor(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -24,7 +25,7 @@ const RESET = '\x1b[0m';
 function stateColor(state: string): string {
   if (state === 'completed') return GREEN;
   if (state === 'completed with errors' || state === 'failed' || state === 'interrupted') return RED;
-  if (state.startsWith('completed') || state === 'stopped' || state === 'stopping') return AMBER;
+  if (state.startsWith('completed') || state === 'stopped' || state === 'stopping' || state === 'slot held') return AMBER;
   return '';
 }
 
@@ -141,7 +142,7 @@ export function renderTaskShow(
     ...(f.outcome && f.outcome.severity !== 'ok' ? [`outcome: ${describeOutcome(f.outcome)} (listed below)`] : []),
     side('source'),
     side('target'),
-    `migration: ${t.spec.migration === 'schema' ? 'schema migration' : 'full data migration (schema and data)'}`,
+    `migration: ${t.spec.migration === 'schema' ? 'schema migration' : 'full data migration (schema and data)'}${t.spec.incremental ? `, then incremental until a cutover (${t.spec.options.publication ? `publication ${t.spec.options.publication}` : "pgferry's own publication"}${t.spec.options.setReplicaIdentityFull ? ', replica identity full set where needed' : ''})` : ''}`,
     `objects: ${lists.length ? '' : 'the whole database'}`,
     ...lists,
     ...(maps.length ? ['name mapping:', ...maps] : []),
@@ -157,6 +158,31 @@ export function renderTaskShow(
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * An incremental task's stream: where it stands while it streams (or cuts over), the cutover
+ * asked for, and, once its run has stopped without a cutover, that the slot keeps WAL on the source.
+ */
+function streamStatusLines(t: TaskRecord, f: TaskFacts, color: boolean): string[] {
+  if (!t.spec.incremental) return [];
+  const live = f.state === 'streaming' || (f.state === 'running' && t.phase === 'cutover');
+  const lines: string[] = [];
+  if (live && t.streamStatus) lines.push(...describeStream(t.streamStatus).map((l) => `  ${l}`));
+  if (live && t.cutoverRequest)
+    lines.push(`  cutover requested${t.cutoverRequest.blockWrites ? ', blocking writes' : ''}${t.cutoverRequest.maxLagSeconds !== undefined ? `, at most ${t.cutoverRequest.maxLagSeconds} s behind` : ''}`);
+  const ended = f.state === 'stopped' || f.state === 'failed' || f.state === 'interrupted';
+  if (ended && t.runId) {
+    const held = t.streamStatus ? ` (it held ${formatBytes(t.streamStatus.slotHeldBytes)} at the last report)` : '';
+    lines.push(
+      paint(
+        `  WARNING: replication slot ${streamObjectName(t.runId)} keeps WAL on the source until pgferry task resume ${t.id.slice(0, 8)} (continues from the recorded position) or pgferry task release ${t.id.slice(0, 8)}${held}`,
+        'slot held',
+        color,
+      ),
+    );
+  }
+  return lines;
+}
+
 /** The status block `task status` prints (and redraws with --watch). */
 export function renderTaskStatus(t: TaskRecord, f: TaskFacts, units: UnitProgress[], recent: HistoryEntry[], color = false): string {
   const state = f.state;
@@ -169,6 +195,7 @@ export function renderTaskStatus(t: TaskRecord, f: TaskFacts, units: UnitProgres
     `  started ${t.startedAt ?? '-'}${t.finishedAt ? `, finished ${t.finishedAt}` : t.startedAt ? ` (${formatAge(t.startedAt)} ago)` : ''}${t.pid ? `, process ${t.pid}` : ''}`,
   ];
   if (state === 'interrupted') lines.push(`  the process running it is gone: pgferry task resume ${t.id.slice(0, 8)} continues from the last checkpoint`);
+  lines.push(...streamStatusLines(t, f, color));
   if (f.totals.runs) lines.push(`  copied ${f.totals.rows} rows, ${formatBytes(f.totals.bytes)} in ${formatDuration(f.totals.seconds)} over ${f.totals.runs} run(s)`);
   if (t.error) lines.push(`  error: ${t.error}`);
   const o = f.outcome;

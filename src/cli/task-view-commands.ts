@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { ExitCode } from '../errors.js';
 import type { TaskStore } from '../task/task-store.js';
 import { jsonLine } from './output.js';
+import { streamObjectName } from '../cdc/slot-lifecycle.js';
 import { action, out, storeOption, svc, type Common } from './task-action.js';
 
 /** Registers `task list` and `task show`: every task in a table, or one task in full. */
@@ -53,12 +54,14 @@ async function showStatus(store: TaskStore, o: Common & { watch?: boolean }, id:
       jsonLine({
         event: 'status', id: t.id, name: t.name, state, outcome: f.outcome, totals: f.totals, runs: f.runs, phase: t.phase, progress: t.progress,
         bytesDone: t.bytesDone, bytesTotal: t.bytesTotal, rate: t.rate, jobs: t.jobs, maxRateMBps: t.maxRateMBps, error: t.error, units,
+        incremental: Boolean(t.spec.incremental), streamStatus: t.streamStatus, cutoverRequest: t.cutoverRequest,
+        ...(t.spec.incremental && t.runId ? { slot: streamObjectName(t.runId) } : {}),
       });
     else {
       if (o.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
       process.stdout.write(out.renderTaskStatus(t, f, units, history, out.useColor()));
     }
-    if (!o.watch || (state !== 'running' && state !== 'stopping')) {
+    if (!o.watch || !svc.isLive(state)) {
       return state === 'failed' || state === 'interrupted' ? ExitCode.failed : state === 'stopped' ? ExitCode.stopped : ExitCode.ok;
     }
     await new Promise((r) => setTimeout(r, 1000));
@@ -68,7 +71,7 @@ async function showStatus(store: TaskStore, o: Common & { watch?: boolean }, id:
 /** Registers `task status`: where a task is, for a person (optionally watching) or a script. */
 export function registerTaskStatusCommand(task: Command, program: Command): void {
   storeOption(task.command('status <id>'))
-    .description('phase, progress, per-table state, rate, ETA and errors; --watch redraws every second until the task ends')
+    .description('phase, progress, per-table state, rate, ETA and errors (an incremental task: lag, positions, rates and the WAL its slot holds); --watch redraws every second until the task ends')
     .option('--json', 'JSON')
     .option('--watch', 'keep showing until the task is no longer running')
     .action(action<Common & { watch?: boolean }>(program, showStatus));

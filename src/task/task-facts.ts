@@ -27,8 +27,16 @@ export function verifyCounts(report: VerifyReport) {
   };
 }
 
-/** The states a task shows: the stored ones, `interrupted`, and how a completed one ended. */
-export type ShownState = Exclude<TaskRecord['state'], 'completed'> | 'interrupted' | CompletedState;
+/**
+ * The states a task shows: the stored ones, `interrupted`, `streaming` (an incremental task
+ * keeping the target in step after its copy) and how a completed one ended.
+ */
+export type ShownState = Exclude<TaskRecord['state'], 'completed'> | 'interrupted' | 'streaming' | CompletedState;
+
+/** Whether a shown state has a live process behind it (running, streaming or stopping). */
+export function isLive(state: ShownState): boolean {
+  return state === 'running' || state === 'streaming' || state === 'stopping';
+}
 
 /**
  * The state to show. Derived, never stored: a `running` task whose process is gone (or whose pid
@@ -36,6 +44,7 @@ export type ShownState = Exclude<TaskRecord['state'], 'completed'> | 'interrupte
  */
 export function effectiveState(task: TaskRecord): ShownState {
   if ((task.state === 'running' || task.state === 'stopping') && !processAlive(task.pid, task.pidStart)) return 'interrupted';
+  if (task.state === 'running' && task.phase === 'stream') return 'streaming';
   if (task.state === 'completed') return outcomeOf(task.summary).state;
   return task.state;
 }
@@ -64,7 +73,7 @@ export function taskTotals(store: TaskStore, task: TaskRecord, runs: RunRecord[]
 
 /** The task's runs; one left running by a process that is gone shows as interrupted. */
 export function taskRuns(store: TaskStore, task: TaskRecord): RunRecord[] {
-  const live = effectiveState(task) === 'running' || effectiveState(task) === 'stopping';
+  const live = isLive(effectiveState(task));
   return store.runs(task.id).map((r) => (r.state === 'running' && !live ? { ...r, state: 'interrupted' } : r));
 }
 

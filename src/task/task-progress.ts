@@ -4,7 +4,7 @@
  * memory and written to the store at most once a second, so a migration of 10,000 tables does
  * not become 10,000 SQLite transactions.
  */
-import type { MigrationEvent, MigrationSummary, Phase } from '../run/events.js';
+import type { MigrationEvent, MigrationSummary, Phase, StreamStatus } from '../run/events.js';
 import type { TaskStore, UnitProgress } from './task-store.js';
 import { redact } from '../logger.js';
 
@@ -41,6 +41,9 @@ export class TaskProgress {
   /** Unit bytes of the current attempt: the rest of its summary's bytes are large objects. */
   private attemptBytes = 0;
   private startedAt = Date.now();
+  /** Incremental: the latest stream report, written with the next flush when it is new. */
+  private stream: StreamStatus | null = null;
+  private streamDirty = false;
 
   /** `run`: the number of this run's record in task_runs (store.startRun). */
   constructor(private readonly store: TaskStore, private readonly taskId: string, private readonly run: number) {}
@@ -148,6 +151,18 @@ export class TaskProgress {
       case 'retry':
         this.store.addHistory(this.taskId, 'retry', `attempt ${e.attempt} failed (${redact(e.error)}), a transient failure (${e.reason}); resuming in ${e.delaySeconds} s`);
         break;
+      case 'stream-start':
+        this.store.addHistory(this.taskId, 'stream', `streaming the source's changes from slot ${e.slot} (publication ${e.publication}) at ${e.fromLsn}`, { slot: e.slot, publication: e.publication, fromLsn: e.fromLsn });
+        break;
+      case 'stream': {
+        const { type: _type, ...status } = e;
+        this.stream = status;
+        this.streamDirty = true;
+        break;
+      }
+      case 'cutover-step':
+        this.store.addHistory(this.taskId, 'cutover', `${e.step}${e.detail ? `: ${redact(e.detail)}` : ''}`);
+        break;
       case 'summary':
         break;
     }
@@ -173,7 +188,11 @@ export class TaskProgress {
     this.samples = this.samples.filter(([at]) => t - at <= 10_000);
     const [t0, b0] = this.samples[0];
     const rate = t - t0 >= 900 ? ((this.bytesDone - b0) * 1000) / (t - t0) : null;
-    this.store.update(this.taskId, { phase: this.phase, progress: this.progress(), bytesTotal: this.bytesTotal, bytesDone: this.bytesDone, rate });
+    this.store.update(this.taskId, {
+      phase: this.phase, progress: this.progress(), bytesTotal: this.bytesTotal, bytesDone: this.bytesDone, rate,
+      ...(this.streamDirty ? { streamStatus: this.stream } : {}),
+    });
+    this.streamDirty = false;
     this.store.updateRun(this.taskId, this.run, this.numbers());
     if (this.dirty.size || this.replaceUnits) {
       this.store.saveUnits(this.taskId, [...this.dirty].map((id) => this.units.get(id)!), this.replaceUnits);

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PgferryError, messageOf } from '../errors.js';
 import { redact, silentLogger, type Logger } from '../logger.js';
+import type pg from 'pg';
 import { connect } from '../pg/connect.js';
+import { qualified } from '../pg/quote.js';
 import { testConnectivity, type ConnectivityReport } from '../pg/test-connectivity.js';
 import { runPrecheck, type PrecheckReport } from '../precheck/run-precheck.js';
 import { RateLimiter } from '../copy/rate-limit.js';
@@ -18,20 +20,22 @@ import { runOptionsFromSpec } from '../run/run-options.js';
 import { planInputs } from '../plan/plan-inputs.js';
 import { defaultJobs } from '../config/jobs.js';
 import type { EventSink, MigrationSummary } from '../run/events.js';
+import type { CutoverRequest } from '../run/run-options.js';
+import { dropStreamObjects, streamObjectName } from '../cdc/slot-lifecycle.js';
 import { dropUnitMarks, STATE_SCHEMA } from '../run/unit-marks.js';
 import { lockTarget } from '../run/target-lock.js';
 import { processAlive, processStart } from './process-identity.js';
 import { openSecret, sealSecret } from './secrets.js';
 import { TaskProgress, type RunNumbers } from './task-progress.js';
 import { describeOutcome, outcomeOf } from './task-outcome.js';
-import { effectiveState, taskTotals, verifyCounts } from './task-facts.js';
+import { effectiveState, isLive, taskTotals, verifyCounts } from './task-facts.js';
 import { connInfoFor, generatedName, normalizeConn, parseTaskSpec, specHash, type StoredSpec } from '../config/task-spec.js';
 import type { StoredVerify, TaskRecord, TaskStore } from './task-store.js';
 import type { ConnInfo } from '../config/conninfo.js';
 import { runVerify } from '../verify/run-verify.js';
 
 // the faces read these through this module, with the functions that change a task
-export { effectiveState, taskFacts, taskRuns, taskTotals, verifyCounts, type ShownState, type TaskFacts, type TaskTotals } from './task-facts.js';
+export { effectiveState, isLive, taskFacts, taskRuns, taskTotals, verifyCounts, type ShownState, type TaskFacts, type TaskTotals } from './task-facts.js';
 
 /**
  * Validates the spec, resolves both sides, seals the passwords it carries and stores the task.
@@ -134,10 +138,24 @@ function runLine(n: RunNumbers): string {
   return `this run copied ${n.rows} rows (${mb(n.bytes)}) in ${n.seconds.toFixed(1)} s`;
 }
 
+/** The completed line's words on a cutover: when the applied position was reached, and the downtime. */
+function cutoverLine(summary: MigrationSummary): string {
+  const c = summary.cutover;
+  if (!c) return '';
+  return `; cut over at ${c.lsn} with ${c.downtimeSeconds.toFixed(1)} s of downtime${c.writesBlocked ? ` (writes blocked on the source, ${c.sessionsEnded} session(s) ended)` : ''}`;
+}
+
+/** What a stopped run's history line says (an incremental one keeps its slot). */
+function stoppedLine(incremental: boolean | undefined): string {
+  return incremental
+    ? 'stopped on request; its replication slot is kept and holds WAL on the source until task resume (which continues from the recorded position) or task release'
+    : 'stopped at a unit boundary on request';
+}
+
 /** Refuses a start/resume the task's state or precheck does not allow. */
 function checkStartable(task: TaskRecord, resume: boolean): void {
   const state = effectiveState(task);
-  if (state === 'running' || state === 'stopping')
+  if (isLive(state))
     throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is ${state} (process ${task.pid})`, { object: `task ${task.id}`, fix: 'pgferry task status shows its progress; pgferry task stop stops it' });
   if (!resume && task.runId)
     throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} has run before (${state})`, {
@@ -173,19 +191,21 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
   // compare-and-set: of two processes starting this task at once, the second sees the first running
   const task = store.claim(found.id, (t) => checkStartable(t, opts.resume), {
     state: 'running', pid: process.pid, pidStart: processStart(process.pid), startedAt: new Date().toISOString(), finishedAt: null, stopRequested: false, error: null,
+    // a cutover is asked of a running run: one a stopped run never made is not made by the next
+    cutoverRequest: null,
   });
   const run = store.startRun(task.id, opts.resume ? 'resume' : 'start');
   store.addHistory(task.id, opts.resume ? 'resume' : 'start', opts.resume ? `run ${run} resumed: writes into the target again, continuing from the last checkpoint` : `run ${run} started`, { pid: process.pid, run });
 
   // the task's controls, read from the store once a second
   const limiter = new RateLimiter((task.maxRateMBps ?? 0) * 1024 * 1024);
-  let control = { stop: false, jobs: task.jobs };
+  let control: { stop: boolean; jobs: number; cutover: CutoverRequest | null } = { stop: false, jobs: task.jobs, cutover: null };
   const poll = setInterval(() => {
     try {
       const t = store.get(task.id);
       // null: no limit (0 to the limiter), so `task set --max-rate off` lifts it at once
       limiter.setRate((t.maxRateMBps ?? 0) * 1024 * 1024);
-      control = { stop: t.stopRequested, jobs: t.jobs };
+      control = { stop: t.stopRequested, jobs: t.jobs, cutover: t.cutoverRequest };
     } catch {
       // a busy store is read again in a second
     }
@@ -199,7 +219,7 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
     runId: opts.resume && task.runId ? task.runId : undefined,
     resume: opts.resume,
     logger: opts.logger ?? silentLogger,
-    control: { stopRequested: () => control.stop, jobs: () => control.jobs, limiter },
+    control: { stopRequested: () => control.stop, jobs: () => control.jobs, limiter, cutoverRequested: () => control.cutover },
     onPlan: (plan) => progress.onPlan(spec.migration === 'schema' ? [] : plan.units.map((u) => ({ id: u.id, bytes: u.bytes, estimatedRows: u.estimatedRows }))),
     onEvent: (e) => {
       progress.onEvent(e);
@@ -213,12 +233,12 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
     // the task's summary covers every run: the last run's lists and snapshots, all runs' totals
     const totals = taskTotals(store, task);
     const whole: TaskSummary = { ...summary, rowsCopied: totals.rows, bytesCopied: totals.bytes, totalSeconds: totals.seconds, runs: totals.runs, lastRun: { run, rowsCopied: own.rows, bytesCopied: own.bytes, totalSeconds: own.seconds } };
-    store.update(task.id, { state: 'completed', phase: null, progress: 1, finishedAt: new Date().toISOString(), pid: null, pidStart: null, summary: whole });
+    store.update(task.id, { state: 'completed', phase: null, progress: 1, finishedAt: new Date().toISOString(), pid: null, pidStart: null, summary: whole, cutoverRequest: null });
     const outcome = outcomeOf(whole);
     store.addHistory(
       task.id,
       'completed',
-      `run ${run} ${outcome.state}${outcome.severity === 'ok' ? ': all objects migrated' : `: ${describeOutcome(outcome)}`}; ${runLine(own)}; the task: ${totals.rows} rows (${mb(totals.bytes)}) in ${totals.seconds.toFixed(1)} s over ${totals.runs} run(s)`,
+      `run ${run} ${outcome.state}${outcome.severity === 'ok' ? ': all objects migrated' : `: ${describeOutcome(outcome)}`}; ${runLine(own)}; the task: ${totals.rows} rows (${mb(totals.bytes)}) in ${totals.seconds.toFixed(1)} s over ${totals.runs} run(s)${cutoverLine(summary)}`,
       { run, own, totals, outcome },
     );
     if (summary.dataSnapshots > 1)
@@ -229,8 +249,8 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
     const stopped = err instanceof PgferryError && err.code === 'PGFERRY_E_STOPPED';
     const line = redact(err instanceof PgferryError ? err.toLine() : messageOf(err));
     store.updateRun(task.id, run, { ...own, state: stopped ? 'stopped' : 'failed' });
-    store.update(task.id, { state: stopped ? 'stopped' : 'failed', finishedAt: new Date().toISOString(), pid: null, pidStart: null, error: stopped ? null : line });
-    store.addHistory(task.id, stopped ? 'stopped' : 'failed', `run ${run} ${stopped ? 'stopped at a unit boundary on request' : `failed: ${line}`}; ${runLine(own)}`, { run, own });
+    store.update(task.id, { state: stopped ? 'stopped' : 'failed', finishedAt: new Date().toISOString(), pid: null, pidStart: null, error: stopped ? null : line, cutoverRequest: null });
+    store.addHistory(task.id, stopped ? 'stopped' : 'failed', `run ${run} ${stopped ? stoppedLine(spec.incremental) : `failed: ${line}`}; ${runLine(own)}`, { run, own });
     throw err;
   } finally {
     clearInterval(poll);
@@ -294,7 +314,7 @@ export async function stopTask(store: TaskStore, id: string, wait: boolean, time
     store.addHistory(task.id, 'stopped', 'marked stopped: its process was gone');
     return store.get(task.id);
   }
-  if (state !== 'running' && state !== 'stopping') throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is ${state}, not running`, { object: `task ${task.id}` });
+  if (!isLive(state)) throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is ${state}, not running`, { object: `task ${task.id}` });
   store.updateIf(task.id, ['running', 'stopping'], { state: 'stopping', stopRequested: true });
   store.addHistory(task.id, 'stop', 'stop requested');
   const t0 = Date.now();
@@ -302,6 +322,42 @@ export async function stopTask(store: TaskStore, id: string, wait: boolean, time
     const t = store.get(task.id);
     if (t.state !== 'stopping' && t.state !== 'running') return t;
     if (!processAlive(t.pid, t.pidStart)) return stopTask(store, id, false);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return store.get(task.id);
+}
+
+/**
+ * Asks a running incremental task to cut over: it does once its stream is within
+ * `maxLagSeconds` (the engine's default when not given), then completes. `wait` waits until the
+ * task is no longer running (completed, failed or stopped).
+ */
+export async function requestCutover(store: TaskStore, id: string, req: CutoverRequest, wait: boolean, timeoutMs = 3_600_000): Promise<TaskRecord> {
+  const task = store.get(id);
+  if (!task.spec.incremental)
+    throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is not incremental: it has no stream to cut over`, {
+      object: `task ${task.id}`,
+      fix: 'a cutover is for tasks created with --incremental (incremental: true in the task file); this one ends by itself when its copy is done',
+    });
+  const state = effectiveState(task);
+  if (state !== 'running' && state !== 'streaming')
+    throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is ${state}, not running: there is nothing to cut over`, {
+      object: `task ${task.id}`,
+      fix: state === 'stopped' || state === 'failed' || state === 'interrupted' ? `pgferry task resume ${task.id.slice(0, 8)}, then ask for the cutover again` : 'pgferry task status shows where it is',
+    });
+  const request: CutoverRequest = { blockWrites: req.blockWrites, ...(req.maxLagSeconds !== undefined ? { maxLagSeconds: req.maxLagSeconds } : {}) };
+  if (!store.updateIf(task.id, ['running'], { cutoverRequest: request }))
+    throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} stopped running meanwhile`, { object: `task ${task.id}`, fix: 'pgferry task status shows where it is' });
+  store.addHistory(
+    task.id,
+    'cutover',
+    `cutover requested${request.blockWrites ? ', blocking writes on the source' : ''}${request.maxLagSeconds !== undefined ? `, once at most ${request.maxLagSeconds} s behind` : ''}`,
+    request,
+  );
+  const t0 = Date.now();
+  while (wait && Date.now() - t0 < timeoutMs) {
+    const t = store.get(task.id);
+    if (!isLive(effectiveState(t))) return t;
     await new Promise((r) => setTimeout(r, 250));
   }
   return store.get(task.id);
@@ -319,24 +375,39 @@ export function setThroughput(store: TaskStore, id: string, change: { jobs?: num
   return store.get(task.id);
 }
 
+/** What release removed: the checkpoints on the target, and an incremental run's objects on the source. */
+export interface Released {
+  marksDropped: boolean;
+  /** Incremental: the slot (and pgferry's own publication) dropped on the source; null for other tasks. */
+  stream: { name: string; slot: boolean; publication: boolean } | null;
+}
+
 /**
- * Removes the task: its checkpoints on the target (pgferry_state) and its record in the store.
- * Objects and rows it migrated stay. A running task must be stopped first.
+ * Removes the task: an incremental run's slot and publication on the source (the slot holds WAL
+ * there until it is dropped), its checkpoints on the target (pgferry_state) and its record in the
+ * store. Objects and rows it migrated stay. A running task must be stopped first. The source is
+ * done first: when it cannot be reached the task is kept, so that release can be tried again.
  */
-export async function releaseTask(store: TaskStore, id: string, keyFile?: string): Promise<{ marksDropped: boolean }> {
+export async function releaseTask(store: TaskStore, id: string, keyFile?: string, opts: { skipSource?: boolean } = {}): Promise<Released> {
   const task = store.get(id);
   const state = effectiveState(task);
-  if (state === 'running' || state === 'stopping')
+  if (isLive(state))
     throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is ${state}`, { object: `task ${task.id}`, fix: `pgferry task stop ${task.id} --wait, then release` });
   let marksDropped = false;
+  let stream: Released['stream'] = null;
   if (task.runId) {
-    const info = taskConnInfo(store, task, keyFile).target;
+    const conn = taskConnInfo(store, task, keyFile);
+    // skipSource: the source is gone for good, or its slot was dropped by hand
+    if (task.spec.incremental && !opts.skipSource) stream = await dropSourceStream(conn.source, task);
+    const info = conn.target;
     const target = await connect(info, 'target');
     try {
       // the marks are the run's: never dropped under a run that is working there now
       await lockTarget(target, info.database);
       const exists = await target.query('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1', [STATE_SCHEMA]);
       if (exists.rowCount) {
+        // before the marks: dropping the last run's marks drops the whole schema
+        if (task.spec.incremental) await dropStreamPosition(target, streamObjectName(task.runId));
         await dropUnitMarks(target, task.runId);
         marksDropped = true;
       }
@@ -345,5 +416,42 @@ export async function releaseTask(store: TaskStore, id: string, keyFile?: string
     }
   }
   store.delete(task.id);
-  return { marksDropped };
+  return { marksDropped, stream };
+}
+
+/**
+ * Drops an incremental run's slot on the source, and its publication unless the spec names the
+ * owner's own (never dropped: pgferry did not make it). Any failure, an unreachable source first
+ * of all, keeps its code and says that the slot still holds WAL and how to drop it by hand.
+ */
+async function dropSourceStream(info: ConnInfo, task: TaskRecord): Promise<NonNullable<Released['stream']>> {
+  const name = streamObjectName(task.runId!);
+  const ownPublication = task.spec.options.publication;
+  try {
+    const source = await connect(info, 'source');
+    try {
+      // the owner's publication can carry pgferry's name only if named so on purpose: then the slot alone goes
+      if (ownPublication === name) {
+        const r = await source.query('SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots WHERE slot_name = $1', [name]);
+        return { name, slot: Boolean(r.rowCount), publication: false };
+      }
+      return { name, ...(await dropStreamObjects(source, name)) };
+    } finally {
+      await source.end().catch(() => {});
+    }
+  } catch (err) {
+    const by = `SELECT pg_drop_replication_slot('${name}');${ownPublication ? '' : ` DROP PUBLICATION IF EXISTS ${name};`}`;
+    throw new PgferryError(
+      err instanceof PgferryError ? err.code : 'PGFERRY_E_CONNECTION_LOST',
+      `cannot drop the replication slot ${name} on the source (${messageOf(err)}): the slot keeps holding WAL there until it is dropped; the task is kept`,
+      { object: `task ${task.id}`, fix: `make the source reachable and release again; or drop them on the source by hand (${by}) and release with --skip-source`, cause: err },
+    );
+  }
+}
+
+/** Deletes the slot's applied position on the target (pgferry_state.stream_position), if the table exists. */
+async function dropStreamPosition(target: pg.ClientBase, slot: string): Promise<void> {
+  const table = `${STATE_SCHEMA}.stream_position`;
+  const r = await target.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]);
+  if (r.rows[0].t) await target.query(`DELETE FROM ${qualified(STATE_SCHEMA, 'stream_position')} WHERE slot = $1`, [slot]);
 }

@@ -11,6 +11,8 @@ import { PgferryError, messageOf } from '../errors.js';
 import type { StoredSpec } from '../config/task-spec.js';
 import type { PrecheckReport } from '../precheck/run-precheck.js';
 import type { VerifyReport } from '../verify/run-verify.js';
+import type { CutoverRequest } from '../run/run-options.js';
+import type { StreamStatus } from '../run/events.js';
 
 export type TaskState = 'created' | 'running' | 'stopping' | 'stopped' | 'failed' | 'completed';
 
@@ -42,6 +44,10 @@ export interface TaskRecord {
   error: string | null;
   summary: unknown;
   precheck: { hash: string; passed: boolean; at: string; report: PrecheckReport } | null;
+  /** Incremental: the cutover asked for (task cutover), which the running task picks up within a second; null while none is. */
+  cutoverRequest: CutoverRequest | null;
+  /** Incremental: the latest stream report of the run (lag, positions, rates, WAL the slot holds); null before it streamed. */
+  streamStatus: StreamStatus | null;
 }
 
 export interface UnitProgress {
@@ -153,6 +159,8 @@ function toRecord(r: Row): TaskRecord {
     precheck: r.precheck_hash
       ? { hash: r.precheck_hash as string, passed: Boolean(r.precheck_passed), at: r.precheck_at as string, report: JSON.parse(r.precheck as string) as PrecheckReport }
       : null,
+    cutoverRequest: r.cutover_request ? (JSON.parse(r.cutover_request as string) as CutoverRequest) : null,
+    streamStatus: r.stream_status ? (JSON.parse(r.stream_status as string) as StreamStatus) : null,
   };
 }
 
@@ -160,8 +168,10 @@ function toRecord(r: Row): TaskRecord {
 const RUN_FIELDS = {
   state: 'state', phase: 'phase', progress: 'progress', runId: 'run_id', pid: 'pid', pidStart: 'pid_start', startedAt: 'started_at', finishedAt: 'finished_at',
   stopRequested: 'stop_requested', jobs: 'jobs', maxRateMBps: 'max_rate', bytesTotal: 'bytes_total', bytesDone: 'bytes_done', rate: 'rate',
-  error: 'error', summary: 'summary',
+  error: 'error', summary: 'summary', cutoverRequest: 'cutover_request', streamStatus: 'stream_status',
 } as const;
+/** Fields stored as JSON text. */
+const JSON_FIELDS = new Set<string>(['summary', 'cutoverRequest', 'streamStatus']);
 export type RunUpdate = Partial<Pick<TaskRecord, keyof typeof RUN_FIELDS>>;
 
 export class TaskStore {
@@ -180,6 +190,8 @@ export class TaskStore {
       // columns added after the first release
       const columns = new Set((db.prepare("SELECT name FROM pragma_table_info('tasks')").all() as { name: string }[]).map((c) => c.name));
       if (!columns.has('pid_start')) db.exec('ALTER TABLE tasks ADD COLUMN pid_start TEXT');
+      if (!columns.has('cutover_request')) db.exec('ALTER TABLE tasks ADD COLUMN cutover_request TEXT');
+      if (!columns.has('stream_status')) db.exec('ALTER TABLE tasks ADD COLUMN stream_status TEXT');
       return new TaskStore(db, file);
     } catch (err) {
       throw new PgferryError('PGFERRY_E_STORE', `cannot open the task store: ${messageOf(err)}`, { object: file, fix: 'check the path (--store, PGFERRY_STORE) and its permissions', cause: err });
@@ -237,7 +249,7 @@ export class TaskStore {
       const col = RUN_FIELDS[field as keyof typeof RUN_FIELDS];
       if (!col) continue;
       sets.push(`${col} = ?`);
-      values.push(typeof value === 'boolean' ? Number(value) : field === 'summary' && value !== null ? JSON.stringify(value) : value);
+      values.push(typeof value === 'boolean' ? Number(value) : JSON_FIELDS.has(field) && value !== null && value !== undefined ? JSON.stringify(value) : value);
     }
     if (!sets.length) return;
     this.db.prepare(`UPDATE tasks SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`).run(...values, now(), id);

@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidArgumentError } from 'commander';
-import { parsePort, passwordStdinOption } from '../../src/cli/flags.js';
+import { Command } from 'commander';
+import { parsePort, passwordStdinOption, specWithFlags, withIncrementalOptions, withSelectionOptions, type SpecFlags } from '../../src/cli/flags.js';
+import { parseSpecBody } from '../../src/config/task-spec.js';
 
 describe('parsePort', () => {
   it('takes the integers 1 to 65535', () => {
@@ -20,5 +22,33 @@ describe('passwordStdinOption', () => {
     assert.equal(passwordStdinOption('source')[0], '--source-password-stdin');
     assert.equal(passwordStdinOption('target')[0], '--target-password-stdin');
     assert.match(passwordStdinOption('target')[1], /the second when --source-password-stdin is given too/);
+  });
+});
+
+describe('incremental flags', () => {
+  /** The spec body `args` make, through the options and specWithFlags as migrate/precheck/task create use them. */
+  const specOf = (args: string[], base: Record<string, unknown> = { migration: 'full' }) => {
+    const cmd = withIncrementalOptions(withSelectionOptions(new Command('x'))).exitOverride();
+    cmd.parse(args, { from: 'user' });
+    return parseSpecBody(specWithFlags(base, cmd.opts() as SpecFlags));
+  };
+
+  it('--incremental, --set-replica-identity-full and --publication land in the spec', () => {
+    const spec = specOf(['--incremental', '--set-replica-identity-full', '--publication', 'Shop "Pub"']);
+    assert.equal(spec.incremental, true);
+    assert.equal(spec.options.setReplicaIdentityFull, true);
+    assert.equal(spec.options.publication, 'Shop "Pub"');
+  });
+
+  it('without them the spec is not incremental, and a task file\'s settings stay', () => {
+    const plain = specOf([]);
+    assert.deepEqual([plain.incremental, plain.options.setReplicaIdentityFull, plain.options.publication], [false, false, undefined]);
+    const fromFile = specOf([], { migration: 'full', incremental: true, options: { publication: 'from_file' } });
+    assert.deepEqual([fromFile.incremental, fromFile.options.publication], [true, 'from_file']);
+    assert.equal(specOf(['--publication', 'flag'], { migration: 'full', options: { publication: 'from_file' } }).options.publication, 'flag');
+  });
+
+  it('--incremental with a schema migration is refused by the spec', () => {
+    assert.throws(() => specOf(['--incremental'], { migration: 'schema' }), /incremental needs migration full/);
   });
 });

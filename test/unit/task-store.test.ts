@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { PgferryError } from '../../src/errors.js';
 import type { StoredConn, StoredSpec } from '../../src/config/task-spec.js';
 import { TaskStore } from '../../src/task/task-store.js';
@@ -78,6 +79,47 @@ describe('TaskStore', () => {
     store.update('abcd-1111', { name: 'renamed' } as never);
     const t = store.get('abcd-1111');
     assert.deepEqual([t.state, t.phase, t.progress, t.stopRequested, t.summary, t.pid, t.pidStart, t.name], ['running', 'copy', 0.5, true, { rows: 3 }, 42, 'x', 'task abcd-1111']);
+  });
+
+  it('keeps an incremental task\'s cutover request and latest stream status as JSON, and clears them with null', () => {
+    const before = store.get('abcd-1111');
+    assert.deepEqual([before.cutoverRequest, before.streamStatus], [null, null]);
+    const streamStatus = {
+      sourceLsn: '0/3000148', appliedLsn: '0/3000100', lagBytes: 72, lagSeconds: 1.5, transactions: 10, rows: 25,
+      transactionsPerSecond: 2.5, rowsPerSecond: 6.25, slotHeldBytes: 16_777_216, sequencesSyncedAt: '2026-01-01T00:00:00.000Z',
+    };
+    store.update('abcd-1111', { cutoverRequest: { blockWrites: true, maxLagSeconds: 3 }, streamStatus });
+    const t = store.get('abcd-1111');
+    assert.deepEqual(t.cutoverRequest, { blockWrites: true, maxLagSeconds: 3 });
+    assert.deepEqual(t.streamStatus, streamStatus);
+    assert.deepEqual(store.list().find((x) => x.id === 'abcd-1111')?.streamStatus, streamStatus);
+    store.update('abcd-1111', { cutoverRequest: null, streamStatus: null });
+    const cleared = store.get('abcd-1111');
+    assert.deepEqual([cleared.cutoverRequest, cleared.streamStatus], [null, null]);
+  });
+
+  it('a store made before incremental tasks gets the cutover_request and stream_status columns when opened', () => {
+    const file = path.join(dir, 'old.db');
+    const old = new Database(file);
+    // the tasks table as the first release made it (no pid_start either)
+    old.exec(`CREATE TABLE tasks (
+      id TEXT PRIMARY KEY, name TEXT NOT NULL, spec TEXT NOT NULL, spec_hash TEXT NOT NULL,
+      created_at TEXT NOT NULL, updated_at TEXT NOT NULL, state TEXT NOT NULL, phase TEXT,
+      progress REAL NOT NULL DEFAULT 0, run_id TEXT, pid INTEGER, started_at TEXT, finished_at TEXT,
+      stop_requested INTEGER NOT NULL DEFAULT 0, jobs INTEGER NOT NULL, max_rate REAL,
+      bytes_total INTEGER, bytes_done INTEGER, rate REAL, error TEXT, summary TEXT,
+      precheck_hash TEXT, precheck_passed INTEGER, precheck_at TEXT, precheck TEXT)`);
+    old.prepare("INSERT INTO tasks (id, name, spec, spec_hash, created_at, updated_at, state, jobs) VALUES ('old-task-1', 'old', ?, 'h', 'x', 'x', 'stopped', 2)").run(JSON.stringify(spec));
+    old.close();
+    const reopened = TaskStore.open(file);
+    try {
+      const t = reopened.get('old-task-1');
+      assert.deepEqual([t.cutoverRequest, t.streamStatus], [null, null]);
+      reopened.update(t.id, { cutoverRequest: { blockWrites: false } });
+      assert.deepEqual(reopened.get(t.id).cutoverRequest, { blockWrites: false });
+    } finally {
+      reopened.close();
+    }
   });
 
   it('updateIf changes the task only in one of the given states', () => {
