@@ -87,7 +87,7 @@ async function slotsAndPublications(uri: string): Promise<string[]> {
 }
 
 describe('incremental migration', () => {
-  for (const [major, targetMajor] of [['15', '15'], ['10', '17']] as [Major, Major][]) {
+  for (const [major, targetMajor] of [['15', '15'], ['10', '17'], ['17', '18']] as [Major, Major][]) {
     it(`${major} → ${targetMajor}: writes before, during and after the copy; after cutover the target equals the source`, async () => {
       const src = await freshDatabase(await server(major, 'src'), `incr${major}`);
       const dst = await freshDatabase(await server(targetMajor, 'dst'), `incr${major}`);
