@@ -59,3 +59,21 @@ export async function dropStreamObjects(source: pg.ClientBase, name: string, opt
   if (p.rowCount) await source.query(`DROP PUBLICATION ${ident(name)}`);
   return { slot, publication: Boolean(p.rowCount) };
 }
+
+/**
+ * Frees the slot from a walsender that still reads it: a killed run's stream lives on until the
+ * source notices its client is gone, and the slot can be read by one session at a time. The
+ * slot is the run's own, so its reader is one of ours. Returns whether one had to be ended.
+ */
+export async function freeSlot(source: pg.ClientBase, name: string): Promise<boolean> {
+  let ended = false;
+  for (let i = 0; i < 100; i++) {
+    const r = await source.query<{ active_pid: number | null }>('SELECT active_pid FROM pg_catalog.pg_replication_slots WHERE slot_name = $1', [name]);
+    const pid = r.rows[0]?.active_pid ?? null;
+    if (pid === null) return ended;
+    await source.query('SELECT pg_catalog.pg_terminate_backend($1)', [pid]);
+    ended = true;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  return ended;
+}

@@ -10,7 +10,7 @@ import { ChangeApplier } from '../cdc/apply-changes.js';
 import { blockWrites } from '../cdc/block-writes.js';
 import { formatLsn, parseLsn } from '../cdc/lsn.js';
 import { ChangeStream, openReplication } from '../cdc/replication-stream.js';
-import { dropStreamObjects } from '../cdc/slot-lifecycle.js';
+import { dropStreamObjects, freeSlot } from '../cdc/slot-lifecycle.js';
 import { qualified } from '../pg/quote.js';
 import { runTag, runTagSuffix } from '../pg/session.js';
 import { PgferryError } from '../errors.js';
@@ -31,6 +31,7 @@ export async function streamPhase(ctx: RunContext, plan: Plan, setup: StreamSetu
     const applied = await applier.prepare();
     if (applied.endLsn === 0n)
       throw new PgferryError('PGFERRY_E_INTERNAL', `the target has no recorded position for slot ${setup.slot}`, { object: `slot ${setup.slot}`, fix: 'release the task and start a new one' });
+    if (await freeSlot(monitor, setup.slot)) ctx.log.log('warn', `ended the walsender an earlier run of this task left reading slot ${setup.slot}`);
     const repl = ctx.adopt(await openReplication({ ...ctx.opts.source, applicationName: runTag(ctx.opts.source.applicationName, ctx.runId) }));
     const stream = new ChangeStream(repl, { slot: setup.slot, publication: setup.publication, from: applied.endLsn });
     stream.start();

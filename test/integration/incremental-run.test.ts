@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import pg from 'pg';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
 import { runMigration } from '../../src/run/run-migration.js';
 import { RateLimiter } from '../../src/copy/rate-limit.js';
@@ -16,73 +15,10 @@ import type { CutoverRequest } from '../../src/run/run-options.js';
 import type { MigrationEvent } from '../../src/run/events.js';
 import { sequenceStates, tableDigests } from '../harness/data-oracle.js';
 import { execSql, freshDatabase, server, type Major } from '../harness/servers.js';
-
-const SCHEMA = `
-  CREATE TABLE items (id int PRIMARY KEY, big text, n int);
-  ALTER TABLE items ALTER big SET STORAGE EXTERNAL;
-  CREATE TABLE bulk (id bigint PRIMARY KEY, pad text);
-  CREATE TABLE keyless (a int, b text);
-  ALTER TABLE keyless REPLICA IDENTITY FULL;
-  CREATE TABLE ident (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text);
-  CREATE TABLE ser (id serial PRIMARY KEY, v text);
-  CREATE TABLE parted (k int NOT NULL, v text) PARTITION BY RANGE (k);
-  CREATE TABLE parted_low PARTITION OF parted (PRIMARY KEY (k)) FOR VALUES FROM (0) TO (1000000);
-  CREATE TABLE parted_high PARTITION OF parted (PRIMARY KEY (k)) FOR VALUES FROM (1000000) TO (100000000);
-  CREATE TABLE trunc_me (id serial PRIMARY KEY, v text);
-  INSERT INTO items SELECT i, repeat(md5(i::text), 200), i FROM generate_series(1, 2000) i;
-  INSERT INTO bulk SELECT i, md5(i::text) FROM generate_series(1, 300000) i;
-  INSERT INTO keyless VALUES (1, 'dup'), (1, 'dup'), (2, 'two');
-  INSERT INTO ident (v) VALUES ('a'), ('b');
-  INSERT INTO ser (v) VALUES ('a'), ('b');
-  INSERT INTO parted VALUES (5, 'low'), (1500000, 'high');
-  INSERT INTO trunc_me (v) VALUES ('x');`;
-
-/** One step of the writer: a few statements picked by `i`, every kind of change in turn. */
-function workStep(i: number, major: Major): string {
-  const id = 10_000 + i;
-  switch (i % 9) {
-    case 0: return `INSERT INTO items VALUES (${id}, repeat('toast${i}', 500), ${i})`;
-    case 1: return `UPDATE items SET n = n + 1 WHERE id = ${(i % 2000) + 1}`; // TOASTed value left alone
-    case 2: return `UPDATE items SET big = repeat('new${i}', 700) WHERE id = ${((i * 7) % 2000) + 1}`;
-    case 3: return `UPDATE items SET id = ${id + 1_000_000} WHERE id = ${id - 3}`; // key change (the row of case 0, three steps earlier)
-    case 4: return `DELETE FROM items WHERE id = ${((i * 13) % 2000) + 1}`;
-    case 5: return `INSERT INTO keyless VALUES (1, 'dup'); DELETE FROM keyless WHERE ctid = (SELECT min(ctid) FROM keyless WHERE a = 1); UPDATE keyless SET b = 'c${i}' WHERE ctid = (SELECT max(ctid) FROM keyless WHERE a = 2)`;
-    case 6: return `INSERT INTO ident (v) VALUES ('i${i}'); INSERT INTO ser (v) VALUES ('s${i}')`;
-    case 7: return `INSERT INTO parted VALUES (${i}, 'l${i}'), (${2_000_000 + i}, 'h${i}'); UPDATE parted SET v = 'u${i}' WHERE k = ${i - 9 > 0 ? i - 9 : 5}`;
-    default:
-      // a source 10 does not decode TRUNCATE (pgoutput sends it from 11)
-      return i % 90 === 8 && major !== '10' ? "TRUNCATE trunc_me RESTART IDENTITY; INSERT INTO trunc_me (v) VALUES ('after')" : `INSERT INTO trunc_me (v) VALUES ('t${i}')`;
-  }
-}
-
-/** Writes until told to stop; one large transaction once the stream has started. */
-function startWriter(uri: string, major: Major) {
-  let stop = false;
-  let bigWanted = false;
-  const done = (async () => {
-    const c = new pg.Client({ connectionString: uri });
-    await c.connect();
-    let i = 0;
-    let big = false;
-    try {
-      while (!stop) {
-        await c.query(workStep(i++, major));
-        if (!big && bigWanted) {
-          big = true;
-          await c.query('INSERT INTO bulk SELECT i, md5(i::text) FROM generate_series(1000001, 1100000) i');
-        }
-        if (i % 50 === 0) await new Promise((r) => setTimeout(r, 5));
-      }
-    } finally {
-      await c.end();
-    }
-    return i;
-  })();
-  return { stop: () => { stop = true; return done; }, big: () => (bigWanted = true) };
-}
+import { changeSchema, startWriter } from '../harness/change-writer.js';
 
 async function slotsAndPublications(uri: string): Promise<string[]> {
-  const r = await execSql(uri, "SELECT slot_name AS n FROM pg_replication_slots WHERE slot_name LIKE 'pgferry%' UNION ALL SELECT pubname FROM pg_publication WHERE pubname LIKE 'pgferry%'");
+  const r = await execSql(uri, "SELECT slot_name AS n FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' UNION ALL SELECT pubname FROM pg_publication WHERE pubname LIKE 'pgferry%'");
   return r.rows.map((x) => String(x.n));
 }
 
@@ -91,7 +27,7 @@ describe('incremental migration', () => {
     it(`${major} → ${targetMajor}: writes before, during and after the copy; after cutover the target equals the source`, async () => {
       const src = await freshDatabase(await server(major, 'src'), `incr${major}`);
       const dst = await freshDatabase(await server(targetMajor, 'dst'), `incr${major}`);
-      await execSql(src.uri, SCHEMA);
+      await execSql(src.uri, changeSchema());
       const writer = startWriter(src.uri, major);
       await new Promise((r) => setTimeout(r, 500));
       let cutover: CutoverRequest | null = null;
@@ -132,7 +68,7 @@ describe('incremental migration', () => {
       } finally {
         await writer.stop().catch(() => 0);
         await run.catch(() => undefined);
-        await execSql(src.uri, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'pgferry%' AND NOT active").catch(() => undefined);
+        await execSql(src.uri, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND NOT active").catch(() => undefined);
       }
     });
   }
