@@ -14,7 +14,7 @@
  * the source.
  */
 import type pg from 'pg';
-import { ident, qualified } from '../pg/quote.js';
+import { ident, literal, qualified } from '../pg/quote.js';
 import { STATE_SCHEMA } from '../pg/state-schema.js';
 import { PgferryError } from '../errors.js';
 import { formatLsn, parseLsn, type Lsn } from './lsn.js';
@@ -65,12 +65,21 @@ export async function recordStreamStart(target: pg.ClientBase, slot: string, con
   );
 }
 
+/** A multi-row INSERT holds at most this many rows, or bind parameters (the protocol allows 65,535). */
+const INSERT_BATCH_ROWS = 1000;
+const INSERT_BATCH_PARAMS = 30_000;
+
 export class ChangeApplier {
   private readonly relations = new Map<number, KnownRelation>();
   private applied: AppliedPosition = { commitLsn: 0n, endLsn: 0n };
   /** Inside a source transaction that is applied (false: one applied before, being skipped). */
   private open = false;
   private skipping = false;
+  /** The applied position known to be on the target's disk, and the one waiting for its flush. */
+  private flushed: Lsn = 0n;
+  private pendingFlush: { local: Lsn; remote: Lsn } | null = null;
+  /** INSERTs queued for one multi-row statement (see queueInsert). */
+  private inserts: { relid: number; table: string; names: string[]; key: string; values: (string | null)[]; rows: number } | null = null;
   /** Rows and transactions applied, for rates and tests. */
   readonly counts = { transactions: 0, rows: 0 };
 
@@ -79,9 +88,11 @@ export class ChangeApplier {
   /** Creates the position table if needed, sets the session up, and returns what was applied before. */
   async prepare(): Promise<AppliedPosition> {
     await ensureStreamPosition(this.target);
-    await this.target.query("SELECT pg_catalog.set_config('session_replication_role', 'replica', false)");
+    // commits need not wait for their flush: the slot is confirmed only up to what durable() says is on disk
+    await this.target.query("SELECT pg_catalog.set_config('session_replication_role', 'replica', false), pg_catalog.set_config('synchronous_commit', 'off', false)");
     const r = await this.target.query<{ commit_lsn: string; end_lsn: string }>(`SELECT commit_lsn, end_lsn FROM ${STATE_SCHEMA}.stream_position WHERE slot = $1`, [this.slot]);
     if (r.rowCount) this.applied = { commitLsn: parseLsn(r.rows[0].commit_lsn), endLsn: parseLsn(r.rows[0].end_lsn) };
+    this.flushed = this.applied.endLsn;
     return this.applied;
   }
 
@@ -90,13 +101,33 @@ export class ChangeApplier {
     return this.open || this.skipping;
   }
 
-  /** What the target holds now: confirm the slot up to `endLsn`. */
+  /**
+   * The source position the target holds on disk: what may be confirmed to the slot. Commits run
+   * with synchronous_commit off (one fsync per source transaction would cap apply at the disk's
+   * flush rate), so a commit is durable once the target's WAL is flushed past it. Call between
+   * transactions: it notes the target's WAL position after the last commit, and reports the
+   * source position noted at an earlier call once the flush has passed that call's WAL position.
+   */
+  async durable(): Promise<Lsn> {
+    const r = await this.target.query<{ f: string; i: string }>('SELECT pg_catalog.pg_current_wal_flush_lsn()::text AS f, pg_catalog.pg_current_wal_insert_lsn()::text AS i');
+    const flushed = parseLsn(r.rows[0].f);
+    if (this.pendingFlush && flushed >= this.pendingFlush.local) {
+      this.flushed = this.pendingFlush.remote;
+      this.pendingFlush = null;
+    }
+    if (!this.pendingFlush && this.applied.endLsn > this.flushed) this.pendingFlush = { local: parseLsn(r.rows[0].i), remote: this.applied.endLsn };
+    return this.flushed;
+  }
+
+  /** What the target has committed (not necessarily flushed: see durable()). */
   position(): AppliedPosition {
     return this.applied;
   }
 
   /** Applies one message; returns the position committed by it (on a commit), else undefined. */
   async apply(m: PgoutputMessage): Promise<AppliedPosition | undefined> {
+    // queued INSERTs go first: anything but another INSERT into the same table comes after them
+    if (this.inserts && !(m.tag === 'insert' && m.relid === this.inserts.relid)) await this.flushInserts();
     switch (m.tag) {
       case 'begin':
         // committed on the target before a restart: the stream sends it again, it is skipped whole
@@ -123,12 +154,14 @@ export class ChangeApplier {
           return undefined;
         }
         this.requireOpen('commit');
+        // the position and the COMMIT in one round trip; the values are pgferry's own slot name,
+        // positions it formatted and a timestamp it printed, so they go as literals here
+        const values = [this.slot, formatLsn(m.commitLsn), formatLsn(m.endLsn), commitTimestamp(m.commitTime)].map(literal).join(', ');
         await this.target.query(
-          `INSERT INTO ${STATE_SCHEMA}.stream_position (slot, commit_lsn, end_lsn, commit_time) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (slot) DO UPDATE SET commit_lsn = excluded.commit_lsn, end_lsn = excluded.end_lsn, commit_time = excluded.commit_time, applied_at = now()`,
-          [this.slot, formatLsn(m.commitLsn), formatLsn(m.endLsn), commitTimestamp(m.commitTime)],
+          `INSERT INTO ${STATE_SCHEMA}.stream_position (slot, commit_lsn, end_lsn, commit_time) VALUES (${values})
+           ON CONFLICT (slot) DO UPDATE SET commit_lsn = excluded.commit_lsn, end_lsn = excluded.end_lsn, commit_time = excluded.commit_time, applied_at = now();
+           COMMIT`,
         );
-        await this.target.query('COMMIT');
         this.open = false;
         this.counts.transactions++;
         this.applied = { commitLsn: m.commitLsn, endLsn: m.endLsn };
@@ -145,8 +178,35 @@ export class ChangeApplier {
     }
   }
 
+  /**
+   * Consecutive INSERTs into one table with the same columns become one multi-row INSERT: a bulk
+   * load on the source (one transaction of a million rows) is applied in round trips of hundreds
+   * of rows, not one each. The batch is sent before any other change, so order is kept.
+   */
+  private async queueInsert(relid: number, table: string, cols: { name: string; value: string | null }[]): Promise<void> {
+    const names = cols.map((c) => c.name);
+    const key = names.join('\0');
+    const batch = this.inserts;
+    if (batch && (batch.relid !== relid || batch.key !== key)) await this.flushInserts();
+    if (!this.inserts) this.inserts = { relid, table, names, key, values: [], rows: 0 };
+    const b = this.inserts;
+    for (const c of cols) b.values.push(c.value);
+    b.rows++;
+    if (b.values.length >= INSERT_BATCH_PARAMS || b.rows >= INSERT_BATCH_ROWS) await this.flushInserts();
+  }
+
+  private async flushInserts(): Promise<void> {
+    const b = this.inserts;
+    if (!b) return;
+    this.inserts = null;
+    const width = b.names.length;
+    const tuples = Array.from({ length: b.rows }, (_, r) => `(${b.names.map((_, c) => `$${r * width + c + 1}`).join(', ')})`);
+    await this.target.query(`INSERT INTO ${b.table} (${b.names.map((n) => ident(n)).join(', ')}) OVERRIDING SYSTEM VALUE VALUES ${tuples.join(', ')}`, b.values);
+  }
+
   /** Rolls back an open transaction (after a failure; the stream restarts at the last commit). */
   async abort(): Promise<void> {
+    this.inserts = null;
     if (this.open) await this.target.query('ROLLBACK').catch(() => {});
     this.open = false;
     this.skipping = false;
@@ -168,14 +228,7 @@ export class ChangeApplier {
     if (!rel.target) return;
     const table = qualified(rel.target.schema, rel.target.name);
     this.counts.rows++;
-    if (m.tag === 'insert') {
-      const cols = this.present(rel, m.row);
-      await this.target.query(
-        `INSERT INTO ${table} (${cols.map((c) => ident(c.name)).join(', ')}) OVERRIDING SYSTEM VALUE VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`,
-        cols.map((c) => c.value),
-      );
-      return;
-    }
+    if (m.tag === 'insert') return this.queueInsert(m.relid, table, this.present(rel, m.row));
     // the row to change: named by its old key, its whole old image (FULL), or its key in the new row
     const whole = m.old !== undefined;
     const match = whole ? this.present(rel, m.old!) : this.present(rel, m.key ?? (m.tag === 'update' ? m.row : []), true);

@@ -20,6 +20,7 @@ import type { StreamStatus } from './events.js';
 import type { RunContext } from './run-context.js';
 
 const STATUS_EVERY_MS = 2_000;
+const CONFIRM_EVERY_MS = 500;
 const SEQUENCES_EVERY_MS = 10_000;
 /** How long the loop waits for a change before it looks at its controls. */
 const IDLE_MS = 200;
@@ -43,6 +44,7 @@ export class LiveStream {
   private lastCommitTime = 0n;
   private idle = false;
   private lastStatus = 0;
+  private lastConfirm = 0;
   private lastSequences = 0;
   private lastCounts = { at: Date.now(), transactions: 0, rows: 0 };
   private sequencesSyncedAt: string | undefined;
@@ -96,8 +98,7 @@ export class LiveStream {
         this.idle = item === null;
         if (item) await this.handle(item);
         if (applier.busy()) continue;
-        // caught up: everything received is on the target, the slot may move past it
-        if (this.caughtUp()) stream.confirm(this.appliedLsn());
+        await this.confirmDurable();
         await this.periodic();
         if (await done()) return;
       }
@@ -146,6 +147,18 @@ export class LiveStream {
     return n;
   }
 
+  /**
+   * Confirms to the slot what the target holds on disk, twice a second. Once everything received
+   * is applied and on disk, the slot may move past the WAL that carried nothing for us.
+   */
+  async confirmDurable(force = false): Promise<void> {
+    const now = Date.now();
+    if (!force && now - this.lastConfirm < CONFIRM_EVERY_MS) return;
+    this.lastConfirm = now;
+    const durable = await this.parts.applier.durable();
+    this.parts.stream.confirm(this.caughtUp() && durable === this.parts.applier.position().endLsn ? this.appliedLsn() : durable, force);
+  }
+
   private async periodic(): Promise<void> {
     const now = Date.now();
     if (now - this.lastSequences >= SEQUENCES_EVERY_MS) {
@@ -162,8 +175,7 @@ export class LiveStream {
     const m = item.message;
     if (m.tag === 'begin') this.lastCommitTime = m.commitTime;
     else if (m.tag === 'relation') this.checkShape(m);
-    const committed = await this.parts.applier.apply(m);
-    if (committed) this.parts.stream.confirm(committed.endLsn);
+    await this.parts.applier.apply(m);
   }
 
   /**

@@ -41,9 +41,9 @@ export async function streamPhase(ctx: RunContext, plan: Plan, setup: StreamSetu
     await live.syncSequences();
     await live.report();
     let request: CutoverRequest | null = null;
-    await live.pump(() => {
+    await live.pump(async () => {
       if (ctx.opts.control?.stopRequested()) {
-        stream.confirm(live.appliedLsn(), true);
+        await live.confirmDurable(true);
         ctx.checkStop();
       }
       request = ctx.opts.control?.cutoverRequested?.() ?? ctx.opts.cutoverWhenCaughtUp ?? null;
@@ -77,7 +77,7 @@ export async function cutoverPhase(ctx: RunContext, live: LiveStream, setup: Str
       if (live.caughtUp() && stream.receivedUpTo() >= at) return true;
       if (Date.now() - nudged > 1000) {
         nudged = Date.now();
-        stream.confirm(live.appliedLsn(), true);
+        stream.confirm(0n, true);
       }
       return false;
     });
@@ -86,7 +86,6 @@ export async function cutoverPhase(ctx: RunContext, live: LiveStream, setup: Str
     for (const mv of setup.scope.refresh) await target.query(`REFRESH MATERIALIZED VIEW ${qualified(mv.schema, mv.name)}`);
     if (setup.scope.refresh.length) step('materialized views refreshed', String(setup.scope.refresh.length));
     const downtimeSeconds = (Date.now() - writesStopped) / 1000;
-    stream.confirm(live.appliedLsn(), true);
     await stream.close();
     await dropStreamObjects(monitor, setup.slot, { keepPublication: setup.userPublication });
     step('slot dropped', setup.userPublication ? `${setup.slot} (publication ${setup.publication} is the user's and stays)` : `${setup.slot} and publication ${setup.publication}`);
