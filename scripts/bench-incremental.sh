@@ -30,8 +30,11 @@ keyless=$(psql "$SRC" -Atc "SELECT format('%I.%I', n.nspname, c.relname) FROM pg
   WHERE c.relkind = 'r' AND c.relreplident = 'd' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = c.oid AND contype = 'p')")
 pgbench_pid=
+id=
 cleanup() {
   [ -n "$pgbench_pid" ] && kill "$pgbench_pid" 2>/dev/null || true
+  # a task still running (the script was interrupted) is stopped and released: no slot stays behind
+  if [ -n "$id" ]; then pgferry task stop "$id" --wait >/dev/null 2>&1 || true; pgferry task release "$id" >/dev/null 2>&1 || true; fi
   psql "$SRC" -qc 'ALTER DATABASE bench RESET default_transaction_read_only' || true
   psql "$SRC" -qc "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name LIKE 'pgferry%' AND active" >/dev/null || true
   psql "$SRC" -qc "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'pgferry%' AND NOT active" >/dev/null || true

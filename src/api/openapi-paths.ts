@@ -94,11 +94,11 @@ export const TASK_CONTROL_PATHS = {
   '/api/tasks/{id}/stop': { post: op('stop at the next unit boundary', { '202': { description: 'stopping' }, '409': { description: 'not running', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
   '/api/tasks/{id}/cutover': {
     post: op(
-      'incremental: switch a streaming task to the target once it is at most maxLagSeconds behind (default 10); blockWrites makes the source read-only for new transactions and ends the sessions that could still write',
+      'incremental: switch a streaming task to the target once it is at most maxLagSeconds behind (default 10); blockWrites makes the source read-only for new transactions and ends the sessions that could still write; the task then verifies source and target (outside the downtime) unless verify is false',
       { '202': { description: 'the cutover is requested: the task, with cutoverRequest', ...json(ref('Task')) }, '409': { description: 'not an incremental task, or not running', ...json(ref('Error')) }, ...withTask },
       {
         parameters: idParam,
-        requestBody: json({ type: 'object', additionalProperties: false, properties: { blockWrites: { type: 'boolean' }, maxLagSeconds: { type: 'number', minimum: 0, maximum: 86400 } } }),
+        requestBody: json({ type: 'object', additionalProperties: false, properties: { blockWrites: { type: 'boolean' }, maxLagSeconds: { type: 'number', minimum: 0, maximum: 86400 }, verify: { type: 'boolean', description: 'false: skip the full verify after the switch' } } }),
       },
     ),
   },

@@ -71,7 +71,7 @@ export function openApiDocument(): object {
               type: 'object',
               nullable: true,
               description: 'incremental: the cutover asked for and not yet made',
-              properties: { blockWrites: { type: 'boolean' }, maxLagSeconds: { type: 'number' } },
+              properties: { blockWrites: { type: 'boolean' }, maxLagSeconds: { type: 'number' }, verify: { type: 'boolean' } },
             },
             outcome: { ...ref('TaskOutcome'), nullable: true },
             totals: ref('TaskTotals'),

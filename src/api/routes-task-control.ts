@@ -12,7 +12,7 @@ import { connectingTask, taskOf, type RouteDeps } from './route-task.js';
 import type { StartedView, StoredPrecheckView, TaskProgressView, VerifyView } from './api-types.js';
 
 /** POST /api/tasks/:id/cutover: how the cutover is made (both optional: no blocking, the engine's lag). */
-export const CutoverBody = z.object({ blockWrites: z.boolean().optional(), maxLagSeconds: z.number().nonnegative().max(86_400).optional() }).strict();
+export const CutoverBody = z.object({ blockWrites: z.boolean().optional(), maxLagSeconds: z.number().nonnegative().max(86_400).optional(), verify: z.boolean().optional() }).strict();
 
 /** Registers /api/tasks/:id/test, /precheck, /start, /resume, /stop, /cutover, /progress and /verify. */
 export function registerTaskControlRoutes(app: FastifyInstance, deps: RouteDeps): void {
@@ -41,7 +41,7 @@ export function registerTaskControlRoutes(app: FastifyInstance, deps: RouteDeps)
   app.post('/api/tasks/:id/cutover', async (req, reply) => {
     const body = parseBody(CutoverBody, req, reply);
     if (!body) return reply;
-    const t = await requestCutover(store, taskOf(deps, req).id, { blockWrites: Boolean(body.blockWrites), maxLagSeconds: body.maxLagSeconds }, false);
+    const t = await requestCutover(store, taskOf(deps, req).id, { blockWrites: Boolean(body.blockWrites), maxLagSeconds: body.maxLagSeconds, ...(body.verify === false ? { verify: false } : {}) }, false);
     return reply.code(202).send(taskView(store, t));
   });
 

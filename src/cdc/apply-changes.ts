@@ -68,6 +68,8 @@ export async function recordStreamStart(target: pg.ClientBase, slot: string, con
 /** A multi-row INSERT holds at most this many rows, or bind parameters (the protocol allows 65,535). */
 const INSERT_BATCH_ROWS = 1000;
 const INSERT_BATCH_PARAMS = 30_000;
+/** Source transactions one target transaction takes at most while a backlog waits. */
+const GROUP_TRANSACTIONS = 200;
 
 export class ChangeApplier {
   private readonly relations = new Map<number, KnownRelation>();
@@ -78,6 +80,10 @@ export class ChangeApplier {
   /** The applied position known to be on the target's disk, and the one waiting for its flush. */
   private flushed: Lsn = 0n;
   private pendingFlush: { local: Lsn; remote: Lsn } | null = null;
+  /** Inside a source transaction that is applied (its COMMIT not yet seen). */
+  private inSource = false;
+  /** Source transactions applied in the open target transaction, and the last one's commit. */
+  private group: { commitLsn: Lsn; endLsn: Lsn; commitTime: bigint; count: number } | null = null;
   /** INSERTs queued for one multi-row statement (see queueInsert). */
   private inserts: { relid: number; table: string; names: string[]; key: string; values: (string | null)[]; rows: number } | null = null;
   /** Rows and transactions applied, for rates and tests. */
@@ -96,7 +102,7 @@ export class ChangeApplier {
     return this.applied;
   }
 
-  /** Inside a source transaction (applying it or skipping it): not a moment to stop or cut over. */
+  /** Inside a source transaction (applying it or skipping it), or with a group not yet committed: not a moment to stop or cut over. */
   busy(): boolean {
     return this.open || this.skipping;
   }
@@ -124,18 +130,25 @@ export class ChangeApplier {
     return this.applied;
   }
 
-  /** Applies one message; returns the position committed by it (on a commit), else undefined. */
-  async apply(m: PgoutputMessage): Promise<AppliedPosition | undefined> {
+  /**
+   * Applies one message; returns the position committed on the target by it, else undefined.
+   * `more`: further messages are waiting already. Then a source COMMIT does not end the target
+   * transaction yet: up to GROUP_TRANSACTIONS source transactions share one (one BEGIN, one
+   * position row and one COMMIT for the group), which is still exactly once, as the position
+   * commits with them. Without `more` every source transaction commits at once.
+   */
+  async apply(m: PgoutputMessage, more = false): Promise<AppliedPosition | undefined> {
     // queued INSERTs go first: anything but another INSERT into the same table comes after them
     if (this.inserts && !(m.tag === 'insert' && m.relid === this.inserts.relid)) await this.flushInserts();
     switch (m.tag) {
       case 'begin':
         // committed on the target before a restart: the stream sends it again, it is skipped whole
         this.skipping = m.finalLsn <= this.applied.commitLsn;
-        if (!this.skipping) {
+        if (!this.skipping && !this.open) {
           await this.target.query('BEGIN');
           this.open = true;
         }
+        this.inSource = !this.skipping;
         return undefined;
       case 'relation':
         this.relations.set(m.relid, { target: this.route(m.schema, m.name), columns: m.columns, identity: m.replicaIdentity });
@@ -154,18 +167,11 @@ export class ChangeApplier {
           return undefined;
         }
         this.requireOpen('commit');
-        // the position and the COMMIT in one round trip; the values are pgferry's own slot name,
-        // positions it formatted and a timestamp it printed, so they go as literals here
-        const values = [this.slot, formatLsn(m.commitLsn), formatLsn(m.endLsn), commitTimestamp(m.commitTime)].map(literal).join(', ');
-        await this.target.query(
-          `INSERT INTO ${STATE_SCHEMA}.stream_position (slot, commit_lsn, end_lsn, commit_time) VALUES (${values})
-           ON CONFLICT (slot) DO UPDATE SET commit_lsn = excluded.commit_lsn, end_lsn = excluded.end_lsn, commit_time = excluded.commit_time, applied_at = now();
-           COMMIT`,
-        );
-        this.open = false;
+        this.inSource = false;
         this.counts.transactions++;
-        this.applied = { commitLsn: m.commitLsn, endLsn: m.endLsn };
-        return this.applied;
+        this.group = { commitLsn: m.commitLsn, endLsn: m.endLsn, commitTime: m.commitTime, count: (this.group?.count ?? 0) + 1 };
+        if (more && this.group.count < GROUP_TRANSACTIONS) return undefined;
+        return this.commitGroup();
       }
       case 'stream-start':
       case 'stream-stop':
@@ -204,9 +210,29 @@ export class ChangeApplier {
     await this.target.query(`INSERT INTO ${b.table} (${b.names.map((n) => ident(n)).join(', ')}) OVERRIDING SYSTEM VALUE VALUES ${tuples.join(', ')}`, b.values);
   }
 
+  /** Commits the source transactions applied and not yet committed on the target; returns the position then held. */
+  async commitGroup(): Promise<AppliedPosition | undefined> {
+    const g = this.group;
+    if (!g || this.inSource) return undefined;
+    // the position and the COMMIT in one round trip; the values are pgferry's own slot name,
+    // positions it formatted and a timestamp it printed, so they go as literals here
+    const values = [this.slot, formatLsn(g.commitLsn), formatLsn(g.endLsn), commitTimestamp(g.commitTime)].map(literal).join(', ');
+    await this.target.query(
+      `INSERT INTO ${STATE_SCHEMA}.stream_position (slot, commit_lsn, end_lsn, commit_time) VALUES (${values})
+       ON CONFLICT (slot) DO UPDATE SET commit_lsn = excluded.commit_lsn, end_lsn = excluded.end_lsn, commit_time = excluded.commit_time, applied_at = now();
+       COMMIT`,
+    );
+    this.open = false;
+    this.group = null;
+    this.applied = { commitLsn: g.commitLsn, endLsn: g.endLsn };
+    return this.applied;
+  }
+
   /** Rolls back an open transaction (after a failure; the stream restarts at the last commit). */
   async abort(): Promise<void> {
     this.inserts = null;
+    this.group = null;
+    this.inSource = false;
     if (this.open) await this.target.query('ROLLBACK').catch(() => {});
     this.open = false;
     this.skipping = false;

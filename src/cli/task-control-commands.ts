@@ -34,17 +34,26 @@ export function registerTaskControlCommands(task: Command, program: Command): vo
     .description('switch a streaming incremental task to the target: once the stream is close enough, apply the rest, set sequences, and complete')
     .option('--block-writes', 'make the source read-only for new transactions and end the sessions that could still write (the downtime is measured from then)')
     .option('--max-lag <seconds>', 'start the cutover once the target is at most this many seconds behind (default 10)', parseMaxLag)
-    .option('--wait', 'wait until the task has completed (or failed, or stopped)')
+    .option('--no-verify', 'skip the full verify that runs after the switch (outside the downtime)')
+    .option('--wait', 'wait until the task has completed (or failed, or stopped), its verify included')
     .option('--json', 'JSON')
     .action(
-      action<Common & { blockWrites?: boolean; maxLag?: number; wait?: boolean }>(program, async (store, o, id) => {
-        const t = await svc.requestCutover(store, id, { blockWrites: Boolean(o.blockWrites), ...(o.maxLag !== undefined ? { maxLagSeconds: o.maxLag } : {}) }, Boolean(o.wait));
+      action<Common & { blockWrites?: boolean; maxLag?: number; wait?: boolean; verify: boolean }>(program, async (store, o, id) => {
+        const req = { blockWrites: Boolean(o.blockWrites), ...(o.maxLag !== undefined ? { maxLagSeconds: o.maxLag } : {}), ...(o.verify ? {} : { verify: false }) };
+        const t = await svc.requestCutover(store, id, req, Boolean(o.wait));
         const state = svc.effectiveState(t);
         const cutover = (t.summary as { cutover?: { downtimeSeconds: number; lsn: string } } | null)?.cutover;
-        if (o.json) jsonLine({ event: 'cutover', id: t.id, state, cutoverRequest: t.cutoverRequest, cutover: cutover ?? null });
+        const verified = o.wait && cutover ? store.latestVerify(t.id) : null;
+        const verifyOk = verified ? verified.report.ok : null;
+        if (o.json) jsonLine({ event: 'cutover', id: t.id, state, cutoverRequest: t.cutoverRequest, cutover: cutover ?? null, verifyOk });
         else if (!o.wait) process.stdout.write(`task ${t.id.slice(0, 8)}: cutover requested; it starts once the stream is close enough (pgferry task status ${t.id.slice(0, 8)} --watch)\n`);
-        else process.stdout.write(`task ${t.id.slice(0, 8)}: ${state}${cutover ? `, cut over at ${cutover.lsn} with ${cutover.downtimeSeconds.toFixed(1)} s of downtime` : ''}${t.error ? `: ${t.error}` : ''}\n`);
+        else
+          process.stdout.write(
+            `task ${t.id.slice(0, 8)}: ${state}${cutover ? `, cut over at ${cutover.lsn} with ${cutover.downtimeSeconds.toFixed(1)} s of downtime` : ''}` +
+              `${verifyOk === null ? '' : verifyOk ? '; verify passed' : '; VERIFY FOUND DIFFERENCES (pgferry task verify ' + t.id.slice(0, 8) + ' shows them)'}${t.error ? `: ${t.error}` : ''}\n`,
+          );
         if (!o.wait) return ExitCode.ok;
+        if (verifyOk === false) return ExitCode.verifyMismatch;
         return state === 'failed' || state === 'interrupted' ? ExitCode.failed : state === 'stopped' ? ExitCode.stopped : ExitCode.ok;
       }),
     );

@@ -97,6 +97,8 @@ export class LiveStream {
           throw new PgferryError('PGFERRY_E_CONNECTION_LOST', 'the change stream ended', { object: `slot ${this.parts.slot}`, fix: 'the stream resumes from the last applied position' });
         this.idle = item === null;
         if (item) await this.handle(item);
+        // nothing waiting: the group of source transactions applied so far commits now
+        else await applier.commitGroup();
         if (applier.busy()) continue;
         await this.confirmDurable();
         await this.periodic();
@@ -175,7 +177,7 @@ export class LiveStream {
     const m = item.message;
     if (m.tag === 'begin') this.lastCommitTime = m.commitTime;
     else if (m.tag === 'relation') this.checkShape(m);
-    await this.parts.applier.apply(m);
+    await this.parts.applier.apply(m, this.parts.stream.buffered() > 0);
   }
 
   /**

@@ -66,6 +66,8 @@ export interface CutoverRequest {
   blockWrites: boolean;
   /** Cutover starts once the applied position is at most this many seconds behind (default 10). */
   maxLagSeconds?: number;
+  /** A task verifies source and target after the switch (outside the downtime) unless this is false (--no-verify). */
+  verify?: boolean;
 }
 
 export interface RunControl {

@@ -228,6 +228,9 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
   });
   try {
     const summary = await runWithRetries(migrate, { retries: spec.options.retries });
+    // after a cutover the application may write to the target already: the full verify runs
+    // outside the downtime, and the task completes once it has its report
+    if (summary.cutover && control.cutover?.verify !== false) await verifyAfterCutover(store, task.id, opts);
     const own = progress.finish(summary);
     store.updateRun(task.id, run, { ...own, state: 'completed' });
     // the task's summary covers every run: the last run's lists and snapshots, all runs' totals
@@ -255,6 +258,19 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
   } finally {
     clearInterval(poll);
   }
+}
+
+/** Verifies a task that has just cut over; a failure to verify is noted, never fatal to the task. */
+async function verifyAfterCutover(store: TaskStore, id: string, opts: RunTaskOptions): Promise<void> {
+  store.update(id, { phase: 'verify' });
+  opts.onEvent?.({ type: 'phase-start', phase: 'verify' });
+  const t0 = Date.now();
+  try {
+    await verifyTask(store, id, opts.keyFile);
+  } catch (err) {
+    store.addHistory(id, 'verify', `verify after the cutover could not run: ${redact(err instanceof PgferryError ? err.toLine() : messageOf(err))}; pgferry task verify runs it again`);
+  }
+  opts.onEvent?.({ type: 'phase-end', phase: 'verify', seconds: (Date.now() - t0) / 1000 });
 }
 
 /** A task's stored summary: the last run's, with rows, bytes and seconds of every run of the task. */
@@ -345,7 +361,7 @@ export async function requestCutover(store: TaskStore, id: string, req: CutoverR
       object: `task ${task.id}`,
       fix: state === 'stopped' || state === 'failed' || state === 'interrupted' ? `pgferry task resume ${task.id.slice(0, 8)}, then ask for the cutover again` : 'pgferry task status shows where it is',
     });
-  const request: CutoverRequest = { blockWrites: req.blockWrites, ...(req.maxLagSeconds !== undefined ? { maxLagSeconds: req.maxLagSeconds } : {}) };
+  const request: CutoverRequest = { blockWrites: req.blockWrites, ...(req.maxLagSeconds !== undefined ? { maxLagSeconds: req.maxLagSeconds } : {}), ...(req.verify === false ? { verify: false } : {}) };
   if (!store.updateIf(task.id, ['running'], { cutoverRequest: request }))
     throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} stopped running meanwhile`, { object: `task ${task.id}`, fix: 'pgferry task status shows where it is' });
   store.addHistory(
