@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { normalizeConn, parseTaskSpec, specHash, taskSpecJsonSchema, type StoredSpec } from '../../src/config/task-spec.js';
+import { normalizeConn, parseSpecBody, parseTaskSpec, specHash, taskSpecJsonSchema, type StoredSpec } from '../../src/config/task-spec.js';
 import { openSecret, sealSecret } from '../../src/task/secrets.js';
 import { PgferryError } from '../../src/errors.js';
 
@@ -15,6 +15,15 @@ describe('task spec', () => {
       (e: unknown) => e instanceof PgferryError && e.code === 'PGFERRY_E_USAGE' && /target: /.test(e.message) && /options\.jobs: /.test(e.message) && /migration: /.test(e.message),
     );
     assert.throws(() => parseTaskSpec({ source: 'x', target: 'y', surprise: 1 }), /Unrecognized key\(s\) in object: 'surprise'/);
+  });
+
+  it('takes incremental with a full migration and refuses it with a schema migration, in a task and in flags', () => {
+    const spec = parseTaskSpec({ source: 'x', target: 'y', incremental: true, options: { setReplicaIdentityFull: true, publication: 'owners_pub' } });
+    assert.equal(spec.incremental, true);
+    assert.equal(spec.options.publication, 'owners_pub');
+    assert.equal(parseTaskSpec({ source: 'x', target: 'y' }).incremental, false);
+    for (const parse of [() => parseTaskSpec({ source: 'x', target: 'y', migration: 'schema', incremental: true }), () => parseSpecBody({ migration: 'schema', incremental: true })])
+      assert.throws(parse, (e: unknown) => e instanceof PgferryError && /incremental: incremental needs migration full/.test(e.message));
   });
 
   it('splits the password out of URIs and fields, and not from PGPASSWORD', () => {
