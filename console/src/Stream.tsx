@@ -51,12 +51,15 @@ export function LagChart({ samples }: { samples: LagSample[] }) {
   const t1 = samples[samples.length - 1].t;
   const span = Math.max(1, t1 - t0);
   const maxS = niceMax(Math.max(1, ...samples.map((s) => s.lagSeconds)));
-  const [unit, scale] = byteUnit(Math.max(...samples.map((s) => s.lagBytes)));
+  // the bytes axis reads at least 0 to 1 kB: an idle stream's lag is 0 B
+  const [unit, scale] = byteUnit(Math.max(1024, ...samples.map((s) => s.lagBytes)));
   const maxB = niceMax(Math.max(1, ...samples.map((s) => s.lagBytes / scale)));
   const x = (t: number) => L + ((t - t0) / span) * pw;
   const y = (v: number, max: number) => T + ph - (Math.min(v, max) / max) * ph;
   const line = (f: (s: LagSample) => number, max: number) => samples.map((s) => `${x(s.t).toFixed(1)},${y(f(s), max).toFixed(1)}`).join(' ');
   const ticks = [0, 0.25, 0.5, 0.75, 1];
+  // a clock label every quarter, or only at the ends while the chart covers a few seconds
+  const timeTicks = span >= 4000 ? ticks : [0, 1];
   const last = samples[samples.length - 1];
   return (
     <figure className="chart lag-chart" data-testid="lag-chart">
@@ -67,6 +70,11 @@ export function LagChart({ samples }: { samples: LagSample[] }) {
             <line x1={L} x2={L + pw} y1={T + ph - f * ph} y2={T + ph - f * ph} className="grid" />
             <text x={L - 6} y={T + ph - f * ph + 4} textAnchor="end" className="axis lag-s">{axisNumber(f * maxS)} s</text>
             <text x={L + pw + 6} y={T + ph - f * ph + 4} textAnchor="start" className="axis lag-b">{axisNumber(f * maxB)} {unit}</text>
+          </g>
+        ))}
+        {timeTicks.map((f) => (
+          <g key={f}>
+            <line x1={L + f * pw} x2={L + f * pw} y1={T + ph} y2={T + ph + 4} className="grid" />
             <text x={L + f * pw} y={H - 10} textAnchor={f === 0 ? 'start' : f === 1 ? 'end' : 'middle'} className="axis">{clock(t0 + f * span)}</text>
           </g>
         ))}

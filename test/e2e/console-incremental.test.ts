@@ -164,7 +164,7 @@ describe('console: incremental migration in Chromium', () => {
     const chart = await page.getByTestId('lag-chart').innerText();
     assert.match(chart, /lag, seconds[\s\S]*lag, (B|kB|MB)/);
     assert.ok(await page.locator('[data-testid="lag-chart"] text', { hasText: /^\d+(\.\d+)? s$/ }).count() >= 5, 'a seconds axis');
-    assert.ok(await page.locator('[data-testid="lag-chart"] text', { hasText: /^\d\d:\d\d:\d\d$/ }).count() >= 5, 'a time axis');
+    assert.ok(await page.locator('[data-testid="lag-chart"] text', { hasText: /^\d\d:\d\d:\d\d$/ }).count() >= 2, 'a time axis');
 
     // the task list shows it streaming
     await page.goto(`http://127.0.0.1:${port}/#/`);
@@ -173,7 +173,9 @@ describe('console: incremental migration in Chromium', () => {
     assert.match(await row.innerText(), /stream · \d+(\.\d)? s behind/);
     await page.goto(`http://127.0.0.1:${port}/#/tasks/${id}`);
     await page.getByTestId('lag-panel').waitFor();
-    await page.getByTestId('lag-chart').waitFor({ timeout: 20_000 });
+    // a few seconds of lag on the chart for the picture
+    await page.getByTestId('lag-chart').getByText(/over the last ([6-9]|\d\d+) s/).waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('lag-chart').innerText(), /lag, kB/);
     await shot('21-streaming.png');
 
     // the Cut over dialog: its steps, Cancel focused, Cut over only once the writes are accounted for
