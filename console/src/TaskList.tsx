@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { ApiFailure, api, formatDuration, outcomeWords, stateClass, type TaskListView, type TaskView } from './api';
+import { ApiFailure, api, formatDuration, formatSeconds, outcomeWords, stateClass, type TaskListView, type TaskView } from './api';
 
 const STATES = [
-  'all', 'created', 'running', 'stopping', 'stopped', 'interrupted', 'failed',
+  'all', 'created', 'running', 'streaming', 'stopping', 'stopped', 'interrupted', 'failed',
   'completed', 'completed with errors', 'completed from several snapshots', 'completed with skipped objects',
 ];
 
@@ -96,7 +96,7 @@ export function TaskList() {
                   <td data-label="Name"><a href={`#/tasks/${t.id}`}>{t.name}</a></td>
                   <td data-label="Source → target" className="small endpoints">{t.spec.source.host}:{t.spec.source.port}/{t.spec.source.database} → {t.spec.target.host}:{t.spec.target.port}/{t.spec.target.database}</td>
                   <td data-label="State"><span className="state-cell"><StateBadge state={t.state} /><OutcomeLink task={t} /></span></td>
-                  <td data-label="Phase">{t.phase ?? '–'}</td>
+                  <td data-label="Phase">{t.phase ?? '–'}{t.state === 'streaming' && t.streamStatus ? <span className="small muted"> · {formatSeconds(t.streamStatus.lagSeconds)} behind</span> : null}</td>
                   <td data-label="Progress" className="w-progress"><ProgressBar value={t.progress} label={`progress of ${t.name}`} /></td>
                   <td data-label="Rows">{t.totals.runs ? t.totals.rows.toLocaleString() : '–'}</td>
                   <td data-label="Started" className="small">{t.startedAt ? new Date(t.startedAt).toLocaleString() : '–'}</td>

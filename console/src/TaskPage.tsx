@@ -2,14 +2,19 @@
  * One task: how it ended (red for rejected objects, amber for skipped ones or several snapshots),
  * its totals over every run, phase timeline, per-table progress (sortable), a live throughput
  * chart, errors and skipped objects (#/tasks/ID/objects scrolls to them), each run's own numbers,
- * the latest stored verify, history, and the actions stop, resume, release and verify.
+ * the latest stored verify, history, and the actions stop, resume, release and verify. An
+ * incremental task adds the stream and cutover phases, a lag panel and chart while it streams, the
+ * Cut over button with its dialog, the cutover's steps and downtime, and a stopped one's slot warning.
  */
 import { useEffect, useRef, useState } from 'react';
-import { ApiFailure, api, formatBytes, formatDuration, stateClass, taskEvents, type PlanHistoryData, type TaskProgressView, type UnitProgress, type VerifyView } from './api';
+import { ApiFailure, api, formatBytes, formatDuration, isLiveState, stateClass, taskEvents, type CutoverRequest, type PlanHistoryData, type TaskProgressView, type UnitProgress, type VerifyView } from './api';
 import { ProgressBar, StateBadge, taskDuration } from './TaskList';
+import { CutoverDialog, CutoverProgress, LagChart, LagPanel, SlotWarning, type LagSample } from './Stream';
 
-const PHASES = ['pre-data', 'data', 'post-data', 'sequences', 'verify'] as const;
-const ORDER = ['connect', 'catalog', 'pre-data', 'data', 'post-data', 'sequences', 'analyze', 'rename', 'verify'];
+const PHASES = ['pre-data', 'data', 'post-data', 'sequences', 'verify'];
+// an incremental task streams after its copy, until its cutover
+const INCREMENTAL_PHASES = ['pre-data', 'data', 'post-data', 'sequences', 'stream', 'cutover', 'verify'];
+const ORDER = ['connect', 'catalog', 'pre-data', 'data', 'post-data', 'sequences', 'analyze', 'rename', 'stream', 'cutover', 'verify'];
 
 function phaseState(p: TaskProgressView, phase: string, verified: boolean): 'done' | 'current' | 'todo' {
   if (phase === 'verify') return verified ? 'done' : 'todo';
@@ -96,6 +101,7 @@ export function TaskPage({ id }: { id: string }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<string | null>(null);
   const last = useRef<{ t: number; bytes: number; rows: number } | null>(null);
+  const [lag, setLag] = useState<LagSample[]>([]);
 
   const onProgress = (x: TaskProgressView) => {
     setP(x);
@@ -108,6 +114,9 @@ export function TaskPage({ id }: { id: string }) {
       setSamples((s) => [...s.slice(-300), { t, mbps: Math.max(0, (bytes - prev.bytes) / dt / 1024 ** 2), rowsps: Math.max(0, (rows - prev.rows) / dt) }]);
     }
     last.current = { t, bytes, rows };
+    // while it streams, a lag point with every progress event (about a second apart)
+    const st = x.streamStatus;
+    if (x.state === 'streaming' && st) setLag((s) => [...s.slice(-900), { t, lagSeconds: st.lagSeconds, lagBytes: st.lagBytes }]);
   };
 
   useEffect(() => {
@@ -116,7 +125,7 @@ export function TaskPage({ id }: { id: string }) {
     const follow = () => {
       stop = taskEvents(id, onProgress, () => {
         // the stream ends when the task is not running: poll slowly for a resume started elsewhere
-        timer = setTimeout(() => api<TaskProgressView>('GET', `/api/tasks/${id}/progress`).then((x) => { onProgress(x); if (x.state === 'running') follow(); else timer = setTimeout(follow, 3000); }, () => {}), 1000);
+        timer = setTimeout(() => api<TaskProgressView>('GET', `/api/tasks/${id}/progress`).then((x) => { onProgress(x); if (isLiveState(x.state)) follow(); else timer = setTimeout(follow, 3000); }, () => {}), 1000);
       });
     };
     api<TaskProgressView>('GET', `/api/tasks/${id}/progress`).then((x) => { onProgress(x); follow(); }, (e) => setError(e instanceof ApiFailure ? `${e.error.code}: ${e.error.message}` : String(e)));
@@ -134,13 +143,13 @@ export function TaskPage({ id }: { id: string }) {
     return () => window.removeEventListener('hashchange', scroll);
   }, [loaded]);
 
-  const act = async (what: string, method: string, path: string) => {
+  const act = async (what: string, method: string, path: string, body?: unknown) => {
     setConfirm(null);
     setBusy(what);
     setError(null);
     try {
       if (what === 'verify') setVerify(await api<VerifyView>(method, path));
-      else await api(method, path);
+      else await api(method, path, body);
       if (what === 'release') window.location.hash = '#/';
       else setP(await api<TaskProgressView>('GET', `/api/tasks/${id}/progress`));
       if (what === 'resume') window.location.reload();
@@ -173,11 +182,15 @@ export function TaskPage({ id }: { id: string }) {
   const failures = p.summary
     ? p.summary.failures.map((f) => ({ key: `${f.kind} ${f.name}`, text: f.blockedBy ? `${f.kind} ${f.name}: not tried — it needs ${f.blockedBy}` : `${f.kind} ${f.name}: ${f.error}` }))
     : p.history.filter((h) => h.kind === 'object-failed').map((h) => ({ key: h.at + h.message, text: h.message }));
-  const runs = p.history.filter((h) => ['start', 'resume', 'retry', 'stop', 'stopped', 'failed', 'completed', 'snapshots', 'verify'].includes(h.kind));
-  const running = p.state === 'running' || p.state === 'stopping';
+  const runs = p.history.filter((h) => ['start', 'resume', 'retry', 'stop', 'stopped', 'failed', 'completed', 'snapshots', 'verify', 'stream', 'cutover'].includes(h.kind));
+  const running = isLiveState(p.state);
+  const canCutOver = p.incremental && p.state === 'streaming' && !p.cutoverRequest;
   const resumable = ['stopped', 'failed', 'interrupted'].includes(p.state);
   const confirms: Record<string, { text: string; run: () => void }> = {
-    stop: { text: 'Stop this migration at the next table boundary? What is finished stays; you can resume later.', run: () => void act('stop', 'POST', `/api/tasks/${id}/stop`) },
+    stop: {
+      text: p.state === 'streaming'
+        ? 'Stop streaming? The destination stops following the source; the replication slot stays and keeps WAL on the source until you resume or release the task.'
+        : 'Stop this migration at the next table boundary? What is finished stays; you can resume later.', run: () => void act('stop', 'POST', `/api/tasks/${id}/stop`) },
     resume: { text: 'Resume writes into the destination database again, continuing from the last checkpoint. Resume?', run: () => void act('resume', 'POST', `/api/tasks/${id}/resume`) },
     release: { text: 'Release removes this task and its checkpoints on the destination. What it migrated stays, but it can no longer be resumed. Release?', run: () => void act('release', 'DELETE', `/api/tasks/${id}`) },
   };
@@ -188,13 +201,18 @@ export function TaskPage({ id }: { id: string }) {
       <div className="row spread">
         <h1>{p.name} <StateBadge state={p.state} /></h1>
         <div className="row actions-top">
+          {p.incremental && <button className="danger" onClick={() => setConfirm('cutover')} disabled={!canCutOver || Boolean(busy)}>Cut over</button>}
           <button onClick={() => setConfirm('stop')} disabled={!running || Boolean(busy)}>Stop</button>
           <button onClick={() => setConfirm('resume')} disabled={!resumable || Boolean(busy)}>Resume</button>
           <button onClick={() => void act('verify', 'POST', `/api/tasks/${id}/verify`)} disabled={running || Boolean(busy)}>{busy === 'verify' ? 'Verifying…' : 'Verify'}</button>
           <button className="danger" onClick={() => setConfirm('release')} disabled={running || Boolean(busy)}>Release</button>
         </div>
       </div>
-      {confirm && (
+      {confirm === 'cutover' && (
+        <CutoverDialog lag={p.streamStatus} busy={busy === 'cutover'} onCancel={() => setConfirm(null)}
+          onConfirm={(r: CutoverRequest) => void act('cutover', 'POST', `/api/tasks/${id}/cutover`, r)} />
+      )}
+      {confirm && confirm !== 'cutover' && (
         <div className="card confirm" role="alertdialog" aria-label={`confirm ${confirm}`}>
           <p>{confirms[confirm].text}</p>
           <button className="primary" onClick={confirms[confirm].run} autoFocus>Yes, {confirm}</button> <button onClick={() => setConfirm(null)}>Cancel</button>
@@ -203,7 +221,7 @@ export function TaskPage({ id }: { id: string }) {
       {error && <p className="error" role="alert">{error}</p>}
       <p className="small muted">
         {p.spec.source.host}:{p.spec.source.port}/{p.spec.source.database} → {p.spec.target.host}:{p.spec.target.port}/{p.spec.target.database} ·{' '}
-        {p.spec.migration === 'full' ? 'schema and data' : 'schema only'} · jobs {p.jobs} · max rate {p.maxRateMBps ? `${p.maxRateMBps} MB/s` : 'unlimited'}
+        {p.spec.migration === 'full' ? 'schema and data' : 'schema only'}{p.incremental ? ', then incremental until a cutover' : ''} · jobs {p.jobs} · max rate {p.maxRateMBps ? `${p.maxRateMBps} MB/s` : 'unlimited'}
         {p.totals.runs > 0 && ` · ${taskDuration(p)}`}
       </p>
       <OutcomeBanner p={p} />
@@ -215,9 +233,11 @@ export function TaskPage({ id }: { id: string }) {
       )}
       <ProgressBar value={p.progress} label="task progress" />
       <ol className="timeline" aria-label="phases">
-        {PHASES.map((ph) => <li key={ph} className={phaseState(p, ph, Boolean(verify?.ok))}>{ph}</li>)}
+        {(p.incremental ? INCREMENTAL_PHASES : PHASES).map((ph) => <li key={ph} className={phaseState(p, ph, Boolean(verify?.ok))}>{ph}</li>)}
       </ol>
       {p.error && <p className="error">{p.error}</p>}
+      <SlotWarning p={p} />
+      <CutoverProgress p={p} />
       {verify && <VerifyPanel v={verify} />}
       <section className="card">
         <h2>Throughput</h2>
@@ -228,6 +248,13 @@ export function TaskPage({ id }: { id: string }) {
         </p>
         <Chart samples={samples} />
       </section>
+      {p.incremental && (p.state === 'streaming' || p.streamStatus) && (
+        <section className="card" aria-label="stream">
+          <h2>Stream{p.state === 'streaming' ? '' : ' (last report)'}</h2>
+          {p.streamStatus ? <LagPanel s={p.streamStatus} /> : <p className="muted">The first lag report comes a few seconds after the copy.</p>}
+          {(p.state === 'streaming' || lag.length > 1) && <LagChart samples={lag} />}
+        </section>
+      )}
       <section className="card">
         <h2>Tables ({p.units.filter((u) => u.state === 'done' || u.state === 'skipped').length} of {p.units.length} done{p.units.some((u) => u.state === 'failed') ? `, ${p.units.filter((u) => u.state === 'failed').length} not copied` : ''})</h2>
         {p.units.length === 0 ? <p className="muted">{p.spec.migration === 'schema' ? 'A schema migration copies no data.' : 'The table list appears once the plan is made.'}</p> : (

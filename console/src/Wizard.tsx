@@ -1,6 +1,7 @@
 /**
  * Create a task in the vendor's order: (1) source and destination with Test Connectivity,
- * (2) migration types and objects (Available tree, Selected list, rename = name mapping),
+ * (2) migration types (schema, full data, or incremental: the full copy, then the source's changes
+ * applied until a cutover) and objects (Available tree, Selected list, rename = name mapping),
  * (3) precheck (Next only once it passes), (4) throughput and start.
  */
 import { useEffect, useMemo, useState } from 'react';
@@ -127,7 +128,9 @@ export function Wizard() {
   const [tests, setTests] = useState<Record<Side, SideResult | null>>({ source: null, target: null });
   const [testing, setTesting] = useState<Record<Side, boolean>>({ source: false, target: false });
   const [error, setError] = useState<string | null>(null);
-  const [migration, setMigration] = useState<'schema' | 'full'>('full');
+  const [migration, setMigration] = useState<'schema' | 'full' | 'incremental'>('full');
+  const [identityFull, setIdentityFull] = useState(false);
+  const [publication, setPublication] = useState('');
   const [wholeDb, setWholeDb] = useState(true);
   const [tree, setTree] = useState<ObjectTree | null>(null);
   const [treeError, setTreeError] = useState<string | null>(null);
@@ -173,8 +176,14 @@ export function Wizard() {
       if (p.rename && p.rename !== p.table) mapping.tables.push({ schema: p.schema, from: p.table, to: p.rename });
       for (const [from, to] of Object.entries(p.columnRenames)) if (to && to !== from) mapping.columns.push({ schema: p.schema, table: p.table, from, to });
     }
-    return { ...(name ? { name } : {}), source: connSpec(conn.source), target: connSpec(conn.target), migration, objects, mapping };
-  }, [name, conn, migration, wholeDb, picked, schemaRenames, partitionsAsTables]);
+    // incremental is a full migration that keeps streaming after its copy, with its two options
+    const incremental = migration === 'incremental';
+    const options = incremental ? { ...(identityFull ? { setReplicaIdentityFull: true } : {}), ...(publication.trim() ? { publication: publication.trim() } : {}) } : {};
+    return {
+      ...(name ? { name } : {}), source: connSpec(conn.source), target: connSpec(conn.target), migration: migration === 'incremental' ? 'full' : migration,
+      ...(incremental ? { incremental: true } : {}), objects, mapping, ...(Object.keys(options).length ? { options } : {}),
+    };
+  }, [name, conn, migration, identityFull, publication, wholeDb, picked, schemaRenames, partitionsAsTables]);
   const specKey = JSON.stringify(spec);
 
   // step 2: the source's objects, and what the choice does to dependents
@@ -285,7 +294,24 @@ export function Wizard() {
             <legend>Migration types</legend>
             <label className="inline"><input type="radio" name="type" checked={migration === 'schema'} onChange={() => setMigration('schema')} /> Schema migration</label>
             <label className="inline"><input type="radio" name="type" checked={migration === 'full'} onChange={() => setMigration('full')} /> Full data migration</label>
-            <label className="inline disabled" title="not available yet"><input type="radio" name="type" disabled /> Incremental data migration (not available yet)</label>
+            <label className="inline"><input type="radio" name="type" checked={migration === 'incremental'} onChange={() => setMigration('incremental')} /> Incremental data migration</label>
+            <p className="hint small">
+              {migration === 'schema' ? 'Creates the schema on the destination; copies no rows.'
+                : migration === 'full' ? 'Creates the schema and copies every row once; the task ends when the copy is done.'
+                  : 'Copies every row, then keeps applying the source\'s changes (logical replication) until you cut over. The source needs wal_level = logical; tables need a primary key or a replica identity.'}
+            </p>
+            {migration === 'incremental' && (
+              <div className="incremental-options" role="group" aria-label="incremental options">
+                <label className="inline">
+                  <input type="checkbox" checked={identityFull} onChange={(e) => setIdentityFull(e.target.checked)} />
+                  Set REPLICA IDENTITY FULL on selected tables that have neither a primary key nor a replica identity index
+                </label>
+                <p className="hint small">Changes those tables on the source, so that their updates and deletes can be applied; the precheck lists them.</p>
+                <label htmlFor="publication">Use an existing publication</label>{' '}
+                <input id="publication" placeholder="pgferry creates its own when empty" value={publication} onChange={(e) => setPublication(e.target.value)} maxLength={63} />
+                <p className="hint small">A publication the tables' owner created, covering every selected table; it stays after the cutover.</p>
+              </div>
+            )}
           </fieldset>
           <fieldset className="card">
             <legend>Objects</legend>
@@ -449,7 +475,15 @@ export function Wizard() {
         <section aria-label="confirm">
           <div className="card">
             <h2>{task.name}</h2>
-            <p>{conn.source.host}:{conn.source.port}/{conn.source.database} → {conn.target.host}:{conn.target.port}/{conn.target.database}, {migration === 'full' ? 'schema and data' : 'schema only'}</p>
+            <p>{conn.source.host}:{conn.source.port}/{conn.source.database} → {conn.target.host}:{conn.target.port}/{conn.target.database}, {migration === 'schema' ? 'schema only' : migration === 'full' ? 'schema and data' : 'schema and data, then incremental'}</p>
+            {migration === 'incremental' && (
+              <p className="card warn small" data-testid="incremental-summary">
+                After the copy, the task does not end: it keeps the target in step with the source, applying its changes, until you cut over
+                on the task page. Until then a replication slot on the source keeps the WAL not yet applied
+                {publication.trim() ? `; publication ${publication.trim()} is used` : '; pgferry creates its own publication'}
+                {identityFull ? '; tables without a key get REPLICA IDENTITY FULL' : ''}.
+              </p>
+            )}
             <div className="grid2">
               <label htmlFor="jobs">Jobs</label>
               <input id="jobs" type="number" min={1} max={64} value={jobs} onChange={(e) => setJobs(Number(e.target.value))} />

@@ -6,7 +6,7 @@
 import type { ApiError, EventTicket, SslMode, TaskOutcome, TaskProgressView } from '@server/api/api-types';
 
 export type {
-  ConnectivityReport, ConnSpecInput, ObjectTree, ObjectTreeTable, PlanHistoryData, PlanPreview, PrecheckReport, SideResult, SslMode, TaskListView,
+  ConnectivityReport, ConnSpecInput, CutoverRequest, CutoverSummary, StreamStatus, ObjectTree, ObjectTreeTable, PlanHistoryData, PlanPreview, PrecheckReport, SideResult, SslMode, TaskListView,
   TaskProgressView, TaskSpecInput, TaskView, UnitProgress, VerifyView,
 } from '@server/api/api-types';
 
@@ -82,6 +82,14 @@ export interface ConnFields {
   sslmode: SslMode;
 }
 
+/**
+ * Whether a shown state has a live process behind it: running, streaming (an incremental task
+ * keeping the target in step) or stopping. The console polls, follows events and offers Stop then.
+ */
+export function isLiveState(state: string): boolean {
+  return state === 'running' || state === 'streaming' || state === 'stopping';
+}
+
 /** The CSS class of a shown state: `state-completed-with-errors` for `completed with errors`. */
 export function stateClass(state: string): string {
   return `state-${state.replace(/[^a-z]+/g, '-')}`;
@@ -112,4 +120,16 @@ export function formatDuration(ms: number): string {
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
   return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+}
+
+/** A lag or a downtime in seconds: tenths below a minute ("0.4 s"), then minutes and hours. */
+export function formatSeconds(s: number | null | undefined): string {
+  if (s === null || s === undefined || !Number.isFinite(s)) return '–';
+  return s < 60 ? `${s.toFixed(1)} s` : formatDuration(s * 1000);
+}
+
+/** A per-second rate with one decimal below 100 ("4.5"), whole and grouped above. */
+export function formatRate(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '–';
+  return n < 100 ? n.toFixed(1) : Math.round(n).toLocaleString();
 }
