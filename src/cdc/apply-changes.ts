@@ -13,6 +13,7 @@
  * DELETE touches exactly one row that matches the old one, so duplicate rows stay as many as on
  * the source.
  */
+import crypto from 'node:crypto';
 import type pg from 'pg';
 import { ident, literal, qualified } from '../pg/quote.js';
 import { STATE_SCHEMA } from '../pg/state-schema.js';
@@ -278,7 +279,8 @@ export class ChangeApplier {
       : where.join(' AND ');
     const sql = m.tag === 'update' ? `UPDATE ${table} SET ${set.join(', ')} WHERE ${target}` : `DELETE FROM ${table} WHERE ${target}`;
     if (m.tag === 'update' && !set.length) return;
-    const r = await this.target.query(sql, params);
+    // a named statement is parsed and planned once per session: a table's changes repeat its text
+    const r = await this.target.query({ name: `pgferry_${crypto.createHash('md5').update(sql).digest('hex').slice(0, 16)}`, text: sql, values: params });
     if (r.rowCount !== 1)
       throw new PgferryError('PGFERRY_E_APPLY', `${m.tag} on ${table} found ${r.rowCount} rows for the source's row, not 1`, {
         object: table,

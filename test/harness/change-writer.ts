@@ -47,10 +47,10 @@ export function workStep(i: number, major: Major): string {
 }
 
 /**
- * Writes until told to stop; `big()` asks for one transaction of 100,000 rows (ids above
+ * Writes until told to stop; `big()` asks for one transaction of `bigRows` rows (ids above
  * 1,000,000 in `bulk`); `stop()` resolves with the steps made.
  */
-export function startWriter(uri: string, major: Major) {
+export function startWriter(uri: string, major: Major, bigRows = 100_000) {
   let stop = false;
   let bigWanted = false;
   const done = (async () => {
@@ -63,7 +63,7 @@ export function startWriter(uri: string, major: Major) {
         await c.query(workStep(i++, major));
         if (!big && bigWanted) {
           big = true;
-          await c.query('INSERT INTO bulk SELECT i, md5(i::text) FROM generate_series(1000001, 1100000) i');
+          await c.query('INSERT INTO bulk SELECT i, md5(i::text) FROM generate_series(1000001, $1::int8) i', [1_000_000 + bigRows]);
         }
         if (i % 50 === 0) await new Promise((r) => setTimeout(r, 5));
       }

@@ -2,14 +2,15 @@
  * An incremental migration end to end through the engine: a writer works on the source before,
  * during and after the full copy (inserts, updates that keep and that change TOASTed values, key
  * changes, deletes, duplicate rows under REPLICA IDENTITY FULL, identity and serial columns, a
- * partitioned table, a TRUNCATE, one large transaction), then stops; the run cuts over. The target
- * then equals the source table by table (an independent digest), the sequences are equal, and
- * the slot and the publication are gone from the source.
+ * partitioned table, a TRUNCATE, one transaction of 1,000,000 rows), then stops; the run cuts
+ * over. The target then equals the source table by table (an independent digest, and pgferry's
+ * verify), the sequences are equal, and the slot and the publication are gone from the source.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
 import { runMigration } from '../../src/run/run-migration.js';
+import { runVerify } from '../../src/verify/run-verify.js';
 import { RateLimiter } from '../../src/copy/rate-limit.js';
 import type { CutoverRequest } from '../../src/run/run-options.js';
 import type { MigrationEvent } from '../../src/run/events.js';
@@ -28,7 +29,8 @@ describe('incremental migration', () => {
       const src = await freshDatabase(await server(major, 'src'), `incr${major}`);
       const dst = await freshDatabase(await server(targetMajor, 'dst'), `incr${major}`);
       await execSql(src.uri, changeSchema());
-      const writer = startWriter(src.uri, major);
+      // one source transaction of a million rows in the first pair, a tenth of it in the others
+      const writer = startWriter(src.uri, major, major === '15' ? 1_000_000 : 100_000);
       await new Promise((r) => setTimeout(r, 500));
       let cutover: CutoverRequest | null = null;
       const events: MigrationEvent[] = [];
@@ -65,6 +67,9 @@ describe('incremental migration', () => {
         assert.deepEqual(Object.fromEntries(d), Object.fromEntries(s));
         assert.deepEqual(Object.fromEntries(await sequenceStates(dst.uri)), Object.fromEntries(await sequenceStates(src.uri)));
         assert.deepEqual(await slotsAndPublications(src.uri), []);
+        // pgferry's own verify agrees with the independent digest
+        const report = await runVerify({ source: resolveConnInfo(src.uri), target: resolveConnInfo(dst.uri), jobs: 2 });
+        assert.equal(report.ok, true, JSON.stringify(report.tables.filter((t) => !t.ok)));
       } finally {
         await writer.stop().catch(() => 0);
         await run.catch(() => undefined);
