@@ -370,6 +370,9 @@ async function restartCase(side: 'source' | 'target', first: LocalServer, restar
     await waitStreaming(steer, bg);
     await waitFor('transactions applied before the restart', () => appliedSince(steer, 0) > 20);
     const beforeRestart = writer.committed();
+    // a large transaction, so that the restart most likely comes while it is being applied
+    await execSql(src.uri, "INSERT INTO ins_only SELECT g, 'big' FROM generate_series(10000000, 10029999) g");
+    await sleep(800);
     restarted(await restartInPlace(first, side === 'source' ? 'fast' : 'immediate', 1500));
     // the retry streams again from the position the target recorded
     await waitStreaming(steer, bg, 2);
