@@ -1,7 +1,7 @@
 /**
  * Faults during an incremental migration, through the engine: a column added on the source while
  * streaming (the run stops naming the table; after the same DDL on the target a resumed run ends
- * equal), the source and the target restarted while streaming (runWithRetries catches up by
+ * equal), the source (stopped fast, or crashed) and the target (crashed) restarted while streaming (runWithRetries catches up by
  * itself), a keyless table without replica identity (refused before anything exists on the
  * source; accepted with setReplicaIdentityFull) and a stop request while streaming (the slot
  * stays; the resumed run applies nothing twice). Each ends with an independent digest of every
@@ -237,13 +237,14 @@ describe('incremental migration faults', () => {
     }
   });
 
-  for (const side of ['source', 'target'] as const) {
-    it(`the ${side} restarted while streaming: runWithRetries resumes by itself and the cutover ends equal`, async () => {
+  // fast: a planned restart; immediate: a crash (the source's slot comes back as of its last checkpoint)
+  for (const [side, mode] of [['source', 'fast'], ['source', 'immediate'], ['target', 'immediate']] as const) {
+    it(`the ${side} restarted (${mode}) while streaming: runWithRetries resumes by itself and the cutover ends equal`, async () => {
       // the side that restarts is a private server: the shared ones serve other files meanwhile
       let own: LocalServer = await startTestServer('15');
       const ownBase = path.dirname(own.dataDir);
       try {
-        await restartCase(side, own, (s) => (own = s));
+        await restartCase(side, mode, own, (s) => (own = s));
       } finally {
         await own.stop('immediate');
         fs.rmSync(ownBase, { recursive: true, force: true });
@@ -357,7 +358,7 @@ function runIdOf(steer: Steer): string {
 }
 
 /** Streams with a writer, restarts `side`'s private server, lets runWithRetries catch up, cuts over. */
-async function restartCase(side: 'source' | 'target', first: LocalServer, restarted: (s: LocalServer) => void): Promise<void> {
+async function restartCase(side: 'source' | 'target', mode: 'fast' | 'immediate', first: LocalServer, restarted: (s: LocalServer) => void): Promise<void> {
   const ownDb = await freshDatabase({ port: first.port, major: first.major }, `ifr${side}`);
   const other = await freshDatabase(await server('15', side === 'source' ? 'dst' : 'src'), `ifr${side}`);
   const src = side === 'source' ? ownDb : other;
@@ -373,7 +374,7 @@ async function restartCase(side: 'source' | 'target', first: LocalServer, restar
     // a large transaction, so that the restart most likely comes while it is being applied
     await execSql(src.uri, "INSERT INTO ins_only SELECT g, 'big' FROM generate_series(10000000, 10029999) g");
     await sleep(800);
-    restarted(await restartInPlace(first, side === 'source' ? 'fast' : 'immediate', 1500));
+    restarted(await restartInPlace(first, mode, 1500));
     // the retry streams again from the position the target recorded
     await waitStreaming(steer, bg, 2);
     const mark = steer.events.length;
