@@ -19,7 +19,7 @@ import { ident, literal, qualified } from '../pg/quote.js';
 import { STATE_SCHEMA } from '../pg/state-schema.js';
 import { PgferryError } from '../errors.js';
 import { formatLsn, parseLsn, type Lsn } from './lsn.js';
-import type { ColumnValue, PgoutputMessage, RelationColumn, ReplicaIdentity } from './pgoutput.js';
+import { PG_EPOCH_MICROS, type ColumnValue, type PgoutputMessage, type RelationColumn, type ReplicaIdentity } from './pgoutput.js';
 
 /** Where a source table's changes go: the target table, and each column's name there (undefined: not migrated). */
 export interface ApplyTable {
@@ -57,12 +57,13 @@ export async function ensureStreamPosition(target: pg.ClientBase): Promise<void>
  * Records where a slot's stream starts (its consistent point: the copy holds everything before
  * it); call in the transaction that marks the copy done, so that the two are never apart.
  */
-export async function recordStreamStart(target: pg.ClientBase, slot: string, consistentPoint: Lsn): Promise<void> {
+export async function recordStreamStart(target: pg.ClientBase, slot: string, consistentPoint: Lsn, slotCreatedAt: Date): Promise<void> {
   await ensureStreamPosition(target);
+  // the slot's creation stands for the last commit the target holds: the lag until the first one is applied
   await target.query(
-    `INSERT INTO ${STATE_SCHEMA}.stream_position (slot, commit_lsn, end_lsn) VALUES ($1, '0/0', $2)
-     ON CONFLICT (slot) DO UPDATE SET commit_lsn = excluded.commit_lsn, end_lsn = excluded.end_lsn, commit_time = NULL, applied_at = now()`,
-    [slot, formatLsn(consistentPoint)],
+    `INSERT INTO ${STATE_SCHEMA}.stream_position (slot, commit_lsn, end_lsn, commit_time) VALUES ($1, '0/0', $2, $3)
+     ON CONFLICT (slot) DO UPDATE SET commit_lsn = excluded.commit_lsn, end_lsn = excluded.end_lsn, commit_time = excluded.commit_time, applied_at = now()`,
+    [slot, formatLsn(consistentPoint), slotCreatedAt.toISOString()],
   );
 }
 
@@ -78,6 +79,7 @@ export class ChangeApplier {
   /** Inside a source transaction that is applied (false: one applied before, being skipped). */
   private open = false;
   private skipping = false;
+  private appliedCommitMicros = 0n;
   /** The applied position known to be on the target's disk, and the one waiting for its flush. */
   private flushed: Lsn = 0n;
   private pendingFlush: { local: Lsn; remote: Lsn } | null = null;
@@ -97,8 +99,13 @@ export class ChangeApplier {
     await ensureStreamPosition(this.target);
     // commits need not wait for their flush: the slot is confirmed only up to what durable() says is on disk
     await this.target.query("SELECT pg_catalog.set_config('session_replication_role', 'replica', false), pg_catalog.set_config('synchronous_commit', 'off', false)");
-    const r = await this.target.query<{ commit_lsn: string; end_lsn: string }>(`SELECT commit_lsn, end_lsn FROM ${STATE_SCHEMA}.stream_position WHERE slot = $1`, [this.slot]);
+    const r = await this.target.query<{ commit_lsn: string; end_lsn: string; commit_time: Date | null }>(
+      `SELECT commit_lsn, end_lsn, commit_time FROM ${STATE_SCHEMA}.stream_position WHERE slot = $1`,
+      [this.slot],
+    );
     if (r.rowCount) this.applied = { commitLsn: parseLsn(r.rows[0].commit_lsn), endLsn: parseLsn(r.rows[0].end_lsn) };
+    const at = r.rows[0]?.commit_time;
+    this.appliedCommitMicros = at ? BigInt(at.getTime()) * 1000n - PG_EPOCH_MICROS : 0n;
     this.flushed = this.applied.endLsn;
     return this.applied;
   }
@@ -124,6 +131,14 @@ export class ChangeApplier {
     }
     if (!this.pendingFlush && this.applied.endLsn > this.flushed) this.pendingFlush = { local: parseLsn(r.rows[0].i), remote: this.applied.endLsn };
     return this.flushed;
+  }
+
+  /**
+   * The source commit time of what the target held when the applier started (µs since
+   * 2000-01-01; for a stream that has applied nothing yet, when its slot was made); 0 if unknown.
+   */
+  startedAtCommitMicros(): bigint {
+    return this.appliedCommitMicros;
   }
 
   /** What the target has committed (not necessarily flushed: see durable()). */

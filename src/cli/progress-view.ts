@@ -191,7 +191,7 @@ export function renderSummary(s: MigrationSummary): string {
   if (s.cutover)
     lines.push(
       `  cutover:         at ${s.cutover.lsn}, ${s.cutover.downtimeSeconds.toFixed(1)}s of downtime${s.cutover.writesBlocked ? ` (writes blocked, ${s.cutover.sessionsEnded} session(s) ended)` : ''}`,
-      `                   ${s.cutover.transactionsApplied} transactions, ${s.cutover.rowsApplied} rows applied while streaming; ${s.cutover.sequencesSet} sequences set, ${s.cutover.matviewsRefreshed} materialized views refreshed`,
+      `                   ${s.cutover.transactionsApplied} transactions, ${s.cutover.rowsApplied} rows applied while streaming; ${s.cutover.sequencesSet} sequences set, ${s.cutover.matviewsRefreshed} materialized views refreshed, ${s.cutover.largeObjectsCopied ?? 0} large objects copied again`,
     );
   if (s.dataSnapshots > 1)
     lines.push(`  WARNING: the rows come from ${s.dataSnapshots} snapshots of the source (the run was resumed after some tables were in):`,

@@ -60,7 +60,7 @@ export function streamScope(cat: Catalog, plan: Plan, mapping: NameMapping | und
         identity: identityOf(rel, cat),
       });
   }
-  if (plan.largeObjects.length) notStreamed.push({ name: `${plan.largeObjects.length} large object(s)`, reason: 'large objects are not in logical decoding: copied once with the data, not kept in step' });
+  if (plan.largeObjects.length) notStreamed.push({ name: `${plan.largeObjects.length} large object(s)`, reason: 'large objects are not in logical decoding: copied again at cutover, inside the downtime' });
   const refresh: StreamScope['refresh'] = [];
   for (const step of stageSteps(plan, 'refreshes')) {
     const rel = byKey.get(step.key.replace(/:refresh$/, ''));

@@ -34,6 +34,8 @@ export interface CutoverSummary {
   writesBlocked: boolean;
   sequencesSet: number;
   matviewsRefreshed: number;
+  /** Large objects written again at cutover (logical decoding does not carry them). */
+  largeObjectsCopied: number;
   transactionsApplied: number;
   rowsApplied: number;
 }

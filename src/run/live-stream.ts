@@ -53,6 +53,7 @@ export class LiveStream {
   constructor(private readonly ctx: RunContext, readonly parts: LiveStreamParts) {
     this.bySource = new Map(parts.tables.map((t) => [key(t.schema, t.name), t]));
     this.mapper = new NameMapper(ctx.opts.mapping);
+    this.lastCommitTime = parts.applier.startedAtCommitMicros();
   }
 
   /** Where the source's changes go: the streamed tables, by their source names. */

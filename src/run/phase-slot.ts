@@ -34,6 +34,8 @@ export interface StreamSetup {
   scope: StreamScope;
   /** Set when this run created the slot: where its stream starts (recorded once the copy is in). */
   consistentPoint?: Lsn;
+  /** When this run created the slot: the lag's start until the first change is applied. */
+  createdAt?: Date;
   /** The slot's replication session, idle while it holds the copy's snapshot; ended once the copy is in. */
   holder?: pg.Client;
 }
@@ -59,6 +61,7 @@ export async function startRun(ctx: RunContext, conn: Connected): Promise<RunSta
   await conn.leader.query('COMMIT');
   await forgetCopiedUnits(ctx, conn.target);
   const info = { ...ctx.opts.source, applicationName: runTag(ctx.opts.source.applicationName, ctx.runId) };
+  const createdAt = new Date();
   const created = await createStreamObjects(conn.leader, info, { name: slot, userPublication: ctx.opts.publication, tables: scope.tables, identityFull });
   // the slot's session holds the snapshot until the copy is in: it must run nothing else meanwhile
   const holder = ctx.adopt(created.repl);
@@ -70,7 +73,7 @@ export async function startRun(ctx: RunContext, conn: Connected): Promise<RunSta
   await conn.leader.query('COMMIT');
   const finalScope = streamScope(replanned.catalog, replanned.plan, ctx.opts.mapping);
   refuseUnpublished(finalScope.tables, scope.tables);
-  return { snapshotId: created.slot.snapshot, planned: replanned, stream: { ...base, scope: finalScope, consistentPoint: created.slot.consistentPoint, holder } };
+  return { snapshotId: created.slot.snapshot, planned: replanned, stream: { ...base, scope: finalScope, consistentPoint: created.slot.consistentPoint, createdAt, holder } };
 }
 
 /**
@@ -80,7 +83,7 @@ export async function startRun(ctx: RunContext, conn: Connected): Promise<RunSta
 export async function markCopied(ctx: RunContext, target: pg.Client, stream: StreamSetup & { consistentPoint: Lsn }): Promise<void> {
   await target.query('BEGIN');
   try {
-    await recordStreamStart(target, stream.slot, stream.consistentPoint);
+    await recordStreamStart(target, stream.slot, stream.consistentPoint, stream.createdAt ?? new Date());
     await target.query(markStepsSql(ctx.runId, [COPIED_MARK]));
     await target.query('COMMIT');
   } catch (err) {

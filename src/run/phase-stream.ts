@@ -3,8 +3,8 @@
  * from the position the target recorded, until a cutover is asked for and the lag is under its
  * threshold (a stop request ends it, keeping the slot). Cutover: writes stop (blocked by pgferry,
  * or by the user), the source's current position is taken, everything up to it is applied, the
- * sequences are set and the materialized views refreshed; the downtime ends there. Then the
- * slot (and pgferry's publication) are dropped.
+ * sequences are set, the materialized views refreshed and the large objects copied again; the
+ * downtime ends there. Then the slot (and pgferry's publication) are dropped.
  */
 import { ChangeApplier } from '../cdc/apply-changes.js';
 import { blockWrites } from '../cdc/block-writes.js';
@@ -12,6 +12,9 @@ import { formatLsn, parseLsn } from '../cdc/lsn.js';
 import { ChangeStream, openReplication } from '../cdc/replication-stream.js';
 import { dropStreamObjects, freeSlot } from '../cdc/slot-lifecycle.js';
 import { qualified } from '../pg/quote.js';
+import { serverVersionNum } from '../pg/connect.js';
+import { readLargeObjects } from '../catalog/read-database-objects.js';
+import { copyLargeObjects } from '../copy/large-objects.js';
 import { runTag, runTagSuffix } from '../pg/session.js';
 import { PgferryError } from '../errors.js';
 import { LiveStream } from './live-stream.js';
@@ -85,6 +88,8 @@ export async function cutoverPhase(ctx: RunContext, live: LiveStream, setup: Str
     step('sequences set', String(sequencesSet));
     for (const mv of setup.scope.refresh) await target.query(`REFRESH MATERIALIZED VIEW ${qualified(mv.schema, mv.name)}`);
     if (setup.scope.refresh.length) step('materialized views refreshed', String(setup.scope.refresh.length));
+    const largeObjects = live.parts.plan.largeObjects.length ? await recopyLargeObjects(ctx, monitor) : undefined;
+    if (largeObjects) step('large objects copied again', `${largeObjects.copied} copied, ${largeObjects.unlinked} removed`);
     const downtimeSeconds = (Date.now() - writesStopped) / 1000;
     await stream.close();
     await dropStreamObjects(monitor, setup.slot, { keepPublication: setup.userPublication });
@@ -98,10 +103,30 @@ export async function cutoverPhase(ctx: RunContext, live: LiveStream, setup: Str
       writesBlocked: request.blockWrites,
       sequencesSet,
       matviewsRefreshed: setup.scope.refresh.length,
+      largeObjectsCopied: largeObjects?.copied ?? 0,
       transactionsApplied: applier.counts.transactions,
       rowsApplied: applier.counts.rows,
     };
   });
+}
+
+/**
+ * Large objects are not in logical decoding: with writes stopped, the target gets the source's
+ * set as it is now: those the source no longer has are unlinked, every other one written again
+ * (created where missing, emptied and rewritten where present).
+ */
+async function recopyLargeObjects(ctx: RunContext, source: import('pg').Client): Promise<{ copied: number; unlinked: number }> {
+  const target = await ctx.open('target');
+  const now = await readLargeObjects(source, await serverVersionNum(source));
+  const have = await target.query<{ oid: string }>('SELECT oid::int8::text AS oid FROM pg_catalog.pg_largeobject_metadata');
+  const keep = new Set(now.map((o) => String(o.oid)));
+  const gone = have.rows.map((r) => r.oid).filter((oid) => !keep.has(oid));
+  if (gone.length) await target.query('SELECT pg_catalog.lo_unlink(o) FROM pg_catalog.unnest($1::oid[]) AS u(o)', [gone]);
+  await copyLargeObjects(now, [{ s: source, t: target }], {
+    dataOnly: { applyOwners: !ctx.opts.noOwner, applyPrivileges: !ctx.opts.noPrivileges },
+    resumed: true,
+  });
+  return { copied: now.length, unlinked: gone.length };
 }
 
 /** Without --block-writes the user stopped writes: say so when a transaction still holds a write. */

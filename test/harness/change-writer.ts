@@ -26,7 +26,8 @@ export const changeSchema = (bulkRows = 300_000) => `
   INSERT INTO ident (v) VALUES ('a'), ('b');
   INSERT INTO ser (v) VALUES ('a'), ('b');
   INSERT INTO parted VALUES (5, 'low'), (1500000, 'high');
-  INSERT INTO trunc_me (v) VALUES ('x');`;
+  INSERT INTO trunc_me (v) VALUES ('x');
+  SELECT lo_from_bytea(0, convert_to('first ' || i, 'UTF8')) FROM generate_series(1, 5) i;`;
 
 /** One step of the writer: a few statements picked by `i`, every kind of change in turn. */
 export function workStep(i: number, major: Major): string {
@@ -36,9 +37,10 @@ export function workStep(i: number, major: Major): string {
     case 1: return `UPDATE items SET n = n + 1 WHERE id = ${(i % 2000) + 1}`; // TOASTed value left alone
     case 2: return `UPDATE items SET big = repeat('new${i}', 700) WHERE id = ${((i * 7) % 2000) + 1}`;
     case 3: return `UPDATE items SET id = ${id + 1_000_000} WHERE id = ${id - 3}`; // key change (the row of case 0, three steps earlier)
-    case 4: return `DELETE FROM items WHERE id = ${((i * 13) % 2000) + 1}`;
+    case 4: return `DELETE FROM items WHERE id = ${((i * 13) % 2000) + 1}; SELECT lo_unlink(min(oid)) FROM pg_largeobject_metadata; SELECT lo_put(max(oid), 0, '\\x41') FROM pg_largeobject_metadata`;
     case 5: return `INSERT INTO keyless VALUES (1, 'dup'); DELETE FROM keyless WHERE ctid = (SELECT min(ctid) FROM keyless WHERE a = 1); UPDATE keyless SET b = 'c${i}' WHERE ctid = (SELECT max(ctid) FROM keyless WHERE a = 2)`;
-    case 6: return `INSERT INTO ident (v) VALUES ('i${i}'); INSERT INTO ser (v) VALUES ('s${i}')`;
+    // large objects are not decoded: created, changed and unlinked here, copied again at cutover
+    case 6: return `INSERT INTO ident (v) VALUES ('i${i}'); INSERT INTO ser (v) VALUES ('s${i}'); SELECT lo_from_bytea(0, convert_to('lo${i}', 'UTF8'))`;
     case 7: return `INSERT INTO parted VALUES (${i}, 'l${i}'), (${2_000_000 + i}, 'h${i}'); UPDATE parted SET v = 'u${i}' WHERE k = ${i - 9 > 0 ? i - 9 : 5}`;
     default:
       // a source 10 does not decode TRUNCATE (pgoutput sends it from 11)

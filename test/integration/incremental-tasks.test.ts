@@ -171,7 +171,7 @@ describe('incremental tasks: cutover, status, release and slots', () => {
       const doc = (await api.call('GET', '/api/openapi.json')).json;
       const op = doc.paths['/api/tasks/{id}/cutover'].post;
       assert.deepEqual(Object.keys(op.responses).filter((c) => ['202', '400', '409'].includes(c)).sort(), ['202', '400', '409']);
-      assert.deepEqual(Object.keys(op.requestBody.content['application/json'].schema.properties).sort(), ['blockWrites', 'maxLagSeconds']);
+      assert.deepEqual(Object.keys(op.requestBody.content['application/json'].schema.properties).sort(), ['blockWrites', 'maxLagSeconds', 'verify']);
       assert.ok(doc.components.schemas.Task.properties.state.enum.includes('streaming'));
       api.store.update(id, { state: 'stopped', pid: null, pidStart: null });
     } finally {
