@@ -11,11 +11,11 @@ import { blockWrites } from '../cdc/block-writes.js';
 import { formatLsn, parseLsn } from '../cdc/lsn.js';
 import { ChangeStream, openReplication } from '../cdc/replication-stream.js';
 import { dropStreamObjects, freeSlot } from '../cdc/slot-lifecycle.js';
-import { qualified } from '../pg/quote.js';
+import { ident, qualified } from '../pg/quote.js';
 import { serverVersionNum } from '../pg/connect.js';
 import { readLargeObjects } from '../catalog/read-database-objects.js';
 import { copyLargeObjects } from '../copy/large-objects.js';
-import { runTag, runTagSuffix } from '../pg/session.js';
+import { flushTargetCommits, runTag, runTagSuffix } from '../pg/session.js';
 import { PgferryError } from '../errors.js';
 import { LiveStream } from './live-stream.js';
 import type { Plan } from '../plan/plan-model.js';
@@ -90,12 +90,14 @@ export async function cutoverPhase(ctx: RunContext, live: LiveStream, setup: Str
     if (setup.scope.refresh.length) step('materialized views refreshed', String(setup.scope.refresh.length));
     const largeObjects = live.parts.plan.largeObjects.length ? await recopyLargeObjects(ctx, monitor) : undefined;
     if (largeObjects) step('large objects copied again', `${largeObjects.copied} copied, ${largeObjects.unlinked} removed`);
+    // everything applied must be on the target's disk before the slot that could replay it goes
+    await flushTargetCommits(target);
     const downtimeSeconds = (Date.now() - writesStopped) / 1000;
     await stream.close();
     await dropStreamObjects(monitor, setup.slot, { keepPublication: setup.userPublication });
     step('slot dropped', setup.userPublication ? `${setup.slot} (publication ${setup.publication} is the user's and stays)` : `${setup.slot} and publication ${setup.publication}`);
     if (request.blockWrites)
-      ctx.log.log('warn', `the source database ${ctx.opts.source.database} stays read-only for new sessions; to undo: ALTER DATABASE ... RESET default_transaction_read_only`);
+      ctx.log.log('warn', `the source database ${ctx.opts.source.database} stays read-only for new sessions; to undo: ALTER DATABASE ${ident(ctx.opts.source.database)} RESET default_transaction_read_only`);
     return {
       lsn: formatLsn(at),
       downtimeSeconds,

@@ -147,7 +147,7 @@ describe('HTTP API', () => {
     assert.equal((await call('POST', `/api/tasks/${id}/stop`)).status, 202);
     await waitFor('stopped', async () => ((await call('GET', `/api/tasks/${id}`)).json.state === 'stopped' ? true : undefined));
     const rel = await call('DELETE', `/api/tasks/${id}`);
-    assert.deepEqual(rel.json, { released: id, checkpointsDropped: true });
+    assert.deepEqual(rel.json, { released: id, checkpointsDropped: true, slotDropped: false, publicationDropped: false });
     assert.equal((await call('GET', `/api/tasks/${id}`)).status, 404);
     const marks = await execSql(targetUri, "SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'pgferry_state'");
     assert.equal(marks.rows[0].n, 0, 'release dropped the checkpoints on the target');
@@ -186,7 +186,7 @@ describe('HTTP API', () => {
     assert.equal(v.json.tables.length, 6);
     assert.deepEqual((await call('GET', `/api/tasks/${id}/verify`)).json, v.json, 'the stored report');
     const rel = await call('DELETE', `/api/tasks/${id}`);
-    assert.deepEqual(rel.json, { released: id, checkpointsDropped: false });
+    assert.deepEqual(rel.json, { released: id, checkpointsDropped: false, slotDropped: false, publicationDropped: false });
   });
 
   it('never returns a password', () => {
