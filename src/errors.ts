@@ -42,7 +42,7 @@ export const ERROR_CODES = {
   PGFERRY_E_DDL: { exit: ExitCode.objectRejected, summary: 'the target rejected an object' },
   PGFERRY_E_COPY: { exit: ExitCode.dataCopy, summary: 'copying a table failed' },
   PGFERRY_E_APPLY: { exit: ExitCode.dataCopy, summary: 'a streamed change could not be applied: the target no longer holds the row the source changed' },
-  PGFERRY_E_SCHEMA_CHANGED: { exit: ExitCode.dataCopy, summary: 'a streamed table changed shape on the source (a column added, dropped or renamed): its changes cannot be applied until the target has the same change' },
+  PGFERRY_E_SCHEMA_CHANGED: { exit: ExitCode.dataCopy, summary: 'a streamed table has a column on the source that its target table lacks (added or renamed on the source): its changes cannot be applied until the target has the same change' },
   PGFERRY_E_REPLICA_IDENTITY: { exit: ExitCode.precheckFailed, summary: 'an incremental run would publish a table without a primary key or replica identity (UPDATE and DELETE on it would fail on the source)' },
   PGFERRY_E_VERIFY_MISMATCH: { exit: ExitCode.verifyMismatch, summary: 'source and target differ' },
   PGFERRY_E_SERVER_START: { exit: ExitCode.failed, summary: 'a local PostgreSQL server could not start' },

@@ -14,7 +14,7 @@ import { readSequenceValues } from '../plan/sequence-values.js';
 import { NameMapper } from '../plan/name-mapping.js';
 import type { StreamTable } from '../plan/stream-tables.js';
 import type { Plan } from '../plan/plan-model.js';
-import { displayName } from '../pg/quote.js';
+import { displayName, qualified } from '../pg/quote.js';
 import { PgferryError } from '../errors.js';
 import type { StreamStatus } from './events.js';
 import type { RunContext } from './run-context.js';
@@ -35,6 +35,28 @@ export interface LiveStreamParts {
   slot: string;
   tables: StreamTable[];
   plan: Plan;
+  /** Each streamed table's columns on the target (by the target's schema and name). */
+  targetColumns: Map<string, Set<string>>;
+  /** The source's WAL position when the stream started: changes of shape after it are news. */
+  startedAt: Lsn;
+}
+
+/** The columns the target's tables have now (generated ones left out: nothing is written to them). */
+export async function targetColumns(target: pg.ClientBase, tables: StreamTable[]): Promise<Map<string, Set<string>>> {
+  const names = tables.map((t) => qualified(t.target.schema, t.target.name));
+  const r = await target.query<{ s: string; t: string; c: string }>(
+    `SELECT n.nspname AS s, c.relname AS t, a.attname AS c
+       FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE a.attrelid = ANY (SELECT pg_catalog.to_regclass(x) FROM pg_catalog.unnest($1::text[]) AS u(x)) AND a.attnum > 0 AND NOT a.attisdropped`,
+    [names],
+  );
+  const out = new Map<string, Set<string>>();
+  for (const row of r.rows) {
+    const k = key(row.s, row.t);
+    if (!out.has(k)) out.set(k, new Set());
+    out.get(k)!.add(row.c);
+  }
+  return out;
 }
 
 export class LiveStream {
@@ -48,6 +70,7 @@ export class LiveStream {
   private lastSequences = 0;
   private lastCounts = { at: Date.now(), transactions: 0, rows: 0 };
   private sequencesSyncedAt: string | undefined;
+  private readonly warnedDropped = new Set<string>();
   status: StreamStatus | undefined;
 
   constructor(private readonly ctx: RunContext, readonly parts: LiveStreamParts) {
@@ -177,28 +200,38 @@ export class LiveStream {
   private async handle(item: StreamItem): Promise<void> {
     const m = item.message;
     if (m.tag === 'begin') this.lastCommitTime = m.commitTime;
-    else if (m.tag === 'relation') this.checkShape(m);
+    else if (m.tag === 'relation') this.checkShape(m, item.walStart);
     await this.parts.applier.apply(m, this.parts.stream.buffered() > 0);
   }
 
   /**
-   * A Relation message describes a table as the source has it now: a column the run does not
-   * know, or a copied column that is gone, means its DDL changed. Applying on would lose values
-   * or fail half-way, so the run stops with the table and the change named.
+   * A Relation message describes a table as the source had it at that point of the WAL. A column
+   * the target table lacks (added or renamed on the source, and not left out by the selection)
+   * cannot be applied: the run stops naming the table and the columns, rather than drop values.
+   * A column the target has and the plan did not know (added on both sides) is applied under its
+   * name. A copied column the message lacks needs no stop: it was added after that point (a
+   * resumed run re-reads changes from before the ALTER), or dropped on the source, which the log
+   * says once; the target keeps it, and rows from then on get its default.
    */
-  private checkShape(m: Extract<PgoutputMessage, { tag: 'relation' }>): void {
+  private checkShape(m: Extract<PgoutputMessage, { tag: 'relation' }>, walStart: Lsn): void {
     const t = this.bySource.get(key(m.schema, m.name));
     if (!t) return;
-    const sent = new Set(m.columns.map((c) => c.name));
-    const added = m.columns.map((c) => c.name).filter((c) => !t.known.has(c));
-    const dropped = [...t.columns.keys()].filter((c) => !sent.has(c));
-    if (!added.length && !dropped.length) return;
-    const change = [added.length ? `column(s) ${added.join(', ')} added` : '', dropped.length ? `column(s) ${dropped.join(', ')} dropped or renamed` : ''].filter(Boolean).join('; ');
+    const onTarget = this.parts.targetColumns.get(key(t.target.schema, t.target.name)) ?? new Set<string>();
+    const excluded = (c: string) => t.known.has(c) && !t.columns.has(c);
+    const missing = m.columns.map((c) => c.name).filter((c) => !excluded(c) && !onTarget.has(t.columns.get(c) ?? c));
     const target = displayName(t.target.schema, t.target.name);
-    throw new PgferryError('PGFERRY_E_SCHEMA_CHANGED', `table ${displayName(t.schema, t.name)} changed on the source while streaming: ${change}`, {
-      object: `table ${displayName(t.schema, t.name)}`,
-      fix: `make the same change to ${target} on the target (ALTER TABLE ...), then resume (pgferry task resume); nothing after position ${formatLsn(this.parts.applier.position().endLsn)} was applied`,
-    });
+    if (missing.length)
+      throw new PgferryError('PGFERRY_E_SCHEMA_CHANGED', `table ${displayName(t.schema, t.name)} changed on the source while streaming: column(s) ${missing.join(', ')} exist on the source but not in ${target} on the target`, {
+        object: `table ${displayName(t.schema, t.name)}`,
+        fix: `make the same change to ${target} on the target (ALTER TABLE ...), then resume (pgferry task resume); nothing after position ${formatLsn(this.parts.applier.position().endLsn)} was applied`,
+      });
+    for (const c of m.columns) if (!t.columns.has(c.name) && !excluded(c.name)) t.columns.set(c.name, c.name);
+    const sent = new Set(m.columns.map((c) => c.name));
+    const absent = [...t.columns.keys()].filter((c) => !sent.has(c));
+    if (absent.length && walStart >= this.parts.startedAt && !this.warnedDropped.has(t.key)) {
+      this.warnedDropped.add(t.key);
+      this.ctx.log.log('warn', `table ${displayName(t.schema, t.name)} no longer sends column(s) ${absent.join(', ')} (dropped or renamed on the source): ${target} keeps them, and rows from now on get their default; make the same change on the target`);
+    }
   }
 }
 
