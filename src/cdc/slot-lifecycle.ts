@@ -41,19 +41,9 @@ export async function ownSlots(source: pg.ClientBase): Promise<{ slot: string; d
  * Returns what was dropped. `keepPublication`: the publication is the user's own (--publication).
  */
 export async function dropStreamObjects(source: pg.ClientBase, name: string, opts: { keepPublication?: boolean } = {}): Promise<{ slot: boolean; publication: boolean }> {
-  let slot = false;
-  for (let i = 0; i < 50; i++) {
-    const r = await source.query<{ active_pid: number | null }>('SELECT active_pid FROM pg_catalog.pg_replication_slots WHERE slot_name = $1', [name]);
-    if (!r.rowCount) break;
-    const pid = r.rows[0].active_pid;
-    if (pid === null) {
-      await source.query('SELECT pg_catalog.pg_drop_replication_slot($1)', [name]);
-      slot = true;
-      break;
-    }
-    await source.query('SELECT pg_catalog.pg_terminate_backend($1)', [pid]);
-    await new Promise((res) => setTimeout(res, 100));
-  }
+  await freeSlot(source, name);
+  const r = await source.query('SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots WHERE slot_name = $1', [name]);
+  const slot = Boolean(r.rowCount);
   if (opts.keepPublication) return { slot, publication: false };
   const p = await source.query('SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = $1', [name]);
   if (p.rowCount) await source.query(`DROP PUBLICATION ${ident(name)}`);
