@@ -12,7 +12,7 @@
  *
  * Every pushed buffer is a run of whole messages (a row split across socket reads is sent as
  * two smaller CopyData messages), so the target side can be failed between any two buffers
- * with a plain CopyFail.
+ * with a plain CopyFail. In raw mode (for verify) the messages are not framed anew.
  */
 import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -47,6 +47,9 @@ function header(payload: number): Buffer {
 export class CopyOutFramed extends Readable {
   rowCount = 0;
   payloadBytes = 0;
+  /** Settles once the server has ended the command (`rowCount` is its count then), or it failed. */
+  readonly settled: Promise<void>;
+  private settle!: () => void;
   private connection: PgConnection | null = null;
   private pgDataHandler: ((chunk: Buffer) => void) | null = null;
   private readonly onReadable = () => this.forward();
@@ -57,8 +60,17 @@ export class CopyOutFramed extends Readable {
   /** The start of a message cut off by the end of the last read (a header, or a short non-data message). */
   private carry: Buffer | null = null;
 
-  constructor(private readonly text: string) {
+  /**
+   * `raw`: messages cut off by the end of a read are not framed anew; the CopyData messages go out
+   * byte for byte as the server sent them, cut wherever the reads fell (for a reader that hashes
+   * them: the same rows make the same bytes however the socket was read).
+   */
+  constructor(
+    private readonly text: string,
+    private readonly raw = false,
+  ) {
     super({ highWaterMark: 256 * 1024 });
+    this.settled = new Promise((resolve) => (this.settle = resolve));
   }
 
   /** Called by node-postgres when the query's turn comes: take the socket over from its parser. */
@@ -101,7 +113,7 @@ export class CopyOutFramed extends Readable {
       const n = Math.min(this.owed, len);
       this.owed -= n;
       this.payloadBytes += n;
-      this.emitData(Buffer.concat([header(n), chunk.subarray(0, n)]));
+      this.emitData(this.raw ? chunk.subarray(0, n) : Buffer.concat([header(n), chunk.subarray(0, n)]));
       i = n;
     }
     let span = -1; // start of a run of whole messages not yet pushed
@@ -127,14 +139,14 @@ export class CopyOutFramed extends Readable {
         }
         // cut off by the end of this read: send what is here as a message of its own size
         const here = len - i - HEADER;
-        if (here === 0) {
+        if (here === 0 && !this.raw) {
           flush(i);
           this.carry = Buffer.from(chunk.subarray(i));
           return;
         }
         this.owed = size - 4 - here;
         this.payloadBytes += here;
-        chunk.writeUInt32BE(here + 4, i + 1);
+        if (!this.raw) chunk.writeUInt32BE(here + 4, i + 1);
         if (span < 0) span = i;
         flush(len);
         return;
@@ -173,6 +185,7 @@ export class CopyOutFramed extends Readable {
 
   /** node-postgres: the source's error (after detach, the ErrorResponse was parsed by it). */
   handleError(err: Error): void {
+    this.settle();
     this.destroy(err);
   }
 
@@ -181,12 +194,14 @@ export class CopyOutFramed extends Readable {
     if (m) this.rowCount = Number(m[1]);
   }
 
-  handleReadyForQuery(): void {}
+  handleReadyForQuery(): void {
+    this.settle();
+  }
 }
 
 /** `COPY ... TO STDOUT` whose output is whole CopyData messages (see the module comment). */
-export function copyOutFramed(text: string): CopyOutFramed {
-  return new CopyOutFramed(text);
+export function copyOutFramed(text: string, raw = false): CopyOutFramed {
+  return new CopyOutFramed(text, raw);
 }
 
 /**
