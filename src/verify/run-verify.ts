@@ -8,7 +8,6 @@ import type { ConnInfo } from '../config/conninfo.js';
 import { connect, serverVersionNum } from '../pg/connect.js';
 import { displayName } from '../pg/quote.js';
 import { listTables, type VerifyTable } from './table-inventory.js';
-import { rowBytesFor } from './table-checksum.js';
 import { columnMatcher, type Selection } from '../plan/selection.js';
 import { NameMapper, type NameMapping } from '../plan/name-mapping.js';
 import { scopeRules, tablesInScope } from './verify-scope.js';
@@ -69,15 +68,19 @@ export interface VerifyOptions {
   onTable?: (v: TableVerdict) => void;
 }
 
-/** Pins every setting that changes how values print, the same on both sides; returns the server encoding. */
-async function pinSettings(c: pg.Client, extraFloatDigits: number): Promise<string> {
-  const r = await c.query<{ encoding: string }>(
+/**
+ * Pins every setting that changes how values print, the same on both sides, and UTF-8 as the
+ * client encoding: rows are compared as the UTF-8 text each server converts them to. A SQL_ASCII
+ * server sends its bytes as they are (it would refuse those that are not UTF-8), so bytes that
+ * are valid UTF-8 compare equal with a UTF8 side, and others differ from anything it can hold.
+ */
+async function pinSettings(c: pg.Client, extraFloatDigits: number): Promise<void> {
+  await c.query(
     "SELECT pg_catalog.set_config('DateStyle', 'ISO, MDY', false), pg_catalog.set_config('TimeZone', 'UTC', false)," +
       " pg_catalog.set_config('IntervalStyle', 'postgres', false), pg_catalog.set_config('bytea_output', 'hex', false)," +
       ` pg_catalog.set_config('extra_float_digits', '${extraFloatDigits}', false), pg_catalog.set_config('statement_timeout', '0', false),` +
-      " pg_catalog.set_config('search_path', 'pg_catalog', false), pg_catalog.current_setting('server_encoding') AS encoding",
+      " pg_catalog.set_config('search_path', 'pg_catalog', false), pg_catalog.set_config('client_encoding', CASE pg_catalog.current_setting('server_encoding') WHEN 'SQL_ASCII' THEN 'SQL_ASCII' ELSE 'UTF8' END, false)",
   );
-  return r.rows[0].encoding;
 }
 
 /** Runs the comparison; never throws for a difference, only for a failure to read. */
@@ -102,9 +105,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     const [sv, tv] = await Promise.all([serverVersionNum(src), serverVersionNum(dst)]);
     // float text output changed in 12: compare arrays of floats at 15 digits across that line
     const efd = sv >= 120000 === tv >= 120000 ? 3 : 0;
-    const [srcEncoding, dstEncoding] = await Promise.all([pinSettings(src, efd), pinSettings(dst, efd)]);
-    const srcBytes = rowBytesFor(srcEncoding, dstEncoding);
-    const dstBytes = rowBytesFor(dstEncoding, srcEncoding);
+    await Promise.all([pinSettings(src, efd), pinSettings(dst, efd)]);
     const rules = scopeRules(opts.selection);
     const keepColumn = opts.selection ? columnMatcher(opts.selection) : () => true;
     const mapper = new NameMapper(opts.mapping);
@@ -127,7 +128,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
       Array.from({ length: jobs }, async (): Promise<Lane> => {
         const [s, d] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
         await Promise.all([pinSettings(s, efd), pinSettings(d, efd)]);
-        return { s, d, srcBytes, dstBytes, pageParts };
+        return { s, d, pageParts };
       }),
     );
     const sides: TreeSides = {

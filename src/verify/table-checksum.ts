@@ -1,22 +1,34 @@
 /**
- * Row counts and checksums computed on the server. A row's hash is md5 of its text form (floats as
- * their exact binary image) in UTF-8 where the two sides' encodings differ, so a LATIN1 source and
- * a UTF8 target that hold the same characters hash alike. A range is summed, not sorted: its row
- * count and the exact sums of the two signed 64-bit halves of its row hashes. Sums do not depend on
- * physical row order, a range can be summed in parts that add up, and rows never travel to Node.
- * A duplicated row shifts the sums by its hash (A,A against A,B differs unless md5(A) = md5(B)),
- * where an XOR would cancel it. md5 stays the row hash although it is most of a row's cost: the
- * cheaper hashtext/hashtextextended are internal (no promise to stay the same across majors),
- * read the row in the machine's byte order (a big-endian server hashes differently), and
- * hashtextextended does not exist in 10.
+ * Row counts and checksums. Each server streams the rows a query selects with `COPY ... TO STDOUT`,
+ * which only prints them (no record quoting, no hashing on the server), in the session's client
+ * encoding (UTF-8), so a LATIN1 source and a UTF8 target that hold the same characters send the
+ * same bytes. pgferry hashes the bytes with xxh64 (xxhash-wasm) as they arrive and holds no row.
+ * A part of a keyed table is read in key order, in COPY's binary form (cheaper to make than text
+ * for dates, numerics, uuids and bytea), and hashed as one stream: no work per row in Node. A part
+ * of any other table is read as COPY text, as it lies, each row (one CopyData message) hashed on
+ * its own and the hashes summed, which does not depend on physical row order. Each part also
+ * counts its rows and bytes. Parts add up: both sides split a table at the same key values.
+ *
+ * Why in Node and not on the server: at shared/bench SCALE=1 a server-side md5 of each row's
+ * record text cost about 5 times what a COPY of the same rows costs, on both servers at once
+ * (docs/benchmarks.md). xxh64 is the same on every machine (its input is read little-endian by
+ * definition, and WebAssembly is little-endian everywhere). It is not a cryptographic hash: verify
+ * guards against mistakes, not against someone forging rows; two different sets of rows with the
+ * same count and bytes pass only when 64-bit hashes agree by chance (about 1 in 2^64 per part). A
+ * summed duplicate row shifts the sum by its hash (A,A against A,B differs unless the hashes agree),
+ * where an XOR would cancel it.
  */
 import crypto from 'node:crypto';
+import { finished } from 'node:stream/promises';
 import type pg from 'pg';
+import xxhash from 'xxhash-wasm';
+import { copyOutFramed } from '../copy/copy-passthrough.js';
 import { ident, qualified } from '../pg/quote.js';
 import type { VerifyTable } from './table-inventory.js';
 
 const FLOAT4 = 700;
 const FLOAT8 = 701;
+const HEADER = 5; // a CopyData message's code byte and size
 
 /** A key range [from, to) of a table; null bounds are open. */
 export interface KeyRange {
@@ -24,43 +36,40 @@ export interface KeyRange {
   to: string[] | null;
 }
 
-/** What a set of rows sums to: its count and the sums of its row hashes' two 64-bit halves. */
+/**
+ * What a set of rows sums to: its count, the bytes the servers sent for it, and the sum of its parts'
+ * hashes (of each part's stream in key order, or of each of its rows).
+ */
 export interface RangeSum {
   rows: number;
-  hi: bigint;
-  lo: bigint;
+  bytes: number;
+  sum: bigint;
 }
 
 /**
- * How a server's row text becomes the bytes that are hashed: as it is where both sides store the
- * same encoding, where those bytes are already the UTF-8 form (UTF8), or where the encoding is
- * undeclared (SQL_ASCII: bytes that are valid UTF-8 then compare with a UTF8 side as such, others
- * differ from anything a UTF8 side can hold) or cannot be converted (MULE_INTERNAL); converted to
- * UTF-8 on the server otherwise.
+ * The expression each column is sent as. In COPY's binary form, a built-in type is its binary
+ * image and any other type its text (a user type's binary form may name OIDs of its own database).
+ * In text form floats are their binary image, which every major prints alike.
  */
-export type RowBytes = 'as-stored' | 'to-utf8';
-
-/** The RowBytes of a server whose `server_encoding` is `encoding`, compared with one in `other`. */
-export function rowBytesFor(encoding: string, other: string): RowBytes {
-  return encoding === other || ['UTF8', 'SQL_ASCII', 'MULE_INTERNAL'].includes(encoding) ? 'as-stored' : 'to-utf8';
+function columnExpr(c: VerifyTable['columns'][number], binary: boolean): string {
+  const col = ident(c.name);
+  if (binary) return c.binary ? col : `${col}::pg_catalog.text`;
+  if (c.typeOid === FLOAT8) return `pg_catalog.float8send(${col})`;
+  if (c.typeOid === FLOAT4) return `pg_catalog.float4send(${col})`;
+  return col;
 }
 
-function rowHash(t: VerifyTable, bytes: RowBytes): string {
-  const parts = t.columns.map((c) => {
-    const col = ident(c.name);
-    if (c.typeOid === FLOAT8) return `pg_catalog.float8send(${col})`;
-    if (c.typeOid === FLOAT4) return `pg_catalog.float4send(${col})`;
-    return col;
-  });
-  const text = `ROW(${parts.join(', ')})::text`;
-  return bytes === 'to-utf8' ? `pg_catalog.md5(pg_catalog.convert_to(${text}, 'UTF8'))` : `pg_catalog.md5(${text})`;
-}
-
-function keyTuple(t: VerifyTable, offset: number): { left: string; right: string } {
+/**
+ * The key of `t` compared with a bound. COPY takes no bind parameters, so a bound's values are
+ * set as session settings through bind parameters (`set_config`) and read back by the query
+ * (`current_setting` is stable: an index scan can still use it).
+ */
+function keyTuple(t: VerifyTable, bound: 'from' | 'to'): { left: string; right: string; names: string[] } {
   const types = new Map(t.columns.map((c) => [c.name, c.type]));
+  const names = t.key.map((_k, i) => `pgferry.verify_${bound}_${i}`);
   const left = t.key.map(ident).join(', ');
-  const right = t.key.map((k, i) => `$${offset + i}::text::${types.get(k)}`).join(', ');
-  return { left: `ROW(${left})`, right: `ROW(${right})` };
+  const right = t.key.map((k, i) => `pg_catalog.current_setting('${names[i]}')::${types.get(k)}`).join(', ');
+  return { left: `ROW(${left})`, right: `ROW(${right})`, names };
 }
 
 /**
@@ -71,55 +80,131 @@ function keyTuple(t: VerifyTable, offset: number): { left: string; right: string
 export type RowFilter = { kind: 'all' } | { kind: 'keys'; range: KeyRange } | { kind: 'pages'; from: number | null; to: number | null };
 
 /** The sums of no rows; parts of a range are added to it. */
-export const NO_ROWS: RangeSum = { rows: 0, hi: 0n, lo: 0n };
+export const NO_ROWS: RangeSum = { rows: 0, bytes: 0, sum: 0n };
 
 /** The sums of two disjoint sets of rows: those of their union. */
 export function addSums(a: RangeSum, b: RangeSum): RangeSum {
-  return { rows: a.rows + b.rows, hi: a.hi + b.hi, lo: a.lo + b.lo };
+  return { rows: a.rows + b.rows, bytes: a.bytes + b.bytes, sum: a.sum + b.sum };
 }
 
-/** Whether two sets of rows summed alike: same count and same sums of both hash halves. */
+/** Whether two sets of rows summed alike: same count, same bytes and the same sum of row hashes. */
 export function sameSums(a: RangeSum, b: RangeSum): boolean {
-  return a.rows === b.rows && a.hi === b.hi && a.lo === b.lo;
+  return a.rows === b.rows && a.bytes === b.bytes && a.sum === b.sum;
 }
 
 /** A short stable name of a sum for reports (12 hex digits). */
 export function fingerprint(s: RangeSum): string {
-  return crypto.createHash('md5').update(`${s.rows}:${s.hi}:${s.lo}`).digest('hex').slice(0, 12);
+  return crypto.createHash('md5').update(`${s.rows}:${s.bytes}:${s.sum}`).digest('hex').slice(0, 12);
 }
 
+const hasher = xxhash();
+
 /**
- * Count of the rows of `t` that `filter` selects, and the sums (exact, as numeric) of the two
- * signed 64-bit halves of each row's md5, hashing the row text as `bytes` says. Addition does not
- * depend on order, so no side sorts anything, and parts add up to their whole.
+ * Count, bytes and hash of the rows of `t` that `filter` selects: as one stream of COPY's binary
+ * form in key order where `t` has a key, `filter` is not a run of pages and `order` allows; else
+ * as COPY text, each row hashed alone and the hashes summed.
  */
-export async function rowSum(client: pg.ClientBase, t: VerifyTable, filter: RowFilter, bytes: RowBytes): Promise<RangeSum> {
+export async function rowSum(client: pg.ClientBase, t: VerifyTable, filter: RowFilter, order: 'key' | 'none' = 'key'): Promise<RangeSum> {
+  const { h64Raw, create64 } = await hasher;
   const where: string[] = [];
-  const params: string[] = [];
-  const bound = (op: string, values: string[]) => {
-    const k = keyTuple(t, params.length + 1);
+  const settings: [string, string][] = [];
+  const bound = (op: string, side: 'from' | 'to', values: string[]) => {
+    const k = keyTuple(t, side);
     where.push(`${k.left} ${op} ${k.right}`);
-    params.push(...values);
+    k.names.forEach((n, i) => settings.push([n, values[i]]));
   };
   if (filter.kind === 'keys') {
-    if (filter.range.from) bound('>=', filter.range.from);
-    if (filter.range.to) bound('<', filter.range.to);
+    if (filter.range.from) bound('>=', 'from', filter.range.from);
+    if (filter.range.to) bound('<', 'to', filter.range.to);
   }
   if (filter.kind === 'pages') {
     for (const [op, block] of [['>=', filter.from], ['<', filter.to]] as const) {
       if (block === null) continue;
-      params.push(`(${block},0)`);
-      where.push(`t.ctid ${op} $${params.length}::pg_catalog.tid`);
+      if (!Number.isSafeInteger(block) || block < 0) throw new Error(`bad page number ${block}`);
+      where.push(`t.ctid ${op} '(${block},0)'::pg_catalog.tid`);
     }
   }
-  const half = (from: number) => `pg_catalog.sum(('x' || pg_catalog.substr(h, ${from}, 16))::pg_catalog.bit(64)::pg_catalog.int8)`;
-  // OFFSET 0 keeps the subquery whole: pulled up, each half would hash the row again
+  if (settings.length) {
+    const calls = settings.map((_s, i) => `pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, false)`);
+    await client.query(`SELECT ${calls.join(', ')}`, settings.flat());
+  }
+  // a keyed part in key order, in binary form; anything else row by row, as text
+  const ordered = order === 'key' && t.key.length > 0 && filter.kind !== 'pages';
   const sql =
-    `SELECT pg_catalog.count(*)::pg_catalog.int8 AS n, coalesce(${half(1)}, 0)::pg_catalog.text AS hi, coalesce(${half(17)}, 0)::pg_catalog.text AS lo ` +
-    `FROM (SELECT ${rowHash(t, bytes)} AS h FROM ONLY ${qualified(t.schema, t.name)} t` +
-    `${where.length ? ` WHERE ${where.join(' AND ')}` : ''} OFFSET 0) x`;
-  const r = await client.query<{ n: string; hi: string; lo: string }>(sql, params);
-  return { rows: Number(r.rows[0].n), hi: BigInt(r.rows[0].hi), lo: BigInt(r.rows[0].lo) };
+    `COPY (SELECT ${t.columns.map((c) => columnExpr(c, ordered)).join(', ')} FROM ONLY ${qualified(t.schema, t.name)} t` +
+    `${where.length ? ` WHERE ${where.join(' AND ')}` : ''}${ordered ? ` ORDER BY ${t.key.map(ident).join(', ')}) TO STDOUT (FORMAT binary)` : ') TO STDOUT'}`;
+  const out: RangeSum = { rows: 0, bytes: 0, sum: 0n };
+  // the CopyData messages ('d', int32 size, payload; one per row) byte for byte, cut where reads fell
+  const messages = client.query(copyOutFramed(sql, true));
+  // 'data' events hand on each read as it came; an async iterator would join reads (a copy)
+  const each = async (fn: (buf: Buffer) => void) => {
+    messages.on('data', fn);
+    await finished(messages);
+  };
+  if (ordered) {
+    // headers too: equal rows in equal order make equal bytes, however they were cut
+    const h = create64(0n);
+    await each((buf) => {
+      h.update(buf);
+      out.bytes += buf.length;
+    });
+    // binary rows have no terminator to count: the server's count comes with its CommandComplete
+    await messages.settled;
+    out.rows = messages.rowCount;
+    out.sum = h.digest();
+    return out;
+  }
+  const add = (hash: bigint, bytes: number) => {
+    out.sum += hash;
+    out.rows++;
+    out.bytes += bytes + HEADER;
+  };
+  // a row cut off by the end of a read: its header so far, or its hash so far and what is still due
+  let head: Buffer | null = null;
+  let cut: { hash: ReturnType<typeof create64>; bytes: number; left: number } | null = null;
+  const finish = () => {
+    if (cut && cut.left === 0) {
+      add(cut.hash.digest(), cut.bytes);
+      cut = null;
+    }
+  };
+  await each((buf) => {
+    let i = 0;
+    if (head) {
+      i = Math.min(HEADER - head.length, buf.length);
+      head = Buffer.concat([head, buf.subarray(0, i)]);
+      if (head.length < HEADER) return;
+      cut = { hash: create64(0n), bytes: 0, left: head.readUInt32BE(1) - 4 };
+      head = null;
+    }
+    if (cut) {
+      // a long row is hashed piece by piece, never held whole
+      const n = Math.min(cut.left, buf.length - i);
+      cut.hash.update(buf.subarray(i, i + n));
+      cut.bytes += n;
+      cut.left -= n;
+      i += n;
+      finish();
+      if (cut) return;
+    }
+    while (i < buf.length) {
+      if (buf.length - i < HEADER) {
+        head = Buffer.from(buf.subarray(i));
+        return;
+      }
+      const start = i + HEADER;
+      const end = i + 1 + buf.readUInt32BE(i + 1);
+      if (end > buf.length) {
+        cut = { hash: create64(0n).update(buf.subarray(start)), bytes: buf.length - start, left: end - buf.length };
+        return;
+      }
+      // a plain view, not Buffer.subarray: a Buffer per row costs more than hashing it
+      add(h64Raw(new Uint8Array(buf.buffer, buf.byteOffset + start, end - start), 0n), end - start);
+      i = end;
+    }
+  });
+  if (head || cut) throw new Error(`COPY of ${qualified(t.schema, t.name)} ended inside a row`);
+  return out;
 }
 
 /** How many pages the table's main fork has now (its rows sit on pages [0, n)). */
@@ -133,17 +218,25 @@ export async function pageCount(client: pg.ClientBase, t: VerifyTable): Promise<
 
 /**
  * Key values of a keyed table every `step` rows in key order, read on the source: the bounds of its
- * ranges and of their parts.
+ * ranges and of their parts. Each is found from the last by skipping `step` keys in the key's
+ * index, which reads keys only and costs far less than numbering every row with a window function.
  */
 export async function keyBounds(client: pg.ClientBase, t: VerifyTable, step: number): Promise<string[][]> {
+  const types = new Map(t.columns.map((c) => [c.name, c.type]));
   const keys = t.key.map(ident).join(', ');
   const texts = t.key.map((k, i) => `${ident(k)}::text AS k${i}`).join(', ');
-  const r = await client.query<Record<string, string>>(
-    `SELECT ${t.key.map((_k, i) => `k${i}`).join(', ')} FROM (SELECT ${texts}, row_number() OVER (ORDER BY ${keys}) AS rn ` +
-      `FROM ONLY ${qualified(t.schema, t.name)}) s WHERE rn % $1 = 0 ORDER BY rn`,
-    [step],
-  );
-  return r.rows.map((row) => t.key.map((_k, i) => row[`k${i}`]));
+  const after = `ROW(${keys}) > ROW(${t.key.map((k, i) => `$${i + 2}::text::${types.get(k)}`).join(', ')})`;
+  const bounds: string[][] = [];
+  for (;;) {
+    const last = bounds.at(-1);
+    // the bound lies `step` rows past the last one (the first row of the part it begins)
+    const r = await client.query<Record<string, string>>(
+      `SELECT ${texts} FROM ONLY ${qualified(t.schema, t.name)}${last ? ` WHERE ${after}` : ''} ORDER BY ${keys} OFFSET $1 LIMIT 1`,
+      [step - 1, ...(last ?? [])],
+    );
+    if (r.rows.length === 0) return bounds;
+    bounds.push(t.key.map((_k, i) => r.rows[0][`k${i}`]));
+  }
 }
 
 /** How a range reads in a report: `id >= 1000 AND id < 2000`. */

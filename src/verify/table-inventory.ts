@@ -17,7 +17,13 @@ export interface VerifyTable {
   isPartition: boolean;
   /** The tables it is a partition or inheritance child of. */
   parents: { schema: string; name: string }[];
-  columns: { name: string; type: string; typeOid: number }[];
+  /**
+   * `binary`: a built-in base, range or multirange type (or an array of a built-in base type) with
+   * a binary send function, whose binary form is the same on every major and names no
+   * database-specific OID; other columns are compared as text. `byteOrder`: the column sorts the
+   * same on every server (not collatable, or in byte order), so both sides read a key in one order.
+   */
+  columns: { name: string; type: string; typeOid: number; binary: boolean; byteOrder: boolean }[];
   /** Primary key columns, used to split large tables into ranges. */
   key: string[];
   estimatedRows: number;

@@ -9,7 +9,7 @@ import type { VerifyTable } from './table-inventory.js';
 import { runPoolWithFillers } from '../worker-pool.js';
 import {
   addSums, describeRange, fingerprint, keyBounds, NO_ROWS, pageCount, rowCount, rowSum, sameSums,
-  type KeyRange, type RangeSum, type RowBytes, type RowFilter,
+  type KeyRange, type RangeSum, type RowFilter,
 } from './table-checksum.js';
 
 export interface TableVerdict {
@@ -49,6 +49,18 @@ const columnList = (t: VerifyTable) => t.columns.map((c) => `${c.name} ${c.type}
 export const UNREADABLE = 'not readable by the role (needs USAGE on the schema and SELECT; row-level security must not hide rows)';
 
 /**
+ * The source and target tables as a compare unit reads them: by their key where it sorts alike on
+ * both servers, else as if they had none. A text key under a linguistic collation may sort
+ * differently on the two (another glibc or ICU version, another provider): ranges cut at the
+ * source's key values would then overlap on the target, and a row be counted twice.
+ */
+function splitBy(source: VerifyTable, target: VerifyTable, onTarget: VerifyTable): { source: VerifyTable; target: VerifyTable } {
+  const byteOrder = (t: VerifyTable, key: string[]) => key.every((k) => t.columns.find((c) => c.name === k)?.byteOrder === true);
+  if (byteOrder(source, source.key) && byteOrder(onTarget, target.key)) return { source, target };
+  return { source: { ...source, key: [] }, target: { ...target, key: [] } };
+}
+
+/**
  * Verdicts for the tables in scope. `expected` holds each source table (selected columns only)
  * and the table the target should have; `dstTables` the target's tables in scope; `label` how a
  * source table is named in reports. Foreign tables get no verdict: their rows live elsewhere, and
@@ -84,7 +96,7 @@ export function planTables(
       continue;
     }
     plan.present.add(id);
-    if (e.source.relkind !== 'p') plan.units.push({ kind: 'compare', source: e.source, target: e.target, v });
+    if (e.source.relkind !== 'p') plan.units.push({ kind: 'compare', ...splitBy(e.source, e.target, d), v });
   }
   const mapped = new Set([...expected.values()].map((e) => e.target.id));
   for (const [id, t] of dstTables) {
@@ -100,12 +112,10 @@ export function planTables(
   return plan;
 }
 
-/** One lane: a source and a target connection, with how each hashes its row text. */
+/** One lane: a source and a target connection. */
 export interface Lane {
   s: pg.ClientBase;
   d: pg.ClientBase;
-  srcBytes: RowBytes;
-  dstBytes: RowBytes;
   /** Both servers scan a run of pages without reading the rest (TID range scans, 14 and later). */
   pageParts: boolean;
 }
@@ -150,17 +160,20 @@ function pageRun(pages: number, i: number, n: number): RowFilter {
 }
 
 /**
- * The ranges of a compare unit and the parts that sum them. A keyed table larger than a range is
- * split at key values read on the source, every `rowsPerRange` rows, and each range again into
- * parts of about `size.rows`; any other table is one range ("all rows"), summed in runs of pages
- * where both servers can scan them (each side splits its own pages: rows need not sit alike).
+ * The ranges of a compare unit and the parts that sum them. A keyed table is split at key values
+ * read on the source, into ranges of `rowsPerRange` rows and those into parts of about `size.rows`
+ * (one part, with no bounds to read, when its estimate is below that); an unkeyed table is one
+ * range ("all rows"), summed in runs of pages where both servers can scan them (each side splits
+ * its own pages: rows need not sit alike).
  */
 async function planParts(u: TableRun['u'], lane: Lane, rowsPerRange: number, size: PartSize): Promise<{ run: TableRun; parts: Part[] }> {
   const t = u.source;
   const run: TableRun = { u, ranges: [], left: 0 };
   const parts: Part[] = [];
   const fresh = (range: KeyRange) => run.ranges.push({ range, source: NO_ROWS, target: NO_ROWS }) - 1;
-  if (t.key.length === 0 || (t.estimatedRows > 0 && t.estimatedRows <= rowsPerRange)) {
+  if (t.key.length > 0 && t.estimatedRows > 0 && t.estimatedRows <= size.rows) {
+    parts.push({ run, range: fresh({ from: null, to: null }), source: { kind: 'all' }, target: { kind: 'all' } });
+  } else if (t.key.length === 0) {
     const r = fresh({ from: null, to: null });
     let n = 1;
     let sp = 0;
@@ -192,17 +205,27 @@ async function planParts(u: TableRun['u'], lane: Lane, rowsPerRange: number, siz
   return { run, parts };
 }
 
-/** Sums one part on both sides at once and adds it to its range; fills the verdict after the last part. */
+/**
+ * Sums one part on both sides at once and adds it to its range; fills the verdict after the last
+ * part. A keyed range whose streams differ with the same rows and bytes is summed again row by
+ * row before it is called different: the two servers may order its keys differently (another
+ * collation library, or duplicate keys on a target that lost its primary key).
+ */
 async function runPart(p: Part, lane: Lane): Promise<boolean> {
   const { run } = p;
-  const [a, b] = await Promise.all([rowSum(lane.s, run.u.source, p.source, lane.srcBytes), rowSum(lane.d, run.u.target, p.target, lane.dstBytes)]);
+  const [a, b] = await Promise.all([rowSum(lane.s, run.u.source, p.source), rowSum(lane.d, run.u.target, p.target)]);
   const range = run.ranges[p.range];
   range.source = addSums(range.source, a);
   range.target = addSums(range.target, b);
   if (--run.left > 0) return false;
   const { v } = run.u;
   Object.assign(v, { ok: true, sourceRows: 0, targetRows: 0, ranges: run.ranges.length });
-  for (const { range: kr, source: s, target: d } of run.ranges) {
+  for (const r of run.ranges) {
+    if (run.u.source.key.length > 0 && !sameSums(r.source, r.target) && r.source.rows === r.target.rows && r.source.bytes === r.target.bytes) {
+      const keys: RowFilter = { kind: 'keys', range: r.range };
+      [r.source, r.target] = await Promise.all([rowSum(lane.s, run.u.source, keys, 'none'), rowSum(lane.d, run.u.target, keys, 'none')]);
+    }
+    const { range: kr, source: s, target: d } = r;
     v.sourceRows! += s.rows;
     v.targetRows! += d.rows;
     if (sameSums(s, d)) continue;

@@ -1,10 +1,11 @@
 /**
- * Verify sums each range (row count and the exact sums of the two halves of every row's md5)
- * instead of sorting its row hashes, and sums a large range or table in parts on several lanes.
- * What the sorted checksum caught, the sums catch too: a duplicated row in place of another (a
- * plain XOR would cancel the pair), rows swapped between two ranges, a missing or an extra row
- * in a table summed by runs of pages; and the same rows in another physical order still pass,
- * between servers that split tables by pages (14 and later) and servers that do not.
+ * Verify compares each range by its row count, bytes and a hash: a keyed table's parts stream in
+ * key order and are hashed whole, an unkeyed table's rows are hashed one by one and summed, and a
+ * large range or table is read in parts on several lanes. What a sorted checksum caught, these
+ * catch too: a duplicated row in place of another (a plain XOR would cancel the pair), rows
+ * swapped between two ranges, a missing or an extra row in a table summed by runs of pages; and
+ * the same rows in another physical order still pass, between servers that split tables by pages
+ * (14 and later) and servers that do not, and between servers that order a key differently.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -76,9 +77,10 @@ describe('verify sums instead of sorting', () => {
     });
   }
 
-  it('a keyed table within one range is summed by pages, and rows exchanged between two ranges are caught', async () => {
+  it('a keyed table within one range is one range however many parts it is read in, and rows exchanged between two ranges are caught', async () => {
     const { src, dst } = await pair('17', '17', 'vs_whole');
-    const table = 'CREATE TABLE t (a int, b text, PRIMARY KEY (a, b));';
+    // a key that sorts alike everywhere (in byte order) is split into ranges
+    const table = 'CREATE TABLE t (a int, b text COLLATE "C", PRIMARY KEY (a, b));';
     await execSql(src, `${table} INSERT INTO t SELECT i % 50, md5(i::text) FROM generate_series(1, 2000) i`);
     await execSql(dst, `${table} INSERT INTO t SELECT i % 50, md5(i::text) FROM generate_series(2000, 1, -1) i`);
     await execSql(src, 'ANALYZE t');
@@ -93,5 +95,40 @@ describe('verify sums instead of sorting', () => {
     assert.match(first, /^\(a, b\) < \(24, [0-9a-f]{32}\): rows source=999 target=999, checksum … \(same count, different content\)$/);
     assert.match(second, /^\(a, b\) >= \(24, [0-9a-f]{32}\) and \(a, b\) < \(49, [0-9a-f]{32}\): rows source=1000 target=1000, checksum … \(same count, different content\)$/);
     assert.deepEqual(rest, []);
+  });
+
+  it('a text key under a linguistic collation is read row by row, not in key ranges: the servers may order it differently', async () => {
+    const { src, dst } = await pair('17', '17', 'vs_collation');
+    // byte order on the source ('B' < 'a'), ICU's root order on the target ('a' < 'B')
+    await execSql(src, 'CREATE TABLE k (name text COLLATE "C" PRIMARY KEY, n int)');
+    await execSql(dst, 'CREATE TABLE k (name text COLLATE "und-x-icu" PRIMARY KEY, n int)');
+    const rows = "INSERT INTO k SELECT CASE WHEN i % 2 = 0 THEN lower(chr(ascii('A') + i % 26)) ELSE chr(ascii('A') + i % 26) END || i, i FROM generate_series(1, 400) i";
+    await execSql(src, `${rows}; ANALYZE k`);
+    await execSql(dst, rows);
+    const order = async (uri: string) => (await execSql(uri, 'SELECT string_agg(name, \',\' ORDER BY name) AS o FROM k')).rows[0].o;
+    assert.notEqual(await order(src), await order(dst), 'the servers order the key differently');
+    const same = await verify(src, dst);
+    assert.ok(same.ok, JSON.stringify(same.tables));
+    assert.deepEqual(same.tables.map((t) => [t.sourceRows, t.targetRows, t.ranges]), [[400, 400, 1]]);
+    await execSql(dst, "UPDATE k SET n = 0 WHERE name = 'B1'");
+    const changed = await verify(src, dst);
+    assert.deepEqual(problems(changed, 'public.k').map(hideSums), ['all rows: rows source=400 target=400, checksum … (same count, different content)']);
+  });
+
+  it('rows of megabytes, each read over many socket reads, hash alike in any order and a one-byte change is caught', async () => {
+    const { src, dst } = await pair('15', '17', 'vs_big_rows');
+    const rows = (order: 'ASC' | 'DESC') =>
+      `CREATE TABLE b (n int, v text, w bytea); INSERT INTO b SELECT i, repeat(md5(i::text), 1 + (i % 5) * 40000), decode(repeat(md5(i::text), 2000), 'hex') FROM generate_series(1, 24) i ORDER BY i ${order};
+       CREATE TABLE k (id int PRIMARY KEY, v text); INSERT INTO k SELECT i, repeat(md5(i::text), 1 + (i % 5) * 40000) FROM generate_series(1, 24) i ORDER BY i ${order};`;
+    await execSql(src, rows('ASC'));
+    await execSql(dst, rows('DESC'));
+    const same = await verify(src, dst);
+    assert.ok(same.ok, JSON.stringify(same.tables.filter((t) => !t.ok)));
+    await execSql(dst, "UPDATE b SET v = overlay(v placing 'x' from 1000000) WHERE n = 24; UPDATE k SET v = overlay(v placing 'x' from 1000000) WHERE id = 24");
+    const changed = await verify(src, dst);
+    assert.deepEqual(changed.tables.map((t) => [t.table, t.problems.map(hideSums)]), [
+      ['public.b', ['all rows: rows source=24 target=24, checksum … (same count, different content)']],
+      ['public.k', ['all rows: rows source=24 target=24, checksum … (same count, different content)']],
+    ]);
   });
 });

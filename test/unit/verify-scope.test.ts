@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { scopeRules, sequencesInScope, tablesInScope } from '../../src/verify/verify-scope.js';
-import { rowBytesFor } from '../../src/verify/table-checksum.js';
 import type { VerifySequence, VerifyTable } from '../../src/verify/table-inventory.js';
 
 const rel = (schema: string, name: string, relkind: VerifyTable['relkind'], parent?: string, isPartition = true): VerifyTable => ({
@@ -66,12 +65,5 @@ describe('verify scope', () => {
     assert.deepEqual(names({ includeTables: ['app.base', 'app.events'] }), ['base_id_seq', 'events_id_seq']);
     assert.deepEqual(names({ includeTables: ['app.free'] }), ['free']);
     assert.deepEqual(names({ excludeTables: ['app.base'] }), ['events_id_seq', 'free']);
-  });
-
-  it('rows are hashed as stored on UTF8, SQL_ASCII and MULE_INTERNAL servers and between two of one encoding, converted to UTF-8 otherwise', () => {
-    const toUtf8 = ['UTF8', 'SQL_ASCII', 'MULE_INTERNAL', 'LATIN1', 'WIN1252', 'EUC_JP'].map((e) => rowBytesFor(e, 'UTF8'));
-    assert.deepEqual(toUtf8, ['as-stored', 'as-stored', 'as-stored', 'to-utf8', 'to-utf8', 'to-utf8']);
-    assert.equal(rowBytesFor('LATIN1', 'LATIN1'), 'as-stored');
-    assert.equal(rowBytesFor('LATIN1', 'WIN1252'), 'to-utf8');
   });
 });

@@ -1,13 +1,26 @@
 -- The relations verify compares or places in a tree: plain, partitioned and foreign tables and
--- populated materialized views, each with its columns, primary key, row estimate and the tables it
--- is a partition or an inheritance child of, and whether this role may read every row of it
+-- populated materialized views, each with its columns (and whether each compares in binary form),
+-- primary key, row estimate and the tables it is a partition or an inheritance child of, and
+-- whether this role may read every row of it
 -- (USAGE on the schema, SELECT on the table or on every column, no row-level security active: it
 -- would hide rows from both counts and checksums). Extension members are left out, as the
 -- migration leaves them to CREATE EXTENSION.
+-- byteOrder: the column sorts the same on every server: not a composite or range type (their
+-- fields may be collated), and not collatable, or collated "C" or "POSIX" (OIDs 950 and 951, and
+-- 100 for the database's default, fixed in every major), or by a default that is C or POSIX under
+-- libc (datlocprovider, 15 and later, read through to_jsonb so that older majors, which have only
+-- libc, need no other query).
+WITH db AS (SELECT d.datcollate IN ('C', 'POSIX') AND coalesce(pg_catalog.to_jsonb(d) ->> 'datlocprovider', 'c') = 'c' AS c
+            FROM pg_database d WHERE d.datname = pg_catalog.current_database())
 SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind, c.relispartition AS is_partition,
        greatest(c.reltuples, 0)::float8 AS est,
-       coalesce((SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'typeOid', a.atttypid::int8) ORDER BY a.attnum)
-                 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]') AS columns,
+       coalesce((SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'typeOid', a.atttypid::int8,
+                                                   'binary', a.atttypid < 16384 AND ty.typsend::oid <> 0 AND ty.typtype IN ('b', 'r', 'm')
+                                                             AND (ty.typelem = 0 OR el.typtype = 'b'),
+                                                   'byteOrder', ty.typtype NOT IN ('c', 'r', 'm')
+                                                             AND (a.attcollation IN (0, 950, 951) OR (a.attcollation = 100 AND (SELECT db.c FROM db)))) ORDER BY a.attnum)
+                 FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid LEFT JOIN pg_type el ON el.oid = ty.typelem
+                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]') AS columns,
        coalesce((SELECT json_agg(a.attname ORDER BY k.ord)
                  FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
                  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
