@@ -24,7 +24,14 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind, c.rel
        coalesce((SELECT json_agg(a.attname ORDER BY k.ord)
                  FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
                  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
-                 WHERE i.indexrelid = (SELECT i2.indexrelid FROM pg_index i2 WHERE i2.indrelid = c.oid AND i2.indisprimary LIMIT 1)), '[]') AS key,
+                 WHERE i.indexrelid = (SELECT i2.indexrelid FROM pg_index i2 WHERE i2.indrelid = c.oid AND i2.indisprimary LIMIT 1)
+                   -- the key columns, not those the index INCLUDEs (indnkeyatts, 11 and later)
+                   AND k.ord <= coalesce((pg_catalog.to_jsonb(i) ->> 'indnkeyatts')::int, i.indnatts)
+                   -- a key sorted by an operator class other than its type's default btree one (a
+                   -- type without one) cannot be ordered or compared by plain ORDER BY and <: none
+                   -- (403 is btree's OID in every major)
+                   AND NOT EXISTS (SELECT 1 FROM unnest(i.indclass) AS o(opc) JOIN pg_opclass oc ON oc.oid = o.opc
+                                   WHERE NOT oc.opcdefault OR oc.opcmethod <> 403)), '[]') AS key,
        coalesce((SELECT json_agg(json_build_object('schema', pn.nspname, 'name', pc.relname) ORDER BY i.inhseqno)
                  FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
                  WHERE i.inhrelid = c.oid), '[]') AS parents,
