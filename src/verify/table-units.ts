@@ -123,15 +123,18 @@ export interface Lane {
 /**
  * How large a part (what one query sums) is: about `rows` rows of a keyed range, or `pages` pages
  * (16 MB at 8 kB pages) of a table summed by pages, at most `maxPageParts` of those per table. Parts
- * this size keep every lane busy on a large table; tests make them small.
+ * this size keep every lane busy on a large table; tests make them small. A keyed table of more
+ * than `exactBoundsRows` rows is cut at sampled key values (walking 2.5 M keys of an index cost
+ * about 1.5 s of the source's time at shared/bench SCALE=1, a sample a few milliseconds).
  */
 export interface PartSize {
   rows: number;
   pages: number;
   maxPageParts: number;
+  exactBoundsRows: number;
 }
 
-export const PART_SIZE: PartSize = { rows: 100_000, pages: 2_048, maxPageParts: 64 };
+export const PART_SIZE: PartSize = { rows: 100_000, pages: 2_048, maxPageParts: 64, exactBoundsRows: 1_000_000 };
 
 /** A compare unit under way: its key ranges with the sums so far on each side, and parts still to run. */
 interface TableRun {
@@ -186,7 +189,7 @@ async function planParts(u: TableRun['u'], lane: Lane, rowsPerRange: number, siz
   } else {
     // parts of `step` rows; a part belongs to the range of rowsPerRange rows it starts in
     const step = Math.max(1, Math.ceil(rowsPerRange / Math.ceil(rowsPerRange / size.rows)));
-    const bounds = await keyBounds(lane.s, t, step);
+    const bounds = await keyBounds(lane.s, t, step, size.exactBoundsRows);
     const edges: (string[] | null)[] = [null, ...bounds, null];
     let current = -1;
     for (let i = 0; i + 1 < edges.length; i++) {

@@ -14,7 +14,7 @@ import { resolveConnInfo } from '../../src/config/conninfo.js';
 import { runVerify, type VerifyReport } from '../../src/verify/run-verify.js';
 
 // tiny parts, so a few thousand rows make many of them
-const TINY = { rows: 2, pages: 2, maxPageParts: 64 };
+const TINY = { rows: 2, pages: 2, maxPageParts: 64, exactBoundsRows: 1_000_000 };
 
 async function pair(from: Major, to: Major, label: string): Promise<{ src: string; dst: string }> {
   const src = await freshDatabase(await server(from, 'src'), label);
@@ -143,5 +143,26 @@ describe('verify sums instead of sorting', () => {
     assert.equal(same.tables[0].ranges, 3);
     await execSql(dst, 'UPDATE t SET b = box(point(1, 1), point(0, 0)) WHERE id = 45');
     assert.deepEqual(problems(await verify(src, dst, 20), 'public.t').map(hideSums), ['id >= 40: rows source=11 target=11, checksum … (same count, different content)']);
+  });
+
+  it('a keyed table above the exact-bounds size is cut at sampled key values: ranges of about the asked size, a change named by its range', async () => {
+    const { src, dst } = await pair('17', '18', 'vs_sampled');
+    const table = (order: 'ASC' | 'DESC') =>
+      `CREATE TABLE s (id bigint PRIMARY KEY, v text); INSERT INTO s SELECT i * 3, md5(i::text) FROM generate_series(1, 20000) i ORDER BY i ${order}; ANALYZE s;`;
+    await execSql(src, table('ASC'));
+    await execSql(dst, table('DESC'));
+    const sampled = (rowsPerRange: number) =>
+      runVerify({ source: resolveConnInfo(src), target: resolveConnInfo(dst), jobs: 2, rowsPerRange, partSize: { rows: 1_000, pages: 2, maxPageParts: 64, exactBoundsRows: 5_000 } });
+    const same = await sampled(5_000);
+    assert.ok(same.ok, JSON.stringify(same.tables));
+    assert.deepEqual([same.tables[0].sourceRows, same.tables[0].targetRows], [20_000, 20_000]);
+    assert.ok(same.tables[0].ranges >= 3 && same.tables[0].ranges <= 5, `about 4 ranges, got ${same.tables[0].ranges}`);
+    await execSql(dst, "UPDATE s SET v = 'changed' WHERE id = 30000");
+    const changed = await sampled(5_000);
+    const [only, ...rest] = problems(changed, 'public.s').map(hideSums);
+    assert.match(only, /^id >= \d+ and id < \d+: rows source=\d+ target=\d+, checksum … \(same count, different content\)$/);
+    const [, from, to] = /id >= (\d+) and id < (\d+)/.exec(only)!.map(Number);
+    assert.ok(from <= 30_000 && 30_000 < to, only);
+    assert.deepEqual(rest, []);
   });
 });
