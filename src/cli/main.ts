@@ -63,6 +63,7 @@ withIncrementalOptions(withSelectionOptions(program.command('migrate')))
   .option('--early-indexes', "build a table's indexes as soon as its data is in, while other tables copy (pays with more cores than 2)")
   .option('--cutover-when-caught-up', 'incremental: cut over as soon as the stream has caught up, then exit (without it: stream until SIGINT/SIGTERM, which stops with the slot kept)')
   .option('--block-writes', 'with --cutover-when-caught-up: make the source read-only for new transactions and end the sessions that could still write')
+  .option('--no-verify', 'with --cutover-when-caught-up: skip the full verify that runs after the switch (outside the downtime)')
   .action(async (o: MigrateFlags) => {
     const json = useJson(o.json);
     const debug = Boolean(program.opts().debug);
@@ -71,6 +72,7 @@ withIncrementalOptions(withSelectionOptions(program.command('migrate')))
       if (o.schemaOnly && o.dataOnly) throw usageError('--schema-only and --data-only exclude each other');
       if (o.blockWrites && !o.cutoverWhenCaughtUp) throw usageError('--block-writes goes with --cutover-when-caught-up');
       if (o.cutoverWhenCaughtUp && !o.incremental) throw usageError('--cutover-when-caught-up goes with --incremental');
+      if (o.verify === false && !o.cutoverWhenCaughtUp) throw usageError('--no-verify goes with --cutover-when-caught-up');
       const spec = specOf(o, o.schemaOnly ? 'schema' : 'full');
       const conn = await connInfoWithStdin({ source: o.source, target: o.target }, o, 'migrate');
       const logger = createLogger(({ level, message }) => {
@@ -87,6 +89,13 @@ withIncrementalOptions(withSelectionOptions(program.command('migrate')))
       // each rejected object as an error line on stderr, like a failure that stops the run
       for (const f of summary.failures) process.stderr.write(`pgferry: error ${f.code}: ${f.kind} ${f.name}: ${redact(f.error)}\n`);
       process.exitCode = summaryExitCode(summary);
+      // as a task does: the full verify after the switch, outside the downtime; a difference exits 4
+      if (summary.cutover && o.verify !== false) {
+        const report = await runVerify({ source: conn.source!, target: conn.target!, jobs: run.jobs, selection: spec.objects, mapping: spec.mapping });
+        if (json) jsonLine({ event: 'verify', ...report });
+        else printVerifyReport(report, process.stdout);
+        if (!report.ok) process.exitCode = ExitCode.verifyMismatch;
+      }
     } catch (err) {
       process.exitCode = reportError(err, debug, json);
     } finally {
@@ -94,7 +103,9 @@ withIncrementalOptions(withSelectionOptions(program.command('migrate')))
     }
   });
 
-type MigrateFlags = { source: string; target: string; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; resume?: boolean; cutoverWhenCaughtUp?: boolean; blockWrites?: boolean } & SpecFlags & PasswordStdinFlags;
+type MigrateFlags = {
+  source: string; target: string; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; resume?: boolean; cutoverWhenCaughtUp?: boolean; blockWrites?: boolean; verify?: boolean;
+} & SpecFlags & PasswordStdinFlags;
 
 program
   .command('test-connection')
