@@ -5,6 +5,7 @@
  * dropped when the migration completes.
  */
 import type pg from 'pg';
+import { streamObjectName } from '../cdc/slot-lifecycle.js';
 import { literal } from '../pg/quote.js';
 import { runTagSuffix } from '../pg/session.js';
 import { STATE_SCHEMA } from '../pg/state-schema.js';
@@ -108,11 +109,18 @@ export async function endOrphanedSessions(target: pg.Client, runId: string, wait
   return seen.size;
 }
 
-/** Removes the bookkeeping once the run is complete (the schema goes when no run is left). */
+/**
+ * Removes the bookkeeping once the run is complete: its unit marks and its stream's applied
+ * position (an incremental run's stream is over once it has cut over or been released). The
+ * schema goes when nothing of any run is left in it: another task streaming into the same
+ * database keeps its position there, and a restart of it must find that position.
+ */
 export async function dropUnitMarks(target: pg.Client, runId: string): Promise<void> {
   const exists = await target.query(`SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1`, [STATE_SCHEMA]);
   if (exists.rowCount === 0) return;
   await target.query(`DELETE FROM ${STATE_SCHEMA}.units WHERE run_id = $1`, [runId]);
-  const left = await target.query(`SELECT 1 FROM ${STATE_SCHEMA}.units LIMIT 1`);
+  const positions = (await target.query<{ t: string | null }>('SELECT pg_catalog.to_regclass($1)::text AS t', [`${STATE_SCHEMA}.stream_position`])).rows[0].t !== null;
+  if (positions) await target.query(`DELETE FROM ${STATE_SCHEMA}.stream_position WHERE slot = $1`, [streamObjectName(runId)]);
+  const left = await target.query(`SELECT 1 FROM ${STATE_SCHEMA}.units${positions ? ` UNION ALL SELECT 1 FROM ${STATE_SCHEMA}.stream_position` : ''} LIMIT 1`);
   if (left.rowCount === 0) await target.query(`DROP SCHEMA ${STATE_SCHEMA} CASCADE`);
 }
