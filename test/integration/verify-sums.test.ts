@@ -165,4 +165,20 @@ describe('verify sums instead of sorting', () => {
     assert.ok(from <= 30_000 && 30_000 < to, only);
     assert.deepEqual(rest, []);
   });
+
+  it('a regclass or regtype column compares by the names it stands for, not by the OIDs that differ between the servers', async () => {
+    const { src, dst } = await pair('15', '17', 'vs_reg');
+    // OIDs taken on the target only, so that the same names get other OIDs there
+    await execSql(dst, 'CREATE TABLE pad_the_oids (); CREATE TYPE pad_type AS (x int); DROP TABLE pad_the_oids; DROP TYPE pad_type');
+    const table = `CREATE TABLE other (); CREATE TYPE mood AS ENUM ('ok');
+      CREATE TABLE r (id int PRIMARY KEY, c regclass, t regtype, cs regclass[]); INSERT INTO r VALUES (1, 'other', 'mood', ARRAY['other'::regclass, 'r'::regclass]);`;
+    await execSql(src, table);
+    await execSql(dst, table);
+    const oid = async (uri: string) => (await execSql(uri, "SELECT 'other'::regclass::oid::int8 AS o")).rows[0].o;
+    assert.notEqual(await oid(src), await oid(dst), 'the OIDs differ');
+    const same = await verify(src, dst);
+    assert.ok(same.ok, JSON.stringify(same.tables));
+    await execSql(dst, "UPDATE r SET c = 'r'");
+    assert.equal((await verify(src, dst)).ok, false);
+  });
 });

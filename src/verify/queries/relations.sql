@@ -5,6 +5,8 @@
 -- (USAGE on the schema, SELECT on the table or on every column, no row-level security active: it
 -- would hide rows from both counts and checksums). Extension members are left out, as the
 -- migration leaves them to CREATE EXTENSION.
+-- binary: a built-in type whose binary form is the same wherever the value is: not the reg* types
+-- (regclass, regtype... and their arrays), whose binary form is the OID, not the name, it stands for.
 -- byteOrder: the column sorts the same on every server: not a composite or range type (their
 -- fields may be collated), and not collatable, or collated "C" or "POSIX" (OIDs 950 and 951, and
 -- 100 for the database's default, fixed in every major), or by a default that is C or POSIX under
@@ -16,7 +18,7 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind, c.rel
        greatest(c.reltuples, 0)::float8 AS est,
        coalesce((SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'typeOid', a.atttypid::int8,
                                                    'binary', a.atttypid < 16384 AND ty.typsend::oid <> 0 AND ty.typtype IN ('b', 'r', 'm')
-                                                             AND (ty.typelem = 0 OR el.typtype = 'b'),
+                                                             AND (ty.typelem = 0 OR el.typtype = 'b') AND ty.typname !~ '^_?reg',
                                                    'byteOrder', ty.typtype NOT IN ('c', 'r', 'm')
                                                              AND (a.attcollation IN (0, 950, 951) OR (a.attcollation = 100 AND (SELECT db.c FROM db)))) ORDER BY a.attnum)
                  FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid LEFT JOIN pg_type el ON el.oid = ty.typelem
