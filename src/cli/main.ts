@@ -21,7 +21,7 @@ import { createLogger } from '../logger.js';
 import { jsonLine, migrationSink, reportError, summaryExitCode, useJson } from './output.js';
 import { redact } from '../logger.js';
 import { printVerifyReport } from './verify-output.js';
-import { runVerify } from '../verify/run-verify.js';
+import { runVerify, type VerifyReport } from '../verify/run-verify.js';
 import { runDemoCommand } from './demo-command.js';
 import { planFromSource } from '../plan/review-plan.js';
 import { testConnectivity } from '../pg/test-connectivity.js';
@@ -92,9 +92,7 @@ withIncrementalOptions(withSelectionOptions(program.command('migrate')))
       // as a task does: the full verify after the switch, outside the downtime; a difference exits 4
       if (summary.cutover && o.verify !== false) {
         const report = await runVerify({ source: conn.source!, target: conn.target!, jobs: run.jobs, selection: spec.objects, mapping: spec.mapping });
-        if (json) jsonLine({ event: 'verify', ...report });
-        else printVerifyReport(report, process.stdout);
-        if (!report.ok) process.exitCode = ExitCode.verifyMismatch;
+        if (showVerify(report, json) !== ExitCode.ok) process.exitCode = ExitCode.verifyMismatch;
       }
     } catch (err) {
       process.exitCode = reportError(err, debug, json);
@@ -102,6 +100,13 @@ withIncrementalOptions(withSelectionOptions(program.command('migrate')))
       signals?.dispose();
     }
   });
+
+/** Prints a verify report (a `verify` event with --json) and returns its exit code. */
+function showVerify(report: VerifyReport, json: boolean): number {
+  if (json) jsonLine({ event: 'verify', ...report });
+  else printVerifyReport(report, process.stdout);
+  return report.ok ? ExitCode.ok : ExitCode.verifyMismatch;
+}
 
 type MigrateFlags = {
   source: string; target: string; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean; resume?: boolean; cutoverWhenCaughtUp?: boolean; blockWrites?: boolean; verify?: boolean;
@@ -191,9 +196,7 @@ withSelectionOptions(program.command('verify'))
       const spec = specOf(o, 'full');
       const conn = await connInfoWithStdin({ source: o.source, target: o.target }, o, 'verify');
       const report = await runVerify({ source: conn.source!, target: conn.target!, jobs: o.jobs, rowsPerRange: o.rowsPerRange, selection: spec.objects, mapping: spec.mapping });
-      if (o.json) jsonLine({ event: 'verify', ...report });
-      else printVerifyReport(report, process.stdout);
-      process.exitCode = report.ok ? ExitCode.ok : ExitCode.verifyMismatch;
+      process.exitCode = showVerify(report, Boolean(o.json));
     } catch (err) {
       process.exitCode = reportError(err, debug, Boolean(o.json));
     }

@@ -9,9 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PgferryError, messageOf } from '../errors.js';
 import { redact, silentLogger, type Logger } from '../logger.js';
-import type pg from 'pg';
 import { connect } from '../pg/connect.js';
-import { qualified } from '../pg/quote.js';
 import { testConnectivity, type ConnectivityReport } from '../pg/test-connectivity.js';
 import { runPrecheck, type PrecheckReport } from '../precheck/run-precheck.js';
 import { RateLimiter } from '../copy/rate-limit.js';
@@ -422,8 +420,7 @@ export async function releaseTask(store: TaskStore, id: string, keyFile?: string
       await lockTarget(target, info.database);
       const exists = await target.query('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1', [STATE_SCHEMA]);
       if (exists.rowCount) {
-        // before the marks: dropping the last run's marks drops the whole schema
-        if (task.spec.incremental) await dropStreamPosition(target, streamObjectName(task.runId));
+        // the run's marks and its stream's applied position
         await dropUnitMarks(target, task.runId);
         marksDropped = true;
       }
@@ -465,9 +462,3 @@ async function dropSourceStream(info: ConnInfo, task: TaskRecord): Promise<NonNu
   }
 }
 
-/** Deletes the slot's applied position on the target (pgferry_state.stream_position), if the table exists. */
-async function dropStreamPosition(target: pg.ClientBase, slot: string): Promise<void> {
-  const table = `${STATE_SCHEMA}.stream_position`;
-  const r = await target.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]);
-  if (r.rows[0].t) await target.query(`DELETE FROM ${qualified(STATE_SCHEMA, 'stream_position')} WHERE slot = $1`, [slot]);
-}
