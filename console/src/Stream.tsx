@@ -19,6 +19,7 @@ export function LagPanel({ s }: { s: StreamStatus }) {
       <div><dt>Rows/s</dt><dd>{formatRate(s.rowsPerSecond)}</dd><dd className="small muted"><span data-testid="stream-rows">{s.rows.toLocaleString()}</span> applied</dd></div>
       <div><dt>WAL held on the source</dt><dd data-testid="slot-held">{formatBytes(s.slotHeldBytes)}</dd><dd className="small muted">by the replication slot</dd></div>
       <div><dt>Sequences synced</dt><dd>{s.sequencesSyncedAt ? new Date(s.sequencesSyncedAt).toLocaleTimeString() : '–'}</dd><dd className="small muted">every few seconds</dd></div>
+      <div><dt>Ranges verified</dt><dd data-testid="ranges-verified">{s.rangesVerified?.total ? `${s.rangesVerified.clean.toLocaleString()} of ${s.rangesVerified.total.toLocaleString()}` : '–'}</dd><dd className="small muted">equal and unchanged since: the cutover skips them</dd></div>
     </dl>
   );
 }
@@ -171,6 +172,12 @@ export function CutoverProgress({ p }: { p: TaskProgressView }) {
           Cut over at <code data-testid="cutover-lsn">{c.lsn}</code> with <strong data-testid="downtime">{formatSeconds(c.downtimeSeconds)}</strong> of downtime
           {c.writesBlocked ? ` (writes blocked on the source, ${c.sessionsEnded} session${c.sessionsEnded === 1 ? '' : 's'} ended)` : ' (writes stopped by you)'}; {c.sequencesSet} sequence{c.sequencesSet === 1 ? '' : 's'} set
           {c.matviewsRefreshed ? `, ${c.matviewsRefreshed} materialized view${c.matviewsRefreshed === 1 ? '' : 's'} refreshed` : ''}; {c.transactionsApplied.toLocaleString()} transactions ({c.rowsApplied.toLocaleString()} rows) applied while streaming.
+          {c.check && (
+            <span data-testid="cutover-check" className={c.check.ok ? '' : 'error'}>
+              {' '}Cutover check: {c.check.error ? `could not run (${c.check.error})` : c.check.ok ? 'source and target equal' : `${c.check.differences.length} difference(s): ${c.check.differences.slice(0, 3).join('; ')}`}
+              {c.check.error ? '' : ` — ${c.check.rangesRead.toLocaleString()} key range(s) read, ${c.check.rangesReused.toLocaleString()} verified while streaming, in ${formatSeconds(c.check.seconds)}.`}
+            </span>
+          )}
         </p>
       )}
     </section>

@@ -32,9 +32,20 @@ export interface ApplyTable {
 export type ApplyRouter = (schema: string, name: string) => ApplyTable | undefined;
 
 interface KnownRelation {
+  schema: string;
+  name: string;
   target: ApplyTable | undefined;
   columns: RelationColumn[];
   identity: ReplicaIdentity;
+}
+
+/**
+ * Told of every row a change touches, before it is applied (the range ledger: verify/range-ledger.ts):
+ * the source table, the source transaction, and the values of `columns` that name the row (its new
+ * row, its old key or its old row), or null for a change of the whole table (TRUNCATE).
+ */
+export interface ChangeObserver {
+  touch(schema: string, name: string, xid: number, columns: RelationColumn[], row: ColumnValue[] | null): void;
 }
 
 /** The position the target has applied up to, for one slot. */
@@ -91,8 +102,10 @@ export class ChangeApplier {
   private inserts: { relid: number; table: string; names: string[]; key: string; values: (string | null)[]; rows: number } | null = null;
   /** Rows and transactions applied, for rates and tests. */
   readonly counts = { transactions: 0, rows: 0 };
+  /** The source transaction being read (its BEGIN's xid). */
+  private xid = 0;
 
-  constructor(private readonly target: pg.Client, private readonly slot: string, private readonly route: ApplyRouter) {}
+  constructor(private readonly target: pg.Client, private readonly slot: string, private readonly route: ApplyRouter, private readonly observer?: ChangeObserver) {}
 
   /** Creates the position table if needed, sets the session up, and returns what was applied before. */
   async prepare(): Promise<AppliedPosition> {
@@ -158,6 +171,7 @@ export class ChangeApplier {
     if (this.inserts && !(m.tag === 'insert' && m.relid === this.inserts.relid)) await this.flushInserts();
     switch (m.tag) {
       case 'begin':
+        this.xid = m.xid;
         // committed on the target before a restart: the stream sends it again, it is skipped whole
         this.skipping = m.finalLsn <= this.applied.commitLsn;
         if (!this.skipping && !this.open) {
@@ -167,12 +181,14 @@ export class ChangeApplier {
         this.inSource = !this.skipping;
         return undefined;
       case 'relation':
-        this.relations.set(m.relid, { target: this.route(m.schema, m.name), columns: m.columns, identity: m.replicaIdentity });
+        this.relations.set(m.relid, { schema: m.schema, name: m.name, target: this.route(m.schema, m.name), columns: m.columns, identity: m.replicaIdentity });
         return undefined;
       case 'insert':
       case 'update':
       case 'delete':
       case 'truncate':
+        // skipped ones too: the ledger is the new run's, and what it is told is only ever more
+        this.observe(m);
         if (this.skipping) return undefined;
         this.requireOpen(m.tag);
         await this.change(m);
@@ -252,6 +268,28 @@ export class ChangeApplier {
     if (this.open) await this.target.query('ROLLBACK').catch(() => {});
     this.open = false;
     this.skipping = false;
+  }
+
+  /** Tells the observer which rows of which table a change touches (for a migrated table). */
+  private observe(m: Extract<PgoutputMessage, { tag: 'insert' | 'update' | 'delete' | 'truncate' }>): void {
+    const o = this.observer;
+    if (!o) return;
+    if (m.tag === 'truncate') {
+      for (const id of m.relids) {
+        const rel = this.relations.get(id);
+        if (rel?.target) o.touch(rel.schema, rel.name, this.xid, rel.columns, null);
+      }
+      return;
+    }
+    const rel = this.relations.get(m.relid);
+    if (!rel?.target) return;
+    // an UPDATE that kept its key sends no old one: its new row names the row
+    const old = m.tag === 'insert' ? undefined : m.old ?? m.key;
+    if (m.tag === 'delete') o.touch(rel.schema, rel.name, this.xid, rel.columns, old ?? null);
+    else {
+      if (old) o.touch(rel.schema, rel.name, this.xid, rel.columns, old);
+      o.touch(rel.schema, rel.name, this.xid, rel.columns, m.row);
+    }
   }
 
   private requireOpen(what: string): void {

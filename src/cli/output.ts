@@ -35,11 +35,13 @@ export function reportError(err: unknown, debug: boolean, json: boolean): number
 }
 
 /**
- * The exit code of a finished run (docs/errors.md): 5 when objects were rejected, 11 when the
+ * The exit code of a finished run (docs/errors.md): 5 when objects were rejected, 4 when the
+ * cutover's check found a difference, 11 when the
  * copied rows come from more than one snapshot of the source, 7 when objects were skipped, else 0.
  */
 export function summaryExitCode(s: MigrationSummary): number {
   if (s.failures.length) return ExitCode.objectRejected;
+  if (s.cutover?.check && !s.cutover.check.ok && !s.cutover.check.error) return ExitCode.verifyMismatch;
   if (s.dataSnapshots > 1) return ExitCode.completedFromSeveralSnapshots;
   return s.skipped.length ? ExitCode.completedWithSkipped : ExitCode.ok;
 }

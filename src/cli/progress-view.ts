@@ -24,7 +24,8 @@ export function describeStream(s: StreamStatus): [string, string] {
   const lag = s.lagBytes === 0 && s.lagSeconds === 0 ? 'caught up' : `${bytes(s.lagBytes)} and ${s.lagSeconds.toFixed(1)} s behind`;
   return [
     `stream: ${lag}; applied ${s.appliedLsn} of source ${s.sourceLsn}; ${s.transactionsPerSecond.toFixed(1)} transactions/s, ${s.rowsPerSecond.toFixed(1)} rows/s (${s.transactions} transactions, ${s.rows} rows applied)`,
-    `slot: holds ${bytes(s.slotHeldBytes)} of WAL on the source${s.sequencesSyncedAt ? `; sequences synced ${s.sequencesSyncedAt}` : ''}`,
+    `slot: holds ${bytes(s.slotHeldBytes)} of WAL on the source${s.sequencesSyncedAt ? `; sequences synced ${s.sequencesSyncedAt}` : ''}` +
+      (s.rangesVerified?.total ? `; ${s.rangesVerified.clean} of ${s.rangesVerified.total} key ranges verified and unchanged since` : ''),
   ];
 }
 
@@ -192,6 +193,14 @@ export function renderSummary(s: MigrationSummary): string {
     lines.push(
       `  cutover:         at ${s.cutover.lsn}, ${s.cutover.downtimeSeconds.toFixed(1)}s of downtime${s.cutover.writesBlocked ? ` (writes blocked, ${s.cutover.sessionsEnded} session(s) ended)` : ''}`,
       `                   ${s.cutover.transactionsApplied} transactions, ${s.cutover.rowsApplied} rows applied while streaming; ${s.cutover.sequencesSet} sequences set, ${s.cutover.matviewsRefreshed} materialized views refreshed, ${s.cutover.largeObjectsCopied ?? 0} large objects copied again`,
+    );
+  const check = s.cutover?.check;
+  if (check)
+    lines.push(
+      check.error
+        ? `  cutover check:   could not run: ${check.error}`
+        : `  cutover check:   ${check.ok ? 'equal' : `${check.differences.length} DIFFERENCE(S)`} in ${check.seconds.toFixed(1)}s: ${check.rangesRead} key range(s) read, ${check.rangesReused} verified while streaming and unchanged since`,
+      ...(check.differences ?? []).slice(0, 20).map((d) => `    ${d}`),
     );
   if (s.dataSnapshots > 1)
     lines.push(`  WARNING: the rows come from ${s.dataSnapshots} snapshots of the source (the run was resumed after some tables were in):`,

@@ -21,6 +21,8 @@ export interface StreamStatus {
   slotHeldBytes: number;
   /** Sequences last synced (ISO time), if any. */
   sequencesSyncedAt?: string;
+  /** Key ranges of the streamed tables found equal on both sides and untouched since, of those cut so far. */
+  rangesVerified?: { clean: number; total: number };
 }
 
 /** What an incremental run's cutover did and measured. */
@@ -38,6 +40,12 @@ export interface CutoverSummary {
   largeObjectsCopied: number;
   transactionsApplied: number;
   rowsApplied: number;
+  /**
+   * The check inside the downtime, after everything was applied: a verify that reads only the key
+   * ranges not found equal while streaming (or changed since), and the tables the background
+   * check did not cover. `differences` lists what differs; `error` says why it could not run.
+   */
+  check?: { ok: boolean; seconds: number; tables: number; rangesRead: number; rangesReused: number; differences: string[]; error?: string };
 }
 
 export type MigrationEvent =

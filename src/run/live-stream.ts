@@ -18,6 +18,7 @@ import { displayName, qualified } from '../pg/quote.js';
 import { PgferryError } from '../errors.js';
 import type { StreamStatus } from './events.js';
 import type { RunContext } from './run-context.js';
+import type { RangeLedger } from '../verify/range-ledger.js';
 
 const STATUS_EVERY_MS = 2_000;
 const CONFIRM_EVERY_MS = 500;
@@ -39,6 +40,8 @@ export interface LiveStreamParts {
   targetColumns: Map<string, Set<string>>;
   /** The source's WAL position when the stream started: changes of shape after it are news. */
   startedAt: Lsn;
+  /** Ranges found equal while streaming (the cutover reads only the others). */
+  ledger?: RangeLedger;
 }
 
 /** The columns the target's tables have now (generated ones left out: nothing is written to them). */
@@ -156,6 +159,7 @@ export class LiveStream {
       rowsPerSecond: (rows - this.lastCounts.rows) / seconds,
       slotHeldBytes: Number(r.rows[0].held ?? 0),
       sequencesSyncedAt: this.sequencesSyncedAt,
+      ...(this.parts.ledger ? { rangesVerified: this.parts.ledger.counts() } : {}),
     };
     this.lastCounts = { at: Date.now(), transactions, rows };
     this.ctx.emit({ type: 'stream', ...this.status });

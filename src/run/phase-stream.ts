@@ -11,13 +11,16 @@ import { blockWrites } from '../cdc/block-writes.js';
 import { formatLsn, parseLsn } from '../cdc/lsn.js';
 import { ChangeStream, openReplication } from '../cdc/replication-stream.js';
 import { dropStreamObjects, freeSlot } from '../cdc/slot-lifecycle.js';
-import { ident, qualified } from '../pg/quote.js';
+import { displayName, ident, qualified } from '../pg/quote.js';
 import { serverVersionNum } from '../pg/connect.js';
 import { readLargeObjects } from '../catalog/read-database-objects.js';
 import { copyLargeObjects } from '../copy/large-objects.js';
 import { flushTargetCommits, runTag, runTagSuffix } from '../pg/session.js';
-import { PgferryError } from '../errors.js';
+import { messageOf, PgferryError } from '../errors.js';
 import { LiveStream, targetColumns } from './live-stream.js';
+import { RangeLedger } from '../verify/range-ledger.js';
+import { StreamChecker } from '../verify/stream-check.js';
+import { runVerify } from '../verify/run-verify.js';
 import type { Plan } from '../plan/plan-model.js';
 import type { CutoverSummary } from './events.js';
 import type { CutoverRequest } from './run-options.js';
@@ -30,7 +33,9 @@ const DEFAULT_MAX_LAG_SECONDS = 10;
 export async function streamPhase(ctx: RunContext, plan: Plan, setup: StreamSetup): Promise<{ live: LiveStream; request: CutoverRequest }> {
   return ctx.phase('stream', undefined, async () => {
     const [target, monitor] = await Promise.all([ctx.open('target'), ctx.open('source')]);
-    const applier = new ChangeApplier(target, setup.slot, LiveStream.router(setup.scope.tables));
+    // every row the applier touches goes to the ledger of ranges the checker has found equal
+    const ledger = new RangeLedger();
+    const applier = new ChangeApplier(target, setup.slot, LiveStream.router(setup.scope.tables), ledger);
     const applied = await applier.prepare();
     if (applied.endLsn === 0n)
       throw new PgferryError('PGFERRY_E_INTERNAL', `the target has no recorded position for slot ${setup.slot}`, { object: `slot ${setup.slot}`, fix: 'release the task and start a new one' });
@@ -42,18 +47,29 @@ export async function streamPhase(ctx: RunContext, plan: Plan, setup: StreamSetu
     ctx.log.log('info', `streaming from ${setup.slot} at ${formatLsn(applied.endLsn)}`);
     const columns = await targetColumns(target, setup.scope.tables);
     const startedAt = parseLsn((await monitor.query<{ lsn: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn')).rows[0].lsn);
-    const live = new LiveStream(ctx, { stream, applier, monitor, target, slot: setup.slot, tables: setup.scope.tables, plan, targetColumns: columns, startedAt });
+    const live = new LiveStream(ctx, { stream, applier, monitor, target, slot: setup.slot, tables: setup.scope.tables, plan, targetColumns: columns, startedAt, ledger });
     await live.syncSequences();
     await live.report();
-    let request: CutoverRequest | null = null;
-    await live.pump(async () => {
-      if (ctx.opts.control?.stopRequested()) {
-        await live.confirmDurable(true);
-        ctx.checkStop();
-      }
-      request = ctx.opts.control?.cutoverRequested?.() ?? ctx.opts.cutoverWhenCaughtUp ?? null;
-      return request !== null && live.lagSeconds() <= (request.maxLagSeconds ?? DEFAULT_MAX_LAG_SECONDS);
+    const checker = new StreamChecker({
+      source: ctx.opts.source, target: ctx.opts.target, selection: ctx.opts.selection, mapping: ctx.opts.mapping, ledger,
+      streamed: new Set(setup.scope.tables.map((t) => displayName(t.schema, t.name))),
+      appliedLsn: () => live.appliedLsn(), lagSeconds: () => live.lagSeconds(), nudge: () => stream.confirm(0n, true),
+      warn: (m) => ctx.log.log('warn', m),
     });
+    checker.start();
+    let request: CutoverRequest | null = null;
+    try {
+      await live.pump(async () => {
+        if (ctx.opts.control?.stopRequested()) {
+          await live.confirmDurable(true);
+          ctx.checkStop();
+        }
+        request = ctx.opts.control?.cutoverRequested?.() ?? ctx.opts.cutoverWhenCaughtUp ?? null;
+        return request !== null && live.lagSeconds() <= (request.maxLagSeconds ?? DEFAULT_MAX_LAG_SECONDS);
+      });
+    } finally {
+      await checker.stop();
+    }
     return { live, request: request as unknown as CutoverRequest };
   });
 }
@@ -94,6 +110,8 @@ export async function cutoverPhase(ctx: RunContext, live: LiveStream, setup: Str
     if (largeObjects) step('large objects copied again', `${largeObjects.copied} copied, ${largeObjects.unlinked} removed`);
     // everything applied must be on the target's disk before the slot that could replay it goes
     await flushTargetCommits(target);
+    const check = await cutoverCheck(ctx, live);
+    step('check', check.error ? `could not run: ${check.error}` : `${check.ok ? 'equal' : `${check.differences.length} difference(s)`}: ${check.rangesRead} range(s) read, ${check.rangesReused} found equal while streaming and untouched since (${check.seconds.toFixed(1)} s)`);
     const downtimeSeconds = (Date.now() - writesStopped) / 1000;
     await stream.close();
     await dropStreamObjects(monitor, setup.slot, { keepPublication: setup.userPublication });
@@ -110,8 +128,37 @@ export async function cutoverPhase(ctx: RunContext, live: LiveStream, setup: Str
       largeObjectsCopied: largeObjects?.copied ?? 0,
       transactionsApplied: applier.counts.transactions,
       rowsApplied: applier.counts.rows,
+      check,
     };
   });
+}
+
+/**
+ * The cutover's check, with writes stopped and everything applied: verify reads the ranges the
+ * background check did not find equal, or that changed since, and every table it knows nothing
+ * of; the rest it takes from the range ledger. Sequences and large objects are compared whole.
+ * A difference is reported, not thrown: the source is frozen and the slot has nothing more to
+ * give, so the cutover completes and says so. A failure to read is reported the same way (the
+ * full verify after the switch, or pgferry task verify, reads everything again).
+ */
+async function cutoverCheck(ctx: RunContext, live: LiveStream): Promise<NonNullable<CutoverSummary['check']>> {
+  const t0 = Date.now();
+  const ledger = live.parts.ledger;
+  try {
+    if (ledger) await ledger.placeAll(live.parts.monitor);
+    const report = await runVerify({
+      source: ctx.opts.source, target: ctx.opts.target, jobs: ctx.jobs(), selection: ctx.opts.selection, mapping: ctx.opts.mapping,
+      reuse: ledger && ((source) => ledger.reuse(source)),
+    });
+    const differences = [
+      ...report.tables.filter((t) => !t.ok).map((t) => `${t.table}: ${t.problems.join('; ')}`),
+      ...report.sequences.filter((q) => !q.ok).map((q) => `sequence ${q.sequence}: source ${q.source ?? 'missing'}, target ${q.target ?? 'missing'}`),
+      ...report.largeObjects.problems,
+    ];
+    return { ok: report.ok, seconds: report.seconds, tables: report.tables.length, rangesRead: report.ranges?.read ?? 0, rangesReused: report.ranges?.reused ?? 0, differences };
+  } catch (err) {
+    return { ok: false, seconds: (Date.now() - t0) / 1000, tables: 0, rangesRead: 0, rangesReused: 0, differences: [], error: messageOf(err) };
+  }
 }
 
 /**

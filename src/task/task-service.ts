@@ -140,7 +140,9 @@ function runLine(n: RunNumbers): string {
 function cutoverLine(summary: MigrationSummary): string {
   const c = summary.cutover;
   if (!c) return '';
-  return `; cut over at ${c.lsn} with ${c.downtimeSeconds.toFixed(1)} s of downtime${c.writesBlocked ? ` (writes blocked on the source, ${c.sessionsEnded} session(s) ended)` : ''}`;
+  const check = !c.check ? '' : c.check.error ? `; the cutover check could not run: ${redact(c.check.error)}` :
+    `; the cutover check found ${c.check.ok ? 'source and target equal' : `${c.check.differences.length} difference(s)`} (${c.check.rangesRead} key range(s) read, ${c.check.rangesReused} verified while streaming)`;
+  return `; cut over at ${c.lsn} with ${c.downtimeSeconds.toFixed(1)} s of downtime${c.writesBlocked ? ` (writes blocked on the source, ${c.sessionsEnded} session(s) ended)` : ''}${check}`;
 }
 
 /** What a stopped run's history line says (an incremental one keeps its slot). */

@@ -10,10 +10,11 @@ import { displayName } from '../pg/quote.js';
 import { listTables, type VerifyTable } from './table-inventory.js';
 import { columnMatcher, type Selection } from '../plan/selection.js';
 import { NameMapper, type NameMapping } from '../plan/name-mapping.js';
-import { scopeRules, tablesInScope } from './verify-scope.js';
+import { scopeRules, tablesInScope, type ScopeRules } from './verify-scope.js';
 import { compareSequences, type SequenceVerdict } from './sequence-compare.js';
 import { RelationTree, judgeThroughTree, type TreeSides } from './relation-tree.js';
-import { expectedParts, PART_SIZE, planTables, runTableUnits, type Lane, type PartSize, type TableVerdict } from './table-units.js';
+import { expectedParts, PART_SIZE, planTables, runTableUnits, type Lane, type PartSize, type TablePlan, type TableVerdict } from './table-units.js';
+import type { ReusedRanges } from './range-ledger.js';
 import { deniedLargeObjects } from '../catalog/source-access.js';
 
 export type { TableVerdict } from './table-units.js';
@@ -38,6 +39,8 @@ export interface VerifyReport {
   sequences: SequenceVerdict[];
   /** Large objects on the source, and each difference found. */
   largeObjects: { count: number; problems: string[] };
+  /** With `reuse` (a cutover's check): key ranges read, and those taken as found equal while streaming. */
+  ranges?: { read: number; reused: number };
   seconds: number;
 }
 
@@ -66,6 +69,11 @@ export interface VerifyOptions {
   /** How much one query sums (tests make parts small to split small tables). */
   partSize?: PartSize;
   onTable?: (v: TableVerdict) => void;
+  /**
+   * Ranges known equal already (the range ledger of a stream, at its cutover): a compare unit it
+   * knows is cut into its ranges, and only those not clean are read.
+   */
+  reuse?: (source: VerifyTable) => ReusedRanges | undefined;
 }
 
 /**
@@ -74,13 +82,46 @@ export interface VerifyOptions {
  * server sends its bytes as they are (it would refuse those that are not UTF-8), so bytes that
  * are valid UTF-8 compare equal with a UTF8 side, and others differ from anything it can hold.
  */
-async function pinSettings(c: pg.Client, extraFloatDigits: number): Promise<void> {
+export async function pinSettings(c: pg.Client, extraFloatDigits: number): Promise<void> {
   await c.query(
     "SELECT pg_catalog.set_config('DateStyle', 'ISO, MDY', false), pg_catalog.set_config('TimeZone', 'UTC', false)," +
       " pg_catalog.set_config('IntervalStyle', 'postgres', false), pg_catalog.set_config('bytea_output', 'hex', false)," +
       ` pg_catalog.set_config('extra_float_digits', '${extraFloatDigits}', false), pg_catalog.set_config('statement_timeout', '0', false),` +
       " pg_catalog.set_config('search_path', 'pg_catalog', false), pg_catalog.set_config('client_encoding', CASE pg_catalog.current_setting('server_encoding') WHEN 'SQL_ASCII' THEN 'SQL_ASCII' ELSE 'UTF8' END, false)",
   );
+}
+
+/** The float digits both sides print with: float text output changed in 12, so arrays of floats compare at 15 digits across that line. */
+export function floatDigits(sv: number, tv: number): number {
+  return sv >= 120000 === tv >= 120000 ? 3 : 0;
+}
+
+/** What verify compares, read from both sides (sessions with pinned settings): the tables in scope and their verdicts. */
+export interface VerifyScope {
+  srcTables: Map<string, VerifyTable>;
+  dstTables: Map<string, VerifyTable>;
+  plan: TablePlan;
+  rules: ScopeRules;
+  mapper: NameMapper;
+  targetId: (sourceId: string) => string;
+  label: (sourceId: string) => string;
+}
+
+/** Lists both sides' tables and plans the comparison under the selection and the name mapping. */
+export async function planVerify(src: pg.ClientBase, dst: pg.ClientBase, opts: Pick<VerifyOptions, 'selection' | 'mapping'>): Promise<VerifyScope> {
+  const rules = scopeRules(opts.selection);
+  const keepColumn = opts.selection ? columnMatcher(opts.selection) : () => true;
+  const mapper = new NameMapper(opts.mapping);
+  const [allSrc, allDst] = await Promise.all([listTables(src), listTables(dst)]);
+  const srcTables = tablesInScope(allSrc, rules, (schema, name) => ({ schema, name }));
+  const expected = new Map([...srcTables.values()].map((t) => [t.id, expectedOnTarget(t, keepColumn, mapper)]));
+  const targetId = (id: string) => expected.get(id)!.target.id;
+  const mapped = new Set([...expected.values()].map((e) => e.target.id));
+  // a target relation is in scope when a source one in scope maps to it, or when the rules put it there
+  const dstByRules = tablesInScope(allDst, rules, (schema, name) => mapper.sourceOf(schema, name));
+  const dstTables = new Map([...allDst].filter(([id]) => mapped.has(id) || dstByRules.has(id)));
+  const label = (id: string) => (targetId(id) === id ? id : `${id} → ${targetId(id)}`);
+  return { srcTables, dstTables, plan: planTables(expected, dstTables, label), rules, mapper, targetId, label };
 }
 
 /** Runs the comparison; never throws for a difference, only for a failure to read. */
@@ -103,22 +144,9 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
   try {
     const [src, dst] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
     const [sv, tv] = await Promise.all([serverVersionNum(src), serverVersionNum(dst)]);
-    // float text output changed in 12: compare arrays of floats at 15 digits across that line
-    const efd = sv >= 120000 === tv >= 120000 ? 3 : 0;
+    const efd = floatDigits(sv, tv);
     await Promise.all([pinSettings(src, efd), pinSettings(dst, efd)]);
-    const rules = scopeRules(opts.selection);
-    const keepColumn = opts.selection ? columnMatcher(opts.selection) : () => true;
-    const mapper = new NameMapper(opts.mapping);
-    const [allSrc, allDst] = await Promise.all([listTables(src), listTables(dst)]);
-    const srcTables = tablesInScope(allSrc, rules, (schema, name) => ({ schema, name }));
-    const expected = new Map([...srcTables.values()].map((t) => [t.id, expectedOnTarget(t, keepColumn, mapper)]));
-    const targetId = (id: string) => expected.get(id)!.target.id;
-    const mapped = new Set([...expected.values()].map((e) => e.target.id));
-    // a target relation is in scope when a source one in scope maps to it, or when the rules put it there
-    const dstByRules = tablesInScope(allDst, rules, (schema, name) => mapper.sourceOf(schema, name));
-    const dstTables = new Map([...allDst].filter(([id]) => mapped.has(id) || dstByRules.has(id)));
-    const label = (id: string) => (targetId(id) === id ? id : `${id} → ${targetId(id)}`);
-    const plan = planTables(expected, dstTables, label);
+    const { srcTables, dstTables, plan, rules, mapper, targetId, label } = await planVerify(src, dst, opts);
 
     const partSize = opts.partSize ?? PART_SIZE;
     // a lane per job, as long as there are parts of tables for it to sum
@@ -143,9 +171,9 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     const all = [...new Set([...plan.bySource.values(), ...plan.byTarget.values()])];
     const pending = new Set(plan.units.map((u) => u.v));
     for (const v of all) if (!pending.has(v) && !held.has(v)) opts.onTable?.(v);
-    await runTableUnits(plan.units, lanes, opts.rowsPerRange ?? 1_000_000, partSize, (v) => {
+    const reused = await runTableUnits(plan.units, lanes, opts.rowsPerRange ?? 1_000_000, partSize, (v) => {
       if (!held.has(v)) opts.onTable?.(v);
-    });
+    }, opts.reuse);
     judgeParents(srcTables, parents, plan.present, sides, (id) => opts.onTable?.(plan.bySource.get(id)!));
 
     const sequences = await compareSequences(src, dst, { rules, mapper, srcTables, dstTables });
@@ -166,6 +194,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
       tables,
       sequences,
       largeObjects,
+      ...(opts.reuse ? { ranges: reused } : {}),
       seconds: (Date.now() - t0) / 1000,
     };
   } finally {

@@ -22,8 +22,9 @@ export interface VerifyTable {
    * a binary send function, whose binary form is the same on every major and names no
    * database-specific OID; other columns are compared as text. `byteOrder`: the column sorts the
    * same on every server (not collatable, or in byte order), so both sides read a key in one order.
+   * `collatable`: the type takes a collation.
    */
-  columns: { name: string; type: string; typeOid: number; binary: boolean; byteOrder: boolean }[];
+  columns: { name: string; type: string; typeOid: number; binary: boolean; byteOrder: boolean; collatable: boolean }[];
   /** Primary key columns, used to split large tables into ranges. */
   key: string[];
   estimatedRows: number;

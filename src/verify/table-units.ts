@@ -11,6 +11,7 @@ import {
   addSums, describeRange, fingerprint, keyBounds, NO_ROWS, pageCount, rowCount, rowSum, sameSums,
   type KeyRange, type RangeSum, type RowFilter,
 } from './table-checksum.js';
+import type { ReusedRanges } from './range-ledger.js';
 
 export interface TableVerdict {
   table: string;
@@ -139,7 +140,8 @@ export const PART_SIZE: PartSize = { rows: 100_000, pages: 2_048, maxPageParts: 
 /** A compare unit under way: its key ranges with the sums so far on each side, and parts still to run. */
 interface TableRun {
   u: Extract<TableUnit, { kind: 'compare' }>;
-  ranges: { range: KeyRange; source: RangeSum; target: RangeSum }[];
+  /** `reused`: taken from the range ledger, not read. */
+  ranges: { range: KeyRange; source: RangeSum; target: RangeSum; reused?: boolean }[];
   left: number;
 }
 
@@ -169,12 +171,22 @@ function pageRun(pages: number, i: number, n: number): RowFilter {
  * range ("all rows"), summed in runs of pages where both servers can scan them (each side splits
  * its own pages: rows need not sit alike).
  */
-async function planParts(u: TableRun['u'], lane: Lane, rowsPerRange: number, size: PartSize): Promise<{ run: TableRun; parts: Part[] }> {
+async function planParts(u: TableRun['u'], lane: Lane, rowsPerRange: number, size: PartSize, reuse?: ReusedRanges): Promise<{ run: TableRun; parts: Part[] }> {
   const t = u.source;
   const run: TableRun = { u, ranges: [], left: 0 };
   const parts: Part[] = [];
   const fresh = (range: KeyRange) => run.ranges.push({ range, source: NO_ROWS, target: NO_ROWS }) - 1;
-  if (t.key.length > 0 && t.estimatedRows > 0 && t.estimatedRows <= size.rows) {
+  if (reuse) {
+    // the ledger's ranges: those found equal while streaming and untouched since keep their sums
+    for (const r of reuse.ranges) {
+      if (r.clean) {
+        run.ranges.push({ range: r.range, source: r.clean, target: r.clean, reused: true });
+        continue;
+      }
+      const keys: RowFilter = !r.range.from && !r.range.to ? { kind: 'all' } : { kind: 'keys', range: r.range };
+      parts.push({ run, range: fresh(r.range), source: keys, target: keys });
+    }
+  } else if (t.key.length > 0 && t.estimatedRows > 0 && t.estimatedRows <= size.rows) {
     parts.push({ run, range: fresh({ from: null, to: null }), source: { kind: 'all' }, target: { kind: 'all' } });
   } else if (t.key.length === 0) {
     const r = fresh({ from: null, to: null });
@@ -221,6 +233,12 @@ async function runPart(p: Part, lane: Lane): Promise<boolean> {
   range.source = addSums(range.source, a);
   range.target = addSums(range.target, b);
   if (--run.left > 0) return false;
+  await judgeRun(run, lane);
+  return true;
+}
+
+/** Fills a compare unit's verdict from its ranges' sums (a keyed range that differs only in order is read again, row by row). */
+async function judgeRun(run: TableRun, lane: Lane): Promise<void> {
   const { v } = run.u;
   Object.assign(v, { ok: true, sourceRows: 0, targetRows: 0, ranges: run.ranges.length });
   for (const r of run.ranges) {
@@ -238,7 +256,6 @@ async function runPart(p: Part, lane: Lane): Promise<boolean> {
         (s.rows === d.rows ? `, checksum source=${fingerprint(s)} target=${fingerprint(d)} (same count, different content)` : ''),
     );
   }
-  return true;
 }
 
 /**
@@ -248,9 +265,11 @@ async function runPart(p: Part, lane: Lane): Promise<boolean> {
  */
 export async function runTableUnits(
   units: TableUnit[], lanes: Lane[], rowsPerRange: number, size: PartSize, done: (v: TableVerdict) => void,
-): Promise<void> {
+  reuse?: (source: VerifyTable) => ReusedRanges | undefined,
+): Promise<{ read: number; reused: number }> {
   const queue: Part[] = [];
   let planning = 0;
+  const ranges = { read: 0, reused: 0 };
   await runPoolWithFillers(
     units,
     lanes.length,
@@ -266,9 +285,15 @@ export async function runTableUnits(
       }
       planning++;
       try {
-        const { parts } = await planParts(u, lane, rowsPerRange, size);
+        const { run, parts } = await planParts(u, lane, rowsPerRange, size, reuse?.(u.source));
+        const kept = run.ranges.filter((r) => r.reused).length;
+        ranges.reused += kept;
+        ranges.read += run.ranges.length - kept;
         // a table of one part is summed here and now; larger ones are shared out
-        if (parts.length === 1) {
+        if (parts.length === 0) {
+          await judgeRun(run, lane);
+          done(u.v);
+        } else if (parts.length === 1) {
           if (await runPart(parts[0], lane)) done(u.v);
         } else queue.push(...parts);
       } finally {
@@ -283,4 +308,5 @@ export async function runTableUnits(
       },
     },
   );
+  return ranges;
 }

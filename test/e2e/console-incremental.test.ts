@@ -142,6 +142,8 @@ describe('console: incremental migration in Chromium', () => {
     // streaming: a live state (Stop on, Verify and Release off), the lag panel and the stream phase current
     await page.locator('h1 .badge.state-streaming').waitFor({ timeout: 120_000 });
     await page.getByTestId('lag-panel').waitFor({ timeout: 30_000 });
+    // the background check reports its ranges with the stream's status
+    await page.getByTestId('ranges-verified').filter({ hasText: / of \d+/ }).waitFor({ timeout: 30_000 });
     assert.equal(await page.getByRole('button', { name: 'Stop' }).isEnabled(), true);
     assert.equal(await page.getByRole('button', { name: 'Verify' }).isDisabled(), true);
     assert.equal(await page.getByRole('button', { name: 'Release' }).isDisabled(), true);
@@ -212,7 +214,8 @@ describe('console: incremental migration in Chromium', () => {
     assert.match(await page.getByTestId('cutover-lsn').innerText(), /^[0-9A-F]+\/[0-9A-F]+$/);
     assert.match(await result.innerText(), /writes stopped by you\); 1 sequence set/);
     const shown = await page.getByRole('list', { name: 'cutover steps' }).innerText();
-    assert.match(shown, /apply to the cutover position[\s\S]*sequences set[\s\S]*slot dropped/);
+    assert.match(shown, /apply to the cutover position[\s\S]*sequences set[\s\S]*check[\s\S]*slot dropped/);
+    assert.match(await page.getByTestId('cutover-check').innerText(), /Cutover check: source and target equal — \d+ key range\(s\) read, \d+ verified while streaming/);
     assert.doesNotMatch(shown, /block writes/, 'writes were not blocked');
     const summary = (await call('GET', `/api/tasks/${id}`)).json.summary;
     assert.equal(summary.cutover.writesBlocked, false);

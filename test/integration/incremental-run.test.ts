@@ -62,6 +62,8 @@ describe('incremental migration', () => {
         const summary = await run;
         assert.ok(summary.cutover, 'the summary has the cutover');
         assert.ok(summary.cutover.transactionsApplied > 0);
+        // the check inside the downtime (ranges not verified while streaming, or changed since) found them equal
+        assert.equal(summary.cutover.check?.ok, true, JSON.stringify(summary.cutover.check));
         assert.ok(events.some((e) => e.type === 'stream'), 'stream status was reported');
         const [s, d] = await Promise.all([tableDigests(src.uri, major === '10' ? 0 : 3), tableDigests(dst.uri, major === '10' ? 0 : 3)]);
         assert.deepEqual(Object.fromEntries(d), Object.fromEntries(s));

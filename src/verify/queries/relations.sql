@@ -11,7 +11,8 @@
 -- fields may be collated), and not collatable, or collated "C" or "POSIX" (OIDs 950 and 951, and
 -- 100 for the database's default, fixed in every major), or by a default that is C or POSIX under
 -- libc (datlocprovider, 15 and later, read through to_jsonb so that older majors, which have only
--- libc, need no other query).
+-- libc, need no other query). collatable: the type takes a collation (a key value compared with
+-- bounds outside the table is given COLLATE "C", the order a byte-ordered key sorts in).
 WITH db AS (SELECT d.datcollate IN ('C', 'POSIX') AND coalesce(pg_catalog.to_jsonb(d) ->> 'datlocprovider', 'c') = 'c' AS c
             FROM pg_database d WHERE d.datname = pg_catalog.current_database())
 SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind, c.relispartition AS is_partition,
@@ -20,7 +21,8 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind, c.rel
                                                    'binary', a.atttypid < 16384 AND ty.typsend::oid <> 0 AND ty.typtype IN ('b', 'r', 'm')
                                                              AND (ty.typelem = 0 OR el.typtype = 'b') AND ty.typname !~ '^_?reg',
                                                    'byteOrder', ty.typtype NOT IN ('c', 'r', 'm')
-                                                             AND (a.attcollation IN (0, 950, 951) OR (a.attcollation = 100 AND (SELECT db.c FROM db)))) ORDER BY a.attnum)
+                                                             AND (a.attcollation IN (0, 950, 951) OR (a.attcollation = 100 AND (SELECT db.c FROM db))),
+                                                   'collatable', ty.typcollation <> 0) ORDER BY a.attnum)
                  FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid LEFT JOIN pg_type el ON el.oid = ty.typelem
                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]') AS columns,
        coalesce((SELECT json_agg(a.attname ORDER BY k.ord)
