@@ -87,6 +87,10 @@ console.log(`lag when streaming started: ${(first.lagBytes / 1048576).toFixed(1)
 console.log(`catch-up: ${caughtUp ? (t(caughtUp) - startAt).toFixed(1) : 'never'} s from stream start to under 1 s of lag`);
 console.log(`steady lag over ${steady.length} samples: median ${median(steady).toFixed(2)} s, max ${Math.max(...steady).toFixed(2)} s; apply ${median(streams.filter((e) => t(e) >= Number(caught)).map((e) => e.transactionsPerSecond).sort((a, b) => a - b)).toFixed(0)} tx/s`);
 console.log(`cutover: downtime ${summary.cutover.downtimeSeconds.toFixed(2)} s, ${summary.cutover.sessionsEnded} sessions ended, ${summary.cutover.transactionsApplied} transactions / ${summary.cutover.rowsApplied} rows applied while streaming`);
+const check = summary.cutover.check;
+const ranges = streams.at(-1)?.rangesVerified;
+if (ranges) console.log(`ranges verified while streaming, at the last report: ${ranges.clean} of ${ranges.total}`);
+if (check) console.log(`cutover check (right after the downtime): ${check.error ? `could not run: ${check.error}` : `${check.ok ? 'equal' : 'DIFFERENCES'} in ${check.seconds.toFixed(2)} s, ${check.rangesRead} ranges read, ${check.rangesReused} reused`}`);
 console.log(`verify after the switch: ${phase('verify')?.toFixed(1)} s`);
 EOF
 grep -E '^tps|latency average' "$work/pgbench.log" | sed 's/^/pgbench: /'

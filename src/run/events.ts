@@ -41,7 +41,7 @@ export interface CutoverSummary {
   transactionsApplied: number;
   rowsApplied: number;
   /**
-   * The check inside the downtime, after everything was applied: a verify that reads only the key
+   * The check right after the downtime (writes still stopped on the source): a verify that reads only the key
    * ranges not found equal while streaming (or changed since), and the tables the background
    * check did not cover. `differences` lists what differs; `error` says why it could not run.
    */

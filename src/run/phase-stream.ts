@@ -4,7 +4,8 @@
  * threshold (a stop request ends it, keeping the slot). Cutover: writes stop (blocked by pgferry,
  * or by the user), the source's current position is taken, everything up to it is applied, the
  * sequences are set, the materialized views refreshed and the large objects copied again; the
- * downtime ends there. Then the slot (and pgferry's publication) are dropped.
+ * downtime ends there. Then the slot (and pgferry's publication) are dropped, and the cutover's
+ * check compares what changed since the background check of the stream last found it equal.
  */
 import { ChangeApplier } from '../cdc/apply-changes.js';
 import { blockWrites } from '../cdc/block-writes.js';
@@ -110,12 +111,13 @@ export async function cutoverPhase(ctx: RunContext, live: LiveStream, setup: Str
     if (largeObjects) step('large objects copied again', `${largeObjects.copied} copied, ${largeObjects.unlinked} removed`);
     // everything applied must be on the target's disk before the slot that could replay it goes
     await flushTargetCommits(target);
-    const check = await cutoverCheck(ctx, live);
-    step('check', check.error ? `could not run: ${check.error}` : `${check.ok ? 'equal' : `${check.differences.length} difference(s)`}: ${check.rangesRead} range(s) read, ${check.rangesReused} found equal while streaming and untouched since (${check.seconds.toFixed(1)} s)`);
     const downtimeSeconds = (Date.now() - writesStopped) / 1000;
     await stream.close();
     await dropStreamObjects(monitor, setup.slot, { keepPublication: setup.userPublication });
     step('slot dropped', setup.userPublication ? `${setup.slot} (publication ${setup.publication} is the user's and stays)` : `${setup.slot} and publication ${setup.publication}`);
+    // after the downtime (the target may take writes now), before the run reports the cutover done
+    const check = await cutoverCheck(ctx, live);
+    step('check', check.error ? `could not run: ${check.error}` : `${check.ok ? 'equal' : `${check.differences.length} difference(s)`}: ${check.rangesRead} range(s) read, ${check.rangesReused} found equal while streaming and untouched since (${check.seconds.toFixed(1)} s)`);
     if (request.blockWrites)
       ctx.log.log('warn', `the source database ${ctx.opts.source.database} stays read-only for new sessions; to undo: ALTER DATABASE ${ident(ctx.opts.source.database)} RESET default_transaction_read_only`);
     return {
@@ -134,7 +136,9 @@ export async function cutoverPhase(ctx: RunContext, live: LiveStream, setup: Str
 }
 
 /**
- * The cutover's check, with writes stopped and everything applied: verify reads the ranges the
+ * The cutover's check, right after the downtime, with the source's writes still stopped and
+ * everything applied (the target is the application's from then on; a careful user points it
+ * there once the check has passed, which takes seconds, not a full verify): verify reads the ranges the
  * background check did not find equal, or that changed since, and every table it knows nothing
  * of; the rest it takes from the range ledger. Sequences and large objects are compared whole.
  * A difference is reported, not thrown: the source is frozen and the slot has nothing more to

@@ -49,7 +49,10 @@ export interface ReusedRanges {
   ranges: { range: KeyRange; clean: RangeSum | null }[];
 }
 
-const sameKey = (a: VerifyTable, b: VerifyTable) => a.key.length === b.key.length && a.key.every((k, i) => k === b.key[i]);
+/** Read alike: the same key, and the same columns of the same types (a column added since was never summed). */
+const sameKey = (a: VerifyTable, b: VerifyTable) =>
+  a.key.length === b.key.length && a.key.every((k, i) => k === b.key[i]) &&
+  a.columns.length === b.columns.length && a.columns.every((c, i) => c.name === b.columns[i].name && c.type === b.columns[i].type);
 
 export class RangeLedger {
   private seq = 0;
@@ -188,7 +191,7 @@ export class RangeLedger {
 
   /**
    * What a verify may take from the ledger for a compare unit that reads `source` as the checker
-   * did (same table, same key): every range, with the sums of those still clean. Call after
+   * did (same table, key and columns): every range, with the sums of those still clean. Call after
    * placeAll; undefined when the ledger has nothing for the table.
    */
   reuse(source: VerifyTable): ReusedRanges | undefined {

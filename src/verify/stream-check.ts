@@ -4,7 +4,7 @@
  * (a source and a target session), at most half of its time busy, and idle while the stream lags:
  * the apply comes first.
  *
- * One check of a few ranges of a table: the source's sums in one REPEATABLE READ snapshot (whose
+ * One check of a few ranges (of one table, or of many small ones): the source's sums in one REPEATABLE READ snapshot (whose
  * xmin is noted), then the source's WAL position L; once the target has applied past L, the
  * target's sums; then the ledger places every touch so far and marks each range whose sums agree
  * and whose changes all precede that xmin (RangeLedger.markChecked says why that is sound).
@@ -24,10 +24,12 @@ import { keyBounds, rowSum, type KeyRange, type RangeSum, type RowFilter } from 
 import { PART_SIZE, type TableUnit } from './table-units.js';
 
 type CompareUnit = Extract<TableUnit, { kind: 'compare' }>;
+/** One range of one table to check. */
+type Work = { u: CompareUnit; i: number; range: KeyRange };
 
 /** Ranges of about this many rows; a table of at most this many is one range. */
 const RANGE_ROWS = PART_SIZE.rows;
-/** One check reads at most this many rows a side (its ranges share one source snapshot). */
+/** One check reads about this many rows a side at most (its ranges, of one or many tables, share one source snapshot). */
 const CHECK_ROWS = 2 * RANGE_ROWS;
 /** No check starts while the stream lags more than this. */
 const MAX_LAG_SECONDS = 2;
@@ -56,7 +58,9 @@ export class StreamChecker {
   private stopping = false;
   private running: Promise<void> | undefined;
   private session: { s: pg.Client; d: pg.Client; units: CompareUnit[] } | undefined;
+  /** Where the next check starts: a compare unit, and a range of it. */
   private next = 0;
+  private nextRange = 0;
   private warned = false;
   private wake: (() => void) | undefined;
 
@@ -129,31 +133,40 @@ export class StreamChecker {
     if (c) await Promise.all([c.s.end().catch(() => {}), c.d.end().catch(() => {})]);
   }
 
-  /** Checks the next table (round robin) with ranges not clean; false when there was nothing to do. */
+  /**
+   * Gathers ranges not clean, range after range and table after table (round robin, so a table
+   * whose ranges are always touched does not hold the lane), up to CHECK_ROWS rows, and checks
+   * them in one go: many small tables share one snapshot and one wait. False when all were clean.
+   */
   private async checkNext(c: { s: pg.Client; d: pg.Client; units: CompareUnit[] }): Promise<boolean> {
     const { ledger } = this.deps;
     if (this.deps.lagSeconds() > MAX_LAG_SECONDS) return false;
-    for (let tried = 0; tried < c.units.length && !this.stopping; tried++) {
+    const batch: Work[] = [];
+    let rows = 0;
+    // one round over every range of every table at most, from where the last check stopped
+    for (let tried = 0; tried <= c.units.length && rows < CHECK_ROWS && !this.stopping; tried++) {
       const u = c.units[this.next % c.units.length];
       const id = u.source.id;
       if (!ledger.planned(id)) ledger.setTable(u.source, await this.cut(c.s, u));
       await ledger.place(c.s, id);
       const ranges = ledger.ranges(id);
-      const todo: number[] = [];
-      let rows = 0;
-      for (let i = 0; i < ranges.length && rows < CHECK_ROWS; i++) {
+      let i = this.nextRange;
+      for (; i < ranges.length && rows < CHECK_ROWS; i++) {
         if (RangeLedger.isClean(ranges[i])) continue;
-        todo.push(i);
-        rows += ranges.length === 1 ? u.source.estimatedRows : RANGE_ROWS;
+        batch.push({ u, i, range: ranges[i].range });
+        // a table of one range may be any size (no key to cut it by); at least one row for an empty one
+        rows += ranges.length === 1 ? Math.max(1, u.source.estimatedRows) : RANGE_ROWS;
       }
-      // the same table again next time while it has unclean ranges left past these
-      const rest = ranges.slice((todo.at(-1) ?? ranges.length) + 1).some((r) => !RangeLedger.isClean(r));
-      if (!rest) this.next++;
-      if (!todo.length) continue;
-      await this.check(c, u, todo.map((i) => ranges[i].range), todo);
-      return true;
+      // the next check goes on after these ranges, or with the next table
+      if (i < ranges.length) this.nextRange = i;
+      else {
+        this.next++;
+        this.nextRange = 0;
+      }
     }
-    return false;
+    if (!batch.length) return false;
+    await this.check(c, batch);
+    return true;
   }
 
   /** A table's ranges: cut every RANGE_ROWS rows of its key on the source, or one range. */
@@ -165,7 +178,7 @@ export class StreamChecker {
     return edges.slice(0, -1).map((from, i) => ({ from, to: edges[i + 1] }));
   }
 
-  private async check(c: { s: pg.Client; d: pg.Client }, u: CompareUnit, ranges: KeyRange[], at: number[]): Promise<void> {
+  private async check(c: { s: pg.Client; d: pg.Client }, batch: Work[]): Promise<void> {
     const filter = (r: KeyRange): RowFilter => (!r.from && !r.to ? { kind: 'all' } : { kind: 'keys', range: r });
     const source: RangeSum[] = [];
     await c.s.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -173,7 +186,7 @@ export class StreamChecker {
     try {
       // the first query takes the snapshot every sum below reads
       xmin = xidOfTxid((await c.s.query<{ x: string }>('SELECT pg_catalog.txid_snapshot_xmin(pg_catalog.txid_current_snapshot())::text AS x')).rows[0].x);
-      for (const r of ranges) source.push(await rowSum(c.s, u.source, filter(r)));
+      for (const w of batch) source.push(await rowSum(c.s, w.u.source, filter(w.range)));
       await c.s.query('COMMIT');
     } catch (err) {
       await c.s.query('ROLLBACK').catch(() => {});
@@ -182,10 +195,11 @@ export class StreamChecker {
     const lsn = parseLsn((await c.s.query<{ l: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS l')).rows[0].l);
     if (!(await this.appliedPast(lsn))) return;
     const target: RangeSum[] = [];
-    for (const r of ranges) target.push(await rowSum(c.d, u.target, filter(r)));
-    const seq = this.deps.ledger.now();
-    await this.deps.ledger.place(c.s, u.source.id);
-    at.forEach((i, k) => this.deps.ledger.markChecked(u.source.id, i, source[k], target[k], seq, xmin));
+    for (const w of batch) target.push(await rowSum(c.d, w.u.target, filter(w.range)));
+    const { ledger } = this.deps;
+    const seq = ledger.now();
+    for (const id of new Set(batch.map((w) => w.u.source.id))) await ledger.place(c.s, id);
+    batch.forEach((w, k) => ledger.markChecked(w.u.source.id, w.i, source[k], target[k], seq, xmin));
   }
 
   /** Waits until the target has applied past `lsn`; false if it did not in time or the lane stops. */

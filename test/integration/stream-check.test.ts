@@ -69,7 +69,10 @@ describe('ranges verified while streaming', () => {
       const check = summary.cutover?.check;
       assert.ok(check, 'the cutover ran its check');
       assert.equal(check.error, undefined);
-      assert.deepEqual({ read: check.rangesRead, reused: check.rangesReused }, { read: 4, reused: 5 });
+      // at most the 4 touched ranges are read (the background check may have found some of them
+      // equal again before the cutover; big's first one, with the planted row, it never can)
+      assert.equal(check.rangesRead + check.rangesReused, 9);
+      assert.ok(check.rangesRead >= 1 && check.rangesRead <= 4, `${check.rangesRead} ranges read`);
       assert.equal(check.ok, false);
       assert.equal(check.differences.length, 1, check.differences.join('\n'));
       assert.match(check.differences[0], /^public\.big: id < \d+: rows source=(\d+) target=\1, checksum/);

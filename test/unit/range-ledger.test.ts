@@ -65,10 +65,12 @@ describe('range ledger', () => {
     assert.deepEqual(l.counts(), { clean: 1, total: 1 });
   });
 
-  it('gives nothing to reuse for another key, or for a table it never planned', () => {
+  it('gives nothing to reuse for another key, other columns, or a table it never planned', () => {
     const l = new RangeLedger();
     l.setTable(table, [{ from: null, to: null }]);
     assert.equal(l.reuse({ ...table, key: [] }), undefined);
+    // a column added on both sides since the check was never summed
+    assert.equal(l.reuse({ ...table, columns: [...table.columns, { ...table.columns[0], name: 'added' }] }), undefined);
     assert.equal(l.reuse({ ...table, id: 'public.u', name: 'u' }), undefined);
   });
 });
