@@ -9,7 +9,7 @@
  * checker found its sums equal on both sides and every change placed in it by then came from a
  * source transaction its source read could see (see markChecked); it stays clean while no touch
  * after S lands in it. Touches are placed in ranges by the source server (the key's own order),
- * in batches: the keys wait here, at most PENDING_PER_TABLE per table; beyond that, or for a touch
+ * in batches: the keys wait here, at most PENDING_PER_TABLE per table and PENDING_TOTAL in all; beyond that, or for a touch
  * whose key is not known (a DELETE named by another unique index, a TRUNCATE, a table without a
  * key), the touch counts for every range of its table. The ledger lives in memory: a restarted run
  * starts with every range unclean.
@@ -22,6 +22,8 @@ import type { KeyRange, RangeSum } from './table-checksum.js';
 import type { VerifyTable } from './table-inventory.js';
 
 const PENDING_PER_TABLE = 20_000;
+/** Keys waiting over all tables: past this a touch counts for its whole table (memory stays bounded). */
+const PENDING_TOTAL = 200_000;
 
 export interface LedgerRange {
   range: KeyRange;
@@ -56,6 +58,7 @@ const sameKey = (a: VerifyTable, b: VerifyTable) =>
 
 export class RangeLedger {
   private seq = 0;
+  private pendingTotal = 0;
   private readonly tables = new Map<string, LedgerTable>();
 
   /** Ledger time now: the number of touches so far. */
@@ -83,9 +86,9 @@ export class RangeLedger {
     const whole = () => {
       t.whole = { seq, xid: newerXid(t.whole?.xid ?? null, xid) };
     };
-    if (!row || !t.source || t.ranges.length <= 1 || t.pending.length >= PENDING_PER_TABLE) {
+    if (!row || !t.source || t.ranges.length <= 1 || t.pending.length >= PENDING_PER_TABLE || this.pendingTotal >= PENDING_TOTAL) {
       // a batch that would grow past its bound is given up for one touch of the whole table
-      if (t.pending.length >= PENDING_PER_TABLE) t.pending = [];
+      if (t.pending.length >= PENDING_PER_TABLE) this.drop(t);
       return whole();
     }
     if (t.keyAt?.columns !== columns) t.keyAt = { columns, at: t.source.key.map((k) => columns.findIndex((c) => c.name === k)) };
@@ -96,6 +99,13 @@ export class RangeLedger {
       key.push(v.data.toString('utf8'));
     }
     t.pending.push({ seq, xid, key });
+    this.pendingTotal++;
+  }
+
+  /** Forgets a table's waiting keys (they have been placed, or count for the whole table). */
+  private drop(t: LedgerTable): void {
+    this.pendingTotal -= t.pending.length;
+    t.pending = [];
   }
 
   /**
@@ -113,7 +123,7 @@ export class RangeLedger {
     const last = Math.max(t.whole?.seq ?? 0, ...t.pending.map((p) => p.seq), 0);
     const xid = t.pending.reduce<Xid | null>((x, p) => newerXid(x, p.xid), t.whole?.xid ?? null);
     t.ranges = ranges.map((range) => ({ range, clean: null, last, xid }));
-    t.pending = [];
+    this.drop(t);
     t.whole = null;
   }
 
@@ -143,7 +153,7 @@ export class RangeLedger {
     t.whole = null;
     const batch = t.pending;
     if (!batch.length) return;
-    t.pending = [];
+    this.drop(t);
     try {
       const at = await rangeOfKeys(source, t.source, t.ranges.slice(1).map((r) => r.range.from!), batch.map((b) => b.key));
       batch.forEach((b, i) => mark(t.ranges[at[i]], b.seq, b.xid));
