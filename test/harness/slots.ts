@@ -1,5 +1,10 @@
 /** Replication slots in tests: every slot a test makes is dropped, or it would hold WAL on a shared server. */
 import pg from 'pg';
+import { resolveConnInfo } from '../../src/config/conninfo.js';
+import { RateLimiter } from '../../src/copy/rate-limit.js';
+import { runMigration } from '../../src/run/run-migration.js';
+import type { MigrationEvent, MigrationSummary } from '../../src/run/events.js';
+import type { CutoverRequest, MigrateOptions } from '../../src/run/run-options.js';
 
 /** Drops `slot` once no walsender uses it (waits up to 5 s for a closed stream's walsender to exit). */
 export async function dropSlot(uri: string, slot: string): Promise<void> {
@@ -16,4 +21,32 @@ export async function dropSlot(uri: string, slot: string): Promise<void> {
   } finally {
     await c.end();
   }
+}
+
+/** How a test steers an incremental run: when to cut over, when to stop, where its events and log lines go. */
+export interface IncrementalSteer {
+  cutover: () => CutoverRequest | null;
+  stop?: () => boolean;
+  onEvent: (e: MigrationEvent) => void;
+  logger?: MigrateOptions['logger'];
+}
+
+/** The options of an incremental migration through the engine (PGFERRY_TEST_LOG=1 prints its log lines unless `logger` is given). */
+export function incrementalOptions(srcUri: string, dstUri: string, steer: IncrementalSteer): MigrateOptions {
+  return {
+    source: resolveConnInfo(srcUri),
+    target: resolveConnInfo(dstUri),
+    jobs: 2,
+    schemaOnly: false,
+    dataOnly: false,
+    incremental: true,
+    control: { stopRequested: steer.stop ?? (() => false), jobs: () => 2, limiter: new RateLimiter(0), cutoverRequested: steer.cutover },
+    logger: steer.logger ?? (process.env.PGFERRY_TEST_LOG ? { log: (level: string, msg: string) => process.stderr.write(`[${level}] ${msg}\n`) } as never : undefined),
+    onEvent: steer.onEvent,
+  };
+}
+
+/** An incremental migration, cut over once `cutover()` returns a request. */
+export function incrementalRun(srcUri: string, dstUri: string, cutover: () => CutoverRequest | null, onEvent: (e: MigrationEvent) => void): Promise<MigrationSummary> {
+  return runMigration(incrementalOptions(srcUri, dstUri, { cutover, onEvent }));
 }

@@ -12,10 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import pg from 'pg';
-import { resolveConnInfo } from '../../src/config/conninfo.js';
 import { runMigration, type MigrateOptions } from '../../src/run/run-migration.js';
 import { runWithRetries } from '../../src/run/run-with-retries.js';
-import { RateLimiter } from '../../src/copy/rate-limit.js';
 import { PgferryError } from '../../src/errors.js';
 import { startLocalServer, type LocalServer } from '../../src/server/local-server.js';
 import type { CutoverRequest } from '../../src/run/run-options.js';
@@ -23,6 +21,7 @@ import type { MigrationEvent, MigrationSummary } from '../../src/run/events.js';
 import type { Logger } from '../../src/logger.js';
 import { sequenceStates, tableDigests } from '../harness/data-oracle.js';
 import { execSql, freshDatabase, server, startTestServer } from '../harness/servers.js';
+import { incrementalOptions } from '../harness/slots.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -109,15 +108,7 @@ function newSteer(): Steer {
 
 function options(srcUri: string, dstUri: string, steer: Steer, extra: Partial<MigrateOptions> = {}): MigrateOptions {
   return {
-    source: resolveConnInfo(srcUri),
-    target: resolveConnInfo(dstUri),
-    jobs: 2,
-    schemaOnly: false,
-    dataOnly: false,
-    incremental: true,
-    control: { stopRequested: () => steer.stop, jobs: () => 2, limiter: new RateLimiter(0), cutoverRequested: () => steer.cutover },
-    logger: keptLogger(steer.log),
-    onEvent: (e) => steer.events.push(e),
+    ...incrementalOptions(srcUri, dstUri, { cutover: () => steer.cutover, stop: () => steer.stop, logger: keptLogger(steer.log), onEvent: (e) => steer.events.push(e) }),
     ...extra,
   };
 }

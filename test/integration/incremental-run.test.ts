@@ -9,14 +9,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
-import { runMigration } from '../../src/run/run-migration.js';
 import { runVerify } from '../../src/verify/run-verify.js';
-import { RateLimiter } from '../../src/copy/rate-limit.js';
 import type { CutoverRequest } from '../../src/run/run-options.js';
 import type { MigrationEvent } from '../../src/run/events.js';
 import { sequenceStates, tableDigests } from '../harness/data-oracle.js';
 import { execSql, freshDatabase, server, type Major } from '../harness/servers.js';
 import { changeSchema, startWriter } from '../harness/change-writer.js';
+import { incrementalRun } from '../harness/slots.js';
 
 async function slotsAndPublications(uri: string): Promise<string[]> {
   const r = await execSql(uri, "SELECT slot_name AS n FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' UNION ALL SELECT pubname FROM pg_publication WHERE pubname LIKE 'pgferry%'");
@@ -35,19 +34,9 @@ describe('incremental migration', () => {
       let cutover: CutoverRequest | null = null;
       const events: MigrationEvent[] = [];
       let streaming = false;
-      const run = runMigration({
-        source: resolveConnInfo(src.uri),
-        target: resolveConnInfo(dst.uri),
-        jobs: 2,
-        schemaOnly: false,
-        dataOnly: false,
-        incremental: true,
-        control: { stopRequested: () => false, jobs: () => 2, limiter: new RateLimiter(0), cutoverRequested: () => cutover },
-        logger: process.env.PGFERRY_TEST_LOG ? { log: (level: string, msg: string) => process.stderr.write(`[${level}] ${msg}\n`) } as never : undefined,
-        onEvent: (e) => {
-          events.push(e);
-          if (e.type === 'stream-start') streaming = true;
-        },
+      const run = incrementalRun(src.uri, dst.uri, () => cutover, (e) => {
+        events.push(e);
+        if (e.type === 'stream-start') streaming = true;
       });
       let settled = false;
       void run.then(() => (settled = true), () => (settled = true));

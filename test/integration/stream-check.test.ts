@@ -9,12 +9,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
-import { runMigration } from '../../src/run/run-migration.js';
 import { runVerify } from '../../src/verify/run-verify.js';
-import { RateLimiter } from '../../src/copy/rate-limit.js';
 import type { CutoverRequest } from '../../src/run/run-options.js';
 import type { StreamStatus } from '../../src/run/events.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
+import { incrementalRun } from '../harness/slots.js';
 
 const SCHEMA = `
 CREATE TABLE big (id int PRIMARY KEY, v text NOT NULL);
@@ -37,17 +36,8 @@ describe('ranges verified while streaming', () => {
     await execSql(src.uri, SCHEMA);
     let cutover: CutoverRequest | null = null;
     let status: StreamStatus | undefined;
-    const run = runMigration({
-      source: resolveConnInfo(src.uri),
-      target: resolveConnInfo(dst.uri),
-      jobs: 2,
-      schemaOnly: false,
-      dataOnly: false,
-      incremental: true,
-      control: { stopRequested: () => false, jobs: () => 2, limiter: new RateLimiter(0), cutoverRequested: () => cutover },
-      onEvent: (e) => {
-        if (e.type === 'stream') status = e;
-      },
+    const run = incrementalRun(src.uri, dst.uri, () => cutover, (e) => {
+      if (e.type === 'stream') status = e;
     });
     let settled = false;
     void run.then(() => (settled = true), () => (settled = true));
