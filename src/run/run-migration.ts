@@ -59,7 +59,10 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     const indexes = stageSteps(plan, 'indexes');
     const early = new Set(opts.schemaOnly || opts.dataOnly || !opts.earlyIndexes ? [] : indexes.filter((s) => s.table && unitTables.has(s.table)));
     const lateIndexes = indexes.filter((s) => !early.has(s));
-    const copied = opts.schemaOnly ? { rows: 0, bytes: 0 } : await dataPhase(ctx, conn, planned, snapshotId, [...early]);
+    // an incremental run whose copy is in streams on: nothing is copied again (a table that was
+    // empty then has no unit mark, and copying it now would add rows the stream brings too)
+    const streamsOn = stream !== undefined && stream.consistentPoint === undefined;
+    const copied = opts.schemaOnly || streamsOn ? { rows: 0, bytes: 0 } : await dataPhase(ctx, conn, planned, snapshotId, [...early]);
     // an incremental run's leader left the snapshot after the catalog; the slot's session holds it
     if (stream?.consistentPoint !== undefined) await markCopied(ctx, conn.target, { ...stream, consistentPoint: stream.consistentPoint });
     else await conn.leader.query('COMMIT');
