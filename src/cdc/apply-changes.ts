@@ -1,10 +1,14 @@
 /**
- * Applies decoded changes to the target exactly once. Each source transaction becomes one target
- * transaction that also records the source position it reaches (`pgferry_state.stream_position`),
- * so after any failure the stream restarts at the slot's confirmed position and every transaction
- * already committed on the target is skipped: nothing applied twice, nothing lost. Changes run as
- * they arrive inside the open transaction, so a source transaction of millions of rows is never
- * held in memory.
+ * Applies decoded changes to the target exactly once. A group of source transactions (one, or up
+ * to GROUP_TRANSACTIONS while a backlog waits) becomes one target transaction that also records
+ * the source position it reaches (`pgferry_state.stream_position`), so after any failure the
+ * stream restarts at the slot's confirmed position and every transaction already committed on the
+ * target is skipped: nothing applied twice, nothing lost. Within a group, changes are gathered as
+ * each row's net change (net-changes.ts) and written as a few set statements per table at the
+ * group's commit, or whenever NET_CHANGES_LIMIT are buffered, so a source transaction of millions
+ * of rows is never held whole in memory. What cannot be coalesced (an UPDATE or DELETE under
+ * REPLICA IDENTITY FULL, a key change, a table with other unique indexes) runs row by row, after
+ * what is buffered for its table.
  *
  * The session runs with session_replication_role = replica (no user triggers, no foreign key
  * checks on replayed rows). INSERTs override identity columns with the source's values; stored
@@ -19,6 +23,7 @@ import { ident, literal, qualified } from '../pg/quote.js';
 import { STATE_SCHEMA } from '../pg/state-schema.js';
 import { PgferryError } from '../errors.js';
 import { formatLsn, parseLsn, type Lsn } from './lsn.js';
+import { NET_CHANGES_LIMIT, NetChanges } from './net-changes.js';
 import { PG_EPOCH_MICROS, type ColumnValue, type PgoutputMessage, type RelationColumn, type ReplicaIdentity } from './pgoutput.js';
 
 /** Where a source table's changes go: the target table, and each column's name there (undefined: not migrated). */
@@ -35,6 +40,8 @@ interface KnownRelation {
   schema: string;
   name: string;
   target: ApplyTable | undefined;
+  /** The key columns (target names) its changes are coalesced by, [] when they are not; found at its first change. */
+  coalesceBy?: string[];
   columns: RelationColumn[];
   identity: ReplicaIdentity;
 }
@@ -78,11 +85,8 @@ export async function recordStreamStart(target: pg.ClientBase, slot: string, con
   );
 }
 
-/** A multi-row INSERT holds at most this many rows, or bind parameters (the protocol allows 65,535). */
-const INSERT_BATCH_ROWS = 1000;
-const INSERT_BATCH_PARAMS = 30_000;
 /** Source transactions one target transaction takes at most while a backlog waits. */
-const GROUP_TRANSACTIONS = 200;
+const GROUP_TRANSACTIONS = 2000;
 
 export class ChangeApplier {
   private readonly relations = new Map<number, KnownRelation>();
@@ -98,14 +102,16 @@ export class ChangeApplier {
   private inSource = false;
   /** Source transactions applied in the open target transaction, and the last one's commit. */
   private group: { commitLsn: Lsn; endLsn: Lsn; commitTime: bigint; count: number } | null = null;
-  /** INSERTs queued for one multi-row statement (see queueInsert). */
-  private inserts: { relid: number; table: string; names: string[]; key: string; values: (string | null)[]; rows: number } | null = null;
+  /** The group's net changes, written as set statements per table (net-changes.ts). */
+  private readonly net: NetChanges;
   /** Rows and transactions applied, for rates and tests. */
   readonly counts = { transactions: 0, rows: 0 };
   /** The source transaction being read (its BEGIN's xid). */
   private xid = 0;
 
-  constructor(private readonly target: pg.Client, private readonly slot: string, private readonly route: ApplyRouter, private readonly observer?: ChangeObserver) {}
+  constructor(private readonly target: pg.Client, private readonly slot: string, private readonly route: ApplyRouter, private readonly observer?: ChangeObserver) {
+    this.net = new NetChanges(target);
+  }
 
   /** Creates the position table if needed, sets the session up, and returns what was applied before. */
   async prepare(): Promise<AppliedPosition> {
@@ -167,8 +173,6 @@ export class ChangeApplier {
    * commits with them. Without `more` every source transaction commits at once.
    */
   async apply(m: PgoutputMessage, more = false): Promise<AppliedPosition | undefined> {
-    // queued INSERTs go first: anything but another INSERT into the same table comes after them
-    if (this.inserts && !(m.tag === 'insert' && m.relid === this.inserts.relid)) await this.flushInserts();
     switch (m.tag) {
       case 'begin':
         this.xid = m.xid;
@@ -180,9 +184,13 @@ export class ChangeApplier {
         }
         this.inSource = !this.skipping;
         return undefined;
-      case 'relation':
-        this.relations.set(m.relid, { schema: m.schema, name: m.name, target: this.route(m.schema, m.name), columns: m.columns, identity: m.replicaIdentity });
+      case 'relation': {
+        const target = this.route(m.schema, m.name);
+        // what is buffered for the table was read under its earlier description
+        if (target) await this.net.flush(qualified(target.schema, target.name));
+        this.relations.set(m.relid, { schema: m.schema, name: m.name, target, columns: m.columns, identity: m.replicaIdentity });
         return undefined;
+      }
       case 'insert':
       case 'update':
       case 'delete':
@@ -216,36 +224,11 @@ export class ChangeApplier {
     }
   }
 
-  /**
-   * Consecutive INSERTs into one table with the same columns become one multi-row INSERT: a bulk
-   * load on the source (one transaction of a million rows) is applied in round trips of hundreds
-   * of rows, not one each. The batch is sent before any other change, so order is kept.
-   */
-  private async queueInsert(relid: number, table: string, cols: { name: string; value: string | null }[]): Promise<void> {
-    const names = cols.map((c) => c.name);
-    const key = names.join('\0');
-    const batch = this.inserts;
-    if (batch && (batch.relid !== relid || batch.key !== key)) await this.flushInserts();
-    if (!this.inserts) this.inserts = { relid, table, names, key, values: [], rows: 0 };
-    const b = this.inserts;
-    for (const c of cols) b.values.push(c.value);
-    b.rows++;
-    if (b.values.length >= INSERT_BATCH_PARAMS || b.rows >= INSERT_BATCH_ROWS) await this.flushInserts();
-  }
-
-  private async flushInserts(): Promise<void> {
-    const b = this.inserts;
-    if (!b) return;
-    this.inserts = null;
-    const width = b.names.length;
-    const tuples = Array.from({ length: b.rows }, (_, r) => `(${b.names.map((_, c) => `$${r * width + c + 1}`).join(', ')})`);
-    await this.target.query(`INSERT INTO ${b.table} (${b.names.map((n) => ident(n)).join(', ')}) OVERRIDING SYSTEM VALUE VALUES ${tuples.join(', ')}`, b.values);
-  }
-
   /** Commits the source transactions applied and not yet committed on the target; returns the position then held. */
   async commitGroup(): Promise<AppliedPosition | undefined> {
     const g = this.group;
     if (!g || this.inSource) return undefined;
+    await this.net.flush();
     // the position and the COMMIT in one round trip; the values are pgferry's own slot name,
     // positions it formatted and a timestamp it printed, so they go as literals here
     const values = [this.slot, formatLsn(g.commitLsn), formatLsn(g.endLsn), commitTimestamp(g.commitTime)].map(literal).join(', ');
@@ -262,7 +245,7 @@ export class ChangeApplier {
 
   /** Rolls back an open transaction (after a failure; the stream restarts at the last commit). */
   async abort(): Promise<void> {
-    this.inserts = null;
+    this.net.clear();
     this.group = null;
     this.inSource = false;
     if (this.open) await this.target.query('ROLLBACK').catch(() => {});
@@ -308,7 +291,17 @@ export class ChangeApplier {
     if (!rel.target) return;
     const table = qualified(rel.target.schema, rel.target.name);
     this.counts.rows++;
-    if (m.tag === 'insert') return this.queueInsert(m.relid, table, this.present(rel, m.row));
+    if (await this.buffered(m, rel, table)) {
+      if (this.net.size() >= NET_CHANGES_LIMIT) await this.net.flush();
+      return;
+    }
+    // row by row, after what is buffered for the table
+    await this.net.flush(table);
+    if (m.tag === 'insert') {
+      const cols = this.present(rel, m.row);
+      await this.target.query(`INSERT INTO ${table} (${cols.map((c) => ident(c.name)).join(', ')}) OVERRIDING SYSTEM VALUE VALUES (${cols.map((_c, i) => `$${i + 1}`).join(', ')})`, cols.map((c) => c.value));
+      return;
+    }
     // the row to change: named by its old key, its whole old image (FULL), or its key in the new row
     const whole = m.old !== undefined;
     const match = whole ? this.present(rel, m.old!) : this.present(rel, m.key ?? (m.tag === 'update' ? m.row : []), true);
@@ -341,6 +334,33 @@ export class ChangeApplier {
       });
   }
 
+  /**
+   * Buffers a change as a net change of its table (net-changes.ts); false when it must be applied
+   * row by row: an UPDATE or DELETE of a table without a key identity (FULL names rows by their
+   * whole image, and duplicates must stay as many), a key that changes, a table with other unique
+   * indexes, or a change that cannot follow what the buffer holds (the row by row path reports it).
+   */
+  private async buffered(m: Extract<PgoutputMessage, { tag: 'insert' | 'update' | 'delete' }>, rel: KnownRelation, table: string): Promise<boolean> {
+    if (rel.coalesceBy === undefined) {
+      const cols = rel.identity === 'd' || rel.identity === 'i' ? rel.columns.filter((c) => c.key).map((c) => rel.target!.column(c.name)) : [];
+      const usable = cols.length > 0 && cols.every((c) => c !== undefined) && (await this.net.coalescable(table, cols as string[]));
+      rel.coalesceBy = usable ? (cols as string[]) : [];
+    }
+    const keyCols = rel.coalesceBy;
+    if (!keyCols.length) {
+      if (m.tag !== 'insert') return false;
+      this.net.append(table, new Map(this.present(rel, m.row).map((c) => [c.name, c.value])));
+      return true;
+    }
+    if (m.tag === 'update' && m.key) return false;
+    const named = this.present(rel, m.tag === 'delete' ? m.key ?? [] : m.row, true);
+    const byName = new Map(named.map((c) => [c.name, c.value]));
+    const key = keyCols.map((c) => byName.get(c));
+    if (key.some((v) => v === undefined || v === null)) return false;
+    const change = m.tag === 'delete' ? { kind: 'delete' as const } : { kind: m.tag, values: new Map(this.present(rel, m.row).map((c) => [c.name, c.value])) };
+    return this.net.add(table, keyCols, key as string[], change);
+  }
+
   /** The columns of `row` that go to the target, with their text values (unchanged TOAST left out). */
   private present(rel: KnownRelation, row: ColumnValue[], keysOnly = false): { name: string; value: string | null }[] {
     const out: { name: string; value: string | null }[] = [];
@@ -357,6 +377,8 @@ export class ChangeApplier {
   private async truncate(relids: number[], cascade: boolean, restart: boolean): Promise<void> {
     const tables = relids.map((id) => this.known(id).target).filter((t): t is ApplyTable => t !== undefined);
     if (!tables.length) return;
+    // CASCADE reaches tables the message may not name: everything buffered goes first
+    await this.net.flush();
     await this.target.query(`TRUNCATE ONLY ${tables.map((t) => qualified(t.schema, t.name)).join(', ')}${restart ? ' RESTART IDENTITY' : ''}${cascade ? ' CASCADE' : ''}`);
   }
 }

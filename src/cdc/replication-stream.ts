@@ -54,7 +54,9 @@ export interface StreamItem {
 /** START_REPLICATION on `repl`, read with `for await`; `confirm` what is durable on the target. */
 export class ChangeStream implements AsyncIterable<StreamItem> {
   private readonly decoder = new PgoutputDecoder();
-  private readonly queue: StreamItem[] = [];
+  /** Decoded items not yet taken: queue[head...]; an index, not shift(), which moves every item left. */
+  private queue: StreamItem[] = [];
+  private head = 0;
   private waiting: (() => void) | null = null;
   private failure: Error | null = null;
   private ended = false;
@@ -92,7 +94,7 @@ export class ChangeStream implements AsyncIterable<StreamItem> {
 
   /** Messages decoded and not yet taken by the consumer (bounded by `highWater` and one socket read). */
   buffered(): number {
-    return this.queue.length;
+    return this.queue.length - this.head;
   }
 
   /** The last WAL position the server sent (keepalives included). */
@@ -121,9 +123,13 @@ export class ChangeStream implements AsyncIterable<StreamItem> {
    */
   async take(ms?: number): Promise<StreamItem | null | undefined> {
     for (let waited = false; ; waited = true) {
-      const item = this.queue.shift();
+      const item = this.head < this.queue.length ? this.queue[this.head++] : undefined;
       if (item) {
-        if (this.paused && this.queue.length < (this.opts.highWater ?? 10_000) / 2) this.setPaused(false);
+        if (this.head >= 4096 || this.head === this.queue.length) {
+          this.queue = this.queue.slice(this.head);
+          this.head = 0;
+        }
+        if (this.paused && this.buffered() < (this.opts.highWater ?? 10_000) / 2) this.setPaused(false);
         return item;
       }
       if (this.failure) throw this.failure;
@@ -147,7 +153,7 @@ export class ChangeStream implements AsyncIterable<StreamItem> {
         if (walEnd > this.received) this.received = walEnd;
         // the message's Buffers point into its own copy: the socket's buffer is reused
         this.queue.push({ walStart, message: this.decoder.decode(Buffer.from(chunk.subarray(25))) });
-        if (!this.paused && this.queue.length >= (this.opts.highWater ?? 10_000)) this.setPaused(true);
+        if (!this.paused && this.buffered() >= (this.opts.highWater ?? 10_000)) this.setPaused(true);
         this.wake();
       } else if (chunk[0] === 0x6b /* k: keepalive */) {
         const walEnd = chunk.readBigUInt64BE(1);

@@ -220,10 +220,10 @@ async function rangeOfKeys(client: pg.ClientBase, t: VerifyTable, bounds: string
   const n = cols.length;
   const as = (alias: string) => `ROW(${cols.map((c, i) => `${alias}.c${i}::${c.type}${c.collatable ? ' COLLATE "C"' : ''}`).join(', ')})`;
   const names = cols.map((_c, i) => `c${i}`).join(', ');
-  const arrays = (from: number) => cols.map((_c, i) => `$${from + i}::text[]`).join(', ');
+  const arrays = (from: number) => `ROWS FROM (${cols.map((_c, i) => `pg_catalog.unnest($${from + i}::text[])`).join(', ')})`;
   const r = await client.query<{ r: number }>(
-    `SELECT (SELECT count(*) FROM pg_catalog.unnest(${arrays(n + 1)}) AS b(${names}) WHERE ${as('b')} <= ${as('k')})::int AS r
-       FROM pg_catalog.unnest(${arrays(1)}) WITH ORDINALITY AS k(${names}, i) ORDER BY k.i`,
+    `SELECT (SELECT count(*) FROM ${arrays(n + 1)} AS b(${names}) WHERE ${as('b')} <= ${as('k')})::int AS r
+       FROM ${arrays(1)} WITH ORDINALITY AS k(${names}, i) ORDER BY k.i`,
     [...cols.map((_c, i) => keys.map((k) => k[i])), ...cols.map((_c, i) => bounds.map((b) => b[i]))],
   );
   return r.rows.map((row) => row.r);

@@ -27,6 +27,8 @@ ALTER TABLE nokey REPLICA IDENTITY FULL;
 INSERT INTO nokey SELECT g % 10, 'x' FROM generate_series(1, 1000) g;
 CREATE TABLE quiet (id bigint PRIMARY KEY, t timestamptz DEFAULT now());
 INSERT INTO quiet (id) SELECT g FROM generate_series(1, 120000) g;
+CREATE TABLE comp (a int, b text COLLATE "C", v int, PRIMARY KEY (a, b));
+INSERT INTO comp SELECT g / 3, 'b' || (g % 3), g FROM generate_series(1, 120000) g;
 ANALYZE;`;
 
 describe('ranges verified while streaming', () => {
@@ -42,16 +44,16 @@ describe('ranges verified while streaming', () => {
     let settled = false;
     void run.then(() => (settled = true), () => (settled = true));
     try {
-      // big: 3 ranges, textkey: 2, quiet: 2, small and nokey: 1 each
+      // big: 3 ranges, textkey, quiet and comp (a two-column key): 2, small and nokey: 1 each
       const deadline = Date.now() + 120_000;
-      while (!settled && Date.now() < deadline && !(status?.rangesVerified && status.rangesVerified.total >= 9 && status.rangesVerified.clean === status.rangesVerified.total))
+      while (!settled && Date.now() < deadline && !(status?.rangesVerified && status.rangesVerified.total >= 11 && status.rangesVerified.clean === status.rangesVerified.total))
         await new Promise((r) => setTimeout(r, 200));
       if (settled) await run;
-      assert.deepEqual(status?.rangesVerified, { clean: 9, total: 9 }, 'the background check found every range equal');
+      assert.deepEqual(status?.rangesVerified, { clean: 11, total: 11 }, 'the background check found every range equal');
 
-      // touched: big's first range (id 5), textkey's last (a new key), small, nokey
+      // touched: big's first range (id 5), textkey's last (a new key), comp's first, small, nokey
       await execSql(src.uri, `UPDATE big SET v = 'changed' WHERE id = 5; INSERT INTO textkey VALUES ('zzz', 0);
-        DELETE FROM small WHERE id = 1; INSERT INTO nokey VALUES (1, 'y');`);
+        UPDATE comp SET v = -1 WHERE a = 1 AND b = 'b1'; DELETE FROM small WHERE id = 1; INSERT INTO nokey VALUES (1, 'y');`);
       // planted on the target: one row in the touched range of big, one in an untouched one
       await execSql(dst.uri, "UPDATE big SET v = 'planted' WHERE id IN (7, 200000)");
       cutover = { blockWrites: false, maxLagSeconds: 5 };
@@ -59,10 +61,10 @@ describe('ranges verified while streaming', () => {
       const check = summary.cutover?.check;
       assert.ok(check, 'the cutover ran its check');
       assert.equal(check.error, undefined);
-      // at most the 4 touched ranges are read (the background check may have found some of them
+      // at most the 5 touched ranges are read (the background check may have found some of them
       // equal again before the cutover; big's first one, with the planted row, it never can)
-      assert.equal(check.rangesRead + check.rangesReused, 9);
-      assert.ok(check.rangesRead >= 1 && check.rangesRead <= 4, `${check.rangesRead} ranges read`);
+      assert.equal(check.rangesRead + check.rangesReused, 11);
+      assert.ok(check.rangesRead >= 1 && check.rangesRead <= 5, `${check.rangesRead} ranges read`);
       assert.equal(check.ok, false);
       assert.equal(check.differences.length, 1, check.differences.join('\n'));
       assert.match(check.differences[0], /^public\.big: id < \d+: rows source=(\d+) target=\1, checksum/);

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# npm run bench:cdc: how fast each tool applies a backlog of changes (issue 21's workload A).
+# Each round: pgbench's tables at scale PGBENCH_SCALE in a fresh source database; a native
+# subscription (binary, streaming = on, copy_data = false, created disabled, its slot made now)
+# on a target database that pgbench -i filled alike; and a pgferry incremental task on another,
+# started, streaming, then stopped (its slot kept). pgbench then writes N transactions (its
+# tpcb-like script: 3 updates, 1 select, 1 insert each) that both slots hold, then one marker row.
+# Each tool in turn (the order alternates by round) is let go and timed until the marker row is on
+# its target: catch-up rate = N / seconds. Every target is then compared with the source (an
+# ordered md5 of each table); a run that differs counts as failed.
+# Environment:
+#   PGFERRY_BENCH (required)  the harness's folder (clusters.sh)
+#   N (30000) transactions   ROUNDS (3)   PGBENCH_SCALE (10)   CLIENTS (2)
+#   PROFILE_DIR: write a CPU profile of pgferry's applying process there
+# Needs root (the harness runs its servers as postgres).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bench=${PGFERRY_BENCH:-}
+if [ -z "$bench" ] || [ ! -x "$bench/clusters.sh" ]; then
+  echo "npm run bench:cdc: set PGFERRY_BENCH to the benchmark harness's folder" >&2
+  exit 2
+fi
+N=${N:-30000}
+ROUNDS=${ROUNDS:-3}
+PGBENCH_SCALE=${PGBENCH_SCALE:-10}
+CLIENTS=${CLIENTS:-2}
+SRC_ADMIN=postgresql://postgres@127.0.0.1:55501/postgres
+DST_ADMIN=postgresql://postgres@127.0.0.1:55502/postgres
+SRC=postgresql://postgres@127.0.0.1:55501/cdc
+NATIVE=postgresql://postgres@127.0.0.1:55502/cdc_native
+FERRY=postgresql://postgres@127.0.0.1:55502/cdc_pgferry
+work=$(mktemp -d /tmp/pgferry-bench-cdc.XXXXXX)
+export PGFERRY_STORE=$work/tasks.db PGFERRY_KEY_FILE=$work/key PGPASSWORD=
+pgferry() { node "$repo/bin/pgferry.js" "$@"; }
+now() { date +%s.%N; }
+(cd "$bench" && ./clusters.sh up) >/dev/null
+id=
+cleanup() {
+  if [ -n "$id" ]; then pgferry task stop "$id" --wait >/dev/null 2>&1 || true; pgferry task release "$id" >/dev/null 2>&1 || true; fi
+  psql "$NATIVE" -qc 'ALTER SUBSCRIPTION bench_sub DISABLE' -c 'ALTER SUBSCRIPTION bench_sub SET (slot_name = NONE)' -c 'DROP SUBSCRIPTION bench_sub' >/dev/null 2>&1 || true
+  # a walsender that just lost its client takes a moment to let go of its slot
+  for _ in $(seq 1 50); do
+    psql "$SRC_ADMIN" -qc "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = 'cdc' AND NOT active" >/dev/null 2>&1 || true
+    [ "$(psql "$SRC_ADMIN" -Atc "SELECT count(*) FROM pg_replication_slots WHERE database = 'cdc'")" = 0 ] && break
+    sleep 0.2
+  done
+  id=
+}
+trap cleanup EXIT
+
+# ordered md5 of each table: equal on source and target when nothing was lost or changed
+digest() {
+  psql "$1" -Atc "SELECT string_agg(x, ' ' ORDER BY x) FROM (
+    SELECT 'accounts:' || md5(string_agg(t::text, ',' ORDER BY aid)) AS x FROM pgbench_accounts t
+    UNION ALL SELECT 'tellers:' || md5(string_agg(t::text, ',' ORDER BY tid)) FROM pgbench_tellers t
+    UNION ALL SELECT 'branches:' || md5(string_agg(t::text, ',' ORDER BY bid)) FROM pgbench_branches t
+    UNION ALL SELECT 'history:' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM pgbench_history t
+    UNION ALL SELECT 'marker:' || count(*) FROM bench_marker) d"
+}
+# seconds until the marker row is on target $1
+wait_marker() {
+  local t0 deadline
+  t0=$(now)
+  deadline=$(( $(date +%s) + 1800 ))
+  until [ "$(psql "$1" -Atc 'SELECT count(*) FROM bench_marker' 2>/dev/null || echo 0)" = 1 ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || { echo never; return; }
+    sleep 0.05
+  done
+  awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'
+}
+
+results=$work/results.txt
+for round in $(seq 1 "$ROUNDS"); do
+  psql "$SRC_ADMIN" -qc 'DROP DATABASE IF EXISTS cdc' -c 'CREATE DATABASE cdc'
+  psql "$DST_ADMIN" -qc 'DROP DATABASE IF EXISTS cdc_native' -c 'DROP DATABASE IF EXISTS cdc_pgferry' -c 'CREATE DATABASE cdc_native' -c 'CREATE DATABASE cdc_pgferry'
+  pgbench -i -q -s "$PGBENCH_SCALE" "$SRC" >/dev/null 2>&1
+  pgbench -i -q -s "$PGBENCH_SCALE" "$NATIVE" >/dev/null 2>&1
+  for db in "$SRC" "$NATIVE"; do psql "$db" -qc 'CREATE TABLE bench_marker (id int PRIMARY KEY)'; done
+  # pgbench_history has no key: both tools need a replica identity to apply its changes
+  psql "$SRC" -qc 'ALTER TABLE pgbench_history REPLICA IDENTITY FULL' \
+    -c 'CREATE PUBLICATION bench_pub FOR TABLE pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history, bench_marker'
+  psql "$NATIVE" -qc "CREATE SUBSCRIPTION bench_sub CONNECTION 'host=127.0.0.1 port=55501 user=postgres dbname=cdc' PUBLICATION bench_pub
+    WITH (copy_data = false, enabled = false, create_slot = true, binary = true, streaming = on)"
+  id=$(pgferry task create --source "$SRC" --target "$FERRY" --incremental --jobs 2 --json | tail -1 | node -e 'process.stdin.on("data", (d) => console.log(JSON.parse(d).id))')
+  pgferry task precheck "$id" >/dev/null || { pgferry task precheck "$id"; exit 1; }
+  pgferry task start "$id" >/dev/null
+  until pgferry task status "$id" --json | tail -1 | grep -q '"state":"streaming"'; do sleep 0.5; done
+  pgferry task stop "$id" --wait >/dev/null
+  # the backlog, held by both slots
+  t0=$(now)
+  pgbench -n -c "$CLIENTS" -j "$CLIENTS" -t $(( N / CLIENTS )) "$SRC" >"$work/pgbench-$round.log" 2>&1
+  psql "$SRC" -qc 'INSERT INTO bench_marker VALUES (1)'
+  written=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+  expected=$(digest "$SRC")
+  native() {
+    psql "$NATIVE" -qc 'ALTER SUBSCRIPTION bench_sub ENABLE'
+    local s; s=$(wait_marker "$NATIVE")
+    local ok=FAILED; [ "$(digest "$NATIVE")" = "$expected" ] && ok=equal
+    echo "$round native $s $ok" | tee -a "$results"
+    psql "$NATIVE" -qc 'ALTER SUBSCRIPTION bench_sub DISABLE'
+  }
+  ferry() {
+    # PROFILE_DIR: the run in this script's own process, with a CPU profile written as it ends
+    if [ -n "${PROFILE_DIR:-}" ]; then node ${NODE_FLAGS:-} --cpu-prof --cpu-prof-dir="$PROFILE_DIR" "$repo/bin/pgferry.js" task resume "$id" --foreground --json >"$work/profiled-$round.log" 2>&1 &
+    else pgferry task resume "$id" >/dev/null; fi
+    local s; s=$(wait_marker "$FERRY")
+    local ok=FAILED; [ "$(digest "$FERRY")" = "$expected" ] && ok=equal
+    echo "$round pgferry $s $ok" | tee -a "$results"
+    pgferry task stop "$id" --wait >/dev/null
+    wait
+  }
+  echo "round $round: $N transactions written in $written s"
+  if [ $((round % 2)) = 1 ]; then native; ferry; else ferry; native; fi
+  cleanup
+done
+node - "$results" "$N" <<'EOF'
+const fs = require('fs');
+const [file, n] = process.argv.slice(2);
+const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(' '));
+const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const by = (tool) => rows.filter((r) => r[1] === tool && r[3] === 'equal' && r[2] !== 'never').map((r) => Number(r[2]));
+const failed = (tool) => rows.filter((r) => r[1] === tool && (r[3] !== 'equal' || r[2] === 'never')).length;
+for (const tool of ['native', 'pgferry']) {
+  const t = by(tool);
+  console.log(`${tool}: catch-up ${t.map((x) => x.toFixed(2)).join(', ')} s; median ${t.length ? median(t).toFixed(2) : '-'} s = ${t.length ? Math.round(Number(n) / median(t)) : '-'} tx/s; ${failed(tool)} failed`);
+}
+const [a, b] = [median(by('native')), median(by('pgferry'))];
+if (a && b) console.log(`pgferry / native catch-up rate: ${(a / b).toFixed(2)}×`);
+EOF

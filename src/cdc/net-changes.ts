@@ -1,0 +1,229 @@
+/**
+ * Net changes of a group of source transactions, written to the target as a few set statements
+ * per table instead of one statement per row. Nothing reads the target before the cutover, and
+ * the group commits as one target transaction, so only each row's state at the group's end
+ * matters: 30,000 updates of pgbench's 10 branch rows become 10 row writes.
+ *
+ * A table is coalesced by key when its replica identity is a key (primary key or the index set
+ * as identity) and that key's index is the only unique index or exclusion constraint the target
+ * table has: rows written in another order than the source's can then never meet a unique check
+ * on the way. Per key the buffer keeps one net change (update these columns / delete / insert this
+ * row, deleting the old one first or not); a flush runs the deletes, then the updates (one
+ * statement per set of columns), then the inserts, each as one statement over arrays of text
+ * values (unnest, cast to the column types), and checks that each touched exactly its rows. Any
+ * other table only has its INSERTs gathered (an UPDATE or DELETE there must see the rows before
+ * it): the caller flushes a table before it changes it row by row, everything before a TRUNCATE
+ * and at commit. Order between tables does not matter: the apply session runs in the replica
+ * role, where foreign keys are not checked and ordinary triggers do not fire.
+ */
+import type pg from 'pg';
+import { ident } from '../pg/quote.js';
+import { PgferryError } from '../errors.js';
+
+/** A column's value as text, null for NULL. */
+export type Values = Map<string, string | null>;
+
+export type Net =
+  | { kind: 'update'; cols: Values }
+  | { kind: 'delete' }
+  | { kind: 'insert'; row: Values; replaces: boolean };
+
+interface TableBuffer {
+  /** The target table, quoted. */
+  table: string;
+  /** Key columns (target names) for a coalesced table; empty: inserts only, in order. */
+  key: string[];
+  byKey: Map<string, { key: (string | null)[]; net: Net }>;
+  inserts: Values[];
+}
+
+/** Where to bound a buffer: past this many entries in all, the caller flushes within the transaction. */
+export const NET_CHANGES_LIMIT = 20_000;
+
+export class NetChanges {
+  private readonly tables = new Map<string, TableBuffer>();
+  private entries = 0;
+  /** Column types per target table (quoted name), read once from the target. */
+  private readonly types = new Map<string, Map<string, string>>();
+  /** Whether each target table's only unique index is on exactly these key columns. */
+  private readonly keyOnly = new Map<string, boolean>();
+
+  constructor(private readonly target: pg.Client) {}
+
+  /** Entries buffered over all tables. */
+  size(): number {
+    return this.entries;
+  }
+
+  has(table: string): boolean {
+    return this.tables.has(table);
+  }
+
+  /**
+   * Whether changes of `table` may be coalesced by `key` (target column names): its only unique
+   * index or exclusion constraint is a plain one on exactly those columns.
+   */
+  async coalescable(table: string, key: string[]): Promise<boolean> {
+    if (!key.length) return false;
+    const id = `${table}\0${key.join('\0')}`;
+    let ok = this.keyOnly.get(id);
+    if (ok === undefined) {
+      const r = await this.target.query<{ cols: string[] | null; exclusion: boolean; partial: boolean }>(
+        `SELECT (SELECT array_agg(a.attname::text ORDER BY a.attname::text) FROM pg_catalog.unnest(i.indkey) AS k(n)
+                   JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n) AS cols,
+                i.indisexclusion AS exclusion, (i.indpred IS NOT NULL OR i.indexprs IS NOT NULL) AS partial
+           FROM pg_catalog.pg_index i WHERE i.indrelid = $1::pg_catalog.regclass AND (i.indisunique OR i.indisexclusion)`,
+        [table],
+      );
+      const want = [...key].sort().join('\0');
+      ok = r.rows.length === 1 && !r.rows[0].exclusion && !r.rows[0].partial && (r.rows[0].cols ?? []).join('\0') === want;
+      this.keyOnly.set(id, ok);
+    }
+    return ok;
+  }
+
+  private buffer(table: string, key: string[]): TableBuffer {
+    let b = this.tables.get(table);
+    if (!b) {
+      b = { table, key, byKey: new Map(), inserts: [] };
+      this.tables.set(table, b);
+    }
+    return b;
+  }
+
+  /** An INSERT into a table that is not coalesced: kept in order, written at the flush. */
+  append(table: string, row: Values): void {
+    this.buffer(table, []).inserts.push(row);
+    this.entries++;
+  }
+
+  /**
+   * A change of the row with `key` (values of the key columns) in a coalesced table; false when it
+   * cannot follow what the buffer holds for that key (an insert over a row that exists, a change
+   * of a row that is gone): the caller flushes the table and applies it row by row, which reports it.
+   */
+  add(table: string, key: string[], keyValues: (string | null)[], change: { kind: 'insert' | 'update'; values: Values } | { kind: 'delete' }): boolean {
+    const b = this.buffer(table, key);
+    const k = JSON.stringify(keyValues);
+    const had = b.byKey.get(k);
+    const merged = combine(had?.net, change);
+    if (merged === false) return false;
+    if (merged === null) {
+      b.byKey.delete(k);
+      if (had) this.entries--;
+    } else {
+      if (!had) this.entries++;
+      b.byKey.set(k, { key: keyValues, net: merged });
+    }
+    return true;
+  }
+
+  /** Writes what is buffered for `table` (every table when none is given). */
+  async flush(table?: string): Promise<void> {
+    const list = table === undefined ? [...this.tables.values()] : [this.tables.get(table)].filter((b): b is TableBuffer => b !== undefined);
+    for (const b of list) {
+      this.tables.delete(b.table);
+      this.entries -= b.byKey.size + b.inserts.length;
+      await this.write(b);
+    }
+  }
+
+  /** Forgets everything buffered (the transaction is rolled back). */
+  clear(): void {
+    this.tables.clear();
+    this.entries = 0;
+  }
+
+  private async columnTypes(table: string): Promise<Map<string, string>> {
+    let t = this.types.get(table);
+    if (!t) {
+      const r = await this.target.query<{ n: string; t: string }>(
+        `SELECT a.attname AS n, pg_catalog.format_type(a.atttypid, a.atttypmod) AS t FROM pg_catalog.pg_attribute a
+          WHERE a.attrelid = $1::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped`,
+        [table],
+      );
+      t = new Map(r.rows.map((row) => [row.n, row.t]));
+      this.types.set(table, t);
+    }
+    return t;
+  }
+
+  private async write(b: TableBuffer): Promise<void> {
+    const types = await this.columnTypes(b.table);
+    const deletes: (string | null)[][] = [];
+    const updates = new Map<string, { cols: string[]; rows: { key: (string | null)[]; cols: Values }[] }>();
+    const inserts: Values[] = [...b.inserts];
+    for (const { key, net } of b.byKey.values()) {
+      if (net.kind === 'delete' || (net.kind === 'insert' && net.replaces)) deletes.push(key);
+      if (net.kind === 'insert') inserts.push(net.row);
+      if (net.kind === 'update' && net.cols.size) {
+        const cols = [...net.cols.keys()].sort();
+        const sig = cols.join('\0');
+        if (!updates.has(sig)) updates.set(sig, { cols, rows: [] });
+        updates.get(sig)!.rows.push({ key, cols: net.cols });
+      }
+    }
+    const cast = (alias: string, i: number, col: string) => `${alias}.c${i}::${types.get(col) ?? 'text'}`;
+    // ROWS FROM: one column per array, side by side (unnest with several arguments is its shorthand)
+    const unnest = (n: number) => `ROWS FROM (${Array.from({ length: n }, (_c, i) => `pg_catalog.unnest($${i + 1}::text[])`).join(', ')}) AS v(${Array.from({ length: n }, (_c, i) => `c${i}`).join(', ')})`;
+    const match = b.key.map((k, i) => `t.${ident(k)} = ${cast('v', i, k)}`).join(' AND ');
+    if (deletes.length) {
+      const r = await this.target.query(`DELETE FROM ${b.table} t USING ${unnest(b.key.length)} WHERE ${match}`, b.key.map((_k, i) => deletes.map((d) => d[i])));
+      this.expect(b.table, 'delete', r.rowCount ?? 0, deletes.length);
+    }
+    for (const u of updates.values()) {
+      const n = b.key.length;
+      const set = u.cols.map((c, j) => `${ident(c)} = ${cast('v', n + j, c)}`).join(', ');
+      const params = [...b.key.map((_k, i) => u.rows.map((r) => r.key[i])), ...u.cols.map((c) => u.rows.map((r) => r.cols.get(c) ?? null))];
+      const r = await this.target.query(`UPDATE ${b.table} t SET ${set} FROM ${unnest(n + u.cols.length)} WHERE ${match}`, params);
+      this.expect(b.table, 'update', r.rowCount ?? 0, u.rows.length);
+    }
+    // inserts with the same columns in one statement each, in their order
+    let i = 0;
+    while (i < inserts.length) {
+      const cols = [...inserts[i].keys()];
+      const sig = cols.join('\0');
+      let j = i;
+      while (j < inserts.length && [...inserts[j].keys()].join('\0') === sig) j++;
+      const rows = inserts.slice(i, j);
+      await this.target.query(
+        `INSERT INTO ${b.table} (${cols.map(ident).join(', ')}) OVERRIDING SYSTEM VALUE SELECT ${cols.map((c, k) => cast('v', k, c)).join(', ')} FROM ${unnest(cols.length)}`,
+        cols.map((c) => rows.map((r) => r.get(c) ?? null)),
+      );
+      i = j;
+    }
+  }
+
+  private expect(table: string, what: string, got: number, want: number): void {
+    if (got !== want)
+      throw new PgferryError('PGFERRY_E_APPLY', `a ${what} of ${want} row(s) of ${table} found ${got} of them on the target`, {
+        object: table,
+        fix: 'the target no longer holds what the source held before these changes (was it written to?); verify, then migrate the table again',
+      });
+  }
+}
+
+/**
+ * One key's net change after `next`, given what the buffer held (`had`): null when nothing is
+ * left to do (a row inserted and deleted in the group), false when `next` cannot follow it.
+ */
+export function combine(had: Net | undefined, next: { kind: 'insert' | 'update'; values: Values } | { kind: 'delete' }): Net | null | false {
+  if (!had) {
+    if (next.kind === 'insert') return { kind: 'insert', row: new Map(next.values), replaces: false };
+    if (next.kind === 'update') return { kind: 'update', cols: new Map(next.values) };
+    return { kind: 'delete' };
+  }
+  switch (had.kind) {
+    case 'update':
+      if (next.kind === 'update') return { kind: 'update', cols: new Map([...had.cols, ...next.values]) };
+      if (next.kind === 'delete') return { kind: 'delete' };
+      return false;
+    case 'delete':
+      return next.kind === 'insert' ? { kind: 'insert', row: new Map(next.values), replaces: true } : false;
+    case 'insert':
+      // columns an UPDATE left out (unchanged TOAST) keep the inserted row's values
+      if (next.kind === 'update') return { kind: 'insert', row: new Map([...had.row, ...next.values]), replaces: had.replaces };
+      if (next.kind === 'delete') return had.replaces ? { kind: 'delete' } : null;
+      return false;
+  }
+}
