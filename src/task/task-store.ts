@@ -181,10 +181,11 @@ export class TaskStore {
   static open(file = defaultStorePath()): TaskStore {
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      const db = new Database(file);
+      // every task process, the server and the CLI share the store: a writer waits up to 30 s for
+      // another's lock (under load, and while a killed process's WAL is recovered, 5 s was too short)
+      const db = new Database(file, { timeout: 30_000 });
       fs.chmodSync(file, 0o600);
       db.pragma('journal_mode = WAL');
-      db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
       db.exec(SCHEMA);
       // columns added after the first release
