@@ -55,10 +55,6 @@ export class NetChanges {
     return this.entries;
   }
 
-  has(table: string): boolean {
-    return this.tables.has(table);
-  }
-
   /**
    * Whether changes of `table` may be coalesced by `key` (target column names): its only unique
    * index or exclusion constraint is a plain one on exactly those columns.

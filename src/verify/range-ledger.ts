@@ -52,7 +52,7 @@ export interface ReusedRanges {
 }
 
 /** Read alike: the same key, and the same columns of the same types (a column added since was never summed). */
-const sameKey = (a: VerifyTable, b: VerifyTable) =>
+const readAlike = (a: VerifyTable, b: VerifyTable) =>
   a.key.length === b.key.length && a.key.every((k, i) => k === b.key[i]) &&
   a.columns.length === b.columns.length && a.columns.every((c, i) => c.name === b.columns[i].name && c.type === b.columns[i].type);
 
@@ -115,7 +115,7 @@ export class RangeLedger {
    */
   setTable(source: VerifyTable, ranges: KeyRange[]): void {
     const t = this.entry(source.id);
-    const same = t.source !== null && sameKey(t.source, source) && t.ranges.length === ranges.length &&
+    const same = t.source !== null && readAlike(t.source, source) && t.ranges.length === ranges.length &&
       t.ranges.every((r, i) => JSON.stringify(r.range) === JSON.stringify(ranges[i]));
     if (same) return;
     t.source = source;
@@ -206,7 +206,7 @@ export class RangeLedger {
    */
   reuse(source: VerifyTable): ReusedRanges | undefined {
     const t = this.tables.get(source.id);
-    if (!t?.source || !sameKey(t.source, source) || t.whole || t.pending.length) return undefined;
+    if (!t?.source || !readAlike(t.source, source) || t.whole || t.pending.length) return undefined;
     return { ranges: t.ranges.map((r) => ({ range: r.range, clean: RangeLedger.isClean(r) ? r.clean!.sums : null })) };
   }
 }

@@ -20,7 +20,7 @@ import type { Selection } from '../plan/selection.js';
 import { messageOf } from '../errors.js';
 import { floatDigits, pinSettings, planVerify } from './run-verify.js';
 import { RangeLedger } from './range-ledger.js';
-import { keyBounds, rowSum, type KeyRange, type RangeSum, type RowFilter } from './table-checksum.js';
+import { keyBounds, rangeFilter, rowSum, type KeyRange, type RangeSum } from './table-checksum.js';
 import { PART_SIZE, type TableUnit } from './table-units.js';
 
 type CompareUnit = Extract<TableUnit, { kind: 'compare' }>;
@@ -179,14 +179,13 @@ export class StreamChecker {
   }
 
   private async check(c: { s: pg.Client; d: pg.Client }, batch: Work[]): Promise<void> {
-    const filter = (r: KeyRange): RowFilter => (!r.from && !r.to ? { kind: 'all' } : { kind: 'keys', range: r });
     const source: RangeSum[] = [];
     await c.s.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     let xmin: number;
     try {
       // the first query takes the snapshot every sum below reads
       xmin = xidOfTxid((await c.s.query<{ x: string }>('SELECT pg_catalog.txid_snapshot_xmin(pg_catalog.txid_current_snapshot())::text AS x')).rows[0].x);
-      for (const w of batch) source.push(await rowSum(c.s, w.u.source, filter(w.range)));
+      for (const w of batch) source.push(await rowSum(c.s, w.u.source, rangeFilter(w.range)));
       await c.s.query('COMMIT');
     } catch (err) {
       await c.s.query('ROLLBACK').catch(() => {});
@@ -195,7 +194,7 @@ export class StreamChecker {
     const lsn = parseLsn((await c.s.query<{ l: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS l')).rows[0].l);
     if (!(await this.appliedPast(lsn))) return;
     const target: RangeSum[] = [];
-    for (const w of batch) target.push(await rowSum(c.d, w.u.target, filter(w.range)));
+    for (const w of batch) target.push(await rowSum(c.d, w.u.target, rangeFilter(w.range)));
     const { ledger } = this.deps;
     const seq = ledger.now();
     for (const id of new Set(batch.map((w) => w.u.source.id))) await ledger.place(c.s, id);

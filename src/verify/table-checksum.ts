@@ -79,6 +79,11 @@ function keyTuple(t: VerifyTable, bound: 'from' | 'to'): { left: string; right: 
  */
 export type RowFilter = { kind: 'all' } | { kind: 'keys'; range: KeyRange } | { kind: 'pages'; from: number | null; to: number | null };
 
+/** The rows of a key range: all of them when both bounds are open. */
+export function rangeFilter(range: KeyRange): RowFilter {
+  return !range.from && !range.to ? { kind: 'all' } : { kind: 'keys', range };
+}
+
 /** The sums of no rows; parts of a range are added to it. */
 export const NO_ROWS: RangeSum = { rows: 0, bytes: 0, sum: 0n };
 

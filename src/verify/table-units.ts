@@ -8,7 +8,7 @@ import { displayName } from '../pg/quote.js';
 import type { VerifyTable } from './table-inventory.js';
 import { runPoolWithFillers } from '../worker-pool.js';
 import {
-  addSums, describeRange, fingerprint, keyBounds, NO_ROWS, pageCount, rowCount, rowSum, sameSums,
+  addSums, describeRange, fingerprint, keyBounds, NO_ROWS, pageCount, rangeFilter, rowCount, rowSum, sameSums,
   type KeyRange, type RangeSum, type RowFilter,
 } from './table-checksum.js';
 import type { ReusedRanges } from './range-ledger.js';
@@ -183,7 +183,7 @@ async function planParts(u: TableRun['u'], lane: Lane, rowsPerRange: number, siz
         run.ranges.push({ range: r.range, source: r.clean, target: r.clean, reused: true });
         continue;
       }
-      const keys: RowFilter = !r.range.from && !r.range.to ? { kind: 'all' } : { kind: 'keys', range: r.range };
+      const keys = rangeFilter(r.range);
       parts.push({ run, range: fresh(r.range), source: keys, target: keys });
     }
   } else if (t.key.length > 0 && t.estimatedRows > 0 && t.estimatedRows <= size.rows) {
