@@ -24,7 +24,7 @@ import { STATE_SCHEMA } from '../pg/state-schema.js';
 import { PgferryError } from '../errors.js';
 import { formatLsn, parseLsn, type Lsn } from './lsn.js';
 import { NET_CHANGES_LIMIT, NetChanges } from './net-changes.js';
-import { PG_EPOCH_MICROS, type ColumnValue, type PgoutputMessage, type RelationColumn, type ReplicaIdentity } from './pgoutput.js';
+import { PG_EPOCH_MICROS, UNCHANGED, type ColumnValue, type PgoutputMessage, type RelationColumn, type ReplicaIdentity } from './pgoutput.js';
 
 /** Where a source table's changes go: the target table, and each column's name there (undefined: not migrated). */
 export interface ApplyTable {
@@ -40,9 +40,13 @@ interface KnownRelation {
   schema: string;
   name: string;
   target: ApplyTable | undefined;
-  /** The key columns (target names) its changes are coalesced by, [] when they are not; found at its first change. */
-  coalesceBy?: string[];
+  /** The target table, quoted. */
+  table: string;
+  /** Positions of the key columns its changes are coalesced by, [] when they are not; found at its first change. */
+  coalesceAt?: number[];
   columns: RelationColumn[];
+  /** Each column's name on the target, by its position in the message (undefined: not migrated). */
+  names: (string | undefined)[];
   identity: ReplicaIdentity;
 }
 
@@ -166,6 +170,55 @@ export class ChangeApplier {
   }
 
   /**
+   * Applies `m` at once when that needs no round trip to the target (a change gathered as a net
+   * change, a source COMMIT inside a group, a transaction being skipped) and returns true; else
+   * changes nothing and returns false: call apply(). A backlog is mostly such messages, and a
+   * promise per message was a good part of the cost of applying it.
+   */
+  applyNow(m: PgoutputMessage, more: boolean): boolean {
+    switch (m.tag) {
+      case 'begin':
+        if (!(m.finalLsn <= this.applied.commitLsn) && !this.open) return false;
+        this.xid = m.xid;
+        this.skipping = m.finalLsn <= this.applied.commitLsn;
+        this.inSource = !this.skipping;
+        return true;
+      case 'insert':
+      case 'update':
+      case 'delete': {
+        if (this.skipping) {
+          this.observe(m);
+          return true;
+        }
+        const rel = this.relations.get(m.relid);
+        if (!this.open || !rel || (rel.target && (rel.coalesceAt === undefined || this.net.size() >= NET_CHANGES_LIMIT))) return false;
+        if (rel.target) {
+          if (!this.gather(m, rel)) return false;
+          this.counts.rows++;
+        }
+        this.observe(m);
+        return true;
+      }
+      case 'commit':
+        if (this.skipping) {
+          this.skipping = false;
+          return true;
+        }
+        if (!this.open || !more || (this.group?.count ?? 0) + 1 >= GROUP_TRANSACTIONS) return false;
+        this.inSource = false;
+        this.counts.transactions++;
+        this.group = { commitLsn: m.commitLsn, endLsn: m.endLsn, commitTime: m.commitTime, count: (this.group?.count ?? 0) + 1 };
+        return true;
+      case 'type':
+      case 'origin':
+      case 'message':
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
    * Applies one message; returns the position committed on the target by it, else undefined.
    * `more`: further messages are waiting already. Then a source COMMIT does not end the target
    * transaction yet: up to GROUP_TRANSACTIONS source transactions share one (one BEGIN, one
@@ -188,7 +241,10 @@ export class ChangeApplier {
         const target = this.route(m.schema, m.name);
         // what is buffered for the table was read under its earlier description
         if (target) await this.net.flush(qualified(target.schema, target.name));
-        this.relations.set(m.relid, { schema: m.schema, name: m.name, target, columns: m.columns, identity: m.replicaIdentity });
+        this.relations.set(m.relid, {
+          schema: m.schema, name: m.name, target, table: target ? qualified(target.schema, target.name) : '',
+          columns: m.columns, names: m.columns.map((c) => target?.column(c.name)), identity: m.replicaIdentity,
+        });
         return undefined;
       }
       case 'insert':
@@ -289,9 +345,9 @@ export class ChangeApplier {
     if (m.tag === 'truncate') return this.truncate(m.relids, m.cascade, m.restartIdentity);
     const rel = this.known(m.relid);
     if (!rel.target) return;
-    const table = qualified(rel.target.schema, rel.target.name);
+    const table = rel.table;
     this.counts.rows++;
-    if (await this.buffered(m, rel, table)) {
+    if (await this.buffered(m, rel)) {
       if (this.net.size() >= NET_CHANGES_LIMIT) await this.net.flush();
       return;
     }
@@ -340,25 +396,35 @@ export class ChangeApplier {
    * whole image, and duplicates must stay as many), a key that changes, a table with other unique
    * indexes, or a change that cannot follow what the buffer holds (the row by row path reports it).
    */
-  private async buffered(m: Extract<PgoutputMessage, { tag: 'insert' | 'update' | 'delete' }>, rel: KnownRelation, table: string): Promise<boolean> {
-    if (rel.coalesceBy === undefined) {
-      const cols = rel.identity === 'd' || rel.identity === 'i' ? rel.columns.filter((c) => c.key).map((c) => rel.target!.column(c.name)) : [];
-      const usable = cols.length > 0 && cols.every((c) => c !== undefined) && (await this.net.coalescable(table, cols as string[]));
-      rel.coalesceBy = usable ? (cols as string[]) : [];
+  private async buffered(m: Extract<PgoutputMessage, { tag: 'insert' | 'update' | 'delete' }>, rel: KnownRelation): Promise<boolean> {
+    if (rel.coalesceAt === undefined) {
+      const at = rel.identity === 'd' || rel.identity === 'i' ? rel.columns.flatMap((c, i) => (c.key ? [i] : [])) : [];
+      const cols = at.map((i) => rel.names[i]);
+      const usable = at.length > 0 && cols.every((c) => c !== undefined) && (await this.net.coalescable(rel.table, cols as string[]));
+      rel.coalesceAt = usable ? at : [];
     }
-    const keyCols = rel.coalesceBy;
-    if (!keyCols.length) {
+    return this.gather(m, rel);
+  }
+
+  /** buffered() once the relation's key is known: no round trip, and nothing changed when it returns false. */
+  private gather(m: Extract<PgoutputMessage, { tag: 'insert' | 'update' | 'delete' }>, rel: KnownRelation): boolean {
+    const keyAt = rel.coalesceAt!;
+    if (!keyAt.length) {
       if (m.tag !== 'insert') return false;
-      this.net.append(table, new Map(this.present(rel, m.row).map((c) => [c.name, c.value])));
+      this.net.append(rel.table, rel.names, m.row);
       return true;
     }
     if (m.tag === 'update' && m.key) return false;
-    const named = this.present(rel, m.tag === 'delete' ? m.key ?? [] : m.row, true);
-    const byName = new Map(named.map((c) => [c.name, c.value]));
-    const key = keyCols.map((c) => byName.get(c));
-    if (key.some((v) => v === undefined || v === null)) return false;
-    const change = m.tag === 'delete' ? { kind: 'delete' as const } : { kind: m.tag, values: new Map(this.present(rel, m.row).map((c) => [c.name, c.value])) };
-    return this.net.add(table, keyCols, key as string[], change);
+    // a DELETE names its row by the key (the other columns are null); an INSERT or UPDATE by its new row
+    const named = m.tag === 'delete' ? m.key : m.row;
+    if (!named) return false;
+    const key: string[] = [];
+    for (const i of keyAt) {
+      const v = named[i];
+      if (typeof v !== 'string') return false;
+      key.push(v);
+    }
+    return this.net.add(rel.table, rel.names, keyAt, key, m.tag === 'delete' ? { kind: 'delete' } : { kind: m.tag, row: m.row });
   }
 
   /** The columns of `row` that go to the target, with their text values (unchanged TOAST left out). */
@@ -366,10 +432,10 @@ export class ChangeApplier {
     const out: { name: string; value: string | null }[] = [];
     rel.columns.forEach((c, i) => {
       if (keysOnly && !c.key) return;
-      const to = rel.target!.column(c.name);
+      const to = rel.names[i];
       const v = row[i];
-      if (to === undefined || v === undefined || v.kind === 'unchanged') return;
-      out.push({ name: to, value: v.kind === 'null' ? null : v.data.toString('utf8') });
+      if (to === undefined || v === undefined || v === UNCHANGED) return;
+      out.push({ name: to, value: v });
     });
     return out;
   }

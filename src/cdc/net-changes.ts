@@ -19,22 +19,31 @@
 import type pg from 'pg';
 import { ident } from '../pg/quote.js';
 import { PgferryError } from '../errors.js';
+import { UNCHANGED, type ColumnValue } from './pgoutput.js';
 
-/** A column's value as text, null for NULL. */
-export type Values = Map<string, string | null>;
+/**
+ * A row as the change sent it: values by the position of the column in the table's Relation
+ * message (text, null for NULL, UNCHANGED for a TOAST value not sent). Arrays, not maps by name:
+ * a backlog is hundreds of thousands of rows, and each row's shape is its table's.
+ */
+export type Row = ColumnValue[];
 
 export type Net =
-  | { kind: 'update'; cols: Values }
+  | { kind: 'update'; row: Row }
   | { kind: 'delete' }
-  | { kind: 'insert'; row: Values; replaces: boolean };
+  | { kind: 'insert'; row: Row; replaces: boolean };
+
+/** A table's changes are read by the positions of its Relation message: each position's target column, undefined when not migrated. */
+export type Columns = readonly (string | undefined)[];
 
 interface TableBuffer {
   /** The target table, quoted. */
   table: string;
-  /** Key columns (target names) for a coalesced table; empty: inserts only, in order. */
-  key: string[];
-  byKey: Map<string, { key: (string | null)[]; net: Net }>;
-  inserts: Values[];
+  columns: Columns;
+  /** Positions of the key columns for a coalesced table; empty: inserts only, in order. */
+  keyAt: number[];
+  byKey: Map<string, { key: string[]; net: Net }>;
+  inserts: Row[];
 }
 
 /** Where to bound a buffer: past this many entries in all, the caller flushes within the transaction. */
@@ -78,44 +87,48 @@ export class NetChanges {
     return ok;
   }
 
-  private buffer(table: string, key: string[]): TableBuffer {
+  private buffer(table: string, columns: Columns, keyAt: number[]): TableBuffer {
     let b = this.tables.get(table);
     if (!b) {
-      b = { table, key, byKey: new Map(), inserts: [] };
+      b = { table, columns, keyAt, byKey: new Map(), inserts: [] };
       this.tables.set(table, b);
     }
     return b;
   }
 
   /** An INSERT into a table that is not coalesced: kept in order, written at the flush. */
-  append(table: string, row: Values): void {
-    this.buffer(table, []).inserts.push(row);
+  append(table: string, columns: Columns, row: Row): void {
+    this.buffer(table, columns, []).inserts.push(row);
     this.entries++;
   }
 
   /**
-   * A change of the row with `key` (values of the key columns) in a coalesced table; false when it
-   * cannot follow what the buffer holds for that key (an insert over a row that exists, a change
-   * of a row that is gone): the caller flushes the table and applies it row by row, which reports it.
+   * A change of a row of a table coalesced by the key at positions `keyAt`, whose values are
+   * `key` (text, never null); `row` is the new row (none for a delete). False when it cannot
+   * follow what the buffer holds for that key (an insert over a row that exists, a change of a
+   * row that is gone): the caller flushes the table and applies it row by row, which reports it.
    */
-  add(table: string, key: string[], keyValues: (string | null)[], change: { kind: 'insert' | 'update'; values: Values } | { kind: 'delete' }): boolean {
-    const b = this.buffer(table, key);
-    const k = JSON.stringify(keyValues);
+  add(table: string, columns: Columns, keyAt: number[], key: string[], change: { kind: 'insert' | 'update'; row: Row } | { kind: 'delete' }): boolean {
+    const b = this.buffer(table, columns, keyAt);
+    // text values never hold a NUL byte: joined with one, distinct keys stay distinct
+    const k = key.length === 1 ? key[0] : key.join('\0');
     const had = b.byKey.get(k);
     const merged = combine(had?.net, change);
     if (merged === false) return false;
     if (merged === null) {
       b.byKey.delete(k);
       if (had) this.entries--;
-    } else {
-      if (!had) this.entries++;
-      b.byKey.set(k, { key: keyValues, net: merged });
+    } else if (had) had.net = merged;
+    else {
+      this.entries++;
+      b.byKey.set(k, { key, net: merged });
     }
     return true;
   }
 
   /** Writes what is buffered for `table` (every table when none is given). */
   async flush(table?: string): Promise<void> {
+    if (!this.entries && !this.tables.size) return;
     const list = table === undefined ? [...this.tables.values()] : [this.tables.get(table)].filter((b): b is TableBuffer => b !== undefined);
     for (const b of list) {
       this.tables.delete(b.table);
@@ -146,45 +159,53 @@ export class NetChanges {
 
   private async write(b: TableBuffer): Promise<void> {
     const types = await this.columnTypes(b.table);
-    const deletes: (string | null)[][] = [];
-    const updates = new Map<string, { cols: string[]; rows: { key: (string | null)[]; cols: Values }[] }>();
-    const inserts: Values[] = [...b.inserts];
+    const cols = b.columns;
+    const deletes: string[][] = [];
+    // rows that set the same columns go in one statement: grouped by the positions they set
+    const updates = new Map<string, { at: number[]; rows: { key: string[]; row: Row }[] }>();
+    const inserts: Row[] = b.inserts;
+    const isKey = new Set(b.keyAt);
     for (const { key, net } of b.byKey.values()) {
       if (net.kind === 'delete' || (net.kind === 'insert' && net.replaces)) deletes.push(key);
       if (net.kind === 'insert') inserts.push(net.row);
-      if (net.kind === 'update' && net.cols.size) {
-        const cols = [...net.cols.keys()].sort();
-        const sig = cols.join('\0');
-        if (!updates.has(sig)) updates.set(sig, { cols, rows: [] });
-        updates.get(sig)!.rows.push({ key, cols: net.cols });
+      if (net.kind === 'update') {
+        const at = setPositions(cols, net.row, isKey);
+        if (!at.length) continue;
+        const sig = at.join(',');
+        let u = updates.get(sig);
+        if (!u) updates.set(sig, (u = { at, rows: [] }));
+        u.rows.push({ key, row: net.row });
       }
     }
-    const cast = (alias: string, i: number, col: string) => `${alias}.c${i}::${types.get(col) ?? 'text'}`;
+    const cast = (i: number, col: string) => `v.c${i}::${types.get(col) ?? 'text'}`;
     // ROWS FROM: one column per array, side by side (unnest with several arguments is its shorthand)
     const unnest = (n: number) => `ROWS FROM (${Array.from({ length: n }, (_c, i) => `pg_catalog.unnest($${i + 1}::text[])`).join(', ')}) AS v(${Array.from({ length: n }, (_c, i) => `c${i}`).join(', ')})`;
-    const match = b.key.map((k, i) => `t.${ident(k)} = ${cast('v', i, k)}`).join(' AND ');
+    const keyNames = b.keyAt.map((p) => cols[p]!);
+    const match = keyNames.map((k, i) => `t.${ident(k)} = ${cast(i, k)}`).join(' AND ');
+    const text = (v: ColumnValue) => (v === UNCHANGED ? null : v);
     if (deletes.length) {
-      const r = await this.target.query(`DELETE FROM ${b.table} t USING ${unnest(b.key.length)} WHERE ${match}`, b.key.map((_k, i) => deletes.map((d) => d[i])));
+      const r = await this.target.query(`DELETE FROM ${b.table} t USING ${unnest(keyNames.length)} WHERE ${match}`, keyNames.map((_k, i) => deletes.map((d) => d[i])));
       this.expect(b.table, 'delete', r.rowCount ?? 0, deletes.length);
     }
     for (const u of updates.values()) {
-      const n = b.key.length;
-      const set = u.cols.map((c, j) => `${ident(c)} = ${cast('v', n + j, c)}`).join(', ');
-      const params = [...b.key.map((_k, i) => u.rows.map((r) => r.key[i])), ...u.cols.map((c) => u.rows.map((r) => r.cols.get(c) ?? null))];
-      const r = await this.target.query(`UPDATE ${b.table} t SET ${set} FROM ${unnest(n + u.cols.length)} WHERE ${match}`, params);
+      const n = keyNames.length;
+      const set = u.at.map((p, j) => `${ident(cols[p]!)} = ${cast(n + j, cols[p]!)}`).join(', ');
+      const params = [...keyNames.map((_k, i) => u.rows.map((r) => r.key[i])), ...u.at.map((p) => u.rows.map((r) => text(r.row[p])))];
+      const r = await this.target.query(`UPDATE ${b.table} t SET ${set} FROM ${unnest(n + u.at.length)} WHERE ${match}`, params);
       this.expect(b.table, 'update', r.rowCount ?? 0, u.rows.length);
     }
-    // inserts with the same columns in one statement each, in their order
+    // inserts that set the same columns in one statement each, in their order
+    const none = new Set<number>();
     let i = 0;
     while (i < inserts.length) {
-      const cols = [...inserts[i].keys()];
-      const sig = cols.join('\0');
-      let j = i;
-      while (j < inserts.length && [...inserts[j].keys()].join('\0') === sig) j++;
+      const at = setPositions(cols, inserts[i], none);
+      const sig = at.join(',');
+      let j = i + 1;
+      while (j < inserts.length && setPositions(cols, inserts[j], none).join(',') === sig) j++;
       const rows = inserts.slice(i, j);
       await this.target.query(
-        `INSERT INTO ${b.table} (${cols.map(ident).join(', ')}) OVERRIDING SYSTEM VALUE SELECT ${cols.map((c, k) => cast('v', k, c)).join(', ')} FROM ${unnest(cols.length)}`,
-        cols.map((c) => rows.map((r) => r.get(c) ?? null)),
+        `INSERT INTO ${b.table} (${at.map((p) => ident(cols[p]!)).join(', ')}) OVERRIDING SYSTEM VALUE SELECT ${at.map((p, k) => cast(k, cols[p]!)).join(', ')} FROM ${unnest(at.length)}`,
+        at.map((p) => rows.map((r) => text(r[p]))),
       );
       i = j;
     }
@@ -199,26 +220,40 @@ export class NetChanges {
   }
 }
 
+/** The positions a row sets on the target: migrated columns it sent (not unchanged TOAST), keys left out when `skip` holds them. */
+function setPositions(columns: Columns, row: Row, skip: Set<number>): number[] {
+  const at: number[] = [];
+  for (let p = 0; p < row.length; p++) if (columns[p] !== undefined && row[p] !== UNCHANGED && !skip.has(p)) at.push(p);
+  return at;
+}
+
+/** `next` over `base`: a value `next` did not send (unchanged TOAST) keeps the one `base` had. */
+function over(base: Row, next: Row): Row {
+  const out = next.slice();
+  for (let p = 0; p < out.length; p++) if (out[p] === UNCHANGED && p < base.length) out[p] = base[p];
+  return out;
+}
+
 /**
  * One key's net change after `next`, given what the buffer held (`had`): null when nothing is
  * left to do (a row inserted and deleted in the group), false when `next` cannot follow it.
  */
-export function combine(had: Net | undefined, next: { kind: 'insert' | 'update'; values: Values } | { kind: 'delete' }): Net | null | false {
+export function combine(had: Net | undefined, next: { kind: 'insert' | 'update'; row: Row } | { kind: 'delete' }): Net | null | false {
   if (!had) {
-    if (next.kind === 'insert') return { kind: 'insert', row: new Map(next.values), replaces: false };
-    if (next.kind === 'update') return { kind: 'update', cols: new Map(next.values) };
+    if (next.kind === 'insert') return { kind: 'insert', row: next.row, replaces: false };
+    if (next.kind === 'update') return { kind: 'update', row: next.row };
     return { kind: 'delete' };
   }
   switch (had.kind) {
     case 'update':
-      if (next.kind === 'update') return { kind: 'update', cols: new Map([...had.cols, ...next.values]) };
+      if (next.kind === 'update') return { kind: 'update', row: over(had.row, next.row) };
       if (next.kind === 'delete') return { kind: 'delete' };
       return false;
     case 'delete':
-      return next.kind === 'insert' ? { kind: 'insert', row: new Map(next.values), replaces: true } : false;
+      return next.kind === 'insert' ? { kind: 'insert', row: next.row, replaces: true } : false;
     case 'insert':
       // columns an UPDATE left out (unchanged TOAST) keep the inserted row's values
-      if (next.kind === 'update') return { kind: 'insert', row: new Map([...had.row, ...next.values]), replaces: had.replaces };
+      if (next.kind === 'update') return { kind: 'insert', row: over(had.row, next.row), replaces: had.replaces };
       if (next.kind === 'delete') return had.replaces ? { kind: 'delete' } : null;
       return false;
   }

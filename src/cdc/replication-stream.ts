@@ -123,15 +123,8 @@ export class ChangeStream implements AsyncIterable<StreamItem> {
    */
   async take(ms?: number): Promise<StreamItem | null | undefined> {
     for (let waited = false; ; waited = true) {
-      const item = this.head < this.queue.length ? this.queue[this.head++] : undefined;
-      if (item) {
-        if (this.head >= 4096 || this.head === this.queue.length) {
-          this.queue = this.queue.slice(this.head);
-          this.head = 0;
-        }
-        if (this.paused && this.buffered() < (this.opts.highWater ?? 10_000) / 2) this.setPaused(false);
-        return item;
-      }
+      const item = this.poll();
+      if (item) return item;
       if (this.failure) throw this.failure;
       if (this.ended) return undefined;
       if (waited && ms !== undefined) return null;
@@ -145,14 +138,26 @@ export class ChangeStream implements AsyncIterable<StreamItem> {
     }
   }
 
+  /** The next item if one is decoded already (no promise: a backlog is taken this way). */
+  poll(): StreamItem | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const item = this.queue[this.head++];
+    if (this.head >= 4096 || this.head === this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    if (this.paused && this.buffered() < (this.opts.highWater ?? 10_000) / 2) this.setPaused(false);
+    return item;
+  }
+
   private onFrame(chunk: Buffer): void {
     try {
       if (chunk[0] === 0x77 /* w: XLogData */) {
         const walStart = chunk.readBigUInt64BE(1);
         const walEnd = chunk.readBigUInt64BE(9);
         if (walEnd > this.received) this.received = walEnd;
-        // the message's Buffers point into its own copy: the socket's buffer is reused
-        this.queue.push({ walStart, message: this.decoder.decode(Buffer.from(chunk.subarray(25))) });
+        // decoded in place: values become strings, so nothing points into the socket's buffer
+        this.queue.push({ walStart, message: this.decoder.decode(chunk, 25) });
         if (!this.paused && this.buffered() >= (this.opts.highWater ?? 10_000)) this.setPaused(true);
         this.wake();
       } else if (chunk[0] === 0x6b /* k: keepalive */) {

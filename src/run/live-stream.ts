@@ -119,11 +119,14 @@ export class LiveStream {
     const { stream, applier } = this.parts;
     try {
       for (;;) {
-        const item = await stream.take(IDLE_MS);
+        const item = stream.poll() ?? (await stream.take(IDLE_MS));
         if (item === undefined)
           throw new PgferryError('PGFERRY_E_CONNECTION_LOST', 'the change stream ended', { object: `slot ${this.parts.slot}`, fix: 'the stream resumes from the last applied position' });
         this.idle = item === null;
-        if (item) await this.handle(item);
+        if (item) {
+          const pending = this.handle(item);
+          if (pending) await pending;
+        }
         // nothing waiting: the group of source transactions applied so far commits now
         else await applier.commitGroup();
         if (applier.busy()) continue;
@@ -201,11 +204,13 @@ export class LiveStream {
     }
   }
 
-  private async handle(item: StreamItem): Promise<void> {
+  /** Applies one item: a promise only when the applier needs the target (most of a backlog does not). */
+  private handle(item: StreamItem): Promise<unknown> | undefined {
     const m = item.message;
     if (m.tag === 'begin') this.lastCommitTime = m.commitTime;
     else if (m.tag === 'relation') this.checkShape(m, item.walStart);
-    await this.parts.applier.apply(m, this.parts.stream.buffered() > 0);
+    const more = this.parts.stream.buffered() > 0;
+    return this.parts.applier.applyNow(m, more) ? undefined : this.parts.applier.apply(m, more);
   }
 
   /**

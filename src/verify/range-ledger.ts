@@ -60,6 +60,7 @@ export class RangeLedger {
   private seq = 0;
   private pendingTotal = 0;
   private readonly tables = new Map<string, LedgerTable>();
+  private readonly byName = new Map<string, Map<string, LedgerTable>>();
 
   /** Ledger time now: the number of touches so far. */
   now(): number {
@@ -82,7 +83,11 @@ export class RangeLedger {
    */
   touch(schema: string, name: string, xid: Xid, columns: RelationColumn[], row: ColumnValue[] | null): void {
     const seq = ++this.seq;
-    const t = this.entry(displayName(schema, name));
+    // by schema, then name: a touch per changed row, so no name is built for it
+    let inSchema = this.byName.get(schema);
+    if (!inSchema) this.byName.set(schema, (inSchema = new Map()));
+    let t = inSchema.get(name);
+    if (!t) inSchema.set(name, (t = this.entry(displayName(schema, name))));
     const whole = () => {
       t.whole = { seq, xid: newerXid(t.whole?.xid ?? null, xid) };
     };
@@ -95,8 +100,8 @@ export class RangeLedger {
     const key: string[] = [];
     for (const i of t.keyAt.at) {
       const v = i < 0 ? undefined : row[i];
-      if (!v || (v.kind !== 'text' && v.kind !== 'binary')) return whole();
-      key.push(v.data.toString('utf8'));
+      if (typeof v !== 'string') return whole();
+      key.push(v);
     }
     t.pending.push({ seq, xid, key });
     this.pendingTotal++;

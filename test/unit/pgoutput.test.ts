@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatLsn, parseLsn } from '../../src/cdc/lsn.js';
-import { PgoutputDecoder } from '../../src/cdc/pgoutput.js';
+import { PgoutputDecoder, UNCHANGED } from '../../src/cdc/pgoutput.js';
 
 describe('LSN', () => {
   it('reads and prints PostgreSQL\'s form, past 2^53', () => {
@@ -19,13 +19,19 @@ describe('pgoutput decoder', () => {
 
   it('reads an insert with a null, an unchanged TOAST value and a text value', () => {
     const m = new PgoutputDecoder().decode(insert([0, 3, 0x6e, 0x75, 0x74, 0, 0, 0, 2, 0x68, 0x69]));
-    assert.deepEqual(m, { tag: 'insert', relid: 0x4000, row: [{ kind: 'null' }, { kind: 'unchanged' }, { kind: 'text', data: Buffer.from('hi') }] });
+    assert.deepEqual(m, { tag: 'insert', relid: 0x4000, row: [null, UNCHANGED, 'hi'] });
+  });
+
+  it('reads a message where it starts in a replication frame', () => {
+    const frame = Buffer.concat([Buffer.alloc(25, 0xff), insert([0, 1, 0x74, 0, 0, 0, 2, 0x68, 0x69])]);
+    assert.deepEqual(new PgoutputDecoder().decode(frame, 25), { tag: 'insert', relid: 0x4000, row: ['hi'] });
   });
 
   it('refuses a message cut short, an unknown value kind and an unknown message type', () => {
     const d = new PgoutputDecoder();
     assert.throws(() => d.decode(insert([0, 1, 0x74, 0, 0, 0, 9, 0x68])), /cut short/);
-    assert.throws(() => d.decode(insert([0, 1, 0x7a])), /unknown value kind/);
+    assert.throws(() => d.decode(insert([0, 1, 0x7a])), /value kind 122/);
+    assert.throws(() => d.decode(insert([0, 1, 0x62, 0, 0, 0, 0])), /text values only/);
     assert.throws(() => d.decode(Buffer.from([0x5a])), /unknown message type "Z"/);
   });
 
