@@ -7,10 +7,20 @@
 # tpcb-like script: 3 updates, 1 select, 1 insert each) that both slots hold, then one marker row.
 # Each tool in turn (the order alternates by round) is let go and timed until the marker row is on
 # its target: catch-up rate = N / seconds. Every target is then compared with the source (an
-# ordered md5 of each table); a run that differs counts as failed.
+# ordered md5 of each table); a run that differs counts as failed. The anchor: pg_recvlogical
+# reads the same changes from a third slot (same publication, pgoutput) into /dev/null, timed to
+# the marker's position: the source's walsender alone, what no tool that reads a slot can beat.
+# pgferry's time is also split at its stream's start (catalog, connections: the part of its time
+# before the slot is read).
+# WORKLOAD=B (bulk) instead: a wide table (a TOASTed text column, stored uncompressed) filled by
+# one transaction of WIDE_ROWS rows, then UPDATES single-row transactions that set the TOASTed
+# column (3,200 characters) of random rows, then DELETES single-row deletes of random rows; the
+# catch-up rate counts those transactions (1 + UPDATES + DELETES). The peak RSS of pgferry's run
+# (VmHWM of the process that applied) is reported too.
 # Environment:
 #   PGFERRY_BENCH (required)  the harness's folder (clusters.sh)
-#   N (30000) transactions   ROUNDS (3)   PGBENCH_SCALE (10)   CLIENTS (2)
+#   WORKLOAD (A)   N (30000) transactions   ROUNDS (3)   PGBENCH_SCALE (10)   CLIENTS (2)
+#   WIDE_ROWS (2000000)   UPDATES (200000)   DELETES (100000)
 #   PROFILE_DIR: write a CPU profile of pgferry's applying process there
 # Needs root (the harness runs its servers as postgres).
 set -euo pipefail
@@ -20,6 +30,11 @@ if [ -z "$bench" ] || [ ! -x "$bench/clusters.sh" ]; then
   echo "npm run bench:cdc: set PGFERRY_BENCH to the benchmark harness's folder" >&2
   exit 2
 fi
+WORKLOAD=${WORKLOAD:-A}
+WIDE_ROWS=${WIDE_ROWS:-2000000}
+UPDATES=${UPDATES:-200000}
+DELETES=${DELETES:-100000}
+[ "$WORKLOAD" = A ] || [ "$WORKLOAD" = B ] || { echo "npm run bench:cdc: WORKLOAD is A or B" >&2; exit 2; }
 N=${N:-30000}
 ROUNDS=${ROUNDS:-3}
 PGBENCH_SCALE=${PGBENCH_SCALE:-10}
@@ -50,6 +65,10 @@ trap cleanup EXIT
 
 # ordered md5 of each table: equal on source and target when nothing was lost or changed
 digest() {
+  if [ "$WORKLOAD" = B ]; then
+    psql "$1" -Atc "SELECT count(*) || ':' || md5(string_agg(md5(t::text), '' ORDER BY id)) FROM wide t" -c 'SELECT count(*) FROM bench_marker'
+    return
+  fi
   psql "$1" -Atc "SELECT string_agg(x, ' ' ORDER BY x) FROM (
     SELECT 'accounts:' || md5(string_agg(t::text, ',' ORDER BY aid)) AS x FROM pgbench_accounts t
     UNION ALL SELECT 'tellers:' || md5(string_agg(t::text, ',' ORDER BY tid)) FROM pgbench_tellers t
@@ -73,12 +92,22 @@ results=$work/results.txt
 for round in $(seq 1 "$ROUNDS"); do
   psql "$SRC_ADMIN" -qc 'DROP DATABASE IF EXISTS cdc' -c 'CREATE DATABASE cdc'
   psql "$DST_ADMIN" -qc 'DROP DATABASE IF EXISTS cdc_native' -c 'DROP DATABASE IF EXISTS cdc_pgferry' -c 'CREATE DATABASE cdc_native' -c 'CREATE DATABASE cdc_pgferry'
-  pgbench -i -q -s "$PGBENCH_SCALE" "$SRC" >/dev/null 2>&1
-  pgbench -i -q -s "$PGBENCH_SCALE" "$NATIVE" >/dev/null 2>&1
-  for db in "$SRC" "$NATIVE"; do psql "$db" -qc 'CREATE TABLE bench_marker (id int PRIMARY KEY)'; done
-  # pgbench_history has no key: both tools need a replica identity to apply its changes
-  psql "$SRC" -qc 'ALTER TABLE pgbench_history REPLICA IDENTITY FULL' \
-    -c 'CREATE PUBLICATION bench_pub FOR TABLE pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history, bench_marker'
+  if [ "$WORKLOAD" = A ]; then
+    pgbench -i -q -s "$PGBENCH_SCALE" "$SRC" >/dev/null 2>&1
+    pgbench -i -q -s "$PGBENCH_SCALE" "$NATIVE" >/dev/null 2>&1
+    for db in "$SRC" "$NATIVE"; do psql "$db" -qc 'CREATE TABLE bench_marker (id int PRIMARY KEY)'; done
+    # pgbench_history has no key: both tools need a replica identity to apply its changes
+    psql "$SRC" -qc 'ALTER TABLE pgbench_history REPLICA IDENTITY FULL' \
+      -c 'CREATE PUBLICATION bench_pub FOR TABLE pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history, bench_marker'
+  else
+    for db in "$SRC" "$NATIVE"; do
+      psql "$db" -qc 'CREATE TABLE bench_marker (id int PRIMARY KEY)' \
+        -c 'CREATE TABLE wide (id bigint PRIMARY KEY, a int, b bigint, c text, d timestamptz, e numeric, f boolean, doc text)' \
+        -c 'ALTER TABLE wide ALTER doc SET STORAGE EXTERNAL'
+    done
+    psql "$SRC" -qc 'CREATE PUBLICATION bench_pub FOR TABLE wide, bench_marker'
+  fi
+  psql "$SRC" -qc "SELECT pg_create_logical_replication_slot('bench_floor', 'pgoutput')" >/dev/null
   psql "$NATIVE" -qc "CREATE SUBSCRIPTION bench_sub CONNECTION 'host=127.0.0.1 port=55501 user=postgres dbname=cdc' PUBLICATION bench_pub
     WITH (copy_data = false, enabled = false, create_slot = true, binary = true, streaming = on)"
   id=$(pgferry task create --source "$SRC" --target "$FERRY" --incremental --jobs 2 --json | tail -1 | node -e 'process.stdin.on("data", (d) => console.log(JSON.parse(d).id))')
@@ -88,8 +117,19 @@ for round in $(seq 1 "$ROUNDS"); do
   pgferry task stop "$id" --wait >/dev/null
   # the backlog, held by both slots
   t0=$(now)
-  pgbench -n -c "$CLIENTS" -j "$CLIENTS" -t $(( N / CLIENTS )) "$SRC" >"$work/pgbench-$round.log" 2>&1
+  if [ "$WORKLOAD" = A ]; then
+    pgbench -n -c "$CLIENTS" -j "$CLIENTS" -t $(( N / CLIENTS )) "$SRC" >"$work/pgbench-$round.log" 2>&1
+  else
+    N=$(( 1 + UPDATES + DELETES ))
+    psql "$SRC" -qc "INSERT INTO wide SELECT i, i % 1000, i * 7, 'row ' || i, timestamptz '2026-01-01' + i * interval '1 second', i / 7.0, i % 2 = 0, 'short ' || i
+      FROM generate_series(1, $WIDE_ROWS) i"
+    printf '\\set id random(1, %s)\nUPDATE wide SET doc = repeat(md5(:id::text), 100) WHERE id = :id;\n' "$WIDE_ROWS" >"$work/update.sql"
+    printf '\\set id random(1, %s)\nDELETE FROM wide WHERE id = :id;\n' "$WIDE_ROWS" >"$work/delete.sql"
+    pgbench -n -c "$CLIENTS" -j "$CLIENTS" -t $(( UPDATES / CLIENTS )) -f "$work/update.sql" "$SRC" >"$work/pgbench-$round.log" 2>&1
+    pgbench -n -c "$CLIENTS" -j "$CLIENTS" -t $(( DELETES / CLIENTS )) -f "$work/delete.sql" "$SRC" >>"$work/pgbench-$round.log" 2>&1
+  fi
   psql "$SRC" -qc 'INSERT INTO bench_marker VALUES (1)'
+  endpos=$(psql "$SRC" -Atc 'SELECT pg_current_wal_lsn()')
   written=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
   expected=$(digest "$SRC")
   native() {
@@ -99,18 +139,36 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "$round native $s $ok" | tee -a "$results"
     psql "$NATIVE" -qc 'ALTER SUBSCRIPTION bench_sub DISABLE'
   }
+  floor() {
+    local t0; t0=$(now)
+    pg_recvlogical -d "$SRC" --slot bench_floor --start -o proto_version=1 -o publication_names=bench_pub -E "$endpos" -f /dev/null
+    echo "$round floor $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }') equal" | tee -a "$results"
+  }
   ferry() {
+    local t1
     # PROFILE_DIR: the run in this script's own process, with a CPU profile written as it ends
+    # (without PROFILE_DIR, resume returns once the run's process has started: the clock starts then)
+    t1=$(now)
     if [ -n "${PROFILE_DIR:-}" ]; then node ${NODE_FLAGS:-} --cpu-prof --cpu-prof-dir="$PROFILE_DIR" "$repo/bin/pgferry.js" task resume "$id" --foreground --json >"$work/profiled-$round.log" 2>&1 &
-    else pgferry task resume "$id" >/dev/null; fi
+    else pgferry task resume "$id" --json >"$work/resumed-$round.json"; t1=$(now); fi
     local s; s=$(wait_marker "$FERRY")
+    # the peak RSS of the process that applied (the run's own: a resumed task starts one)
+    local pid=${!:-}
+    [ -n "${PROFILE_DIR:-}" ] || pid=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").pop()).pid)' "$work/resumed-$round.json")
+    local hwm; hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+    [ -z "$hwm" ] || echo "$round rss $(( hwm / 1024 ))" | tee -a "$results"
+    # the stream's start in the run's own events: what came before it is starting up
+    local log=${PROFILE_DIR:+$work/profiled-$round.log}
+    [ -n "$log" ] || log=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").pop()).log)' "$work/resumed-$round.json")
+    node "$repo/scripts/bench-cdc-startup.cjs" "$log" "$t1" "$round" | tee -a "$results"
     local ok=FAILED; [ "$(digest "$FERRY")" = "$expected" ] && ok=equal
     echo "$round pgferry $s $ok" | tee -a "$results"
     pgferry task stop "$id" --wait >/dev/null
     wait
   }
-  echo "round $round: $N transactions written in $written s"
+  echo "round $round: $N transactions (workload $WORKLOAD) written in $written s"
   if [ $((round % 2)) = 1 ]; then native; ferry; else ferry; native; fi
+  floor
   cleanup
 done
 node - "$results" "$N" <<'EOF'
@@ -120,10 +178,16 @@ const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const by = (tool) => rows.filter((r) => r[1] === tool && r[3] === 'equal' && r[2] !== 'never').map((r) => Number(r[2]));
 const failed = (tool) => rows.filter((r) => r[1] === tool && (r[3] !== 'equal' || r[2] === 'never')).length;
-for (const tool of ['native', 'pgferry']) {
+const rss = rows.filter((r) => r[1] === 'rss').map((r) => Number(r[2]));
+if (rss.length) console.log(`pgferry peak RSS (VmHWM of the applying process): ${rss.join(', ')} MB; max ${Math.max(...rss)} MB`);
+const startup = rows.filter((r) => r[1] === 'startup').map((r) => Number(r[2]));
+if (startup.length) console.log(`pgferry startup (clock start to stream start, in its time above): median ${median(startup).toFixed(2)} s`);
+for (const tool of ['floor', 'native', 'pgferry']) {
   const t = by(tool);
   console.log(`${tool}: catch-up ${t.map((x) => x.toFixed(2)).join(', ')} s; median ${t.length ? median(t).toFixed(2) : '-'} s = ${t.length ? Math.round(Number(n) / median(t)) : '-'} tx/s; ${failed(tool)} failed`);
 }
 const [a, b] = [median(by('native')), median(by('pgferry'))];
 if (a && b) console.log(`pgferry / native catch-up rate: ${(a / b).toFixed(2)}×`);
+const f = median(by('floor'));
+if (f && a && b) console.log(`the walsender's floor as a share of each time: native ${(f / a).toFixed(2)}, pgferry ${(f / b).toFixed(2)}`);
 EOF

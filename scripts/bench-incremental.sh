@@ -82,10 +82,12 @@ const caughtUp = streams.find((e) => e.lagSeconds < 1);
 const steady = streams.filter((e) => t(e) >= Number(caught)).map((e) => e.lagSeconds).sort((a, b) => a - b);
 const summary = ev.find((e) => e.event === 'summary')?.summary;
 const median = (a) => (a.length ? a[Math.floor(a.length / 2)] : NaN);
+// nearest rank over the sorted samples
+const p95 = (a) => (a.length ? a[Math.min(a.length - 1, Math.ceil(0.95 * a.length) - 1)] : NaN);
 console.log(`copy: data ${phase('data')?.toFixed(1)} s, post-data ${phase('post-data')?.toFixed(1)} s, start to streaming ${(startAt - Number(start)).toFixed(1)} s`);
 console.log(`lag when streaming started: ${(first.lagBytes / 1048576).toFixed(1)} MB, slot held ${(first.slotHeldBytes / 1048576).toFixed(1)} MB`);
 console.log(`catch-up: ${caughtUp ? (t(caughtUp) - startAt).toFixed(1) : 'never'} s from stream start to under 1 s of lag`);
-console.log(`steady lag over ${steady.length} samples: median ${median(steady).toFixed(2)} s, max ${Math.max(...steady).toFixed(2)} s; apply ${median(streams.filter((e) => t(e) >= Number(caught)).map((e) => e.transactionsPerSecond).sort((a, b) => a - b)).toFixed(0)} tx/s`);
+console.log(`steady lag over ${steady.length} samples: median ${median(steady).toFixed(2)} s, p95 ${p95(steady).toFixed(2)} s, max ${Math.max(...steady).toFixed(2)} s; apply ${median(streams.filter((e) => t(e) >= Number(caught)).map((e) => e.transactionsPerSecond).sort((a, b) => a - b)).toFixed(0)} tx/s`);
 console.log(`cutover: downtime ${summary.cutover.downtimeSeconds.toFixed(2)} s, ${summary.cutover.sessionsEnded} sessions ended, ${summary.cutover.transactionsApplied} transactions / ${summary.cutover.rowsApplied} rows applied while streaming`);
 const check = summary.cutover.check;
 const ranges = streams.at(-1)?.rangesVerified;

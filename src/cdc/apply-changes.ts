@@ -5,7 +5,7 @@
  * stream restarts at the slot's confirmed position and every transaction already committed on the
  * target is skipped: nothing applied twice, nothing lost. Within a group, changes are gathered as
  * each row's net change (net-changes.ts) and written as a few set statements per table at the
- * group's commit, or whenever NET_CHANGES_LIMIT are buffered, so a source transaction of millions
+ * group's commit, or whenever the buffer reaches its bound (rows or bytes), so a source transaction of millions
  * of rows is never held whole in memory. What cannot be coalesced (an UPDATE or DELETE under
  * REPLICA IDENTITY FULL, a key change, a table with other unique indexes) runs row by row, after
  * what is buffered for its table.
@@ -23,7 +23,7 @@ import { ident, literal, qualified } from '../pg/quote.js';
 import { STATE_SCHEMA } from '../pg/state-schema.js';
 import { PgferryError } from '../errors.js';
 import { formatLsn, parseLsn, type Lsn } from './lsn.js';
-import { NET_CHANGES_LIMIT, NetChanges } from './net-changes.js';
+import { NetChanges } from './net-changes.js';
 import { PG_EPOCH_MICROS, UNCHANGED, type ColumnValue, type PgoutputMessage, type RelationColumn, type ReplicaIdentity } from './pgoutput.js';
 
 /** Where a source table's changes go: the target table, and each column's name there (undefined: not migrated). */
@@ -191,7 +191,7 @@ export class ChangeApplier {
           return true;
         }
         const rel = this.relations.get(m.relid);
-        if (!this.open || !rel || (rel.target && (rel.coalesceAt === undefined || this.net.size() >= NET_CHANGES_LIMIT))) return false;
+        if (!this.open || !rel || (rel.target && (rel.coalesceAt === undefined || this.net.full()))) return false;
         if (rel.target) {
           if (!this.gather(m, rel)) return false;
           this.counts.rows++;
@@ -348,7 +348,7 @@ export class ChangeApplier {
     const table = rel.table;
     this.counts.rows++;
     if (await this.buffered(m, rel)) {
-      if (this.net.size() >= NET_CHANGES_LIMIT) await this.net.flush();
+      if (this.net.full()) await this.net.flush();
       return;
     }
     // row by row, after what is buffered for the table

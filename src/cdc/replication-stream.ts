@@ -39,8 +39,10 @@ export interface StreamOptions {
   from: Lsn;
   /** pgoutput protocol: 1 (sources 10+), 2 streams large transactions before they commit (14+). */
   protoVersion?: 1 | 2;
-  /** Messages held before the socket is paused (default 10,000). */
+  /** Messages held before the socket is paused (default 50,000: a few thousand source transactions). */
   highWater?: number;
+  /** Bytes of messages held before the socket is paused (default 16 MiB: wide rows make few messages large). */
+  highWaterBytes?: number;
   /** How often the durable position is reported without being asked (default 10 s). */
   statusIntervalMs?: number;
 }
@@ -49,6 +51,8 @@ export interface StreamOptions {
 export interface StreamItem {
   walStart: Lsn;
   message: PgoutputMessage;
+  /** The message's size on the wire, for the stream's bound on what it holds. */
+  bytes: number;
 }
 
 /** START_REPLICATION on `repl`, read with `for await`; `confirm` what is durable on the target. */
@@ -57,6 +61,8 @@ export class ChangeStream implements AsyncIterable<StreamItem> {
   /** Decoded items not yet taken: queue[head...]; an index, not shift(), which moves every item left. */
   private queue: StreamItem[] = [];
   private head = 0;
+  /** Wire bytes of the items not yet taken. */
+  private heldBytes = 0;
   private waiting: (() => void) | null = null;
   private failure: Error | null = null;
   private ended = false;
@@ -142,12 +148,18 @@ export class ChangeStream implements AsyncIterable<StreamItem> {
   poll(): StreamItem | undefined {
     if (this.head >= this.queue.length) return undefined;
     const item = this.queue[this.head++];
+    this.heldBytes -= item.bytes;
     if (this.head >= 4096 || this.head === this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    if (this.paused && this.buffered() < (this.opts.highWater ?? 10_000) / 2) this.setPaused(false);
+    if (this.paused && !this.full(2)) this.setPaused(false);
     return item;
+  }
+
+  /** Holding a `1/by`th of either bound or more (paused at the bounds, resumed below half of both). */
+  private full(by: number): boolean {
+    return this.buffered() >= (this.opts.highWater ?? 50_000) / by || this.heldBytes >= (this.opts.highWaterBytes ?? 16 * 1024 * 1024) / by;
   }
 
   private onFrame(chunk: Buffer): void {
@@ -157,8 +169,9 @@ export class ChangeStream implements AsyncIterable<StreamItem> {
         const walEnd = chunk.readBigUInt64BE(9);
         if (walEnd > this.received) this.received = walEnd;
         // decoded in place: values become strings, so nothing points into the socket's buffer
-        this.queue.push({ walStart, message: this.decoder.decode(chunk, 25) });
-        if (!this.paused && this.buffered() >= (this.opts.highWater ?? 10_000)) this.setPaused(true);
+        this.queue.push({ walStart, message: this.decoder.decode(chunk, 25), bytes: chunk.length });
+        this.heldBytes += chunk.length;
+        if (!this.paused && this.full(1)) this.setPaused(true);
         this.wake();
       } else if (chunk[0] === 0x6b /* k: keepalive */) {
         const walEnd = chunk.readBigUInt64BE(1);

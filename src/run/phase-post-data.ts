@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { countPostDataObjects, type DdlStep, type Plan, type PostDataStage } from '../plan/plan-model.js';
 import { runPool, runPoolWithFillers } from '../worker-pool.js';
 import { runTracked } from './run-ddl.js';
+import { stepMark } from './unit-marks.js';
 import { analyzeBatch, type AnalyzeQueue } from './analyze-tables.js';
 import type { RunContext } from './run-context.js';
 
@@ -24,6 +25,12 @@ export async function postDataPhase(ctx: RunContext, target: pg.Client, plan: Pl
   const postSteps = countPostDataObjects(plan);
   await ctx.phase('post-data', postSteps, async () => {
     ctx.checkStop();
+    const stages = plan.postData.map((stage) => ({ stage, steps: stage.run === 'indexes' ? lateIndexes : stage.steps }));
+    if (stages.every(({ steps }) => steps.every((step) => marks.done.has(stepMark(step.key))))) {
+      // a resumed run past post-data (an incremental one streams on): no sessions to open
+      for (const { stage, steps } of stages) if (!stage.needsData) for (const step of steps) ctx.emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
+      return;
+    }
     const pool = await ctx.openMany('target', Math.max(1, ctx.jobs()));
     for (const stage of plan.postData) {
       // --schema-only: no data for a stage that needs it

@@ -3,10 +3,11 @@
  * a TOASTed value unchanged and that change it, key changes, deletes, duplicate rows under
  * REPLICA IDENTITY FULL, identity and serial columns, a stored generated column, a row moving
  * between partitions, TRUNCATE ... RESTART IDENTITY, a renamed table and column, a table left
- * out, one transaction of 100,000 rows) streamed from a slot and applied to a target that held
- * the same rows: afterwards every table's digest equals the source's. A second run stops in the
- * middle of the large transaction and starts again from the slot's confirmed position and the
- * target's recorded one: still exact, nothing applied twice.
+ * out, one transaction of 100,000 rows, 300 rows that go in by COPY with values it must escape)
+ * streamed from a slot and applied to a target that held the same rows: afterwards every table's
+ * digest equals the source's. A second run stops in the middle of the large transaction and starts
+ * again from the slot's confirmed position and the target's recorded one: still exact, nothing
+ * applied twice.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -65,6 +66,8 @@ const WORK = [
   "INSERT INTO old_name VALUES (1, 'one'), (2, 'two'); UPDATE old_name SET x = 'uno' WHERE id = 1",
   'INSERT INTO left_out VALUES (1)',
   "INSERT INTO items SELECT i, NULL, i FROM generate_series(200000, 299999) i",
+  // many rows of one table go in by COPY: values it must escape, NULLs, an identity column ALWAYS
+  "INSERT INTO ident (v) SELECT CASE i % 5 WHEN 0 THEN E'tab\\there' WHEN 1 THEN E'line\\nbreak\\r' WHEN 2 THEN 'back\\slash \\N' WHEN 3 THEN NULL ELSE 'ünï ' || i END FROM generate_series(1, 300) i",
   'INSERT INTO marker VALUES (1)',
 ];
 
