@@ -23,7 +23,7 @@ import { ident, literal, qualified } from '../pg/quote.js';
 import { STATE_SCHEMA } from '../pg/state-schema.js';
 import { PgferryError } from '../errors.js';
 import { formatLsn, parseLsn, type Lsn } from './lsn.js';
-import { NetChanges } from './net-changes.js';
+import { NetChanges, type NetBatch } from './net-changes.js';
 import { PG_EPOCH_MICROS, UNCHANGED, type ColumnValue, type PgoutputMessage, type RelationColumn, type ReplicaIdentity } from './pgoutput.js';
 
 /** Where a source table's changes go: the target table, and each column's name there (undefined: not migrated). */
@@ -95,8 +95,15 @@ const GROUP_TRANSACTIONS = 2000;
 export class ChangeApplier {
   private readonly relations = new Map<number, KnownRelation>();
   private applied: AppliedPosition = { commitLsn: 0n, endLsn: 0n };
-  /** Inside a source transaction that is applied (false: one applied before, being skipped). */
+  /** A group of source transactions is being applied (its target transaction begun or not yet). */
   private open = false;
+  /** A transaction is open on the target (BEGIN sent, no COMMIT or ROLLBACK done yet). */
+  private begun = false;
+  /**
+   * The previous group's write and COMMIT while the next group is gathered (one at most): every
+   * other use of the target session waits for it first (settle), so statements never interleave.
+   */
+  private pending: Promise<void> | null = null;
   private skipping = false;
   private appliedCommitMicros = 0n;
   /** The applied position known to be on the target's disk, and the one waiting for its flush. */
@@ -146,6 +153,7 @@ export class ChangeApplier {
    * source position noted at an earlier call once the flush has passed that call's WAL position.
    */
   async durable(): Promise<Lsn> {
+    await this.settle();
     const r = await this.target.query<{ f: string; i: string }>('SELECT pg_catalog.pg_current_wal_flush_lsn()::text AS f, pg_catalog.pg_current_wal_insert_lsn()::text AS i');
     const flushed = parseLsn(r.rows[0].f);
     if (this.pendingFlush && flushed >= this.pendingFlush.local) {
@@ -178,10 +186,7 @@ export class ChangeApplier {
   applyNow(m: PgoutputMessage, more: boolean): boolean {
     switch (m.tag) {
       case 'begin':
-        if (!(m.finalLsn <= this.applied.commitLsn) && !this.open) return false;
-        this.xid = m.xid;
-        this.skipping = m.finalLsn <= this.applied.commitLsn;
-        this.inSource = !this.skipping;
+        this.begin(m);
         return true;
       case 'insert':
       case 'update':
@@ -228,19 +233,15 @@ export class ChangeApplier {
   async apply(m: PgoutputMessage, more = false): Promise<AppliedPosition | undefined> {
     switch (m.tag) {
       case 'begin':
-        this.xid = m.xid;
-        // committed on the target before a restart: the stream sends it again, it is skipped whole
-        this.skipping = m.finalLsn <= this.applied.commitLsn;
-        if (!this.skipping && !this.open) {
-          await this.target.query('BEGIN');
-          this.open = true;
-        }
-        this.inSource = !this.skipping;
+        this.begin(m);
         return undefined;
       case 'relation': {
         const target = this.route(m.schema, m.name);
         // what is buffered for the table was read under its earlier description
-        if (target) await this.net.flush(qualified(target.schema, target.name));
+        if (target && this.net.holds(qualified(target.schema, target.name))) {
+          await this.ready();
+          await this.net.flush(qualified(target.schema, target.name));
+        }
         this.relations.set(m.relid, {
           schema: m.schema, name: m.name, target, table: target ? qualified(target.schema, target.name) : '',
           columns: m.columns, names: m.columns.map((c) => target?.column(c.name)), identity: m.replicaIdentity,
@@ -267,7 +268,8 @@ export class ChangeApplier {
         this.counts.transactions++;
         this.group = { commitLsn: m.commitLsn, endLsn: m.endLsn, commitTime: m.commitTime, count: (this.group?.count ?? 0) + 1 };
         if (more && this.group.count < GROUP_TRANSACTIONS) return undefined;
-        return this.commitGroup();
+        // with more waiting, the group is written while the next one is gathered
+        return this.commitGroup(!more);
       }
       case 'stream-start':
       case 'stream-stop':
@@ -280,11 +282,64 @@ export class ChangeApplier {
     }
   }
 
-  /** Commits the source transactions applied and not yet committed on the target; returns the position then held. */
-  async commitGroup(): Promise<AppliedPosition | undefined> {
+  /**
+   * Commits the source transactions applied and not yet committed on the target, and returns the
+   * position then held. With `wait` false it returns at once (undefined) and the group is written
+   * and committed while the caller goes on: the next use of the target waits for it (settle).
+   */
+  async commitGroup(wait = true): Promise<AppliedPosition | undefined> {
     const g = this.group;
-    if (!g || this.inSource) return undefined;
-    await this.net.flush();
+    if (!g || this.inSource) {
+      if (wait) await this.settle();
+      return undefined;
+    }
+    // one group in flight at most: memory stays bounded, and an error surfaces one group late at worst
+    await this.settle();
+    const batch = this.net.detach();
+    this.open = false;
+    this.group = null;
+    const work = this.write(batch, g);
+    this.pending = work;
+    // its failure is thrown by settle(); until then it is not an unhandled rejection
+    work.catch(() => {});
+    if (!wait) return undefined;
+    await this.settle();
+    return this.applied;
+  }
+
+  /**
+   * A full buffer inside a group (a large source transaction): written while the group goes on
+   * being gathered, in the group's transaction; one write in flight at most, as for commitGroup.
+   */
+  private async flushBehind(): Promise<void> {
+    await this.settle();
+    const batch = this.net.detach();
+    const work = (async () => {
+      if (!this.begun) {
+        await this.target.query('BEGIN');
+        this.begun = true;
+      }
+      await this.net.writeBatch(batch);
+    })();
+    this.pending = work;
+    work.catch(() => {});
+  }
+
+  /** Waits for the write in flight, if any; throws its failure. */
+  async settle(): Promise<void> {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    await p;
+  }
+
+  /** A group's net changes, its position and its COMMIT, in the transaction begun for it (or begun here). */
+  private async write(batch: NetBatch, g: { commitLsn: Lsn; endLsn: Lsn; commitTime: bigint }): Promise<void> {
+    if (!this.begun) {
+      await this.target.query('BEGIN');
+      this.begun = true;
+    }
+    await this.net.writeBatch(batch);
     // the position and the COMMIT in one round trip; the values are pgferry's own slot name,
     // positions it formatted and a timestamp it printed, so they go as literals here
     const values = [this.slot, formatLsn(g.commitLsn), formatLsn(g.endLsn), commitTimestamp(g.commitTime)].map(literal).join(', ');
@@ -293,18 +348,40 @@ export class ChangeApplier {
        ON CONFLICT (slot) DO UPDATE SET commit_lsn = excluded.commit_lsn, end_lsn = excluded.end_lsn, commit_time = excluded.commit_time, applied_at = now();
        COMMIT`,
     );
-    this.open = false;
-    this.group = null;
+    this.begun = false;
     this.applied = { commitLsn: g.commitLsn, endLsn: g.endLsn };
-    return this.applied;
+  }
+
+  /**
+   * Before a statement of the group being gathered: the group in flight is done, and this
+   * group's transaction is begun (BEGIN waits until the group first needs the target: a group
+   * that only gathers net changes sends it with its write).
+   */
+  private async ready(): Promise<void> {
+    await this.settle();
+    if (!this.begun) {
+      await this.target.query('BEGIN');
+      this.begun = true;
+    }
+  }
+
+  /** A source BEGIN: skipped whole when the target committed it before a restart, else part of the open group. */
+  private begin(m: Extract<PgoutputMessage, { tag: 'begin' }>): void {
+    this.xid = m.xid;
+    // committed on the target before a restart: the stream sends it again, it is skipped whole
+    this.skipping = m.finalLsn <= this.applied.commitLsn;
+    if (!this.skipping) this.open = true;
+    this.inSource = !this.skipping;
   }
 
   /** Rolls back an open transaction (after a failure; the stream restarts at the last commit). */
   async abort(): Promise<void> {
+    await this.settle().catch(() => {});
     this.net.clear();
     this.group = null;
     this.inSource = false;
-    if (this.open) await this.target.query('ROLLBACK').catch(() => {});
+    if (this.begun) await this.target.query('ROLLBACK').catch(() => {});
+    this.begun = false;
     this.open = false;
     this.skipping = false;
   }
@@ -348,10 +425,11 @@ export class ChangeApplier {
     const table = rel.table;
     this.counts.rows++;
     if (await this.buffered(m, rel)) {
-      if (this.net.full()) await this.net.flush();
+      if (this.net.full()) await this.flushBehind();
       return;
     }
     // row by row, after what is buffered for the table
+    await this.ready();
     await this.net.flush(table);
     if (m.tag === 'insert') {
       const cols = this.present(rel, m.row);
@@ -400,6 +478,7 @@ export class ChangeApplier {
     if (rel.coalesceAt === undefined) {
       const at = rel.identity === 'd' || rel.identity === 'i' ? rel.columns.flatMap((c, i) => (c.key ? [i] : [])) : [];
       const cols = at.map((i) => rel.names[i]);
+      if (at.length) await this.settle();
       const usable = at.length > 0 && cols.every((c) => c !== undefined) && (await this.net.coalescable(rel.table, cols as string[]));
       rel.coalesceAt = usable ? at : [];
     }
@@ -444,6 +523,7 @@ export class ChangeApplier {
     const tables = relids.map((id) => this.known(id).target).filter((t): t is ApplyTable => t !== undefined);
     if (!tables.length) return;
     // CASCADE reaches tables the message may not name: everything buffered goes first
+    await this.ready();
     await this.net.flush();
     await this.target.query(`TRUNCATE ONLY ${tables.map((t) => qualified(t.schema, t.name)).join(', ')}${restart ? ' RESTART IDENTITY' : ''}${cascade ? ' CASCADE' : ''}`);
   }

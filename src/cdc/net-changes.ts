@@ -49,9 +49,14 @@ interface TableBuffer {
   inserts: Row[];
 }
 
+/** What a buffer held when it was detached: written later, in one go. */
+export interface NetBatch {
+  tables: TableBuffer[];
+}
+
 /** Where to bound a buffer: past this many entries, or this many bytes of values, the caller flushes within the transaction. */
 export const NET_CHANGES_LIMIT = 20_000;
-const NET_CHANGES_BYTES = 16 * 1024 * 1024;
+const NET_CHANGES_BYTES = 2 * 1024 * 1024;
 
 /** About what a row's values hold in memory (UTF-16 strings, a slot per value). */
 function rowBytes(row: Row): number {
@@ -156,6 +161,26 @@ export class NetChanges {
       this.entries -= b.byKey.size + b.inserts.length;
       await this.write(b);
     }
+  }
+
+  /** Whether anything of `table` is buffered. */
+  holds(table: string): boolean {
+    return this.tables.has(table);
+  }
+
+  /**
+   * Takes everything buffered, to be written by writeBatch while the buffer takes the next
+   * group's changes (each batch keeps the columns its rows were read with).
+   */
+  detach(): NetBatch {
+    const batch = { tables: [...this.tables.values()] };
+    this.clear();
+    return batch;
+  }
+
+  /** Writes a detached batch, table by table. */
+  async writeBatch(batch: NetBatch): Promise<void> {
+    for (const b of batch.tables) await this.write(b);
   }
 
   /** Forgets everything buffered (the transaction is rolled back). */

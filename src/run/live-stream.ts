@@ -25,6 +25,8 @@ const CONFIRM_EVERY_MS = 500;
 const SEQUENCES_EVERY_MS = 10_000;
 /** How long the loop waits for a change before it looks at its controls. */
 const IDLE_MS = 200;
+/** How often it looks at them while a backlog is applied. */
+const LOOK_EVERY_MS = 100;
 
 export interface LiveStreamParts {
   stream: ChangeStream;
@@ -71,6 +73,7 @@ export class LiveStream {
   private lastStatus = 0;
   private lastConfirm = 0;
   private lastSequences = 0;
+  private lastLook = 0;
   private lastCounts = { at: Date.now(), transactions: 0, rows: 0 };
   private sequencesSyncedAt: string | undefined;
   private readonly warnedDropped = new Set<string>();
@@ -130,6 +133,12 @@ export class LiveStream {
         // nothing waiting: the group of source transactions applied so far commits now
         else await applier.commitGroup();
         if (applier.busy()) continue;
+        // in a backlog the last group is still being written while the next is gathered: look at
+        // the controls (which wait for it) only now and then, so the two go on side by side
+        const now = Date.now();
+        if (stream.buffered() > 0 && now - this.lastLook < LOOK_EVERY_MS) continue;
+        this.lastLook = now;
+        await applier.settle();
         await this.confirmDurable();
         await this.periodic();
         if (await done()) return;
