@@ -132,7 +132,15 @@ export class LiveStream {
         }
         // nothing waiting: the group of source transactions applied so far commits now
         else await applier.commitGroup();
-        if (applier.busy()) continue;
+        if (applier.busy()) {
+          // inside a large source transaction: where the stream stands is still reported (the
+          // status reads the source only), the rest waits for its end
+          if (Date.now() - this.lastStatus >= STATUS_EVERY_MS) {
+            this.lastStatus = Date.now();
+            await this.report();
+          }
+          continue;
+        }
         // in a backlog the last group is still being written while the next is gathered: look at
         // the controls (which wait for it) only now and then, so the two go on side by side
         const now = Date.now();
