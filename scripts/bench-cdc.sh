@@ -2,10 +2,10 @@
 # npm run bench:cdc: how fast each tool applies a backlog of changes (issue 21's workload A).
 # Each round: pgbench's tables at scale PGBENCH_SCALE in a fresh source database; a native
 # subscription (binary, streaming = on, copy_data = false, created disabled, its slot made now)
-# on a target database that pgbench -i filled alike; and a pgferry incremental task on another,
-# started, streaming, then stopped (its slot kept). pgbench then writes N transactions (its
-# tpcb-like script: 3 updates, 1 select, 1 insert each) that both slots hold, then one marker row.
-# Each tool in turn (the order alternates by round) is let go and timed until the marker row is on
+# on a target database that pgbench -i filled alike; and a pgferry incremental task (schema
+# public) on another, started, streaming, then stopped (its slot kept). pgbench then writes N
+# transactions (its tpcb-like script: 3 updates, 1 select, 1 insert each) that every slot holds,
+# then one marker row. Each tool in turn (the order turns by round) is let go and timed until the marker row is on
 # its target: catch-up rate = N / seconds. Every target is then compared with the source (an
 # ordered md5 of each table); a run that differs counts as failed. The anchor: pg_recvlogical
 # reads the same changes from a third slot (same publication, pgoutput) into /dev/null, timed to
@@ -17,10 +17,16 @@
 # column (3,200 characters) of random rows, then DELETES single-row deletes of random rows; the
 # catch-up rate counts those transactions (1 + UPDATES + DELETES). The peak RSS of pgferry's run
 # (VmHWM of the process that applied) is reported too.
+# Workload A also times `pgcopydb follow` (PGCOPYDB=1, the default where pgcopydb and the wal2json
+# plugin are installed): `stream setup` right before the backlog (its wal2json slot, its origin on
+# the target, its sentinel table on the source), the sentinel set to apply, then `follow --resume
+# --not-consistent --endpos` at the marker's position, timed until it exits; its target is checked
+# like the others (a run that exits without the source's state counts as failed).
 # Environment:
 #   PGFERRY_BENCH (required)  the harness's folder (clusters.sh)
 #   WORKLOAD (A)   N (30000) transactions   ROUNDS (3)   PGBENCH_SCALE (10)   CLIENTS (2)
 #   WIDE_ROWS (2000000)   UPDATES (200000)   DELETES (100000)
+#   PGCOPYDB (1 where installed: time pgcopydb follow too)   PGCOPYDB_TIMEOUT (300) seconds
 #   PROFILE_DIR: write a CPU profile of pgferry's applying process there
 # Needs root (the harness runs its servers as postgres).
 set -euo pipefail
@@ -44,6 +50,14 @@ DST_ADMIN=postgresql://postgres@127.0.0.1:55502/postgres
 SRC=postgresql://postgres@127.0.0.1:55501/cdc
 NATIVE=postgresql://postgres@127.0.0.1:55502/cdc_native
 FERRY=postgresql://postgres@127.0.0.1:55502/cdc_pgferry
+PCD=postgresql://postgres@127.0.0.1:55502/cdc_pgcopydb
+if [ -z "${PGCOPYDB:-}" ]; then
+  PGCOPYDB=0
+  command -v pgcopydb >/dev/null && [ -f "$(pg_config --pkglibdir)/wal2json.so" ] && PGCOPYDB=1
+fi
+[ "$WORKLOAD" = A ] || PGCOPYDB=0
+# a follow that fails part-way may keep waiting for the end position: it is stopped and counted failed
+PGCOPYDB_TIMEOUT=${PGCOPYDB_TIMEOUT:-300}
 work=$(mktemp -d /tmp/pgferry-bench-cdc.XXXXXX)
 export PGFERRY_STORE=$work/tasks.db PGFERRY_KEY_FILE=$work/key PGPASSWORD=
 pgferry() { node "$repo/bin/pgferry.js" "$@"; }
@@ -60,6 +74,8 @@ cleanup() {
     sleep 0.2
   done
   id=
+  # replication origins belong to the cluster, not the database
+  psql "$DST_ADMIN" -qc "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = 'pgcopydb'" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -91,11 +107,13 @@ wait_marker() {
 results=$work/results.txt
 for round in $(seq 1 "$ROUNDS"); do
   psql "$SRC_ADMIN" -qc 'DROP DATABASE IF EXISTS cdc' -c 'CREATE DATABASE cdc'
-  psql "$DST_ADMIN" -qc 'DROP DATABASE IF EXISTS cdc_native' -c 'DROP DATABASE IF EXISTS cdc_pgferry' -c 'CREATE DATABASE cdc_native' -c 'CREATE DATABASE cdc_pgferry'
+  psql "$DST_ADMIN" -qc 'DROP DATABASE IF EXISTS cdc_native' -c 'DROP DATABASE IF EXISTS cdc_pgferry' -c 'DROP DATABASE IF EXISTS cdc_pgcopydb' \
+    -c 'CREATE DATABASE cdc_native' -c 'CREATE DATABASE cdc_pgferry' -c 'CREATE DATABASE cdc_pgcopydb'
   if [ "$WORKLOAD" = A ]; then
     pgbench -i -q -s "$PGBENCH_SCALE" "$SRC" >/dev/null 2>&1
     pgbench -i -q -s "$PGBENCH_SCALE" "$NATIVE" >/dev/null 2>&1
-    for db in "$SRC" "$NATIVE"; do psql "$db" -qc 'CREATE TABLE bench_marker (id int PRIMARY KEY)'; done
+    [ "$PGCOPYDB" = 1 ] && pgbench -i -q -s "$PGBENCH_SCALE" "$PCD" >/dev/null 2>&1
+    for db in "$SRC" "$NATIVE" "$PCD"; do psql "$db" -qc 'CREATE TABLE bench_marker (id int PRIMARY KEY)'; done
     # pgbench_history has no key: both tools need a replica identity to apply its changes
     psql "$SRC" -qc 'ALTER TABLE pgbench_history REPLICA IDENTITY FULL' \
       -c 'CREATE PUBLICATION bench_pub FOR TABLE pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history, bench_marker'
@@ -110,12 +128,17 @@ for round in $(seq 1 "$ROUNDS"); do
   psql "$SRC" -qc "SELECT pg_create_logical_replication_slot('bench_floor', 'pgoutput')" >/dev/null
   psql "$NATIVE" -qc "CREATE SUBSCRIPTION bench_sub CONNECTION 'host=127.0.0.1 port=55501 user=postgres dbname=cdc' PUBLICATION bench_pub
     WITH (copy_data = false, enabled = false, create_slot = true, binary = true, streaming = on)"
-  id=$(pgferry task create --source "$SRC" --target "$FERRY" --incremental --jobs 2 --json | tail -1 | node -e 'process.stdin.on("data", (d) => console.log(JSON.parse(d).id))')
+  id=$(pgferry task create --source "$SRC" --target "$FERRY" --include-schema public --incremental --jobs 2 --json | tail -1 | node -e 'process.stdin.on("data", (d) => console.log(JSON.parse(d).id))')
   pgferry task precheck "$id" >/dev/null || { pgferry task precheck "$id"; exit 1; }
   pgferry task start "$id" >/dev/null
   until pgferry task status "$id" --json | tail -1 | grep -q '"state":"streaming"'; do sleep 0.5; done
   pgferry task stop "$id" --wait >/dev/null
-  # the backlog, held by both slots
+  # pgcopydb's slot and sentinel now: the pgferry task's copy is done and did not take them
+  if [ "$PGCOPYDB" = 1 ]; then
+    pgcopydb stream setup --source "$SRC" --target "$PCD" --dir "$work/pgcopydb-$round" >"$work/pgcopydb-$round.log" 2>&1
+    pgcopydb stream sentinel set apply --source "$SRC" >>"$work/pgcopydb-$round.log" 2>&1
+  fi
+  # the backlog, held by every slot
   t0=$(now)
   if [ "$WORKLOAD" = A ]; then
     pgbench -n -c "$CLIENTS" -j "$CLIENTS" -t $(( N / CLIENTS )) "$SRC" >"$work/pgbench-$round.log" 2>&1
@@ -138,6 +161,13 @@ for round in $(seq 1 "$ROUNDS"); do
     local ok=FAILED; [ "$(digest "$NATIVE")" = "$expected" ] && ok=equal
     echo "$round native $s $ok" | tee -a "$results"
     psql "$NATIVE" -qc 'ALTER SUBSCRIPTION bench_sub DISABLE'
+  }
+  copydb() {
+    local t0 code=0; t0=$(now)
+    timeout "$PGCOPYDB_TIMEOUT" pgcopydb follow --source "$SRC" --target "$PCD" --dir "$work/pgcopydb-$round" --resume --not-consistent --endpos "$endpos" >>"$work/pgcopydb-$round.log" 2>&1 || code=$?
+    local s; s=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+    local ok=FAILED; [ "$(digest "$PCD")" = "$expected" ] && ok=equal
+    echo "$round pgcopydb $s $ok exit=$code" | tee -a "$results"
   }
   floor() {
     local t0; t0=$(now)
@@ -167,7 +197,12 @@ for round in $(seq 1 "$ROUNDS"); do
     wait
   }
   echo "round $round: $N transactions (workload $WORKLOAD) written in $written s"
-  if [ $((round % 2)) = 1 ]; then native; ferry; else ferry; native; fi
+  # the order turns each round, so that no tool always goes first
+  tools=(native ferry); [ "$PGCOPYDB" = 1 ] && tools+=(copydb)
+  for k in "${!tools[@]}"; do
+    i=$(( (k + round - 1) % ${#tools[@]} ))
+    "${tools[$i]}"
+  done
   floor
   cleanup
 done
@@ -182,12 +217,15 @@ const rss = rows.filter((r) => r[1] === 'rss').map((r) => Number(r[2]));
 if (rss.length) console.log(`pgferry peak RSS (VmHWM of the applying process): ${rss.join(', ')} MB; max ${Math.max(...rss)} MB`);
 const startup = rows.filter((r) => r[1] === 'startup').map((r) => Number(r[2]));
 if (startup.length) console.log(`pgferry startup (clock start to stream start, in its time above): median ${median(startup).toFixed(2)} s`);
-for (const tool of ['floor', 'native', 'pgferry']) {
+for (const tool of ['floor', 'native', 'pgferry', 'pgcopydb']) {
+  if (!rows.some((r) => r[1] === tool)) continue;
   const t = by(tool);
   console.log(`${tool}: catch-up ${t.map((x) => x.toFixed(2)).join(', ')} s; median ${t.length ? median(t).toFixed(2) : '-'} s = ${t.length ? Math.round(Number(n) / median(t)) : '-'} tx/s; ${failed(tool)} failed`);
 }
 const [a, b] = [median(by('native')), median(by('pgferry'))];
 if (a && b) console.log(`pgferry / native catch-up rate: ${(a / b).toFixed(2)}×`);
+const c = median(by('pgcopydb'));
+if (c && b) console.log(`pgferry / pgcopydb follow catch-up rate: ${(c / b).toFixed(2)}×`);
 const f = median(by('floor'));
 if (f && a && b) console.log(`the walsender's floor as a share of each time: native ${(f / a).toFixed(2)}, pgferry ${(f / b).toFixed(2)}`);
 EOF
