@@ -5,10 +5,11 @@
  * stream restarts at the slot's confirmed position and every transaction already committed on the
  * target is skipped: nothing applied twice, nothing lost. Within a group, changes are gathered as
  * each row's net change (net-changes.ts) and written as a few set statements per table at the
- * group's commit, or whenever the buffer reaches its bound (rows or bytes), so a source transaction of millions
- * of rows is never held whole in memory. What cannot be coalesced (an UPDATE or DELETE under
+ * group's commit, or whenever the buffer reaches its bound (rows or bytes), so a source
+ * transaction of millions of rows is never held whole in memory. What cannot be coalesced (an UPDATE or DELETE under
  * REPLICA IDENTITY FULL, a key change, a table with other unique indexes) runs row by row, after
- * what is buffered for its table.
+ * what is buffered for its table. While a backlog waits, a group is written and committed while
+ * the next one is gathered (one write in flight; every other use of the session waits for it).
  *
  * The session runs with session_replication_role = replica (no user triggers, no foreign key
  * checks on replayed rows). INSERTs override identity columns with the source's values; stored
