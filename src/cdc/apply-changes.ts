@@ -294,15 +294,9 @@ export class ChangeApplier {
       if (wait) await this.settle();
       return undefined;
     }
-    // one group in flight at most: memory stays bounded, and an error surfaces one group late at worst
-    await this.settle();
-    const batch = this.net.detach();
+    await this.writeBehind((batch) => this.write(batch, g));
     this.open = false;
     this.group = null;
-    const work = this.write(batch, g);
-    this.pending = work;
-    // its failure is thrown by settle(); until then it is not an unhandled rejection
-    work.catch(() => {});
     if (!wait) return undefined;
     await this.settle();
     return this.applied;
@@ -313,16 +307,18 @@ export class ChangeApplier {
    * being gathered, in the group's transaction; one write in flight at most, as for commitGroup.
    */
   private async flushBehind(): Promise<void> {
-    await this.settle();
-    const batch = this.net.detach();
-    const work = (async () => {
-      if (!this.begun) {
-        await this.target.query('BEGIN');
-        this.begun = true;
-      }
+    await this.writeBehind(async (batch) => {
+      await this.beginOnce();
       await this.net.writeBatch(batch);
-    })();
+    });
+  }
+
+  /** Starts `write` on what is buffered, once the write in flight is done: one in flight at most (memory stays bounded; an error surfaces one write late at worst). */
+  private async writeBehind(write: (batch: NetBatch) => Promise<void>): Promise<void> {
+    await this.settle();
+    const work = write(this.net.detach());
     this.pending = work;
+    // its failure is thrown by settle(); until then it is not an unhandled rejection
     work.catch(() => {});
   }
 
@@ -336,10 +332,7 @@ export class ChangeApplier {
 
   /** A group's net changes, its position and its COMMIT, in the transaction begun for it (or begun here). */
   private async write(batch: NetBatch, g: { commitLsn: Lsn; endLsn: Lsn; commitTime: bigint }): Promise<void> {
-    if (!this.begun) {
-      await this.target.query('BEGIN');
-      this.begun = true;
-    }
+    await this.beginOnce();
     await this.net.writeBatch(batch);
     // the position and the COMMIT in one round trip; the values are pgferry's own slot name,
     // positions it formatted and a timestamp it printed, so they go as literals here
@@ -360,10 +353,14 @@ export class ChangeApplier {
    */
   private async ready(): Promise<void> {
     await this.settle();
-    if (!this.begun) {
-      await this.target.query('BEGIN');
-      this.begun = true;
-    }
+    await this.beginOnce();
+  }
+
+  /** Begins the target transaction of the group being applied, unless it is begun. */
+  private async beginOnce(): Promise<void> {
+    if (this.begun) return;
+    await this.target.query('BEGIN');
+    this.begun = true;
   }
 
   /** A source BEGIN: skipped whole when the target committed it before a restart, else part of the open group. */

@@ -77,11 +77,6 @@ export class NetChanges {
 
   constructor(private readonly target: pg.Client) {}
 
-  /** Entries buffered over all tables. */
-  size(): number {
-    return this.entries;
-  }
-
   /** Whether the buffer is at its bound: flush it before taking more. */
   full(): boolean {
     return this.entries >= NET_CHANGES_LIMIT || this.bytes >= NET_CHANGES_BYTES;
@@ -153,7 +148,7 @@ export class NetChanges {
 
   /** Writes what is buffered for `table` (every table when none is given). */
   async flush(table?: string): Promise<void> {
-    if (!this.entries && !this.tables.size) return;
+    if (!this.tables.size) return;
     if (table === undefined) this.bytes = 0;
     const list = table === undefined ? [...this.tables.values()] : [this.tables.get(table)].filter((b): b is TableBuffer => b !== undefined);
     for (const b of list) {
