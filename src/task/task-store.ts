@@ -204,19 +204,28 @@ export class TaskStore {
   }
 
   /**
+   * Runs `fn` in a write transaction taken at BEGIN (IMMEDIATE). A deferred one that reads first
+   * and writes after another process has committed fails with SQLITE_BUSY at once, without the
+   * busy timeout (SQLite cannot upgrade a stale read snapshot): a `database is locked` under load.
+   */
+  private write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /**
    * Stores a new task. The caller picks the ID (`crypto.randomUUID()`): the passwords in
    * `secrets` are sealed for it before anything is written.
    */
   create(t: { id: string; name: string; spec: StoredSpec; specHash: string; jobs: number; maxRateMBps: number | null; secrets: Partial<Record<'source' | 'target', string>> }): TaskRecord {
     const id = t.id;
     const at = now();
-    this.db.transaction(() => {
+    this.write(() => {
       this.db
         .prepare('INSERT INTO tasks (id, name, spec, spec_hash, created_at, updated_at, state, jobs, max_rate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
         .run(id, t.name, JSON.stringify(t.spec), t.specHash, at, at, 'created', t.jobs, t.maxRateMBps);
       for (const [side, sealed] of Object.entries(t.secrets)) if (sealed) this.setSecret(id, side as 'source' | 'target', sealed);
       this.addHistory(id, 'created', `task created: ${t.spec.source.database} on ${t.spec.source.host} to ${t.spec.target.database} on ${t.spec.target.host}`);
-    })();
+    });
     return this.get(id);
   }
 
@@ -258,12 +267,12 @@ export class TaskStore {
 
   /** Sets the fields only while the task is in one of `states`; returns whether it was. */
   updateIf(id: string, states: TaskState[], u: RunUpdate): boolean {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const row = this.db.prepare('SELECT state FROM tasks WHERE id = ?').get(id) as Row | undefined;
       if (!row || !states.includes(row.state as TaskState)) return false;
       this.update(id, u);
       return true;
-    })();
+    });
   }
 
   /**
@@ -272,15 +281,13 @@ export class TaskStore {
    * current record and not thrown. Two processes starting one task: exactly one gets it.
    */
   claim(id: string, check: (t: TaskRecord) => void, u: RunUpdate): TaskRecord {
-    return this.db
-      .transaction(() => {
-        const row = this.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as Row | undefined;
-        if (!row) throw new PgferryError('PGFERRY_E_TASK_NOT_FOUND', `no task ${id}`, { object: `store ${this.file}` });
-        check(toRecord(row));
-        this.update(id, u);
-        return toRecord(this.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as Row);
-      })
-      .immediate();
+    return this.write(() => {
+      const row = this.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as Row | undefined;
+      if (!row) throw new PgferryError('PGFERRY_E_TASK_NOT_FOUND', `no task ${id}`, { object: `store ${this.file}` });
+      check(toRecord(row));
+      this.update(id, u);
+      return toRecord(this.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as Row);
+    });
   }
 
   setPrecheck(id: string, hash: string, report: PrecheckReport): void {
@@ -322,7 +329,7 @@ export class TaskStore {
 
   /** Replaces the unit list (a new plan) or updates units in place, in one transaction. */
   saveUnits(id: string, units: UnitProgress[], replace = false): void {
-    this.db.transaction(() => {
+    this.write(() => {
       if (replace) this.db.prepare('DELETE FROM task_units WHERE task_id = ?').run(id);
       const up = this.db.prepare(
         `INSERT INTO task_units (task_id, unit, state, rows, bytes, total_bytes, est_rows, seconds, ord) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -330,7 +337,7 @@ export class TaskStore {
            total_bytes = coalesce(excluded.total_bytes, task_units.total_bytes), est_rows = coalesce(excluded.est_rows, task_units.est_rows), seconds = excluded.seconds`,
       );
       units.forEach((u, i) => up.run(id, u.unit, u.state, u.rows, u.bytes, u.totalBytes, u.estimatedRows, u.seconds, i));
-    })();
+    });
   }
 
   units(id: string): UnitProgress[] {
@@ -350,12 +357,12 @@ export class TaskStore {
    * open as interrupted: the caller has just claimed the task, so no other process runs it.
    */
   startRun(id: string, kind: RunRecord['kind']): number {
-    return this.db.transaction(() => {
+    return this.write(() => {
       this.closeOpenRuns(id);
       const n = ((this.db.prepare('SELECT max(run) AS n FROM task_runs WHERE task_id = ?').get(id) as Row).n as number | null) ?? 0;
       this.db.prepare('INSERT INTO task_runs (task_id, run, kind, started_at, state) VALUES (?, ?, ?, ?, ?)').run(id, n + 1, kind, now(), 'running');
       return n + 1;
-    })();
+    });
   }
 
   /** What a run has copied so far (written with its progress), or how it ended. */
