@@ -372,6 +372,30 @@ export class ChangeApplier {
     this.inSource = !this.skipping;
   }
 
+  /**
+   * Marks a savepoint after everything gathered so far (a streamed transaction's subtransaction
+   * makes its first change): rollbackTo() undoes what comes after it.
+   */
+  async savepoint(name: string): Promise<void> {
+    await this.ready();
+    await this.net.flush();
+    await this.target.query(`SAVEPOINT ${ident(name)}`);
+  }
+
+  /** Undoes everything since the savepoint (a subtransaction aborted on the source), what is gathered included. */
+  async rollbackTo(name: string): Promise<void> {
+    await this.settle();
+    // gathered after the newest savepoint, which is this one or later
+    this.net.clear();
+    await this.target.query(`ROLLBACK TO SAVEPOINT ${ident(name)}`);
+  }
+
+  /** A streamed transaction committed on another session of the target: it holds `p` now. */
+  advance(p: AppliedPosition): void {
+    if (this.open || this.pending) throw new PgferryError('PGFERRY_E_INTERNAL', 'a streamed transaction committed while a group was open', { object: `slot ${this.slot}` });
+    this.applied = p;
+  }
+
   /** Rolls back an open transaction (after a failure; the stream restarts at the last commit). */
   async abort(): Promise<void> {
     await this.settle().catch(() => {});

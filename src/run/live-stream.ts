@@ -5,7 +5,8 @@
  * stream and cutover phases both pump it, each until its own condition holds.
  */
 import type pg from 'pg';
-import { ChangeApplier, type ApplyRouter } from '../cdc/apply-changes.js';
+import type { ApplyRouter } from '../cdc/apply-changes.js';
+import type { StreamingApplier } from '../cdc/streamed-transactions.js';
 import { formatLsn, parseLsn, type Lsn } from '../cdc/lsn.js';
 import { PG_EPOCH_MICROS, type PgoutputMessage } from '../cdc/pgoutput.js';
 import type { ChangeStream, StreamItem } from '../cdc/replication-stream.js';
@@ -30,7 +31,7 @@ const LOOK_EVERY_MS = 100;
 
 export interface LiveStreamParts {
   stream: ChangeStream;
-  applier: ChangeApplier;
+  applier: StreamingApplier;
   /** A plain source session: WAL position, slot, sequences. */
   monitor: pg.Client;
   /** The apply session on the target (sequences are set there too, between transactions). */
@@ -224,7 +225,7 @@ export class LiveStream {
   /** Applies one item: a promise only when the applier needs the target (most of a backlog does not). */
   private handle(item: StreamItem): Promise<unknown> | undefined {
     const m = item.message;
-    if (m.tag === 'begin') this.lastCommitTime = m.commitTime;
+    if (m.tag === 'begin' || m.tag === 'stream-commit') this.lastCommitTime = m.commitTime;
     else if (m.tag === 'relation') this.checkShape(m, item.walStart);
     const more = this.parts.stream.buffered() > 0;
     return this.parts.applier.applyNow(m, more) ? undefined : this.parts.applier.apply(m, more);

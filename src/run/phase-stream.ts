@@ -11,6 +11,7 @@ import { ChangeApplier } from '../cdc/apply-changes.js';
 import { blockWrites } from '../cdc/block-writes.js';
 import { formatLsn, parseLsn } from '../cdc/lsn.js';
 import { ChangeStream, openReplication } from '../cdc/replication-stream.js';
+import { StreamingApplier } from '../cdc/streamed-transactions.js';
 import { dropStreamObjects, freeSlot } from '../cdc/slot-lifecycle.js';
 import { displayName, ident, qualified } from '../pg/quote.js';
 import { serverVersionNum } from '../pg/connect.js';
@@ -36,13 +37,20 @@ export async function streamPhase(ctx: RunContext, plan: Plan, setup: StreamSetu
     const [target, monitor] = await Promise.all([ctx.open('target'), ctx.open('source')]);
     // every row the applier touches goes to the ledger of ranges the checker has found equal
     const ledger = new RangeLedger();
-    const applier = new ChangeApplier(target, setup.slot, LiveStream.router(setup.scope.tables), ledger);
+    const router = LiveStream.router(setup.scope.tables);
+    // a large transaction streamed before its commit (14+) is applied on a session of its own
+    const applier = new StreamingApplier(new ChangeApplier(target, setup.slot, router, ledger), async () => {
+      const own = new ChangeApplier(await ctx.open('target'), setup.slot, router, ledger);
+      await own.prepare();
+      return own;
+    });
     const applied = await applier.prepare();
     if (applied.endLsn === 0n)
       throw new PgferryError('PGFERRY_E_INTERNAL', `the target has no recorded position for slot ${setup.slot}`, { object: `slot ${setup.slot}`, fix: 'release the task and start a new one' });
     if (await freeSlot(monitor, setup.slot)) ctx.log.log('warn', `ended the walsender an earlier run of this task left reading slot ${setup.slot}`);
     const repl = ctx.adopt(await openReplication({ ...ctx.opts.source, applicationName: runTag(ctx.opts.source.applicationName, ctx.runId) }));
-    const stream = new ChangeStream(repl, { slot: setup.slot, publication: setup.publication, from: applied.endLsn });
+    const protoVersion = (await serverVersionNum(monitor)) >= 140000 ? 2 : 1;
+    const stream = new ChangeStream(repl, { slot: setup.slot, publication: setup.publication, from: applied.endLsn, protoVersion });
     stream.start();
     ctx.emit({ type: 'stream-start', slot: setup.slot, publication: setup.publication, fromLsn: formatLsn(applied.endLsn) });
     ctx.log.log('info', `streaming from ${setup.slot} at ${formatLsn(applied.endLsn)}`);

@@ -15,6 +15,7 @@ import pg from 'pg';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
 import { ChangeStream, openReplication } from '../../src/cdc/replication-stream.js';
 import { ChangeApplier, type ApplyRouter } from '../../src/cdc/apply-changes.js';
+import { StreamingApplier } from '../../src/cdc/streamed-transactions.js';
 import { parseLsn } from '../../src/cdc/lsn.js';
 import { tableDigests } from '../harness/data-oracle.js';
 import { execSql, freshDatabase, server, type Major } from '../harness/servers.js';
@@ -78,22 +79,39 @@ const route: ApplyRouter = (schema, name) => {
   return { schema, name, column: (c) => c };
 };
 
-/** Streams from the slot's confirmed position and applies until the marker row, or until `stopAfterRows`. */
-async function applyFrom(srcUri: string, dstUri: string, slot: string, stopAfterRows?: number): Promise<{ transactions: number; rows: number; done: boolean }> {
+/**
+ * Streams from the slot's confirmed position and applies until the marker row, or until
+ * `stopAfterRows`. `streaming`: protocol 2, large transactions sent before they commit, each
+ * applied on a session of its own.
+ */
+async function applyFrom(srcUri: string, dstUri: string, slot: string, stopAfterRows?: number, streaming = false): Promise<{ transactions: number; rows: number; done: boolean; chunks: number; aborts: { whole: number; sub: number } }> {
   const admin = new pg.Client({ connectionString: srcUri });
   await admin.connect();
   const from = parseLsn((await admin.query<{ l: string }>('SELECT confirmed_flush_lsn::text AS l FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0].l);
   await admin.end();
-  const target = new pg.Client({ connectionString: dstUri });
-  await target.connect();
-  const applier = new ChangeApplier(target, slot, route);
+  const sessions: pg.Client[] = [];
+  const session = async () => {
+    const c = new pg.Client({ connectionString: dstUri });
+    await c.connect();
+    sessions.push(c);
+    return c;
+  };
+  const applier = new StreamingApplier(new ChangeApplier(await session(), slot, route), async () => {
+    const own = new ChangeApplier(await session(), slot, route);
+    await own.prepare();
+    return own;
+  });
   await applier.prepare();
-  const stream = new ChangeStream(await openReplication(resolveConnInfo(srcUri)), { slot, publication: 'p', from, highWater: 2000 });
+  const stream = new ChangeStream(await openReplication(resolveConnInfo(srcUri)), { slot, publication: 'p', from, highWater: 2000, protoVersion: streaming ? 2 : 1 });
   stream.start();
   let done = false;
   let markerSeen = false;
+  let chunks = 0;
+  const aborts = { whole: 0, sub: 0 };
   try {
     for await (const { message } of stream) {
+      if (message.tag === 'stream-start') chunks++;
+      if (message.tag === 'stream-abort') aborts[message.subXid === message.xid ? 'whole' : 'sub']++;
       if (message.tag === 'relation' && message.name === 'marker') markerSeen = true;
       const committed = await applier.apply(message);
       if (committed) {
@@ -108,21 +126,60 @@ async function applyFrom(srcUri: string, dstUri: string, slot: string, stopAfter
   } finally {
     await applier.abort();
     await stream.close();
-    await target.end();
+    for (const c of sessions) await c.end();
   }
-  return { ...applier.counts, done };
+  return { ...applier.counts, done, chunks, aborts };
 }
 
-async function setUp(major: Major, targetMajor: Major, label: string) {
+/**
+ * Large transactions as protocol 2 streams them (the source's logical_decoding_work_mem is 64 kB
+ * in that database): subtransactions rolled back, released and nested, a transaction rolled back
+ * whole, two that run at once and are streamed in turns, a TRUNCATE inside one, and one that
+ * changes rows a transaction just before it changed. Returns how many of them commit.
+ */
+async function streamedWork(uri: string): Promise<number> {
+  await execSql(uri, "UPDATE items SET n = 77 WHERE id = 1");
+  await execSql(uri, `BEGIN;
+    UPDATE items SET n = n + 1 WHERE id <= 50;
+    INSERT INTO items SELECT i, NULL, 1 FROM generate_series(300000, 301999) i;
+    SAVEPOINT a; INSERT INTO items SELECT i, NULL, 2 FROM generate_series(302000, 303999) i; ROLLBACK TO a;
+    SAVEPOINT b; UPDATE items SET n = 3 WHERE id BETWEEN 300000 AND 300999; RELEASE b;
+    SAVEPOINT c; DELETE FROM items WHERE id BETWEEN 301000 AND 301499;
+      SAVEPOINT d; INSERT INTO items SELECT i, NULL, 4 FROM generate_series(304000, 305999) i; RELEASE d;
+    ROLLBACK TO c;
+    SAVEPOINT e; INSERT INTO items SELECT i, NULL, 5 FROM generate_series(306000, 307999) i;
+      SAVEPOINT f; DELETE FROM items WHERE id BETWEEN 306000 AND 306499; ROLLBACK TO f;
+    RELEASE e;
+    INSERT INTO trunc_me (v) SELECT 'row ' || i FROM generate_series(1, 3000) i; TRUNCATE trunc_me RESTART IDENTITY; INSERT INTO trunc_me (v) VALUES ('after');
+    COMMIT`);
+  await execSql(uri, 'BEGIN; INSERT INTO items SELECT i, NULL, 6 FROM generate_series(310000, 314999) i; ROLLBACK');
+  const [a, b] = [new pg.Client({ connectionString: uri }), new pg.Client({ connectionString: uri })];
+  await Promise.all([a.connect(), b.connect()]);
+  try {
+    await a.query('BEGIN; INSERT INTO items SELECT i, NULL, 7 FROM generate_series(320000, 322999) i');
+    await b.query('BEGIN; INSERT INTO items SELECT i, NULL, 8 FROM generate_series(330000, 332999) i');
+    await a.query('INSERT INTO items SELECT i, NULL, 7 FROM generate_series(323000, 325999) i');
+    await b.query('UPDATE items SET n = 88 WHERE id BETWEEN 330000 AND 330500; COMMIT');
+    await a.query("UPDATE items SET big = 'a' WHERE id BETWEEN 320000 AND 320100; DELETE FROM items WHERE id BETWEEN 325000 AND 325999; COMMIT");
+  } finally {
+    await Promise.all([a.end(), b.end()]);
+  }
+  return 4;
+}
+
+async function setUp(major: Major, targetMajor: Major, label: string, streamed?: (uri: string) => Promise<number>) {
   const src = await freshDatabase(await server(major, 'src'), label);
+  // the smallest value: a transaction of a few thousand rows is streamed before its commit
+  if (streamed) await execSql(src.uri, `ALTER DATABASE ${src.name} SET logical_decoding_work_mem = '64kB'`);
   const dst = await freshDatabase(await server(targetMajor, 'dst'), label);
   await execSql(src.uri, SCHEMA + genTable(major) + SOURCE_ONLY + ROWS + ' CREATE PUBLICATION p FOR TABLE items, keyless, ident, ser, parted_low, parted_high, gen, trunc_me, marker, left_out, old_name;');
   // the target's tables as pgferry makes them from the source's
   await execSql(dst.uri, SCHEMA + genTable(major) + TARGET_ONLY + ROWS);
   const slot = `pgferry_test_apply_${label}_${process.pid}`;
   await execSql(src.uri, `SELECT pg_create_logical_replication_slot('${slot}', 'pgoutput')`);
+  const commits = streamed ? await streamed(src.uri) : 0;
   for (const sql of workFor(major)) await execSql(src.uri, sql);
-  return { src, dst, slot };
+  return { src, dst, slot, commits };
 }
 
 async function expectEqual(srcUri: string, dstUri: string, floatDigits = 3): Promise<void> {
@@ -156,6 +213,43 @@ describe('apply of streamed changes', () => {
       }
     });
   }
+
+  for (const [major, targetMajor] of [['15', '15'], ['17', '18']] as [Major, Major][]) {
+    it(`${major} → ${targetMajor}, protocol 2: large transactions applied while they stream, with their subtransactions' aborts, whole aborts and two at once`, async () => {
+      const { src, dst, slot, commits } = await setUp(major, targetMajor, `applystream${major}`, streamedWork);
+      try {
+        const r = await applyFrom(src.uri, dst.uri, slot, undefined, true);
+        assert.ok(r.done, JSON.stringify(r));
+        assert.ok(r.chunks >= 10, `the source streamed ${r.chunks} chunks`);
+        // the workload's rolled back subtransactions and transaction were streamed before they ended
+        assert.ok(r.aborts.whole >= 1 && r.aborts.sub >= 2, JSON.stringify(r.aborts));
+        assert.equal(r.transactions, WORK.length + commits);
+        await expectEqual(src.uri, dst.uri);
+      } finally {
+        await dropSlot(src.uri, slot);
+      }
+    });
+  }
+
+  it('protocol 2, stopped inside a streamed transaction and started again: exact, nothing applied twice', async () => {
+    const { src, dst, slot, commits } = await setUp('15', '15', 'applystreamrestart', streamedWork);
+    try {
+      // inside the 100,000-row transaction, after the streamed ones before it have committed
+      const first = await applyFrom(src.uri, dst.uri, slot, 60_000, true);
+      assert.equal(first.done, false);
+      assert.ok(first.chunks > 0);
+      const c = new pg.Client({ connectionString: dst.uri });
+      await c.connect();
+      assert.equal((await c.query('SELECT count(*)::int AS n FROM items WHERE id BETWEEN 200000 AND 299999')).rows[0].n, 0);
+      await c.end();
+      const second = await applyFrom(src.uri, dst.uri, slot, undefined, true);
+      assert.ok(second.done);
+      assert.equal(first.transactions + second.transactions, WORK.length + commits, 'no transaction applied twice');
+      await expectEqual(src.uri, dst.uri);
+    } finally {
+      await dropSlot(src.uri, slot);
+    }
+  });
 
   it('stopped inside a large transaction and started again: exact, nothing applied twice', async () => {
     const { src, dst, slot } = await setUp('15', '15', 'applyrestart');
