@@ -49,7 +49,9 @@ export async function streamPhase(ctx: RunContext, plan: Plan, setup: StreamSetu
       throw new PgferryError('PGFERRY_E_INTERNAL', `the target has no recorded position for slot ${setup.slot}`, { object: `slot ${setup.slot}`, fix: 'release the task and start a new one' });
     if (await freeSlot(monitor, setup.slot)) ctx.log.log('warn', `ended the walsender an earlier run of this task left reading slot ${setup.slot}`);
     const repl = ctx.adopt(await openReplication({ ...ctx.opts.source, applicationName: runTag(ctx.opts.source.applicationName, ctx.runId) }));
-    const protoVersion = (await serverVersionNum(monitor)) >= 140000 ? 2 : 1;
+    // PGFERRY_STREAM_PROTOCOL=1: a 14+ source sends large transactions at their commit, as 10–13 do
+    // (for comparison, and a way around a source that streams them wrongly)
+    const protoVersion = process.env.PGFERRY_STREAM_PROTOCOL !== '1' && (await serverVersionNum(monitor)) >= 140000 ? 2 : 1;
     const stream = new ChangeStream(repl, { slot: setup.slot, publication: setup.publication, from: applied.endLsn, protoVersion });
     stream.start();
     ctx.emit({ type: 'stream-start', slot: setup.slot, publication: setup.publication, fromLsn: formatLsn(applied.endLsn) });
