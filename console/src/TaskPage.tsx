@@ -186,13 +186,19 @@ export function TaskPage({ id }: { id: string }) {
   const running = isLiveState(p.state);
   const canCutOver = p.incremental && p.state === 'streaming' && !p.cutoverRequest;
   const resumable = ['stopped', 'failed', 'interrupted'].includes(p.state);
-  const confirms: Record<string, { text: string; run: () => void }> = {
+  // destructive: drawn red, and Enter does not confirm (the focus starts on Cancel)
+  const confirms: Record<string, { text: string; run: () => void; destructive?: boolean }> = {
     stop: {
+      destructive: true,
       text: p.state === 'streaming'
         ? 'Stop streaming? The destination stops following the source; the replication slot stays and keeps WAL on the source until you resume or release the task.'
         : 'Stop this migration at the next table boundary? What is finished stays; you can resume later.', run: () => void act('stop', 'POST', `/api/tasks/${id}/stop`) },
     resume: { text: 'Resume writes into the destination database again, continuing from the last checkpoint. Resume?', run: () => void act('resume', 'POST', `/api/tasks/${id}/resume`) },
-    release: { text: 'Release removes this task and its checkpoints on the destination. What it migrated stays, but it can no longer be resumed. Release?', run: () => void act('release', 'DELETE', `/api/tasks/${id}`) },
+    release: {
+      destructive: true,
+      text: `Release removes this task and its checkpoints on the destination${p.incremental ? ", and its replication slot and pgferry's publication on the source" : ''}. What it migrated stays, but it can no longer be resumed.`,
+      run: () => void act('release', 'DELETE', `/api/tasks/${id}`),
+    },
   };
 
   return (
@@ -213,10 +219,7 @@ export function TaskPage({ id }: { id: string }) {
           onConfirm={(r: CutoverRequest) => void act('cutover', 'POST', `/api/tasks/${id}/cutover`, r)} />
       )}
       {confirm && confirm !== 'cutover' && (
-        <div className="card confirm" role="alertdialog" aria-label={`confirm ${confirm}`}>
-          <p>{confirms[confirm].text}</p>
-          <button className="primary" onClick={confirms[confirm].run} autoFocus>Yes, {confirm}</button> <button onClick={() => setConfirm(null)}>Cancel</button>
-        </div>
+        <ConfirmBox what={confirm} {...confirms[confirm]} typeToConfirm={confirm === 'release' ? p.name : undefined} onCancel={() => setConfirm(null)} />
       )}
       {error && <p className="error" role="alert">{error}</p>}
       <p className="small muted">
@@ -311,5 +314,31 @@ export function TaskPage({ id }: { id: string }) {
         )}
       </section>
     </main>
+  );
+}
+
+/**
+ * Asks before an action. A destructive one is red and starts with the focus on Cancel, so that
+ * Enter never confirms it by accident; with `typeToConfirm`, its button stays disabled until that
+ * text (the task's name) is typed.
+ */
+function ConfirmBox({ what, text, run, destructive, typeToConfirm, onCancel }: { what: string; text: string; run: () => void; destructive?: boolean; typeToConfirm?: string; onCancel: () => void }) {
+  const [typed, setTyped] = useState('');
+  const ready = typeToConfirm === undefined || typed === typeToConfirm;
+  return (
+    <div className={`card confirm${destructive ? ' destructive' : ''}`} role="alertdialog" aria-label={`confirm ${what}`}>
+      <p>{text}</p>
+      {typeToConfirm !== undefined && (
+        <p>
+          <label>
+            Type the task's name, <strong>{typeToConfirm}</strong>, to {what} it{' '}
+            <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} aria-describedby="confirm-name-hint" />
+          </label>
+          <span id="confirm-name-hint" className="small muted"> {ready ? '' : 'the button is enabled once the name matches'}</span>
+        </p>
+      )}
+      <button className={destructive ? 'danger solid' : 'primary'} onClick={run} disabled={!ready}>Yes, {what}</button>{' '}
+      <button onClick={onCancel} autoFocus>Cancel</button>
+    </div>
   );
 }

@@ -265,9 +265,21 @@ describe('console: incremental migration in Chromium', () => {
     await shot('24-stopped-slot-warning.png');
     assert.equal((await execSql(src.uri, 'SELECT 1 FROM pg_replication_slots WHERE database = $1', [src.name])).rowCount, 1, 'the slot is kept');
 
-    // release drops it
+    // release drops it, once the task's name is typed; the focus starts on Cancel, so Enter does not release
     await page.getByRole('button', { name: 'Release' }).click();
-    await page.getByRole('button', { name: 'Yes, release' }).click();
+    const release = page.getByRole('alertdialog', { name: 'confirm release' });
+    assert.match(await release.innerText(), /its replication slot and pgferry's publication on the source/);
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel');
+    const yes = page.getByRole('button', { name: 'Yes, release' });
+    assert.equal(await yes.isDisabled(), true);
+    assert.match(await yes.evaluate((b) => getComputedStyle(b).backgroundColor), /^rgb\((1[5-9]\d|2\d\d), \d{1,2}, \d{1,2}\)$/, 'the button is red');
+    const name = release.getByRole('textbox', { name: /Type the task's name/ });
+    await name.fill('console-inc-sto');
+    await page.keyboard.press('Enter');
+    assert.equal(await yes.isDisabled(), true, 'a name that does not match leaves it disabled');
+    await name.fill('console-inc-stop');
+    await shot('25-release-typed-name.png');
+    await yes.click();
     await page.waitForURL(/#\/$/);
     assert.equal((await execSql(src.uri, 'SELECT 1 FROM pg_replication_slots WHERE database = $1', [src.name])).rowCount, 0, 'release dropped the slot');
     assert.deepEqual(cspViolations, []);
