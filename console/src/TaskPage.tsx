@@ -227,6 +227,7 @@ export function TaskPage({ id }: { id: string }) {
         {p.spec.migration === 'full' ? 'schema and data' : 'schema only'}{p.incremental ? ', then incremental until a cutover' : ''} · jobs {p.jobs} · max rate {p.maxRateMBps ? `${p.maxRateMBps} MB/s` : 'unlimited'}
         {p.totals.runs > 0 && ` · ${taskDuration(p)}`}
       </p>
+      {running && <ThroughputControl jobs={p.jobs} maxRateMBps={p.maxRateMBps} onSet={(b) => void act('throughput', 'PATCH', `/api/tasks/${id}/throughput`, b)} busy={busy === 'throughput'} />}
       <OutcomeBanner p={p} />
       {p.totals.runs > 0 && (
         <p data-testid="totals">
@@ -340,5 +341,26 @@ function ConfirmBox({ what, text, run, destructive, typeToConfirm, onCancel }: {
       <button className={destructive ? 'danger solid' : 'primary'} onClick={run} disabled={!ready}>Yes, {what}</button>{' '}
       <button onClick={onCancel} autoFocus>Cancel</button>
     </div>
+  );
+}
+
+/** The running task's jobs and rate limit, changed in place: the run takes them within a second. */
+function ThroughputControl({ jobs, maxRateMBps, onSet, busy }: { jobs: number; maxRateMBps: number | null; onSet: (b: { jobs: number; maxRateMBps: number | null }) => void; busy: boolean }) {
+  const [j, setJ] = useState(String(jobs));
+  const [r, setR] = useState(maxRateMBps === null ? '' : String(maxRateMBps));
+  const jobsError = /^\d+$/.test(j) && Number(j) >= 1 && Number(j) <= 64 ? null : 'a whole number from 1 to 64';
+  const rateError = r.trim() === '' || (Number(r) > 0 && Number.isFinite(Number(r))) ? null : 'more than 0, or empty for no limit';
+  const changed = Number(j) !== jobs || (r.trim() === '' ? null : Number(r)) !== maxRateMBps;
+  return (
+    <form className="row throughput" aria-label="throughput" onSubmit={(e) => { e.preventDefault(); if (!jobsError && !rateError && changed) onSet({ jobs: Number(j), maxRateMBps: r.trim() === '' ? null : Number(r) }); }}>
+      <label htmlFor="live-jobs">Jobs</label>
+      <input id="live-jobs" type="number" min={1} max={64} value={j} onChange={(e) => setJ(e.target.value)} aria-invalid={Boolean(jobsError)} aria-describedby="live-jobs-error" />
+      {jobsError && <span id="live-jobs-error" className="error small">{jobsError}</span>}
+      <label htmlFor="live-rate">Max rate (MB/s)</label>
+      <input id="live-rate" type="number" min={0} step="any" placeholder="unlimited" value={r} onChange={(e) => setR(e.target.value)} aria-invalid={Boolean(rateError)} aria-describedby="live-rate-error" />
+      {rateError && <span id="live-rate-error" className="error small">{rateError}</span>}
+      <button type="submit" disabled={busy || !changed || Boolean(jobsError || rateError)}>{busy ? 'Applying…' : 'Apply'}</button>
+      <span className="small muted">the run takes them within a second; more jobs than it started with come with its next phase</span>
+    </form>
   );
 }

@@ -120,12 +120,24 @@ describe('console in Chromium', () => {
 
     // (4) confirm and start, then the task page until 100 %
     await page.locator('#jobs').fill('2');
-    await page.locator('#max-rate').fill('3');
+    await page.locator('#max-rate').fill('1');
     await shot('05-confirm.png');
     await page.getByRole('button', { name: 'Start migration' }).click();
     await page.waitForURL(/#\/tasks\//);
     await page.getByRole('heading', { name: /console-move/ }).waitFor();
     await shot('06-task-running.png');
+    // jobs and the rate limit change while it runs (1 MB/s would take it about 10 s): field errors first
+    const throughput = page.getByRole('form', { name: 'throughput' });
+    await throughput.getByLabel('Jobs').fill('0');
+    await throughput.getByText('a whole number from 1 to 64').waitFor();
+    assert.equal(await throughput.getByRole('button', { name: 'Apply' }).isDisabled(), true);
+    await throughput.getByLabel('Jobs').fill('3');
+    await throughput.getByLabel('Max rate (MB/s)').fill('');
+    await throughput.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText(/jobs 3 · max rate unlimited/).waitFor();
+    const taskId = page.url().split('/').pop()!;
+    const stored = await (await fetch(`http://127.0.0.1:${port}/api/tasks/${taskId}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
+    assert.deepEqual([stored.jobs, stored.maxRateMBps], [3, null]);
     await page.locator('.badge.state-completed').waitFor({ timeout: 120_000 });
     assert.equal(await page.getByRole('progressbar', { name: 'task progress' }).getAttribute('aria-valuenow'), '100');
     await page.getByRole('button', { name: 'Verify' }).click();
