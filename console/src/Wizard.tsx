@@ -144,6 +144,9 @@ export function Wizard() {
   const [task, setTask] = useState<TaskView | null>(null);
   const [taskSpecKey, setTaskSpecKey] = useState('');
   const [precheck, setPrecheck] = useState<PrecheckReport | null>(null);
+  // warnings are acknowledged before Next, again after each run of the precheck
+  const [warningsRead, setWarningsRead] = useState(false);
+  const warnings = precheck?.items.filter((i) => i.status === 'warn').length ?? 0;
   const [busy, setBusy] = useState(false);
   const [open, setOpen] = useState<Record<string, boolean>>({});
   const [jobs, setJobs] = useState(2);
@@ -203,6 +206,7 @@ export function Wizard() {
     setBusy(true);
     setError(null);
     setPrecheck(null);
+    setWarningsRead(false);
     try {
       let t = task;
       if (!t || taskSpecKey !== specKey) {
@@ -221,6 +225,20 @@ export function Wizard() {
   useEffect(() => {
     if (step === 3 && (!precheck || taskSpecKey !== specKey)) void runPrecheck();
   }, [step]);
+  const precheckItem = (i: PrecheckReport['items'][number]) => (
+    <li key={i.id} className={`item ${i.status}`} data-item={i.id}>
+      <button className="item-head" aria-expanded={Boolean(open[`pc-${i.id}`])} onClick={() => setOpen((o) => ({ ...o, [`pc-${i.id}`]: !o[`pc-${i.id}`] }))}>
+        <span className={`icon ${i.status}`} aria-label={i.status}>{i.status === 'pass' ? '✔' : i.status === 'warn' ? '!' : '✖'}</span> {i.title}
+      </button>
+      <span className="detail">{i.detail}</span>
+      {(open[`pc-${i.id}`] || i.status !== 'pass') && (
+        <div className="more">
+          {i.objects && <ul className="objects">{i.objects.map((o) => <li key={o}>{o}</li>)}</ul>}
+          {i.fix && <p className="hint">Fix: {i.fix}</p>}
+        </div>
+      )}
+    </li>
+  );
 
   const start = async () => {
     if (!task) return;
@@ -446,27 +464,28 @@ export function Wizard() {
               <p className={precheck.passed ? 'ok' : 'error'} role="status">
                 {precheck.passed ? 'Precheck passed' : 'Precheck failed'}: {precheck.items.filter((i) => i.status === 'fail').length} failed, {precheck.items.filter((i) => i.status === 'warn').length} warnings
               </p>
-              <ul className="precheck">
-                {precheck.items.map((i) => (
-                  <li key={i.id} className={`item ${i.status}`} data-item={i.id}>
-                    <button className="item-head" aria-expanded={Boolean(open[`pc-${i.id}`])} onClick={() => setOpen((o) => ({ ...o, [`pc-${i.id}`]: !o[`pc-${i.id}`] }))}>
-                      <span className={`icon ${i.status}`} aria-label={i.status}>{i.status === 'pass' ? '✔' : i.status === 'warn' ? '!' : '✖'}</span> {i.title}
-                    </button>
-                    <span className="detail">{i.detail}</span>
-                    {(open[`pc-${i.id}`] || i.status !== 'pass') && (
-                      <div className="more">
-                        {i.objects && <ul className="objects">{i.objects.map((o) => <li key={o}>{o}</li>)}</ul>}
-                        {i.fix && <p className="hint">Fix: {i.fix}</p>}
-                      </div>
-                    )}
-                  </li>
-                ))}
-              </ul>
+              {/* what needs attention first: failures, then warnings; the passes folded below them */}
+              {(['fail', 'warn'] as const).map((status) => {
+                const items = precheck.items.filter((i) => i.status === status);
+                return items.length > 0 && <ul key={status} className="precheck" aria-label={status === 'fail' ? 'failed checks' : 'warnings'}>{items.map(precheckItem)}</ul>;
+              })}
+              {precheck.items.some((i) => i.status === 'pass') && (
+                <details className="passes">
+                  <summary>{precheck.items.filter((i) => i.status === 'pass').length} checks passed</summary>
+                  <ul className="precheck">{precheck.items.filter((i) => i.status === 'pass').map(precheckItem)}</ul>
+                </details>
+              )}
+              {precheck.passed && warnings > 0 && (
+                <label className="block ack">
+                  <input type="checkbox" checked={warningsRead} onChange={(e) => setWarningsRead(e.target.checked)} />
+                  I have read the {warnings === 1 ? 'warning' : `${warnings} warnings`} above and go on anyway
+                </label>
+              )}
             </>
           )}
           <div className="actions">
             <button onClick={() => setStep(2)}>Back</button>
-            <button className="primary" disabled={!precheck?.passed || busy} onClick={() => setStep(4)}>Next: confirm</button>
+            <button className="primary" disabled={!precheck?.passed || busy || (warnings > 0 && !warningsRead)} onClick={() => setStep(4)}>Next: confirm</button>
           </div>
         </section>
       )}

@@ -127,6 +127,8 @@ describe('console: incremental migration in Chromium', () => {
     await page.getByText(/^Precheck passed/).waitFor({ timeout: 60_000 });
     assert.equal(await page.locator('[data-item="wal-level"] .icon').getAttribute('aria-label'), 'pass');
     assert.equal(await page.locator('[data-item="replication-slots"] .icon').getAttribute('aria-label'), 'pass');
+    const ack = page.getByLabel(/^I have read the/);
+    if (await ack.count()) await ack.check();
     await page.getByRole('button', { name: 'Next: confirm' }).click();
 
     // (4) the summary says the task keeps the target in step until the cutover

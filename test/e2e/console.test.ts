@@ -115,8 +115,16 @@ describe('console in Chromium', () => {
     const keys = page.locator('[data-item="primary-keys"]');
     assert.match(await keys.innerText(), /Tables without a primary key[\s\S]*public\.keyless/);
     assert.equal(await keys.locator('.icon').getAttribute('aria-label'), 'warn');
+    // the warning comes first, the passes are folded below it; Next waits until the warning is acknowledged
+    assert.equal(await page.getByRole('list', { name: 'warnings' }).locator('[data-item="primary-keys"]').count(), 1);
+    const passes = page.locator('details.passes');
+    assert.match(await passes.locator('summary').innerText(), /^\d+ checks passed$/);
+    assert.equal(await passes.evaluate((d) => (d as HTMLDetailsElement).open), false);
+    const next = page.getByRole('button', { name: 'Next: confirm' });
+    assert.equal(await next.isDisabled(), true);
+    await page.getByLabel(/^I have read the (warning|\d+ warnings) above and go on anyway$/).check();
     await shot('04-precheck.png');
-    await page.getByRole('button', { name: 'Next: confirm' }).click();
+    await next.click();
 
     // (4) confirm and start, then the task page until 100 %
     await page.locator('#jobs').fill('2');
