@@ -4,7 +4,7 @@
  * applied until a cutover) and objects (Available tree, Selected list, rename = name mapping),
  * (3) precheck (Next only once it passes), (4) throughput and start.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiFailure, api, type ConnFields, type ConnSpecInput, type ConnectivityReport, type ObjectTree, type ObjectTreeTable, type PlanPreview, type PrecheckReport, type SideResult, type SslMode, type TaskSpecInput, type TaskView } from './api';
 
 type Side = SideResult['side'];
@@ -73,6 +73,8 @@ function ConnectionForm({ side, value, onChange, result, testing, onTest }: {
   const id = (f: string) => `${side}-${f}`;
   const set = <K extends keyof ConnFields>(k: K, v: ConnFields[K]) => onChange({ ...value, [k]: v });
   return (
+    // Enter in any field tests the connection
+    <form onSubmit={(e) => { e.preventDefault(); if (!testing && value.host && value.database) onTest(); }}>
     <fieldset className="card conn">
       <legend>{side === 'source' ? 'Source database' : 'Destination database'}</legend>
       <div className="grid2">
@@ -94,7 +96,7 @@ function ConnectionForm({ side, value, onChange, result, testing, onTest }: {
         </select>
       </div>
       <div className="row">
-        <button type="button" onClick={onTest} disabled={testing || !value.host || !value.database} data-testid={`test-${side}`}>
+        <button type="submit" disabled={testing || !value.host || !value.database} data-testid={`test-${side}`}>
           {testing ? 'Testing…' : 'Test Connectivity'}
         </button>
         {result && (
@@ -105,6 +107,7 @@ function ConnectionForm({ side, value, onChange, result, testing, onTest }: {
       </div>
       {result && !result.passed && result.fix && <p className="hint">Fix: {result.fix}</p>}
     </fieldset>
+    </form>
   );
 }
 
@@ -282,6 +285,15 @@ export function Wizard() {
   const update = (key: string, f: (p: Picked) => Picked) => setPicked((list) => list.map((p) => (`${p.schema}.${p.table}` === key ? f(p) : p)));
 
   const canNext1 = tests.source?.passed && tests.target?.passed;
+  // after Next or Back the focus goes to the step that opened, not to the page's body
+  const moved = useRef(false);
+  useEffect(() => {
+    if (!moved.current) {
+      moved.current = true;
+      return;
+    }
+    document.querySelector<HTMLElement>('main section[data-step]')?.focus();
+  }, [step]);
   return (
     <main className="page">
       <h1>Create a migration task</h1>
@@ -289,7 +301,7 @@ export function Wizard() {
       {error && <p className="error" role="alert">{error}</p>}
 
       {step === 1 && (
-        <section aria-label="source and destination">
+        <section aria-label="source and destination" data-step tabIndex={-1}>
           <label className="inline" htmlFor="task-name">Task name</label>{' '}
           <input id="task-name" placeholder="generated when empty" value={name} onChange={(e) => setName(e.target.value)} />
           <div className="two">
@@ -307,7 +319,7 @@ export function Wizard() {
       )}
 
       {step === 2 && (
-        <section aria-label="types and objects">
+        <section aria-label="types and objects" data-step tabIndex={-1}>
           <fieldset className="card">
             <legend>Migration types</legend>
             <label className="inline"><input type="radio" name="type" checked={migration === 'schema'} onChange={() => setMigration('schema')} /> Schema migration</label>
@@ -453,7 +465,7 @@ export function Wizard() {
       )}
 
       {step === 3 && (
-        <section aria-label="precheck">
+        <section aria-label="precheck" data-step tabIndex={-1}>
           <div className="row spread">
             <h2>Precheck</h2>
             <button onClick={() => void runPrecheck()} disabled={busy}>{busy ? 'Checking…' : 'Run again'}</button>
@@ -491,7 +503,7 @@ export function Wizard() {
       )}
 
       {step === 4 && task && (
-        <section aria-label="confirm">
+        <section aria-label="confirm" data-step tabIndex={-1}>
           <div className="card">
             <h2>{task.name}</h2>
             <p>{conn.source.host}:{conn.source.port}/{conn.source.database} → {conn.target.host}:{conn.target.port}/{conn.target.database}, {migration === 'schema' ? 'schema only' : migration === 'full' ? 'schema and data' : 'schema and data, then incremental'}</p>

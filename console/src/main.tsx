@@ -38,7 +38,8 @@ function TokenGate({ onToken }: { onToken: () => void }) {
         <label htmlFor="token">API token</label>
         <p className="hint">printed by the first <code>pgferry serve</code> (or set with PGFERRY_TOKEN)</p>
         <input id="token" type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} autoFocus />
-        {error && <p className="error" role="alert">{error}</p>}
+        {/* the line is kept when empty, so that the button does not move when an error appears */}
+        <p className="error reserved" role="alert">{error ?? ''}</p>
         <button type="submit" className="primary" disabled={!value.trim()}>Sign in</button>
       </form>
     </main>
@@ -57,6 +58,7 @@ function App() {
         <nav>
           <a href="#/">Tasks</a>
           <a href="#/new" className="button primary">Create task</a>
+          <button className="link signout" onClick={() => { clearToken(); setHasToken(false); }}>Sign out</button>
         </nav>
       </header>
       {route === '/new' ? <Wizard /> : task ? <TaskPage id={decodeURIComponent(task[1])} /> : <TaskList />}

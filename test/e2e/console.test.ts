@@ -85,7 +85,8 @@ describe('console in Chromium', () => {
     await fill('source', s.port, src.name);
     await fill('target', 1, dst.name);
     await page.getByTestId('test-source').click();
-    await page.getByTestId('test-target').click();
+    // Enter in a field tests that side
+    await page.locator('#target-database').press('Enter');
     await assert.doesNotReject(page.getByTestId('result-source').getByText(/^Passed — PostgreSQL 15/).waitFor());
     await page.getByTestId('result-target').getByText(/^Failed at TCP connect: connection refused/).waitFor();
     assert.match(await page.locator('.hint', { hasText: 'Fix:' }).innerText(), /start the server, or check host and port/);
@@ -96,6 +97,8 @@ describe('console in Chromium', () => {
     await page.getByTestId('result-target').getByText(/^Passed/).waitFor();
     await shot('02-connectivity-passed.png');
     await page.getByRole('button', { name: 'Next: types and objects' }).click();
+    // the focus follows to the step that opened
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'types and objects');
 
     // (2) types and objects: schema public chosen with the arrow, orders renamed to purchases
     await page.getByLabel('Full data migration').check();
@@ -168,6 +171,19 @@ describe('console in Chromium', () => {
 
     const rows = await execSql(dst.uri, 'SELECT count(*)::int AS n FROM public.purchases');
     assert.equal(rows.rows[0].n, 200000);
+
+    // sign out, a wrong token (the button stays where it was), then the right one
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    const signIn = page.getByRole('button', { name: 'Sign in' });
+    await page.getByLabel('API token').fill('not-the-token');
+    const before = await signIn.boundingBox();
+    await signIn.click();
+    await page.getByRole('alert').getByText(/./).waitFor();
+    assert.deepEqual(await signIn.boundingBox(), before);
+    await page.getByLabel('API token').fill(TOKEN);
+    await signIn.click();
+    await page.getByRole('link', { name: 'console-move' }).waitFor();
     assert.deepEqual(cspViolations, []);
   });
 
