@@ -19,6 +19,7 @@ import { BIN } from '../harness/cli.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
 import { dropSlot } from '../harness/slots.js';
 import { waitFor } from '../harness/wait.js';
+import { seriousViolations } from '../harness/axe.js';
 
 const SHOTS = path.resolve(import.meta.dirname, '../../test-artifacts/console');
 const TOKEN = 'console-incremental-token';
@@ -38,7 +39,11 @@ describe('console: incremental migration in Chromium', () => {
   /** Source databases whose slots are dropped at the end, and tasks stopped first, whatever happened. */
   const sources: { uri: string; name: string }[] = [];
   const taskIds: string[] = [];
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+  // each screenshot is also an accessibility scan of the page (serious or critical violations fail)
+  const shot = async (name: string) => {
+    await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+    assert.deepEqual(await seriousViolations(page), [], `accessibility of ${name}`);
+  };
   const call = async (method: string, url: string, body?: unknown) => {
     const res = await fetch(`http://127.0.0.1:${port}${url}`, {
       method,

@@ -17,6 +17,7 @@ import { freePort } from '../../src/server/local-server.js';
 import { BIN } from '../harness/cli.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
 import { waitFor } from '../harness/wait.js';
+import { seriousViolations } from '../harness/axe.js';
 
 const SHOTS = path.resolve(import.meta.dirname, '../../test-artifacts/console');
 const TOKEN = 'console-test-token';
@@ -29,7 +30,11 @@ describe('console in Chromium', () => {
   let port = 0;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-console-'));
   const cspViolations: string[] = [];
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+  // every screenshot of a page is also an accessibility scan of it: serious or critical violations fail the test
+  const shot = async (name: string) => {
+    await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+    assert.deepEqual(await seriousViolations(page), [], `accessibility of ${name}`);
+  };
 
   before(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
