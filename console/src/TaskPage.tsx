@@ -103,7 +103,18 @@ export function TaskPage({ id }: { id: string }) {
   const last = useRef<{ t: number; bytes: number; rows: number } | null>(null);
   const [lag, setLag] = useState<LagSample[]>([]);
 
+  // each copying table's rate between the last two progress events
+  const live = useRef<{ t: number; bytes: Map<string, number>; rates: Map<string, number> }>({ t: 0, bytes: new Map(), rates: new Map() });
+
   const onProgress = (x: TaskProgressView) => {
+    const now = Date.now();
+    const l = live.current;
+    const rates = new Map<string, number>();
+    for (const u of x.units) {
+      const before = l.bytes.get(u.unit);
+      if (u.state === 'copying' && before !== undefined && now > l.t) rates.set(u.unit, Math.max(0, (u.bytes - before) / ((now - l.t) / 1000)));
+    }
+    live.current = { t: now, bytes: new Map(x.units.map((u) => [u.unit, u.bytes])), rates };
     setP(x);
     const rows = x.units.reduce((a, u) => a + (u.rows ?? 0), 0);
     const bytes = x.bytesDone ?? 0;
@@ -170,8 +181,8 @@ export function TaskPage({ id }: { id: string }) {
     const c = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb));
     return sort.desc ? -c : c;
   });
-  const th = (key: SortKey, label: string) => (
-    <th aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+  const th = (key: SortKey, label: string, num = false) => (
+    <th className={num ? 'num' : undefined} aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
       <button className="link" onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : true }))}>{label}{sort.key === key ? (sort.desc ? ' ▾' : ' ▴') : ''}</button>
     </th>
   );
@@ -248,7 +259,7 @@ export function TaskPage({ id }: { id: string }) {
         <p className="small">
           {p.state.startsWith('completed') || !p.bytesTotal
             ? `${formatBytes(p.bytesDone)} copied`
-            : `${formatBytes(p.bytesDone)} copied; the tables hold about ${formatBytes(p.bytesTotal)} on the source${p.rate ? `; ${formatBytes(p.rate)}/s` : ''}`}
+            : `${formatBytes(p.bytesDone)} copied; the tables hold about ${formatBytes(p.bytesTotal)} on the source${p.rate ? `; ${formatBytes(p.rate)}/s` : ''}${eta(p) ?? ''}`}
         </p>
         <Chart samples={samples} />
       </section>
@@ -264,15 +275,15 @@ export function TaskPage({ id }: { id: string }) {
         {p.units.length === 0 ? <p className="muted">{p.spec.migration === 'schema' ? 'A schema migration copies no data.' : 'The table list appears once the plan is made.'}</p> : (
           <div className="table-wrap">
             <table className="units">
-              <thead><tr>{th('unit', 'Table')}{th('state', 'State')}{th('rows', 'Rows')}{th('bytes', 'Bytes')}{th('rate', 'Rate')}</tr></thead>
+              <thead><tr>{th('unit', 'Table')}{th('state', 'State')}{th('rows', 'Rows', true)}{th('bytes', 'Bytes', true)}{th('rate', 'Rate', true)}</tr></thead>
               <tbody>
                 {units.map((u) => (
                   <tr key={u.unit}>
                     <td>{u.unit}</td>
                     <td><span className={`badge unit-${u.state}`}>{u.state === 'skipped' ? 'done earlier' : u.state === 'failed' ? 'not copied' : u.state}</span></td>
-                    <td>{u.rows ?? (u.estimatedRows ? `~${u.estimatedRows}` : '–')}</td>
-                    <td>{formatBytes(u.bytes)}{u.state === 'copying' && u.totalBytes ? ` of ${formatBytes(u.totalBytes)}` : ''}</td>
-                    <td>{u.seconds ? `${formatBytes(rate(u))}/s` : '–'}</td>
+                    <td className="num">{u.rows !== null ? u.rows.toLocaleString() : u.estimatedRows ? `~${u.estimatedRows.toLocaleString()}` : '–'}</td>
+                    <td className="num">{formatBytes(u.bytes)}{u.state === 'copying' && u.totalBytes ? ` of ${formatBytes(u.totalBytes)}` : ''}</td>
+                    <td className="num">{u.state === 'copying' && live.current.rates.has(u.unit) ? `${formatBytes(live.current.rates.get(u.unit)!)}/s` : u.seconds ? `${formatBytes(rate(u))}/s` : '–'}</td>
                   </tr>
                 ))}
               </tbody>
@@ -363,4 +374,11 @@ function ThroughputControl({ jobs, maxRateMBps, onSet, busy }: { jobs: number; m
       <span className="small muted">the run takes them within a second; more jobs than it started with come with its next phase</span>
     </form>
   );
+}
+
+/** "; about 2 min left" while data is copied at a known rate, from what is left of the tables' size. */
+function eta(p: TaskProgressView): string | null {
+  if (p.state !== 'running' || p.phase !== 'data' || !p.rate || !p.bytesTotal) return null;
+  const left = p.bytesTotal - (p.bytesDone ?? 0);
+  return left > 0 ? `; about ${formatDuration((left / p.rate) * 1000)} left` : null;
 }

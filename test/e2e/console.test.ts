@@ -51,7 +51,7 @@ describe('console in Chromium', () => {
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
     // the console must work under the server's Content-Security-Policy: every violation is a failure
     page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
   });
@@ -142,6 +142,9 @@ describe('console in Chromium', () => {
     await page.waitForURL(/#\/tasks\//);
     await page.getByRole('heading', { name: /console-move/ }).waitFor();
     await shot('06-task-running.png');
+    // while it copies at 1 MB/s: the time left, and each copying table's own rate
+    await page.getByText(/; about \S.* left$/).waitFor({ timeout: 30_000 });
+    await page.locator('table.units tr', { hasText: 'copying' }).locator('td.num').nth(2).getByText(/\/s$/).waitFor();
     // jobs and the rate limit change while it runs (1 MB/s would take it about 10 s): field errors first
     const throughput = page.getByRole('form', { name: 'throughput' });
     await throughput.getByLabel('Jobs').fill('0');
@@ -158,7 +161,9 @@ describe('console in Chromium', () => {
     assert.equal(await page.getByRole('progressbar', { name: 'task progress' }).getAttribute('aria-valuenow'), '100');
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByTestId('verify-result').getByText(/^Verify passed: 3 tables/).waitFor({ timeout: 60_000 });
-    assert.match(await page.locator('table.units').innerText(), /public\.orders\s+done\s+200000/);
+    // numbers in the reader's format, right-aligned
+    assert.match(await page.locator('table.units').innerText(), /public\.orders\s+done\s+200,000/);
+    assert.equal(await page.locator('table.units td.num').first().evaluate((td) => getComputedStyle(td).textAlign), 'right');
     await shot('07-task-page.png');
     // the verify result is stored with the task: a reload shows it, with when it ran
     await page.reload();
