@@ -152,7 +152,8 @@ export function Wizard() {
   const warnings = precheck?.items.filter((i) => i.status === 'warn').length ?? 0;
   const [busy, setBusy] = useState(false);
   const [open, setOpen] = useState<Record<string, boolean>>({});
-  const [jobs, setJobs] = useState(2);
+  // text as typed (checked below); empty until the task exists, then the server's default (its cores)
+  const [jobs, setJobs] = useState('');
   const [partitionsAsTables, setPartitionsAsTables] = useState(false);
   const [maxRate, setMaxRate] = useState('');
 
@@ -243,12 +244,18 @@ export function Wizard() {
     </li>
   );
 
+  useEffect(() => {
+    if (task && jobs === '') setJobs(String(task.jobs));
+  }, [task?.id]);
+  const jobsError = /^\d+$/.test(jobs) && Number(jobs) >= 1 && Number(jobs) <= 64 ? null : 'a whole number from 1 to 64';
+  const rateError = maxRate.trim() === '' || Number(maxRate) > 0 ? null : 'more than 0, or empty for no limit';
+
   const start = async () => {
     if (!task) return;
     setBusy(true);
     setError(null);
     try {
-      await api('PATCH', `/api/tasks/${task.id}/throughput`, { jobs, maxRateMBps: maxRate ? Number(maxRate) : null });
+      await api('PATCH', `/api/tasks/${task.id}/throughput`, { jobs: Number(jobs), maxRateMBps: maxRate.trim() ? Number(maxRate) : null });
       await api('POST', `/api/tasks/${task.id}/start`);
       window.location.hash = `#/tasks/${task.id}`;
     } catch (e) {
@@ -259,6 +266,17 @@ export function Wizard() {
 
   const q = search.trim().toLowerCase();
   const all = useMemo(() => (tree ? entries(tree) : []), [tree]);
+  // what the confirm step says will move (estimates from the source's statistics)
+  const summary = useMemo(() => {
+    const chosen = wholeDb ? all : all.filter((e) => picked.some((p) => p.schema === e.schema && p.table === e.table.name));
+    const tables = chosen.filter((e) => e.table.kind === 'table');
+    return {
+      tables: tables.length,
+      rows: Math.round(tables.reduce((n, e) => n + (e.table.partitions?.length ? 0 : e.table.rows), 0)),
+      views: chosen.length - tables.length,
+      renames: picked.filter((p) => p.rename && p.rename !== p.table).length + Object.entries(schemaRenames).filter(([from, to]) => to && to !== from).length,
+    };
+  }, [wholeDb, all, picked, schemaRenames]);
   const entryOf = (schema: string, table: string) => all.find((e) => e.schema === schema && e.table.name === table);
   // a partition picked without a table above it is refused, or created as a plain table
   const lone = picked.filter((p) => {
@@ -515,17 +533,29 @@ export function Wizard() {
                 {identityFull ? '; tables without a key get REPLICA IDENTITY FULL' : ''}.
               </p>
             )}
+            <ul className="summary" aria-label="what will move" data-testid="confirm-summary">
+              <li>{!tree ? 'the source\'s tables could not be listed' : `${summary.tables.toLocaleString()} ${summary.tables === 1 ? 'table' : 'tables'}${migration === 'schema' ? '' : summary.rows ? `, about ${summary.rows.toLocaleString()} rows` : ' (rows not estimated: the source has no statistics for them yet)'}${summary.views ? `; ${summary.views.toLocaleString()} views and other relations` : ''}`}</li>
+              <li>{summary.renames ? `${summary.renames} renamed (tables and schemas)` : 'no renames'}</li>
+              <li>{preview?.skipped.length ? `${preview.skipped.length} object(s) skipped (listed on the previous steps)` : 'nothing skipped'}</li>
+              <li>{warnings ? `${warnings} precheck warning(s), acknowledged` : 'no precheck warnings'}</li>
+            </ul>
             <div className="grid2">
               <label htmlFor="jobs">Jobs</label>
-              <input id="jobs" type="number" min={1} max={64} value={jobs} onChange={(e) => setJobs(Number(e.target.value))} />
+              <span>
+                <input id="jobs" type="number" min={1} max={64} value={jobs} onChange={(e) => setJobs(e.target.value)} aria-invalid={Boolean(jobsError)} aria-describedby="jobs-note" />
+                <span id="jobs-note" className={jobsError ? 'error small' : 'hint small'}> {jobsError ?? `the server's default is ${task.jobs}`}</span>
+              </span>
               <label htmlFor="max-rate">Max rate (MB/s)</label>
-              <input id="max-rate" type="number" min={0} placeholder="unlimited" value={maxRate} onChange={(e) => setMaxRate(e.target.value)} />
+              <span>
+                <input id="max-rate" type="number" min={0} step="any" placeholder="unlimited" value={maxRate} onChange={(e) => setMaxRate(e.target.value)} aria-invalid={Boolean(rateError)} aria-describedby="max-rate-note" />
+                {rateError && <span id="max-rate-note" className="error small"> {rateError}</span>}
+              </span>
             </div>
             <p className="hint">The migration writes into the destination database. Both can be changed while it runs.</p>
           </div>
           <div className="actions">
             <button onClick={() => setStep(3)}>Back</button>
-            <button className="primary" onClick={() => void start()} disabled={busy}>Start migration</button>
+            <button className="primary" onClick={() => void start()} disabled={busy || Boolean(jobsError || rateError)}>Start migration</button>
           </div>
         </section>
       )}

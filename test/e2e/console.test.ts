@@ -70,7 +70,8 @@ describe('console in Chromium', () => {
       CREATE TABLE keyless (v text);
       INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 20000) g;
       INSERT INTO orders SELECT g, 1 + g % 20000, g / 3.0 FROM generate_series(1, 200000) g;
-      INSERT INTO keyless SELECT md5(g::text) FROM generate_series(1, 5000) g;`);
+      INSERT INTO keyless SELECT md5(g::text) FROM generate_series(1, 5000) g;
+      ANALYZE;`);
     const d = await server('15', 'dst');
     const dst = await freshDatabase(d, 'console');
 
@@ -134,7 +135,12 @@ describe('console in Chromium', () => {
     await shot('04-precheck.png');
     await next.click();
 
-    // (4) confirm and start, then the task page until 100 %
+    // (4) confirm: what will move, the server's default jobs, field errors before Start; then the task page until 100 %
+    assert.match(await page.getByTestId('confirm-summary').innerText(), /^3 tables, about 225,000 rows\n1 renamed \(tables and schemas\)\nnothing skipped\n\d+ precheck warning\(s\), acknowledged$/);
+    assert.match(await page.locator('#jobs').inputValue(), /^\d+$/);
+    await page.locator('#jobs').fill('0');
+    await page.getByText('a whole number from 1 to 64').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Start migration' }).isDisabled(), true);
     await page.locator('#jobs').fill('2');
     await page.locator('#max-rate').fill('1');
     await shot('05-confirm.png');
