@@ -100,6 +100,8 @@ export function TaskPage({ id }: { id: string }) {
   const [verify, setVerify] = useState<VerifyView | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<string | null>(null);
+  const [filter, setFilter] = useState('');
+  const [page, setPage] = useState(0);
   const last = useRef<{ t: number; bytes: number; rows: number } | null>(null);
   const [lag, setLag] = useState<LagSample[]>([]);
 
@@ -181,6 +183,9 @@ export function TaskPage({ id }: { id: string }) {
     const c = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb));
     return sort.desc ? -c : c;
   });
+  const f = filter.trim().toLowerCase();
+  const shown = f ? units.filter((u) => u.unit.toLowerCase().includes(f) || u.state.includes(f) || (renamed(p, u.unit) ?? '').toLowerCase().includes(f)) : units;
+  const pages = Math.max(1, Math.ceil(shown.length / PAGE));
   const th = (key: SortKey, label: string, num = false) => (
     <th className={num ? 'num' : undefined} aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
       <button className="link" onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : true }))}>{label}{sort.key === key ? (sort.desc ? ' ▾' : ' ▴') : ''}</button>
@@ -193,7 +198,7 @@ export function TaskPage({ id }: { id: string }) {
   const failures = p.summary
     ? p.summary.failures.map((f) => ({ key: `${f.kind} ${f.name}`, text: f.blockedBy ? `${f.kind} ${f.name}: not tried — it needs ${f.blockedBy}` : `${f.kind} ${f.name}: ${f.error}` }))
     : p.history.filter((h) => h.kind === 'object-failed').map((h) => ({ key: h.at + h.message, text: h.message }));
-  const runs = p.history.filter((h) => ['start', 'resume', 'retry', 'stop', 'stopped', 'failed', 'completed', 'snapshots', 'verify', 'stream', 'cutover'].includes(h.kind));
+  const runs = p.history.filter((h) => ['start', 'resume', 'retry', 'stop', 'stopped', 'failed', 'completed', 'snapshots', 'verify', 'stream', 'cutover', 'throughput'].includes(h.kind));
   const running = isLiveState(p.state);
   const canCutOver = p.incremental && p.state === 'streaming' && !p.cutoverRequest;
   const resumable = ['stopped', 'failed', 'interrupted'].includes(p.state);
@@ -272,14 +277,22 @@ export function TaskPage({ id }: { id: string }) {
       )}
       <section className="card">
         <h2>Tables ({p.units.filter((u) => u.state === 'done' || u.state === 'skipped').length} of {p.units.length} done{p.units.some((u) => u.state === 'failed') ? `, ${p.units.filter((u) => u.state === 'failed').length} not copied` : ''})</h2>
+        {p.units.length > PAGE && (
+          <div className="row">
+            <label htmlFor="unit-filter">Filter</label>
+            <input id="unit-filter" type="search" placeholder="table name or state" value={filter} onChange={(e) => { setFilter(e.target.value); setPage(0); }} />
+            <span className="small muted" role="status">{shown.length === units.length ? `${units.length.toLocaleString()} tables` : `${shown.length.toLocaleString()} of ${units.length.toLocaleString()} tables`}{pages > 1 ? `, page ${page + 1} of ${pages}` : ''}</span>
+            {pages > 1 && <><button onClick={() => setPage((n) => Math.max(0, n - 1))} disabled={page === 0}>Previous</button><button onClick={() => setPage((n) => Math.min(pages - 1, n + 1))} disabled={page >= pages - 1}>Next</button></>}
+          </div>
+        )}
         {p.units.length === 0 ? <p className="muted">{p.spec.migration === 'schema' ? 'A schema migration copies no data.' : 'The table list appears once the plan is made.'}</p> : (
           <div className="table-wrap">
             <table className="units">
               <thead><tr>{th('unit', 'Table')}{th('state', 'State')}{th('rows', 'Rows', true)}{th('bytes', 'Bytes', true)}{th('rate', 'Rate', true)}</tr></thead>
               <tbody>
-                {units.map((u) => (
+                {shown.slice(page * PAGE, (page + 1) * PAGE).map((u) => (
                   <tr key={u.unit}>
-                    <td>{u.unit}</td>
+                    <td>{u.unit}{renamed(p, u.unit) && <span className="small muted"> → {renamed(p, u.unit)}</span>}</td>
                     <td><span className={`badge unit-${u.state}`}>{u.state === 'skipped' ? 'done earlier' : u.state === 'failed' ? 'not copied' : u.state}</span></td>
                     <td className="num">{u.rows !== null ? u.rows.toLocaleString() : u.estimatedRows ? `~${u.estimatedRows.toLocaleString()}` : '–'}</td>
                     <td className="num">{formatBytes(u.bytes)}{u.state === 'copying' && u.totalBytes ? ` of ${formatBytes(u.totalBytes)}` : ''}</td>
@@ -322,7 +335,7 @@ export function TaskPage({ id }: { id: string }) {
           </div>
         )}
         {runs.length === 0 ? <p className="muted">Not started yet.</p> : (
-          <ul className="history">{runs.map((h) => <li key={h.at + h.kind + h.message}><time>{new Date(h.at).toLocaleTimeString()}</time> <strong>{h.kind}</strong> {h.message}</li>)}</ul>
+          <ul className="history">{runs.map((h) => <li key={h.at + h.kind + h.message} data-kind={h.kind}><time dateTime={h.at}>{new Date(h.at).toLocaleString()}</time> {HISTORY_LABEL[h.kind] ? <strong>{HISTORY_LABEL[h.kind]}: </strong> : null}{h.message}</li>)}</ul>
         )}
       </section>
     </main>
@@ -381,4 +394,25 @@ function eta(p: TaskProgressView): string | null {
   if (p.state !== 'running' || p.phase !== 'data' || !p.rate || !p.bytesTotal) return null;
   const left = p.bytesTotal - (p.bytesDone ?? 0);
   return left > 0 ? `; about ${formatDuration((left / p.rate) * 1000)} left` : null;
+}
+
+/** Tables per page of the task page's table list. */
+const PAGE = 50;
+
+/** A history line's kind, where its message does not already say it. */
+const HISTORY_LABEL: Record<string, string> = { throughput: 'throughput', snapshots: 'snapshots' };
+
+/** The name a table has on the destination when a rename applies to it (of the table or of its schema), else null. */
+function renamed(p: TaskProgressView, unit: string): string | null {
+  const m = p.spec.mapping;
+  if (!m) return null;
+  for (const t of m.tables ?? []) {
+    const from = `${t.schema}.${t.from}`;
+    if (unit === from || unit.startsWith(`${from} `)) {
+      const schema = m.schemas?.find((x) => x.from === t.schema)?.to ?? t.schema;
+      return `${schema}.${t.to}${unit.slice(from.length)}`;
+    }
+  }
+  for (const x of m.schemas ?? []) if (unit.startsWith(`${x.from}.`)) return `${x.to}.${unit.slice(x.from.length + 1)}`;
+  return null;
 }

@@ -168,7 +168,7 @@ describe('console in Chromium', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByTestId('verify-result').getByText(/^Verify passed: 3 tables/).waitFor({ timeout: 60_000 });
     // numbers in the reader's format, right-aligned
-    assert.match(await page.locator('table.units').innerText(), /public\.orders\s+done\s+200,000/);
+    assert.match(await page.locator('table.units').innerText(), /public\.orders → public\.purchases\s+done\s+200,000/);
     assert.equal(await page.locator('table.units td.num').first().evaluate((td) => getComputedStyle(td).textAlign), 'right');
     await shot('07-task-page.png');
     // the verify result is stored with the task: a reload shows it, with when it ran
@@ -212,7 +212,8 @@ describe('console in Chromium', () => {
       CREATE TABLE items (id int PRIMARY KEY, name text);
       CREATE TABLE orders (id int PRIMARY KEY, item_id int REFERENCES items (id));
       INSERT INTO items SELECT g, 'i' || g FROM generate_series(1, 100) g;
-      INSERT INTO orders SELECT g, g FROM generate_series(1, 100) g;`);
+      INSERT INTO orders SELECT g, g FROM generate_series(1, 100) g;
+      DO $$ BEGIN FOR i IN 1..60 LOOP EXECUTE format('CREATE TABLE small_%s (id int PRIMARY KEY)', i); END LOOP; END $$;`);
     const call = async (method: string, url: string, body?: unknown) => {
       const res = await fetch(`http://127.0.0.1:${port}${url}`, {
         method,
@@ -255,7 +256,14 @@ describe('console in Chromium', () => {
     assert.match(await objects.innerText(), /table public\.items: rejected by the target: relation "items" already exists/);
     assert.match(await objects.innerText(), /table data public\.items: not tried — it needs table public\.items/);
     assert.ok(await objects.evaluate((e) => { const r = e.getBoundingClientRect(); return r.top < window.innerHeight && r.bottom > 0; }), 'the link scrolled to the objects');
+    // 62 tables: a page of 50 at a time, and a filter
+    assert.equal(await page.locator('table.units tbody tr').count(), 50);
+    await page.getByText('62 tables, page 1 of 2').waitFor();
+    await page.getByLabel('Filter').fill('items');
+    await page.getByText('1 of 62 tables').waitFor();
     assert.match(await page.locator('table.units').innerText(), /public\.items\s+not copied/);
+    // history lines carry their date
+    assert.match(await page.locator('ul.history li').first().innerText(), /^\d{1,2}\/\d{1,2}\/\d{4}, \d{1,2}:\d{2}:\d{2} [AP]M run 1 started/);
     await shot('11-task-page-rejected.png');
       assert.deepEqual(cspViolations, []);
     });
