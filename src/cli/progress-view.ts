@@ -1,9 +1,11 @@
 /**
  * Renders migration events for a person at a terminal: the phase, one bar per table being copied
- * (rows, bytes, MB/s, ETA), and a summary at the end.
+ * (rows, bytes, MB/s, ETA), a line per finished table that was large or slow (the others counted:
+ * finished-tables.ts), and a summary at the end.
  */
 import cliProgress from 'cli-progress';
 import type { MigrationEvent, MigrationSummary, StreamStatus } from '../run/events.js';
+import { FinishedTables } from './finished-tables.js';
 
 const MB = 1024 * 1024;
 
@@ -78,11 +80,13 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
   let doneBytes = 0;
   let dataStart = 0;
   let streamShownAt = 0;
+  let units = 0;
+  const finished = new FinishedTables();
   // multi.log only flushes on the next redraw: without bars on screen, write directly
   const line = (text: string) => (bars.size === 0 && overall === null ? out.write(`${text}\n`) : multi.log(`${text}\n`));
 
   const overallPayload = () => ({
-    name: 'all tables'.padEnd(28),
+    name: `all tables (${finished.done.toLocaleString('en')} of ${units.toLocaleString('en')} done)`.padEnd(28),
     pct: totalBytes ? Math.min(100, Math.floor((doneBytes / totalBytes) * 100)) : 0,
     rows: '',
     bytes: fmtBytes(doneBytes),
@@ -95,6 +99,7 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
         line(`▶ ${e.phase}${e.steps !== undefined ? ` (${e.steps} ${e.phase === 'data' ? 'copy units' : 'steps'})` : ''}`);
         if (e.phase === 'data') {
           dataStart = Date.now();
+          units = e.steps ?? 0;
           overall = multi.create(Math.max(1, totalBytes), 0, overallPayload());
         }
         break;
@@ -104,6 +109,7 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
           multi.remove(overall);
           overall = null;
         }
+        if (e.phase === 'data') for (const l of finished.summary(fmtBytes)) line(l);
         line(`✔ ${e.phase} done in ${e.seconds.toFixed(1)}s`);
         break;
       case 'plan':
@@ -142,7 +148,7 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
         }
         overall?.update(Math.min(doneBytes, totalBytes), overallPayload());
         const rate = e.seconds > 0 ? e.bytes / e.seconds / MB : 0;
-        line(`  ${e.skipped ? 'already done' : 'copied'} ${e.unit}: ${e.rows.toLocaleString('en')} rows, ${fmtBytes(e.bytes)} in ${e.seconds.toFixed(1)}s (${rate.toFixed(1)} MB/s)`);
+        if (finished.named(e)) line(`  copied ${e.unit}: ${e.rows.toLocaleString('en')} rows, ${fmtBytes(e.bytes)} in ${e.seconds.toFixed(1)}s (${rate.toFixed(1)} MB/s)`);
         break;
       }
       case 'retry':
