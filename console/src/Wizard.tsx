@@ -138,6 +138,7 @@ export function Wizard() {
   const [tree, setTree] = useState<ObjectTree | null>(null);
   const [treeError, setTreeError] = useState<string | null>(null);
   const [search, setSearch] = useState('');
+  const [pickedSearch, setPickedSearch] = useState('');
   const [expanded, setExpanded] = useState<Record<string, boolean>>({});
   const [highlight, setHighlight] = useState<string | null>(null);
   const [picked, setPicked] = useState<Picked[]>([]);
@@ -286,6 +287,11 @@ export function Wizard() {
   useEffect(() => {
     if (!lone.length) setPartitionsAsTables(false);
   }, [lone.length]);
+  const pickedKeys = useMemo(() => new Set(picked.map((p) => JSON.stringify([p.schema, p.table]))), [picked]);
+  const isPicked = (schema: string, table: string) => pickedKeys.has(JSON.stringify([schema, table]));
+  const pickedIn = (schema: string) => picked.filter((p) => p.schema === schema).length;
+  const ps = pickedSearch.trim().toLowerCase();
+  const shownPicked = ps ? picked.filter((p) => `${p.schema}.${p.table}`.toLowerCase().includes(ps) || p.rename.toLowerCase().includes(ps)) : picked;
   const add = (node: string | null = highlight) => {
     if (!node || !tree) return;
     const [schema, table] = JSON.parse(node) as [string, string | null];
@@ -381,16 +387,17 @@ export function Wizard() {
                       <li key={s.name} role="treeitem" aria-expanded={Boolean(expanded[s.name] || q)}>
                         <button className="twisty" aria-label={`expand ${s.name}`} onClick={() => setExpanded((x) => ({ ...x, [s.name]: !x[s.name] }))}>{expanded[s.name] || q ? '▾' : '▸'}</button>
                         <button className={`node ${highlight === key ? 'hl' : ''}`} onClick={() => setHighlight(key)}>{s.name}</button>
+                        <span className="muted small"> {s.tables.length.toLocaleString()} {s.tables.length === 1 ? 'relation' : 'relations'}{pickedIn(s.name) ? `, ${pickedIn(s.name).toLocaleString()} selected` : ''}</span>
                         {(expanded[s.name] || q) && (
                           <ul role="group">
                             {tables.map((t) => {
                               const tk = JSON.stringify([s.name, t.name]);
                               const parts = t.partitions?.length ?? 0;
                               return (
-                                <li key={t.name} role="treeitem" aria-expanded={parts ? Boolean(expanded[tk] || q) : undefined}>
+                                <li key={t.name} role="treeitem" aria-expanded={parts ? Boolean(expanded[tk] || q) : undefined} aria-selected={isPicked(s.name, t.name)}>
                                   {parts > 0 && <button className="twisty" aria-label={`expand ${s.name}.${t.name}`} onClick={() => setExpanded((x) => ({ ...x, [tk]: !x[tk] }))}>{expanded[tk] || q ? '▾' : '▸'}</button>}
                                   <button className={`node ${highlight === tk ? 'hl' : ''}`} onClick={() => setHighlight(tk)} onDoubleClick={() => add(tk)}>
-                                    {t.name} <span className="muted small">{parts ? `partitioned table, ${parts} partitions, ` : `${t.kind}${t.kind === 'table' ? ', ' : ''}`}{t.kind === 'table' ? `${t.rows} rows${t.hasKey ? '' : ', no key'}` : ''}</span>
+                                    {isPicked(s.name, t.name) && <span className="picked-mark" aria-hidden="true">✓ </span>}{t.name} <span className="muted small">{parts ? `partitioned table, ${parts} partitions, ` : `${t.kind}${t.kind === 'table' ? ', ' : ''}`}{t.kind === 'table' ? `${t.rows} rows${t.hasKey ? '' : ', no key'}` : ''}</span>
                                   </button>
                                   {parts > 0 && <PartitionList parent={t} q={q} open={Boolean(expanded[tk])} highlight={highlight} onPick={setHighlight} onAdd={add} />}
                                 </li>
@@ -410,15 +417,17 @@ export function Wizard() {
               <div className="pane">
                 <h3>Selected {wholeDb ? '(whole database)' : `(${picked.length})`}</h3>
                 {!wholeDb && picked.length === 0 && <p className="muted">Pick a schema or table on the left and press →.</p>}
+                {picked.length > 0 && <input type="search" placeholder="Search selected" aria-label="search selected" value={pickedSearch} onChange={(e) => setPickedSearch(e.target.value)} />}
                 <ul className="selected">
-                  {[...new Set(picked.map((p) => p.schema))].map((schema) => (
+                  {[...new Set(shownPicked.map((p) => p.schema))].map((schema) => (
                     <li key={schema}>
                       <div className="row">
                         <strong>{schema}</strong>
+                        <button className="link" onClick={() => { setPicked((list) => list.filter((x) => x.schema !== schema)); setPickedFocus(null); }}>remove schema {schema}</button>
                         <input className="rename" aria-label={`rename schema ${schema}`} placeholder="rename schema" value={schemaRenames[schema] ?? ''} onChange={(e) => setSchemaRenames((r) => ({ ...r, [schema]: e.target.value }))} />
                       </div>
                       <ul>
-                        {picked.filter((p) => p.schema === schema).map((p) => {
+                        {shownPicked.filter((p) => p.schema === schema).map((p) => {
                           const key = `${p.schema}.${p.table}`;
                           const entry = entryOf(p.schema, p.table);
                           const cols = entry?.table.columns ?? [];
@@ -426,8 +435,8 @@ export function Wizard() {
                             <li key={key} className={pickedFocus === key ? 'hl' : ''}>
                               <div className="row">
                                 <button className="node" onClick={() => setPickedFocus(key)} aria-pressed={pickedFocus === key}>{p.table}</button>
-                                <input className="rename" aria-label={`rename table ${key}`} placeholder="rename table" value={p.rename} onChange={(e) => update(key, (x) => ({ ...x, rename: e.target.value }))} />
-                                <button className="link" onClick={() => setOpen((o) => ({ ...o, [key]: !o[key] }))} aria-expanded={Boolean(open[key])}>columns</button>
+                                <input className="rename" aria-label={`rename ${entry?.table.kind ?? 'table'} ${key}`} placeholder={`rename ${entry?.table.kind ?? 'table'}`} value={p.rename} onChange={(e) => update(key, (x) => ({ ...x, rename: e.target.value }))} />
+                                <button className="link" onClick={() => setOpen((o) => ({ ...o, [key]: !o[key] }))} aria-expanded={Boolean(open[key])} aria-label={`columns of ${key}`}>columns</button>
                               </div>
                               {entry?.table.partitions?.length ? <p className="muted small">with its {entry.table.partitions.length} partitions, every level</p> : null}
                               {entry?.tree.length ? (

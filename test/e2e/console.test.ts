@@ -111,6 +111,20 @@ describe('console in Chromium', () => {
     await page.getByLabel('Choose schemas, tables and columns').check();
     await page.getByRole('button', { name: 'public', exact: true }).click();
     await page.getByRole('button', { name: 'add to selected' }).click();
+    // the schema counts what it has and what is selected; the tree marks the selected tables
+    await page.getByText('3 relations, 3 selected').waitFor();
+    await page.getByRole('button', { name: 'expand public' }).click();
+    assert.equal(await page.locator('li[role="treeitem"][aria-selected="true"]').count(), 3);
+    // the Selected list: searched, each control named for its table, a whole schema removed at once
+    await page.getByLabel('search selected').fill('ord');
+    assert.deepEqual(await page.locator('ul.selected button.node').allInnerTexts(), ['orders']);
+    assert.equal(await page.getByRole('button', { name: 'columns of public.orders' }).count(), 1);
+    await page.getByLabel('search selected').fill('');
+    await page.getByRole('button', { name: 'remove schema public' }).click();
+    await page.getByText('Pick a schema or table on the left and press →.').waitFor();
+    await page.getByRole('button', { name: 'expand public' }).click();
+    await page.getByRole('button', { name: 'public', exact: true }).click();
+    await page.getByRole('button', { name: 'add to selected' }).click();
     await page.getByLabel('rename table public.orders').fill('purchases');
     await page.getByText(/public\.orders is renamed to purchases after the migration/).waitFor();
     await page.getByRole('button', { name: 'expand public' }).click();
