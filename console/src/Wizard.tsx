@@ -292,6 +292,17 @@ export function Wizard() {
   const pickedIn = (schema: string) => picked.filter((p) => p.schema === schema).length;
   const ps = pickedSearch.trim().toLowerCase();
   const shownPicked = ps ? picked.filter((p) => `${p.schema}.${p.table}`.toLowerCase().includes(ps) || p.rename.toLowerCase().includes(ps)) : picked;
+  // two selected relations that would have one name on the destination, flagged as the renames are typed
+  const clashes = useMemo(() => {
+    const byTarget = new Map<string, string[]>();
+    for (const p of picked) {
+      const t = `${schemaRenames[p.schema]?.trim() || p.schema}.${p.rename.trim() || p.table}`;
+      byTarget.set(t, [...(byTarget.get(t) ?? []), `${p.schema}.${p.table}`]);
+    }
+    const out = new Map<string, string>();
+    for (const [t, from] of byTarget) if (from.length > 1) for (const f of from) out.set(f, `${t} on the destination is also the name of ${from.filter((x) => x !== f).join(', ')}`);
+    return out;
+  }, [picked, schemaRenames]);
   const add = (node: string | null = highlight) => {
     if (!node || !tree) return;
     const [schema, table] = JSON.parse(node) as [string, string | null];
@@ -438,6 +449,7 @@ export function Wizard() {
                                 <input className="rename" aria-label={`rename ${entry?.table.kind ?? 'table'} ${key}`} placeholder={`rename ${entry?.table.kind ?? 'table'}`} value={p.rename} onChange={(e) => update(key, (x) => ({ ...x, rename: e.target.value }))} />
                                 <button className="link" onClick={() => setOpen((o) => ({ ...o, [key]: !o[key] }))} aria-expanded={Boolean(open[key])} aria-label={`columns of ${key}`}>columns</button>
                               </div>
+                              {clashes.has(key) && <p className="error small" role="alert" data-testid={`clash-${key}`}>{clashes.get(key)}</p>}
                               {entry?.table.partitions?.length ? <p className="muted small">with its {entry.table.partitions.length} partitions, every level</p> : null}
                               {entry?.tree.length ? (
                                 <p className={`small ${lone.includes(p) && !partitionsAsTables ? 'error' : 'muted'}`} data-testid={`partition-note-${key}`}>
@@ -486,7 +498,7 @@ export function Wizard() {
           )}
           <div className="actions">
             <button onClick={() => setStep(1)}>Back</button>
-            <button className="primary" disabled={!wholeDb && picked.length === 0} onClick={() => setStep(3)}>Next: precheck</button>
+            <button className="primary" disabled={(!wholeDb && picked.length === 0) || clashes.size > 0} onClick={() => setStep(3)}>Next: precheck</button>
           </div>
         </section>
       )}

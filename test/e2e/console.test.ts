@@ -125,7 +125,12 @@ describe('console in Chromium', () => {
     await page.getByRole('button', { name: 'expand public' }).click();
     await page.getByRole('button', { name: 'public', exact: true }).click();
     await page.getByRole('button', { name: 'add to selected' }).click();
+    // a rename onto another selected table's name is flagged as it is typed, and holds Next
+    await page.getByLabel('rename table public.orders').fill('customers');
+    assert.equal(await page.getByTestId('clash-public.orders').innerText(), 'public.customers on the destination is also the name of public.customers');
+    assert.equal(await page.getByRole('button', { name: 'Next: precheck' }).isDisabled(), true);
     await page.getByLabel('rename table public.orders').fill('purchases');
+    assert.equal(await page.getByTestId('clash-public.orders').count(), 0);
     await page.getByText(/public\.orders is renamed to purchases after the migration/).waitFor();
     await page.getByRole('button', { name: 'expand public' }).click();
     await page.getByPlaceholder('Search tables').fill('key');
