@@ -44,7 +44,7 @@ function Chart({ samples }: { samples: Sample[] }) {
         <polyline points={line((s) => s.rowsps, maxR)} className="rowsps" />
       </svg>
       <figcaption>
-        <span className="key mbps">MB/s</span> now {last.mbps.toFixed(1)} (peak {maxM.toFixed(1)}) · <span className="key rowsps">rows/s</span> now {Math.round(last.rowsps)} (peak {Math.round(maxR)})
+        <span className="key mbps">MB/s</span> now {last.mbps.toFixed(1)} (peak {maxM.toFixed(1)}) · <span className="key rowsps">rows/s</span> now {Math.round(last.rowsps).toLocaleString()} (peak {Math.round(maxR).toLocaleString()})
       </figcaption>
     </figure>
   );
