@@ -5,6 +5,7 @@
  */
 import { useState } from 'react';
 import { formatBytes, formatRate, formatSeconds, type CutoverRequest, type CutoverSummary, type StreamStatus, type TaskProgressView } from './api';
+import { TwoAxisChart } from './TwoAxisChart';
 
 /** One point of the lag chart: when it was seen, and the lag then. */
 export type LagSample = { t: number; lagSeconds: number; lagBytes: number };
@@ -25,20 +26,11 @@ export function LagPanel({ s }: { s: StreamStatus }) {
 }
 
 /** The smallest 1, 2 or 5 times a power of ten that is at least `v` (an axis's top). */
-function niceMax(v: number): number {
-  if (!(v > 0)) return 1;
-  const p = 10 ** Math.floor(Math.log10(v));
-  const f = v / p;
-  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
-}
-
 /** The byte unit an axis reads in, for its largest value. */
 function byteUnit(max: number): [string, number] {
   return max >= 1024 ** 3 ? ['GB', 1024 ** 3] : max >= 1024 ** 2 ? ['MB', 1024 ** 2] : max >= 1024 ? ['kB', 1024] : ['B', 1];
 }
 
-const axisNumber = (v: number) => String(Number(v.toPrecision(3)));
-const clock = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 
 /**
  * Lag over time, seconds on the left axis and bytes on the right, with a clock on the time axis.
@@ -46,46 +38,17 @@ const clock = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit
  */
 export function LagChart({ samples }: { samples: LagSample[] }) {
   if (samples.length < 2) return <p className="muted">The lag chart fills in while the task streams.</p>;
-  const W = 640, H = 220, L = 58, R = 70, T = 14, B = 30;
-  const pw = W - L - R, ph = H - T - B;
-  const t0 = samples[0].t;
-  const t1 = samples[samples.length - 1].t;
-  const span = Math.max(1, t1 - t0);
-  const maxS = niceMax(Math.max(1, ...samples.map((s) => s.lagSeconds)));
   // the bytes axis reads at least 0 to 1 kB: an idle stream's lag is 0 B
   const [unit, scale] = byteUnit(Math.max(1024, ...samples.map((s) => s.lagBytes)));
-  const maxB = niceMax(Math.max(1, ...samples.map((s) => s.lagBytes / scale)));
-  const x = (t: number) => L + ((t - t0) / span) * pw;
-  const y = (v: number, max: number) => T + ph - (Math.min(v, max) / max) * ph;
-  const line = (f: (s: LagSample) => number, max: number) => samples.map((s) => `${x(s.t).toFixed(1)},${y(f(s), max).toFixed(1)}`).join(' ');
-  const ticks = [0, 0.25, 0.5, 0.75, 1];
-  // a clock label every quarter, or only at the ends while the chart covers a few seconds
-  const timeTicks = span >= 4000 ? ticks : [0, 1];
   const last = samples[samples.length - 1];
+  const span = samples[samples.length - 1].t - samples[0].t;
   return (
-    <figure className="chart lag-chart" data-testid="lag-chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`lag over time: now ${formatSeconds(last.lagSeconds)}, ${formatBytes(last.lagBytes)}`}>
-        <rect x={L} y={T} width={pw} height={ph} className="plot" />
-        {ticks.map((f) => (
-          <g key={f}>
-            <line x1={L} x2={L + pw} y1={T + ph - f * ph} y2={T + ph - f * ph} className="grid" />
-            <text x={L - 6} y={T + ph - f * ph + 4} textAnchor="end" className="axis lag-s">{axisNumber(f * maxS)} s</text>
-            <text x={L + pw + 6} y={T + ph - f * ph + 4} textAnchor="start" className="axis lag-b">{axisNumber(f * maxB)} {unit}</text>
-          </g>
-        ))}
-        {timeTicks.map((f) => (
-          <g key={f}>
-            <line x1={L + f * pw} x2={L + f * pw} y1={T + ph} y2={T + ph + 4} className="grid" />
-            <text x={L + f * pw} y={H - 10} textAnchor={f === 0 ? 'start' : f === 1 ? 'end' : 'middle'} className="axis">{clock(t0 + f * span)}</text>
-          </g>
-        ))}
-        <polyline points={line((s) => s.lagSeconds, maxS)} className="lag-s" />
-        <polyline points={line((s) => s.lagBytes / scale, maxB)} className="lag-b" />
-      </svg>
-      <figcaption>
-        <span className="key lag-s">lag, seconds</span> (left) now {formatSeconds(last.lagSeconds)} · <span className="key lag-b">lag, {unit}</span> (right) now {formatBytes(last.lagBytes)} · over the last {Math.round(span / 1000)} s
-      </figcaption>
-    </figure>
+    <TwoAxisChart times={samples.map((s) => s.t)} testId="lag-chart" className="lag-chart"
+      left={{ unit: 's', className: 'lag-s', values: samples.map((s) => s.lagSeconds) }}
+      right={{ unit, className: 'lag-b', values: samples.map((s) => s.lagBytes / scale) }}
+      label={`lag over time: now ${formatSeconds(last.lagSeconds)}, ${formatBytes(last.lagBytes)}`}>
+      <span className="key lag-s">lag, seconds</span> (left) now {formatSeconds(last.lagSeconds)} · <span className="key lag-b">lag, {unit}</span> (right) now {formatBytes(last.lagBytes)} · over the last {Math.round(span / 1000)} s
+    </TwoAxisChart>
   );
 }
 

@@ -10,6 +10,7 @@ import { useEffect, useRef, useState } from 'react';
 import { ApiFailure, api, formatBytes, formatDuration, isLiveState, stateClass, taskEvents, type CutoverRequest, type PlanHistoryData, type TaskProgressView, type UnitProgress, type VerifyView } from './api';
 import { ProgressBar, StateBadge, taskDuration } from './TaskList';
 import { CutoverDialog, CutoverProgress, LagChart, LagPanel, SlotWarning, type LagSample } from './Stream';
+import { TwoAxisChart } from './TwoAxisChart';
 
 const PHASES = ['pre-data', 'data', 'post-data', 'sequences', 'verify'];
 // an incremental task streams after its copy, until its cutover
@@ -27,26 +28,19 @@ function phaseState(p: TaskProgressView, phase: string, verified: boolean): 'don
 
 type Sample = { t: number; mbps: number; rowsps: number };
 
-function Chart({ samples }: { samples: Sample[] }) {
-  const w = 600;
-  const h = 140;
+/** MB/s (left) and rows/s (right) over time, with the rate cap dashed on the MB/s axis. */
+function Chart({ samples, cap }: { samples: Sample[]; cap: number | null }) {
   if (samples.length < 2) return <p className="muted">The throughput chart fills in while data is copied.</p>;
-  const t0 = samples[0].t;
-  const span = Math.max(1, samples[samples.length - 1].t - t0);
-  const maxM = Math.max(1, ...samples.map((s) => s.mbps));
-  const maxR = Math.max(1, ...samples.map((s) => s.rowsps));
-  const line = (f: (s: Sample) => number, max: number) => samples.map((s) => `${(((s.t - t0) / span) * w).toFixed(1)},${(h - (f(s) / max) * (h - 10)).toFixed(1)}`).join(' ');
   const last = samples[samples.length - 1];
+  const peak = (f: (s: Sample) => number) => Math.max(...samples.map(f));
   return (
-    <figure className="chart">
-      <svg viewBox={`0 0 ${w} ${h}`} role="img" aria-label={`throughput: ${last.mbps.toFixed(1)} MB/s, ${Math.round(last.rowsps)} rows/s`} preserveAspectRatio="none">
-        <polyline points={line((s) => s.mbps, maxM)} className="mbps" />
-        <polyline points={line((s) => s.rowsps, maxR)} className="rowsps" />
-      </svg>
-      <figcaption>
-        <span className="key mbps">MB/s</span> now {last.mbps.toFixed(1)} (peak {maxM.toFixed(1)}) · <span className="key rowsps">rows/s</span> now {Math.round(last.rowsps).toLocaleString()} (peak {Math.round(maxR).toLocaleString()})
-      </figcaption>
-    </figure>
+    <TwoAxisChart times={samples.map((s) => s.t)} testId="throughput-chart" limit={cap}
+      left={{ unit: 'MB/s', className: 'mbps', values: samples.map((s) => s.mbps) }}
+      right={{ unit: 'rows/s', className: 'rowsps', values: samples.map((s) => s.rowsps) }}
+      label={`throughput: ${last.mbps.toFixed(1)} MB/s, ${Math.round(last.rowsps).toLocaleString()} rows/s`}>
+      <span className="key mbps">MB/s</span> (left) now {last.mbps.toFixed(1)} (peak {peak((s) => s.mbps).toFixed(1)}) · <span className="key rowsps">rows/s</span> (right) now {Math.round(last.rowsps).toLocaleString()} (peak {Math.round(peak((s) => s.rowsps)).toLocaleString()})
+      {cap ? <> · <span className="key mbps">- - -</span> the rate cap, {cap} MB/s, for all tables together</> : null}
+    </TwoAxisChart>
   );
 }
 
@@ -266,7 +260,7 @@ export function TaskPage({ id }: { id: string }) {
             ? `${formatBytes(p.bytesDone)} copied`
             : `${formatBytes(p.bytesDone)} copied; the tables hold about ${formatBytes(p.bytesTotal)} on the source${p.rate ? `; ${formatBytes(p.rate)}/s` : ''}${eta(p) ?? ''}`}
         </p>
-        <Chart samples={samples} />
+        <Chart samples={samples} cap={p.maxRateMBps} />
       </section>
       {p.incremental && (p.state === 'streaming' || p.streamStatus) && (
         <section className="card" aria-label="stream">

@@ -170,6 +170,14 @@ describe('console in Chromium', () => {
     // while it copies at 1 MB/s: the time left, and each copying table's own rate
     await page.getByText(/; about \S.* left$/).waitFor({ timeout: 30_000 });
     await page.locator('table.units tr', { hasText: 'copying' }).locator('td.num').nth(2).getByText(/\/s$/).waitFor();
+    // the throughput chart: an axis per unit, a clock, and the 1 MB/s cap drawn
+    const chart = page.getByTestId('throughput-chart');
+    await chart.waitFor({ timeout: 20_000 });
+    assert.ok(await chart.locator('text', { hasText: / MB\/s$/ }).count() >= 5, 'an MB/s axis');
+    assert.ok(await chart.locator('text', { hasText: / rows\/s$/ }).count() >= 5, 'a rows/s axis');
+    assert.ok(await chart.locator('text', { hasText: /^\d\d:\d\d:\d\d$/ }).count() >= 2, 'a time axis');
+    assert.equal(await chart.getByTestId('limit-line').count(), 1, 'the rate cap');
+    await shot('06b-task-copying.png');
     // jobs and the rate limit change while it runs (1 MB/s would take it about 10 s): field errors first
     const throughput = page.getByRole('form', { name: 'throughput' });
     await throughput.getByLabel('Jobs').fill('0');
