@@ -159,7 +159,7 @@ export function TaskPage({ id }: { id: string }) {
       else await api(method, path, body);
       if (what === 'release') window.location.hash = '#/';
       else setP(await api<TaskProgressView>('GET', `/api/tasks/${id}/progress`));
-      if (what === 'resume') window.location.reload();
+      if (what === 'resume' || what === 'start') window.location.reload();
     } catch (e) {
       setError(e instanceof ApiFailure ? `${e.error.code}: ${e.error.message}${e.error.fix ? ` — ${e.error.fix}` : ''}` : String(e));
     } finally {
@@ -218,9 +218,17 @@ export function TaskPage({ id }: { id: string }) {
         <h1>{p.name} <StateBadge state={p.state} /></h1>
         <div className="row actions-top">
           {p.incremental && <button className="danger" onClick={() => setConfirm('cutover')} disabled={!canCutOver || Boolean(busy)}>Cut over</button>}
+          {p.state === 'created' && (
+            <>
+              <button onClick={() => void act('precheck', 'POST', `/api/tasks/${id}/precheck`)} disabled={Boolean(busy)}>{busy === 'precheck' ? 'Checking…' : 'Precheck'}</button>
+              <button className="primary" onClick={() => void act('start', 'POST', `/api/tasks/${id}/start`)} disabled={!(p.precheck?.passed && p.precheck.current) || Boolean(busy)}
+                title={p.precheck?.passed && p.precheck.current ? undefined : 'a precheck of the current spec must pass first'}>Start</button>
+            </>
+          )}
           <button onClick={() => setConfirm('stop')} disabled={!running || Boolean(busy)}>Stop</button>
           <button onClick={() => setConfirm('resume')} disabled={!resumable || Boolean(busy)}>Resume</button>
-          <button onClick={() => void act('verify', 'POST', `/api/tasks/${id}/verify`)} disabled={running || Boolean(busy)}>{busy === 'verify' ? 'Verifying…' : 'Verify'}</button>
+          {/* a task that never ran has nothing to verify */}
+          <button onClick={() => void act('verify', 'POST', `/api/tasks/${id}/verify`)} disabled={running || p.state === 'created' || Boolean(busy)}>{busy === 'verify' ? 'Verifying…' : 'Verify'}</button>
           <button className="danger" onClick={() => setConfirm('release')} disabled={running || Boolean(busy)}>Release</button>
         </div>
       </div>
@@ -238,6 +246,11 @@ export function TaskPage({ id }: { id: string }) {
         {p.totals.runs > 0 && ` · ${taskDuration(p)}`}
       </p>
       {running && <ThroughputControl jobs={p.jobs} maxRateMBps={p.maxRateMBps} onSet={(b) => void act('throughput', 'PATCH', `/api/tasks/${id}/throughput`, b)} busy={busy === 'throughput'} />}
+      {p.state === 'created' && (
+        <p className="card small" data-testid="not-started">
+          Not started yet. {p.precheck ? `The last precheck ${p.precheck.passed ? 'passed' : 'failed'} (${new Date(p.precheck.at).toLocaleString()})${p.precheck.current ? '' : ', for an earlier spec: run it again'}.` : 'Run the precheck; Start is enabled once it passes.'}
+        </p>
+      )}
       <OutcomeBanner p={p} />
       {p.totals.runs > 0 && (
         <p data-testid="totals">

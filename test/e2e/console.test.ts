@@ -256,10 +256,14 @@ describe('console in Chromium', () => {
     assert.equal((await call('POST', `/api/tasks/${id}/precheck`)).json.passed, true);
     // after the precheck passed, a table of the same name appears on the target
     await execSql(dst.uri, 'CREATE TABLE items (x int)');
-    assert.equal((await call('POST', `/api/tasks/${id}/start`)).status, 202);
+    // a task that never ran: Start (its precheck passed), no Verify; started from its page
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`http://127.0.0.1:${port}/#/tasks/${id}`);
+    await page.getByTestId('not-started').getByText(/^Not started yet\. The last precheck passed/).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Verify' }).isDisabled(), true);
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
     await waitFor('the run to end', async () => ((await call('GET', `/api/tasks/${id}`)).json.state.startsWith('completed') ? true : undefined), 120_000);
 
-    await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`http://127.0.0.1:${port}/#/`);
     const row = page.locator('table.tasks tr', { hasText: 'console-rejects' });
     await row.waitFor();
