@@ -293,7 +293,7 @@ export function TaskPage({ id }: { id: string }) {
           </div>
         )}
         {p.units.length === 0 ? <p className="muted">{p.spec.migration === 'schema' ? 'A schema migration copies no data.' : 'The table list appears once the plan is made.'}</p> : (
-          <div className="table-wrap">
+          <ScrollWrap label="tables">
             <table className="units">
               <thead><tr>{th('unit', 'Table')}{th('state', 'State')}{th('rows', 'Rows', true)}{th('bytes', 'Bytes', true)}{th('rate', 'Rate', true)}</tr></thead>
               <tbody>
@@ -308,7 +308,7 @@ export function TaskPage({ id }: { id: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollWrap>
         )}
       </section>
       {(failures.length > 0 || skipped.length > 0) && (
@@ -323,7 +323,7 @@ export function TaskPage({ id }: { id: string }) {
       <section className="card">
         <h2>Runs, retries and resumes</h2>
         {p.runs.length > 0 && (
-          <div className="table-wrap">
+          <ScrollWrap label="runs">
             <table className="runs" aria-label="runs">
               <thead><tr><th>Run</th><th>Started</th><th>State</th><th>Rows</th><th>Bytes</th><th>Duration</th></tr></thead>
               <tbody>
@@ -339,7 +339,7 @@ export function TaskPage({ id }: { id: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollWrap>
         )}
         {runs.length === 0 ? <p className="muted">Not started yet.</p> : (
           <ul className="history">{runs.map((h) => <li key={h.at + h.kind + h.message} data-kind={h.kind}><time dateTime={h.at}>{new Date(h.at).toLocaleString()}</time> {HISTORY_LABEL[h.kind] ? <strong>{HISTORY_LABEL[h.kind]}: </strong> : null}{h.message}</li>)}</ul>
@@ -422,4 +422,25 @@ function renamed(p: TaskProgressView, unit: string): string | null {
   }
   for (const x of m.schemas ?? []) if (unit.startsWith(`${x.from}.`)) return `${x.to}.${unit.slice(x.from.length + 1)}`;
   return null;
+}
+
+/** A table that may be wider than the screen: scrolls sideways, and says so while it does not all fit. */
+function ScrollWrap({ label, children }: { label: string; children: React.ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [wider, setWider] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const check = () => setWider(el.scrollWidth > el.clientWidth + 1);
+    check();
+    const ro = new ResizeObserver(check);
+    ro.observe(el);
+    return () => ro.disconnect();
+  });
+  return (
+    <>
+      {wider && <p className="small muted scroll-hint" data-testid="scroll-hint">More columns to the right: scroll the table sideways →</p>}
+      <div className="table-wrap" ref={ref} tabIndex={wider ? 0 : undefined} role={wider ? 'region' : undefined} aria-label={wider ? `${label}, scrolls sideways` : undefined}>{children}</div>
+    </>
+  );
 }

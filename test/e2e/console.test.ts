@@ -198,6 +198,13 @@ describe('console in Chromium', () => {
     assert.match(await page.locator('table.units').innerText(), /public\.orders → public\.purchases\s+done\s+200,000/);
     assert.equal(await page.locator('table.units td.num').first().evaluate((td) => getComputedStyle(td).textAlign), 'right');
     await shot('07-task-page.png');
+    // on a narrow screen the table scrolls sideways, and says so
+    await page.setViewportSize({ width: 420, height: 900 });
+    await page.getByTestId('scroll-hint').first().waitFor();
+    assert.ok(await page.locator('.table-wrap:has(table.units)').evaluate((e) => e.scrollWidth > e.clientWidth), 'it scrolls');
+    await shot('07b-task-page-narrow.png');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByTestId('scroll-hint').first().waitFor({ state: 'detached' });
     // the verify result is stored with the task: a reload shows it, with when it ran
     await page.reload();
     await page.getByTestId('verify-result').getByText(/^Verify passed: 3 tables/).waitFor();
