@@ -62,6 +62,37 @@ function VerifyPanel({ v }: { v: VerifyView }) {
           {bad.map((t) => <li key={t.table}>{t.table}: source {t.sourceRows ?? '–'} rows, target {t.targetRows ?? '–'}{t.ranges ? `, ${t.ranges} ranges compared` : ''}</li>)}
         </ul>
       )}
+      {/* the stored report, table by table: what a managed console calls the validation report */}
+      {tables.length > 0 && (
+        <details className="verify-report" data-testid="verify-report">
+          <summary>Report by table ({tables.length.toLocaleString()} tables{sequences.length ? `, ${sequences.length.toLocaleString()} sequences` : ''})</summary>
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="verify report by table">
+            <table className="verify-tables">
+              <thead><tr><th>Table</th><th>Result</th><th className="num">Source rows</th><th className="num">Destination rows</th><th className="num">Ranges</th><th>Differences</th></tr></thead>
+              <tbody>
+                {[...tables].sort((a, b) => Number(a.ok) - Number(b.ok) || a.table.localeCompare(b.table)).map((t) => (
+                  <tr key={t.table}>
+                    <td>{t.table}{t.partitionOf ? <span className="small muted"> (partition of {t.partitionOf})</span> : null}</td>
+                    <td><span className={`badge ${t.ok ? 'state-completed' : 'state-failed'}`}>{t.ok ? 'equal' : 'differs'}</span></td>
+                    <td className="num">{t.sourceRows?.toLocaleString() ?? '–'}</td>
+                    <td className="num">{t.targetRows?.toLocaleString() ?? '–'}</td>
+                    <td className="num">{t.ranges.toLocaleString()}</td>
+                    <td className="small">{t.problems.join('; ')}</td>
+                  </tr>
+                ))}
+                {sequences.map((q) => (
+                  <tr key={`seq ${q.sequence}`}>
+                    <td>{q.sequence} <span className="small muted">(sequence)</span></td>
+                    <td><span className={`badge ${q.ok ? 'state-completed' : 'state-failed'}`}>{q.ok ? 'equal' : 'differs'}</span></td>
+                    <td className="num" colSpan={3}></td>
+                    <td className="small">{q.ok ? '' : `position on the source ${q.source ?? 'missing'}, on the destination ${q.target ?? 'missing'}`}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </details>
+      )}
     </div>
   );
 }

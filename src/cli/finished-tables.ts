@@ -13,6 +13,20 @@ export const NAMED_SECONDS = 10;
 export class FinishedTables {
   private counted = { copied: 0, copiedBytes: 0, already: 0 };
   done = 0;
+  /** Copy units the data phase has (its phase-start says). */
+  units = 0;
+
+  /** The overall bar's name: how many units are done. */
+  progress(): string {
+    return `all tables (${this.done.toLocaleString('en')} of ${this.units.toLocaleString('en')} done)`;
+  }
+
+  /** The line for a finished unit that gets one (large or slow), else null: it is counted. */
+  line(u: { unit: string; rows: number; bytes: number; seconds: number; skipped?: boolean }, fmtBytes: (n: number) => string): string | null {
+    if (!this.named(u)) return null;
+    const rate = u.seconds > 0 ? u.bytes / u.seconds / MB : 0;
+    return `  copied ${u.unit}: ${u.rows.toLocaleString('en')} rows, ${fmtBytes(u.bytes)} in ${u.seconds.toFixed(1)}s (${rate.toFixed(1)} MB/s)`;
+  }
 
   /** Whether this finished unit gets its own line (else it is counted). */
   named(u: { bytes: number; seconds: number; skipped?: boolean }): boolean {

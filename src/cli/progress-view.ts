@@ -80,18 +80,12 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
   let doneBytes = 0;
   let dataStart = 0;
   let streamShownAt = 0;
-  let units = 0;
   const finished = new FinishedTables();
   // multi.log only flushes on the next redraw: without bars on screen, write directly
   const line = (text: string) => (bars.size === 0 && overall === null ? out.write(`${text}\n`) : multi.log(`${text}\n`));
 
-  const overallPayload = () => ({
-    name: `all tables (${finished.done.toLocaleString('en')} of ${units.toLocaleString('en')} done)`.padEnd(28),
-    pct: totalBytes ? Math.min(100, Math.floor((doneBytes / totalBytes) * 100)) : 0,
-    rows: '',
-    bytes: fmtBytes(doneBytes),
-    ...ratePayload(doneBytes, totalBytes, dataStart),
-  });
+  const pct = () => (totalBytes ? Math.min(100, Math.floor((doneBytes / totalBytes) * 100)) : 0);
+  const overallPayload = () => ({ name: finished.progress().padEnd(28), pct: pct(), rows: '', bytes: fmtBytes(doneBytes), ...ratePayload(doneBytes, totalBytes, dataStart) });
 
   return (e) => {
     switch (e.type) {
@@ -99,7 +93,7 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
         line(`▶ ${e.phase}${e.steps !== undefined ? ` (${e.steps} ${e.phase === 'data' ? 'copy units' : 'steps'})` : ''}`);
         if (e.phase === 'data') {
           dataStart = Date.now();
-          units = e.steps ?? 0;
+          finished.units = e.steps ?? 0;
           overall = multi.create(Math.max(1, totalBytes), 0, overallPayload());
         }
         break;
@@ -147,8 +141,8 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
           bars.delete(e.unit);
         }
         overall?.update(Math.min(doneBytes, totalBytes), overallPayload());
-        const rate = e.seconds > 0 ? e.bytes / e.seconds / MB : 0;
-        if (finished.named(e)) line(`  copied ${e.unit}: ${e.rows.toLocaleString('en')} rows, ${fmtBytes(e.bytes)} in ${e.seconds.toFixed(1)}s (${rate.toFixed(1)} MB/s)`);
+        const named = finished.line(e, fmtBytes);
+        if (named) line(named);
         break;
       }
       case 'retry':

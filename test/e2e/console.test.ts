@@ -31,9 +31,17 @@ describe('console in Chromium', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-console-'));
   const cspViolations: string[] = [];
   // every screenshot of a page is also an accessibility scan of it: serious or critical violations fail the test
-  const shot = async (name: string) => {
+  // `narrow`: the same page again at 420 px wide (then back to the width it had)
+  const shot = async (name: string, narrow = false) => {
     await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
     assert.deepEqual(await seriousViolations(page), [], `accessibility of ${name}`);
+    if (!narrow) return;
+    const size = page.viewportSize()!;
+    await page.setViewportSize({ width: 420, height: size.height });
+    const narrowName = name.replace(/\.png$/, '-420.png');
+    await page.screenshot({ path: path.join(SHOTS, narrowName), fullPage: true });
+    assert.deepEqual(await seriousViolations(page), [], `accessibility of ${narrowName}`);
+    await page.setViewportSize(size);
   };
 
   before(async () => {
@@ -97,11 +105,11 @@ describe('console in Chromium', () => {
     await page.getByTestId('result-target').getByText(/^Failed at TCP connect: connection refused/).waitFor();
     assert.match(await page.locator('.hint', { hasText: 'Fix:' }).innerText(), /start the server, or check host and port/);
     assert.equal(await page.getByRole('button', { name: 'Next: types and objects' }).isDisabled(), true);
-    await shot('01-connectivity-failed.png');
+    await shot('01-connectivity-failed.png', true);
     await page.locator('#target-port').fill(String(d.port));
     await page.getByTestId('test-target').click();
     await page.getByTestId('result-target').getByText(/^Passed/).waitFor();
-    await shot('02-connectivity-passed.png');
+    await shot('02-connectivity-passed.png', true);
     await page.getByRole('button', { name: 'Next: types and objects' }).click();
     // the focus follows to the step that opened
     await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'types and objects');
@@ -135,7 +143,7 @@ describe('console in Chromium', () => {
     await page.getByRole('button', { name: 'expand public' }).click();
     await page.getByPlaceholder('Search tables').fill('key');
     await page.getByRole('treeitem').getByText('keyless').waitFor();
-    await shot('03-objects.png');
+    await shot('03-objects.png', true);
     await page.getByRole('button', { name: 'Next: precheck' }).click();
 
     // (3) precheck: passes with a warning for the keyless table
@@ -151,7 +159,7 @@ describe('console in Chromium', () => {
     const next = page.getByRole('button', { name: 'Next: confirm' });
     assert.equal(await next.isDisabled(), true);
     await page.getByLabel(/^I have read the (warning|\d+ warnings) above and go on anyway$/).check();
-    await shot('04-precheck.png');
+    await shot('04-precheck.png', true);
     await next.click();
 
     // (4) confirm: what will move, the server's default jobs, field errors before Start; then the task page until 100 %
@@ -162,11 +170,11 @@ describe('console in Chromium', () => {
     assert.equal(await page.getByRole('button', { name: 'Start migration' }).isDisabled(), true);
     await page.locator('#jobs').fill('2');
     await page.locator('#max-rate').fill('1');
-    await shot('05-confirm.png');
+    await shot('05-confirm.png', true);
     await page.getByRole('button', { name: 'Start migration' }).click();
     await page.waitForURL(/#\/tasks\//);
     await page.getByRole('heading', { name: /console-move/ }).waitFor();
-    await shot('06-task-running.png');
+    await shot('06-task-running.png', true);
     // while it copies at 1 MB/s: the time left, and each copying table's own rate
     await page.getByText(/; about \S.* left$/).waitFor({ timeout: 30_000 });
     await page.locator('table.units tr', { hasText: 'copying' }).locator('td.num').nth(2).getByText(/\/s$/).waitFor();
@@ -194,6 +202,9 @@ describe('console in Chromium', () => {
     assert.equal(await page.getByRole('progressbar', { name: 'task progress' }).getAttribute('aria-valuenow'), '100');
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByTestId('verify-result').getByText(/^Verify passed: 3 tables/).waitFor({ timeout: 60_000 });
+    // the report table by table, kept with the task
+    await page.getByTestId('verify-report').locator('summary').click();
+    assert.match(await page.locator('table.verify-tables').innerText(), /public\.orders → public\.purchases\s+equal\s+200,000\s+200,000/);
     // numbers in the reader's format, right-aligned
     assert.match(await page.locator('table.units').innerText(), /public\.orders → public\.purchases\s+done\s+200,000/);
     assert.equal(await page.locator('table.units td.num').first().evaluate((td) => getComputedStyle(td).textAlign), 'right');
