@@ -50,3 +50,22 @@ export function incrementalOptions(srcUri: string, dstUri: string, steer: Increm
 export function incrementalRun(srcUri: string, dstUri: string, cutover: () => CutoverRequest | null, onEvent: (e: MigrationEvent) => void): Promise<MigrationSummary> {
   return runMigration(incrementalOptions(srcUri, dstUri, { cutover, onEvent }));
 }
+
+/**
+ * Transactions pgferry's slots in `uri`'s database received streamed before their commit
+ * (pgoutput protocol 2; the slot's statistics, 14+), waiting up to `ms` for the walsender to
+ * report them: its statistics are flushed now and then, not at once.
+ */
+export async function streamedTransactions(uri: string, ms = 30_000): Promise<number> {
+  const c = new pg.Client({ connectionString: uri });
+  await c.connect();
+  try {
+    for (const t0 = Date.now(); ; ) {
+      const r = await c.query<{ n: number }>("SELECT coalesce(sum(stream_txns), 0)::int AS n FROM pg_stat_replication_slots WHERE slot_name LIKE 'pgferry%'");
+      if (r.rows[0].n > 0 || Date.now() - t0 > ms) return r.rows[0].n;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  } finally {
+    await c.end();
+  }
+}

@@ -17,6 +17,7 @@ import { runCli, type CliResult } from '../harness/cli.js';
 import { changeSchema, startWriter } from '../harness/change-writer.js';
 import { sequenceStates, tableDigests } from '../harness/data-oracle.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
+import { streamedTransactions } from '../harness/slots.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-incremental-kill-'));
 const storeFile = path.join(dir, 'tasks.db');
@@ -62,6 +63,9 @@ describe('incremental task killed with SIGKILL', () => {
     const src = await freshDatabase(await server('15', 'src'), 'incrkill');
     const dst = await freshDatabase(await server('15', 'dst'), 'incrkill');
     await execSql(src.uri, changeSchema(1_000_000));
+    // the smallest logical_decoding_work_mem: the writer's larger transactions come streamed before
+    // their commit (protocol 2), so kills land inside streamed transactions too
+    await execSql(src.uri, `ALTER DATABASE ${src.name} SET logical_decoding_work_mem = '64kB'`);
     const writer = startWriter(src.uri, '15');
     const rnd = seeded(20261202);
     try {
@@ -87,6 +91,7 @@ describe('incremental task killed with SIGKILL', () => {
       await until(id, 'streaming', (t) => t.phase === 'stream');
       const steps = await writer.stop();
       assert.ok(steps > 200, `the writer made ${steps} steps`);
+      assert.ok((await streamedTransactions(src.uri)) > 0, 'no transaction was streamed');
       const cut = await cli(['task', 'cutover', id, '--wait', '--max-lag', '5']);
       ok(cut);
       const done = task(id);
