@@ -7,7 +7,7 @@
  * Cut over button with its dialog, the cutover's steps and downtime, and a stopped one's slot warning.
  */
 import { useEffect, useRef, useState } from 'react';
-import { ApiFailure, api, formatBytes, formatDuration, isLiveState, stateClass, taskEvents, type CutoverRequest, type PlanHistoryData, type TaskProgressView, type UnitProgress, type VerifyView } from './api';
+import { ApiFailure, api, formatBytes, jobsError as jobsProblem, rateError as rateProblem, formatDuration, isLiveState, stateClass, taskEvents, type CutoverRequest, type PlanHistoryData, type TaskProgressView, type UnitProgress, type VerifyView } from './api';
 import { ProgressBar, StateBadge, taskDuration } from './TaskList';
 import { CutoverDialog, CutoverProgress, LagChart, LagPanel, SlotWarning, type LagSample } from './Stream';
 import { TwoAxisChart } from './TwoAxisChart';
@@ -410,8 +410,8 @@ function ConfirmBox({ what, text, run, destructive, typeToConfirm, onCancel }: {
 function ThroughputControl({ jobs, maxRateMBps, onSet, busy }: { jobs: number; maxRateMBps: number | null; onSet: (b: { jobs: number; maxRateMBps: number | null }) => void; busy: boolean }) {
   const [j, setJ] = useState(String(jobs));
   const [r, setR] = useState(maxRateMBps === null ? '' : String(maxRateMBps));
-  const jobsError = /^\d+$/.test(j) && Number(j) >= 1 && Number(j) <= 64 ? null : 'a whole number from 1 to 64';
-  const rateError = r.trim() === '' || (Number(r) > 0 && Number.isFinite(Number(r))) ? null : 'more than 0, or empty for no limit';
+  const jobsError = jobsProblem(j);
+  const rateError = rateProblem(r);
   const changed = Number(j) !== jobs || (r.trim() === '' ? null : Number(r)) !== maxRateMBps;
   return (
     <form className="row throughput" aria-label="throughput" onSubmit={(e) => { e.preventDefault(); if (!jobsError && !rateError && changed) onSet({ jobs: Number(j), maxRateMBps: r.trim() === '' ? null : Number(r) }); }}>

@@ -5,7 +5,8 @@
  * (3) precheck (Next only once it passes), (4) throughput and start.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { ApiFailure, api, type ConnFields, type ConnSpecInput, type ConnectivityReport, type ObjectTree, type ObjectTreeTable, type PlanPreview, type PrecheckReport, type SideResult, type SslMode, type TaskSpecInput, type TaskView } from './api';
+import { ObjectPicker, destinationClashes, entries, type Picked } from './ObjectPicker';
+import { ApiFailure, api, jobsError as jobsProblem, rateError as rateProblem, type ConnFields, type ConnSpecInput, type ConnectivityReport, type ObjectTree, type PlanPreview, type PrecheckReport, type SideResult, type SslMode, type TaskSpecInput, type TaskView } from './api';
 
 type Side = SideResult['side'];
 const EMPTY: ConnFields = { host: '127.0.0.1', port: 5432, database: '', user: 'postgres', password: '', sslmode: 'prefer' };
@@ -19,52 +20,6 @@ function connSpec(c: ConnFields): ConnSpecInput {
 
 function describe(err: unknown): string {
   return err instanceof ApiFailure ? `${err.error.code}: ${err.error.message}${err.error.fix ? ` — ${err.error.fix}` : ''}` : String(err);
-}
-
-interface Picked {
-  schema: string;
-  table: string;
-  rename: string;
-  excluded: string[];
-  columnRenames: Record<string, string>;
-}
-
-/** A table of the tree or a partition; `tree` names the partitioned tables above it, outermost first. */
-interface Entry {
-  schema: string;
-  table: ObjectTreeTable;
-  tree: string[];
-}
-
-/** Every table and, under it at any depth, its partitions (which may live in other schemas). */
-function entries(tree: ObjectTree): Entry[] {
-  const under = (t: ObjectTreeTable, tree: string[]): Entry[] =>
-    (t.partitions ?? []).flatMap((p) => [{ schema: p.schema, table: p, tree }, ...under(p, [...tree, `${p.schema}.${p.name}`])]);
-  return tree.schemas.flatMap((s) => s.tables.flatMap((t) => [{ schema: s.name, table: t, tree: [] }, ...under(t, [`${s.name}.${t.name}`])]));
-}
-
-/** A partition in the tree: its name, bound and rows, and the partitions under it, shown when searched or opened. */
-function PartitionList({ parent, q, open, highlight, onPick, onAdd }: {
-  parent: ObjectTreeTable; q: string; open: boolean; highlight: string | null; onPick: (key: string) => void; onAdd: (key: string) => void;
-}) {
-  const matches = (t: ObjectTreeTable): boolean => t.name.toLowerCase().includes(q) || (t.partitions ?? []).some(matches);
-  const shown = (parent.partitions ?? []).filter((p) => open || (q && matches(p)));
-  if (!shown.length) return null;
-  return (
-    <ul role="group" className="partitions">
-      {shown.map((p) => {
-        const key = JSON.stringify([p.schema, p.name]);
-        return (
-          <li key={key} role="treeitem">
-            <button className={`node ${highlight === key ? 'hl' : ''}`} onClick={() => onPick(key)} onDoubleClick={() => onAdd(key)}>
-              {p.schema}.{p.name} <span className="muted small">partition of {parent.name}, {p.bound}, {p.rows} rows</span>
-            </button>
-            <PartitionList parent={p} q={q} open={open} highlight={highlight} onPick={onPick} onAdd={onAdd} />
-          </li>
-        );
-      })}
-    </ul>
-  );
 }
 
 function ConnectionForm({ side, value, onChange, result, testing, onTest }: {
@@ -137,12 +92,9 @@ export function Wizard() {
   const [wholeDb, setWholeDb] = useState(true);
   const [tree, setTree] = useState<ObjectTree | null>(null);
   const [treeError, setTreeError] = useState<string | null>(null);
-  const [search, setSearch] = useState('');
-  const [pickedSearch, setPickedSearch] = useState('');
-  const [expanded, setExpanded] = useState<Record<string, boolean>>({});
-  const [highlight, setHighlight] = useState<string | null>(null);
+  // what exists on the target already, by schema.name: a rename onto one is flagged as it is typed
+  const [onTarget, setOnTarget] = useState<ReadonlySet<string>>(new Set());
   const [picked, setPicked] = useState<Picked[]>([]);
-  const [pickedFocus, setPickedFocus] = useState<string | null>(null);
   const [schemaRenames, setSchemaRenames] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<PlanPreview | null>(null);
   const [task, setTask] = useState<TaskView | null>(null);
@@ -198,7 +150,10 @@ export function Wizard() {
   useEffect(() => {
     if (step !== 2 || tree) return;
     api<ObjectTree>('POST', '/api/catalog/objects', { source: connSpec(conn.source) }).then(setTree, (e) => setTreeError(describe(e)));
-  }, [step, tree, conn.source]);
+    // the target's names only sharpen a warning the precheck gives anyway: a failure here stays quiet
+    api<ObjectTree>('POST', '/api/catalog/objects', { target: connSpec(conn.target) })
+      .then((t) => setOnTarget(new Set(t.schemas.flatMap((s) => s.tables.map((x) => `${s.name}.${x.name}`)))), () => {});
+  }, [step, tree, conn.source, conn.target]);
   useEffect(() => {
     if (step !== 2) return;
     const t = setTimeout(() => {
@@ -248,8 +203,8 @@ export function Wizard() {
   useEffect(() => {
     if (task && jobs === '') setJobs(String(task.jobs));
   }, [task?.id]);
-  const jobsError = /^\d+$/.test(jobs) && Number(jobs) >= 1 && Number(jobs) <= 64 ? null : 'a whole number from 1 to 64';
-  const rateError = maxRate.trim() === '' || Number(maxRate) > 0 ? null : 'more than 0, or empty for no limit';
+  const jobsError = jobsProblem(jobs);
+  const rateError = rateProblem(maxRate);
 
   const start = async () => {
     if (!task) return;
@@ -265,7 +220,6 @@ export function Wizard() {
     }
   };
 
-  const q = search.trim().toLowerCase();
   const all = useMemo(() => (tree ? entries(tree) : []), [tree]);
   // what the confirm step says will move (estimates from the source's statistics)
   const summary = useMemo(() => {
@@ -287,37 +241,8 @@ export function Wizard() {
   useEffect(() => {
     if (!lone.length) setPartitionsAsTables(false);
   }, [lone.length]);
-  const pickedKeys = useMemo(() => new Set(picked.map((p) => JSON.stringify([p.schema, p.table]))), [picked]);
-  const isPicked = (schema: string, table: string) => pickedKeys.has(JSON.stringify([schema, table]));
-  const pickedIn = (schema: string) => picked.filter((p) => p.schema === schema).length;
-  const ps = pickedSearch.trim().toLowerCase();
-  const shownPicked = ps ? picked.filter((p) => `${p.schema}.${p.table}`.toLowerCase().includes(ps) || p.rename.toLowerCase().includes(ps)) : picked;
-  // two selected relations that would have one name on the destination, flagged as the renames are typed
-  const clashes = useMemo(() => {
-    const byTarget = new Map<string, string[]>();
-    for (const p of picked) {
-      const t = `${schemaRenames[p.schema]?.trim() || p.schema}.${p.rename.trim() || p.table}`;
-      byTarget.set(t, [...(byTarget.get(t) ?? []), `${p.schema}.${p.table}`]);
-    }
-    const out = new Map<string, string>();
-    for (const [t, from] of byTarget) if (from.length > 1) for (const f of from) out.set(f, `${t} on the destination is also the name of ${from.filter((x) => x !== f).join(', ')}`);
-    return out;
-  }, [picked, schemaRenames]);
-  const add = (node: string | null = highlight) => {
-    if (!node || !tree) return;
-    const [schema, table] = JSON.parse(node) as [string, string | null];
-    const s = tree.schemas.find((x) => x.name === schema);
-    // a schema adds its tables; their partitions come with them
-    const tables = table ? [entryOf(schema, table)?.table].filter((t): t is ObjectTreeTable => t !== undefined) : (s?.tables ?? []).filter((t) => t.kind !== 'sequence');
-    setWholeDb(false);
-    setPicked((p) => [...p, ...tables.filter((t) => !p.some((x) => x.schema === schema && x.table === t.name)).map((t) => ({ schema, table: t.name, rename: '', excluded: [], columnRenames: {} }))]);
-  };
-  const remove = () => {
-    if (!pickedFocus) return;
-    setPicked((p) => p.filter((x) => `${x.schema}.${x.table}` !== pickedFocus));
-    setPickedFocus(null);
-  };
-  const update = (key: string, f: (p: Picked) => Picked) => setPicked((list) => list.map((p) => (`${p.schema}.${p.table}` === key ? f(p) : p)));
+  // two selected relations that would have one name on the destination, or one already there, flagged as the renames are typed
+  const clashes = useMemo(() => destinationClashes(picked, schemaRenames, onTarget), [picked, schemaRenames, onTarget]);
 
   const canNext1 = tests.source?.passed && tests.target?.passed;
   // after Next or Back the focus goes to the step that opened, not to the page's body
@@ -378,115 +303,9 @@ export function Wizard() {
               </div>
             )}
           </fieldset>
-          <fieldset className="card">
-            <legend>Objects</legend>
-            <label className="inline"><input type="radio" name="scope" checked={wholeDb} onChange={() => setWholeDb(true)} /> Whole database</label>
-            <label className="inline"><input type="radio" name="scope" checked={!wholeDb} onChange={() => setWholeDb(false)} /> Choose schemas, tables and columns</label>
-            <div className="picker">
-              <div className="pane">
-                <h3>Available</h3>
-                <input type="search" placeholder="Search tables" aria-label="search tables" value={search} onChange={(e) => setSearch(e.target.value)} />
-                {treeError && <p className="error">{treeError}</p>}
-                {!tree && !treeError && <p className="muted">Loading objects…</p>}
-                <ul className="tree" role="tree" aria-label="available objects">
-                  {tree?.schemas.map((s) => {
-                    const found = (t: ObjectTreeTable): boolean => t.name.toLowerCase().includes(q) || (t.partitions ?? []).some(found);
-                    const tables = s.tables.filter((t) => !q || found(t) || s.name.toLowerCase().includes(q));
-                    if (q && !tables.length) return null;
-                    const key = JSON.stringify([s.name, null]);
-                    return (
-                      <li key={s.name} role="treeitem" aria-expanded={Boolean(expanded[s.name] || q)}>
-                        <button className="twisty" aria-label={`expand ${s.name}`} onClick={() => setExpanded((x) => ({ ...x, [s.name]: !x[s.name] }))}>{expanded[s.name] || q ? '▾' : '▸'}</button>
-                        <button className={`node ${highlight === key ? 'hl' : ''}`} onClick={() => setHighlight(key)}>{s.name}</button>
-                        <span className="muted small"> {s.tables.length.toLocaleString()} {s.tables.length === 1 ? 'relation' : 'relations'}{pickedIn(s.name) ? `, ${pickedIn(s.name).toLocaleString()} selected` : ''}</span>
-                        {(expanded[s.name] || q) && (
-                          <ul role="group">
-                            {tables.map((t) => {
-                              const tk = JSON.stringify([s.name, t.name]);
-                              const parts = t.partitions?.length ?? 0;
-                              return (
-                                <li key={t.name} role="treeitem" aria-expanded={parts ? Boolean(expanded[tk] || q) : undefined} aria-selected={isPicked(s.name, t.name)}>
-                                  {parts > 0 && <button className="twisty" aria-label={`expand ${s.name}.${t.name}`} onClick={() => setExpanded((x) => ({ ...x, [tk]: !x[tk] }))}>{expanded[tk] || q ? '▾' : '▸'}</button>}
-                                  <button className={`node ${highlight === tk ? 'hl' : ''}`} onClick={() => setHighlight(tk)} onDoubleClick={() => add(tk)}>
-                                    {isPicked(s.name, t.name) && <span className="picked-mark" aria-hidden="true">✓ </span>}{t.name} <span className="muted small">{parts ? `partitioned table, ${parts} partitions, ` : `${t.kind}${t.kind === 'table' ? ', ' : ''}`}{t.kind === 'table' ? `${t.rows} rows${t.hasKey ? '' : ', no key'}` : ''}</span>
-                                  </button>
-                                  {parts > 0 && <PartitionList parent={t} q={q} open={Boolean(expanded[tk])} highlight={highlight} onPick={setHighlight} onAdd={add} />}
-                                </li>
-                              );
-                            })}
-                          </ul>
-                        )}
-                      </li>
-                    );
-                  })}
-                </ul>
-              </div>
-              <div className="arrows">
-                <button onClick={() => add()} disabled={!highlight} aria-label="add to selected">→</button>
-                <button onClick={remove} disabled={!pickedFocus} aria-label="remove from selected">←</button>
-              </div>
-              <div className="pane">
-                <h3>Selected {wholeDb ? '(whole database)' : `(${picked.length})`}</h3>
-                {!wholeDb && picked.length === 0 && <p className="muted">Pick a schema or table on the left and press →.</p>}
-                {picked.length > 0 && <input type="search" placeholder="Search selected" aria-label="search selected" value={pickedSearch} onChange={(e) => setPickedSearch(e.target.value)} />}
-                <ul className="selected">
-                  {[...new Set(shownPicked.map((p) => p.schema))].map((schema) => (
-                    <li key={schema}>
-                      <div className="row">
-                        <strong>{schema}</strong>
-                        <button className="link" onClick={() => { setPicked((list) => list.filter((x) => x.schema !== schema)); setPickedFocus(null); }}>remove schema {schema}</button>
-                        <input className="rename" aria-label={`rename schema ${schema}`} placeholder="rename schema" value={schemaRenames[schema] ?? ''} onChange={(e) => setSchemaRenames((r) => ({ ...r, [schema]: e.target.value }))} />
-                      </div>
-                      <ul>
-                        {shownPicked.filter((p) => p.schema === schema).map((p) => {
-                          const key = `${p.schema}.${p.table}`;
-                          const entry = entryOf(p.schema, p.table);
-                          const cols = entry?.table.columns ?? [];
-                          return (
-                            <li key={key} className={pickedFocus === key ? 'hl' : ''}>
-                              <div className="row">
-                                <button className="node" onClick={() => setPickedFocus(key)} aria-pressed={pickedFocus === key}>{p.table}</button>
-                                <input className="rename" aria-label={`rename ${entry?.table.kind ?? 'table'} ${key}`} placeholder={`rename ${entry?.table.kind ?? 'table'}`} value={p.rename} onChange={(e) => update(key, (x) => ({ ...x, rename: e.target.value }))} />
-                                <button className="link" onClick={() => setOpen((o) => ({ ...o, [key]: !o[key] }))} aria-expanded={Boolean(open[key])} aria-label={`columns of ${key}`}>columns</button>
-                              </div>
-                              {clashes.has(key) && <p className="error small" role="alert" data-testid={`clash-${key}`}>{clashes.get(key)}</p>}
-                              {entry?.table.partitions?.length ? <p className="muted small">with its {entry.table.partitions.length} partitions, every level</p> : null}
-                              {entry?.tree.length ? (
-                                <p className={`small ${lone.includes(p) && !partitionsAsTables ? 'error' : 'muted'}`} data-testid={`partition-note-${key}`}>
-                                  {lone.includes(p)
-                                    ? `partition of ${entry.tree[0]}, selected alone: ${partitionsAsTables ? 'created as a plain table with its own rows' : 'refused unless created as a plain table (below), or select the partitioned table instead'}`
-                                    : `partition of ${entry.tree[0]}: comes with it`}
-                                </p>
-                              ) : null}
-                              {open[key] && (
-                                <ul className="columns">
-                                  {cols.map((c) => (
-                                    <li key={c.name} className="row">
-                                      <label className="inline">
-                                        <input type="checkbox" checked={!p.excluded.includes(c.name)} onChange={(e) => update(key, (x) => ({ ...x, excluded: e.target.checked ? x.excluded.filter((n) => n !== c.name) : [...x.excluded, c.name] }))} />
-                                        {c.name} <span className="muted small">{c.type}</span>
-                                      </label>
-                                      <input className="rename" aria-label={`rename column ${key}.${c.name}`} placeholder="rename" value={p.columnRenames[c.name] ?? ''} onChange={(e) => update(key, (x) => ({ ...x, columnRenames: { ...x.columnRenames, [c.name]: e.target.value } }))} />
-                                    </li>
-                                  ))}
-                                </ul>
-                              )}
-                            </li>
-                          );
-                        })}
-                      </ul>
-                    </li>
-                  ))}
-                </ul>
-                {lone.length > 0 && (
-                  <label className="inline">
-                    <input type="checkbox" checked={partitionsAsTables} onChange={(e) => setPartitionsAsTables(e.target.checked)} />
-                    Create partitions selected without their table as plain tables
-                  </label>
-                )}
-              </div>
-            </div>
-          </fieldset>
+          <ObjectPicker tree={tree} treeError={treeError} wholeDb={wholeDb} setWholeDb={setWholeDb} picked={picked} setPicked={setPicked}
+            schemaRenames={schemaRenames} setSchemaRenames={setSchemaRenames} clashes={clashes} lone={lone}
+            partitionsAsTables={partitionsAsTables} setPartitionsAsTables={setPartitionsAsTables} entryOf={entryOf} />
           {preview && (preview.skipped.length > 0 || preview.notes.length > 0) && (
             <div className="card warn" role="status" aria-label="dependent objects">
               <h3>What this choice does to other objects</h3>

@@ -36,6 +36,16 @@ export function clearToken(): void {
   sessionStorage.removeItem(TOKEN_KEY);
 }
 
+/** What is wrong with jobs as typed (the task spec's bounds), or null. */
+export function jobsError(jobs: string): string | null {
+  return /^\d+$/.test(jobs) && Number(jobs) >= 1 && Number(jobs) <= 64 ? null : 'a whole number from 1 to 64';
+}
+
+/** What is wrong with a rate limit in MB/s as typed (empty: no limit), or null. */
+export function rateError(rate: string): string | null {
+  return rate.trim() === '' || (Number(rate) > 0 && Number.isFinite(Number(rate))) ? null : 'more than 0, or empty for no limit';
+}
+
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {
     method,

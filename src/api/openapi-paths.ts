@@ -47,8 +47,8 @@ export const CONNECTION_PATHS = {
     }),
   },
   '/api/catalog/objects': {
-    post: op("a source's schemas, tables and columns, for choosing objects", { '200': { description: 'schemas → tables → columns' }, ...errors, ...transient }, {
-      requestBody: json({ type: 'object', required: ['source'], properties: { source: ref('ConnSpec') } }),
+    post: op("one side's schemas, tables and columns: the source's, for choosing objects, or the target's, to flag names already taken there", { '200': { description: 'schemas → tables → columns' }, ...errors, ...transient }, {
+      requestBody: json({ type: 'object', description: 'exactly one of source and target', properties: { source: ref('ConnSpec'), target: ref('ConnSpec') } }),
     }),
   },
   '/api/plan/preview': {

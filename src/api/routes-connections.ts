@@ -1,6 +1,6 @@
 /**
  * The routes that connect with settings the caller sends in the body, before any task exists:
- * Test Connectivity, a source's object tree, and a plan preview. Each setting passes the
+ * Test Connectivity, a source's (or target's) object tree, and a plan preview. Each setting passes the
  * connection policy first (connection-policy.ts), so a caller never uses the server's own
  * credentials, files or sockets.
  */
@@ -18,7 +18,9 @@ import type { RouteDeps } from './route-task.js';
 import type { ConnectivityReport, ObjectTree, PlanPreview } from './api-types.js';
 
 const ConnTestBody = z.object({ source: ConnSpecSchema.optional(), target: ConnSpecSchema.optional() }).strict();
-const ObjectsBody = z.object({ source: ConnSpecSchema }).strict();
+// one side: the source's objects to choose from, or the target's, whose names a rename must not take
+const ObjectsBody = z.object({ source: ConnSpecSchema.optional(), target: ConnSpecSchema.optional() }).strict()
+  .refine((b) => Boolean(b.source) !== Boolean(b.target), { message: 'give source or target, not both' });
 
 /** Registers POST /api/connections/test, /api/catalog/objects and /api/plan/preview. */
 export function registerConnectionRoutes(app: FastifyInstance, { policy }: RouteDeps): void {
@@ -35,7 +37,8 @@ export function registerConnectionRoutes(app: FastifyInstance, { policy }: Route
   app.post('/api/catalog/objects', async (req, reply): Promise<ObjectTree | FastifyReply> => {
     const body = parseBody(ObjectsBody, req, reply);
     if (!body) return reply;
-    const client = await connect(apiConnInfo(body.source, policy, 'source'), 'source');
+    const side = body.source ? 'source' : 'target';
+    const client = await connect(apiConnInfo((body.source ?? body.target)!, policy, side), side);
     try {
       return await listObjects(client);
     } finally {

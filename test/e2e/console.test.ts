@@ -117,12 +117,13 @@ describe('console in Chromium', () => {
     // (2) types and objects: schema public chosen with the arrow, orders renamed to purchases
     await page.getByLabel('Full data migration').check();
     await page.getByLabel('Choose schemas, tables and columns').check();
-    await page.getByRole('button', { name: 'public', exact: true }).click();
+    const publicItem = page.getByRole('treeitem', { name: /^public \d+ relations?/ });
+    await publicItem.click();
     await page.getByRole('button', { name: 'add to selected' }).click();
     // the schema counts what it has and what is selected; the tree marks the selected tables
     await page.getByText('3 relations, 3 selected').waitFor();
-    await page.getByRole('button', { name: 'expand public' }).click();
-    assert.equal(await page.locator('li[role="treeitem"][aria-selected="true"]').count(), 3);
+    await publicItem.press('ArrowRight');
+    assert.equal(await page.locator('[role="treeitem"][aria-level="2"][aria-selected="true"]').count(), 3);
     // the Selected list: searched, each control named for its table, a whole schema removed at once
     await page.getByLabel('search selected').fill('ord');
     assert.deepEqual(await page.locator('ul.selected button.node').allInnerTexts(), ['orders']);
@@ -130,8 +131,9 @@ describe('console in Chromium', () => {
     await page.getByLabel('search selected').fill('');
     await page.getByRole('button', { name: 'remove schema public' }).click();
     await page.getByText('Pick a schema or table on the left and press →.').waitFor();
-    await page.getByRole('button', { name: 'expand public' }).click();
-    await page.getByRole('button', { name: 'public', exact: true }).click();
+    await publicItem.press('ArrowLeft');
+    assert.equal(await publicItem.getAttribute('aria-expanded'), 'false');
+    await publicItem.click();
     await page.getByRole('button', { name: 'add to selected' }).click();
     // a rename onto another selected table's name is flagged as it is typed, and holds Next
     await page.getByLabel('rename table public.orders').fill('customers');
@@ -140,7 +142,7 @@ describe('console in Chromium', () => {
     await page.getByLabel('rename table public.orders').fill('purchases');
     assert.equal(await page.getByTestId('clash-public.orders').count(), 0);
     await page.getByText(/public\.orders is renamed to purchases after the migration/).waitFor();
-    await page.getByRole('button', { name: 'expand public' }).click();
+    await publicItem.press('ArrowRight');
     await page.getByPlaceholder('Search tables').fill('key');
     await page.getByRole('treeitem').getByText('keyless').waitFor();
     await shot('03-objects.png', true);
@@ -292,7 +294,7 @@ describe('console in Chromium', () => {
     const link = row.locator('a.outcome-link');
     assert.equal(await link.innerText(), '1 rejected, 3 not tried');
     assert.equal(await link.getAttribute('href'), `#/tasks/${id}/objects`);
-    await shot('10-task-list-rejected.png');
+    await shot('10-task-list-rejected.png', true);
 
     await link.click();
     await page.getByRole('heading', { name: /console-rejects/ }).waitFor();
@@ -313,9 +315,112 @@ describe('console in Chromium', () => {
     assert.match(await page.locator('table.units').innerText(), /public\.items\s+not copied/);
     // history lines carry their date
     assert.match(await page.locator('ul.history li').first().innerText(), /^\d{1,2}\/\d{1,2}\/\d{4}, \d{1,2}:\d{2}:\d{2} [AP]M run 1 started/);
-    await shot('11-task-page-rejected.png');
+    await shot('11-task-page-rejected.png', true);
       assert.deepEqual(cspViolations, []);
     });
+
+  it('walks the wizard by keyboard alone, past 300 tables, in a bounded number of Tab stops per step', async () => {
+    const s = await server('15', 'src');
+    const src = await freshDatabase(s, 'console_keys');
+    await execSql(src.uri, `DO $$ BEGIN FOR i IN 1..300 LOOP EXECUTE format('CREATE TABLE t%s (id int PRIMARY KEY)', lpad(i::text, 3, '0')); END LOOP; END $$;`);
+    const d = await server('15', 'dst');
+    const dst = await freshDatabase(d, 'console_keys');
+    // a table already on the destination: a rename onto its name is flagged as it is typed
+    await execSql(dst.uri, 'CREATE TABLE taken (id int)');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`http://127.0.0.1:${port}/#/new`);
+    await page.locator('#task-name').waitFor();
+    // Tab until the focus is on `selector`; the presses are counted for the step
+    let presses = 0;
+    const tabTo = async (selector: string) => {
+      for (let n = 0; n < 40; n++) {
+        await page.keyboard.press('Tab');
+        presses++;
+        if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+      }
+      assert.fail(`${selector} not reached in 40 Tab presses`);
+    };
+    const perStep: number[] = [];
+    const stepDone = () => { perStep.push(presses); presses = 0; };
+    const typeOver = async (text: string) => { await page.keyboard.press('ControlOrMeta+A'); await page.keyboard.type(text); };
+    const focused = () => page.evaluate(() => document.activeElement?.textContent ?? '');
+
+    // (1) fields typed, each side tested with Enter
+    await tabTo('#task-name');
+    await page.keyboard.type('keyboard-move');
+    for (const [side, db, p] of [['source', src.name, s.port], ['target', dst.name, d.port]] as const) {
+      await tabTo(`#${side}-port`);
+      await typeOver(String(p));
+      await tabTo(`#${side}-database`);
+      await page.keyboard.type(db);
+      await page.keyboard.press('Enter');
+      await page.getByTestId(`result-${side}`).getByText(/^Passed/).waitFor();
+    }
+    await tabTo('button.primary');
+    await page.keyboard.press('Enter');
+    stepDone();
+
+    // (2) the schema's 300 tables chosen in the tree with the arrows and Enter; one removed with Delete
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'types and objects');
+    await tabTo('input[name="scope"]:checked');
+    await page.keyboard.press('ArrowDown');
+    await page.getByRole('treeitem').first().waitFor();
+    await tabTo('[role="treeitem"]');
+    assert.match(await focused(), /^public 300 relations/);
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.getByRole('treeitem', { name: /^public / }).getAttribute('aria-expanded'), 'true');
+    await page.keyboard.press('ArrowDown');
+    assert.match(await focused(), /^t001 table/);
+    await page.keyboard.press('End');
+    assert.match(await focused(), /^t300 table/);
+    await page.keyboard.press('ArrowLeft');
+    assert.match(await focused(), /^public /);
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await page.locator('[role="treeitem"][aria-level="2"]').count(), 0, 'closed');
+    await page.keyboard.press('Enter');
+    await page.getByText('300 relations, 300 selected').waitFor();
+    await tabTo('ul.selected button[data-pick]');
+    assert.equal(await focused(), 't001');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await focused(), 't002');
+    await page.keyboard.press('Delete');
+    await page.getByText('300 relations, 299 selected').waitFor();
+    await page.waitForFunction(() => document.activeElement?.textContent === 't003');
+    await tabTo('input[aria-label="rename table public.t003"]');
+    await page.keyboard.type('taken');
+    assert.equal(await page.getByTestId('clash-public.t003').innerText(), 'public.taken already exists on the destination: rename it, or drop that one first');
+    assert.equal(await page.getByRole('button', { name: 'Next: precheck' }).isDisabled(), true);
+    await typeOver('t003_moved');
+    await page.getByTestId('clash-public.t003').waitFor({ state: 'detached' });
+    await shot('03b-objects-keyboard.png');
+    await tabTo('button.primary');
+    await page.keyboard.press('Enter');
+    stepDone();
+
+    // (3) precheck: warnings (if any) acknowledged with Space
+    await page.getByText(/^Precheck passed/).waitFor({ timeout: 60_000 });
+    if (await page.locator('label.ack input').count()) {
+      await tabTo('label.ack input');
+      await page.keyboard.press('Space');
+    }
+    await tabTo('button.primary');
+    await page.keyboard.press('Enter');
+    stepDone();
+
+    // (4) confirm and start
+    assert.match(await page.getByTestId('confirm-summary').innerText(), /^299 tables/);
+    await tabTo('button.primary');
+    assert.equal(await focused(), 'Start migration');
+    await page.keyboard.press('Enter');
+    stepDone();
+    await page.waitForURL(/#\/tasks\//);
+    await page.locator('.badge.state-completed').waitFor({ timeout: 180_000 });
+    const made = await execSql(dst.uri, `SELECT count(*) FILTER (WHERE relname = 't003_moved') AS moved, count(*) FILTER (WHERE relname = 't002') AS removed, count(*) AS n FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace`);
+    assert.deepEqual(made.rows[0], { moved: '1', removed: '0', n: '300' }, '299 tables and the one that was there');
+    console.log(`Tab presses per wizard step (300 tables in the tree, 299 selected): ${perStep.join(', ')}`);
+    for (const [i, n] of perStep.entries()) assert.ok(n <= 25, `step ${i + 1} took ${n} Tab presses`);
+    assert.deepEqual(cspViolations, []);
+  });
 
   it('shows partitions under their table, finds one by name, and says what happens to a partition picked alone', async () => {
     const s = await server('15', 'src');
@@ -345,9 +450,9 @@ describe('console in Chromium', () => {
 
     // the archive schema lists no table of its own: its partition is under public.orders
     await page.getByPlaceholder('Search tables').fill('orders_2019');
-    const found = page.getByRole('button', { name: /^archive\.orders_2019 partition of orders/ });
+    const found = page.getByRole('treeitem', { name: /^archive\.orders_2019 partition of orders/ });
     await found.waitFor();
-    assert.match(await page.getByRole('button', { name: /^orders partitioned table/ }).innerText(), /2 partitions, 300 rows/);
+    assert.match(await page.getByRole('treeitem', { name: /^orders partitioned table/ }).innerText(), /2 partitions, 300 rows/);
     await shot('12-partition-search.png');
 
     // picked alone: the console says it is refused, then what the option does

@@ -107,6 +107,13 @@ describe('HTTP API', () => {
     const pub = objects.json.schemas.find((s: { name: string }) => s.name === 'public');
     assert.deepEqual(pub.tables.map((t: { name: string; hasKey: boolean }) => `${t.name}:${t.hasKey}`), ['t0:true', 't1:true', 't2:true', 't3:true', 't4:true', 't5:false']);
     assert.deepEqual(pub.tables[0].columns, [{ name: 'id', type: 'integer' }, { name: 'pad', type: 'text' }]);
+    // the target's own objects (the names a rename must not take), and one side at a time
+    const onTarget = await call('POST', '/api/catalog/objects', { target: targetUri });
+    assert.equal(onTarget.status, 200, JSON.stringify(onTarget.json));
+    assert.ok(Array.isArray(onTarget.json.schemas));
+    const both = await call('POST', '/api/catalog/objects', { source: src, target: targetUri });
+    assert.equal(both.status, 400);
+    assert.match(both.json.error.message, /give source or target, not both/);
 
     const preview = await call('POST', '/api/plan/preview', { source: src, target: targetUri, objects: { excludeColumns: ['public.t0.id'] }, mapping: { tables: [{ schema: 'public', from: 't1', to: 'renamed' }] } });
     assert.equal(preview.status, 200);
