@@ -7,7 +7,7 @@
  * Cut over button with its dialog, the cutover's steps and downtime, and a stopped one's slot warning.
  */
 import { useEffect, useRef, useState } from 'react';
-import { ApiFailure, api, formatBytes, jobsError as jobsProblem, rateError as rateProblem, formatDuration, isLiveState, stateClass, taskEvents, type CutoverRequest, type PlanHistoryData, type TaskProgressView, type UnitProgress, type VerifyView } from './api';
+import { ApiFailure, api, formatBytes, jobsError as jobsProblem, rateError as rateProblem, formatDuration, isLiveState, stateClass, taskEvents, type CutoverRequest, type PlanHistoryData, type SamplesView, type TaskProgressView, type TaskSample, type UnitProgress, type VerifyView } from './api';
 import { ProgressBar, StateBadge, taskDuration } from './TaskList';
 import { CutoverDialog, CutoverProgress, LagChart, LagPanel, SlotWarning, type LagSample } from './Stream';
 import { TwoAxisChart } from './TwoAxisChart';
@@ -28,11 +28,42 @@ function phaseState(p: TaskProgressView, phase: string, verified: boolean): 'don
 
 type Sample = { t: number; mbps: number; rowsps: number };
 
-/** MB/s (left) and rows/s (right) over time, with the rate cap dashed on the MB/s axis. */
-function Chart({ samples, cap }: { samples: Sample[]; cap: number | null }) {
-  if (samples.length < 2) return <p className="muted">The throughput chart fills in while data is copied.</p>;
+/**
+ * The task's stored chart points as the charts' series: a copy's rates against its run's previous
+ * point, and, from the points taken while it streamed, the lag.
+ */
+function storedSeries(points: TaskSample[]): { throughput: Sample[]; lag: LagSample[] } {
+  const throughput: Sample[] = [];
+  const lag: LagSample[] = [];
+  points.forEach((x, i) => {
+    if (x.lagSeconds !== null) {
+      lag.push({ t: x.at, lagSeconds: x.lagSeconds, lagBytes: x.lagBytes ?? 0 });
+      return;
+    }
+    const prev = points[i - 1];
+    if (!prev || prev.run !== x.run || x.at <= prev.at) return;
+    const dt = (x.at - prev.at) / 1000;
+    throughput.push({ t: x.at, mbps: Math.max(0, (x.bytes - prev.bytes) / dt / 1024 ** 2), rowsps: Math.max(0, (x.rows - prev.rows) / dt) });
+  });
+  return { throughput, lag };
+}
+
+/** MB/s (left) and rows/s (right) over time, with the rate cap dashed on the MB/s axis; `live`: the rate now, else the average. */
+function Chart({ samples, cap, live }: { samples: Sample[]; cap: number | null; live: boolean }) {
+  if (samples.length < 2) return <p className="muted">{live ? 'The throughput chart fills in while data is copied.' : 'No throughput was recorded for this task.'}</p>;
   const last = samples[samples.length - 1];
   const peak = (f: (s: Sample) => number) => Math.max(...samples.map(f));
+  const mean = (f: (s: Sample) => number) => samples.reduce((a, s) => a + f(s), 0) / samples.length;
+  if (!live) {
+    return (
+      <TwoAxisChart times={samples.map((s) => s.t)} testId="throughput-chart" limit={cap}
+        left={{ unit: 'MB/s', className: 'mbps', values: samples.map((s) => s.mbps) }}
+        right={{ unit: 'rows/s', className: 'rowsps', values: samples.map((s) => s.rowsps) }}
+        label={`throughput of the task's runs: peak ${peak((s) => s.mbps).toFixed(1)} MB/s`}>
+        <span className="key mbps">MB/s</span> (left) peak {peak((s) => s.mbps).toFixed(1)}, mean {mean((s) => s.mbps).toFixed(1)} · <span className="key rowsps">rows/s</span> (right) peak {Math.round(peak((s) => s.rowsps)).toLocaleString()}, mean {Math.round(mean((s) => s.rowsps)).toLocaleString()}
+      </TwoAxisChart>
+    );
+  }
   return (
     <TwoAxisChart times={samples.map((s) => s.t)} testId="throughput-chart" limit={cap}
       left={{ unit: 'MB/s', className: 'mbps', values: samples.map((s) => s.mbps) }}
@@ -149,7 +180,7 @@ export function TaskPage({ id }: { id: string }) {
     const prev = last.current;
     if (prev && t > prev.t && x.state === 'running') {
       const dt = (t - prev.t) / 1000;
-      setSamples((s) => [...s.slice(-300), { t, mbps: Math.max(0, (bytes - prev.bytes) / dt / 1024 ** 2), rowsps: Math.max(0, (rows - prev.rows) / dt) }]);
+      setSamples((s) => [...s.slice(-1000), { t, mbps: Math.max(0, (bytes - prev.bytes) / dt / 1024 ** 2), rowsps: Math.max(0, (rows - prev.rows) / dt) }]);
     }
     last.current = { t, bytes, rows };
     // while it streams, a lag point with every progress event (about a second apart)
@@ -167,6 +198,13 @@ export function TaskPage({ id }: { id: string }) {
       });
     };
     api<TaskProgressView>('GET', `/api/tasks/${id}/progress`).then((x) => { onProgress(x); follow(); }, (e) => setError(e instanceof ApiFailure ? `${e.error.code}: ${e.error.message}` : String(e)));
+    // the charts' points so far, kept with the task: the live ones follow them
+    api<SamplesView>('GET', `/api/tasks/${id}/samples`).then(({ samples: points }) => {
+      const stored = storedSeries(points);
+      const after = (t: number) => <T extends { t: number }>(live: T[]) => live.filter((x) => x.t > t);
+      setSamples((live) => [...stored.throughput, ...after(stored.throughput.at(-1)?.t ?? 0)(live)]);
+      setLag((live) => [...stored.lag, ...after(stored.lag.at(-1)?.t ?? 0)(live)]);
+    }, () => {});
     // the latest verify is stored with the task: shown after a reload too (404: never verified)
     api<VerifyView>('GET', `/api/tasks/${id}/verify`).then(setVerify, () => {});
     return () => { stop(); if (timer) clearTimeout(timer); };
@@ -304,7 +342,7 @@ export function TaskPage({ id }: { id: string }) {
             ? `${formatBytes(p.bytesDone)} copied`
             : `${formatBytes(p.bytesDone)} copied; the tables hold about ${formatBytes(p.bytesTotal)} on the source${p.rate ? `; ${formatBytes(p.rate)}/s` : ''}${eta(p) ?? ''}`}
         </p>
-        <Chart samples={samples} cap={p.maxRateMBps} />
+        <Chart samples={samples} cap={p.maxRateMBps} live={p.state === 'running'} />
       </section>
       {p.incremental && (p.state === 'streaming' || p.streamStatus) && (
         <section className="card" aria-label="stream">

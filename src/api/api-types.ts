@@ -15,7 +15,7 @@ import type { CutoverSummary, MigrationEvent, StreamStatus } from '../run/events
 import type { CutoverRequest } from '../run/run-options.js';
 import type { ObjectFailure } from '../run/object-failures.js';
 import type { VerifyReport } from '../verify/run-verify.js';
-import type { HistoryEntry, RunRecord, StoredVerify, TaskRecord, UnitProgress } from '../task/task-store.js';
+import type { HistoryEntry, RunRecord, StoredVerify, TaskRecord, TaskSample, UnitProgress } from '../task/task-store.js';
 import type { TaskFacts } from '../task/task-facts.js';
 import type { TaskOutcome } from '../task/task-outcome.js';
 import type { TaskSummary } from '../task/task-service.js';
@@ -24,8 +24,13 @@ import type { EventTickets } from './request-guard.js';
 // the server's own types that responses carry as they are
 export type {
   ConnectivityReport, CutoverRequest, CutoverSummary, HistoryEntry, ObjectFailure, ObjectTree, ObjectTreePartition, ObjectTreeTable, PrecheckItem, PrecheckReport, RunRecord, SideResult,
-  SslMode, StreamStatus, TaskOutcome, TaskSpecInput, TaskSummary, UnitProgress, VerifyReport,
+  SslMode, StreamStatus, TaskOutcome, TaskSample, TaskSpecInput, TaskSummary, UnitProgress, VerifyReport,
 };
+
+/** GET /api/tasks/{id}/samples: the points of the task's charts, oldest first. */
+export interface SamplesView {
+  samples: TaskSample[];
+}
 
 /** One side's connection as a request body gives it (POST /api/connections/test, /api/catalog/objects, a task spec). */
 export type ConnSpecInput = z.input<typeof ConnSpecSchema>;

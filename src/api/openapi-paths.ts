@@ -103,6 +103,11 @@ export const TASK_CONTROL_PATHS = {
     ),
   },
   '/api/tasks/{id}/progress': { get: op('the task with its runs, per-unit state and history', { '200': { description: 'Task and { runs: Run[], units, history }' }, ...withTask }, { parameters: idParam }) },
+  '/api/tasks/{id}/samples': {
+    get: op("the points of the task's charts, oldest first: each run's running totals of rows and bytes (a rate is the difference to the run's previous point) and, while streaming, the lag; one point per 2 s, thinned to at most 800 for a long task", {
+      '200': { description: '{ samples: [{ run, at (ms since the epoch), rows, bytes, lagSeconds, lagBytes }] }' }, ...withTask,
+    }, { parameters: idParam }),
+  },
   '/api/tasks/{id}/verify': {
     post: op('compare source and target through the selection and mapping; the report is stored with the task', { '200': { description: 'the report', ...json(ref('VerifyReport')) }, ...withTask, ...transient }, { parameters: idParam }),
     get: op('the latest stored verify report', { '200': { description: 'the report', ...json(ref('VerifyReport')) }, ...withTask, '404': { description: 'no such task, or never verified', ...json(ref('Error')) } }, { parameters: idParam }),

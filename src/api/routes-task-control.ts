@@ -9,7 +9,7 @@ import { precheckTask, requestCutover, startInBackground, stopTask, testTask, ve
 import { errorBody, parseBody } from './api-replies.js';
 import { progressView, taskView } from './task-views.js';
 import { connectingTask, taskOf, type RouteDeps } from './route-task.js';
-import type { StartedView, StoredPrecheckView, TaskProgressView, VerifyView } from './api-types.js';
+import type { SamplesView, StartedView, StoredPrecheckView, TaskProgressView, VerifyView } from './api-types.js';
 
 /** POST /api/tasks/:id/cutover: how the cutover is made (both optional: no blocking, the engine's lag). */
 export const CutoverBody = z.object({ blockWrites: z.boolean().optional(), maxLagSeconds: z.number().nonnegative().max(86_400).optional(), verify: z.boolean().optional() }).strict();
@@ -46,6 +46,9 @@ export function registerTaskControlRoutes(app: FastifyInstance, deps: RouteDeps)
   });
 
   app.get('/api/tasks/:id/progress', async (req): Promise<TaskProgressView> => progressView(store, taskOf(deps, req)));
+
+  // the charts' points, kept with the task: a finished task still shows how its runs went
+  app.get('/api/tasks/:id/samples', async (req): Promise<SamplesView> => ({ samples: store.samples(taskOf(deps, req).id) }));
 
   app.post('/api/tasks/:id/verify', async (req): Promise<VerifyView> => {
     const v = await verifyTask(store, connectingTask(deps, req).id, keyFile);

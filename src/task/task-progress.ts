@@ -14,6 +14,9 @@ const SPAN: Record<Phase, [number, number]> = {
   sequences: [0.97, 0.98], analyze: [0.98, 0.995], rename: [0.995, 1], stream: [1, 1], cutover: [1, 1], verify: [1, 1],
 };
 
+/** The step between the chart points a run keeps (thinned further in a long run: TaskStore.addSample). */
+const SAMPLE_MS = 2000;
+
 /** What one run copied itself: rows, bytes (table data and large objects) and its wall-clock time. */
 export interface RunNumbers {
   rows: number;
@@ -44,6 +47,8 @@ export class TaskProgress {
   /** Incremental: the latest stream report, written with the next flush when it is new. */
   private stream: StreamStatus | null = null;
   private streamDirty = false;
+  /** When the last chart point was written (every SAMPLE_MS). */
+  private sampledAt = 0;
 
   /** `run`: the number of this run's record in task_runs (store.startRun). */
   constructor(private readonly store: TaskStore, private readonly taskId: string, private readonly run: number) {}
@@ -56,7 +61,7 @@ export class TaskProgress {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
-    this.flush();
+    this.flush(true);
   }
 
   /** Stops, counting the large objects of a run that got to its end, and returns what this run copied. */
@@ -181,8 +186,8 @@ export class TaskProgress {
     return a + (b - a) * within;
   }
 
-  /** Writes what changed since the last flush. */
-  flush(): void {
+  /** Writes what changed since the last flush; `last`: the run's end, whose chart point is always kept. */
+  flush(last = false): void {
     const t = Date.now();
     this.samples.push([t, this.bytesDone]);
     this.samples = this.samples.filter(([at]) => t - at <= 10_000);
@@ -193,7 +198,16 @@ export class TaskProgress {
       ...(this.streamDirty ? { streamStatus: this.stream } : {}),
     });
     this.streamDirty = false;
-    this.store.updateRun(this.taskId, this.run, this.numbers());
+    const own = this.numbers();
+    this.store.updateRun(this.taskId, this.run, own);
+    // a point for the charts, kept with the task so that they outlive the run and a reload
+    // (the task's bytes so far, which move while a table copies, and the rows of the tables done)
+    if (t - this.sampledAt >= SAMPLE_MS || last) {
+      this.sampledAt = t;
+      let rows = 0;
+      for (const u of this.units.values()) rows += u.rows ?? 0;
+      this.store.addSample(this.taskId, { run: this.run, at: t, rows, bytes: this.bytesDone, lagSeconds: this.stream?.lagSeconds ?? null, lagBytes: this.stream?.lagBytes ?? null });
+    }
     if (this.dirty.size || this.replaceUnits) {
       this.store.saveUnits(this.taskId, [...this.dirty].map((id) => this.units.get(id)!), this.replaceUnits);
       this.dirty.clear();

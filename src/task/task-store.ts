@@ -80,6 +80,19 @@ export interface StoredVerify {
   report: VerifyReport;
 }
 
+/**
+ * A point of a run's charts: what the run had copied by then (its own rows and bytes, so a rate is
+ * the difference to the run's previous point) and, while it streams, its lag.
+ */
+export interface TaskSample {
+  run: number;
+  at: number;
+  rows: number;
+  bytes: number;
+  lagSeconds: number | null;
+  lagBytes: number | null;
+}
+
 export interface HistoryEntry {
   at: string;
   kind: string;
@@ -122,7 +135,15 @@ CREATE TABLE IF NOT EXISTS task_verifies (
   at TEXT NOT NULL, ok INTEGER NOT NULL, report TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS task_verifies_task ON task_verifies (task_id, id);
+CREATE TABLE IF NOT EXISTS task_samples (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  run INTEGER NOT NULL, at INTEGER NOT NULL, rows INTEGER NOT NULL, bytes INTEGER NOT NULL, lag REAL, lag_bytes INTEGER
+);
+CREATE INDEX IF NOT EXISTS task_samples_task ON task_samples (task_id, id);
 `;
+
+/** A task keeps at most twice this many chart samples: at that, every other one is dropped. */
+export const SAMPLES_KEPT = 400;
 
 export function defaultStorePath(env: NodeJS.ProcessEnv = process.env): string {
   return env.PGFERRY_STORE || path.join(os.homedir(), '.pgferry', 'tasks.db');
@@ -388,6 +409,34 @@ export class TaskStore {
       rows: r.rows as number,
       bytes: r.bytes as number,
       seconds: r.seconds as number,
+    }));
+  }
+
+  /**
+   * Adds a chart point. The chart of a long run stays bounded by thinning: at 2 × SAMPLES_KEPT
+   * points every other one goes, so older stretches keep a coarser step; the points are running
+   * totals, so a rate over a dropped point's gap is still the true average.
+   */
+  addSample(id: string, s: TaskSample): void {
+    this.write(() => {
+      this.db.prepare('INSERT INTO task_samples (task_id, run, at, rows, bytes, lag, lag_bytes) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, s.run, s.at, s.rows, s.bytes, s.lagSeconds, s.lagBytes);
+      const n = (this.db.prepare('SELECT count(*) AS n FROM task_samples WHERE task_id = ?').get(id) as Row).n as number;
+      if (n < 2 * SAMPLES_KEPT) return;
+      this.db.prepare(
+        `DELETE FROM task_samples WHERE id IN (
+           SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS k FROM task_samples WHERE task_id = ?) WHERE k % 2 = 0 AND k < ?)`,
+      ).run(id, n);
+    });
+  }
+
+  samples(id: string): TaskSample[] {
+    return (this.db.prepare('SELECT run, at, rows, bytes, lag, lag_bytes FROM task_samples WHERE task_id = ? ORDER BY id').all(id) as Row[]).map((r) => ({
+      run: r.run as number,
+      at: r.at as number,
+      rows: r.rows as number,
+      bytes: r.bytes as number,
+      lagSeconds: (r.lag as number) ?? null,
+      lagBytes: (r.lag_bytes as number) ?? null,
     }));
   }
 

@@ -223,6 +223,12 @@ describe('console in Chromium', () => {
     await page.getByTestId('verify-result').getByText(/^Verify passed: 3 tables/).waitFor();
     assert.match(await page.getByTestId('verify-time').innerText(), /^verified \S/);
     assert.match(await page.getByTestId('totals').innerText(), /^Copied 225,000 rows/);
+    // so is its throughput chart, with the run's peak and mean instead of a rate "now"
+    const kept = page.getByTestId('throughput-chart');
+    await kept.waitFor();
+    assert.ok(await kept.locator('text', { hasText: / MB\/s$/ }).count() >= 5, 'an MB/s axis after a reload');
+    assert.match(await page.locator('section.card', { has: kept }).innerText(), /MB\/s \(left\) peak \d+\.\d, mean \d+\.\d/);
+    await shot('07c-task-page-reloaded.png');
 
     // the task list shows it, completed
     await page.getByRole('link', { name: 'Tasks', exact: true }).click();

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { PgferryError } from '../../src/errors.js';
 import type { StoredConn, StoredSpec } from '../../src/config/task-spec.js';
-import { TaskStore } from '../../src/task/task-store.js';
+import { SAMPLES_KEPT, TaskStore } from '../../src/task/task-store.js';
 
 const conn = (host: string, database: string): StoredConn => ({ host, port: 5432, database, user: 'app', sslmode: 'prefer', connectTimeout: 10 });
 const spec: StoredSpec = {
@@ -194,6 +194,21 @@ describe('TaskStore', () => {
     store.setSetting('k', 'v1');
     store.setSetting('k', 'v2');
     assert.equal(store.setting('k'), 'v2');
+  });
+
+  it('chart samples: kept in order, a long run thinned to at most 2 × SAMPLES_KEPT with its running totals intact', () => {
+    newTask('samples');
+    const n = 2000;
+    for (let i = 1; i <= n; i++) store.addSample('samples', { run: 1, at: i * 2000, rows: i * 10, bytes: i * 1000, lagSeconds: i > n - 5 ? 0.5 : null, lagBytes: i > n - 5 ? 64 : null });
+    const kept = store.samples('samples');
+    assert.ok(kept.length >= SAMPLES_KEPT && kept.length < 2 * SAMPLES_KEPT, `${kept.length} kept`);
+    // oldest first, every point a true running total, the newest (a streaming one) as written
+    assert.ok(kept.every((s, i) => i === 0 || s.at > kept[i - 1].at));
+    assert.ok(kept.every((s) => s.rows === s.at / 200 && s.bytes === s.at / 2));
+    assert.deepEqual(kept.slice(-1), [{ run: 1, at: n * 2000, rows: n * 10, bytes: n * 1000, lagSeconds: 0.5, lagBytes: 64 }]);
+    assert.equal(kept[0].at, 2000, 'the first point stays');
+    store.delete('samples');
+    assert.deepEqual(store.samples('samples'), []);
   });
 
   it('delete removes the task with its secrets, history, units and runs', () => {
