@@ -11,6 +11,7 @@ import { ApiFailure, api, formatBytes, jobsError as jobsProblem, rateError as ra
 import { ProgressBar, StateBadge, taskDuration } from './TaskList';
 import { CutoverDialog, CutoverProgress, LagChart, LagPanel, SlotWarning, type LagSample } from './Stream';
 import { TwoAxisChart } from './TwoAxisChart';
+import { EventLog } from './EventLog';
 
 const PHASES = ['pre-data', 'data', 'post-data', 'sequences', 'verify'];
 // an incremental task streams after its copy, until its cutover
@@ -236,6 +237,20 @@ export function TaskPage({ id }: { id: string }) {
     }
   };
 
+  // a copy with the same settings and stored passwords, opened on its own page (Precheck, Start)
+  const duplicate = async () => {
+    setBusy('duplicate');
+    setError(null);
+    try {
+      const t = await api<{ id: string }>('POST', `/api/tasks/${id}/duplicate`, {});
+      window.location.hash = `#/tasks/${t.id}`;
+    } catch (e) {
+      setError(e instanceof ApiFailure ? `${e.error.code}: ${e.error.message}` : String(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+
   if (error && !p) return <main className="page"><p className="error" role="alert">{error}</p><a href="#/">Back to tasks</a></main>;
   if (!p) return <main className="page"><p className="muted">Loading task…</p></main>;
 
@@ -298,6 +313,8 @@ export function TaskPage({ id }: { id: string }) {
           <button onClick={() => setConfirm('resume')} disabled={!resumable || Boolean(busy)}>Resume</button>
           {/* a task that never ran has nothing to verify */}
           <button onClick={() => void act('verify', 'POST', `/api/tasks/${id}/verify`)} disabled={running || p.state === 'created' || Boolean(busy)}>{busy === 'verify' ? 'Verifying…' : 'Verify'}</button>
+          <button onClick={() => void duplicate()} disabled={Boolean(busy)} title="a new task with this one's settings and stored passwords">Duplicate</button>
+          <a className="button" href={`#/new?from=${encodeURIComponent(id)}`}>Edit a copy</a>
           <button className="danger" onClick={() => setConfirm('release')} disabled={running || Boolean(busy)}>Release</button>
         </div>
       </div>
@@ -414,6 +431,7 @@ export function TaskPage({ id }: { id: string }) {
           <ul className="history">{runs.map((h) => <li key={h.at + h.kind + h.message} data-kind={h.kind}><time dateTime={h.at}>{new Date(h.at).toLocaleString()}</time> {HISTORY_LABEL[h.kind] ? <strong>{HISTORY_LABEL[h.kind]}: </strong> : null}{h.message}</li>)}</ul>
         )}
       </section>
+      <EventLog history={p.history} />
     </main>
   );
 }

@@ -79,7 +79,30 @@ function Steps({ step }: { step: number }) {
   );
 }
 
-export function Wizard() {
+/** The picker's state for a task's selection, when the picker can show it: exact names, no patterns. */
+function pickedFrom(spec: TaskView['spec']): { picked: Picked[]; schemaRenames: Record<string, string> } | null {
+  const o = spec.objects ?? {};
+  const m = spec.mapping ?? {};
+  const exact = (x: string) => !/[*?[\]]/.test(x);
+  const other = Object.entries(o).filter(([k, v]) => !['includeTables', 'excludeColumns', 'partitionsAsTables'].includes(k) && (Array.isArray(v) ? v.length : v));
+  const names = o.includeTables ?? [];
+  // renames of tables or columns live on picked rows: with the whole database they cannot be shown
+  const renamesOnWhole = !names.length && Boolean(m.tables?.length || m.columns?.length || o.excludeColumns?.length);
+  if (renamesOnWhole || other.length || !names.every(exact) || names.some((n) => n.split('.').length !== 2) || !(o.excludeColumns ?? []).every(exact)) return null;
+  const picked = names.map((n): Picked => {
+    const [schema, table] = n.split('.');
+    return {
+      schema, table,
+      rename: m.tables?.find((t) => t.schema === schema && t.from === table)?.to ?? '',
+      excluded: (o.excludeColumns ?? []).filter((c) => c.startsWith(`${n}.`)).map((c) => c.slice(n.length + 1)),
+      columnRenames: Object.fromEntries((m.columns ?? []).filter((c) => c.schema === schema && c.table === table).map((c) => [c.from, c.to])),
+    };
+  });
+  return { picked, schemaRenames: Object.fromEntries((m.schemas ?? []).map((x) => [x.from, x.to])) };
+}
+
+/** `from`: a task whose settings fill the wizard in (its passwords stay on the server: typed again). */
+export function Wizard({ from }: { from?: string } = {}) {
   const [step, setStep] = useState(1);
   const [name, setName] = useState('');
   const [conn, setConn] = useState<Record<Side, ConnFields>>({ source: { ...EMPTY }, target: { ...EMPTY } });
@@ -109,6 +132,32 @@ export function Wizard() {
   const [jobs, setJobs] = useState('');
   const [partitionsAsTables, setPartitionsAsTables] = useState(false);
   const [maxRate, setMaxRate] = useState('');
+
+  // a copy of another task, edited: everything but the passwords, which never leave the server
+  const [fromName, setFromName] = useState<string | null>(null);
+  const [fromNote, setFromNote] = useState<string | null>(null);
+  useEffect(() => {
+    if (!from) return;
+    api<TaskView>('GET', `/api/tasks/${encodeURIComponent(from)}`).then((t) => {
+      const side = (c: TaskView['spec']['source']): ConnFields => ({ host: c.host, port: c.port, database: c.database, user: c.user, password: '', sslmode: c.sslmode as SslMode });
+      setFromName(t.name);
+      setName(`${t.name} (copy)`);
+      setConn({ source: side(t.spec.source), target: side(t.spec.target) });
+      setMigration(t.spec.incremental ? 'incremental' : t.spec.migration);
+      setIdentityFull(Boolean(t.spec.options?.setReplicaIdentityFull));
+      setPublication(t.spec.options?.publication ?? '');
+      setMaxRate(t.maxRateMBps === null ? '' : String(t.maxRateMBps));
+      setJobs(String(t.jobs));
+      const sel = pickedFrom(t.spec);
+      if (!sel) setFromNote(`${t.name} chose its objects or renames in a way the picker cannot show (patterns, or renames with the whole database); choose them again here (or copy the task as it is with Duplicate on its page).`);
+      else if (sel.picked.length) {
+        setWholeDb(false);
+        setPicked(sel.picked);
+        setSchemaRenames(sel.schemaRenames);
+        setPartitionsAsTables(Boolean(t.spec.objects?.partitionsAsTables));
+      } else setSchemaRenames(sel.schemaRenames);
+    }, (e) => setError(describe(e)));
+  }, [from]);
 
   const test = async (side: Side) => {
     setTesting((t) => ({ ...t, [side]: true }));
@@ -262,6 +311,7 @@ export function Wizard() {
 
       {step === 1 && (
         <section aria-label="source and destination" data-step tabIndex={-1}>
+          {fromName && <p className="card small" data-testid="from-task">A copy of {fromName}, to change before it is created. Passwords never leave the server: type them again (empty for none).</p>}
           <label className="inline" htmlFor="task-name">Task name</label>{' '}
           <input id="task-name" placeholder="generated when empty" value={name} onChange={(e) => setName(e.target.value)} />
           <div className="two">
@@ -280,6 +330,7 @@ export function Wizard() {
 
       {step === 2 && (
         <section aria-label="types and objects" data-step tabIndex={-1}>
+          {fromNote && <p className="card warn small">{fromNote}</p>}
           <fieldset className="card">
             <legend>Migration types</legend>
             <label className="inline"><input type="radio" name="type" checked={migration === 'schema'} onChange={() => setMigration('schema')} /> Schema migration</label>

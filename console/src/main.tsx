@@ -6,7 +6,7 @@ import { Wizard } from './Wizard';
 import { TaskPage } from './TaskPage';
 import './styles.css';
 
-/** Hash routes: #/ (tasks), #/new (wizard), #/tasks/ID (one task). */
+/** Hash routes: #/ (tasks), #/new (wizard), #/new?from=ID (the wizard filled in from a task), #/tasks/ID (one task). */
 function useRoute(): string {
   const [route, setRoute] = useState(() => window.location.hash.replace(/^#/, '') || '/');
   useEffect(() => {
@@ -51,6 +51,8 @@ function App() {
   const [hasToken, setHasToken] = useState(() => Boolean(takeToken()));
   if (!hasToken) return <TokenGate onToken={() => setHasToken(true)} />;
   const task = /^\/tasks\/([^/]+)/.exec(route);
+  // #/new?from=ID: the wizard filled in from task ID (its copy, edited)
+  const wizard = /^\/new(?:\?from=([^&]+))?$/.exec(route);
   return (
     <>
       <header className="topbar">
@@ -61,7 +63,7 @@ function App() {
           <button className="link signout" onClick={() => { clearToken(); setHasToken(false); }}>Sign out</button>
         </nav>
       </header>
-      {route === '/new' ? <Wizard /> : task ? <TaskPage id={decodeURIComponent(task[1])} /> : <TaskList />}
+      {wizard ? <Wizard key={route} from={wizard[1] ? decodeURIComponent(wizard[1]) : undefined} /> : task ? <TaskPage key={task[1]} id={decodeURIComponent(task[1])} /> : <TaskList />}
     </>
   );
 }

@@ -74,6 +74,13 @@ export const TASK_PATHS = {
       { parameters: idParam },
     ),
   },
+  '/api/tasks/{id}/duplicate': {
+    post: op(
+      "a new task made from this one: the same spec (or `spec`, a whole new one), jobs and rate, and its stored passwords for each side whose host, port and account stay the same (a side moved elsewhere needs its own); none of its runs or history",
+      { '201': { description: 'the new task', ...json(ref('Task')) }, ...withTask },
+      { parameters: idParam, requestBody: json({ type: 'object', properties: { name: { type: 'string', description: 'the copy\'s name (default: "<name> (copy)"); not with spec' }, spec: ref('TaskSpec') } }) },
+    ),
+  },
   '/api/tasks/{id}/throughput': {
     patch: op('change jobs and/or the rate limit (a running task takes them within a second)', { '200': { description: 'the task' }, ...withTask }, {
       parameters: idParam,

@@ -1,12 +1,12 @@
 /**
- * The task resource: list, create, show and release tasks, and change a task's throughput. A new
- * task's connection settings pass the connection policy before the task is stored.
+ * The task resource: list, create, duplicate, show and release tasks, and change a task's
+ * throughput. A new task's connection settings pass the connection policy before it is stored.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { TaskSpecSchema } from '../config/task-spec.js';
 import { JOBS_MAX, JOBS_MIN } from '../config/jobs.js';
-import { createTask, releaseTask, setThroughput } from '../task/task-service.js';
+import { createTask, duplicateTask, releaseTask, setThroughput } from '../task/task-service.js';
 import { resolveApiConn } from './connection-policy.js';
 import { parseBody } from './api-replies.js';
 import { taskView } from './task-views.js';
@@ -18,7 +18,11 @@ const ThroughputBody = z
   .strict()
   .refine((b) => b.jobs !== undefined || b.maxRateMBps !== undefined, { message: 'give jobs and/or maxRateMBps' });
 
-/** Registers GET and POST /api/tasks, GET and DELETE /api/tasks/:id, PATCH /api/tasks/:id/throughput. */
+// a copy as it is (optionally renamed), or one whose whole spec is given anew (the wizard's edit)
+const DuplicateBody = z.object({ name: z.string().min(1).max(200).optional(), spec: TaskSpecSchema.optional() }).strict()
+  .refine((b) => !(b.name && b.spec), { message: 'give name or spec (whose name it is), not both' });
+
+/** Registers GET and POST /api/tasks, GET and DELETE /api/tasks/:id, POST /api/tasks/:id/duplicate, PATCH /api/tasks/:id/throughput. */
 export function registerTaskRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { store, policy, keyFile } = deps;
 
@@ -42,6 +46,19 @@ export function registerTaskRoutes(app: FastifyInstance, deps: RouteDeps): void 
     const t = connectingTask(deps, req);
     const r = await releaseTask(store, t.id, keyFile);
     return { released: t.id, checkpointsDropped: r.marksDropped, slotDropped: r.stream?.slot ?? false, publicationDropped: r.stream?.publication ?? false };
+  });
+
+  app.post('/api/tasks/:id/duplicate', async (req, reply) => {
+    const body = parseBody(DuplicateBody, req, reply);
+    if (!body) return reply;
+    const from = taskOf(deps, req);
+    if (body.spec) {
+      resolveApiConn(body.spec.source, policy, 'source');
+      resolveApiConn(body.spec.target, policy, 'target');
+    }
+    const spec = body.spec ? (req.body as { spec: unknown }).spec : undefined;
+    const t = duplicateTask(store, from.id, keyFile, { name: body.name, spec, origin: 'api' });
+    return reply.code(201).send(taskView(store, t));
   });
 
   app.patch('/api/tasks/:id/throughput', async (req, reply) => {

@@ -9,7 +9,7 @@ import type { TaskSpecInput } from '../config/task-spec.js';
 import { connHelp, parseJobs, parseRate, parseRetries, passwordStdinOption, specWithFlags, withIncrementalOptions, withSelectionOptions, type PasswordStdinFlags, type SpecFlags } from './flags.js';
 import { passwordsFromStdin, readSecretLines } from './read-passwords.js';
 import { jsonLine } from './output.js';
-import { YAML, command, specs, storeOption, svc, withStore, type Common } from './task-action.js';
+import { YAML, action, command, specs, storeOption, svc, withStore, type Common } from './task-action.js';
 
 /** Reads a task file: YAML, or JSON by its .json extension. */
 function readSpecFile(file: string): Record<string, unknown> {
@@ -88,6 +88,21 @@ export function registerTaskCreateCommand(task: Command, program: Command): void
         checkSpec(input);
         const passwords = await createPasswords(o);
         const t = await withStore(o, async (store) => svc.createTask(store, input, undefined, { passwords }));
+        if (o.json) jsonLine({ event: 'task', id: t.id, name: t.name, state: t.state, specHash: t.specHash });
+        else process.stdout.write(`task ${t.id} created: ${t.name}\nnext: pgferry task precheck ${t.id.slice(0, 8)}\n`);
+      }),
+    );
+}
+
+/** Registers `task duplicate`: a new task with another's spec, jobs, rate and stored passwords. */
+export function registerTaskDuplicateCommand(task: Command, program: Command): void {
+  storeOption(task.command('duplicate <id>'))
+    .description("a new task with this one's spec, jobs, rate and stored passwords (none of its runs); prints its ID")
+    .option('--name <name>', 'its name (default: "<name> (copy)")')
+    .option('--json', 'print the task as JSON')
+    .action(
+      action<Common & { name?: string }>(program, async (store, o, id) => {
+        const t = svc.duplicateTask(store, id, undefined, { name: o.name });
         if (o.json) jsonLine({ event: 'task', id: t.id, name: t.name, state: t.state, specHash: t.specHash });
         else process.stdout.write(`task ${t.id} created: ${t.name}\nnext: pgferry task precheck ${t.id.slice(0, 8)}\n`);
       }),

@@ -27,7 +27,7 @@ import { openSecret, sealSecret } from './secrets.js';
 import { TaskProgress, type RunNumbers } from './task-progress.js';
 import { describeOutcome, outcomeOf } from './task-outcome.js';
 import { effectiveState, isLive, taskTotals, verifyCounts } from './task-facts.js';
-import { connInfoFor, generatedName, normalizeConn, parseTaskSpec, specHash, type StoredSpec } from '../config/task-spec.js';
+import { connInfoFor, generatedName, normalizeConn, parseTaskSpec, specHash, type StoredConn, type StoredSpec } from '../config/task-spec.js';
 import type { StoredVerify, TaskRecord, TaskStore } from './task-store.js';
 import type { ConnInfo } from '../config/conninfo.js';
 import { runVerify } from '../verify/run-verify.js';
@@ -45,7 +45,7 @@ export function createTask(
   store: TaskStore,
   input: unknown,
   keyFile?: string,
-  opts: { origin?: 'api'; passwords?: { source?: string; target?: string } } = {},
+  opts: { origin?: 'api'; passwords?: { source?: string; target?: string }; carry?: (side: 'source' | 'target', conn: StoredConn) => string | undefined } = {},
 ): TaskRecord {
   const spec = parseTaskSpec(input);
   const local = opts.origin !== 'api';
@@ -63,21 +63,61 @@ export function createTask(
     specHash: specHash(stored),
     jobs: spec.options.jobs ?? defaultJobs(),
     maxRateMBps: spec.options.maxRateMBps ?? null,
-    secrets: { source: sealFor('source', opts.passwords?.source || src.password), target: sealFor('target', opts.passwords?.target || dst.password) },
+    secrets: {
+      source: sealFor('source', opts.passwords?.source || src.password || opts.carry?.('source', src.conn)),
+      target: sealFor('target', opts.passwords?.target || dst.password || opts.carry?.('target', dst.conn)),
+    },
   });
+}
+
+/**
+ * A new task made from another (`task duplicate`, the console's Duplicate): its spec, or `spec`, a
+ * whole new one (the wizard after an edit); its jobs and rate; and its stored passwords, sealed
+ * again for the new task. A stored password goes only to the server and account it was given for:
+ * a side whose host, port or account the new spec changes needs its own password, so a copy can
+ * never send a kept password somewhere else. Nothing of the original's runs, marks or history
+ * comes along.
+ */
+export function duplicateTask(store: TaskStore, id: string, keyFile?: string, opts: { name?: string; spec?: unknown; origin?: 'api' } = {}): TaskRecord {
+  const from = store.get(id);
+  // only what the store holds: never a password this process found in its own environment
+  const kept = { source: storedPassword(store, from, 'source', keyFile), target: storedPassword(store, from, 'target', keyFile) };
+  const same = (a: StoredConn, b: StoredConn) => a.host === b.host && a.port === b.port && a.user === b.user;
+  const carry = (side: 'source' | 'target', conn: StoredConn) => (same(conn, from.spec[side]) ? kept[side] : undefined);
+  let t: TaskRecord;
+  if (opts.spec !== undefined) {
+    t = createTask(store, opts.spec, keyFile, { origin: opts.origin, carry });
+  } else {
+    const newId = crypto.randomUUID();
+    const sealedInStore = store.secretCount();
+    const seal = (side: 'source' | 'target') => {
+      const pw = kept[side];
+      return pw ? sealSecret(pw, { taskId: newId, side }, { keyFile, sealedInStore }) : undefined;
+    };
+    t = store.create({
+      id: newId, name: opts.name ?? `${from.name} (copy)`, spec: from.spec, specHash: from.specHash, jobs: from.jobs, maxRateMBps: from.maxRateMBps,
+      secrets: { source: seal('source'), target: seal('target') },
+    });
+  }
+  store.addHistory(t.id, 'duplicate', `duplicated from ${from.name} (${from.id})${opts.spec !== undefined ? ', with changes' : ''}`);
+  store.addHistory(from.id, 'duplicate', `duplicated as ${t.name} (${t.id})`);
+  return t;
 }
 
 /** Both sides' connection settings, with the stored passwords opened (old `v1:` ones re-sealed as `v2:`). */
 export function taskConnInfo(store: TaskStore, task: TaskRecord, keyFile?: string): { source: ConnInfo; target: ConnInfo } {
-  const pw = (side: 'source' | 'target') => {
-    const sealed = store.secret(task.id, side);
-    if (!sealed) return undefined;
-    const opened = openSecret(sealed, { taskId: task.id, side }, keyFile);
-    if (opened.upgraded) store.replaceSecret(task.id, side, sealed, opened.upgraded);
-    return opened.plain;
-  };
+  const pw = (side: 'source' | 'target') => storedPassword(store, task, side, keyFile);
   const local = task.spec.origin !== 'api';
   return { source: connInfoFor(task.spec.source, pw('source'), process.env, local), target: connInfoFor(task.spec.target, pw('target'), process.env, local) };
+}
+
+/** A side's password as the store keeps it, opened (an old `v1:` one re-sealed as `v2:`), or undefined. */
+function storedPassword(store: TaskStore, task: TaskRecord, side: 'source' | 'target', keyFile?: string): string | undefined {
+  const sealed = store.secret(task.id, side);
+  if (!sealed) return undefined;
+  const opened = openSecret(sealed, { taskId: task.id, side }, keyFile);
+  if (opened.upgraded) store.replaceSecret(task.id, side, sealed, opened.upgraded);
+  return opened.plain;
 }
 
 /** Replaces a side's stored password. */

@@ -322,6 +322,35 @@ describe('console in Chromium', () => {
     // history lines carry their date
     assert.match(await page.locator('ul.history li').first().innerText(), /^\d{1,2}\/\d{1,2}\/\d{4}, \d{1,2}:\d{2}:\d{2} [AP]M run 1 started/);
     await shot('11-task-page-rejected.png', true);
+
+    // the event log has what the runs list leaves out (the object the target rejected), and finds by text
+    const origLog = page.getByRole('region', { name: 'event log' });
+    await origLog.getByLabel('Find').fill('already exists');
+    assert.match(await origLog.locator('li').first().innerText(), /object-failed .*public\.items/);
+    await origLog.getByLabel('Find').fill('');
+    await shot('11b-event-log.png');
+
+    // Duplicate: a new task with its settings, on its own page, ready for a precheck
+    await page.getByRole('button', { name: 'Duplicate' }).click();
+    await page.getByRole('heading', { name: /^console-rejects \(copy\)/ }).waitFor();
+    const copyId = page.url().split('/').pop()!;
+    assert.notEqual(copyId, id);
+    await page.getByTestId('not-started').waitFor();
+    // the event log: every kind of entry, dated, newest first, filtered by kind
+    const log = page.getByRole('region', { name: 'event log' });
+    assert.match(await log.locator('li').first().innerText(), /^\d{1,2}\/\d{1,2}\/\d{4}, .* duplicate duplicated from console-rejects \(/);
+    await log.getByLabel('Kind').selectOption('created');
+    assert.equal(await log.locator('li').count(), 1);
+    const copy = (await call('GET', `/api/tasks/${copyId}`)).json;
+    assert.deepEqual([copy.spec.source.database, copy.spec.target.database, copy.state], [src.name, dst.name, 'created']);
+    // Edit a copy: the wizard filled in from it, passwords to be typed again
+    await page.getByRole('link', { name: 'Edit a copy' }).click();
+    await page.getByTestId('from-task').getByText(/^A copy of console-rejects \(copy\), to change before it is created\. Passwords never leave the server/).waitFor();
+    assert.deepEqual(
+      [await page.locator('#task-name').inputValue(), await page.locator('#source-database').inputValue(), await page.locator('#target-port').inputValue(), await page.locator('#source-password').inputValue()],
+      ['console-rejects (copy) (copy)', src.name, String(d.port), ''],
+    );
+    await shot('01b-wizard-from-task.png');
       assert.deepEqual(cspViolations, []);
     });
 

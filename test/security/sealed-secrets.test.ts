@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import { runCli, type CliResult } from '../harness/cli.js';
 import { PgferryError } from '../../src/errors.js';
 import { openSecret } from '../../src/task/secrets.js';
-import { setTaskPassword, taskConnInfo } from '../../src/task/task-service.js';
+import { duplicateTask, setTaskPassword, taskConnInfo } from '../../src/task/task-service.js';
 import { TaskStore } from '../../src/task/task-store.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-secrets-'));
@@ -209,6 +209,35 @@ describe('sealed task passwords', () => {
       // a re-seal never overwrites a password replaced in the meantime
       assert.equal(store.replaceSecret(a.id!, 'source', v1, 'v2:stale'), false);
       assert.equal(store.secret(a.id!, 'source'), upgraded);
+    });
+  });
+
+  it('a duplicate carries its passwords sealed for itself, and never to another server or account', async () => {
+    const { keyFile, env } = place('duplicate');
+    const a = await createTask(env, 'a', PW.aSource, PW.aTarget);
+    assert.equal(a.code, 0, a.stderr);
+    // the CLI's copy: both passwords, sealed again for the new task (a row of the original's would not open in it)
+    const r = await runCli(['task', 'duplicate', a.id!, '--name', 'a2', '--json'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const copy = JSON.parse(r.stdout.trim().split('\n').pop()!) as { id: string; name: string };
+    assert.equal(copy.name, 'a2');
+    const rows = sealedRows(env.PGFERRY_STORE);
+    const sealedOf = (id: string, side: string) => rows.find((x) => x.task_id === id && x.side === side)!.sealed;
+    assert.notEqual(sealedOf(copy.id, 'source'), sealedOf(a.id!, 'source'));
+    assert.ok(!r.stdout.includes(PW.aSource) && !r.stderr.includes(PW.aSource));
+    withStore(env.PGFERRY_STORE, (store) => {
+      const conn = taskConnInfo(store, store.get(copy.id), keyFile);
+      assert.deepEqual([conn.source.password, conn.target.password], [PW.aSource, PW.aTarget]);
+      assert.ok(store.history(copy.id).some((h) => /^duplicated from a \(/.test(h.message)));
+      // an edited copy: the source's database changes (same server and account: its password comes
+      // along), the target moves to another host (its password stays behind)
+      const edited = duplicateTask(store, a.id!, keyFile, { spec: { name: 'a3', source: uri(undefined, 'other_db'), target: 'postgresql://app@elsewhere.example:1/a_dst' } });
+      const e = taskConnInfo(store, edited, keyFile);
+      assert.deepEqual([e.source.password, e.target.password], [PW.aSource, undefined]);
+      // a changed account is another owner of the password: it stays behind too
+      const other = duplicateTask(store, a.id!, keyFile, { spec: { source: 'postgresql://someone@127.0.0.1:1/a_src', target: uri(undefined, 'a_dst') } });
+      const o = taskConnInfo(store, other, keyFile);
+      assert.deepEqual([o.source.password, o.target.password], [undefined, PW.aTarget]);
     });
   });
 });
