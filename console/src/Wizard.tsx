@@ -242,7 +242,12 @@ export function Wizard({ from }: { from?: string } = {}) {
       <span className="detail">{i.detail}</span>
       {(open[`pc-${i.id}`] || i.status !== 'pass') && (
         <div className="more">
-          {i.objects && <ul className="objects">{i.objects.map((o) => <li key={o}>{o}</li>)}</ul>}
+          {i.objects && <ul className="objects">{(open[`all-${i.id}`] ? i.objects : i.objects.slice(0, 20)).map((o) => <li key={o}>{o}</li>)}</ul>}
+          {(i.objects?.length ?? 0) > 20 && (
+            <button className="link" aria-expanded={Boolean(open[`all-${i.id}`])} onClick={() => setOpen((x) => ({ ...x, [`all-${i.id}`]: !x[`all-${i.id}`] }))}>
+              {open[`all-${i.id}`] ? 'Show the first 20' : `Show all ${i.objects!.length.toLocaleString()} (${(i.objects!.length - 20).toLocaleString()} more)`}
+            </button>
+          )}
           {i.fix && <p className="hint">Fix: {i.fix}</p>}
         </div>
       )}

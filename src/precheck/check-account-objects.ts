@@ -5,7 +5,7 @@
  * existing schema left as it is). The run skips exactly these objects, with the same reasons,
  * and ends "completed with skipped objects" (exit 7).
  */
-import { firstOf, type PrecheckCheck } from './precheck-model.js';
+import { type PrecheckCheck } from './precheck-model.js';
 import { rootCauses } from './skip-causes.js';
 
 const title = 'What the target account may create';
@@ -27,6 +27,6 @@ export const checkAccountObjects: PrecheckCheck = async ({ plan }) => {
       ...(a.notes.length ? [`${a.notes.length} statement(s) are changed or left out to fit what ${a.user} may do`] : []),
     ].join('; '),
     fix: 'create the skipped objects on the target as a superuser after the migration (or run it as one); the others need nothing',
-    objects: firstOf([...skipped.map((s) => `${s.kind} ${s.name}: ${s.reason}`), ...a.notes]),
+    objects: [...skipped.map((s) => `${s.kind} ${s.name}: ${s.reason}`), ...a.notes],
   };
 };

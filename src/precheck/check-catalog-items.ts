@@ -7,7 +7,7 @@ import { displayName } from '../pg/quote.js';
 import { neededMissingRoles } from '../plan/plan-inputs.js';
 import { LONE_PARTITIONS_FIX, resolveSelection, selects } from '../plan/selection.js';
 import { ownersWarning } from '../ddl/owner-rights.js';
-import { firstOf, type PrecheckCheck } from './precheck-model.js';
+import { type PrecheckCheck } from './precheck-model.js';
 import { rootCauses } from './skip-causes.js';
 
 export const checkPrimaryKeys: PrecheckCheck = async ({ catalog, plan }) => {
@@ -24,7 +24,7 @@ export const checkPrimaryKeys: PrecheckCheck = async ({ catalog, plan }) => {
     status: 'warn',
     detail: `${keyless.length} table(s) have no primary or unique key: they migrate exactly once all the same (each table is copied in one transaction), but verify compares them whole and later incremental sync will need a key`,
     fix: 'add a primary key on the source where one makes sense',
-    objects: firstOf(keyless),
+    objects: keyless,
   };
 };
 
@@ -39,7 +39,7 @@ export const checkSkippedObjects: PrecheckCheck = async ({ plan }) => {
     status: 'warn',
     detail: `${c.length} object(s) will not be migrated: C-language functions (their shared library cannot be moved) and the objects that need them`,
     fix: 'install the library on the target and create these objects there yourself, or drop them on the source',
-    objects: firstOf(c.map((s) => `${s.kind} ${s.name}: ${s.reason}`)),
+    objects: c.map((s) => `${s.kind} ${s.name}: ${s.reason}`),
   };
 };
 
@@ -71,10 +71,10 @@ export const checkSelection: PrecheckCheck = async ({ plan, catalog, selection }
     status: keys.length || lone.length ? 'fail' : 'warn',
     detail: details.join('; '),
     fix: fixes.join('; '),
-    objects: firstOf([
+    objects: [
       ...lone.map((l) => `partition ${l.partition} is selected without its partitioned table ${l.parent}`),
       ...cut.map((s) => `${s.kind} ${s.name}: ${s.reason}`),
-    ]),
+    ],
   };
 };
 
@@ -88,7 +88,7 @@ export const checkTargetVersionGaps: PrecheckCheck = async ({ plan, targetVersio
     status: gaps.length ? 'fail' : 'warn',
     detail: `${gaps.length} object(s) cannot be created on PostgreSQL ${Math.floor(targetVersion / 10000)}${notes.length ? `; ${notes.length} note(s)` : ''}`,
     fix: gaps.length ? 'change these objects on the source (each line says how), or accept that they are skipped' : undefined,
-    objects: firstOf([...gaps.map((s) => `${s.kind} ${s.name}: ${s.reason}`), ...notes]),
+    objects: [...gaps.map((s) => `${s.kind} ${s.name}: ${s.reason}`), ...notes],
   };
 };
 
@@ -101,7 +101,7 @@ export const checkRoles: PrecheckCheck = async ({ catalog, plan, targetContext, 
   const missing = neededMissingRoles(catalog, targetContext, inputs);
   const w = ownersWarning(missing, plan.account?.ownersNotKept ?? [], targetContext.account);
   if (!w) return { id: 'roles', title: 'Roles on the target', status: 'pass', detail: 'every role that owns objects or holds privileges on the source exists on the target, and the target account may give objects to each owner' };
-  return { id: 'roles', title: 'Roles on the target', status: 'warn', detail: w.detail, fix: w.fix, objects: firstOf(w.objects) };
+  return { id: 'roles', title: 'Roles on the target', status: 'warn', detail: w.detail, fix: w.fix, objects: w.objects };
 };
 
 export const checkExtensions: PrecheckCheck = async ({ catalog, targetContext }) => {

@@ -9,7 +9,7 @@
  * without one, so nothing needs moving then: a warning.
  */
 import { displayIdent } from '../pg/quote.js';
-import { firstOf, type PrecheckCheck } from './precheck-model.js';
+import { type PrecheckCheck } from './precheck-model.js';
 
 const title = 'Extensions that exist on the target';
 
@@ -52,7 +52,7 @@ export const checkExistingExtensions: PrecheckCheck = async ({ source, target, c
       status: 'warn',
       detail: `${harmless.length} extension(s) exist on the target in another schema than on the source; nothing of the source names their members by schema, so the run uses them there`,
       fix: 'nothing is needed; to keep the source\'s layout, move them as their owner: ' + harmless.map((e) => `ALTER EXTENSION ${displayIdent(e.name)} SET SCHEMA ${displayIdent(e.schema)}`).join('; '),
-      objects: firstOf(harmless.map((e) => `${e.name}: schema ${displayIdent(onTarget.get(e.name)!.schema)} on the target, ${displayIdent(e.schema)} on the source`)),
+      objects: harmless.map((e) => `${e.name}: schema ${displayIdent(onTarget.get(e.name)!.schema)} on the target, ${displayIdent(e.schema)} on the source`),
     };
   if (!moved.length)
     return { id: 'existing-extensions', title, status: 'pass', detail: `${r.rows.length} exist(s) already in the source's schema and will be used as they are: ${r.rows.map((x) => x.name).join(', ')}` };
@@ -70,6 +70,6 @@ export const checkExistingExtensions: PrecheckCheck = async ({ source, target, c
     status: 'fail',
     detail: `${moved.length} extension(s) exist on the target in another schema than on the source, and objects name their members by schema: they would fail (${moved.map((e) => `${e.name}: ${needed.get(e.name)!.slice(0, 3).join(', ')}`).join('; ')})`,
     fix: `as the extension's owner on the target (a superuser or the provider's admin): ${fix.join('; ')}`,
-    objects: firstOf(moved.map((e) => `${e.name}: schema ${displayIdent(onTarget.get(e.name)!.schema)} on the target, ${displayIdent(e.schema)} on the source`)),
+    objects: moved.map((e) => `${e.name}: schema ${displayIdent(onTarget.get(e.name)!.schema)} on the target, ${displayIdent(e.schema)} on the source`),
   };
 };

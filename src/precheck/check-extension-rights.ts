@@ -5,7 +5,7 @@
  * extension the target does not offer at all is the extensions item's failure.
  */
 import { displayIdent } from '../pg/quote.js';
-import { firstOf, type PrecheckCheck } from './precheck-model.js';
+import { type PrecheckCheck } from './precheck-model.js';
 
 const title = 'Extensions the target account may create';
 
@@ -36,6 +36,6 @@ export const checkExtensionRights: PrecheckCheck = async ({ catalog, plan, targe
     status: 'fail',
     detail: `${denied.length + noDatabase.length} extension(s) cannot be created by ${account.user}: ${denied.length ? 'not trusted on the target (only a superuser may create them)' : ''}${denied.length && noDatabase.length ? '; ' : ''}${noDatabase.length ? 'no CREATE on the database' : ''}`,
     fix: `have them created on the target database before the migration by a superuser (CREATE EXTENSION ...; on a managed service, through the provider's extension allow-list or its admin role)${noDatabase.length ? `, or GRANT CREATE ON DATABASE to ${displayIdent(account.user)}` : ''}; an extension that exists already is fine`,
-    objects: firstOf([...denied.map((e) => `${e.name} ${version(e.name, e.version)}: not trusted`), ...noDatabase.map((e) => `${e.name}: no CREATE on the database`)]),
+    objects: [...denied.map((e) => `${e.name} ${version(e.name, e.version)}: not trusted`), ...noDatabase.map((e) => `${e.name}: no CREATE on the database`)],
   };
 };

@@ -10,7 +10,7 @@ import { streamScope } from '../plan/stream-tables.js';
 import { readLimits } from './check-connections.js';
 import { checkReplicationRole } from './check-replication-role.js';
 import { checkPublicationRights, checkReplicaIdentity } from './check-publication.js';
-import { firstOf, type PrecheckCheck, type PrecheckItem } from './precheck-model.js';
+import { type PrecheckCheck, type PrecheckItem } from './precheck-model.js';
 
 /** The copy speed the WAL estimate assumes (a source's disks and network set the real one). */
 const ASSUMED_COPY_BYTES_PER_SEC = 50 * 1024 ** 2;
@@ -70,7 +70,7 @@ export const checkReplicationSlots: PrecheckCheck = async ({ source }) => {
       freeSlots < 1 ? "drop a slot nobody uses (SELECT pg_drop_replication_slot('name')) or raise max_replication_slots (ALTER SYSTEM SET max_replication_slots = n; restart)" : '',
       freeSenders < 1 ? 'raise max_wal_senders (ALTER SYSTEM SET max_wal_senders = n; restart) or end a replication client' : '',
     ].filter(Boolean).join('; '),
-    objects: freeSlots < 1 ? firstOf(slots.rows.map((s) => `${s.slot_type} slot ${s.slot_name}${s.database ? ` (database ${s.database})` : ''}: ${s.active ? 'active' : 'inactive'}`)) : undefined,
+    objects: freeSlots < 1 ? slots.rows.map((s) => `${s.slot_type} slot ${s.slot_name}${s.database ? ` (database ${s.database})` : ''}: ${s.active ? 'active' : 'inactive'}`) : undefined,
   };
 };
 
@@ -169,7 +169,7 @@ export const checkNotKeptInStep: PrecheckCheck = async ({ catalog, plan, mapping
     id: 'not-kept-in-step', title, status: 'warn',
     detail: `${notStreamed.length} object(s) the run copies are not kept in step after the copy: changes to them on the source before cutover reach the target only where the line says so (copied again or refreshed at cutover)`,
     fix: 'stop writing to them on the source before the copy starts, or copy them again by hand after cutover (an unlogged table can be made logged: ALTER TABLE ... SET LOGGED)',
-    objects: firstOf(notStreamed.map((n) => `${n.name}: ${n.reason}`)),
+    objects: notStreamed.map((n) => `${n.name}: ${n.reason}`),
   };
 };
 

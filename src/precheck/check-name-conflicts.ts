@@ -1,5 +1,5 @@
 /** Objects the migration would create that already exist on the target. */
-import { firstOf, type PrecheckCheck } from './precheck-model.js';
+import { type PrecheckCheck } from './precheck-model.js';
 import { NameMapper } from '../plan/name-mapping.js';
 
 export const checkNameConflicts: PrecheckCheck = async ({ target, catalog, plan, mapping }) => {
@@ -31,6 +31,6 @@ export const checkNameConflicts: PrecheckCheck = async ({ target, catalog, plan,
     status: 'fail',
     detail: `${conflicts.length} object(s) to be created already exist on the target`,
     fix: 'migrate into an empty database, or drop or rename these objects on the target',
-    objects: firstOf(conflicts),
+    objects: conflicts,
   };
 };

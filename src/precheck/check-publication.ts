@@ -41,7 +41,7 @@ export const checkReplicaIdentity: PrecheckCheck = async ({ source, catalog, pla
       id: 'replica-identity', title, status: 'fail',
       detail: `${noIdentity.length} streamed table(s) have no primary key, no replica-identity index and not REPLICA IDENTITY FULL: ${WHY}`,
       fix: 'add a primary key on the source (ALTER TABLE ... ADD PRIMARY KEY (...)), set ALTER TABLE ... REPLICA IDENTITY FULL yourself, leave the tables out of the selection, or pass --set-replica-identity-full to have pgferry set REPLICA IDENTITY FULL on them',
-      objects: firstOf(names),
+      objects: names,
     };
   const statements = noIdentity.map((t) => `ALTER TABLE ${qualified(t.schema, t.name)} REPLICA IDENTITY FULL`);
   const foreign = await notOwned(source, catalog, noIdentity);
@@ -50,13 +50,13 @@ export const checkReplicaIdentity: PrecheckCheck = async ({ source, catalog, pla
       id: 'replica-identity', title, status: 'fail',
       detail: `--set-replica-identity-full: pgferry would run ALTER TABLE ... REPLICA IDENTITY FULL on ${noIdentity.length} source table(s), which only their owner (or a superuser) may do; the source role does not own ${foreign.length} of them (${WHY})`,
       fix: "have the tables' owner run the ALTER TABLE statements listed (then pgferry has nothing to set), or GRANT the owner role to the source role",
-      objects: firstOf(foreign.map((t) => `${displayName(t.schema, t.name)}: ALTER TABLE ${qualified(t.schema, t.name)} REPLICA IDENTITY FULL`)),
+      objects: foreign.map((t) => `${displayName(t.schema, t.name)}: ALTER TABLE ${qualified(t.schema, t.name)} REPLICA IDENTITY FULL`),
     };
   return {
     id: 'replica-identity', title, status: 'warn',
     detail: `${noIdentity.length} streamed table(s) have no replica identity; with --set-replica-identity-full pgferry runs these statements on the source before publishing them (as their owner: the source role owns them), since ${WHY}. FULL writes the whole old row to the source's WAL for every UPDATE and DELETE, and the target matches rows by all their columns`,
     fix: 'to avoid FULL, add a primary key on the source instead; otherwise nothing to do',
-    objects: firstOf(statements),
+    objects: statements,
   };
 };
 
@@ -113,7 +113,7 @@ export const checkPublicationRights: PrecheckCheck = async ({ source, sourceVers
     const { problems, fixes } = await judgePublication(source, sourceVersion, inputs.publication, tables);
     const pub = displayIdent(inputs.publication);
     if (!problems.length) return { id: 'publication-rights', title, status: 'pass', detail: `publication ${pub} publishes every change to all ${tables.length} streamed table(s)` };
-    return { id: 'publication-rights', title, status: 'fail', detail: `publication ${pub} (--publication) does not carry every change of the streamed tables`, fix: fixes.join('; '), objects: firstOf(problems) };
+    return { id: 'publication-rights', title, status: 'fail', detail: `publication ${pub} (--publication) does not carry every change of the streamed tables`, fix: fixes.join('; '), objects: problems };
   }
   const r = (await source.query<{ role: string; superuser: boolean; create: boolean }>(
     `SELECT current_user AS role, r.rolsuper AS superuser, pg_catalog.has_database_privilege(pg_catalog.current_database(), 'CREATE') AS "create"
@@ -130,6 +130,6 @@ export const checkPublicationRights: PrecheckCheck = async ({ source, sourceVers
     id: 'publication-rights', title, status: 'fail',
     detail: `pgferry creates a publication FOR TABLE the streamed tables, which takes CREATE on the database and owning each table; the source role ${role} lacks ${lacks.join(' and ')}`,
     fix: `have the tables' owner (or a superuser) run CREATE PUBLICATION pgferry_pub FOR TABLE ${list} and pass --publication pgferry_pub; or ${[r.create ? '' : `GRANT CREATE ON DATABASE ... TO ${role}`, foreign.length ? `GRANT the owner role to ${role}` : ''].filter(Boolean).join(' and ')}`,
-    objects: foreign.length ? firstOf(foreign.map((t) => `${displayName(t.schema, t.name)}: not owned by ${role}`)) : undefined,
+    objects: foreign.length ? foreign.map((t) => `${displayName(t.schema, t.name)}: not owned by ${role}`) : undefined,
   };
 };

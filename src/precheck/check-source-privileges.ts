@@ -6,7 +6,7 @@
  */
 import { accessFix, deniedNames, deniedRelations, describeDenied, sourceAccess, type SourceAccess } from '../catalog/source-access.js';
 import { displayIdent, displayName } from '../pg/quote.js';
-import { firstOf, type PrecheckCheck } from './precheck-model.js';
+import { type PrecheckCheck } from './precheck-model.js';
 import { stageSteps } from '../plan/plan-model.js';
 
 const ID = 'source-privileges';
@@ -34,7 +34,7 @@ export const checkSourcePrivileges: PrecheckCheck = async ({ source, sourceVersi
       status: 'fail',
       detail: `the source role ${displayIdent(access.role)} cannot read ${denied.length} object(s) the migration copies (of ${tables} table(s), ${sequences} sequence(s), ${largeObjects} large object(s)): ${whyDenied(access)}; migrate refuses to start`,
       fix: accessFix(access, sourceVersion),
-      objects: firstOf(deniedNames(access)),
+      objects: deniedNames(access),
     };
   // verify compares populated materialized views too; the migration itself refreshes them on the target
   const refreshed = new Set(stageSteps(plan, 'refreshes').map((x) => x.key));
@@ -55,6 +55,6 @@ export const checkSourcePrivileges: PrecheckCheck = async ({ source, sourceVersi
       unreadViews.length ? 'GRANT SELECT on the materialized views to the source role' : '',
       hidden.length ? "create the user mappings on the target by hand, or migrate as the foreign servers' owner" : '',
     ].filter(Boolean).join('; '),
-    objects: firstOf([...unreadViews, ...hidden]),
+    objects: [...unreadViews, ...hidden],
   };
 };

@@ -3,7 +3,7 @@
  * objects in the schemas that exist there. What it may do with owners, and what it cannot create
  * for want of being a superuser, are the roles and account-objects items.
  */
-import { firstOf, type PrecheckCheck } from './precheck-model.js';
+import { type PrecheckCheck } from './precheck-model.js';
 
 export const checkTargetPrivileges: PrecheckCheck = async ({ target, catalog, targetContext }) => {
   const account = targetContext.account;
@@ -31,6 +31,6 @@ export const checkTargetPrivileges: PrecheckCheck = async ({ target, catalog, ta
     status: 'fail',
     detail: `the target role lacks ${problems.join(', ')}`,
     fix: 'GRANT CREATE ON DATABASE ... / GRANT USAGE, CREATE ON SCHEMA ... to the target role, or connect as the database owner',
-    objects: firstOf(problems),
+    objects: problems,
   };
 };

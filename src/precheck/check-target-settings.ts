@@ -7,7 +7,7 @@
  */
 import { foreignKeyOrder } from '../plan/data-only-load.js';
 import { displayIdent } from '../pg/quote.js';
-import { firstOf, type PrecheckCheck } from './precheck-model.js';
+import { type PrecheckCheck } from './precheck-model.js';
 
 const title = 'Target session settings';
 
@@ -27,6 +27,6 @@ export const checkTargetSettings: PrecheckCheck = async ({ catalog, plan, target
     status: 'warn',
     detail: `${detail}; ${order.cycle.length} table(s) on (or behind) a cycle of foreign keys cannot be ordered, so a --data-only run may fail their keys`,
     fix: `${fix}; or move these tables with a full migration, which adds foreign keys after the data`,
-    objects: firstOf(order.cycle),
+    objects: order.cycle,
   };
 };

@@ -3,7 +3,7 @@ import { checkVersions } from '../plan/target-context.js';
 import { PgferryError } from '../errors.js';
 import { displayIdent } from '../pg/quote.js';
 import { NameMapper } from '../plan/name-mapping.js';
-import { firstOf, type PrecheckCheck } from './precheck-model.js';
+import { type PrecheckCheck } from './precheck-model.js';
 
 const major = (n: number) => Math.floor(n / 10000);
 
@@ -32,6 +32,6 @@ export const checkTargetSchemas: PrecheckCheck = async ({ plan, targetContext, m
     title: 'Target schemas',
     status: 'pass',
     detail: `${created.length} schema(s) will be created${existing.length ? `; ${existing.length} exist(s) already and will be used (owner, privileges and comment taken from the source)` : ''}`,
-    objects: firstOf([...created.map((s) => `create ${label(s)}`), ...existing.map((s) => `use existing ${label(s)}`)]),
+    objects: [...created.map((s) => `create ${label(s)}`), ...existing.map((s) => `use existing ${label(s)}`)],
   };
 };

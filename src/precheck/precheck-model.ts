@@ -32,7 +32,7 @@ export interface PrecheckItem {
   detail: string;
   /** What to do about a warn or fail. */
   fix?: string;
-  /** The objects concerned (first ones), for the console to list. */
+  /** Every object concerned (the CLI's text shows the first 20, the console the rest on demand). */
   objects?: string[];
 }
 
@@ -57,7 +57,7 @@ export interface PrecheckContext {
 
 export type PrecheckCheck = (ctx: PrecheckContext) => Promise<PrecheckItem>;
 
-/** At most `n` names, then how many more. */
+/** At most `n` names, then how many more: for text a person reads. */
 export function firstOf(names: string[], n = 20): string[] {
   return names.length <= n ? names : [...names.slice(0, n), `... and ${names.length - n} more`];
 }
