@@ -363,7 +363,8 @@ export function Wizard({ from }: { from?: string } = {}) {
             schemaRenames={schemaRenames} setSchemaRenames={setSchemaRenames} clashes={clashes} lone={lone}
             partitionsAsTables={partitionsAsTables} setPartitionsAsTables={setPartitionsAsTables} entryOf={entryOf} />
           {preview && (preview.skipped.length > 0 || preview.notes.length > 0) && (
-            <div className="card warn" role="status" aria-label="dependent objects">
+            // kept in sight at the window's foot on a wide screen while the picker above it scrolls
+            <div className="card warn dependents" role="status" aria-label="dependent objects" tabIndex={0}>
               <h3>What this choice does to other objects</h3>
               <ul>
                 {preview.skipped.map((s) => <li key={`${s.kind} ${s.name}`}>{s.kind} {s.name}: skipped — {s.reason}</li>)}

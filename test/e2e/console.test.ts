@@ -59,7 +59,7 @@ describe('console in Chromium', () => {
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'en-US' });
     // the console must work under the server's Content-Security-Policy: every violation is a failure
     page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
   });
@@ -216,7 +216,7 @@ describe('console in Chromium', () => {
     await page.getByTestId('scroll-hint').first().waitFor();
     assert.ok(await page.locator('.table-wrap:has(table.units)').evaluate((e) => e.scrollWidth > e.clientWidth), 'it scrolls');
     await shot('07b-task-page-narrow.png');
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.setViewportSize({ width: 1366, height: 900 });
     await page.getByTestId('scroll-hint').first().waitFor({ state: 'detached' });
     // the verify result is stored with the task: a reload shows it, with when it ran
     await page.reload();
@@ -283,7 +283,7 @@ describe('console in Chromium', () => {
     // after the precheck passed, a table of the same name appears on the target
     await execSql(dst.uri, 'CREATE TABLE items (x int)');
     // a task that never ran: Start (its precheck passed), no Verify; started from its page
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.setViewportSize({ width: 1366, height: 900 });
     await page.goto(`http://127.0.0.1:${port}/#/tasks/${id}`);
     await page.getByTestId('not-started').getByText(/^Not started yet\. The last precheck passed/).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Verify' }).isDisabled(), true);
@@ -364,7 +364,7 @@ describe('console in Chromium', () => {
     const dst = await freshDatabase(d, 'console_keys');
     // a table already on the destination: a rename onto its name is flagged as it is typed
     await execSql(dst.uri, 'CREATE TABLE taken (id int)');
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.setViewportSize({ width: 1366, height: 900 });
     await page.goto(`http://127.0.0.1:${port}/#/new`);
     await page.locator('#task-name').waitFor();
     // Tab until the focus is on `selector`; the presses are counted for the step
@@ -477,7 +477,7 @@ describe('console in Chromium', () => {
     const d = await server('15', 'dst');
     const dst = await freshDatabase(d, 'console_parts');
     const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.setViewportSize({ width: 1366, height: 900 });
     await page.goto(`http://127.0.0.1:${port}/#/new`);
     for (const [side, db, p] of [['source', src.name, s.port], ['target', dst.name, d.port]] as const) {
       await page.locator(`#${side}-host`).fill('127.0.0.1');
