@@ -74,6 +74,8 @@ export interface TaskView
 export interface TaskProgressView extends TaskView {
   runs: RunRecord[];
   units: UnitProgress[];
+  /** Rows copied: counted for the tables done, estimated by bytes for the ones copying (task-progress.ts rowsSoFar). */
+  rowsDone: number;
   history: HistoryEntry[];
 }
 

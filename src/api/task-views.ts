@@ -4,6 +4,7 @@
  */
 import type { TaskRecord, TaskStore } from '../task/task-store.js';
 import { taskFacts, taskRuns } from '../task/task-service.js';
+import { rowsSoFar } from '../task/task-progress.js';
 import type { TaskProgressView, TaskSummary, TaskView } from './api-types.js';
 
 /**
@@ -42,5 +43,6 @@ export function taskView(store: TaskStore, t: TaskRecord): TaskView {
 
 /** The task with its runs, copy units and history (the progress route and the event stream). */
 export function progressView(store: TaskStore, t: TaskRecord): TaskProgressView {
-  return { ...taskView(store, t), runs: taskRuns(store, t), units: store.units(t.id), history: store.history(t.id) };
+  const units = store.units(t.id);
+  return { ...taskView(store, t), runs: taskRuns(store, t), units, rowsDone: rowsSoFar(units), history: store.history(t.id) };
 }

@@ -17,6 +17,20 @@ const SPAN: Record<Phase, [number, number]> = {
 /** The step between the chart points a run keeps (thinned further in a long run: TaskStore.addSample). */
 const SAMPLE_MS = 2000;
 
+/**
+ * The rows copied so far: each done table's count, and for a table still copying its share of the
+ * source's row estimate by bytes. COPY reports its rows only at its end, so without the estimate a
+ * large table would read 0 rows/s until it is done.
+ */
+export function rowsSoFar(units: Iterable<UnitProgress>): number {
+  let rows = 0;
+  for (const u of units) {
+    if (u.rows !== null) rows += u.rows;
+    else if (u.state === 'copying' && u.estimatedRows && u.totalBytes) rows += Math.round(u.estimatedRows * Math.min(1, u.bytes / u.totalBytes));
+  }
+  return rows;
+}
+
 /** What one run copied itself: rows, bytes (table data and large objects) and its wall-clock time. */
 export interface RunNumbers {
   rows: number;
@@ -201,12 +215,10 @@ export class TaskProgress {
     const own = this.numbers();
     this.store.updateRun(this.taskId, this.run, own);
     // a point for the charts, kept with the task so that they outlive the run and a reload
-    // (the task's bytes so far, which move while a table copies, and the rows of the tables done)
+    // (the task's bytes so far, and its rows: counted for the tables done, estimated for the ones copying)
     if (t - this.sampledAt >= SAMPLE_MS || last) {
       this.sampledAt = t;
-      let rows = 0;
-      for (const u of this.units.values()) rows += u.rows ?? 0;
-      this.store.addSample(this.taskId, { run: this.run, at: t, rows, bytes: this.bytesDone, lagSeconds: this.stream?.lagSeconds ?? null, lagBytes: this.stream?.lagBytes ?? null });
+      this.store.addSample(this.taskId, { run: this.run, at: t, rows: rowsSoFar(this.units.values()), bytes: this.bytesDone, lagSeconds: this.stream?.lagSeconds ?? null, lagBytes: this.stream?.lagBytes ?? null });
     }
     if (this.dirty.size || this.replaceUnits) {
       this.store.saveUnits(this.taskId, [...this.dirty].map((id) => this.units.get(id)!), this.replaceUnits);

@@ -187,6 +187,9 @@ describe('console in Chromium', () => {
     assert.ok(await chart.locator('text', { hasText: / rows\/s$/ }).count() >= 5, 'a rows/s axis');
     assert.ok(await chart.locator('text', { hasText: /^\d\d:\d\d:\d\d$/ }).count() >= 2, 'a time axis');
     assert.equal(await chart.getByTestId('limit-line').count(), 1, 'the rate cap');
+    // rows/s moves while a table copies (its share of the row estimate), not only when it is done
+    await page.locator('section.card', { has: chart }).getByText(/rows\/s \(right\) now [1-9]/).waitFor({ timeout: 20_000 });
+    await page.locator('table.units tr', { hasText: 'copying' }).getByText(/^~[\d,]+ of ~[\d,]+$/).waitFor();
     await shot('06b-task-copying.png');
     // jobs and the rate limit change while it runs (1 MB/s would take it about 10 s): field errors first
     const throughput = page.getByRole('form', { name: 'throughput' });
