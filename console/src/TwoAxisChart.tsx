@@ -1,8 +1,12 @@
 /**
  * A time chart with two measures, one axis each (left and right), a clock on the time axis and
- * gridlines; optionally a dashed limit line on the left axis (the rate cap). The lag chart and
- * the throughput chart are both drawn with it.
+ * gridlines; optionally a dashed limit line on the left axis (the rate cap); the values at a point
+ * under the pointer, or moved to with the arrow keys, read out above the caption. The lag chart and
+ * the throughput chart are both drawn with it. SVG rather than a canvas library: its axes are text
+ * a screen reader, axe and the tests can read.
  */
+import { useState, type KeyboardEvent, type MouseEvent } from 'react';
+
 export interface Axis {
   /** The unit on the axis labels and in the caption, e.g. "MB/s". */
   unit: string;
@@ -47,9 +51,27 @@ export function TwoAxisChart({ times, left, right, limit, label, testId, classNa
   const ticks = [0, 0.25, 0.5, 0.75, 1];
   // a clock label every quarter, or only at the ends while the chart covers a few seconds
   const timeTicks = span >= 4000 ? ticks : [0, 1];
+  // the point read out: the one nearest the pointer, or moved to with the keys
+  const [at, setAt] = useState<number | null>(null);
+  const i = at === null ? null : Math.min(at, times.length - 1);
+  const nearest = (e: MouseEvent<SVGSVGElement>) => {
+    const r = e.currentTarget.getBoundingClientRect();
+    const t = t0 + (((e.clientX - r.left) / r.width) * W - L) / pw * span;
+    let best = 0;
+    times.forEach((u, k) => { if (Math.abs(u - t) < Math.abs(times[best] - t)) best = k; });
+    setAt(best);
+  };
+  const onKey = (e: KeyboardEvent<SVGSVGElement>) => {
+    const last = times.length - 1;
+    const to = { ArrowLeft: Math.max(0, (i ?? last + 1) - 1), ArrowRight: Math.min(last, (i ?? -1) + 1), Home: 0, End: last }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    setAt(to);
+  };
   return (
     <figure className={`chart axes-chart ${className ?? ''}`} data-testid={testId}>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label}>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${label} (arrow keys read the points)`} tabIndex={0}
+        onMouseMove={nearest} onMouseLeave={() => setAt(null)} onKeyDown={onKey} onBlur={() => setAt(null)}>
         <rect x={L} y={T} width={pw} height={ph} className="plot" />
         {ticks.map((f) => (
           <g key={f}>
@@ -67,7 +89,17 @@ export function TwoAxisChart({ times, left, right, limit, label, testId, classNa
         {limit ? <line x1={L} x2={L + pw} y1={y(limit, maxL)} y2={y(limit, maxL)} className={`limit ${left.className}`} data-testid="limit-line" /> : null}
         <polyline points={line(left.values, maxL)} className={left.className} />
         <polyline points={line(right.values, maxR)} className={right.className} />
+        {i !== null && (
+          <g className="cursor">
+            <line x1={x(times[i])} x2={x(times[i])} y1={T} y2={T + ph} />
+            <circle cx={x(times[i])} cy={y(left.values[i], maxL)} r={3.5} className={left.className} />
+            <circle cx={x(times[i])} cy={y(right.values[i], maxR)} r={3.5} className={right.className} />
+          </g>
+        )}
       </svg>
+      <p className="readout small" aria-live="polite" data-testid="chart-readout">
+        {i === null ? '\u00a0' : `${clock(times[i])}: ${axisNumber(left.values[i])} ${left.unit}, ${axisNumber(right.values[i])} ${right.unit}`}
+      </p>
       <figcaption>{children}</figcaption>
     </figure>
   );

@@ -190,6 +190,12 @@ describe('console in Chromium', () => {
     // rows/s moves while a table copies (its share of the row estimate), not only when it is done
     await page.locator('section.card', { has: chart }).getByText(/rows\/s \(right\) now [1-9]/).waitFor({ timeout: 20_000 });
     await page.locator('table.units tr', { hasText: 'copying' }).getByText(/^~[\d,]+ of ~[\d,]+$/).waitFor();
+    // the values at a point: under the pointer, or moved to with the keys
+    await chart.locator('svg').hover();
+    assert.match(await chart.getByTestId('chart-readout').innerText(), /^\d\d:\d\d:\d\d: [\d.,]+ MB\/s, [\d.,]+ rows\/s$/);
+    await chart.locator('svg').focus();
+    await page.keyboard.press('Home');
+    assert.match(await chart.getByTestId('chart-readout').innerText(), /^\d\d:\d\d:\d\d: /);
     await shot('06b-task-copying.png');
     // jobs and the rate limit change while it runs (1 MB/s would take it about 10 s): field errors first
     const throughput = page.getByRole('form', { name: 'throughput' });
