@@ -485,7 +485,6 @@ describe('console in Chromium', () => {
       ANALYZE orders_2024;`);
     const d = await server('15', 'dst');
     const dst = await freshDatabase(d, 'console_parts');
-    const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
     await page.setViewportSize({ width: 1366, height: 900 });
     await page.goto(`http://127.0.0.1:${port}/#/new`);
     for (const [side, db, p] of [['source', src.name, s.port], ['target', dst.name, d.port]] as const) {
