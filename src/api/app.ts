@@ -11,6 +11,7 @@ import type { TaskStore } from '../task/task-store.js';
 import { openApiDocument } from './openapi.js';
 import { DEFAULT_POLICY, type ConnectionPolicy } from './connection-policy.js';
 import { EventTickets, installGuard, LOOPBACK_NAMES, type Access } from './request-guard.js';
+import { registerMetricsRoute } from './metrics.js';
 import { registerConsoleFiles } from './console-files.js';
 import { errorBody, RETRY_AFTER_SECONDS } from './api-replies.js';
 import type { RouteDeps } from './route-task.js';
@@ -65,9 +66,9 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.addHook('onRoute', (r) => {
     for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: r.url, access: (r.config as { access?: Access } | undefined)?.access ?? 'token' });
   });
-  // every /api route as `method /path`, for the test that holds the OpenAPI document to them
+  // every /api route (and /healthz, /metrics) as `method /path`, for the test that holds the OpenAPI document to them
   app.decorate('apiRoutes', {
-    getter: () => routes.filter((r) => r.url.startsWith('/api/') || r.url === '/healthz').map((r) => `${r.method.toLowerCase()} ${r.url.replace(/:(\w+)/g, '{$1}')}`),
+    getter: () => routes.filter((r) => r.url.startsWith('/api/') || r.url === '/healthz' || r.url === '/metrics').map((r) => `${r.method.toLowerCase()} ${r.url.replace(/:(\w+)/g, '{$1}')}`),
   });
   app.decorate('allRoutes', { getter: () => routes });
 
@@ -109,6 +110,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
 
   app.get('/api/openapi.json', async () => openApiDocument());
+  registerMetricsRoute(app, opts.store);
 
   // the route groups, in this order (the security tests walk every route as registered)
   const deps: RouteDeps = { store: opts.store, policy: opts.policy ?? DEFAULT_POLICY, keyFile: opts.keyFile, tickets };

@@ -36,6 +36,7 @@ function op(summary: string, responses: object, extra: object = {}) {
 /** The health check and this document (app.ts). */
 export const SERVICE_PATHS = {
   '/healthz': { get: { summary: 'liveness (no token needed)', security: [], responses: { '200': { description: '{ status: "ok" }' } } } },
+  '/metrics': { get: op("the store's tasks and the serving process, in Prometheus's text format (docs/api.md#metrics)", { '200': { description: 'text/plain; version=0.0.4' }, ...errors }) },
   '/api/openapi.json': { get: op('this document', { '200': { description: 'OpenAPI 3' }, '401': errors['401'] }) },
 };
 

@@ -373,6 +373,18 @@ export class TaskStore {
     }));
   }
 
+  /** Per task, how many units there are and how many are done (or were done by an earlier run): one query for every task. */
+  unitCounts(): Map<string, { total: number; done: number }> {
+    const rows = this.db.prepare("SELECT task_id, count(*) AS total, count(*) FILTER (WHERE state IN ('done', 'skipped')) AS done FROM task_units GROUP BY task_id").all() as Row[];
+    return new Map(rows.map((r) => [r.task_id as string, { total: r.total as number, done: r.done as number }]));
+  }
+
+  /** Per task, how many history entries of `kind` it has (e.g. retries): one query for every task. */
+  historyCounts(kind: string): Map<string, number> {
+    const rows = this.db.prepare('SELECT task_id, count(*) AS n FROM task_history WHERE kind = ? GROUP BY task_id').all(kind) as Row[];
+    return new Map(rows.map((r) => [r.task_id as string, r.n as number]));
+  }
+
   /**
    * Opens the record of a new run (numbered from 1) and closes the ones a killed process left
    * open as interrupted: the caller has just claimed the task, so no other process runs it.

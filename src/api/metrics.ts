@@ -1,0 +1,69 @@
+/**
+ * GET /metrics in Prometheus's text format (prom-client): the tasks of the store as gauges read
+ * at each scrape (how many are in each state; per task its progress, units, rows and bytes
+ * copied, copy rate, retries, and an incremental task's apply lag), and the serving process's own
+ * (memory, CPU, event-loop lag). Nothing is counted in this process: every figure comes from the
+ * store, so any `serve` over the same store reports the same numbers, and a restart loses none.
+ */
+import client from 'prom-client';
+import type { FastifyInstance } from 'fastify';
+import type { TaskStore } from '../task/task-store.js';
+import { effectiveState, taskTotals } from '../task/task-service.js';
+
+/** The states a task can show: each is reported, 0 when no task is in it, so a dashboard's series never vanish. */
+const STATES = [
+  'created', 'running', 'streaming', 'stopping', 'stopped', 'failed', 'interrupted',
+  'completed', 'completed with errors', 'completed from several snapshots', 'completed with skipped objects',
+];
+
+/** A registry of pgferry's metrics over `store`, and the serving process's defaults. */
+export function metricsRegistry(store: TaskStore): client.Registry {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'pgferry_serve_' });
+  const labels = ['task_id', 'task_name'] as const;
+  const gauge = (name: string, help: string, labelNames: readonly string[] = labels, collect?: () => void) =>
+    new client.Gauge({ name, help, labelNames, registers: [registry], ...(collect ? { collect } : {}) });
+  // read from the store when scraped: the first gauge's collect sets them all, before any is read
+  const tasks = gauge('pgferry_tasks', 'tasks in the store by the state they show', ['state'], () => refresh());
+  const progress = gauge('pgferry_task_progress_ratio', "a task's progress, 0 to 1");
+  const unitsTotal = gauge('pgferry_task_units', "a task's copy units (tables or slices)");
+  const unitsDone = gauge('pgferry_task_units_done', "a task's copy units done (by this run or an earlier one)");
+  const rows = gauge('pgferry_task_rows_copied', 'rows copied by all of the task\'s runs');
+  const bytes = gauge('pgferry_task_bytes_copied', 'bytes copied by all of the task\'s runs');
+  const rate = gauge('pgferry_task_copy_rate_bytes', 'bytes per second over the last seconds of the copy (absent when not copying)');
+  const retries = gauge('pgferry_task_retries', 'automatic resumes after transient failures, over the task\'s life');
+  const lag = gauge('pgferry_task_apply_lag_seconds', 'an incremental task\'s lag behind the source, at its last stream report');
+  const lagBytes = gauge('pgferry_task_apply_lag_bytes', 'WAL between the source\'s position and what the task has applied, at its last stream report');
+
+  function refresh(): void {
+    for (const g of [tasks, progress, unitsTotal, unitsDone, rows, bytes, rate, retries, lag, lagBytes]) g.reset();
+    const byState = new Map(STATES.map((s) => [s, 0]));
+    const units = store.unitCounts();
+    const retried = store.historyCounts('retry');
+    for (const t of store.list()) {
+      const state = effectiveState(t);
+      byState.set(state, (byState.get(state) ?? 0) + 1);
+      const l = { task_id: t.id, task_name: t.name };
+      const totals = taskTotals(store, t);
+      progress.set(l, t.progress);
+      unitsTotal.set(l, units.get(t.id)?.total ?? 0);
+      unitsDone.set(l, units.get(t.id)?.done ?? 0);
+      rows.set(l, totals.rows);
+      bytes.set(l, totals.bytes);
+      retries.set(l, retried.get(t.id) ?? 0);
+      if (state === 'running' && t.phase === 'data' && t.rate !== null) rate.set(l, t.rate);
+      if (state === 'streaming' && t.streamStatus) {
+        lag.set(l, t.streamStatus.lagSeconds);
+        lagBytes.set(l, t.streamStatus.lagBytes);
+      }
+    }
+    for (const [state, n] of byState) tasks.set({ state }, n);
+  }
+  return registry;
+}
+
+/** Registers GET /metrics: behind the API token like every route but the console's files and /healthz. */
+export function registerMetricsRoute(app: FastifyInstance, store: TaskStore): void {
+  const registry = metricsRegistry(store);
+  app.get('/metrics', async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
+}
