@@ -26,6 +26,12 @@ const CONFIRM_EVERY_MS = 500;
 const SEQUENCES_EVERY_MS = 10_000;
 /** How long the loop waits for a change before it looks at its controls. */
 const IDLE_MS = 200;
+/** A source position read less than this long ago does not bound the lag yet: the walsender is always a moment behind. */
+const MARK_AGE_MS = 1_000;
+/** Within this much WAL of a source position, the walsender counts as past it (decoding so little takes milliseconds). */
+const MARK_SLACK = 1n << 20n;
+/** Source positions kept (a status report's each, every 2 s: half an hour). */
+const MARKS_KEPT = 900;
 /** How often it looks at them while a backlog is applied. */
 const LOOK_EVERY_MS = 100;
 
@@ -65,6 +71,25 @@ export async function targetColumns(target: pg.ClientBase, tables: StreamTable[]
   return out;
 }
 
+/**
+ * The lag while everything received is applied. While the walsender decodes a large transaction
+ * it sends only keepalives, whose positions pass over that transaction's records before any of
+ * its changes arrive: the stream looks caught up. The source's positions read at known times
+ * (`marks`, oldest first) bound it: once the walsender is past the one read at time t, every
+ * transaction committed before t has been sent, so applied, and the lag is at most now - t. An
+ * upper bound: a long transaction still open on the source, whose WAL the walsender reads behind
+ * the source, counts as lag too. 0 when the walsender is past the position of a second ago.
+ */
+export function decodingLag(marks: readonly { at: number; lsn: Lsn }[], received: Lsn, now: number): number {
+  const past = received + MARK_SLACK;
+  let newest = marks.length - 1;
+  while (newest >= 0 && now - marks[newest].at < MARK_AGE_MS) newest--;
+  if (newest < 0 || past >= marks[newest].lsn) return 0;
+  let i = newest;
+  while (i > 0 && marks[i].lsn > past) i--;
+  return (now - marks[i].at) / 1000;
+}
+
 export class LiveStream {
   private readonly bySource: Map<string, StreamTable>;
   private readonly mapper: NameMapper;
@@ -79,6 +104,8 @@ export class LiveStream {
   private sequencesSyncedAt: string | undefined;
   private readonly warnedDropped = new Set<string>();
   status: StreamStatus | undefined;
+  /** The source's WAL position as each status report read it, oldest first (bounded). */
+  private readonly marks: { at: number; lsn: Lsn }[] = [];
 
   constructor(private readonly ctx: RunContext, readonly parts: LiveStreamParts) {
     this.bySource = new Map(parts.tables.map((t) => [key(t.schema, t.name), t]));
@@ -100,11 +127,21 @@ export class LiveStream {
     return this.idle && !this.parts.applier.busy() && this.parts.stream.buffered() === 0;
   }
 
-  /** Seconds the change being applied (or next) is behind its commit on the source; 0 when caught up. */
+  /**
+   * Seconds the change being applied (or next) is behind its commit on the source; when everything
+   * received is applied, the bound decodingLag() gives (0 when the walsender is past the source's
+   * position of a second ago).
+   */
   lagSeconds(): number {
-    if (this.caughtUp() || this.lastCommitTime === 0n) return 0;
+    if (this.caughtUp()) return this.decodingLag();
+    if (this.lastCommitTime === 0n) return 0;
     const commitMs = Number((this.lastCommitTime + PG_EPOCH_MICROS) / 1000n);
     return Math.max(0, (Date.now() - commitMs) / 1000);
+  }
+
+  /** The lag while everything received is applied: decodingLag over the positions the status reports read. */
+  private decodingLag(): number {
+    return decodingLag(this.marks, this.parts.stream.receivedUpTo(), Date.now());
   }
 
   /** The position the target holds: everything received once the stream is caught up. */
@@ -183,6 +220,8 @@ export class LiveStream {
       ...(this.parts.ledger ? { rangesVerified: this.parts.ledger.counts() } : {}),
     };
     this.lastCounts = { at: Date.now(), transactions, rows };
+    this.marks.push({ at: Date.now(), lsn: sourceLsn });
+    if (this.marks.length > MARKS_KEPT) this.marks.shift();
     this.ctx.emit({ type: 'stream', ...this.status });
     return this.status;
   }
