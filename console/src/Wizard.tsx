@@ -6,7 +6,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ObjectPicker, destinationClashes, entries, type Picked } from './ObjectPicker';
-import { ApiFailure, api, jobsError as jobsProblem, rateError as rateProblem, type ConnFields, type ConnSpecInput, type ConnectivityReport, type ObjectTree, type PlanPreview, type PrecheckReport, type SideResult, type SslMode, type TaskSpecInput, type TaskView } from './api';
+import { ApiFailure, api, formatBytes, jobsError as jobsProblem, rateError as rateProblem, type ConnFields, type ConnSpecInput, type ConnectivityReport, type ObjectTree, type PlanPreview, type PrecheckReport, type SideResult, type SslMode, type TaskSpecInput, type TaskView } from './api';
 
 type Side = SideResult['side'];
 const EMPTY: ConnFields = { host: '127.0.0.1', port: 5432, database: '', user: 'postgres', password: '', sslmode: 'prefer' };
@@ -282,6 +282,7 @@ export function Wizard({ from }: { from?: string } = {}) {
     return {
       tables: tables.length,
       rows: Math.round(tables.reduce((n, e) => n + (e.table.partitions?.length ? 0 : e.table.rows), 0)),
+      bytes: tables.reduce((n, e) => n + (e.table.partitions?.length ? 0 : e.table.bytes), 0),
       views: chosen.length - tables.length,
       renames: picked.filter((p) => p.rename && p.rename !== p.table).length + Object.entries(schemaRenames).filter(([from, to]) => to && to !== from).length,
     };
@@ -431,7 +432,7 @@ export function Wizard({ from }: { from?: string } = {}) {
               </p>
             )}
             <ul className="summary" aria-label="what will move" data-testid="confirm-summary">
-              <li>{!tree ? 'the source\'s tables could not be listed' : `${summary.tables.toLocaleString()} ${summary.tables === 1 ? 'table' : 'tables'}${migration === 'schema' ? '' : summary.rows ? `, about ${summary.rows.toLocaleString()} rows` : ' (rows not estimated: the source has no statistics for them yet)'}${summary.views ? `; ${summary.views.toLocaleString()} views and other relations` : ''}`}</li>
+              <li>{!tree ? 'the source\'s tables could not be listed' : `${summary.tables.toLocaleString()} ${summary.tables === 1 ? 'table' : 'tables'}${migration === 'schema' ? '' : `${summary.rows ? `, about ${summary.rows.toLocaleString()} rows` : ' (rows not estimated: the source has no statistics for them yet)'}, ${formatBytes(summary.bytes)} on the source`}${summary.views ? `; ${summary.views.toLocaleString()} views and other relations` : ''}`}</li>
               <li>{summary.renames ? `${summary.renames} renamed (tables and schemas)` : 'no renames'}</li>
               <li>{preview?.skipped.length ? `${preview.skipped.length} object(s) skipped (listed on the previous steps)` : 'nothing skipped'}</li>
               <li>{warnings ? `${warnings} precheck warning(s), acknowledged` : 'no precheck warnings'}</li>

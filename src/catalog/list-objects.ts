@@ -12,6 +12,8 @@ export interface ObjectTreeTable {
   kind: 'table' | 'view' | 'materialized view' | 'foreign table' | 'sequence';
   hasKey: boolean;
   rows: number;
+  /** Bytes on disk with its TOAST (0 for a view or a sequence; a partitioned table's are its partitions'). */
+  bytes: number;
   columns: { name: string; type: string }[];
   /** A partitioned table's partitions, each possibly partitioned in turn. */
   partitions?: ObjectTreePartition[];
@@ -29,6 +31,7 @@ export interface ObjectTree {
 
 const SQL = `
 SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind, greatest(c.reltuples, 0)::float8 AS rows,
+       CASE WHEN c.relkind IN ('r', 'm') THEN pg_catalog.pg_relation_size(c.oid) + coalesce(pg_catalog.pg_relation_size(nullif(c.reltoastrelid, 0)), 0) ELSE 0 END::float8 AS bytes,
        CASE WHEN c.relispartition THEN (SELECT i.inhparent::int8 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid) END AS parent,
        pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound,
        EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND (i.indisprimary OR i.indisunique)) AS has_key,
@@ -48,6 +51,7 @@ interface Row {
   name: string;
   kind: keyof typeof KINDS;
   rows: number;
+  bytes: number;
   parent: string | null;
   bound: string | null;
   has_key: boolean;
@@ -62,7 +66,7 @@ export async function listObjects(client: pg.ClientBase): Promise<ObjectTree> {
   const rels = (await client.query<Row>(SQL)).rows;
   const nodes = new Map<string, ObjectTreePartition>();
   for (const r of rels) {
-    const node: ObjectTreePartition = { schema: r.schema, name: r.name, kind: KINDS[r.kind], hasKey: r.has_key, rows: Math.round(r.rows), columns: r.columns, bound: r.bound ?? '' };
+    const node: ObjectTreePartition = { schema: r.schema, name: r.name, kind: KINDS[r.kind], hasKey: r.has_key, rows: Math.round(r.rows), bytes: r.bytes, columns: r.columns, bound: r.bound ?? '' };
     if (r.kind === 'p') node.partitions = [];
     nodes.set(r.oid, node);
   }
@@ -77,8 +81,13 @@ export async function listObjects(client: pg.ClientBase): Promise<ObjectTree> {
       bySchema.get(r.schema)?.push(table);
     }
   }
-  // a partitioned table holds no rows itself: its count is its partitions'
-  const total = (t: ObjectTreeTable): number => (t.partitions ? (t.rows = t.partitions.reduce((a, p) => a + total(p), 0)) : t.rows);
+  // a partitioned table holds no rows itself: its count and size are its partitions'
+  const total = (t: ObjectTreeTable): void => {
+    if (!t.partitions) return;
+    t.partitions.forEach(total);
+    t.rows = t.partitions.reduce((a, p) => a + p.rows, 0);
+    t.bytes = t.partitions.reduce((a, p) => a + p.bytes, 0);
+  };
   for (const tables of bySchema.values()) for (const t of tables) total(t);
   return { schemas: [...bySchema].map(([name, tables]) => ({ name, tables })) };
 }

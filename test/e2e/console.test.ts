@@ -165,7 +165,7 @@ describe('console in Chromium', () => {
     await next.click();
 
     // (4) confirm: what will move, the server's default jobs, field errors before Start; then the task page until 100 %
-    assert.match(await page.getByTestId('confirm-summary').innerText(), /^3 tables, about 225,000 rows\n1 renamed \(tables and schemas\)\nnothing skipped\n\d+ precheck warning\(s\), acknowledged$/);
+    assert.match(await page.getByTestId('confirm-summary').innerText(), /^3 tables, about 225,000 rows, [\d.]+ [kMG]?B on the source\n1 renamed \(tables and schemas\)\nnothing skipped\n\d+ precheck warning\(s\), acknowledged$/);
     assert.match(await page.locator('#jobs').inputValue(), /^\d+$/);
     await page.locator('#jobs').fill('0');
     await page.getByText('a whole number from 1 to 64').waitFor();

@@ -1,7 +1,8 @@
 /**
  * `pgferry serve`: a new token goes once to a 0600 file when stdout is not a terminal (never into
  * the output, which may be a log file) and is kept hashed, survives a restart, is replaced by
- * --new-token; a non-loopback address without TLS is refused unless --insecure.
+ * --new-token; two processes over one store serve the same tasks and metrics; a non-loopback
+ * address without TLS is refused unless --insecure.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -88,6 +89,35 @@ describe('pgferry serve', () => {
       const busy = await runCli(['serve', '--port', new URL(base).port, '--store', store]);
       assert.equal(busy.code, 2, busy.stderr);
       assert.match(busy.stderr, /PGFERRY_E_USAGE: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
+    });
+  });
+
+  it('two serve processes over one store see the same tasks and report the same metrics', async () => {
+    await withServe(['--new-token'], async (a, out) => {
+      const token = tokenFromFile(out);
+      await withServe([], async (b) => {
+        const call = async (base: string, method: string, url: string, body?: unknown) => {
+          const res = await fetch(base + url, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+          return { status: res.status, text: await res.text() };
+        };
+        // created through one, seen and copied through the other (creating connects to nothing)
+        const side = (database: string) => ({ host: '127.0.0.1', port: 1, database, user: 'app' });
+        const made = await call(a, 'POST', '/api/tasks', { name: 'seen-by-both', source: side('src'), target: side('dst') });
+        assert.equal(made.status, 201, made.text);
+        const id = JSON.parse(made.text).id as string;
+        assert.equal(JSON.parse((await call(b, 'GET', `/api/tasks/${id}`)).text).name, 'seen-by-both');
+        const copy = await call(b, 'POST', `/api/tasks/${id}/duplicate`, {});
+        assert.equal(copy.status, 201, copy.text);
+        const names = (base: string) => call(base, 'GET', '/api/tasks').then((r) => (JSON.parse(r.text).tasks as { name: string }[]).map((t) => t.name).sort());
+        assert.deepEqual(await names(a), await names(b));
+        assert.ok((await names(a)).includes('seen-by-both (copy)'));
+        // the figures come from the store, not from either process
+        const tasks = (text: string) => text.split('\n').filter((l) => l.startsWith('pgferry_task')).sort();
+        const [ma, mb] = [await call(a, 'GET', '/metrics'), await call(b, 'GET', '/metrics')];
+        assert.equal(ma.status, 200);
+        assert.deepEqual(tasks(ma.text), tasks(mb.text));
+        assert.ok(tasks(ma.text).some((l) => /^pgferry_tasks\{state="created"\} [2-9]/.test(l)), ma.text);
+      });
     });
   });
 

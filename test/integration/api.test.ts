@@ -107,6 +107,8 @@ describe('HTTP API', () => {
     const pub = objects.json.schemas.find((s: { name: string }) => s.name === 'public');
     assert.deepEqual(pub.tables.map((t: { name: string; hasKey: boolean }) => `${t.name}:${t.hasKey}`), ['t0:true', 't1:true', 't2:true', 't3:true', 't4:true', 't5:false']);
     assert.deepEqual(pub.tables[0].columns, [{ name: 'id', type: 'integer' }, { name: 'pad', type: 'text' }]);
+    // each table's size on the source (8,000 rows of 128 characters each)
+    assert.ok(pub.tables.every((t: { bytes: number }) => t.bytes > 8000 * 128), JSON.stringify(pub.tables.map((t: { bytes: number }) => t.bytes)));
     // the target's own objects (the names a rename must not take), and one side at a time
     const onTarget = await call('POST', '/api/catalog/objects', { target: targetUri });
     assert.equal(onTarget.status, 200, JSON.stringify(onTarget.json));

@@ -263,6 +263,10 @@ describe('selection of partition and inheritance trees, schemas and sequences', 
         ],
       });
       assert.deepEqual(tree.schemas.find((x) => x.name === 'archive')!.tables.map((t) => t.name), ['measure_old'], 'a partition is listed under its parent only');
+      // sizes: a leaf's on disk, a partitioned table's its partitions' sum
+      const leaves = (t: ObjectTreeTable): ObjectTreeTable[] => (t.partitions ? t.partitions.flatMap(leaves) : [t]);
+      assert.ok(leaves(orders).every((p) => p.bytes > 0));
+      assert.equal(orders.bytes, leaves(orders).reduce((n, p) => n + p.bytes, 0));
     } finally {
       await c.end();
     }
