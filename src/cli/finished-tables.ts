@@ -13,6 +13,8 @@ export const NAMED_SECONDS = 10;
 export class FinishedTables {
   private counted = { copied: 0, copiedBytes: 0, already: 0 };
   done = 0;
+  /** Rows of the units this run copied and finished (not the ones done earlier). */
+  rows = 0;
   /** Copy units the data phase has (its phase-start says). */
   units = 0;
 
@@ -29,12 +31,13 @@ export class FinishedTables {
   }
 
   /** Whether this finished unit gets its own line (else it is counted). */
-  named(u: { bytes: number; seconds: number; skipped?: boolean }): boolean {
+  named(u: { rows?: number; bytes: number; seconds: number; skipped?: boolean }): boolean {
     this.done++;
     if (u.skipped) {
       this.counted.already++;
       return false;
     }
+    this.rows += u.rows ?? 0;
     if (u.bytes >= NAMED_BYTES || u.seconds >= NAMED_SECONDS) return true;
     this.counted.copied++;
     this.counted.copiedBytes += u.bytes;

@@ -71,6 +71,16 @@ function ratePayload(done: number, total: number, start: number): { rate: string
   return { rate: `${(rate / MB).toFixed(1)} MB/s`, eta: fmtEta(rate > 0 ? (total - done) / rate : Infinity) };
 }
 
+/**
+ * The overall bar's rows: the finished tables' counts, and with a ~ the share of its estimate each
+ * table still copying has moved (COPY counts its rows only at its end).
+ */
+function overallRows(finishedRows: number, copying: Iterable<BarState>): string {
+  let moving = 0;
+  for (const b of copying) moving += Math.round(b.estRows * Math.min(1, b.done / b.total));
+  return `${moving ? '~' : ''}${(finishedRows + moving).toLocaleString('en')}`;
+}
+
 /** Returns an event sink that draws on `out` (a TTY stream). */
 export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent) => void {
   const multi = newMultiBar(out);
@@ -85,7 +95,7 @@ export function createProgressView(out: NodeJS.WriteStream): (e: MigrationEvent)
   const line = (text: string) => (bars.size === 0 && overall === null ? out.write(`${text}\n`) : multi.log(`${text}\n`));
 
   const pct = () => (totalBytes ? Math.min(100, Math.floor((doneBytes / totalBytes) * 100)) : 0);
-  const overallPayload = () => ({ name: finished.progress().padEnd(28), pct: pct(), rows: '', bytes: fmtBytes(doneBytes), ...ratePayload(doneBytes, totalBytes, dataStart) });
+  const overallPayload = () => ({ name: finished.progress().padEnd(28), pct: pct(), rows: overallRows(finished.rows, bars.values()), bytes: fmtBytes(doneBytes), ...ratePayload(doneBytes, totalBytes, dataStart) });
 
   return (e) => {
     switch (e.type) {
