@@ -54,7 +54,9 @@ describe('automatic resume', () => {
     target = { ...restarted, stop: async (mode) => { await restarted.stop(mode); await first.stop('immediate'); } };
 
     const r = await run;
-    assert.equal(r.code, 0, r.stderr);
+    // 0, or 11 when a table was in before the first failure: the resume then read a new snapshot
+    // and says so (the source takes no writes here, so the verify below holds either way)
+    assert.ok(r.code === 0 || (r.code === 11 && /the copied rows come from \d+ snapshots of the source/.test(r.stderr)), `exit ${r.code}: ${r.stderr}`);
     const retries = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; attempt?: number; reason?: string }).filter((e) => e.event === 'retry');
     assert.ok(retries.length >= 2, `retried ${retries.length} time(s): ${r.stderr}`);
     // each retry names the row of the retry table that called its failure transient
