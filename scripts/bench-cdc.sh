@@ -28,6 +28,10 @@
 #   WIDE_ROWS (2000000)   UPDATES (200000)   DELETES (100000)
 #   PGCOPYDB (1 where installed: time pgcopydb follow too)   PGCOPYDB_TIMEOUT (300) seconds
 #   PROFILE_DIR: write a CPU profile of pgferry's applying process there
+#   LANES (1): pgferry's --stream-lanes (slots read at once, each with a share of the tables)
+# The marker's transaction writes every published table, so that with several lanes each lane
+# has its part of it: pgferry's clock stops once the marker is on its target and every lane's
+# recorded position is past the marker's start (one lane: the marker alone, as the others).
 # Needs root (the harness runs its servers as postgres).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,6 +46,7 @@ UPDATES=${UPDATES:-200000}
 DELETES=${DELETES:-100000}
 [ "$WORKLOAD" = A ] || [ "$WORKLOAD" = B ] || { echo "npm run bench:cdc: WORKLOAD is A or B" >&2; exit 2; }
 N=${N:-30000}
+LANES=${LANES:-1}
 ROUNDS=${ROUNDS:-3}
 PGBENCH_SCALE=${PGBENCH_SCALE:-10}
 CLIENTS=${CLIENTS:-2}
@@ -92,12 +97,13 @@ digest() {
     UNION ALL SELECT 'history:' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM pgbench_history t
     UNION ALL SELECT 'marker:' || count(*) FROM bench_marker) d"
 }
-# seconds until the marker row is on target $1
+# seconds until the marker row is on target $1 (and, with $2, every lane of pgferry's past position $2)
 wait_marker() {
-  local t0 deadline
+  local t0 deadline q='SELECT count(*) FROM bench_marker'
+  [ -z "${2:-}" ] || q="SELECT CASE WHEN (SELECT count(*) FROM pgferry_state.stream_position WHERE end_lsn::pg_lsn < '$2') = 0 THEN count(*) ELSE 0 END FROM bench_marker"
   t0=$(now)
   deadline=$(( $(date +%s) + 1800 ))
-  until [ "$(psql "$1" -Atc 'SELECT count(*) FROM bench_marker' 2>/dev/null || echo 0)" = 1 ]; do
+  until [ "$(psql "$1" -Atc "$q" 2>/dev/null || echo 0)" = 1 ]; do
     [ "$(date +%s)" -lt "$deadline" ] || { echo never; return; }
     sleep 0.05
   done
@@ -128,7 +134,7 @@ for round in $(seq 1 "$ROUNDS"); do
   psql "$SRC" -qc "SELECT pg_create_logical_replication_slot('bench_floor', 'pgoutput')" >/dev/null
   psql "$NATIVE" -qc "CREATE SUBSCRIPTION bench_sub CONNECTION 'host=127.0.0.1 port=55501 user=postgres dbname=cdc' PUBLICATION bench_pub
     WITH (copy_data = false, enabled = false, create_slot = true, binary = true, streaming = on)"
-  id=$(pgferry task create --source "$SRC" --target "$FERRY" --include-schema public --incremental --jobs 2 --json | tail -1 | node -e 'process.stdin.on("data", (d) => console.log(JSON.parse(d).id))')
+  id=$(pgferry task create --source "$SRC" --target "$FERRY" --include-schema public --incremental --stream-lanes "$LANES" --jobs 2 --json | tail -1 | node -e 'process.stdin.on("data", (d) => console.log(JSON.parse(d).id))')
   pgferry task precheck "$id" >/dev/null || { pgferry task precheck "$id"; exit 1; }
   pgferry task start "$id" >/dev/null
   until pgferry task status "$id" --json | tail -1 | grep -q '"state":"streaming"'; do sleep 0.5; done
@@ -151,7 +157,15 @@ for round in $(seq 1 "$ROUNDS"); do
     pgbench -n -c "$CLIENTS" -j "$CLIENTS" -t $(( UPDATES / CLIENTS )) -f "$work/update.sql" "$SRC" >"$work/pgbench-$round.log" 2>&1
     pgbench -n -c "$CLIENTS" -j "$CLIENTS" -t $(( DELETES / CLIENTS )) -f "$work/delete.sql" "$SRC" >>"$work/pgbench-$round.log" 2>&1
   fi
-  psql "$SRC" -qc 'INSERT INTO bench_marker VALUES (1)'
+  premark=$(psql "$SRC" -Atc 'SELECT pg_current_wal_insert_lsn()')
+  # the marker, in a transaction that writes every published table (each lane gets its part)
+  if [ "$WORKLOAD" = A ]; then
+    psql "$SRC" -qc 'BEGIN' -c 'INSERT INTO bench_marker VALUES (1)' -c 'UPDATE pgbench_branches SET filler = filler WHERE bid = 1' \
+      -c 'UPDATE pgbench_tellers SET filler = filler WHERE tid = 1' -c 'UPDATE pgbench_accounts SET filler = filler WHERE aid = 1' \
+      -c "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 0, '2026-01-01')" -c 'COMMIT'
+  else
+    psql "$SRC" -qc 'BEGIN' -c 'INSERT INTO bench_marker VALUES (1)' -c 'UPDATE wide SET a = a WHERE id = (SELECT min(id) FROM wide)' -c 'COMMIT'
+  fi
   endpos=$(psql "$SRC" -Atc 'SELECT pg_current_wal_lsn()')
   written=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
   expected=$(digest "$SRC")
@@ -181,7 +195,7 @@ for round in $(seq 1 "$ROUNDS"); do
     t1=$(now)
     if [ -n "${PROFILE_DIR:-}" ]; then node ${NODE_FLAGS:-} --cpu-prof --cpu-prof-dir="$PROFILE_DIR" "$repo/bin/pgferry.js" task resume "$id" --foreground --json >"$work/profiled-$round.log" 2>&1 &
     else pgferry task resume "$id" --json >"$work/resumed-$round.json"; t1=$(now); fi
-    local s; s=$(wait_marker "$FERRY")
+    local s; s=$(wait_marker "$FERRY" "$premark")
     # the peak RSS of the process that applied (the run's own: a resumed task starts one)
     local pid=${!:-}
     [ -n "${PROFILE_DIR:-}" ] || pid=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").pop()).pid)' "$work/resumed-$round.json")

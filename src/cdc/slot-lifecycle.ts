@@ -15,6 +15,23 @@ export function streamObjectName(taskId: string): string {
 }
 
 /**
+ * A run that streams through several lanes (--stream-lanes) has a slot and a publication per
+ * lane: lane 0 carries the task's name, lane i the name and `_<i+1>`. The task's name has no `_`
+ * after the prefix, so a lane's task is never ambiguous.
+ */
+export function laneObjectName(base: string, lane: number): string {
+  return lane === 0 ? base : `${base}_${lane + 1}`;
+}
+
+/** The task's name a lane's slot or publication carries (the name itself for lane 0 and for others' names). */
+export function laneBase(name: string): string {
+  return name.startsWith(OWN_PREFIX) ? OWN_PREFIX + name.slice(OWN_PREFIX.length).split('_')[0] : name;
+}
+
+/** The SQL test that a slot or publication name (column `col`) is `$1` or one of its lanes. */
+const laneMatch = (col: string) => `(${col} = $1 OR ${col} ~ ('^' || $1 || '_[0-9]+$'))`;
+
+/**
  * A publication of exactly these tables (leaf tables: a partitioned table's changes arrive per
  * partition, and a source before 13 cannot publish a partitioned table). A table with neither a
  * key nor REPLICA IDENTITY FULL is never passed here: once published, an UPDATE or DELETE on it
@@ -36,18 +53,22 @@ export async function ownSlots(source: pg.ClientBase): Promise<{ slot: string; d
 }
 
 /**
- * Drops the slot and the publication if they exist. A walsender still reading the slot (a run
- * that was killed leaves one until its connection times out) is ended first: the slot is ours.
- * Returns what was dropped. `keepPublication`: the publication is the user's own (--publication).
+ * Drops the slot and the publication if they exist, with those of the name's other lanes. A
+ * walsender still reading a slot (a run that was killed leaves one until its connection times
+ * out) is ended first: the slot is ours. Returns what was dropped. `keepPublication`: the
+ * publication is the user's own (--publication; such a run has one lane).
  */
 export async function dropStreamObjects(source: pg.ClientBase, name: string, opts: { keepPublication?: boolean } = {}): Promise<{ slot: boolean; publication: boolean }> {
-  await freeSlot(source, name);
-  const r = await source.query('SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots WHERE slot_name = $1', [name]);
-  const slot = Boolean(r.rowCount);
+  const slots = await source.query<{ slot_name: string }>(`SELECT slot_name FROM pg_catalog.pg_replication_slots WHERE ${laneMatch('slot_name')}`, [name]);
+  for (const s of slots.rows) {
+    await freeSlot(source, s.slot_name);
+    await source.query('SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots WHERE slot_name = $1', [s.slot_name]);
+  }
+  const slot = slots.rows.length > 0;
   if (opts.keepPublication) return { slot, publication: false };
-  const p = await source.query('SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = $1', [name]);
-  if (p.rowCount) await source.query(`DROP PUBLICATION ${ident(name)}`);
-  return { slot, publication: Boolean(p.rowCount) };
+  const p = await source.query<{ pubname: string }>(`SELECT pubname FROM pg_catalog.pg_publication WHERE ${laneMatch('pubname')}`, [name]);
+  for (const x of p.rows) await source.query(`DROP PUBLICATION ${ident(x.pubname)}`);
+  return { slot, publication: p.rows.length > 0 };
 }
 
 /**

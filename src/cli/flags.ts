@@ -1,6 +1,7 @@
 /** Option parsers and the option groups several commands share. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { jobsProblem } from '../config/jobs.js';
+import { STREAM_LANES_MAX } from '../config/task-spec.js';
 import type { Selection } from '../plan/selection.js';
 import { globCountProblem, globLengthProblem } from '../config/glob-match.js';
 import type { NameMapping } from '../plan/name-mapping.js';
@@ -17,6 +18,12 @@ export function parseJobs(v: string): number {
 export function parseRetries(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 100) throw new InvalidArgumentError('must be an integer from 0 to 100');
+  return n;
+}
+
+function lanesFlag(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > STREAM_LANES_MAX) throw new InvalidArgumentError(`must be an integer from 1 to ${STREAM_LANES_MAX}`);
   return n;
 }
 
@@ -78,7 +85,7 @@ export function mapFlag(kind: 'schema' | 'table' | 'column') {
 export type SpecFlags = SelectionFlags & {
   jobs?: number; maxRate?: number; retries?: number; publications?: boolean; owner?: boolean; privileges?: boolean;
   strict?: boolean; splitTables?: boolean; earlyIndexes?: boolean;
-  incremental?: boolean; setReplicaIdentityFull?: boolean; publication?: string;
+  incremental?: boolean; setReplicaIdentityFull?: boolean; publication?: string; streamLanes?: number;
 };
 
 /** The incremental-migration options migrate, precheck and task create share (so a precheck judges the same spec). */
@@ -86,7 +93,8 @@ export function withIncrementalOptions(cmd: Command): Command {
   return cmd
     .option('--incremental', "after the copy, keep applying the source's changes (logical decoding) until cutover; needs wal_level=logical on the source")
     .option('--set-replica-identity-full', 'incremental: set REPLICA IDENTITY FULL on selected source tables that have neither a primary key nor a replica identity index')
-    .option('--publication <name>', "incremental: stream through this publication (its owner created it; it must cover every selected table) instead of pgferry's own");
+    .option('--publication <name>', "incremental: stream through this publication (its owner created it; it must cover every selected table) instead of pgferry's own")
+    .option('--stream-lanes <n>', `incremental: read the changes through n slots at once, the tables shared among them by their write counts (1 to ${STREAM_LANES_MAX}, default 1; a slot and a WAL sender each; source 12 or later)`, lanesFlag);
 }
 
 /**
@@ -113,6 +121,7 @@ export function specWithFlags(base: Record<string, unknown>, o: SpecFlags): Reco
   if (o.earlyIndexes) options.earlyIndexes = true;
   if (o.setReplicaIdentityFull) options.setReplicaIdentityFull = true;
   if (o.publication !== undefined) options.publication = o.publication;
+  if (o.streamLanes !== undefined) options.streamLanes = o.streamLanes;
   spec.options = options;
   if (o.incremental) spec.incremental = true;
   return spec;

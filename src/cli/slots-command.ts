@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { PgferryError } from '../errors.js';
 import { connect } from '../pg/connect.js';
-import { dropStreamObjects, OWN_PREFIX, ownSlots, streamObjectName } from '../cdc/slot-lifecycle.js';
+import { dropStreamObjects, laneBase, OWN_PREFIX, ownSlots, streamObjectName } from '../cdc/slot-lifecycle.js';
 import { connHelp, passwordStdinOption, type PasswordStdinFlags } from './flags.js';
 import { connInfoWithStdin } from './read-passwords.js';
 import { jsonLine, reportError } from './output.js';
@@ -71,7 +71,7 @@ export function registerSlotsCommand(program: Command): void {
       try {
         const owners = await ownersBySlot(o.store);
         const list = await withSource(o, 'slots', ownSlots);
-        const rows = list.map((s) => ({ ...s, task: owners.get(s.slot) ?? null }));
+        const rows = list.map((s) => ({ ...s, task: owners.get(laneBase(s.slot)) ?? null }));
         if (o.json) jsonLine({ event: 'slots', slots: rows });
         else if (!rows.length) process.stdout.write('no pgferry slots on this source\n');
         else {
@@ -101,7 +101,7 @@ export function registerSlotsCommand(program: Command): void {
       try {
         if (!name.startsWith(OWN_PREFIX))
           throw new PgferryError('PGFERRY_E_USAGE', `${name} is not a pgferry slot (their names start with ${OWN_PREFIX})`, { object: name, fix: 'pgferry drops only its own slots; drop others with SELECT pg_drop_replication_slot(...) if you mean to' });
-        const owner = (await ownersBySlot(o.store)).get(name);
+        const owner = (await ownersBySlot(o.store)).get(laneBase(name));
         if (owner?.live)
           throw new PgferryError('PGFERRY_E_TASK_STATE', `slot ${name} belongs to task ${owner.name}, which is ${owner.state}`, { object: `task ${owner.id}`, fix: `pgferry task stop ${owner.id.slice(0, 8)} --wait, then pgferry task release ${owner.id.slice(0, 8)} drops it` });
         const dropped = await withSource(o, 'slots drop', async (source) => {

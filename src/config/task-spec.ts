@@ -12,6 +12,9 @@ import { PgferryError } from '../errors.js';
 import { MAX_GLOB_LENGTH, globCountProblem } from './glob-match.js';
 import { JOBS_MAX, JOBS_MIN } from './jobs.js';
 
+/** The most lanes an incremental task streams through (each is a slot and a WAL sender on the source). */
+export const STREAM_LANES_MAX = 8;
+
 const name = z.string().min(1);
 // selection globs, held to glob-match's limits so that no list can make matching slow
 const globs = z
@@ -96,6 +99,13 @@ const TaskSpecObject = z
           .max(63)
           .optional()
           .describe('incremental: a publication the tables\' owner created, used instead of creating one (it must cover every selected table)'),
+        streamLanes: z
+          .number()
+          .int()
+          .min(1)
+          .max(STREAM_LANES_MAX)
+          .optional()
+          .describe('incremental: stream through this many slots at once, each with its own publication of a share of the tables (default 1; the source gives one slot and one WAL sender to each, and needs 12 or later for more than one)'),
       })
       .strict()
       .default({}),

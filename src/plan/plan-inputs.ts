@@ -28,6 +28,8 @@ export interface PlanInputs {
   setReplicaIdentityFull: boolean;
   /** Incremental: a publication the owner created, used instead of pgferry's own. */
   publication?: string;
+  /** Incremental: how many slots (lanes) the stream reads at once. */
+  streamLanes: number;
 }
 
 export function planInputs(spec: SpecBody): PlanInputs {
@@ -43,6 +45,7 @@ export function planInputs(spec: SpecBody): PlanInputs {
     incremental: Boolean(spec.incremental),
     setReplicaIdentityFull: Boolean(spec.options.setReplicaIdentityFull),
     publication: spec.options.publication,
+    streamLanes: spec.options.streamLanes ?? 1,
   };
 }
 

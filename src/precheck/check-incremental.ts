@@ -6,7 +6,7 @@
  * the account's rights are in check-replication-role.ts and check-publication.ts.
  */
 import { runConnections } from '../plan/run-connections.js';
-import { streamScope } from '../plan/stream-tables.js';
+import { lanesFor, streamScope } from '../plan/stream-tables.js';
 import { readLimits } from './check-connections.js';
 import { checkReplicationRole } from './check-replication-role.js';
 import { checkPublicationRights, checkReplicaIdentity } from './check-publication.js';
@@ -46,8 +46,8 @@ export const checkWalLevel: PrecheckCheck = async ({ source }) => {
   };
 };
 
-/** The run takes one logical slot and one WAL sender on the source, for as long as it streams. */
-export const checkReplicationSlots: PrecheckCheck = async ({ source }) => {
+/** The run takes one logical slot and one WAL sender on the source per lane, for as long as it streams. */
+export const checkReplicationSlots: PrecheckCheck = async ({ source, sourceVersion, inputs }) => {
   const r = await source.query<{ max_slots: number; slots: number; max_senders: number; senders: number }>(
     `SELECT pg_catalog.current_setting('max_replication_slots')::int AS max_slots,
             (SELECT count(*) FROM pg_catalog.pg_replication_slots)::int AS slots,
@@ -59,18 +59,23 @@ export const checkReplicationSlots: PrecheckCheck = async ({ source }) => {
   const freeSenders = x.max_senders - x.senders;
   const numbers = `${freeSlots} free replication slot(s) (max_replication_slots ${x.max_slots}, ${x.slots} in use), ${freeSenders} free WAL sender(s) (max_wal_senders ${x.max_senders}, ${x.senders} running)`;
   const title = 'Replication slot and WAL sender';
-  if (freeSlots >= 1 && freeSenders >= 1) return { id: 'replication-slots', title, status: 'pass', detail: `the run takes one slot and one WAL sender: ${numbers}` };
+  const { lanes, why } = lanesFor(inputs.streamLanes, sourceVersion, inputs.publication !== undefined);
+  const takes = lanes === 1 ? 'one slot and one WAL sender' : `${lanes} slots and ${lanes} WAL senders (--stream-lanes ${lanes}: a slot each, as copies of the first, each reading the whole WAL and sending its share of the tables)`;
+  const unmet = why ? `; --stream-lanes ${inputs.streamLanes} asked for more, but ${why}` : '';
+  if (freeSlots >= lanes && freeSenders >= lanes)
+    return { id: 'replication-slots', title, status: why ? 'warn' : 'pass', detail: `the run takes ${takes}: ${numbers}${unmet}`, ...(why ? { fix: 'to stream through several lanes, leave out --publication (pgferry publishes each lane\'s tables itself) or migrate from a source of 12 or later' } : {}) };
   const slots = await source.query<{ slot_name: string; slot_type: string; active: boolean; database: string | null }>(
     'SELECT slot_name, slot_type, active, database FROM pg_catalog.pg_replication_slots ORDER BY slot_name',
   );
   return {
     id: 'replication-slots', title, status: 'fail',
-    detail: `the run needs one replication slot and one WAL sender on the source: ${numbers}`,
+    detail: `the run takes ${takes} on the source: ${numbers}`,
     fix: [
-      freeSlots < 1 ? "drop a slot nobody uses (SELECT pg_drop_replication_slot('name')) or raise max_replication_slots (ALTER SYSTEM SET max_replication_slots = n; restart)" : '',
-      freeSenders < 1 ? 'raise max_wal_senders (ALTER SYSTEM SET max_wal_senders = n; restart) or end a replication client' : '',
+      freeSlots < lanes ? "drop a slot nobody uses (SELECT pg_drop_replication_slot('name')) or raise max_replication_slots (ALTER SYSTEM SET max_replication_slots = n; restart)" : '',
+      freeSenders < lanes ? 'raise max_wal_senders (ALTER SYSTEM SET max_wal_senders = n; restart) or end a replication client' : '',
+      lanes > 1 ? 'or stream through fewer lanes (--stream-lanes)' : '',
     ].filter(Boolean).join('; '),
-    objects: freeSlots < 1 ? slots.rows.map((s) => `${s.slot_type} slot ${s.slot_name}${s.database ? ` (database ${s.database})` : ''}: ${s.active ? 'active' : 'inactive'}`) : undefined,
+    objects: freeSlots < lanes ? slots.rows.map((s) => `${s.slot_type} slot ${s.slot_name}${s.database ? ` (database ${s.database})` : ''}: ${s.active ? 'active' : 'inactive'}`) : undefined,
   };
 };
 

@@ -23,6 +23,8 @@ export interface StreamStatus {
   sequencesSyncedAt?: string;
   /** Key ranges of the streamed tables found equal on both sides and untouched since, of those cut so far. */
   rangesVerified?: { clean: number; total: number };
+  /** The slots read at once (--stream-lanes), when more than one. */
+  lanes?: number;
 }
 
 /** What an incremental run's cutover did and measured. */

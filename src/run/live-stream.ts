@@ -51,6 +51,10 @@ export interface LiveStreamParts {
   startedAt: Lsn;
   /** Ranges found equal while streaming (the cutover reads only the others). */
   ledger?: RangeLedger;
+  /** Where a status report goes (default: the run's events); a lane's goes to its LaneSet. */
+  publish?: (status: StreamStatus) => void;
+  /** This stream keeps the sequences in step (default true; one lane of several does). */
+  sequences?: boolean;
 }
 
 /** The columns the target's tables have now (generated ones left out: nothing is written to them). */
@@ -222,7 +226,8 @@ export class LiveStream {
     this.lastCounts = { at: Date.now(), transactions, rows };
     this.marks.push({ at: Date.now(), lsn: sourceLsn });
     if (this.marks.length > MARKS_KEPT) this.marks.shift();
-    this.ctx.emit({ type: 'stream', ...this.status });
+    if (this.parts.publish) this.parts.publish(this.status);
+    else this.ctx.emit({ type: 'stream', ...this.status });
     return this.status;
   }
 
@@ -251,7 +256,7 @@ export class LiveStream {
 
   private async periodic(): Promise<void> {
     const now = Date.now();
-    if (now - this.lastSequences >= SEQUENCES_EVERY_MS) {
+    if (this.parts.sequences !== false && now - this.lastSequences >= SEQUENCES_EVERY_MS) {
       this.lastSequences = now;
       await this.syncSequences();
     }

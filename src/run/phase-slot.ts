@@ -15,6 +15,8 @@ import { streamObjectName } from '../cdc/slot-lifecycle.js';
 import { createStreamObjects, publicationOf } from '../cdc/stream-source.js';
 import { recordStreamStart } from '../cdc/apply-changes.js';
 import { formatLsn, type Lsn } from '../cdc/lsn.js';
+import { lanesFor, linkedGroups, planLanes, recordedLanes, type Lane } from '../cdc/stream-lanes.js';
+import { serverVersionNum } from '../pg/connect.js';
 import { PgferryError } from '../errors.js';
 import { STATE_SCHEMA } from '../pg/state-schema.js';
 import { markStepsSql, stepMark } from './unit-marks.js';
@@ -32,6 +34,8 @@ export interface StreamSetup {
   /** The publication is the user's (--publication): never dropped. */
   userPublication: boolean;
   scope: StreamScope;
+  /** The slots the stream reads at once, each with its share of the tables (lane 0 is `slot`). */
+  lanes: Lane[];
   /** Set when this run created the slot: where its stream starts (recorded once the copy is in). */
   consistentPoint?: Lsn;
   /** When this run created the slot: the lag's start until the first change is applied. */
@@ -55,17 +59,20 @@ export async function startRun(ctx: RunContext, conn: Connected): Promise<RunSta
   const publication = publicationOf({ name: slot, userPublication: ctx.opts.publication });
   const base = { slot, publication, userPublication: Boolean(ctx.opts.publication) };
   const scope = streamScope(planned.catalog, planned.plan, ctx.opts.mapping);
-  if (ctx.marks.done.has(stepMark(COPIED_MARK))) return { snapshotId, planned, stream: { ...base, scope } };
+  if (ctx.marks.done.has(stepMark(COPIED_MARK))) return { snapshotId, planned, stream: { ...base, scope, lanes: await streamingLanes(ctx, conn, base, scope) } };
 
   const identityFull = refuseNoIdentity(scope, Boolean(ctx.opts.setReplicaIdentityFull));
   await conn.leader.query('COMMIT');
   await forgetCopiedUnits(ctx, conn.target);
   const info = { ...ctx.opts.source, applicationName: runTag(ctx.opts.source.applicationName, ctx.runId) };
   const createdAt = new Date();
-  const created = await createStreamObjects(conn.leader, info, { name: slot, userPublication: ctx.opts.publication, tables: scope.tables, identityFull });
+  const lanes = await newLanes(ctx, conn, base, scope, planned);
+  const created = await createStreamObjects(conn.leader, info, { name: slot, userPublication: ctx.opts.publication, lanes, identityFull });
   // the slot's session holds the snapshot until the copy is in: it must run nothing else meanwhile
   const holder = ctx.adopt(created.repl);
   ctx.log.log('info', `slot ${slot} created at ${formatLsn(created.slot.consistentPoint)}; publication ${publication}; the copy reads the slot's snapshot`);
+  if (lanes.length > 1)
+    ctx.log.log('info', `${lanes.length} lanes, each a copy of that slot with its own publication: ${lanes.map((l) => `${l.slot} (${l.tables.length} table(s): ${l.tables.slice(0, 5).map((t) => displayName(t.schema, t.name)).join(', ')}${l.tables.length > 5 ? ', ...' : ''})`).join('; ')}`);
   await joinSnapshot(conn.leader, created.slot.snapshot);
   const replanned = await catalogPhase(ctx, conn, created.slot.snapshot);
   // the catalog reads took ACCESS SHARE locks: held on, a source TRUNCATE would queue behind them
@@ -73,7 +80,47 @@ export async function startRun(ctx: RunContext, conn: Connected): Promise<RunSta
   await conn.leader.query('COMMIT');
   const finalScope = streamScope(replanned.catalog, replanned.plan, ctx.opts.mapping);
   refuseUnpublished(finalScope.tables, scope.tables);
-  return { snapshotId: created.slot.snapshot, planned: replanned, stream: { ...base, scope: finalScope, consistentPoint: created.slot.consistentPoint, createdAt, holder } };
+  // the lanes hold the tables of the second plan, shared as their publications were
+  const byName = new Map(finalScope.tables.map((t) => [displayName(t.schema, t.name), t]));
+  const finalLanes = lanes.map((l) => ({ ...l, tables: l.tables.map((t) => byName.get(displayName(t.schema, t.name))).filter((t) => t !== undefined) }));
+  return { snapshotId: created.slot.snapshot, planned: replanned, stream: { ...base, scope: finalScope, lanes: finalLanes, consistentPoint: created.slot.consistentPoint, createdAt, holder } };
+}
+
+/** A new run's lanes: --stream-lanes of them where the source allows it (and says why not where it does not). */
+async function newLanes(ctx: RunContext, conn: Connected, base: { slot: string; publication: string }, scope: StreamScope, planned: Planned): Promise<Lane[]> {
+  const asked = ctx.opts.streamLanes ?? 1;
+  const { lanes, why } = lanesFor(asked, await serverVersionNum(conn.leader), Boolean(ctx.opts.publication));
+  if (why) ctx.log.log('warn', `--stream-lanes ${asked}: ${why}`);
+  if (lanes <= 1) return [{ slot: base.slot, publication: base.publication, tables: scope.tables }];
+  const groups = linkedGroups(planned.catalog.relations);
+  const oids = new Map(planned.catalog.relations.map((r) => [r.key, r.oid]));
+  const shared = await planLanes(conn.leader, base.slot, scope.tables, lanes, (t) => groups.get(oids.get(t.key) ?? 0) ?? t.key);
+  if (shared.length < lanes) ctx.log.log('warn', `--stream-lanes ${asked}: the selection's tables make ${shared.length} group(s) (tables a foreign key links share a lane): the run streams through ${shared.length}`);
+  return shared;
+}
+
+/**
+ * The lanes of a run whose copy is in: the slots the target recorded a position for. One lane
+ * streams every table of the plan, as a run before lanes did; several stream what their
+ * publications hold, and a table in none (it matched the selection only after the copy) is
+ * neither copied nor streamed, which the log says.
+ */
+async function streamingLanes(ctx: RunContext, conn: Connected, base: { slot: string; publication: string }, scope: StreamScope): Promise<Lane[]> {
+  const slots = await recordedSlots(conn.target, base.slot);
+  if (slots.length <= 1) return [{ slot: base.slot, publication: base.publication, tables: scope.tables }];
+  const { lanes, unpublished } = await recordedLanes(conn.leader, slots, scope.tables);
+  if (unpublished.length)
+    ctx.log.log('warn', `${unpublished.length} selected table(s) are in none of the run's ${slots.length} publications (they were not on the source when the copy ran): neither copied nor streamed: ${unpublished.slice(0, 20).map((t) => displayName(t.schema, t.name)).join(', ')}`);
+  return lanes;
+}
+
+/** The slot names, `base` and its lanes, the target records a position for, in lane order. */
+async function recordedSlots(target: pg.Client, base: string): Promise<string[]> {
+  const exists = (await target.query<{ t: string | null }>('SELECT pg_catalog.to_regclass($1)::text AS t', [`${STATE_SCHEMA}.stream_position`])).rows[0].t !== null;
+  if (!exists) return [base];
+  const r = await target.query<{ slot: string }>(`SELECT slot FROM ${STATE_SCHEMA}.stream_position WHERE slot = $1 OR slot ~ ('^' || $1 || '_[0-9]+$')`, [base]);
+  const lane = (s: string) => (s === base ? 1 : Number(s.slice(base.length + 1)));
+  return r.rows.map((x) => x.slot).sort((a, b) => lane(a) - lane(b));
 }
 
 /**
@@ -83,7 +130,8 @@ export async function startRun(ctx: RunContext, conn: Connected): Promise<RunSta
 export async function markCopied(ctx: RunContext, target: pg.Client, stream: StreamSetup & { consistentPoint: Lsn }): Promise<void> {
   await target.query('BEGIN');
   try {
-    await recordStreamStart(target, stream.slot, stream.consistentPoint, stream.createdAt ?? new Date());
+    // every lane's slot is a copy of the first, made at its consistent point
+    for (const lane of stream.lanes) await recordStreamStart(target, lane.slot, stream.consistentPoint, stream.createdAt ?? new Date());
     await target.query(markStepsSql(ctx.runId, [COPIED_MARK]));
     await target.query('COMMIT');
   } catch (err) {

@@ -20,6 +20,9 @@ import { copyLargeObjects } from '../copy/large-objects.js';
 import { flushTargetCommits, runTag, runTagSuffix } from '../pg/session.js';
 import { messageOf, PgferryError } from '../errors.js';
 import { LiveStream, targetColumns } from './live-stream.js';
+import { LaneSet } from './lane-set.js';
+import type { Lane } from '../cdc/stream-lanes.js';
+import type pg from 'pg';
 import { RangeLedger } from '../verify/range-ledger.js';
 import { StreamChecker } from '../verify/stream-check.js';
 import { runVerify } from '../verify/run-verify.js';
@@ -31,46 +34,40 @@ import type { RunContext } from './run-context.js';
 
 const DEFAULT_MAX_LAG_SECONDS = 10;
 
-/** Streams until a cutover may start; returns the live stream and the request. */
-export async function streamPhase(ctx: RunContext, plan: Plan, setup: StreamSetup): Promise<{ live: LiveStream; request: CutoverRequest }> {
+/** Streams until a cutover may start; returns the live streams (one per lane) and the request. */
+export async function streamPhase(ctx: RunContext, plan: Plan, setup: StreamSetup): Promise<{ live: LaneSet; request: CutoverRequest }> {
   return ctx.phase('stream', undefined, async () => {
-    const [target, monitor] = await Promise.all([ctx.open('target'), ctx.open('source')]);
-    // every row the applier touches goes to the ledger of ranges the checker has found equal
+    const monitor = await ctx.open('source');
+    // every row the appliers touch goes to the ledger of ranges the checker has found equal
     const ledger = new RangeLedger();
-    const router = LiveStream.router(setup.scope.tables);
-    // a large transaction streamed before its commit (14+) is applied on a session of its own
-    const applier = new StreamingApplier(new ChangeApplier(target, setup.slot, router, ledger), async () => {
-      const own = new ChangeApplier(await ctx.open('target'), setup.slot, router, ledger);
-      await own.prepare();
-      return own;
-    });
-    const applied = await applier.prepare();
-    if (applied.endLsn === 0n)
-      throw new PgferryError('PGFERRY_E_INTERNAL', `the target has no recorded position for slot ${setup.slot}`, { object: `slot ${setup.slot}`, fix: 'release the task and start a new one' });
-    if (await freeSlot(monitor, setup.slot)) ctx.log.log('warn', `ended the walsender an earlier run of this task left reading slot ${setup.slot}`);
-    const repl = ctx.adopt(await openReplication({ ...ctx.opts.source, applicationName: runTag(ctx.opts.source.applicationName, ctx.runId) }));
     // PGFERRY_STREAM_PROTOCOL=1: a 14+ source sends large transactions at their commit, as 10–13 do
     // (for comparison, and a way around a source that streams them wrongly)
     const protoVersion = process.env.PGFERRY_STREAM_PROTOCOL !== '1' && (await serverVersionNum(monitor)) >= 140000 ? 2 : 1;
-    const stream = new ChangeStream(repl, { slot: setup.slot, publication: setup.publication, from: applied.endLsn, protoVersion });
-    stream.start();
-    ctx.emit({ type: 'stream-start', slot: setup.slot, publication: setup.publication, fromLsn: formatLsn(applied.endLsn) });
-    ctx.log.log('info', `streaming from ${setup.slot} at ${formatLsn(applied.endLsn)}`);
-    const columns = await targetColumns(target, setup.scope.tables);
+    const opened = [];
+    for (const lane of setup.lanes) opened.push(await openLane(ctx, monitor, lane, ledger, protoVersion));
+    const columns = await targetColumns(opened[0].target, setup.scope.tables);
     const startedAt = parseLsn((await monitor.query<{ lsn: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn')).rows[0].lsn);
-    const live = new LiveStream(ctx, { stream, applier, monitor, target, slot: setup.slot, tables: setup.scope.tables, plan, targetColumns: columns, startedAt, ledger });
+    const live = new LaneSet(ctx, opened.length);
+    opened.forEach((o, i) =>
+      live.add(
+        new LiveStream(ctx, {
+          ...o, monitor, slot: o.lane.slot, tables: o.lane.tables, plan, targetColumns: columns, startedAt, ledger,
+          publish: live.publisher(i), sequences: i === 0,
+        }),
+      ),
+    );
     await live.syncSequences();
     await live.report();
     const checker = new StreamChecker({
       source: ctx.opts.source, target: ctx.opts.target, selection: ctx.opts.selection, mapping: ctx.opts.mapping, ledger,
       streamed: new Set(setup.scope.tables.map((t) => displayName(t.schema, t.name))),
-      appliedLsn: () => live.appliedLsn(), lagSeconds: () => live.lagSeconds(), nudge: () => stream.confirm(0n, true),
+      appliedLsn: () => live.appliedLsn(), lagSeconds: () => live.lagSeconds(), nudge: () => live.nudge(),
       warn: (m) => ctx.log.log('warn', m),
     });
     checker.start();
     let request: CutoverRequest | null = null;
     try {
-      await live.pump(async () => {
+      await live.pumpUntil(async () => {
         if (ctx.opts.control?.stopRequested()) {
           await live.confirmDurable(true);
           ctx.checkStop();
@@ -85,10 +82,32 @@ export async function streamPhase(ctx: RunContext, plan: Plan, setup: StreamSetu
   });
 }
 
+/** One lane's applier on a target session of its own, and its slot's stream from the position that session's target recorded. */
+async function openLane(ctx: RunContext, monitor: pg.Client, lane: Lane, ledger: RangeLedger, protoVersion: 1 | 2) {
+  const target = await ctx.open('target');
+  const router = LiveStream.router(lane.tables);
+  // a large transaction streamed before its commit (14+) is applied on a session of its own
+  const applier = new StreamingApplier(new ChangeApplier(target, lane.slot, router, ledger), async () => {
+    const own = new ChangeApplier(await ctx.open('target'), lane.slot, router, ledger);
+    await own.prepare();
+    return own;
+  });
+  const applied = await applier.prepare();
+  if (applied.endLsn === 0n)
+    throw new PgferryError('PGFERRY_E_INTERNAL', `the target has no recorded position for slot ${lane.slot}`, { object: `slot ${lane.slot}`, fix: 'release the task and start a new one' });
+  if (await freeSlot(monitor, lane.slot)) ctx.log.log('warn', `ended the walsender an earlier run of this task left reading slot ${lane.slot}`);
+  const repl = ctx.adopt(await openReplication({ ...ctx.opts.source, applicationName: runTag(ctx.opts.source.applicationName, ctx.runId) }));
+  const stream = new ChangeStream(repl, { slot: lane.slot, publication: lane.publication, from: applied.endLsn, protoVersion });
+  stream.start();
+  ctx.emit({ type: 'stream-start', slot: lane.slot, publication: lane.publication, fromLsn: formatLsn(applied.endLsn) });
+  ctx.log.log('info', `streaming from ${lane.slot} at ${formatLsn(applied.endLsn)}`);
+  return { lane, target, applier, stream };
+}
+
 /** Stops writes, applies up to the source's position, sets what logical decoding does not carry, drops the slot. */
-export async function cutoverPhase(ctx: RunContext, live: LiveStream, setup: StreamSetup, request: CutoverRequest): Promise<CutoverSummary> {
+export async function cutoverPhase(ctx: RunContext, live: LaneSet, setup: StreamSetup, request: CutoverRequest): Promise<CutoverSummary> {
   return ctx.phase('cutover', undefined, async () => {
-    const { monitor, target, stream, applier } = live.parts;
+    const { monitor, target } = live.main.parts;
     const step = (name: string, detail?: string) => {
       ctx.emit({ type: 'cutover-step', step: name, detail });
       ctx.log.log('info', `cutover: ${name}${detail ? `: ${detail}` : ''}`);
@@ -103,13 +122,14 @@ export async function cutoverPhase(ctx: RunContext, live: LiveStream, setup: Str
     } else await warnOfWriters(ctx, monitor);
     const at = parseLsn((await monitor.query<{ lsn: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn')).rows[0].lsn);
     step('apply to the cutover position', formatLsn(at));
-    // the source's walsender says how far it has read in a keepalive; a status from us asks for the next one
-    let nudged = Date.now();
-    await live.pump(() => {
-      if (live.caughtUp() && stream.receivedUpTo() >= at) return true;
-      if (Date.now() - nudged > 1000) {
-        nudged = Date.now();
-        stream.confirm(0n, true);
+    // each lane up to the same position: then the target holds the source's state at it. The
+    // source's walsender says how far it has read in a keepalive; a status from us asks for the next one
+    const nudged = new Map<LiveStream, number>(live.lanes.map((l) => [l, Date.now()]));
+    await live.pumpEach((lane) => {
+      if (lane.caughtUp() && lane.parts.stream.receivedUpTo() >= at) return true;
+      if (Date.now() - nudged.get(lane)! > 1000) {
+        nudged.set(lane, Date.now());
+        lane.parts.stream.confirm(0n, true);
       }
       return false;
     });
@@ -117,14 +137,15 @@ export async function cutoverPhase(ctx: RunContext, live: LiveStream, setup: Str
     step('sequences set', String(sequencesSet));
     for (const mv of setup.scope.refresh) await target.query(`REFRESH MATERIALIZED VIEW ${qualified(mv.schema, mv.name)}`);
     if (setup.scope.refresh.length) step('materialized views refreshed', String(setup.scope.refresh.length));
-    const largeObjects = live.parts.plan.largeObjects.length ? await recopyLargeObjects(ctx, monitor) : undefined;
+    const largeObjects = live.main.parts.plan.largeObjects.length ? await recopyLargeObjects(ctx, monitor) : undefined;
     if (largeObjects) step('large objects copied again', `${largeObjects.copied} copied, ${largeObjects.unlinked} removed`);
-    // everything applied must be on the target's disk before the slot that could replay it goes
-    await flushTargetCommits(target);
+    // everything applied must be on the target's disk before the slots that could replay it go
+    for (const lane of live.lanes) await flushTargetCommits(lane.parts.target);
     const downtimeSeconds = (Date.now() - writesStopped) / 1000;
-    await stream.close();
+    await live.close();
     await dropStreamObjects(monitor, setup.slot, { keepPublication: setup.userPublication });
-    step('slot dropped', setup.userPublication ? `${setup.slot} (publication ${setup.publication} is the user's and stays)` : `${setup.slot} and publication ${setup.publication}`);
+    const lanes = setup.lanes.length > 1 ? ` (${setup.lanes.length} lanes: ${setup.lanes.map((l) => l.slot).join(', ')}, with their publications)` : '';
+    step('slot dropped', setup.userPublication ? `${setup.slot} (publication ${setup.publication} is the user's and stays)` : `${setup.slot} and publication ${setup.publication}${lanes}`);
     // after the downtime (the target may take writes now), before the run reports the cutover done
     const check = await cutoverCheck(ctx, live);
     step('check', check.error ? `could not run: ${check.error}` : `${check.ok ? 'equal' : `${check.differences.length} difference(s)`}: ${check.rangesRead} range(s) read, ${check.rangesReused} found equal while streaming and untouched since (${check.seconds.toFixed(1)} s)`);
@@ -138,8 +159,8 @@ export async function cutoverPhase(ctx: RunContext, live: LiveStream, setup: Str
       sequencesSet,
       matviewsRefreshed: setup.scope.refresh.length,
       largeObjectsCopied: largeObjects?.copied ?? 0,
-      transactionsApplied: applier.counts.transactions,
-      rowsApplied: applier.counts.rows,
+      transactionsApplied: live.counts().transactions,
+      rowsApplied: live.counts().rows,
       check,
     };
   });
@@ -155,11 +176,11 @@ export async function cutoverPhase(ctx: RunContext, live: LiveStream, setup: Str
  * give, so the cutover completes and says so. A failure to read is reported the same way (the
  * full verify after the switch, or pgferry task verify, reads everything again).
  */
-async function cutoverCheck(ctx: RunContext, live: LiveStream): Promise<NonNullable<CutoverSummary['check']>> {
+async function cutoverCheck(ctx: RunContext, live: LaneSet): Promise<NonNullable<CutoverSummary['check']>> {
   const t0 = Date.now();
-  const ledger = live.parts.ledger;
+  const { ledger, monitor } = live.main.parts;
   try {
-    if (ledger) await ledger.placeAll(live.parts.monitor);
+    if (ledger) await ledger.placeAll(monitor);
     const report = await runVerify({
       source: ctx.opts.source, target: ctx.opts.target, jobs: ctx.jobs(), selection: ctx.opts.selection, mapping: ctx.opts.mapping,
       reuse: ledger && ((source) => ledger.reuse(source)),

@@ -56,6 +56,8 @@ export interface MigrateOptions {
   setReplicaIdentityFull?: boolean;
   /** Incremental: a publication the owner created, used instead of pgferry's own. */
   publication?: string;
+  /** Incremental: how many slots (lanes) the stream reads at once (default 1). */
+  streamLanes?: number;
   /** Incremental, without a task's control: cut over as soon as the stream has caught up (migrate --cutover-when-caught-up). */
   cutoverWhenCaughtUp?: CutoverRequest;
 }

@@ -120,7 +120,8 @@ export async function dropUnitMarks(target: pg.Client, runId: string): Promise<v
   if (exists.rowCount === 0) return;
   await target.query(`DELETE FROM ${STATE_SCHEMA}.units WHERE run_id = $1`, [runId]);
   const positions = (await target.query<{ t: string | null }>('SELECT pg_catalog.to_regclass($1)::text AS t', [`${STATE_SCHEMA}.stream_position`])).rows[0].t !== null;
-  if (positions) await target.query(`DELETE FROM ${STATE_SCHEMA}.stream_position WHERE slot = $1`, [streamObjectName(runId)]);
+  // the run's lanes each have a position: the task's slot name, and the name with _2, _3...
+  if (positions) await target.query(`DELETE FROM ${STATE_SCHEMA}.stream_position WHERE slot = $1 OR slot ~ ('^' || $1 || '_[0-9]+$')`, [streamObjectName(runId)]);
   const left = await target.query(`SELECT 1 FROM ${STATE_SCHEMA}.units${positions ? ` UNION ALL SELECT 1 FROM ${STATE_SCHEMA}.stream_position` : ''} LIMIT 1`);
   if (left.rowCount === 0) await target.query(`DROP SCHEMA ${STATE_SCHEMA} CASCADE`);
 }

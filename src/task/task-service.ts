@@ -495,7 +495,7 @@ async function dropSourceStream(info: ConnInfo, task: TaskRecord): Promise<NonNu
       await source.end().catch(() => {});
     }
   } catch (err) {
-    const by = `SELECT pg_drop_replication_slot('${name}');${ownPublication ? '' : ` DROP PUBLICATION IF EXISTS ${name};`}`;
+    const by = `SELECT pg_drop_replication_slot('${name}');${ownPublication ? '' : ` DROP PUBLICATION IF EXISTS ${name};`}${(task.spec.options.streamLanes ?? 1) > 1 ? ` and the same for each lane, ${name}_2 to ${name}_${task.spec.options.streamLanes}` : ''}`;
     throw new PgferryError(
       err instanceof PgferryError ? err.code : 'PGFERRY_E_CONNECTION_LOST',
       `cannot drop the replication slot ${name} on the source (${messageOf(err)}): the slot keeps holding WAL there until it is dropped; the task is kept`,
