@@ -99,12 +99,13 @@ export function linkedGroups(relations: { oid: number; parents: { oid: number }[
   return out;
 }
 
-/**
- * Each table's writes since the source's statistics were reset (inserted, updated and deleted
- * rows): what the walsender will have to send for it, as well as the past tells. Any role can
- * read these statistics.
- */
-export async function writeCounts(source: pg.ClientBase, tables: { schema: string; name: string }[]): Promise<number[]> {
+/** How long the source's write counts are watched to learn which tables it writes now. */
+const SAMPLE_MS = 2_000;
+
+/** Each table's writes since the source's statistics were reset: rows inserted, updated and deleted (any role may read them). */
+async function cumulativeWrites(source: pg.ClientBase, tables: { schema: string; name: string }[]): Promise<number[]> {
+  // a new snapshot of the statistics, not the one an earlier read in this session may have cached (15+)
+  await source.query('SELECT pg_catalog.pg_stat_clear_snapshot()');
   const r = await source.query<{ i: number; w: string }>(
     `SELECT u.i::int AS i, COALESCE(s.n_tup_ins + s.n_tup_upd + s.n_tup_del, 0)::text AS w
        FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[])) WITH ORDINALITY AS u(s, t, i)
@@ -117,13 +118,28 @@ export async function writeCounts(source: pg.ClientBase, tables: { schema: strin
 }
 
 /**
+ * What each table will have the walsender send: the rows the source writes to it now (its write
+ * counts watched for two seconds), or, on a source that wrote nothing meanwhile, every write
+ * since the statistics were reset (a bulk load long ago weighs as much as the writes of today:
+ * the second best guess).
+ */
+export async function writeCounts(source: pg.ClientBase, tables: { schema: string; name: string }[], sampleMs = SAMPLE_MS): Promise<{ weights: number[]; basis: 'now' | 'since reset' }> {
+  const before = await cumulativeWrites(source, tables);
+  await new Promise((r) => setTimeout(r, sampleMs));
+  const after = await cumulativeWrites(source, tables);
+  const now = after.map((a, i) => Math.max(0, a - before[i]));
+  return now.some((x) => x > 0) ? { weights: now, basis: 'now' } : { weights: after, basis: 'since reset' };
+}
+
+/**
  * The lanes of a run that has not created its slots yet: `base` names lane 0; the tables are
  * shared out by their write counts, those `group` links kept together.
  */
-export async function planLanes(source: pg.ClientBase, base: string, tables: StreamTable[], n: number, group: (t: StreamTable) => string): Promise<Lane[]> {
-  if (n <= 1 || tables.length <= 1) return [{ slot: base, publication: base, tables }];
-  const shares = shareTables(tables, await writeCounts(source, tables), n, group);
-  return shares.map((share, i) => ({ slot: laneObjectName(base, i), publication: laneObjectName(base, i), tables: share }));
+export async function planLanes(source: pg.ClientBase, base: string, tables: StreamTable[], n: number, group: (t: StreamTable) => string): Promise<{ lanes: Lane[]; basis?: string }> {
+  if (n <= 1 || tables.length <= 1) return { lanes: [{ slot: base, publication: base, tables }] };
+  const { weights, basis } = await writeCounts(source, tables);
+  const shares = shareTables(tables, weights, n, group);
+  return { lanes: shares.map((share, i) => ({ slot: laneObjectName(base, i), publication: laneObjectName(base, i), tables: share })), basis };
 }
 
 /**

@@ -94,7 +94,8 @@ async function newLanes(ctx: RunContext, conn: Connected, base: { slot: string; 
   if (lanes <= 1) return [{ slot: base.slot, publication: base.publication, tables: scope.tables }];
   const groups = linkedGroups(planned.catalog.relations);
   const oids = new Map(planned.catalog.relations.map((r) => [r.key, r.oid]));
-  const shared = await planLanes(conn.leader, base.slot, scope.tables, lanes, (t) => groups.get(oids.get(t.key) ?? 0) ?? t.key);
+  const { lanes: shared, basis } = await planLanes(conn.leader, base.slot, scope.tables, lanes, (t) => groups.get(oids.get(t.key) ?? 0) ?? t.key);
+  ctx.log.log('info', `tables shared among ${shared.length} lanes by the rows the source writes to them (${basis === 'now' ? 'watched for 2 s' : 'nothing written in 2 s: every write since its statistics were reset'})`);
   if (shared.length < lanes) ctx.log.log('warn', `--stream-lanes ${asked}: the selection's tables make ${shared.length} group(s) (tables a foreign key links share a lane): the run streams through ${shared.length}`);
   return shared;
 }
