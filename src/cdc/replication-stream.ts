@@ -45,6 +45,8 @@ export interface StreamOptions {
   highWaterBytes?: number;
   /** How often the durable position is reported without being asked (default 10 s). */
   statusIntervalMs?: number;
+  /** The stream may hold this many times both bounds until the consumer has first brought it under them (default 1). */
+  prefetch?: number;
 }
 
 /** One decoded change with the WAL position its frame started at. */
@@ -71,8 +73,12 @@ export class ChangeStream implements AsyncIterable<StreamItem> {
   private confirmed: Lsn;
   private timer: NodeJS.Timeout | undefined;
 
+  /** The bounds' factor: `prefetch`, then 1 once what is held is under the usual bounds. */
+  private factor: number;
+
   constructor(private readonly repl: pg.Client, private readonly opts: StreamOptions) {
     this.confirmed = opts.from;
+    this.factor = opts.prefetch ?? 1;
   }
 
   /** Sends START_REPLICATION; the server then streams until the connection ends. */
@@ -153,13 +159,16 @@ export class ChangeStream implements AsyncIterable<StreamItem> {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
+    // a prefetch ends once the consumer has brought what it held under the usual bounds
+    if (this.factor > 1 && !this.full(this.factor)) this.factor = 1;
     if (this.paused && !this.full(2)) this.setPaused(false);
     return item;
   }
 
   /** Holding a `1/by`th of either bound or more (paused at the bounds, resumed below half of both). */
   private full(by: number): boolean {
-    return this.buffered() >= (this.opts.highWater ?? 10_000) / by || this.heldBytes >= (this.opts.highWaterBytes ?? 4 * 1024 * 1024) / by;
+    const f = this.factor / by;
+    return this.buffered() >= (this.opts.highWater ?? 10_000) * f || this.heldBytes >= (this.opts.highWaterBytes ?? 4 * 1024 * 1024) * f;
   }
 
   private onFrame(chunk: Buffer): void {

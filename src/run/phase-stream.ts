@@ -21,7 +21,9 @@ import { flushTargetCommits, runTag, runTagSuffix } from '../pg/session.js';
 import { messageOf, PgferryError } from '../errors.js';
 import { LiveStream, targetColumns } from './live-stream.js';
 import { LaneSet } from './lane-set.js';
-import type { Lane } from '../cdc/stream-lanes.js';
+import type { ApplyRouter } from '../cdc/apply-changes.js';
+import type { Lsn } from '../cdc/lsn.js';
+import type { StreamTable } from '../plan/stream-tables.js';
 import type pg from 'pg';
 import { RangeLedger } from '../verify/range-ledger.js';
 import { StreamChecker } from '../verify/stream-check.js';
@@ -34,25 +36,85 @@ import type { RunContext } from './run-context.js';
 
 const DEFAULT_MAX_LAG_SECONDS = 10;
 
+/** The sessions and streams of an incremental run's lanes, opened before its stream phase starts. */
+export interface OpenedLanes {
+  /** A plain source session: WAL position, slots, sequences. */
+  monitor: pg.Client;
+  /** Every row the appliers touch goes to the ledger of ranges the checker has found equal. */
+  ledger: RangeLedger;
+  lanes: OpenedLane[];
+}
+
+interface OpenedLane {
+  slot: string;
+  publication: string;
+  target: pg.Client;
+  applier: StreamingApplier;
+  stream: ChangeStream;
+  from: Lsn;
+  /** Where the lane's changes go: given once the plan is read (nothing is applied before). */
+  bind(tables: StreamTable[]): void;
+}
+
+/**
+ * Opens each lane: its applier on a target session of its own, and its slot's stream from the
+ * position that session's target recorded. `early`: the run has not read its catalog yet (it
+ * streams on from an earlier run), and the streams may hold more until the apply starts, so that
+ * the source's walsender works meanwhile. `first`: a target session to use for lane 0.
+ */
+export async function openLanes(ctx: RunContext, names: { slot: string; publication: string }[], opts: { early?: boolean; first?: pg.Client } = {}): Promise<OpenedLanes> {
+  const monitor = await ctx.open('source');
+  const ledger = new RangeLedger();
+  // PGFERRY_STREAM_PROTOCOL=1: a 14+ source sends large transactions at their commit, as 10–13 do
+  // (for comparison, and a way around a source that streams them wrongly)
+  const protoVersion = process.env.PGFERRY_STREAM_PROTOCOL !== '1' && (await serverVersionNum(monitor)) >= 140000 ? 2 : 1;
+  const lanes: OpenedLane[] = [];
+  for (const [i, name] of names.entries()) lanes.push(await openLane(ctx, monitor, name, ledger, protoVersion, { early: opts.early, target: i === 0 ? opts.first : undefined }));
+  return { monitor, ledger, lanes };
+}
+
+async function openLane(ctx: RunContext, monitor: pg.Client, lane: { slot: string; publication: string }, ledger: RangeLedger, protoVersion: 1 | 2, o: { early?: boolean; target?: pg.Client }): Promise<OpenedLane> {
+  const target = o.target ?? (await ctx.open('target'));
+  let route: ApplyRouter = () => undefined;
+  const router: ApplyRouter = (schema, name) => route(schema, name);
+  // a large transaction streamed before its commit (14+) is applied on a session of its own
+  const applier = new StreamingApplier(new ChangeApplier(target, lane.slot, router, ledger), async () => {
+    const own = new ChangeApplier(await ctx.open('target'), lane.slot, router, ledger);
+    await own.prepare();
+    return own;
+  });
+  const applied = await applier.prepare();
+  if (applied.endLsn === 0n)
+    throw new PgferryError('PGFERRY_E_INTERNAL', `the target has no recorded position for slot ${lane.slot}`, { object: `slot ${lane.slot}`, fix: 'release the task and start a new one' });
+  if (await freeSlot(monitor, lane.slot)) ctx.log.log('warn', `ended the walsender an earlier run of this task left reading slot ${lane.slot}`);
+  const repl = ctx.adopt(await openReplication({ ...ctx.opts.source, applicationName: runTag(ctx.opts.source.applicationName, ctx.runId) }));
+  const stream = new ChangeStream(repl, { slot: lane.slot, publication: lane.publication, from: applied.endLsn, protoVersion, ...(o.early ? { prefetch: EARLY_PREFETCH } : {}) });
+  stream.start();
+  return { ...lane, target, applier, stream, from: applied.endLsn, bind: (tables) => (route = LiveStream.router(tables)) };
+}
+
+/** How many times its usual bounds a stream opened before the catalog is read may hold until the apply starts (measured on workload A: the walsender works through the run's start instead of waiting). */
+const EARLY_PREFETCH = 6;
+
 /** Streams until a cutover may start; returns the live streams (one per lane) and the request. */
 export async function streamPhase(ctx: RunContext, plan: Plan, setup: StreamSetup): Promise<{ live: LaneSet; request: CutoverRequest }> {
   return ctx.phase('stream', undefined, async () => {
-    const monitor = await ctx.open('source');
-    // every row the appliers touch goes to the ledger of ranges the checker has found equal
-    const ledger = new RangeLedger();
-    // PGFERRY_STREAM_PROTOCOL=1: a 14+ source sends large transactions at their commit, as 10–13 do
-    // (for comparison, and a way around a source that streams them wrongly)
-    const protoVersion = process.env.PGFERRY_STREAM_PROTOCOL !== '1' && (await serverVersionNum(monitor)) >= 140000 ? 2 : 1;
-    const opened = [];
-    for (const lane of setup.lanes) opened.push(await openLane(ctx, monitor, lane, ledger, protoVersion));
+    const { monitor, ledger, lanes: opened } = setup.opened ?? (await openLanes(ctx, setup.lanes));
+    for (const o of opened) {
+      const lane = setup.lanes.find((l) => l.slot === o.slot);
+      if (!lane) throw new PgferryError('PGFERRY_E_INTERNAL', `slot ${o.slot} was opened but is not one of the run's lanes`, { object: `slot ${o.slot}`, fix: 'resume the task' });
+      o.bind(lane.tables);
+      ctx.emit({ type: 'stream-start', slot: o.slot, publication: o.publication, fromLsn: formatLsn(o.from) });
+      ctx.log.log('info', `streaming from ${o.slot} at ${formatLsn(o.from)}`);
+    }
     const columns = await targetColumns(opened[0].target, setup.scope.tables);
     const startedAt = parseLsn((await monitor.query<{ lsn: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn')).rows[0].lsn);
     const live = new LaneSet(ctx, opened.length);
     opened.forEach((o, i) =>
       live.add(
         new LiveStream(ctx, {
-          ...o, monitor, slot: o.lane.slot, tables: o.lane.tables, plan, targetColumns: columns, startedAt, ledger,
-          publish: live.publisher(i), sequences: i === 0,
+          stream: o.stream, applier: o.applier, target: o.target, monitor, slot: o.slot, tables: setup.lanes.find((l) => l.slot === o.slot)!.tables,
+          plan, targetColumns: columns, startedAt, ledger, publish: live.publisher(i), sequences: i === 0,
         }),
       ),
     );
@@ -80,28 +142,6 @@ export async function streamPhase(ctx: RunContext, plan: Plan, setup: StreamSetu
     }
     return { live, request: request as unknown as CutoverRequest };
   });
-}
-
-/** One lane's applier on a target session of its own, and its slot's stream from the position that session's target recorded. */
-async function openLane(ctx: RunContext, monitor: pg.Client, lane: Lane, ledger: RangeLedger, protoVersion: 1 | 2) {
-  const target = await ctx.open('target');
-  const router = LiveStream.router(lane.tables);
-  // a large transaction streamed before its commit (14+) is applied on a session of its own
-  const applier = new StreamingApplier(new ChangeApplier(target, lane.slot, router, ledger), async () => {
-    const own = new ChangeApplier(await ctx.open('target'), lane.slot, router, ledger);
-    await own.prepare();
-    return own;
-  });
-  const applied = await applier.prepare();
-  if (applied.endLsn === 0n)
-    throw new PgferryError('PGFERRY_E_INTERNAL', `the target has no recorded position for slot ${lane.slot}`, { object: `slot ${lane.slot}`, fix: 'release the task and start a new one' });
-  if (await freeSlot(monitor, lane.slot)) ctx.log.log('warn', `ended the walsender an earlier run of this task left reading slot ${lane.slot}`);
-  const repl = ctx.adopt(await openReplication({ ...ctx.opts.source, applicationName: runTag(ctx.opts.source.applicationName, ctx.runId) }));
-  const stream = new ChangeStream(repl, { slot: lane.slot, publication: lane.publication, from: applied.endLsn, protoVersion });
-  stream.start();
-  ctx.emit({ type: 'stream-start', slot: lane.slot, publication: lane.publication, fromLsn: formatLsn(applied.endLsn) });
-  ctx.log.log('info', `streaming from ${lane.slot} at ${formatLsn(applied.endLsn)}`);
-  return { lane, target, applier, stream };
 }
 
 /** Stops writes, applies up to the source's position, sets what logical decoding does not carry, drops the slot. */

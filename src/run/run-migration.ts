@@ -9,7 +9,10 @@ import { renamesAnything } from '../plan/name-mapping.js';
 import { countObjects, stageSteps } from '../plan/plan-model.js';
 import { PgferryError } from '../errors.js';
 import { AnalyzeQueue } from './analyze-tables.js';
-import { ensureUnitMarks, stepMark } from './unit-marks.js';
+import { ensureUnitMarks, markStepsSql, stepMark } from './unit-marks.js';
+
+/** The step mark of an incremental run whose sequences and ANALYZE are done. */
+const ANALYZED_MARK = 'analyzed';
 import { RunContext } from './run-context.js';
 import { connectPhase } from './phase-connect.js';
 import { markCopied, startRun } from './phase-slot.js';
@@ -78,9 +81,17 @@ export async function runMigration(opts: MigrateOptions): Promise<MigrationSumma
     const postSteps = await postDataPhase(ctx, conn.target, plan, lateIndexes, analyzeQueue);
     ctx.checkStop();
     let sequencesSet = 0;
-    if (!opts.schemaOnly && !renamed) {
+    // an incremental run that got past them streams on: its resumes neither set the sequences
+    // again (the stream keeps them in step) nor ANALYZE again (seconds on a large database,
+    // before the stream starts)
+    const analyzed = ctx.marks.done.has(stepMark(ANALYZED_MARK));
+    if (!opts.schemaOnly && !renamed && !analyzed) {
       sequencesSet = await sequencesPhase(ctx, conn.target, plan, planned.sequenceValues);
       await analyzePhase(ctx, plan.analyze, analyzeQueue);
+      if (stream) {
+        await conn.target.query(markStepsSql(ctx.runId, [ANALYZED_MARK]));
+        ctx.marks.done.add(stepMark(ANALYZED_MARK));
+      }
     }
     await renamePhase(ctx, conn.target, plan);
     let cutover: CutoverSummary | undefined;

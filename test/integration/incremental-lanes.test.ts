@@ -80,7 +80,7 @@ describe('incremental task through several lanes', () => {
       const streaming = await until(id, 'streaming', (t) => t.phase === 'stream');
       // three slots, lane 0 named after the run, each publication a share: together every streamed table, none twice
       const base = streamObjectName(streaming.runId!);
-      const slots = await execSql(src.uri, "SELECT slot_name AS s FROM pg_replication_slots WHERE slot_name LIKE 'pgferry%' ORDER BY 1");
+      const slots = await execSql(src.uri, "SELECT slot_name AS s FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' ORDER BY 1");
       assert.deepEqual(slots.rows.map((r) => r.s), [base, `${base}_2`, `${base}_3`]);
       const pubs = await execSql(src.uri, "SELECT pubname AS p, tablename AS t FROM pg_publication_tables WHERE pubname LIKE 'pgferry%' ORDER BY 2");
       const tables = pubs.rows.map((r) => String(r.t));
@@ -103,15 +103,15 @@ describe('incremental task through several lanes', () => {
       const [s, d] = await Promise.all([tableDigests(src.uri), tableDigests(dst.uri)]);
       assert.deepEqual(Object.fromEntries(d), Object.fromEntries(s), `kills at ${kills.join(', ')}`);
       assert.deepEqual(Object.fromEntries(await sequenceStates(dst.uri)), Object.fromEntries(await sequenceStates(src.uri)));
-      const left = await execSql(src.uri, "SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'pgferry%' UNION ALL SELECT pubname FROM pg_publication WHERE pubname LIKE 'pgferry%'");
+      const left = await execSql(src.uri, "SELECT slot_name FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' UNION ALL SELECT pubname FROM pg_publication WHERE pubname LIKE 'pgferry%'");
       assert.deepEqual(left.rows, []);
       const positions = await execSql(dst.uri, "SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'pgferry_state'");
       assert.equal(positions.rows[0].n, 0, 'the run left its positions on the target');
     } finally {
       await writer.stop().catch(() => 0);
-      await execSql(src.uri, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name LIKE 'pgferry%' AND active").catch(() => undefined);
+      await execSql(src.uri, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND active").catch(() => undefined);
       await sleep(300);
-      await execSql(src.uri, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'pgferry%' AND NOT active").catch(() => undefined);
+      await execSql(src.uri, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND NOT active").catch(() => undefined);
     }
   });
 
