@@ -387,7 +387,7 @@ export function TaskPage({ id }: { id: string }) {
                   <tr key={u.unit}>
                     <td>{u.unit}{renamed(p, u.unit) && <span className="small muted"> → {renamed(p, u.unit)}</span>}</td>
                     <td><span className={`badge unit-${u.state}`}>{u.state === 'skipped' ? 'done earlier' : u.state === 'failed' ? 'not copied' : u.state}</span></td>
-                    <td className="num">{u.rows !== null ? u.rows.toLocaleString() : u.estimatedRows ? `~${(u.state === 'copying' && u.totalBytes ? `${Math.round(u.estimatedRows * Math.min(1, u.bytes / u.totalBytes)).toLocaleString()} of ~` : '')}${u.estimatedRows.toLocaleString()}` : '–'}</td>
+                    <td className="num">{u.rows !== null ? u.rows.toLocaleString() : u.estimatedRows ? `~${u.rowsMoved !== undefined ? `${u.rowsMoved.toLocaleString()} of ~` : ''}${u.estimatedRows.toLocaleString()}` : '–'}</td>
                     <td className="num">{formatBytes(u.bytes)}{u.state === 'copying' && u.totalBytes ? ` of ${formatBytes(u.totalBytes)}` : ''}</td>
                     <td className="num">{u.state === 'copying' && live.current.rates.has(u.unit) ? `${formatBytes(live.current.rates.get(u.unit)!)}/s` : u.seconds ? `${formatBytes(rate(u))}/s` : '–'}</td>
                   </tr>

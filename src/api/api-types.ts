@@ -73,7 +73,8 @@ export interface TaskView
 /** GET /api/tasks/:id/progress and each `progress` event: the task with its runs, copy units and history. */
 export interface TaskProgressView extends TaskView {
   runs: RunRecord[];
-  units: UnitProgress[];
+  /** Each unit; one still copying carries the rows it has moved, estimated by bytes (task-progress.ts movedRows). */
+  units: (UnitProgress & { rowsMoved?: number })[];
   /** Rows copied: counted for the tables done, estimated by bytes for the ones copying (task-progress.ts rowsSoFar). */
   rowsDone: number;
   history: HistoryEntry[];

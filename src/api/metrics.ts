@@ -16,15 +16,13 @@ const STATES = [
   'completed', 'completed with errors', 'completed from several snapshots', 'completed with skipped objects',
 ];
 
-/** A registry of pgferry's metrics over `store`, and the serving process's defaults. */
-export function metricsRegistry(store: TaskStore): client.Registry {
+/** A registry of pgferry's metrics over `store` and the serving process's defaults; `refresh` reads the store into it. */
+export function metricsRegistry(store: TaskStore): { registry: client.Registry; refresh: () => void } {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'pgferry_serve_' });
   const labels = ['task_id', 'task_name'] as const;
-  const gauge = (name: string, help: string, labelNames: readonly string[] = labels, collect?: () => void) =>
-    new client.Gauge({ name, help, labelNames, registers: [registry], ...(collect ? { collect } : {}) });
-  // read from the store when scraped: the first gauge's collect sets them all, before any is read
-  const tasks = gauge('pgferry_tasks', 'tasks in the store by the state they show', ['state'], () => refresh());
+  const gauge = (name: string, help: string, labelNames: readonly string[] = labels) => new client.Gauge({ name, help, labelNames, registers: [registry] });
+  const tasks = gauge('pgferry_tasks', 'tasks in the store by the state they show', ['state']);
   const progress = gauge('pgferry_task_progress_ratio', "a task's progress, 0 to 1");
   const unitsTotal = gauge('pgferry_task_units', "a task's copy units (tables or slices)");
   const unitsDone = gauge('pgferry_task_units_done', "a task's copy units done (by this run or an earlier one)");
@@ -59,11 +57,15 @@ export function metricsRegistry(store: TaskStore): client.Registry {
     }
     for (const [state, n] of byState) tasks.set({ state }, n);
   }
-  return registry;
+  return { registry, refresh };
 }
 
 /** Registers GET /metrics: behind the API token like every route but the console's files and /healthz. */
 export function registerMetricsRoute(app: FastifyInstance, store: TaskStore): void {
-  const registry = metricsRegistry(store);
-  app.get('/metrics', async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
+  const { registry, refresh } = metricsRegistry(store);
+  // every gauge read from the store at once, then the text: one consistent set per scrape
+  app.get('/metrics', async (_req, reply) => {
+    refresh();
+    return reply.header('content-type', registry.contentType).send(await registry.metrics());
+  });
 }

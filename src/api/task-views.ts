@@ -4,7 +4,7 @@
  */
 import type { TaskRecord, TaskStore } from '../task/task-store.js';
 import { taskFacts, taskRuns } from '../task/task-service.js';
-import { rowsSoFar } from '../task/task-progress.js';
+import { movedRows, rowsSoFar } from '../task/task-progress.js';
 import type { TaskProgressView, TaskSummary, TaskView } from './api-types.js';
 
 /**
@@ -44,5 +44,6 @@ export function taskView(store: TaskStore, t: TaskRecord): TaskView {
 /** The task with its runs, copy units and history (the progress route and the event stream). */
 export function progressView(store: TaskStore, t: TaskRecord): TaskProgressView {
   const units = store.units(t.id);
-  return { ...taskView(store, t), runs: taskRuns(store, t), units, rowsDone: rowsSoFar(units), history: store.history(t.id) };
+  const views = units.map((u) => (u.state === 'copying' ? { ...u, rowsMoved: movedRows(u.estimatedRows, u.bytes, u.totalBytes) } : u));
+  return { ...taskView(store, t), runs: taskRuns(store, t), units: views, rowsDone: rowsSoFar(units), history: store.history(t.id) };
 }

@@ -3,6 +3,7 @@
  * (rows, bytes, MB/s, ETA), a line per finished table that was large or slow (the others counted:
  * finished-tables.ts), and a summary at the end.
  */
+import { movedRows } from '../task/task-progress.js';
 import cliProgress from 'cli-progress';
 import type { MigrationEvent, MigrationSummary, StreamStatus } from '../run/events.js';
 import { FinishedTables } from './finished-tables.js';
@@ -77,7 +78,7 @@ function ratePayload(done: number, total: number, start: number): { rate: string
  */
 function overallRows(finishedRows: number, copying: Iterable<BarState>): string {
   let moving = 0;
-  for (const b of copying) moving += Math.round(b.estRows * Math.min(1, b.done / b.total));
+  for (const b of copying) moving += movedRows(b.estRows, b.done, b.total);
   return `${moving ? '~' : ''}${(finishedRows + moving).toLocaleString('en')}`;
 }
 

@@ -18,15 +18,21 @@ const SPAN: Record<Phase, [number, number]> = {
 const SAMPLE_MS = 2000;
 
 /**
- * The rows copied so far: each done table's count, and for a table still copying its share of the
- * source's row estimate by bytes. COPY reports its rows only at its end, so without the estimate a
- * large table would read 0 rows/s until it is done.
+ * The rows a table still copying has moved, as its share of the source's row estimate by bytes:
+ * COPY reports its rows only at its end, so without the estimate a large table would read 0
+ * rows/s until it is done. The one place this estimate is made (the CLI's bars, the stored chart
+ * points and the console's units all read it).
  */
+export function movedRows(estimatedRows: number | null, bytes: number, totalBytes: number | null): number {
+  return estimatedRows && totalBytes ? Math.round(estimatedRows * Math.min(1, bytes / totalBytes)) : 0;
+}
+
+/** The rows copied so far: each done table's count, and movedRows() of each table still copying. */
 export function rowsSoFar(units: Iterable<UnitProgress>): number {
   let rows = 0;
   for (const u of units) {
     if (u.rows !== null) rows += u.rows;
-    else if (u.state === 'copying' && u.estimatedRows && u.totalBytes) rows += Math.round(u.estimatedRows * Math.min(1, u.bytes / u.totalBytes));
+    else if (u.state === 'copying') rows += movedRows(u.estimatedRows, u.bytes, u.totalBytes);
   }
   return rows;
 }
