@@ -12,10 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { processAlive } from '../../src/task/process-identity.js';
-import { TaskStore } from '../../src/task/task-store.js';
 import { runCli, type CliResult } from '../harness/cli.js';
 import { changeSchema, startWriter } from '../harness/change-writer.js';
 import { sequenceStates, tableDigests } from '../harness/data-oracle.js';
+import { taskPoller } from '../harness/task-poll.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
 import { streamedTransactions } from '../harness/slots.js';
 
@@ -37,26 +37,7 @@ function seeded(seed: number): () => number {
   };
 }
 
-function task(id: string) {
-  const store = TaskStore.open(storeFile);
-  try {
-    return store.get(id);
-  } finally {
-    store.close();
-  }
-}
-
-/** Waits until `cond` holds for the task (or fails after `ms`). */
-async function until(id: string, what: string, cond: (t: ReturnType<typeof task>) => boolean, ms = 120_000) {
-  const t0 = Date.now();
-  for (;;) {
-    const t = task(id);
-    if (cond(t)) return t;
-    if (Date.now() - t0 > ms) assert.fail(`task did not get to ${what}: state ${t.state}, phase ${t.phase}, error ${t.error}`);
-    if (t.state === 'failed') assert.fail(`task failed while waiting for ${what}: ${t.error}`);
-    await sleep(100);
-  }
-}
+const { task, until } = taskPoller(storeFile);
 
 describe('incremental task killed with SIGKILL', () => {
   it('twelve seeded kills during the copy and the stream, each resumed: exact after cutover', async () => {

@@ -13,11 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { processAlive } from '../../src/task/process-identity.js';
-import { TaskStore } from '../../src/task/task-store.js';
 import { streamObjectName } from '../../src/cdc/slot-lifecycle.js';
 import { runCli, type CliResult } from '../harness/cli.js';
 import { changeSchema, startWriter } from '../harness/change-writer.js';
 import { sequenceStates, tableDigests } from '../harness/data-oracle.js';
+import { taskPoller } from '../harness/task-poll.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-lanes-'));
@@ -27,25 +27,7 @@ const cli = (args: string[]): Promise<CliResult> => runCli(args, env);
 const ok = (r: CliResult) => assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function task(id: string) {
-  const store = TaskStore.open(storeFile);
-  try {
-    return store.get(id);
-  } finally {
-    store.close();
-  }
-}
-
-async function until(id: string, what: string, cond: (t: ReturnType<typeof task>) => boolean, ms = 120_000) {
-  const t0 = Date.now();
-  for (;;) {
-    const t = task(id);
-    if (cond(t)) return t;
-    if (Date.now() - t0 > ms) assert.fail(`task did not get to ${what}: state ${t.state}, phase ${t.phase}, error ${t.error}`);
-    if (t.state === 'failed') assert.fail(`task failed while waiting for ${what}: ${t.error}`);
-    await sleep(100);
-  }
-}
+const { task, until } = taskPoller(storeFile);
 
 const created = (r: CliResult) => JSON.parse(r.stdout.trim().split('\n').pop()!).id as string;
 
