@@ -143,24 +143,25 @@ export function walRetentionItem(rate: number, how: string, bytes: number, keepM
   };
 }
 
-/** While changes stream, one more session applies them on the target beside the run's own. */
-export const checkApplyConnections: PrecheckCheck = async ({ source, target, plan, jobs }) => {
+/** While changes stream, one more session per lane applies them on the target beside the run's own. */
+export const checkApplyConnections: PrecheckCheck = async ({ source, sourceVersion, target, plan, jobs, inputs }) => {
   const run = runConnections(jobs, plan.units.length, plan.largeObjects.length);
   const [s, t] = await Promise.all([readLimits(source), readLimits(target)]);
   const sameServer = s.server === t.server;
-  const need = run.target + 1 + (sameServer ? run.source : 0);
+  const { lanes } = lanesFor(inputs.streamLanes, sourceVersion, inputs.publication !== undefined);
+  const need = run.target + lanes + (sameServer ? run.source : 0);
   // this precheck's own sessions close before the run starts
   const own = sameServer ? 2 : 1;
   const limits: [string, number][] = [[`${sameServer ? 'server of both sides' : 'target server'} (max_connections ${t.maxConnections}, ${t.reserved} reserved, ${t.inUse - own} used by other sessions)`, t.serverFree + own]];
   if (t.roleLimit >= 0) limits.push([`target role ${t.role} (CONNECTION LIMIT ${t.roleLimit})`, t.roleLimit - (t.roleInUse - 1)]);
   if (t.databaseLimit >= 0) limits.push([`target database ${t.database} (CONNECTION LIMIT ${t.databaseLimit})`, t.databaseLimit - (t.databaseInUse - 1)]);
   const short = limits.filter(([, free]) => free < need).map(([what, free]) => `${what}: ${free} available`);
-  const counted = `the run's ${run.target} target session(s) for --jobs ${jobs} plus the session that applies the streamed changes${sameServer ? ` plus its ${run.source} source session(s) (one server)` : ''}: ${need}`;
+  const counted = `the run's ${run.target} target session(s) for --jobs ${jobs} plus ${lanes === 1 ? 'the session that applies' : `the ${lanes} sessions (one per lane) that apply`} the streamed changes${sameServer ? ` plus its ${run.source} source session(s) (one server)` : ''}: ${need}`;
   const title = 'Target connections while streaming';
   if (short.length)
     return {
       id: 'apply-connections', title, status: 'fail', detail: `the target cannot give ${counted}`, objects: short,
-      fix: 'run with fewer --jobs, raise the limit named (max_connections, ALTER ROLE ... CONNECTION LIMIT n, ALTER DATABASE ... CONNECTION LIMIT n), or end other sessions on the target',
+      fix: `run with fewer --jobs${lanes > 1 ? ' or --stream-lanes' : ''}, raise the limit named (max_connections, ALTER ROLE ... CONNECTION LIMIT n, ALTER DATABASE ... CONNECTION LIMIT n), or end other sessions on the target`,
     };
   return { id: 'apply-connections', title, status: 'pass', detail: `the target has room for ${counted} (${limits.map(([w, f]) => `${w}: ${f} available`).join('; ')})` };
 };
