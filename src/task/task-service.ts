@@ -338,6 +338,12 @@ export function taskLogPath(store: TaskStore, id: string): string {
  */
 const TASK_NODE_FLAGS = ['--max-semi-space-size=2', '--heap-growing-percent=50'];
 
+/** The Node flags a task process starts with: PGFERRY_TASK_NODE_FLAGS (space-separated) replaces the defaults, e.g. to give a very large catalog more heap. */
+function taskNodeFlags(): string[] {
+  const own = process.env.PGFERRY_TASK_NODE_FLAGS;
+  return own === undefined ? TASK_NODE_FLAGS : own.split(/\s+/).filter(Boolean);
+}
+
 /**
  * Starts the task in a detached process that outlives this one and returns once that process
  * has taken the task (or has failed to).
@@ -348,7 +354,7 @@ export async function startInBackground(store: TaskStore, id: string, opts: { re
   const log = taskLogPath(store, task.id);
   fs.mkdirSync(path.dirname(log), { recursive: true, mode: 0o700 });
   const fd = fs.openSync(log, 'a', 0o600);
-  const args = [...TASK_NODE_FLAGS, cliPath(), 'task', opts.resume ? 'resume' : 'start', task.id, '--foreground', '--json', '--store', store.file];
+  const args = [...taskNodeFlags(), cliPath(), 'task', opts.resume ? 'resume' : 'start', task.id, '--foreground', '--json', '--store', store.file];
   const env = { ...process.env, ...(opts.keyFile ? { PGFERRY_KEY_FILE: opts.keyFile } : {}) };
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], env });
   fs.closeSync(fd);
