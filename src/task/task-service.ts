@@ -330,13 +330,13 @@ export function taskLogPath(store: TaskStore, id: string): string {
 }
 
 /**
- * The task process's heap: a small young generation, and an old one let grow to 1.5 times what
- * survives a full collection (V8 picks up to 4 times). A stream makes garbage fast (a change's
- * values, the statements built from them) and holds little; measured on workload B (1,000,000
- * rows, 100,000 TOAST updates, 50,000 deletes; docs/benchmarks.md): peak RSS 193 MB with V8's
- * own factor, 121 MB with 1.5, at the same speed.
+ * The task process's heap: a small young generation (the ninth session measured 330 MB of peak
+ * RSS through workload B with V8's 16 MB, 198 MB with 2). Letting the old generation grow to only
+ * 1.5 times what survives a collection (`--heap-growing-percent=50`) brings a smaller workload B
+ * from 196–199 MB to 120 MB, but its apply took 0.68 of the subscription's time instead of 0.85
+ * (docs/benchmarks.md, twelfth session): not the default; PGFERRY_TASK_NODE_FLAGS can set it.
  */
-const TASK_NODE_FLAGS = ['--max-semi-space-size=2', '--heap-growing-percent=50'];
+const TASK_NODE_FLAGS = ['--max-semi-space-size=2'];
 
 /** The Node flags a task process starts with: PGFERRY_TASK_NODE_FLAGS (space-separated) replaces the defaults, e.g. to give a very large catalog more heap. */
 function taskNodeFlags(): string[] {
