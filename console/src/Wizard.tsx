@@ -112,6 +112,7 @@ export function Wizard({ from }: { from?: string } = {}) {
   const [migration, setMigration] = useState<'schema' | 'full' | 'incremental'>('full');
   const [identityFull, setIdentityFull] = useState(false);
   const [publication, setPublication] = useState('');
+  const [lanes, setLanes] = useState(1);
   const [wholeDb, setWholeDb] = useState(true);
   const [tree, setTree] = useState<ObjectTree | null>(null);
   const [treeError, setTreeError] = useState<string | null>(null);
@@ -146,6 +147,7 @@ export function Wizard({ from }: { from?: string } = {}) {
       setMigration(t.spec.incremental ? 'incremental' : t.spec.migration);
       setIdentityFull(Boolean(t.spec.options?.setReplicaIdentityFull));
       setPublication(t.spec.options?.publication ?? '');
+      setLanes(t.spec.options?.streamLanes ?? 1);
       setMaxRate(t.maxRateMBps === null ? '' : String(t.maxRateMBps));
       setJobs(String(t.jobs));
       const sel = pickedFrom(t.spec);
@@ -187,12 +189,14 @@ export function Wizard({ from }: { from?: string } = {}) {
     }
     // incremental is a full migration that keeps streaming after its copy, with its two options
     const incremental = migration === 'incremental';
-    const options = incremental ? { ...(identityFull ? { setReplicaIdentityFull: true } : {}), ...(publication.trim() ? { publication: publication.trim() } : {}) } : {};
+    const options = incremental
+      ? { ...(identityFull ? { setReplicaIdentityFull: true } : {}), ...(publication.trim() ? { publication: publication.trim() } : {}), ...(lanes > 1 ? { streamLanes: lanes } : {}) }
+      : {};
     return {
       ...(name ? { name } : {}), source: connSpec(conn.source), target: connSpec(conn.target), migration: migration === 'incremental' ? 'full' : migration,
       ...(incremental ? { incremental: true } : {}), objects, mapping, ...(Object.keys(options).length ? { options } : {}),
     };
-  }, [name, conn, migration, identityFull, publication, wholeDb, picked, schemaRenames, partitionsAsTables]);
+  }, [name, conn, migration, identityFull, publication, lanes, wholeDb, picked, schemaRenames, partitionsAsTables]);
   const specKey = JSON.stringify(spec);
 
   // step 2: the source's objects, and what the choice does to dependents
@@ -357,6 +361,12 @@ export function Wizard({ from }: { from?: string } = {}) {
                 <label htmlFor="publication">Use an existing publication</label>{' '}
                 <input id="publication" placeholder="pgferry creates its own when empty" value={publication} onChange={(e) => setPublication(e.target.value)} maxLength={63} />
                 <p className="hint small">A publication the tables' owner created, covering every selected table; it stays after the cutover.</p>
+                <label htmlFor="stream-lanes">Lanes</label>{' '}
+                <input id="stream-lanes" type="number" min={1} max={8} value={lanes} onChange={(e) => setLanes(Math.min(8, Math.max(1, Math.round(Number(e.target.value)) || 1)))} />
+                <p className="hint small">
+                  Slots read at once, each with its share of the tables (tables a foreign key links share one): faster where the source has cores to spare
+                  and the writes spread over several tables. Each takes a replication slot and a WAL sender; one lane with your own publication or a source before 12.
+                </p>
               </div>
             )}
           </fieldset>
@@ -428,7 +438,8 @@ export function Wizard({ from }: { from?: string } = {}) {
                 After the copy, the task does not end: it keeps the target in step with the source, applying its changes, until you cut over
                 on the task page. Until then a replication slot on the source keeps the WAL not yet applied
                 {publication.trim() ? `; publication ${publication.trim()} is used` : '; pgferry creates its own publication'}
-                {identityFull ? '; tables without a key get REPLICA IDENTITY FULL' : ''}.
+                {identityFull ? '; tables without a key get REPLICA IDENTITY FULL' : ''}
+                {lanes > 1 ? `; the changes come through ${lanes} slots at once` : ''}.
               </p>
             )}
             <ul className="summary" aria-label="what will move" data-testid="confirm-summary">

@@ -142,7 +142,7 @@ export function renderTaskShow(
     ...(f.outcome && f.outcome.severity !== 'ok' ? [`outcome: ${describeOutcome(f.outcome)} (listed below)`] : []),
     side('source'),
     side('target'),
-    `migration: ${t.spec.migration === 'schema' ? 'schema migration' : 'full data migration (schema and data)'}${t.spec.incremental ? `, then incremental until a cutover (${t.spec.options.publication ? `publication ${t.spec.options.publication}` : "pgferry's own publication"}${t.spec.options.setReplicaIdentityFull ? ', replica identity full set where needed' : ''})` : ''}`,
+    `migration: ${t.spec.migration === 'schema' ? 'schema migration' : 'full data migration (schema and data)'}${t.spec.incremental ? `, then incremental until a cutover (${t.spec.options.publication ? `publication ${t.spec.options.publication}` : "pgferry's own publication"}${t.spec.options.setReplicaIdentityFull ? ', replica identity full set where needed' : ''}${(t.spec.options.streamLanes ?? 1) > 1 ? `, through ${t.spec.options.streamLanes} lanes` : ''})` : ''}`,
     `objects: ${lists.length ? '' : 'the whole database'}`,
     ...lists,
     ...(maps.length ? ['name mapping:', ...maps] : []),
@@ -174,7 +174,7 @@ function streamStatusLines(t: TaskRecord, f: TaskFacts, color: boolean): string[
     const held = t.streamStatus ? ` (it held ${formatBytes(t.streamStatus.slotHeldBytes)} at the last report)` : '';
     lines.push(
       paint(
-        `  WARNING: replication slot ${streamObjectName(t.runId)} keeps WAL on the source until pgferry task resume ${t.id.slice(0, 8)} (continues from the recorded position) or pgferry task release ${t.id.slice(0, 8)}${held}`,
+        `  WARNING: ${slotsOf(t.runId, t.streamStatus?.lanes ?? 1)} WAL on the source until pgferry task resume ${t.id.slice(0, 8)} (continues from the recorded position) or pgferry task release ${t.id.slice(0, 8)}${held}`,
         'slot held',
         color,
       ),
@@ -221,4 +221,10 @@ export function renderTaskStatus(t: TaskRecord, f: TaskFacts, units: UnitProgres
   const problems = recent.filter((h) => h.kind === 'object-failed' || h.kind === 'retry' || h.kind === 'failed');
   for (const h of problems.slice(-5)) lines.push(`  ${h.kind}: ${h.message}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The slot (or each lane's slot) a run keeps on the source, as the warning names them. */
+function slotsOf(runId: string, lanes: number): string {
+  const base = streamObjectName(runId);
+  return lanes > 1 ? `replication slots ${base} and ${base}_2 to ${base}_${lanes} (one per lane) keep` : `replication slot ${base} keeps`;
 }
