@@ -84,14 +84,3 @@ function identityOf(rel: Relation, cat: Catalog): IdentityKind {
       return 'none';
   }
 }
-
-/**
- * How many lanes (slots read at once, src/cdc/stream-lanes.ts) a run asking for `n` gets, and why
- * fewer when the source or the spec cannot give them.
- */
-export function lanesFor(n: number, sourceVersion: number, userPublication: boolean): { lanes: number; why?: string } {
-  if (n <= 1) return { lanes: 1 };
-  if (userPublication) return { lanes: 1, why: 'a publication of your own (--publication) is one publication: the run streams through one lane' };
-  if (sourceVersion < 120000) return { lanes: 1, why: 'the source is older than PostgreSQL 12, which cannot copy a slot: the run streams through one lane' };
-  return { lanes: n };
-}

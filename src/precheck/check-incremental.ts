@@ -6,7 +6,12 @@
  * the account's rights are in check-replication-role.ts and check-publication.ts.
  */
 import { runConnections } from '../plan/run-connections.js';
-import { lanesFor, streamScope } from '../plan/stream-tables.js';
+import { streamScope } from '../plan/stream-tables.js';
+import { lanesFor, shareByWrites } from '../plan/lane-shares.js';
+import type { Catalog } from '../catalog/model.js';
+import type { Plan } from '../plan/plan-model.js';
+import type { NameMapping } from '../plan/name-mapping.js';
+import { displayName } from '../pg/quote.js';
 import { readLimits } from './check-connections.js';
 import { checkReplicationRole } from './check-replication-role.js';
 import { checkPublicationRights, checkReplicaIdentity } from './check-publication.js';
@@ -47,7 +52,7 @@ export const checkWalLevel: PrecheckCheck = async ({ source }) => {
 };
 
 /** The run takes one logical slot and one WAL sender on the source per lane, for as long as it streams. */
-export const checkReplicationSlots: PrecheckCheck = async ({ source, sourceVersion, inputs }) => {
+export const checkReplicationSlots: PrecheckCheck = async ({ source, sourceVersion, inputs, catalog, plan, mapping }) => {
   const r = await source.query<{ max_slots: number; slots: number; max_senders: number; senders: number }>(
     `SELECT pg_catalog.current_setting('max_replication_slots')::int AS max_slots,
             (SELECT count(*) FROM pg_catalog.pg_replication_slots)::int AS slots,
@@ -62,8 +67,14 @@ export const checkReplicationSlots: PrecheckCheck = async ({ source, sourceVersi
   const { lanes, why } = lanesFor(inputs.streamLanes, sourceVersion, inputs.publication !== undefined);
   const takes = lanes === 1 ? 'one slot and one WAL sender' : `${lanes} slots and ${lanes} WAL senders (--stream-lanes ${lanes}: a slot each, as copies of the first, each reading the whole WAL and sending its share of the tables)`;
   const unmet = why ? `; --stream-lanes ${inputs.streamLanes} asked for more, but ${why}` : '';
-  if (freeSlots >= lanes && freeSenders >= lanes)
-    return { id: 'replication-slots', title, status: why ? 'warn' : 'pass', detail: `the run takes ${takes}: ${numbers}${unmet}`, ...(why ? { fix: 'to stream through several lanes, leave out --publication (pgferry publishes each lane\'s tables itself) or migrate from a source of 12 or later' } : {}) };
+  if (freeSlots >= lanes && freeSenders >= lanes) {
+    const shares = lanes > 1 ? await laneShares(source, catalog, plan, mapping, lanes) : undefined;
+    return {
+      id: 'replication-slots', title, status: why ? 'warn' : 'pass', detail: `the run takes ${takes}: ${numbers}${unmet}${shares ? `; ${shares.how}` : ''}`,
+      ...(why ? { fix: 'to stream through several lanes, leave out --publication (pgferry publishes each lane\'s tables itself) or migrate from a source of 12 or later' } : {}),
+      ...(shares ? { objects: shares.objects } : {}),
+    };
+  }
   const slots = await source.query<{ slot_name: string; slot_type: string; active: boolean; database: string | null }>(
     'SELECT slot_name, slot_type, active, database FROM pg_catalog.pg_replication_slots ORDER BY slot_name',
   );
@@ -78,6 +89,13 @@ export const checkReplicationSlots: PrecheckCheck = async ({ source, sourceVersi
     objects: freeSlots < lanes ? slots.rows.map((s) => `${s.slot_type} slot ${s.slot_name}${s.database ? ` (database ${s.database})` : ''}: ${s.active ? 'active' : 'inactive'}`) : undefined,
   };
 };
+
+/** How the run would share the streamed tables among its lanes if it created its slots now, one line per lane. */
+async function laneShares(source: Parameters<PrecheckCheck>[0]['source'], catalog: Catalog, plan: Plan, mapping: NameMapping | undefined, lanes: number): Promise<{ how: string; objects: string[] }> {
+  const { shares, basis } = await shareByWrites(source, streamScope(catalog, plan, mapping).tables, catalog.relations, lanes);
+  const how = `the tables shared by the rows the source writes to them (${basis === 'now' ? 'watched for 2 s' : 'it wrote nothing in 2 s: every write since its statistics were reset'}; the run shares them again as it creates its slots), tables a foreign key links in one lane`;
+  return { how, objects: shares.map((s, i) => `lane ${i + 1}: ${s.map((t) => displayName(t.schema, t.name)).join(', ')}`) };
+}
 
 /** The WAL the source writes per second: a 1 s sample, and on 14+ the average since pg_stat_wal was reset, whichever is larger. */
 async function walRate(source: Parameters<PrecheckCheck>[0]['source'], sourceVersion: number): Promise<{ rate: number; how: string }> {

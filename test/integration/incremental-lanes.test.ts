@@ -46,6 +46,10 @@ describe('incremental task through several lanes', () => {
       const pre = await cli(['task', 'precheck', id, '--json']);
       ok(pre);
       assert.match(pre.stdout, /3 slots and 3 WAL senders/);
+      // the precheck shows the lanes the run would make: three, the tables a foreign key links in one
+      const slotsItem = JSON.parse(pre.stdout.trim().split('\n').pop()!).items.find((i: { id: string }) => i.id === 'replication-slots');
+      assert.equal(slotsItem.objects.length, 3, JSON.stringify(slotsItem));
+      assert.ok(slotsItem.objects.some((l: string) => /fk_child/.test(l) && /fk_parent/.test(l)), JSON.stringify(slotsItem.objects));
       const kills: string[] = [];
       for (let trial = 0; trial < 5; trial++) {
         ok(await cli(['task', trial === 0 ? 'start' : 'resume', id]));

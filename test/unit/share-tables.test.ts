@@ -4,8 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { linkedGroups, shareTables } from '../../src/cdc/stream-lanes.js';
-import { lanesFor } from '../../src/plan/stream-tables.js';
+import { linkedGroups, shareTables, lanesFor } from '../../src/plan/lane-shares.js';
 
 const t = (name: string) => ({ schema: 'public', name });
 const names = (lanes: { name: string }[][]) => lanes.map((l) => l.map((x) => x.name));
