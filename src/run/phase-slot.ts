@@ -139,6 +139,8 @@ async function recordedSlots(target: pg.Client, base: string): Promise<string[]>
   const exists = (await target.query<{ t: string | null }>('SELECT pg_catalog.to_regclass($1)::text AS t', [`${STATE_SCHEMA}.stream_position`])).rows[0].t !== null;
   if (!exists) return [base];
   const r = await target.query<{ slot: string }>(`SELECT slot FROM ${STATE_SCHEMA}.stream_position WHERE slot = $1 OR slot ~ ('^' || $1 || '_[0-9]+$')`, [base]);
+  // none recorded: lane 0's applier says so (the run cannot stream on without a position)
+  if (!r.rows.length) return [base];
   const lane = (s: string) => (s === base ? 1 : Number(s.slice(base.length + 1)));
   return r.rows.map((x) => x.slot).sort((a, b) => lane(a) - lane(b));
 }
