@@ -73,6 +73,11 @@ describe('incremental task through several lanes', () => {
       assert.equal(new Set(tables).size, tables.length, `a table in two lanes: ${JSON.stringify(pubs.rows)}`);
       assert.deepEqual(tables, ['bulk', 'fk_child', 'fk_parent', 'ident', 'items', 'keyless', 'parted_high', 'parted_low', 'ser', 'trunc_me']);
       assert.equal(new Set(pubs.rows.map((r) => r.p)).size, 3);
+      // `slots` knows each lane's slot as the task's
+      const listed = await cli(['slots', '--source', src.uri, '--json']);
+      ok(listed);
+      const own = (JSON.parse(listed.stdout.trim().split('\n').pop()!).slots as { slot: string; task: { id: string } | null }[]).filter((x) => x.slot.startsWith(base));
+      assert.deepEqual(own.map((x) => x.task?.id), [id, id, id]);
       const laneOf = (t: string) => pubs.rows.find((r) => r.t === t)!.p;
       assert.equal(laneOf('fk_child'), laneOf('fk_parent'), 'tables a foreign key links share a lane');
       await execSql(src.uri, 'INSERT INTO fk_parent SELECT g FROM generate_series(2, 100) g; INSERT INTO fk_child SELECT g, g FROM generate_series(2, 100) g');
