@@ -15,6 +15,17 @@ export default tseslint.config(
     },
   },
   { files: ['src/cli/**', 'test/**', 'bin/**'], rules: { 'no-restricted-syntax': 'off' } },
+  // the task store is async: a call not awaited would race the next one, or lose its error
+  {
+    files: ['src/**/*.ts', 'test/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // node:test's describe and it return promises the runner itself awaits
+      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] }],
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+    },
+  },
   // a function that needs more than a screen or two is doing several things: cut it by what they are
   { files: ['src/**'], rules: { 'max-lines-per-function': ['error', { max: 100, skipBlankLines: true, skipComments: true }] } },
   ...layering(),

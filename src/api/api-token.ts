@@ -10,12 +10,12 @@ const SETTING = 'api_token_sha256';
 export const hashToken = (token: string) => crypto.createHash('sha256').update(token, 'utf8').digest('hex');
 
 /** The hash requests are checked against, and the new token when one was just made. */
-export function apiToken(store: TaskStore, opts: { envToken?: string; renew?: boolean }): { hash: string; created?: string } {
+export async function apiToken(store: TaskStore, opts: { envToken?: string; renew?: boolean }): Promise<{ hash: string; created?: string }> {
   if (opts.envToken) return { hash: hashToken(opts.envToken) };
-  const existing = store.setting(SETTING);
+  const existing = await store.setting(SETTING);
   if (existing && !opts.renew) return { hash: existing };
   const token = crypto.randomBytes(24).toString('base64url');
-  store.setSetting(SETTING, hashToken(token));
+  await store.setSetting(SETTING, hashToken(token));
   return { hash: hashToken(token), created: token };
 }
 

@@ -17,7 +17,7 @@ const STATES = [
 ];
 
 /** A registry of pgferry's metrics over `store` and the serving process's defaults; `refresh` reads the store into it. */
-export function metricsRegistry(store: TaskStore): { registry: client.Registry; refresh: () => void } {
+export function metricsRegistry(store: TaskStore): { registry: client.Registry; refresh: () => Promise<void> } {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'pgferry_serve_' });
   const labels = ['task_id', 'task_name'] as const;
@@ -33,16 +33,16 @@ export function metricsRegistry(store: TaskStore): { registry: client.Registry; 
   const lag = gauge('pgferry_task_apply_lag_seconds', 'an incremental task\'s lag behind the source, at its last stream report');
   const lagBytes = gauge('pgferry_task_apply_lag_bytes', 'WAL between the source\'s position and what the task has applied, at its last stream report');
 
-  function refresh(): void {
+  async function refresh(): Promise<void> {
     for (const g of [tasks, progress, unitsTotal, unitsDone, rows, bytes, rate, retries, lag, lagBytes]) g.reset();
     const byState = new Map(STATES.map((s) => [s, 0]));
-    const units = store.unitCounts();
-    const retried = store.historyCounts('retry');
-    for (const t of store.list()) {
+    const units = await store.unitCounts();
+    const retried = await store.historyCounts('retry');
+    for (const t of await store.list()) {
       const state = effectiveState(t);
       byState.set(state, (byState.get(state) ?? 0) + 1);
       const l = { task_id: t.id, task_name: t.name };
-      const totals = taskTotals(store, t);
+      const totals = taskTotals(t, await store.runs(t.id));
       progress.set(l, t.progress);
       unitsTotal.set(l, units.get(t.id)?.total ?? 0);
       unitsDone.set(l, units.get(t.id)?.done ?? 0);
@@ -65,7 +65,7 @@ export function registerMetricsRoute(app: FastifyInstance, store: TaskStore): vo
   const { registry, refresh } = metricsRegistry(store);
   // every gauge read from the store at once, then the text: one consistent set per scrape
   app.get('/metrics', async (_req, reply) => {
-    refresh();
+    await refresh();
     return reply.header('content-type', registry.contentType).send(await registry.metrics());
   });
 }

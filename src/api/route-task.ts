@@ -19,13 +19,13 @@ export interface RouteDeps {
 }
 
 /** The task named by the route's :id, exactly (prefixes are for people at the CLI). */
-export function taskOf(deps: RouteDeps, req: FastifyRequest): TaskRecord {
-  return deps.store.get((req.params as { id: string }).id, { prefix: false });
+export async function taskOf(deps: RouteDeps, req: FastifyRequest): Promise<TaskRecord> {
+  return await deps.store.get((req.params as { id: string }).id, { prefix: false });
 }
 
 /** The same, checked against the connection policy before anything connects with it. */
-export function connectingTask(deps: RouteDeps, req: FastifyRequest): TaskRecord {
-  const t = taskOf(deps, req);
+export async function connectingTask(deps: RouteDeps, req: FastifyRequest): Promise<TaskRecord> {
+  const t = await taskOf(deps, req);
   checkStoredTask(t.spec, deps.policy);
   return t;
 }

@@ -13,11 +13,11 @@ import { taskOf, type RouteDeps } from './route-task.js';
 export function registerEventRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { store, tickets } = deps;
 
-  app.post('/api/tasks/:id/events/ticket', async (req, reply) => reply.code(201).send(tickets.issue(taskOf(deps, req).id)));
+  app.post('/api/tasks/:id/events/ticket', async (req, reply) => reply.code(201).send(tickets.issue((await taskOf(deps, req)).id)));
 
   // live progress: a `progress` event every second while the task runs, then one last and close
   app.get('/api/tasks/:id/events', { config: { access: 'ticket' } }, async (req, reply) => {
-    const id = taskOf(deps, req).id;
+    const id = (await taskOf(deps, req)).id;
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
@@ -26,12 +26,12 @@ export function registerEventRoutes(app: FastifyInstance, deps: RouteDeps): void
     for (let n = 0; !closed; n++) {
       let t: TaskRecord;
       try {
-        t = store.get(id, { prefix: false });
+        t = await store.get(id, { prefix: false });
       } catch {
         res.write(`event: gone\ndata: {}\n\n`);
         break;
       }
-      res.write(`id: ${n}\nevent: progress\ndata: ${JSON.stringify(progressView(store, t))}\n\n`);
+      res.write(`id: ${n}\nevent: progress\ndata: ${JSON.stringify(await progressView(store, t))}\n\n`);
       const state = effectiveState(t);
       if (!isLive(state) && n > 0 && (req.query as { follow?: string }).follow !== 'always') break;
       await new Promise((r) => setTimeout(r, 1000));

@@ -18,46 +18,46 @@ export const CutoverBody = z.object({ blockWrites: z.boolean().optional(), maxLa
 export function registerTaskControlRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { store, keyFile } = deps;
 
-  app.post('/api/tasks/:id/test', async (req) => testTask(store, connectingTask(deps, req).id, keyFile));
+  app.post('/api/tasks/:id/test', async (req) => testTask(store, (await connectingTask(deps, req)).id, keyFile));
 
-  app.post('/api/tasks/:id/precheck', async (req) => precheckTask(store, connectingTask(deps, req).id, keyFile));
+  app.post('/api/tasks/:id/precheck', async (req) => precheckTask(store, (await connectingTask(deps, req)).id, keyFile));
 
   app.get('/api/tasks/:id/precheck', async (req, reply): Promise<StoredPrecheckView | FastifyReply> => {
-    const t = taskOf(deps, req);
+    const t = await taskOf(deps, req);
     if (!t.precheck) return reply.code(404).send(errorBody('PGFERRY_E_USAGE', `task ${t.name} has not been prechecked`, { fix: `POST /api/tasks/${t.id}/precheck` }));
     return { ...t.precheck.report, at: t.precheck.at, current: t.precheck.hash === t.specHash };
   });
 
   for (const verb of ['start', 'resume'] as const) {
     app.post(`/api/tasks/:id/${verb}`, async (req, reply) => {
-      const t = connectingTask(deps, req);
+      const t = await connectingTask(deps, req);
       const r = await startInBackground(store, t.id, { resume: verb === 'resume', keyFile });
-      return reply.code(202).send({ ...taskView(store, store.get(t.id)), pid: r.pid } satisfies StartedView);
+      return reply.code(202).send({ ...(await taskView(store, await store.get(t.id))), pid: r.pid } satisfies StartedView);
     });
   }
 
-  app.post('/api/tasks/:id/stop', async (req, reply) => reply.code(202).send(taskView(store, await stopTask(store, taskOf(deps, req).id, false))));
+  app.post('/api/tasks/:id/stop', async (req, reply) => reply.code(202).send(await taskView(store, await stopTask(store, (await taskOf(deps, req)).id, false))));
 
   app.post('/api/tasks/:id/cutover', async (req, reply) => {
     const body = parseBody(CutoverBody, req, reply);
     if (!body) return reply;
-    const t = await requestCutover(store, taskOf(deps, req).id, { blockWrites: Boolean(body.blockWrites), maxLagSeconds: body.maxLagSeconds, ...(body.verify === false ? { verify: false } : {}) }, false);
-    return reply.code(202).send(taskView(store, t));
+    const t = await requestCutover(store, (await taskOf(deps, req)).id, { blockWrites: Boolean(body.blockWrites), maxLagSeconds: body.maxLagSeconds, ...(body.verify === false ? { verify: false } : {}) }, false);
+    return reply.code(202).send(await taskView(store, t));
   });
 
-  app.get('/api/tasks/:id/progress', async (req): Promise<TaskProgressView> => progressView(store, taskOf(deps, req)));
+  app.get('/api/tasks/:id/progress', async (req): Promise<TaskProgressView> => await progressView(store, await taskOf(deps, req)));
 
   // the charts' points, kept with the task: a finished task still shows how its runs went
-  app.get('/api/tasks/:id/samples', async (req): Promise<SamplesView> => ({ samples: store.samples(taskOf(deps, req).id) }));
+  app.get('/api/tasks/:id/samples', async (req): Promise<SamplesView> => ({ samples: await store.samples((await taskOf(deps, req)).id) }));
 
   app.post('/api/tasks/:id/verify', async (req): Promise<VerifyView> => {
-    const v = await verifyTask(store, connectingTask(deps, req).id, keyFile);
+    const v = await verifyTask(store, (await connectingTask(deps, req)).id, keyFile);
     return { ...v.report, at: v.at };
   });
 
   app.get('/api/tasks/:id/verify', async (req, reply): Promise<VerifyView | FastifyReply> => {
-    const t = taskOf(deps, req);
-    const v = store.latestVerify(t.id);
+    const t = await taskOf(deps, req);
+    const v = await store.latestVerify(t.id);
     if (!v) return reply.code(404).send(errorBody('PGFERRY_E_USAGE', `task ${t.name} has not been verified`, { fix: `POST /api/tasks/${t.id}/verify` }));
     return { ...v.report, at: v.at };
   });

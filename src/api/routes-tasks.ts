@@ -28,7 +28,8 @@ export function registerTaskRoutes(app: FastifyInstance, deps: RouteDeps): void 
 
   app.get('/api/tasks', async (req): Promise<TaskListView> => {
     const state = (req.query as { state?: string }).state;
-    return { tasks: store.list().map((t) => taskView(store, t)).filter((t) => !state || t.state === state) };
+    const views = await Promise.all((await store.list()).map((t) => taskView(store, t)));
+    return { tasks: views.filter((t) => !state || t.state === state) };
   });
 
   app.post('/api/tasks', async (req, reply) => {
@@ -36,14 +37,14 @@ export function registerTaskRoutes(app: FastifyInstance, deps: RouteDeps): void 
     if (!body) return reply;
     resolveApiConn(body.source, policy, 'source');
     resolveApiConn(body.target, policy, 'target');
-    const t = createTask(store, body, keyFile, { origin: 'api' });
-    return reply.code(201).send(taskView(store, t));
+    const t = await createTask(store, body, keyFile, { origin: 'api' });
+    return reply.code(201).send(await taskView(store, t));
   });
 
-  app.get('/api/tasks/:id', async (req): Promise<TaskView> => taskView(store, taskOf(deps, req)));
+  app.get('/api/tasks/:id', async (req): Promise<TaskView> => await taskView(store, await taskOf(deps, req)));
 
   app.delete('/api/tasks/:id', async (req): Promise<ReleasedView> => {
-    const t = connectingTask(deps, req);
+    const t = await connectingTask(deps, req);
     const r = await releaseTask(store, t.id, keyFile);
     return { released: t.id, checkpointsDropped: r.marksDropped, slotDropped: r.stream?.slot ?? false, publicationDropped: r.stream?.publication ?? false };
   });
@@ -51,19 +52,19 @@ export function registerTaskRoutes(app: FastifyInstance, deps: RouteDeps): void 
   app.post('/api/tasks/:id/duplicate', async (req, reply) => {
     const body = parseBody(DuplicateBody, req, reply);
     if (!body) return reply;
-    const from = taskOf(deps, req);
+    const from = await taskOf(deps, req);
     if (body.spec) {
       resolveApiConn(body.spec.source, policy, 'source');
       resolveApiConn(body.spec.target, policy, 'target');
     }
     const spec = body.spec ? (req.body as { spec: unknown }).spec : undefined;
-    const t = duplicateTask(store, from.id, keyFile, { name: body.name, spec, origin: 'api' });
-    return reply.code(201).send(taskView(store, t));
+    const t = await duplicateTask(store, from.id, keyFile, { name: body.name, spec, origin: 'api' });
+    return reply.code(201).send(await taskView(store, t));
   });
 
   app.patch('/api/tasks/:id/throughput', async (req, reply) => {
     const body = parseBody(ThroughputBody, req, reply);
     if (!body) return reply;
-    return taskView(store, setThroughput(store, taskOf(deps, req).id, body));
+    return await taskView(store, await setThroughput(store, (await taskOf(deps, req)).id, body));
   });
 }

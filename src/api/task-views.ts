@@ -12,8 +12,8 @@ import type { TaskProgressView, TaskSummary, TaskView } from './api-types.js';
  * the shown state (a completed task says how it ended: `completed with errors`, ...); `outcome`
  * has the counts behind it (null until the task has completed); `totals` sum every run.
  */
-export function taskView(store: TaskStore, t: TaskRecord): TaskView {
-  const f = taskFacts(store, t);
+export async function taskView(store: TaskStore, t: TaskRecord): Promise<TaskView> {
+  const f = await taskFacts(store, t);
   return {
     id: t.id,
     name: t.name,
@@ -32,7 +32,7 @@ export function taskView(store: TaskStore, t: TaskRecord): TaskView {
     rate: t.rate,
     error: t.error,
     spec: t.spec,
-    passwordsStored: { source: Boolean(store.secret(t.id, 'source')), target: Boolean(store.secret(t.id, 'target')) },
+    passwordsStored: { source: Boolean(await store.secret(t.id, 'source')), target: Boolean(await store.secret(t.id, 'target')) },
     precheck: t.precheck ? { passed: t.precheck.passed, at: t.precheck.at, current: t.precheck.hash === t.specHash } : null,
     summary: t.summary as TaskSummary | null,
     incremental: Boolean(t.spec.incremental),
@@ -42,8 +42,8 @@ export function taskView(store: TaskStore, t: TaskRecord): TaskView {
 }
 
 /** The task with its runs, copy units and history (the progress route and the event stream). */
-export function progressView(store: TaskStore, t: TaskRecord): TaskProgressView {
-  const units = store.units(t.id);
+export async function progressView(store: TaskStore, t: TaskRecord): Promise<TaskProgressView> {
+  const units = await store.units(t.id);
   const views = units.map((u) => (u.state === 'copying' ? { ...u, rowsMoved: movedRows(u.estimatedRows, u.bytes, u.totalBytes) } : u));
-  return { ...taskView(store, t), runs: taskRuns(store, t), units: views, rowsDone: rowsSoFar(units), history: store.history(t.id) };
+  return { ...(await taskView(store, t)), runs: await taskRuns(store, t), units: views, rowsDone: rowsSoFar(units), history: await store.history(t.id) };
 }

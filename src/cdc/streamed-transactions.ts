@@ -184,7 +184,7 @@ export class StreamingApplier {
         fix: 'the stream restarts from the last applied position',
       });
     if (!s) {
-      const applier = this.spare.pop() ?? (await this.made.push(await this.open()), this.made[this.made.length - 1]);
+      const applier = this.spare.pop() ?? (this.made.push(await this.open()), this.made[this.made.length - 1]);
       applier.applyNow({ tag: 'begin', finalLsn: FAR, commitTime: 0n, xid: m.xid }, true);
       s = { xid: m.xid, applier, savepoints: new Map(), made: 0, relations: new Map() };
       this.streamed.set(m.xid, s);

@@ -27,12 +27,12 @@ function readPem(file: string, what: string): Buffer {
  * not a terminal (a service manager, a redirect into a log file) it goes to a file only its owner
  * can read, and the output says where.
  */
-function showNewToken(token: string, base: string, storeFile: string): void {
+function showNewToken(token: string, base: string, dir: string): void {
   if (process.stdout.isTTY) {
     process.stdout.write(`API token (shown once, stored hashed): ${token}\nopen ${base}#token=${token}\n`);
     return;
   }
-  const file = path.join(path.dirname(storeFile), 'api-token');
+  const file = path.join(dir, 'api-token');
   fs.rmSync(file, { force: true });
   fs.writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
   process.stdout.write(`API token written to ${file} (mode 0600; stdout is not a terminal, so it is not printed); it is stored hashed\n`);
@@ -52,7 +52,7 @@ export function registerServeCommand(program: Command): void {
     .option('--allow-file-dir <dir>', 'a folder whose files API callers may name as sslrootcert, sslcert or sslkey (repeatable; default none)', collect, [])
     .option('--allow-db-host <host>', 'the only database hosts API callers may reach (repeatable; default: any TCP host)', collect, [])
     .option('--new-token', 'make a new API token (the old one stops working)')
-    .option('--store <file>', 'task store (default: $PGFERRY_STORE or ~/.pgferry/tasks.db)')
+    .option('--store <file|uri>', 'task store: a SQLite file or a postgresql:// URI (default: $PGFERRY_STORE or ~/.pgferry/tasks.db)')
     .action(async (o: {
       port: number; host: string; serverName: string[]; tlsCert?: string; tlsKey?: string; insecure?: boolean; newToken?: boolean; store?: string;
       allowSocketDir: string[]; allowFileDir: string[]; allowDbHost: string[];
@@ -73,9 +73,9 @@ export function registerServeCommand(program: Command): void {
         const bindName = o.host.includes(':') ? `[${o.host}]` : o.host;
         const hostNames = loopback ? ['localhost', '127.0.0.1', '[::1]', ...names] : names.length ? [bindName, ...names] : 'any';
         // loaded here, not at startup: the web server's modules would add ~0.2 s to every command
-        const [{ buildApi }, { apiToken }, { TaskStore }] = await Promise.all([import('../api/app.js'), import('../api/api-token.js'), import('../task/task-store.js')]);
-        const store = TaskStore.open(o.store);
-        const token = apiToken(store, { envToken: process.env.PGFERRY_TOKEN || undefined, renew: o.newToken });
+        const [{ buildApi }, { apiToken }, { openStore }] = await Promise.all([import('../api/app.js'), import('../api/api-token.js'), import('../task/open-store.js')]);
+        const store = await openStore(o.store);
+        const token = await apiToken(store, { envToken: process.env.PGFERRY_TOKEN || undefined, renew: o.newToken });
         const app = await buildApi({
           store, tokenHash: token.hash, consoleDir: CONSOLE_DIR, https, hostNames,
           policy: { socketDirs: o.allowSocketDir, fileDirs: o.allowFileDir, dbHosts: o.allowDbHost },
@@ -88,9 +88,9 @@ export function registerServeCommand(program: Command): void {
           throw err;
         });
         const base = `${https ? 'https' : 'http'}://${bindName}:${o.port}/`;
-        process.stdout.write(`pgferry console and API on ${base} (store ${store.file})\n`);
+        process.stdout.write(`pgferry console and API on ${base} (store ${store.location})\n`);
         if (hostNames === 'any') process.stdout.write('the Host header is not checked: give --server-name with the names clients use\n');
-        if (token.created) showNewToken(token.created, base, store.file);
+        if (token.created) showNewToken(token.created, base, path.dirname(store.logDir));
         else if (!process.env.PGFERRY_TOKEN) process.stdout.write('the API token is the one printed when it was made (pgferry serve --new-token makes another)\n');
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
@@ -98,7 +98,7 @@ export function registerServeCommand(program: Command): void {
           process.once('SIGTERM', stop);
         });
         await app.close();
-        store.close();
+        await store.close();
       } catch (err) {
         process.exitCode = reportError(err, debug, false);
       }

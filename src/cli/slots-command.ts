@@ -26,20 +26,21 @@ interface Owner {
 
 /** The store's tasks by the slot name of their run (an absent store has none: it is not created here). */
 async function ownersBySlot(storeFile: string | undefined): Promise<Map<string, Owner>> {
-  const { TaskStore, defaultStorePath } = await import('../task/task-store.js');
+  const { openStore, defaultStoreLocation } = await import('../task/open-store.js');
+  const { isPostgresStore } = await import('../task/postgres-store.js');
   const { effectiveState, isLive } = await import('../task/task-facts.js');
-  const file = storeFile ?? defaultStorePath();
+  const location = storeFile ?? defaultStoreLocation();
   const owners = new Map<string, Owner>();
-  if (!fs.existsSync(file)) return owners;
-  const store = TaskStore.open(file);
+  if (!isPostgresStore(location) && !fs.existsSync(location)) return owners;
+  const store = await openStore(location);
   try {
-    for (const t of store.list()) {
+    for (const t of await store.list()) {
       if (!t.runId) continue;
       const state = effectiveState(t);
       owners.set(streamObjectName(t.runId), { id: t.id, name: t.name, state, live: isLive(state) });
     }
   } finally {
-    store.close();
+    await store.close();
   }
   return owners;
 }
@@ -64,7 +65,7 @@ export function registerSlotsCommand(program: Command): void {
     .description(`list pgferry's slots on a source: the WAL each holds, whether a run reads it, and its task or "no task"`)
     .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
     .option(...passwordStdinOption('source'))
-    .option('--store <file>', 'task store whose tasks own slots (default: $PGFERRY_STORE or ~/.pgferry/tasks.db)')
+    .option('--store <file|uri>', 'task store whose tasks own slots (default: $PGFERRY_STORE or ~/.pgferry/tasks.db)')
     .option('--json', 'JSON')
     .action(async (o: SlotsFlags) => {
       const debug = Boolean(program.opts().debug);
@@ -94,7 +95,7 @@ export function registerSlotsCommand(program: Command): void {
     .description("drop a pgferry slot (and pgferry's publication of that name) that no running task owns; a task that owned it can no longer be resumed")
     .requiredOption('--source <conninfo>', `source database: ${connHelp}`)
     .option(...passwordStdinOption('source'))
-    .option('--store <file>', 'task store (default: $PGFERRY_STORE or ~/.pgferry/tasks.db)')
+    .option('--store <file|uri>', 'task store: a SQLite file or a postgresql:// URI (default: $PGFERRY_STORE or ~/.pgferry/tasks.db)')
     .option('--json', 'JSON')
     .action(async (name: string, o: SlotsFlags) => {
       const debug = Boolean(program.opts().debug);

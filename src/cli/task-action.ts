@@ -7,17 +7,17 @@ import { ExitCode } from '../errors.js';
 import type { TaskStore } from '../task/task-store.js';
 import { reportError } from './output.js';
 
-// The store (SQLite), the task service, YAML and zod load when a task command runs, not with every
+// The store (SQLite or PostgreSQL), the task service, YAML and zod load when a task command runs, not with every
 // pgferry command (~90 ms of startup). ESM exports are live bindings: the importing modules see
 // these once loadTaskModules has filled them, which happens before any action body runs.
-export let stores: typeof import('../task/task-store.js');
+export let stores: typeof import('../task/open-store.js');
 export let svc: typeof import('../task/task-service.js');
 export let specs: typeof import('../config/task-spec.js');
 export let out: typeof import('./task-output.js');
 export let YAML: typeof import('yaml');
 async function loadTaskModules(): Promise<void> {
   [stores, svc, specs, out, YAML] = await Promise.all([
-    import('../task/task-store.js'), import('../task/task-service.js'), import('../config/task-spec.js'), import('./task-output.js'), import('yaml'),
+    import('../task/open-store.js'), import('../task/task-service.js'), import('../config/task-spec.js'), import('./task-output.js'), import('yaml'),
   ]);
 }
 
@@ -41,11 +41,11 @@ export function command<O extends Common>(program: Command, fn: (o: O, ...args: 
 
 /** Runs `fn` with the store open, creating it (and its folder) on first use. */
 export async function withStore<T>(o: Common, fn: (store: TaskStore) => Promise<T>): Promise<T> {
-  const store = stores.TaskStore.open(o.store);
+  const store = await stores.openStore(o.store);
   try {
     return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -55,4 +55,4 @@ export function action<O extends Common>(program: Command, fn: (store: TaskStore
 }
 
 /** Adds `--store`, which every task subcommand that opens the store takes. */
-export const storeOption = (cmd: Command) => cmd.option('--store <file>', 'task store (default: $PGFERRY_STORE or ~/.pgferry/tasks.db)');
+export const storeOption = (cmd: Command) => cmd.option('--store <file|uri>', 'task store: a SQLite file, or a postgresql:// URI shared by several machines (default: $PGFERRY_STORE or ~/.pgferry/tasks.db)');

@@ -43,7 +43,7 @@ export function registerTaskControlCommands(task: Command, program: Command): vo
         const t = await svc.requestCutover(store, id, req, Boolean(o.wait));
         const state = svc.effectiveState(t);
         const cutover = (t.summary as { cutover?: { downtimeSeconds: number; lsn: string } } | null)?.cutover;
-        const verified = o.wait && cutover ? store.latestVerify(t.id) : null;
+        const verified = o.wait && cutover ? await store.latestVerify(t.id) : null;
         const verifyOk = verified ? verified.report.ok : null;
         if (o.json) jsonLine({ event: 'cutover', id: t.id, state, cutoverRequest: t.cutoverRequest, cutover: cutover ?? null, verifyOk });
         else if (!o.wait) process.stdout.write(`task ${t.id.slice(0, 8)}: cutover requested; it starts once the stream is close enough (pgferry task status ${t.id.slice(0, 8)} --watch)\n`);
@@ -67,7 +67,7 @@ export function registerTaskControlCommands(task: Command, program: Command): vo
     .action(
       action<Common & { jobs?: number; maxRate?: number | 'off' }>(program, async (store, o, id) => {
         if (o.jobs === undefined && o.maxRate === undefined) throw new PgferryError('PGFERRY_E_USAGE', 'give --jobs and/or --max-rate', {});
-        const t = svc.setThroughput(store, id, { jobs: o.jobs, maxRateMBps: o.maxRate === 'off' ? null : o.maxRate });
+        const t = await svc.setThroughput(store, id, { jobs: o.jobs, maxRateMBps: o.maxRate === 'off' ? null : o.maxRate });
         if (o.json) jsonLine({ event: 'set', id: t.id, jobs: t.jobs, maxRateMBps: t.maxRateMBps });
         else process.stdout.write(`task ${t.id.slice(0, 8)}: jobs ${t.jobs}, max rate ${t.maxRateMBps ? `${t.maxRateMBps} MB/s` : 'unlimited'}\n`);
       }),
@@ -83,7 +83,7 @@ export function registerTaskControlCommands(task: Command, program: Command): vo
       action<Common & { side: 'source' | 'target' }>(program, async (store, o, id) => {
         const [pw] = await readSecretLines([`${o.side} password: `]);
         if (!pw) throw new PgferryError('PGFERRY_E_USAGE', 'no password given', {});
-        svc.setTaskPassword(store, id, o.side, pw);
+        await svc.setTaskPassword(store, id, o.side, pw);
         process.stdout.write(`${o.side} password stored (encrypted)\n`);
       }),
     );
@@ -94,7 +94,7 @@ export function registerTaskControlCommands(task: Command, program: Command): vo
     .option('--json', 'JSON')
     .action(
       action<Common & { skipSource?: boolean }>(program, async (store, o, id) => {
-        const t = store.get(id);
+        const t = await store.get(id);
         const r = await svc.releaseTask(store, t.id, undefined, { skipSource: Boolean(o.skipSource) });
         const s = r.stream;
         const dropped = s && (s.slot || s.publication) ? `; on the source: ${[s.slot ? `slot ${s.name}` : '', s.publication ? `publication ${s.name}` : ''].filter(Boolean).join(' and ')} dropped` : '';

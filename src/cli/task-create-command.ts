@@ -87,7 +87,7 @@ export function registerTaskCreateCommand(task: Command, program: Command): void
         const input = specFromFlags(o);
         checkSpec(input);
         const passwords = await createPasswords(o);
-        const t = await withStore(o, async (store) => svc.createTask(store, input, undefined, { passwords }));
+        const t = await withStore(o, async (store) => await svc.createTask(store, input, undefined, { passwords }));
         if (o.json) jsonLine({ event: 'task', id: t.id, name: t.name, state: t.state, specHash: t.specHash });
         else process.stdout.write(`task ${t.id} created: ${t.name}\nnext: pgferry task precheck ${t.id.slice(0, 8)}\n`);
       }),
@@ -102,7 +102,7 @@ export function registerTaskDuplicateCommand(task: Command, program: Command): v
     .option('--json', 'print the task as JSON')
     .action(
       action<Common & { name?: string }>(program, async (store, o, id) => {
-        const t = svc.duplicateTask(store, id, undefined, { name: o.name });
+        const t = await svc.duplicateTask(store, id, undefined, { name: o.name });
         if (o.json) jsonLine({ event: 'task', id: t.id, name: t.name, state: t.state, specHash: t.specHash });
         else process.stdout.write(`task ${t.id} created: ${t.name}\nnext: pgferry task precheck ${t.id.slice(0, 8)}\n`);
       }),

@@ -13,7 +13,7 @@ type RunFlags = Common & { foreground?: boolean };
 
 /** Starts the run as a detached process and says how to watch it. */
 async function runInBackground(store: TaskStore, o: RunFlags, id: string, resume: boolean): Promise<void> {
-  const t = store.get(id);
+  const t = await store.get(id);
   const { pid, log } = await svc.startInBackground(store, t.id, { resume });
   if (o.json) jsonLine({ event: 'started', id: t.id, pid, log });
   else process.stdout.write(`task ${t.id} ${resume ? 'resumed' : 'started'} in the background (process ${pid}); log: ${log}\nwatch it: pgferry task status ${t.id.slice(0, 8)} --watch\n`);
@@ -26,10 +26,10 @@ async function runInForeground(store: TaskStore, o: RunFlags, id: string, resume
     if (level === 'warn' || level === 'error') process.stderr.write(`pgferry: ${level}: ${message}\n`);
   });
   // a background run is stopped cleanly by SIGTERM/SIGINT too: at the next unit boundary
-  const t = store.get(id);
-  const onSignal = () => {
+  const t = await store.get(id);
+  const onSignal = async () => {
     try {
-      store.update(t.id, { stopRequested: true, state: 'stopping' });
+      await store.update(t.id, { stopRequested: true, state: 'stopping' });
     } catch {
       process.exit(ExitCode.stopped);
     }
@@ -39,8 +39,8 @@ async function runInForeground(store: TaskStore, o: RunFlags, id: string, resume
   const summary = await svc.runTask(store, t.id, { resume, onEvent: migrationSink(json), logger });
   for (const f of summary.failures) process.stderr.write(`pgferry: error ${f.code}: ${f.kind} ${f.name}: ${redact(f.error)}\n`);
   // the run's own summary went by above; the task's covers every run
-  const done = store.get(t.id);
-  const f = svc.taskFacts(store, done);
+  const done = await store.get(t.id);
+  const f = await svc.taskFacts(store, done);
   if (json) jsonLine({ event: 'task-summary', id: done.id, state: f.state, outcome: f.outcome, totals: f.totals });
   else process.stdout.write(out.renderTaskEnd(done, f, out.useColor()));
   return summaryExitCode(summary);

@@ -15,7 +15,7 @@ export function registerTaskListCommands(task: Command, program: Command): void 
     .option('--json', 'JSON')
     .action(
       action<Common>(program, async (store, o) => {
-        const tasks = store.list().map((t) => ({ task: t, facts: svc.taskFacts(store, t) }));
+        const tasks = await Promise.all((await store.list()).map(async (t) => ({ task: t, facts: await svc.taskFacts(store, t) })));
         if (o.json)
           jsonLine({
             event: 'tasks',
@@ -30,11 +30,11 @@ export function registerTaskListCommands(task: Command, program: Command): void 
     .option('--json', 'JSON')
     .action(
       action<Common>(program, async (store, o, id) => {
-        const t = store.get(id);
-        const passwords = { source: Boolean(store.secret(t.id, 'source')), target: Boolean(store.secret(t.id, 'target')) };
-        const history = store.history(t.id);
-        const f = svc.taskFacts(store, t);
-        const verify = store.latestVerify(t.id);
+        const t = await store.get(id);
+        const passwords = { source: Boolean(await store.secret(t.id, 'source')), target: Boolean(await store.secret(t.id, 'target')) };
+        const history = await store.history(t.id);
+        const f = await svc.taskFacts(store, t);
+        const verify = await store.latestVerify(t.id);
         if (o.json) jsonLine({ event: 'task', ...t, ...f, passwordsStored: passwords, verify: verify && { at: verify.at, ok: verify.report.ok, ...svc.verifyCounts(verify.report) }, history });
         else process.stdout.write(out.renderTaskShow(t, f, passwords, history, verify, out.useColor()));
       }),
@@ -43,12 +43,12 @@ export function registerTaskListCommands(task: Command, program: Command): void 
 
 /** Shows a task's status once, or every second while it runs (--watch); exits by its final state. */
 async function showStatus(store: TaskStore, o: Common & { watch?: boolean }, id: string): Promise<number> {
-  const first = store.get(id);
+  const first = await store.get(id);
   for (;;) {
-    const t = store.get(first.id);
-    const units = store.units(t.id);
-    const history = store.history(t.id);
-    const f = svc.taskFacts(store, t);
+    const t = await store.get(first.id);
+    const units = await store.units(t.id);
+    const history = await store.history(t.id);
+    const f = await svc.taskFacts(store, t);
     const state = f.state;
     if (o.json)
       jsonLine({

@@ -32,7 +32,7 @@ export function startDemo(scale: number): Demo {
   const starts = [startLocalServer({ binDir, privateSocket: true }), startLocalServer({ binDir, privateSocket: true })];
   const stop = async (mode: 'fast' | 'immediate' = 'fast') => {
     const settled = await Promise.allSettled(starts);
-    await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.stop(mode) : undefined)));
+    await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.stop(mode) : Promise.resolve())));
   };
   const ready = (async () => {
     const [source, target] = await Promise.all(starts);

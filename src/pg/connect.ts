@@ -20,6 +20,8 @@ const pgpass = requireCjs('pgpass/lib/helper.js') as {
 };
 
 export type Side = 'source' | 'target';
+/** Who a session is for, as errors name it: a side of the migration, or the task store. */
+export type Party = Side | 'store';
 
 /**
  * Reads the password for these settings from `passfile=`, PGPASSFILE or ~/.pgpass, as libpq does:
@@ -40,7 +42,7 @@ function passwordFromPgpass(info: ConnInfo): Promise<string | undefined> {
  * to PGPASSWORD and ~/.pgpass by itself; here the fallbacks are ours, and settings that came
  * through the HTTP API (`localCredentials` false) get none: the server never lends its own.
  */
-function passwordSource(info: ConnInfo, side: Side): () => Promise<string> {
+function passwordSource(info: ConnInfo, side: Party): () => Promise<string> {
   return async () => {
     const password = info.password ?? (info.localCredentials ? await passwordFromPgpass(info) : undefined);
     if (password !== undefined) return password;
@@ -116,7 +118,7 @@ export function clientConfig(info: ConnInfo, ssl: ConnectionOptions | undefined,
 }
 
 /** Connects one client; the error, if any, is a diagnosed PgferryError. */
-export async function connect(info: ConnInfo, side: Side): Promise<pg.Client> {
+export async function connect(info: ConnInfo, side: Party): Promise<pg.Client> {
   const password = passwordSource(info, side);
   const attempt = async (ssl: ConnectionOptions | undefined): Promise<pg.Client> => {
     const client = new pg.Client(clientConfig(info, ssl, password));
@@ -147,7 +149,7 @@ export async function connect(info: ConnInfo, side: Side): Promise<pg.Client> {
 }
 
 /** Maps a driver or socket error to the step that failed, with a fix. */
-export function diagnoseConnectError(err: unknown, info: ConnInfo, side: Side): PgferryError {
+export function diagnoseConnectError(err: unknown, info: ConnInfo, side: Party): PgferryError {
   if (err instanceof PgferryError) return err;
   const e = err as { code?: string; message?: string };
   const code = e.code ?? '';
@@ -176,12 +178,24 @@ export function diagnoseConnectError(err: unknown, info: ConnInfo, side: Side): 
       'check the user name and password (PGPASSWORD, ~/.pgpass) and the server\'s pg_hba.conf');
   if (code === '3D000')
     return make('PGFERRY_E_DATABASE_MISSING', `database ${ident(info.database)} does not exist`,
-      side === 'target' ? 'create it first: CREATE DATABASE ...' : 'check the database name');
+      side === 'source' ? 'check the database name' : 'create it first: CREATE DATABASE ...');
   if (code === '42501')
     return make('PGFERRY_E_PERMISSION', `permission denied: ${msg}`, 'grant CONNECT on the database to this role');
   if (code === '53300')
     return make('PGFERRY_E_CONNECT_REFUSED', `server refused more connections: ${msg}`, 'lower --jobs or raise max_connections');
   return make('PGFERRY_E_CONNECT_REFUSED', `could not connect: ${msg}`, 'check the connection settings');
+}
+
+/**
+ * Settings for a pg.Pool whose sessions connect as `connect` does. One probe connects first: it
+ * gives the diagnosed error of a wrong setting, and settles sslmode=prefer's fallback to plain
+ * TCP once (a pool cannot retry a session without TLS by itself).
+ */
+export async function poolSettings(info: ConnInfo, side: Party): Promise<pg.PoolConfig> {
+  const probe = await connect(info, side);
+  const tls = Boolean((probe as unknown as { ssl?: unknown }).ssl);
+  await probe.end().catch(() => {});
+  return clientConfig(info, tls ? tlsOptions(info) : undefined, passwordSource(info, side));
 }
 
 /** Server major version, e.g. 150004 → 15. */

@@ -20,6 +20,26 @@ export function processStart(pid: number): string | null {
   }
 }
 
+/** This machine's boot id (Linux), or null. */
+function bootId(): string | null {
+  try {
+    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a process stamped `start` ran on another machine (or before this one's last boot): its
+ * boot id is not this boot's. Its pid then says nothing here; a shared store judges it by its
+ * heartbeat instead (task-facts.ts).
+ */
+export function startedElsewhere(start: string | null): boolean {
+  const boot = start?.split(':')[0];
+  const here = bootId();
+  return Boolean(boot && here && boot !== here);
+}
+
 /** Whether process `pid` is alive and is the one that started at `start` (when that is known). */
 export function processAlive(pid: number | null, start: string | null = null): boolean {
   if (!pid) return false;

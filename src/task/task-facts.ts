@@ -3,7 +3,7 @@
  * state (derived: `interrupted`, and how a completed task ended), the outcome's counts, the
  * totals of all its runs, each run, and a verify report's counts.
  */
-import { processAlive } from './process-identity.js';
+import { processAlive, startedElsewhere } from './process-identity.js';
 import { outcomeOf, type CompletedState, type TaskOutcome } from './task-outcome.js';
 import type { MigrationSummary } from '../run/events.js';
 import type { RunRecord, TaskRecord, TaskStore } from './task-store.js';
@@ -39,11 +39,25 @@ export function isLive(state: ShownState): boolean {
 }
 
 /**
+ * How long a run on another machine may be silent before it counts as gone. A run writes its
+ * progress (and so its heartbeat, the record's updated_at) every second; 30 s rides out a busy
+ * store or a slow network, and bounds how long a run killed with its machine still shows running.
+ */
+export const REMOTE_RUN_SILENCE_SECONDS = 30;
+
+/** Whether the process that runs the task is alive: by pid here, by heartbeat when it runs on another machine (a shared store). */
+export function runAlive(task: TaskRecord): boolean {
+  if (startedElsewhere(task.pidStart)) return task.heartbeatAge < REMOTE_RUN_SILENCE_SECONDS;
+  return processAlive(task.pid, task.pidStart);
+}
+
+/**
  * The state to show. Derived, never stored: a `running` task whose process is gone (or whose pid
- * another process now has) was interrupted; a completed one shows how it ended (task-outcome.ts).
+ * another process now has, or which ran on another machine and has been silent too long) was
+ * interrupted; a completed one shows how it ended (task-outcome.ts).
  */
 export function effectiveState(task: TaskRecord): ShownState {
-  if ((task.state === 'running' || task.state === 'stopping') && !processAlive(task.pid, task.pidStart)) return 'interrupted';
+  if ((task.state === 'running' || task.state === 'stopping') && !runAlive(task)) return 'interrupted';
   if (task.state === 'running' && task.phase === 'stream') return 'streaming';
   if (task.state === 'completed') return outcomeOf(task.summary).state;
   return task.state;
@@ -63,7 +77,7 @@ export interface TaskTotals {
 }
 
 /** Sums the task's runs (a task stored before runs were recorded: its summary's numbers). */
-export function taskTotals(store: TaskStore, task: TaskRecord, runs: RunRecord[] = store.runs(task.id)): TaskTotals {
+export function taskTotals(task: TaskRecord, runs: RunRecord[]): TaskTotals {
   if (!runs.length) {
     const s = task.summary as Partial<MigrationSummary> | null;
     return s ? { runs: 1, rows: s.rowsCopied ?? 0, bytes: s.bytesCopied ?? 0, seconds: s.totalSeconds ?? 0 } : { runs: 0, rows: 0, bytes: 0, seconds: 0 };
@@ -72,9 +86,9 @@ export function taskTotals(store: TaskStore, task: TaskRecord, runs: RunRecord[]
 }
 
 /** The task's runs; one left running by a process that is gone shows as interrupted. */
-export function taskRuns(store: TaskStore, task: TaskRecord): RunRecord[] {
+export async function taskRuns(store: TaskStore, task: TaskRecord): Promise<RunRecord[]> {
   const live = isLive(effectiveState(task));
-  return store.runs(task.id).map((r) => (r.state === 'running' && !live ? { ...r, state: 'interrupted' } : r));
+  return (await store.runs(task.id)).map((r) => (r.state === 'running' && !live ? { ...r, state: 'interrupted' } : r));
 }
 
 /** What every face shows about a task beyond its record: the shown state, outcome, totals and runs. */
@@ -86,8 +100,8 @@ export interface TaskFacts {
 }
 
 /** The shown state, outcome, totals and runs of one task, read from the store once. */
-export function taskFacts(store: TaskStore, task: TaskRecord): TaskFacts {
-  const runs = taskRuns(store, task);
-  return { state: effectiveState(task), outcome: taskOutcome(task), totals: taskTotals(store, task, runs), runs };
+export async function taskFacts(store: TaskStore, task: TaskRecord): Promise<TaskFacts> {
+  const runs = await taskRuns(store, task);
+  return { state: effectiveState(task), outcome: taskOutcome(task), totals: taskTotals(task, runs), runs };
 }
 

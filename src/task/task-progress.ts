@@ -2,7 +2,10 @@
  * Turns a run's events into what `task status` shows: phase, overall progress, per-unit rows and
  * bytes, the copy rate, and what this run has copied itself (its record in task_runs). Kept in
  * memory and written to the store at most once a second, so a migration of 10,000 tables does
- * not become 10,000 SQLite transactions.
+ * not become 10,000 store transactions. The engine's events come synchronously; the writes they
+ * cause go out one after another, in their order (a PostgreSQL store's pool would otherwise let a
+ * later write of a row overtake an earlier one), and a failed write is logged, never thrown into
+ * the run.
  */
 import type { MigrationEvent, MigrationSummary, Phase, StreamStatus } from '../run/events.js';
 import type { TaskStore, UnitProgress } from './task-store.js';
@@ -70,8 +73,30 @@ export class TaskProgress {
   /** When the last chart point was written (every SAMPLE_MS). */
   private sampledAt = 0;
 
+  /** The units the store knew before this run: what earlier runs finished. */
+  private known = new Map<string, UnitProgress>();
+  /** The writes not yet done, chained in order. */
+  private writes: Promise<void> = Promise.resolve();
+
   /** `run`: the number of this run's record in task_runs (store.startRun). */
-  constructor(private readonly store: TaskStore, private readonly taskId: string, private readonly run: number) {}
+  private constructor(private readonly store: TaskStore, private readonly taskId: string, private readonly run: number, private readonly onWriteError: (err: unknown) => void) {}
+
+  /** Reads what earlier runs recorded of the task's units, then tracks this run. */
+  static async open(store: TaskStore, taskId: string, run: number, onWriteError: (err: unknown) => void = () => {}): Promise<TaskProgress> {
+    const p = new TaskProgress(store, taskId, run, onWriteError);
+    p.known = new Map((await store.units(taskId)).map((u) => [u.unit, u]));
+    return p;
+  }
+
+  /** Queues a store write after the ones before it. */
+  private write(fn: (store: TaskStore) => Promise<unknown>): void {
+    this.writes = this.writes.then(() => fn(this.store)).then(() => {}, this.onWriteError);
+  }
+
+  /** Resolves once every write queued so far is done. */
+  drained(): Promise<void> {
+    return this.writes;
+  }
 
   start(): void {
     this.startedAt = Date.now();
@@ -79,15 +104,17 @@ export class TaskProgress {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Stops the timer and writes the last state; resolves once every write is done. */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.flush(true);
+    await this.drained();
   }
 
   /** Stops, counting the large objects of a run that got to its end, and returns what this run copied. */
-  finish(summary?: MigrationSummary): RunNumbers {
+  async finish(summary?: MigrationSummary): Promise<RunNumbers> {
     if (summary) this.runBytes += Math.max(0, summary.bytesCopied - this.attemptBytes);
-    this.stop();
+    await this.stop();
     return this.numbers();
   }
 
@@ -101,7 +128,7 @@ export class TaskProgress {
    * what it copied now, not what the table holds. The rest start pending.
    */
   onPlan(units: { id: string; bytes: number; estimatedRows: number }[]): void {
-    const known = new Map(this.store.units(this.taskId).map((u) => [u.unit, u]));
+    const known = new Map(this.known);
     for (const [id, u] of this.units) known.set(id, u);
     this.units.clear();
     this.bytesDone = 0;
@@ -126,22 +153,22 @@ export class TaskProgress {
         this.phase = e.phase;
         this.steps = e.steps ?? 0;
         this.stepsDone = 0;
-        this.store.addHistory(this.taskId, 'phase', `${e.phase} started${e.steps ? ` (${e.steps} steps)` : ''}`);
+        this.write((st) => st.addHistory(this.taskId, 'phase', `${e.phase} started${e.steps ? ` (${e.steps} steps)` : ''}`));
         break;
       case 'phase-end':
-        this.store.addHistory(this.taskId, 'phase', `${e.phase} done in ${e.seconds.toFixed(1)} s`);
+        this.write((st) => st.addHistory(this.taskId, 'phase', `${e.phase} done in ${e.seconds.toFixed(1)} s`));
         break;
       case 'step-done':
         this.stepsDone++;
         break;
       case 'run':
         this.attemptBytes = 0;
-        this.store.update(this.taskId, { runId: e.runId });
-        this.store.addHistory(this.taskId, 'run', e.resumed ? `resuming run ${e.runId}` : `run ${e.runId}`);
+        this.write((st) => st.update(this.taskId, { runId: e.runId }));
+        this.write((st) => st.addHistory(this.taskId, 'run', e.resumed ? `resuming run ${e.runId}` : `run ${e.runId}`));
         break;
       case 'plan':
         this.bytesTotal = e.bytes;
-        this.store.addHistory(this.taskId, 'plan', `${e.tables} tables, ${e.objects} objects, ${e.units} copy units, ${e.skipped.length} skipped`, { skipped: e.skipped, notes: e.notes });
+        this.write((st) => st.addHistory(this.taskId, 'plan', `${e.tables} tables, ${e.objects} objects, ${e.units} copy units, ${e.skipped.length} skipped`, { skipped: e.skipped, notes: e.notes }));
         break;
       case 'unit-start':
         this.unit(e.unit, { state: 'copying', totalBytes: e.bytes, estimatedRows: e.estimatedRows, bytes: 0 });
@@ -171,13 +198,13 @@ export class TaskProgress {
       case 'object-failed':
         // a table the target rejected: its data is not copied
         if (e.failure.kind === 'table data') this.notCopied.add(e.failure.name);
-        this.store.addHistory(this.taskId, 'object-failed', `${e.failure.kind} ${e.failure.name}: ${redact(e.failure.error)}`);
+        this.write((st) => st.addHistory(this.taskId, 'object-failed', `${e.failure.kind} ${e.failure.name}: ${redact(e.failure.error)}`));
         break;
       case 'retry':
-        this.store.addHistory(this.taskId, 'retry', `attempt ${e.attempt} failed (${redact(e.error)}), a transient failure (${e.reason}); resuming in ${e.delaySeconds} s`);
+        this.write((st) => st.addHistory(this.taskId, 'retry', `attempt ${e.attempt} failed (${redact(e.error)}), a transient failure (${e.reason}); resuming in ${e.delaySeconds} s`));
         break;
       case 'stream-start':
-        this.store.addHistory(this.taskId, 'stream', `streaming the source's changes from slot ${e.slot} (publication ${e.publication}) at ${e.fromLsn}`, { slot: e.slot, publication: e.publication, fromLsn: e.fromLsn });
+        this.write((st) => st.addHistory(this.taskId, 'stream', `streaming the source's changes from slot ${e.slot} (publication ${e.publication}) at ${e.fromLsn}`, { slot: e.slot, publication: e.publication, fromLsn: e.fromLsn }));
         break;
       case 'stream': {
         const { type: _type, ...status } = e;
@@ -186,7 +213,7 @@ export class TaskProgress {
         break;
       }
       case 'cutover-step':
-        this.store.addHistory(this.taskId, 'cutover', `${e.step}${e.detail ? `: ${redact(e.detail)}` : ''}`);
+        this.write((st) => st.addHistory(this.taskId, 'cutover', `${e.step}${e.detail ? `: ${redact(e.detail)}` : ''}`));
         break;
       case 'summary':
         break;
@@ -213,21 +240,26 @@ export class TaskProgress {
     this.samples = this.samples.filter(([at]) => t - at <= 10_000);
     const [t0, b0] = this.samples[0];
     const rate = t - t0 >= 900 ? ((this.bytesDone - b0) * 1000) / (t - t0) : null;
-    this.store.update(this.taskId, {
+    // every value is taken now: the write may run after the next events changed them
+    const fields = {
       phase: this.phase, progress: this.progress(), bytesTotal: this.bytesTotal, bytesDone: this.bytesDone, rate,
       ...(this.streamDirty ? { streamStatus: this.stream } : {}),
-    });
+    };
+    this.write((st) => st.update(this.taskId, fields));
     this.streamDirty = false;
     const own = this.numbers();
-    this.store.updateRun(this.taskId, this.run, own);
+    this.write((st) => st.updateRun(this.taskId, this.run, own));
     // a point for the charts, kept with the task so that they outlive the run and a reload
     // (the task's bytes so far, and its rows: counted for the tables done, estimated for the ones copying)
     if (t - this.sampledAt >= SAMPLE_MS || last) {
       this.sampledAt = t;
-      this.store.addSample(this.taskId, { run: this.run, at: t, rows: rowsSoFar(this.units.values()), bytes: this.bytesDone, lagSeconds: this.stream?.lagSeconds ?? null, lagBytes: this.stream?.lagBytes ?? null });
+      const point = { run: this.run, at: t, rows: rowsSoFar(this.units.values()), bytes: this.bytesDone, lagSeconds: this.stream?.lagSeconds ?? null, lagBytes: this.stream?.lagBytes ?? null };
+      this.write((st) => st.addSample(this.taskId, point));
     }
     if (this.dirty.size || this.replaceUnits) {
-      this.store.saveUnits(this.taskId, [...this.dirty].map((id) => this.units.get(id)!), this.replaceUnits);
+      const units = [...this.dirty].map((id) => this.units.get(id)!);
+      const replace = this.replaceUnits;
+      this.write((st) => st.saveUnits(this.taskId, units, replace));
       this.dirty.clear();
       this.replaceUnits = false;
     }

@@ -22,11 +22,11 @@ import type { CutoverRequest } from '../run/run-options.js';
 import { dropStreamObjects, streamObjectName } from '../cdc/slot-lifecycle.js';
 import { dropUnitMarks, STATE_SCHEMA } from '../run/unit-marks.js';
 import { lockTarget } from '../run/target-lock.js';
-import { processAlive, processStart } from './process-identity.js';
+import { processStart } from './process-identity.js';
 import { openSecret, sealSecret } from './secrets.js';
 import { TaskProgress, type RunNumbers } from './task-progress.js';
 import { describeOutcome, outcomeOf } from './task-outcome.js';
-import { effectiveState, isLive, taskTotals, verifyCounts } from './task-facts.js';
+import { effectiveState, isLive, runAlive, taskTotals, verifyCounts } from './task-facts.js';
 import { connInfoFor, generatedName, normalizeConn, parseTaskSpec, specHash, type StoredConn, type StoredSpec } from '../config/task-spec.js';
 import type { StoredVerify, TaskRecord, TaskStore } from './task-store.js';
 import type { ConnInfo } from '../config/conninfo.js';
@@ -41,12 +41,12 @@ export { effectiveState, isLive, taskFacts, taskRuns, taskTotals, verifyCounts, 
  * `passwords` (read from stdin at the CLI) win over ones in the spec. `origin: 'api'`: resolved
  * and later run without this process's environment or password files.
  */
-export function createTask(
+export async function createTask(
   store: TaskStore,
   input: unknown,
   keyFile?: string,
   opts: { origin?: 'api'; passwords?: { source?: string; target?: string }; carry?: (side: 'source' | 'target', conn: StoredConn) => string | undefined } = {},
-): TaskRecord {
+): Promise<TaskRecord> {
   const spec = parseTaskSpec(input);
   const local = opts.origin !== 'api';
   const src = normalizeConn(spec.source, process.env, local);
@@ -54,9 +54,9 @@ export function createTask(
   const { name, ...rest } = spec;
   const stored: StoredSpec = { ...rest, source: src.conn, target: dst.conn, ...(local ? {} : { origin: 'api' as const }) };
   const id = crypto.randomUUID();
-  const sealedInStore = store.secretCount();
+  const sealedInStore = await store.secretCount();
   const sealFor = (side: 'source' | 'target', pw?: string) => (pw ? sealSecret(pw, { taskId: id, side }, { keyFile, sealedInStore }) : undefined);
-  return store.create({
+  return await store.create({
     id,
     name: name ?? generatedName(stored),
     spec: stored,
@@ -78,72 +78,72 @@ export function createTask(
  * never send a kept password somewhere else. Nothing of the original's runs, marks or history
  * comes along.
  */
-export function duplicateTask(store: TaskStore, id: string, keyFile?: string, opts: { name?: string; spec?: unknown; origin?: 'api' } = {}): TaskRecord {
-  const from = store.get(id);
+export async function duplicateTask(store: TaskStore, id: string, keyFile?: string, opts: { name?: string; spec?: unknown; origin?: 'api' } = {}): Promise<TaskRecord> {
+  const from = await store.get(id);
   // only what the store holds: never a password this process found in its own environment
-  const kept = { source: storedPassword(store, from, 'source', keyFile), target: storedPassword(store, from, 'target', keyFile) };
+  const kept = { source: await storedPassword(store, from, 'source', keyFile), target: await storedPassword(store, from, 'target', keyFile) };
   const same = (a: StoredConn, b: StoredConn) => a.host === b.host && a.port === b.port && a.user === b.user;
   const carry = (side: 'source' | 'target', conn: StoredConn) => (same(conn, from.spec[side]) ? kept[side] : undefined);
   let t: TaskRecord;
   if (opts.spec !== undefined) {
-    t = createTask(store, opts.spec, keyFile, { origin: opts.origin, carry });
+    t = await createTask(store, opts.spec, keyFile, { origin: opts.origin, carry });
   } else {
     const newId = crypto.randomUUID();
-    const sealedInStore = store.secretCount();
+    const sealedInStore = await store.secretCount();
     const seal = (side: 'source' | 'target') => {
       const pw = kept[side];
       return pw ? sealSecret(pw, { taskId: newId, side }, { keyFile, sealedInStore }) : undefined;
     };
-    t = store.create({
+    t = await store.create({
       id: newId, name: opts.name ?? `${from.name} (copy)`, spec: from.spec, specHash: from.specHash, jobs: from.jobs, maxRateMBps: from.maxRateMBps,
       secrets: { source: seal('source'), target: seal('target') },
     });
   }
-  store.addHistory(t.id, 'duplicate', `duplicated from ${from.name} (${from.id})${opts.spec !== undefined ? ', with changes' : ''}`);
-  store.addHistory(from.id, 'duplicate', `duplicated as ${t.name} (${t.id})`);
+  await store.addHistory(t.id, 'duplicate', `duplicated from ${from.name} (${from.id})${opts.spec !== undefined ? ', with changes' : ''}`);
+  await store.addHistory(from.id, 'duplicate', `duplicated as ${t.name} (${t.id})`);
   return t;
 }
 
 /** Both sides' connection settings, with the stored passwords opened (old `v1:` ones re-sealed as `v2:`). */
-export function taskConnInfo(store: TaskStore, task: TaskRecord, keyFile?: string): { source: ConnInfo; target: ConnInfo } {
+export async function taskConnInfo(store: TaskStore, task: TaskRecord, keyFile?: string): Promise<{ source: ConnInfo; target: ConnInfo }> {
   const pw = (side: 'source' | 'target') => storedPassword(store, task, side, keyFile);
   const local = task.spec.origin !== 'api';
-  return { source: connInfoFor(task.spec.source, pw('source'), process.env, local), target: connInfoFor(task.spec.target, pw('target'), process.env, local) };
+  return { source: connInfoFor(task.spec.source, await pw('source'), process.env, local), target: connInfoFor(task.spec.target, await pw('target'), process.env, local) };
 }
 
 /** A side's password as the store keeps it, opened (an old `v1:` one re-sealed as `v2:`), or undefined. */
-function storedPassword(store: TaskStore, task: TaskRecord, side: 'source' | 'target', keyFile?: string): string | undefined {
-  const sealed = store.secret(task.id, side);
+async function storedPassword(store: TaskStore, task: TaskRecord, side: 'source' | 'target', keyFile?: string): Promise<string | undefined> {
+  const sealed = await store.secret(task.id, side);
   if (!sealed) return undefined;
   const opened = openSecret(sealed, { taskId: task.id, side }, keyFile);
-  if (opened.upgraded) store.replaceSecret(task.id, side, sealed, opened.upgraded);
+  if (opened.upgraded) await store.replaceSecret(task.id, side, sealed, opened.upgraded);
   return opened.plain;
 }
 
 /** Replaces a side's stored password. */
-export function setTaskPassword(store: TaskStore, id: string, side: 'source' | 'target', password: string, keyFile?: string): void {
-  const task = store.get(id);
-  store.setSecret(task.id, side, sealSecret(password, { taskId: task.id, side }, { keyFile, sealedInStore: store.secretCount() }));
-  store.addHistory(task.id, 'password', `${side} password replaced`);
+export async function setTaskPassword(store: TaskStore, id: string, side: 'source' | 'target', password: string, keyFile?: string): Promise<void> {
+  const task = await store.get(id);
+  await store.setSecret(task.id, side, sealSecret(password, { taskId: task.id, side }, { keyFile, sealedInStore: await store.secretCount() }));
+  await store.addHistory(task.id, 'password', `${side} password replaced`);
 }
 
 export async function testTask(store: TaskStore, id: string, keyFile?: string): Promise<ConnectivityReport> {
-  const task = store.get(id);
-  const conn = taskConnInfo(store, task, keyFile);
+  const task = await store.get(id);
+  const conn = await taskConnInfo(store, task, keyFile);
   const report = await testConnectivity(conn);
-  store.addHistory(task.id, 'test', `Test Connectivity: ${report.passed ? 'Passed' : 'Failed'}`);
+  await store.addHistory(task.id, 'test', `Test Connectivity: ${report.passed ? 'Passed' : 'Failed'}`);
   return report;
 }
 
 /** Runs the precheck of the task's current spec and keeps the report (what `start` checks). */
 export async function precheckTask(store: TaskStore, id: string, keyFile?: string): Promise<PrecheckReport> {
-  const task = store.get(id);
-  const conn = taskConnInfo(store, task, keyFile);
+  const task = await store.get(id);
+  const conn = await taskConnInfo(store, task, keyFile);
   // the task's current job count, which is what a start would begin with
   const report = await runPrecheck(conn.source, conn.target, { ...planInputs(task.spec), jobs: task.jobs });
-  store.setPrecheck(task.id, task.specHash, report);
+  await store.setPrecheck(task.id, task.specHash, report);
   const counts = (s: string) => report.items.filter((i) => i.status === s).length;
-  store.addHistory(task.id, 'precheck', `precheck ${report.passed ? 'passed' : 'failed'}: ${counts('fail')} failed, ${counts('warn')} warnings`);
+  await store.addHistory(task.id, 'precheck', `precheck ${report.passed ? 'passed' : 'failed'}: ${counts('fail')} failed, ${counts('warn')} warnings`);
   return report;
 }
 
@@ -153,12 +153,12 @@ export async function precheckTask(store: TaskStore, id: string, keyFile?: strin
  * when it ran and what it found.
  */
 export async function verifyTask(store: TaskStore, id: string, keyFile?: string): Promise<StoredVerify> {
-  const task = store.get(id);
-  const conn = taskConnInfo(store, task, keyFile);
+  const task = await store.get(id);
+  const conn = await taskConnInfo(store, task, keyFile);
   const report = await runVerify({ ...conn, jobs: task.jobs, selection: task.spec.objects, mapping: task.spec.mapping });
-  const at = store.addVerify(task.id, report);
+  const at = await store.addVerify(task.id, report);
   const c = verifyCounts(report);
-  store.addHistory(
+  await store.addHistory(
     task.id,
     'verify',
     report.ok
@@ -225,33 +225,39 @@ export interface RunTaskOptions {
  * summary: the last run's lists and snapshot count, with every run's rows, bytes and time.
  */
 export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions): Promise<TaskSummary> {
-  const found = store.get(id);
+  const found = await store.get(id);
   checkStartable(found, opts.resume);
-  const conn = taskConnInfo(store, found, opts.keyFile);
+  const conn = await taskConnInfo(store, found, opts.keyFile);
   // compare-and-set: of two processes starting this task at once, the second sees the first running
-  const task = store.claim(found.id, (t) => checkStartable(t, opts.resume), {
+  const task = await store.claim(found.id, (t) => checkStartable(t, opts.resume), {
     state: 'running', pid: process.pid, pidStart: processStart(process.pid), startedAt: new Date().toISOString(), finishedAt: null, stopRequested: false, error: null,
     // a cutover is asked of a running run: one a stopped run never made is not made by the next
     cutoverRequest: null,
   });
-  const run = store.startRun(task.id, opts.resume ? 'resume' : 'start');
-  store.addHistory(task.id, opts.resume ? 'resume' : 'start', opts.resume ? `run ${run} resumed: writes into the target again, continuing from the last checkpoint` : `run ${run} started`, { pid: process.pid, run });
+  const run = await store.startRun(task.id, opts.resume ? 'resume' : 'start');
+  await store.addHistory(task.id, opts.resume ? 'resume' : 'start', opts.resume ? `run ${run} resumed: writes into the target again, continuing from the last checkpoint` : `run ${run} started`, { pid: process.pid, run });
 
   // the task's controls, read from the store once a second
   const limiter = new RateLimiter((task.maxRateMBps ?? 0) * 1024 * 1024);
   let control: { stop: boolean; jobs: number; cutover: CutoverRequest | null } = { stop: false, jobs: task.jobs, cutover: null };
-  const poll = setInterval(() => {
+  let polling = false;
+  const poll = setInterval(async () => {
+    if (polling) return;
+    polling = true;
     try {
-      const t = store.get(task.id);
+      const t = await store.get(task.id);
       // null: no limit (0 to the limiter), so `task set --max-rate off` lifts it at once
       limiter.setRate((t.maxRateMBps ?? 0) * 1024 * 1024);
       control = { stop: t.stopRequested, jobs: t.jobs, cutover: t.cutoverRequest };
     } catch {
       // a busy store is read again in a second
+    } finally {
+      polling = false;
     }
   }, 1000);
   poll.unref();
-  const progress = new TaskProgress(store, task.id, run);
+  const progress = await TaskProgress.open(store, task.id, run, (err) =>
+    (opts.logger ?? silentLogger).log('warn', `the task store missed a progress write: ${redact(messageOf(err))}`));
   progress.start();
   const spec = task.spec;
   const migrate = runOptionsFromSpec(spec, conn, {
@@ -271,29 +277,29 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
     // after a cutover the application may write to the target already: the full verify runs
     // outside the downtime, and the task completes once it has its report
     if (summary.cutover && control.cutover?.verify !== false) await verifyAfterCutover(store, task.id, opts);
-    const own = progress.finish(summary);
-    store.updateRun(task.id, run, { ...own, state: 'completed' });
+    const own = await progress.finish(summary);
+    await store.updateRun(task.id, run, { ...own, state: 'completed' });
     // the task's summary covers every run: the last run's lists and snapshots, all runs' totals
-    const totals = taskTotals(store, task);
+    const totals = taskTotals(task, await store.runs(task.id));
     const whole: TaskSummary = { ...summary, rowsCopied: totals.rows, bytesCopied: totals.bytes, totalSeconds: totals.seconds, runs: totals.runs, lastRun: { run, rowsCopied: own.rows, bytesCopied: own.bytes, totalSeconds: own.seconds } };
-    store.update(task.id, { state: 'completed', phase: null, progress: 1, finishedAt: new Date().toISOString(), pid: null, pidStart: null, summary: whole, cutoverRequest: null });
+    await store.update(task.id, { state: 'completed', phase: null, progress: 1, finishedAt: new Date().toISOString(), pid: null, pidStart: null, summary: whole, cutoverRequest: null });
     const outcome = outcomeOf(whole);
-    store.addHistory(
+    await store.addHistory(
       task.id,
       'completed',
       `run ${run} ${outcome.state}${outcome.severity === 'ok' ? ': all objects migrated' : `: ${describeOutcome(outcome)}`}; ${runLine(own)}; the task: ${totals.rows} rows (${mb(totals.bytes)}) in ${totals.seconds.toFixed(1)} s over ${totals.runs} run(s)${cutoverLine(summary)}`,
       { run, own, totals, outcome },
     );
     if (summary.dataSnapshots > 1)
-      store.addHistory(task.id, 'snapshots', `completed from ${summary.dataSnapshots} snapshots of the source: the run was resumed after some tables were in, so the tables are consistent with each other only if the source took no writes in between`, { dataSnapshots: summary.dataSnapshots });
+      await store.addHistory(task.id, 'snapshots', `completed from ${summary.dataSnapshots} snapshots of the source: the run was resumed after some tables were in, so the tables are consistent with each other only if the source took no writes in between`, { dataSnapshots: summary.dataSnapshots });
     return whole;
   } catch (err) {
-    const own = progress.finish();
+    const own = await progress.finish();
     const stopped = err instanceof PgferryError && err.code === 'PGFERRY_E_STOPPED';
     const line = redact(err instanceof PgferryError ? err.toLine() : messageOf(err));
-    store.updateRun(task.id, run, { ...own, state: stopped ? 'stopped' : 'failed' });
-    store.update(task.id, { state: stopped ? 'stopped' : 'failed', finishedAt: new Date().toISOString(), pid: null, pidStart: null, error: stopped ? null : line, cutoverRequest: null });
-    store.addHistory(task.id, stopped ? 'stopped' : 'failed', `run ${run} ${stopped ? stoppedLine(spec.incremental) : `failed: ${line}`}; ${runLine(own)}`, { run, own });
+    await store.updateRun(task.id, run, { ...own, state: stopped ? 'stopped' : 'failed' });
+    await store.update(task.id, { state: stopped ? 'stopped' : 'failed', finishedAt: new Date().toISOString(), pid: null, pidStart: null, error: stopped ? null : line, cutoverRequest: null });
+    await store.addHistory(task.id, stopped ? 'stopped' : 'failed', `run ${run} ${stopped ? stoppedLine(spec.incremental) : `failed: ${line}`}; ${runLine(own)}`, { run, own });
     throw err;
   } finally {
     clearInterval(poll);
@@ -302,13 +308,13 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
 
 /** Verifies a task that has just cut over; a failure to verify is noted, never fatal to the task. */
 async function verifyAfterCutover(store: TaskStore, id: string, opts: RunTaskOptions): Promise<void> {
-  store.update(id, { phase: 'verify' });
+  await store.update(id, { phase: 'verify' });
   opts.onEvent?.({ type: 'phase-start', phase: 'verify' });
   const t0 = Date.now();
   try {
     await verifyTask(store, id, opts.keyFile);
   } catch (err) {
-    store.addHistory(id, 'verify', `verify after the cutover could not run: ${redact(err instanceof PgferryError ? err.toLine() : messageOf(err))}; pgferry task verify runs it again`);
+    await store.addHistory(id, 'verify', `verify after the cutover could not run: ${redact(err instanceof PgferryError ? err.toLine() : messageOf(err))}; pgferry task verify runs it again`);
   }
   opts.onEvent?.({ type: 'phase-end', phase: 'verify', seconds: (Date.now() - t0) / 1000 });
 }
@@ -326,7 +332,7 @@ function cliPath(): string {
 
 /** Where a background run writes its log (JSON events, one per line; no passwords). */
 export function taskLogPath(store: TaskStore, id: string): string {
-  return path.join(path.dirname(store.file), 'logs', `${id}.log`);
+  return path.join(store.logDir, `${id}.log`);
 }
 
 /**
@@ -349,13 +355,15 @@ function taskNodeFlags(): string[] {
  * has taken the task (or has failed to).
  */
 export async function startInBackground(store: TaskStore, id: string, opts: { resume: boolean; keyFile?: string }): Promise<{ pid: number; log: string }> {
-  const task = store.get(id);
+  const task = await store.get(id);
   checkStartable(task, opts.resume);
   const log = taskLogPath(store, task.id);
   fs.mkdirSync(path.dirname(log), { recursive: true, mode: 0o700 });
   const fd = fs.openSync(log, 'a', 0o600);
-  const args = [...taskNodeFlags(), cliPath(), 'task', opts.resume ? 'resume' : 'start', task.id, '--foreground', '--json', '--store', store.file];
-  const env = { ...process.env, ...(opts.keyFile ? { PGFERRY_KEY_FILE: opts.keyFile } : {}) };
+  const args = [...taskNodeFlags(), cliPath(), 'task', opts.resume ? 'resume' : 'start', task.id, '--foreground', '--json'];
+  // the store goes by the environment, not argv: a PostgreSQL store's URI may hold its password,
+  // and argv is every local user's to read (ps)
+  const env = { ...process.env, PGFERRY_STORE: store.reopenWith, ...(opts.keyFile ? { PGFERRY_KEY_FILE: opts.keyFile } : {}) };
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], env });
   fs.closeSync(fd);
   let exited: number | null = null;
@@ -363,13 +371,13 @@ export async function startInBackground(store: TaskStore, id: string, opts: { re
   child.unref();
   // wait until the worker has marked the task as its own, or has exited
   for (let i = 0; i < 100; i++) {
-    const t = store.get(task.id);
+    const t = await store.get(task.id);
     if (t.pid === child.pid && t.state === 'running') return { pid: child.pid!, log };
     if (exited !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   if (exited !== null) {
-    const t = store.get(task.id);
+    const t = await store.get(task.id);
     throw new PgferryError('PGFERRY_E_TASK_STATE', `the background run exited at once (code ${exited})${t.error ? `: ${t.error}` : ''}`, { object: `task ${task.id}`, fix: `see ${log}` });
   }
   return { pid: child.pid!, log };
@@ -377,25 +385,25 @@ export async function startInBackground(store: TaskStore, id: string, opts: { re
 
 /** Asks a running task to stop at the next unit boundary; `wait` waits until it has. */
 export async function stopTask(store: TaskStore, id: string, wait: boolean, timeoutMs = 600_000): Promise<TaskRecord> {
-  const task = store.get(id);
+  const task = await store.get(id);
   const state = effectiveState(task);
   if (state === 'interrupted') {
-    store.update(task.id, { state: 'stopped', pid: null, pidStart: null });
-    store.closeOpenRuns(task.id);
-    store.addHistory(task.id, 'stopped', 'marked stopped: its process was gone');
-    return store.get(task.id);
+    await store.update(task.id, { state: 'stopped', pid: null, pidStart: null });
+    await store.closeOpenRuns(task.id);
+    await store.addHistory(task.id, 'stopped', 'marked stopped: its process was gone');
+    return await store.get(task.id);
   }
   if (!isLive(state)) throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is ${state}, not running`, { object: `task ${task.id}` });
-  store.updateIf(task.id, ['running', 'stopping'], { state: 'stopping', stopRequested: true });
-  store.addHistory(task.id, 'stop', 'stop requested');
+  await store.updateIf(task.id, ['running', 'stopping'], { state: 'stopping', stopRequested: true });
+  await store.addHistory(task.id, 'stop', 'stop requested');
   const t0 = Date.now();
   while (wait && Date.now() - t0 < timeoutMs) {
-    const t = store.get(task.id);
+    const t = await store.get(task.id);
     if (t.state !== 'stopping' && t.state !== 'running') return t;
-    if (!processAlive(t.pid, t.pidStart)) return stopTask(store, id, false);
+    if (!runAlive(t)) return stopTask(store, id, false);
     await new Promise((r) => setTimeout(r, 250));
   }
-  return store.get(task.id);
+  return await store.get(task.id);
 }
 
 /**
@@ -404,7 +412,7 @@ export async function stopTask(store: TaskStore, id: string, wait: boolean, time
  * task is no longer running (completed, failed or stopped).
  */
 export async function requestCutover(store: TaskStore, id: string, req: CutoverRequest, wait: boolean, timeoutMs = 3_600_000): Promise<TaskRecord> {
-  const task = store.get(id);
+  const task = await store.get(id);
   if (!task.spec.incremental)
     throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is not incremental: it has no stream to cut over`, {
       object: `task ${task.id}`,
@@ -417,9 +425,9 @@ export async function requestCutover(store: TaskStore, id: string, req: CutoverR
       fix: state === 'stopped' || state === 'failed' || state === 'interrupted' ? `pgferry task resume ${task.id.slice(0, 8)}, then ask for the cutover again` : 'pgferry task status shows where it is',
     });
   const request: CutoverRequest = { blockWrites: req.blockWrites, ...(req.maxLagSeconds !== undefined ? { maxLagSeconds: req.maxLagSeconds } : {}), ...(req.verify === false ? { verify: false } : {}) };
-  if (!store.updateIf(task.id, ['running'], { cutoverRequest: request }))
+  if (!await store.updateIf(task.id, ['running'], { cutoverRequest: request }))
     throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} stopped running meanwhile`, { object: `task ${task.id}`, fix: 'pgferry task status shows where it is' });
-  store.addHistory(
+  await store.addHistory(
     task.id,
     'cutover',
     `cutover requested${request.blockWrites ? ', blocking writes on the source' : ''}${request.maxLagSeconds !== undefined ? `, once at most ${request.maxLagSeconds} s behind` : ''}`,
@@ -427,23 +435,23 @@ export async function requestCutover(store: TaskStore, id: string, req: CutoverR
   );
   const t0 = Date.now();
   while (wait && Date.now() - t0 < timeoutMs) {
-    const t = store.get(task.id);
+    const t = await store.get(task.id);
     if (!isLive(effectiveState(t))) return t;
     await new Promise((r) => setTimeout(r, 250));
   }
-  return store.get(task.id);
+  return await store.get(task.id);
 }
 
 /** Changes jobs and/or the rate limit; a running task picks them up within a second. */
-export function setThroughput(store: TaskStore, id: string, change: { jobs?: number; maxRateMBps?: number | null }): TaskRecord {
-  const task = store.get(id);
-  store.update(task.id, {
+export async function setThroughput(store: TaskStore, id: string, change: { jobs?: number; maxRateMBps?: number | null }): Promise<TaskRecord> {
+  const task = await store.get(id);
+  await store.update(task.id, {
     ...(change.jobs !== undefined ? { jobs: change.jobs } : {}),
     ...(change.maxRateMBps !== undefined ? { maxRateMBps: change.maxRateMBps } : {}),
   });
   const parts = [change.jobs !== undefined ? `jobs ${change.jobs}` : '', change.maxRateMBps !== undefined ? `max rate ${change.maxRateMBps === null ? 'unlimited' : `${change.maxRateMBps} MB/s`}` : ''].filter(Boolean);
-  store.addHistory(task.id, 'throughput', `set ${parts.join(', ')}`);
-  return store.get(task.id);
+  await store.addHistory(task.id, 'throughput', `set ${parts.join(', ')}`);
+  return await store.get(task.id);
 }
 
 /** What release removed: the checkpoints on the target, and an incremental run's objects on the source. */
@@ -460,14 +468,14 @@ export interface Released {
  * done first: when it cannot be reached the task is kept, so that release can be tried again.
  */
 export async function releaseTask(store: TaskStore, id: string, keyFile?: string, opts: { skipSource?: boolean } = {}): Promise<Released> {
-  const task = store.get(id);
+  const task = await store.get(id);
   const state = effectiveState(task);
   if (isLive(state))
     throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is ${state}`, { object: `task ${task.id}`, fix: `pgferry task stop ${task.id} --wait, then release` });
   let marksDropped = false;
   let stream: Released['stream'] = null;
   if (task.runId) {
-    const conn = taskConnInfo(store, task, keyFile);
+    const conn = await taskConnInfo(store, task, keyFile);
     // skipSource: the source is gone for good, or its slot was dropped by hand
     if (task.spec.incremental && !opts.skipSource) stream = await dropSourceStream(conn.source, task);
     const info = conn.target;
@@ -485,7 +493,7 @@ export async function releaseTask(store: TaskStore, id: string, keyFile?: string
       await target.end().catch(() => {});
     }
   }
-  store.delete(task.id);
+  await store.delete(task.id);
   return { marksDropped, stream };
 }
 

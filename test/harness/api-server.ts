@@ -10,7 +10,8 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApi, type ApiOptions } from '../../src/api/app.js';
 import { hashToken } from '../../src/api/api-token.js';
-import { TaskStore } from '../../src/task/task-store.js';
+import type { TaskStore } from '../../src/task/task-store.js';
+import { openStore } from '../../src/task/open-store.js';
 
 export const API_TOKEN = 'test-token-for-the-api-0123456789';
 
@@ -43,7 +44,7 @@ function parseJson(text: string): unknown {
 /** Starts the API; `opts` override the defaults (store, token hash, key file are the test's own). */
 export async function startApi(opts: Partial<ApiOptions> = {}): Promise<TestApi> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-api-'));
-  const store = opts.store ?? TaskStore.open(path.join(dir, 'tasks.db'));
+  const store = opts.store ?? (await openStore(path.join(dir, 'tasks.db')));
   const app = await buildApi({ store, tokenHash: hashToken(API_TOKEN), keyFile: path.join(dir, 'secret.key'), ...opts });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as net.AddressInfo).port;
@@ -91,7 +92,7 @@ export async function startApi(opts: Partial<ApiOptions> = {}): Promise<TestApi>
     app, store, dir, port, base, call, raw,
     async close() {
       await app.close();
-      if (!opts.store) store.close();
+      if (!opts.store) await store.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.js';
 import { hashToken } from '../../src/api/api-token.js';
-import { TaskStore } from '../../src/task/task-store.js';
+import type { TaskStore } from '../../src/task/task-store.js';
+import { openStore } from '../../src/task/open-store.js';
 import { waitFor } from '../harness/wait.js';
 import { execSql, freshDatabase, PASSWORD_ROLE, server, ensurePasswordRole, PASSWORD_ROLE_PASSWORD } from '../harness/servers.js';
 
@@ -49,14 +50,14 @@ describe('HTTP API', () => {
     src = { host: '127.0.0.1', port: s.port, database: db.name, user: PASSWORD_ROLE, password: PASSWORD };
     const d = await server('15', 'dst');
     targetUri = (await freshDatabase(d, 'api')).uri;
-    store = TaskStore.open(path.join(dir, 'tasks.db'));
+    store = await openStore(path.join(dir, 'tasks.db'));
     app = await buildApi({ store, tokenHash: hashToken(TOKEN) });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   });
   after(async () => {
     await app?.close();
-    store?.close();
+    await store?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

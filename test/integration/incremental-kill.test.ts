@@ -63,7 +63,7 @@ describe('incremental task killed with SIGKILL', () => {
         if (trial === 4) writer.big();
         const wait = Math.round((duringCopy ? 300 + rnd() * 1200 : 200 + rnd() * 2500));
         await sleep(wait);
-        const now = task(id);
+        const now = await task(id);
         moments.push(`${trial}: ${now.phase ?? now.state} +${wait} ms`);
         process.kill(running.pid!, 'SIGKILL');
         while (processAlive(running.pid, running.pidStart)) await sleep(50);
@@ -75,7 +75,7 @@ describe('incremental task killed with SIGKILL', () => {
       assert.ok((await streamedTransactions(src.uri)) > 0, 'no transaction was streamed');
       const cut = await cli(['task', 'cutover', id, '--wait', '--max-lag', '5']);
       ok(cut);
-      const done = task(id);
+      const done = await task(id);
       assert.equal(done.state, 'completed', `${done.error}; kills at ${moments.join(', ')}`);
       const [s, d] = await Promise.all([tableDigests(src.uri), tableDigests(dst.uri)]);
       assert.deepEqual(Object.fromEntries(d), Object.fromEntries(s), `kills at ${moments.join(', ')}`);

@@ -58,7 +58,7 @@ describe('incremental task through several lanes', () => {
         if (trial === 2) writer.big();
         const wait = trial === 0 ? 700 : 400 + trial * 500;
         await sleep(wait);
-        kills.push(`${trial}: ${task(id).phase} +${wait} ms`);
+        kills.push(`${trial}: ${(await task(id)).phase} +${wait} ms`);
         process.kill(running.pid!, 'SIGKILL');
         while (processAlive(running.pid, running.pidStart)) await sleep(50);
       }
@@ -89,7 +89,7 @@ describe('incremental task through several lanes', () => {
       await execSql(src.uri, "BEGIN; INSERT INTO items VALUES (-1, 'last', -1); INSERT INTO ser (v) VALUES ('last'); INSERT INTO parted VALUES (1, 'last-low'), (3000000, 'last-high') ON CONFLICT DO NOTHING; UPDATE bulk SET pad = 'last' WHERE id = 1; COMMIT");
       const cut = await cli(['task', 'cutover', id, '--wait', '--max-lag', '5', '--json']);
       ok(cut);
-      const done = task(id);
+      const done = await task(id);
       assert.equal(done.state, 'completed', `${done.error}; kills at ${kills.join(', ')}`);
       const [s, d] = await Promise.all([tableDigests(src.uri), tableDigests(dst.uri)]);
       assert.deepEqual(Object.fromEntries(d), Object.fromEntries(s), `kills at ${kills.join(', ')}`);

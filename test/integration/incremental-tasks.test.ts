@@ -19,7 +19,8 @@ import { createSlot, openReplication } from '../../src/cdc/replication-stream.js
 import { createPublication, streamObjectName } from '../../src/cdc/slot-lifecycle.js';
 import { ensureUnitMarks, markUnitDone } from '../../src/run/unit-marks.js';
 import { processStart } from '../../src/task/process-identity.js';
-import { TaskStore } from '../../src/task/task-store.js';
+import type { TaskStore } from '../../src/task/task-store.js';
+import { openStore } from '../../src/task/open-store.js';
 import { runCli, type CliResult } from '../harness/cli.js';
 import { startApi, type TestApi } from '../harness/api-server.js';
 import { dropSlot } from '../harness/slots.js';
@@ -73,21 +74,21 @@ async function makeStreamObjects(sourceUri: string, name: string, publication = 
 }
 
 /** Plays the run: the task marked running in this (live) process, in `phase`. */
-function playRunning(id: string, phase: string, extra: Parameters<TaskStore['update']>[1] = {}): void {
-  const store = TaskStore.open(storeFile);
+async function playRunning(id: string, phase: string, extra: Parameters<TaskStore['update']>[1] = {}): Promise<void> {
+  const store = await openStore(storeFile);
   try {
-    store.update(id, { state: 'running', phase, pid: process.pid, pidStart: processStart(process.pid), startedAt: new Date().toISOString(), ...extra });
+    await store.update(id, { state: 'running', phase, pid: process.pid, pidStart: processStart(process.pid), startedAt: new Date().toISOString(), ...extra });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-function setTask(id: string, u: Parameters<TaskStore['update']>[1]): void {
-  const store = TaskStore.open(storeFile);
+async function setTask(id: string, u: Parameters<TaskStore['update']>[1]): Promise<void> {
+  const store = await openStore(storeFile);
   try {
-    store.update(id, u);
+    await store.update(id, u);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -109,7 +110,7 @@ describe('incremental tasks: cutover, status, release and slots', () => {
     assert.match(notRunning.stderr, /fix: pgferry task status/);
 
     const plain = await createTask(conn, []);
-    playRunning(plain, 'data');
+    await playRunning(plain, 'data');
     const notIncremental = await cli(['task', 'cutover', plain, '--json']);
     assert.equal(notIncremental.code, 2, notIncremental.stderr);
     assert.match(notIncremental.stderr, /is not incremental: it has no stream to cut over/);
@@ -120,7 +121,7 @@ describe('incremental tasks: cutover, status, release and slots', () => {
     assert.match(badLag.stderr, /must be a number of seconds/);
 
     // the run streams: status shows where, and the request lands in the store
-    playRunning(incremental, 'stream', { streamStatus: STATUS, progress: 1 });
+    await playRunning(incremental, 'stream', { streamStatus: STATUS, progress: 1 });
     const status = await cli(['task', 'status', incremental]);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /: streaming, 100%/);
@@ -137,7 +138,7 @@ describe('incremental tasks: cutover, status, release and slots', () => {
 
     // stopped with its slot: status warns that the slot keeps WAL
     const runId = crypto.randomUUID();
-    setTask(incremental, { state: 'stopped', pid: null, pidStart: null, runId });
+    await setTask(incremental, { state: 'stopped', pid: null, pidStart: null, runId });
     const stopped = await cli(['task', 'status', incremental]);
     assert.equal(stopped.code, 9, stopped.stderr);
     assert.match(stopped.stdout, new RegExp(`WARNING: replication slot ${streamObjectName(runId)} keeps WAL on the source until pgferry task resume .* or pgferry task release .*it held 3\\.0 MB at the last report`));
@@ -145,7 +146,7 @@ describe('incremental tasks: cutover, status, release and slots', () => {
 
   it('POST /api/tasks/:id/cutover: 400 for a bad body, 409 when not running, 202 with the request; listed in the OpenAPI document', async () => {
     const conn = await pair('inc_api');
-    const api: TestApi = await startApi({ store: TaskStore.open(path.join(dir, 'api.db')) });
+    const api: TestApi = await startApi({ store: await openStore(path.join(dir, 'api.db')) });
     try {
       const created = await api.call('POST', '/api/tasks', { source: conn.source, target: conn.target, incremental: true });
       assert.equal(created.status, 201, created.text);
@@ -161,11 +162,11 @@ describe('incremental tasks: cutover, status, release and slots', () => {
       assert.equal(idle.status, 409);
       assert.equal(idle.json.error.code, 'PGFERRY_E_TASK_STATE');
       assert.match(idle.json.error.message, /not running/);
-      api.store.update(id, { state: 'running', phase: 'stream', pid: process.pid, pidStart: processStart(process.pid), streamStatus: STATUS });
+      await api.store.update(id, { state: 'running', phase: 'stream', pid: process.pid, pidStart: processStart(process.pid), streamStatus: STATUS });
       const taken = await api.call('POST', `/api/tasks/${id}/cutover`, { maxLagSeconds: 5 });
       assert.equal(taken.status, 202, taken.text);
       assert.deepEqual([taken.json.state, taken.json.cutoverRequest, taken.json.streamStatus], ['streaming', { blockWrites: false, maxLagSeconds: 5 }, STATUS]);
-      assert.deepEqual(api.store.get(id).cutoverRequest, { blockWrites: false, maxLagSeconds: 5 });
+      assert.deepEqual((await api.store.get(id)).cutoverRequest, { blockWrites: false, maxLagSeconds: 5 });
       const listed = await api.call('GET', '/api/tasks?state=streaming');
       assert.deepEqual(listed.json.tasks.map((t: { id: string }) => t.id), [id]);
       const doc = (await api.call('GET', '/api/openapi.json')).json;
@@ -173,10 +174,10 @@ describe('incremental tasks: cutover, status, release and slots', () => {
       assert.deepEqual(Object.keys(op.responses).filter((c) => ['202', '400', '409'].includes(c)).sort(), ['202', '400', '409']);
       assert.deepEqual(Object.keys(op.requestBody.content['application/json'].schema.properties).sort(), ['blockWrites', 'maxLagSeconds', 'verify']);
       assert.ok(doc.components.schemas.Task.properties.state.enum.includes('streaming'));
-      api.store.update(id, { state: 'stopped', pid: null, pidStart: null });
+      await api.store.update(id, { state: 'stopped', pid: null, pidStart: null });
     } finally {
       await api.close();
-      api.store.close();
+      await api.store.close();
     }
   });
 
@@ -198,7 +199,7 @@ describe('incremental tasks: cutover, status, release and slots', () => {
     } finally {
       await target.end();
     }
-    setTask(id, { state: 'stopped', runId });
+    await setTask(id, { state: 'stopped', runId });
     const r = await cli(['task', 'release', id]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`on the source: slot ${name} and publication ${name} dropped`));
@@ -214,7 +215,7 @@ describe('incremental tasks: cutover, status, release and slots', () => {
     const own = await createTask(conn, ['--incremental', '--publication', 'Owner Pub']);
     const ownRun = crypto.randomUUID();
     await makeStreamObjects(conn.source, streamObjectName(ownRun), false);
-    setTask(own, { state: 'stopped', runId: ownRun });
+    await setTask(own, { state: 'stopped', runId: ownRun });
     const ownRelease = await cli(['task', 'release', own, '--json']);
     assert.equal(ownRelease.code, 0, ownRelease.stderr);
     assert.deepEqual([lastJson(ownRelease).slotDropped, lastJson(ownRelease).publicationDropped], [true, false]);
@@ -226,7 +227,7 @@ describe('incremental tasks: cutover, status, release and slots', () => {
     const conn = await pair('inc_unreachable');
     const id = await createTask({ source: 'postgresql://postgres@127.0.0.1:1/gone', target: conn.target });
     const runId = crypto.randomUUID();
-    setTask(id, { state: 'stopped', runId });
+    await setTask(id, { state: 'stopped', runId });
     const r = await cli(['task', 'release', id]);
     assert.equal(r.code, 3, r.stderr);
     const name = streamObjectName(runId);
@@ -249,7 +250,7 @@ describe('incremental tasks: cutover, status, release and slots', () => {
     const runId = crypto.randomUUID();
     const owned = streamObjectName(runId);
     await makeStreamObjects(conn.source, owned, false);
-    playRunning(id, 'stream', { runId });
+    await playRunning(id, 'stream', { runId });
 
     const listed = await cli(['slots', '--source', conn.source, '--json']);
     assert.equal(listed.code, 0, listed.stderr);
@@ -274,7 +275,7 @@ describe('incremental tasks: cutover, status, release and slots', () => {
     assert.match(dropped.stdout, new RegExp(`slot ${orphan} dropped, and its publication`));
     assert.equal(await slotExists(conn.source, orphan), false);
     assert.equal(await publicationExists(conn.source, orphan), false);
-    setTask(id, { state: 'stopped', pid: null, pidStart: null });
+    await setTask(id, { state: 'stopped', pid: null, pidStart: null });
   });
 
 });

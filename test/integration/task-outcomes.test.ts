@@ -16,7 +16,8 @@ import { runCli, type CliResult } from '../harness/cli.js';
 import { psqlFile } from '../harness/tools.js';
 import { startApi, type TestApi } from '../harness/api-server.js';
 import { waitFor } from '../harness/wait.js';
-import { TaskStore } from '../../src/task/task-store.js';
+import type { TaskStore } from '../../src/task/task-store.js';
+import { openStore } from '../../src/task/open-store.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-outcomes-'));
 const storeFile = path.join(dir, 'tasks.db');
@@ -38,7 +39,7 @@ async function createTask(source: string, target: string, name: string, extra: s
 
 /** The API on the test's store (a store handle of its own, as a separate `pgferry serve` would have). */
 async function api(): Promise<{ api: TestApi; store: TaskStore }> {
-  const store = TaskStore.open(storeFile);
+  const store = await openStore(storeFile);
   return { api: await startApi({ store }), store };
 }
 
@@ -112,7 +113,7 @@ describe('task outcomes', () => {
       assert.equal(progress.json.units.find((u: { unit: string }) => u.unit === 'public.items').state, 'failed');
     } finally {
       await a.close();
-      store.close();
+      await store.close();
     }
     // the run kept its marks: once the cause is fixed, resume does only what is missing
     await execSql(dst.uri, 'DROP TABLE items');
@@ -153,7 +154,7 @@ describe('task outcomes', () => {
       assert.deepEqual([one.json.state, one.json.outcome.severity, one.json.outcome.skipped], ['completed with skipped objects', 'warning', listed.outcome.skipped]);
     } finally {
       await a.close();
-      store.close();
+      await store.close();
     }
   });
 
@@ -226,7 +227,7 @@ describe('task outcomes', () => {
       assert.equal(v.json.tables.length, 6);
       assert.ok(!Number.isNaN(Date.parse(v.json.at)));
       await a.close();
-      store.close();
+      await store.close();
       restarted = await api();
       const got = await restarted.api.call('GET', `/api/tasks/${id}/verify`);
       assert.equal(got.status, 200);
@@ -241,10 +242,10 @@ describe('task outcomes', () => {
     } finally {
       if (!restarted) {
         await a.close().catch(() => {});
-        store.close();
+        await store.close();
       } else {
         await restarted.api.close();
-        restarted.store.close();
+        await restarted.store.close();
       }
     }
   });

@@ -14,7 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.js';
 import { hashToken } from '../../src/api/api-token.js';
-import { TaskStore } from '../../src/task/task-store.js';
+import type { TaskStore } from '../../src/task/task-store.js';
+import { openStore } from '../../src/task/open-store.js';
 import { runCli } from '../harness/cli.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
 
@@ -54,14 +55,14 @@ describe('selection globs cannot stall the server (regression: 36.8 s regex back
       ${Array.from({ length: 20 }, (_, i) => `CREATE SCHEMA s${i}; CREATE TABLE s${i}."${A63}" (id int PRIMARY KEY, "${A63}" text);`).join('\n')}
       CREATE VIEW public.keep_view AS SELECT id FROM s0."${A63}";`);
     targetUri = (await freshDatabase(await server('15', 'dst'), 'globs')).uri;
-    store = TaskStore.open(path.join(dir, 'tasks.db'));
+    store = await openStore(path.join(dir, 'tasks.db'));
     app = await buildApi({ store, tokenHash: hashToken(TOKEN) });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   });
   after(async () => {
     await app?.close();
-    store?.close();
+    await store?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

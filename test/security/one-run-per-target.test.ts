@@ -15,7 +15,7 @@ import { execSql, freshDatabase, server } from '../harness/servers.js';
 import { BIN, runCli } from '../harness/cli.js';
 import { waitFor } from '../harness/wait.js';
 import { tableDigests } from '../harness/data-oracle.js';
-import { TaskStore } from '../../src/task/task-store.js';
+import { openStore } from '../../src/task/open-store.js';
 import { effectiveState } from '../../src/task/task-service.js';
 import { processStart } from '../../src/task/process-identity.js';
 
@@ -104,22 +104,23 @@ describe('one run per target and per task', () => {
   });
 
   it('a running task whose pid now belongs to another process is interrupted, not running (pids are reused)', async () => {
-    const store = TaskStore.open(path.join(dir, 'pid.db'));
+    const store = await openStore(path.join(dir, 'pid.db'));
     try {
-      const t = store.create({
+      const t = await store.create({
         id: '00000000-0000-4000-8000-000000000001',
         name: 'pid-reuse', spec: { source: {}, target: {}, options: {} } as never, specHash: 'x', jobs: 1, maxRateMBps: null, secrets: {},
       } as never);
-      // this test's own pid stands for a process that took the dead run's pid
-      store.update(t.id, { state: 'running', pid: process.pid, pidStart: 'another-boot:12345' });
-      assert.equal(effectiveState(store.get(t.id)), 'interrupted');
-      store.update(t.id, { pidStart: processStart(process.pid) });
-      assert.equal(effectiveState(store.get(t.id)), 'running');
+      // this test's own pid stands for a process that took the dead run's pid (same boot, another start)
+      const boot = processStart(process.pid)!.split(':')[0];
+      await store.update(t.id, { state: 'running', pid: process.pid, pidStart: `${boot}:12345` });
+      assert.equal(effectiveState(await store.get(t.id)), 'interrupted');
+      await store.update(t.id, { pidStart: processStart(process.pid) });
+      assert.equal(effectiveState(await store.get(t.id)), 'running');
       // compare-and-set: a claim that sees it running alive is refused, and nothing is written
-      assert.throws(() => store.claim(t.id, (rec) => { if (effectiveState(rec) === 'running') throw new Error('running'); }, { pid: 1 }), /running/);
-      assert.equal(store.get(t.id).pid, process.pid);
+      await assert.rejects(store.claim(t.id, (rec) => { if (effectiveState(rec) === 'running') throw new Error('running'); }, { pid: 1 }), /running/);
+      assert.equal((await store.get(t.id)).pid, process.pid);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

@@ -16,7 +16,8 @@ import { runCli, type CliResult } from '../harness/cli.js';
 import { PgferryError } from '../../src/errors.js';
 import { openSecret } from '../../src/task/secrets.js';
 import { duplicateTask, setTaskPassword, taskConnInfo } from '../../src/task/task-service.js';
-import { TaskStore } from '../../src/task/task-store.js';
+import type { TaskStore } from '../../src/task/task-store.js';
+import { openStore } from '../../src/task/open-store.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-secrets-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -73,12 +74,12 @@ function sealV1(plain: string, keyFile: string): string {
   return `v1:${Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64')}`;
 }
 
-function withStore<T>(file: string, fn: (store: TaskStore) => T): T {
-  const store = TaskStore.open(file);
+async function withStore<T>(file: string, fn: (store: TaskStore) => Promise<T>): Promise<T> {
+  const store = await openStore(file);
   try {
-    return fn(store);
+    return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -104,8 +105,8 @@ describe('sealed task passwords', () => {
     assert.deepEqual(sealedRows(env.PGFERRY_STORE).map((r) => r.task_id), [a.id, a.id], 'task b was not stored');
 
     // set-password is refused the same way
-    withStore(env.PGFERRY_STORE, (store) =>
-      assert.throws(() => setTaskPassword(store, a.id!, 'target', 'new', keyFile), secretError(/the store holds 2 password\(s\)/)),
+    await withStore(env.PGFERRY_STORE, async (store) =>
+      assert.rejects(setTaskPassword(store, a.id!, 'target', 'new', keyFile), secretError(/the store holds 2 password\(s\)/)),
     );
     assert.ok(!fs.existsSync(keyFile));
 
@@ -121,9 +122,9 @@ describe('sealed task passwords', () => {
     assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600);
     const d = await createTask(env, 'd', PW.bSource);
     assert.equal(d.code, 0, d.stderr);
-    withStore(env.PGFERRY_STORE, (store) => {
-      assert.equal(taskConnInfo(store, store.get(d.id!), keyFile).source.password, PW.bSource);
-      assert.throws(() => taskConnInfo(store, store.get(a.id!), keyFile), secretError(new RegExp(`set-password ${a.id} --side source`)));
+    await withStore(env.PGFERRY_STORE, async (store) => {
+      assert.equal((await taskConnInfo(store, await store.get(d.id!), keyFile)).source.password, PW.bSource);
+      await assert.rejects(taskConnInfo(store, await store.get(a.id!), keyFile), secretError(new RegExp(`set-password ${a.id} --side source`)));
     });
   });
 
@@ -155,7 +156,7 @@ describe('sealed task passwords', () => {
     execFileSync('sh', ['-c', chmod]);
     const c = await createTask(env, 'c', PW.bSource);
     assert.equal(c.code, 0, c.stderr);
-    withStore(env.PGFERRY_STORE, (store) => assert.equal(taskConnInfo(store, store.get(a.id!), keyFile).source.password, PW.aSource));
+    await withStore(env.PGFERRY_STORE, async (store) => assert.equal((await taskConnInfo(store, await store.get(a.id!), keyFile)).source.password, PW.aSource));
   });
 
   it('opens a sealed password only in the task and side it was sealed for', async () => {
@@ -169,13 +170,13 @@ describe('sealed task passwords', () => {
 
     writeSealed(env.PGFERRY_STORE, b.id!, 'source', aSource);
     writeSealed(env.PGFERRY_STORE, a.id!, 'target', aSource);
-    withStore(env.PGFERRY_STORE, (store) => {
-      const open = (id: string, side: 'source' | 'target') => openSecret(store.secret(id, side)!, { taskId: id, side }, keyFile).plain;
-      assert.throws(() => open(b.id!, 'source'), secretError(/sealed for another task or side/));
-      assert.throws(() => open(a.id!, 'target'), secretError(/sealed for another task or side/));
-      assert.equal(open(a.id!, 'source'), PW.aSource);
-      assert.equal(open(b.id!, 'target'), PW.bTarget);
-      assert.throws(() => taskConnInfo(store, store.get(b.id!), keyFile), secretError(new RegExp(`set-password ${b.id} --side source`)));
+    await withStore(env.PGFERRY_STORE, async (store) => {
+      const open = async (id: string, side: 'source' | 'target') => openSecret((await store.secret(id, side))!, { taskId: id, side }, keyFile).plain;
+      await assert.rejects(open(b.id!, 'source'), secretError(/sealed for another task or side/));
+      await assert.rejects(open(a.id!, 'target'), secretError(/sealed for another task or side/));
+      assert.equal(await open(a.id!, 'source'), PW.aSource);
+      assert.equal(await open(b.id!, 'target'), PW.bTarget);
+      await assert.rejects(taskConnInfo(store, await store.get(b.id!), keyFile), secretError(new RegExp(`set-password ${b.id} --side source`)));
     });
     const t = await runCli(['task', 'test', b.id!, '--json'], env);
     assert.equal(t.code, 1, t.stderr);
@@ -183,9 +184,9 @@ describe('sealed task passwords', () => {
     assert.ok(!t.stdout.includes(PW.aSource) && !t.stderr.includes(PW.aSource));
 
     // set-password repairs the row
-    withStore(env.PGFERRY_STORE, (store) => {
-      setTaskPassword(store, b.id!, 'source', PW.bSource, keyFile);
-      assert.deepEqual([taskConnInfo(store, store.get(b.id!), keyFile).source.password, taskConnInfo(store, store.get(b.id!), keyFile).target.password], [PW.bSource, PW.bTarget]);
+    await withStore(env.PGFERRY_STORE, async (store) => {
+      await setTaskPassword(store, b.id!, 'source', PW.bSource, keyFile);
+      assert.deepEqual([(await taskConnInfo(store, await store.get(b.id!), keyFile)).source.password, (await taskConnInfo(store, await store.get(b.id!), keyFile)).target.password], [PW.bSource, PW.bTarget]);
     });
   });
 
@@ -196,19 +197,19 @@ describe('sealed task passwords', () => {
     const v1 = sealV1(PW.aSource, keyFile);
     writeSealed(env.PGFERRY_STORE, a.id!, 'source', v1);
 
-    withStore(env.PGFERRY_STORE, (store) => {
-      const conn = taskConnInfo(store, store.get(a.id!), keyFile);
+    await withStore(env.PGFERRY_STORE, async (store) => {
+      const conn = await taskConnInfo(store, await store.get(a.id!), keyFile);
       assert.deepEqual([conn.source.password, conn.target.password], [PW.aSource, PW.aTarget]);
     });
     const upgraded = sealedRows(env.PGFERRY_STORE).find((r) => r.side === 'source')!.sealed;
     assert.ok(upgraded.startsWith('v2:') && upgraded !== v1, upgraded);
-    withStore(env.PGFERRY_STORE, (store) => {
+    await withStore(env.PGFERRY_STORE, async (store) => {
       assert.deepEqual(openSecret(upgraded, { taskId: a.id!, side: 'source' }, keyFile), { plain: PW.aSource });
       // now bound to its row like any v2 value
       assert.throws(() => openSecret(upgraded, { taskId: a.id!, side: 'target' }, keyFile), secretError(/another task or side/));
       // a re-seal never overwrites a password replaced in the meantime
-      assert.equal(store.replaceSecret(a.id!, 'source', v1, 'v2:stale'), false);
-      assert.equal(store.secret(a.id!, 'source'), upgraded);
+      assert.equal(await store.replaceSecret(a.id!, 'source', v1, 'v2:stale'), false);
+      assert.equal(await store.secret(a.id!, 'source'), upgraded);
     });
   });
 
@@ -225,18 +226,18 @@ describe('sealed task passwords', () => {
     const sealedOf = (id: string, side: string) => rows.find((x) => x.task_id === id && x.side === side)!.sealed;
     assert.notEqual(sealedOf(copy.id, 'source'), sealedOf(a.id!, 'source'));
     assert.ok(!r.stdout.includes(PW.aSource) && !r.stderr.includes(PW.aSource));
-    withStore(env.PGFERRY_STORE, (store) => {
-      const conn = taskConnInfo(store, store.get(copy.id), keyFile);
+    await withStore(env.PGFERRY_STORE, async (store) => {
+      const conn = await taskConnInfo(store, await store.get(copy.id), keyFile);
       assert.deepEqual([conn.source.password, conn.target.password], [PW.aSource, PW.aTarget]);
-      assert.ok(store.history(copy.id).some((h) => /^duplicated from a \(/.test(h.message)));
+      assert.ok((await store.history(copy.id)).some((h) => /^duplicated from a \(/.test(h.message)));
       // an edited copy: the source's database changes (same server and account: its password comes
       // along), the target moves to another host (its password stays behind)
-      const edited = duplicateTask(store, a.id!, keyFile, { spec: { name: 'a3', source: uri(undefined, 'other_db'), target: 'postgresql://app@elsewhere.example:1/a_dst' } });
-      const e = taskConnInfo(store, edited, keyFile);
+      const edited = await duplicateTask(store, a.id!, keyFile, { spec: { name: 'a3', source: uri(undefined, 'other_db'), target: 'postgresql://app@elsewhere.example:1/a_dst' } });
+      const e = await taskConnInfo(store, edited, keyFile);
       assert.deepEqual([e.source.password, e.target.password], [PW.aSource, undefined]);
       // a changed account is another owner of the password: it stays behind too
-      const other = duplicateTask(store, a.id!, keyFile, { spec: { source: 'postgresql://someone@127.0.0.1:1/a_src', target: uri(undefined, 'a_dst') } });
-      const o = taskConnInfo(store, other, keyFile);
+      const other = await duplicateTask(store, a.id!, keyFile, { spec: { source: 'postgresql://someone@127.0.0.1:1/a_src', target: uri(undefined, 'a_dst') } });
+      const o = await taskConnInfo(store, other, keyFile);
       assert.deepEqual([o.source.password, o.target.password], [undefined, PW.aTarget]);
     });
   });
