@@ -38,7 +38,7 @@ export default tseslint.config(
  */
 function layering() {
   const layers = [
-    ['config'], ['pg'], ['catalog'], ['ddl'], ['plan'], ['precheck'], ['copy'], ['cdc'], ['verify'], ['run'], ['task'], ['api'], ['cli'],
+    ['config'], ['pg'], ['catalog'], ['ddl'], ['plan'], ['precheck'], ['copy'], ['cdc'], ['verify'], ['run'], ['task'], ['fleet'], ['api'], ['cli'],
   ];
   // side branches: the demo's local servers, used by the demo and the CLI only
   const extra = { server: [], demo: ['server'] };

@@ -87,7 +87,10 @@ export interface TaskListView {
 
 /** POST /api/tasks/:id/start and /resume: the task, and the pid of the process that runs it. */
 export interface StartedView extends TaskView {
-  pid: number;
+  /** The process of a run started on the serving machine; null when the run was queued for the fleet. */
+  pid: number | null;
+  /** Queued for the fleet's workers (a PostgreSQL store with live workers): the number of live workers; else absent. */
+  queuedFor?: number;
 }
 
 /** The `data` of a history entry of kind `plan`: what the run's plan skipped, and its notes. */

@@ -97,8 +97,8 @@ export const TASK_CONTROL_PATHS = {
     post: op('run the precheck (start needs it passed)', { '200': { description: 'items, each pass/warn/fail with detail and fix' }, ...withTask, ...transient }, { parameters: idParam }),
     get: op('the latest precheck', { '200': { description: 'items; current: whether it is for the current spec' }, ...withTask }, { parameters: idParam }),
   },
-  '/api/tasks/{id}/start': { post: op('start in the background', { '202': { description: 'started' }, '409': { description: 'no passed precheck, or not startable', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
-  '/api/tasks/{id}/resume': { post: op('resume from the checkpoints (writes into the target again)', { '202': { description: 'resumed' }, '409': { description: 'not resumable', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
+  '/api/tasks/{id}/start': { post: op('start in the background: on the serving machine, or, with a PostgreSQL store that has live workers, queued for the fleet', { '202': { description: 'started (pid) or queued for the fleet (pid null, queuedFor: the live workers)' }, '409': { description: 'no passed precheck, or not startable', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
+  '/api/tasks/{id}/resume': { post: op('resume from the checkpoints (writes into the target again)', { '202': { description: 'resumed (pid) or queued for the fleet (pid null, queuedFor)' }, '409': { description: 'not resumable', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
   '/api/tasks/{id}/stop': { post: op('stop at the next unit boundary', { '202': { description: 'stopping' }, '409': { description: 'not running', ...json(ref('Error')) }, ...withTask }, { parameters: idParam }) },
   '/api/tasks/{id}/cutover': {
     post: op(

@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { precheckTask, requestCutover, startInBackground, stopTask, testTask, verifyTask } from '../task/task-service.js';
+import { precheckTask, requestCutover, stopTask, testTask, verifyTask } from '../task/task-service.js';
+import { startTask } from '../fleet/dispatch.js';
 import { errorBody, parseBody } from './api-replies.js';
 import { progressView, taskView } from './task-views.js';
 import { connectingTask, taskOf, type RouteDeps } from './route-task.js';
@@ -31,8 +32,9 @@ export function registerTaskControlRoutes(app: FastifyInstance, deps: RouteDeps)
   for (const verb of ['start', 'resume'] as const) {
     app.post(`/api/tasks/:id/${verb}`, async (req, reply) => {
       const t = await connectingTask(deps, req);
-      const r = await startInBackground(store, t.id, { resume: verb === 'resume', keyFile });
-      return reply.code(202).send({ ...(await taskView(store, await store.get(t.id))), pid: r.pid } satisfies StartedView);
+      const r = await startTask(store, t.id, { resume: verb === 'resume', keyFile });
+      const view = await taskView(store, await store.get(t.id));
+      return reply.code(202).send((r.queued ? { ...view, pid: null, queuedFor: r.workers } : { ...view, pid: r.pid }) satisfies StartedView);
     });
   }
 

@@ -10,6 +10,7 @@ import {
 } from './flags.js';
 import { stopOnSignal } from './stop-on-signal.js';
 import { registerSlotsCommand } from './slots-command.js';
+import { registerWorkerCommands } from './worker-command.js';
 import { defaultJobs } from '../config/jobs.js';
 import { parseSpecBody, type SpecBody } from '../config/task-spec.js';
 import { planInputs } from '../plan/plan-inputs.js';
@@ -236,6 +237,7 @@ function usageError(message: string): PgferryError {
 registerTaskCommands(program);
 registerServeCommand(program);
 registerSlotsCommand(program);
+registerWorkerCommands(program);
 await program.parseAsync(process.argv);
 // every command has finished (the demo waits for Ctrl-C itself): leave even if a handle lingers
 process.exit(process.exitCode ?? 0);

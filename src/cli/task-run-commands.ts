@@ -11,12 +11,19 @@ import { action, out, storeOption, svc, type Common } from './task-action.js';
 
 type RunFlags = Common & { foreground?: boolean };
 
-/** Starts the run as a detached process and says how to watch it. */
+/** Starts the run as a detached process, or queues it for the fleet's workers, and says how to watch it. */
 async function runInBackground(store: TaskStore, o: RunFlags, id: string, resume: boolean): Promise<void> {
   const t = await store.get(id);
-  const { pid, log } = await svc.startInBackground(store, t.id, { resume });
-  if (o.json) jsonLine({ event: 'started', id: t.id, pid, log });
-  else process.stdout.write(`task ${t.id} ${resume ? 'resumed' : 'started'} in the background (process ${pid}); log: ${log}\nwatch it: pgferry task status ${t.id.slice(0, 8)} --watch\n`);
+  const { startTask } = await import('../fleet/dispatch.js');
+  const r = await startTask(store, t.id, { resume });
+  const watch = `watch it: pgferry task status ${t.id.slice(0, 8)} --watch\n`;
+  if (r.queued) {
+    if (o.json) jsonLine({ event: 'queued', id: t.id, workers: r.workers });
+    else process.stdout.write(`task ${t.id} ${resume ? 'resume' : 'start'} queued for the fleet (${r.workers} live worker(s)); the first free worker runs it\n${watch}`);
+    return;
+  }
+  if (o.json) jsonLine({ event: 'started', id: t.id, pid: r.pid, log: r.log });
+  else process.stdout.write(`task ${t.id} ${resume ? 'resumed' : 'started'} in the background (process ${r.pid}); log: ${r.log}\n${watch}`);
 }
 
 /** Runs the task here, with progress or JSON events, and exits by the run's summary. */

@@ -11,8 +11,8 @@ import { PgferryError, messageOf } from '../errors.js';
 import type { PrecheckReport } from '../precheck/run-precheck.js';
 import type { VerifyReport } from '../verify/run-verify.js';
 import {
-  SAMPLES_KEPT, createdLine, historyFromRow, now, pickTask, runFromRow, sampleFromRow, taskFromRow, taskNotFound, unitFromRow, updateColumns, verifyFromRow,
-  type HistoryEntry, type NewTask, type Row, type RunRecord, type RunUpdate, type StoredVerify, type TaskRecord, type TaskSample, type TaskState, type TaskStore, type UnitProgress,
+  SAMPLES_KEPT, createdLine, historyFromRow, now, pickTask, runFromRow, sampleFromRow, taskFromRow, taskNotFound, unitFromRow, updateColumns, verifyFromRow, workerFromRow,
+  type HistoryEntry, type NewTask, type Row, type RunRecord, type RunUpdate, type StoredVerify, type TaskRecord, type TaskSample, type TaskState, type TaskStore, type UnitProgress, type WorkerRecord,
 } from './task-store.js';
 
 const SCHEMA = `
@@ -55,6 +55,10 @@ CREATE TABLE IF NOT EXISTS task_samples (
   run INTEGER NOT NULL, at INTEGER NOT NULL, rows INTEGER NOT NULL, bytes INTEGER NOT NULL, lag REAL, lag_bytes INTEGER
 );
 CREATE INDEX IF NOT EXISTS task_samples_task ON task_samples (task_id, id);
+CREATE TABLE IF NOT EXISTS workers (
+  name TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, started_at TEXT NOT NULL, seen_at TEXT NOT NULL,
+  concurrency INTEGER NOT NULL, tasks TEXT NOT NULL
+);
 `;
 
 /** SQLite binds no booleans. */
@@ -88,6 +92,7 @@ export class SqliteTaskStore implements TaskStore {
       if (!columns.has('pid_start')) db.exec('ALTER TABLE tasks ADD COLUMN pid_start TEXT');
       if (!columns.has('cutover_request')) db.exec('ALTER TABLE tasks ADD COLUMN cutover_request TEXT');
       if (!columns.has('stream_status')) db.exec('ALTER TABLE tasks ADD COLUMN stream_status TEXT');
+      if (!columns.has('worker')) db.exec('ALTER TABLE tasks ADD COLUMN worker TEXT');
       return new SqliteTaskStore(db, file);
     } catch (err) {
       throw new PgferryError('PGFERRY_E_STORE', `cannot open the task store: ${messageOf(err)}`, { object: file, fix: 'check the path (--store, PGFERRY_STORE) and its permissions', cause: err });
@@ -293,5 +298,21 @@ export class SqliteTaskStore implements TaskStore {
 
   async delete(id: string): Promise<void> {
     this.db.prepare('DELETE FROM tasks WHERE id = ?').run(id);
+  }
+
+  async beatWorker(w: Omit<WorkerRecord, 'heartbeatAge'>): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO workers (name, host, pid, started_at, seen_at, concurrency, tasks) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (name) DO UPDATE SET host = excluded.host, pid = excluded.pid, started_at = excluded.started_at, seen_at = excluded.seen_at,
+          concurrency = excluded.concurrency, tasks = excluded.tasks`)
+      .run(w.name, w.host, w.pid, w.startedAt, now(), w.concurrency, JSON.stringify(w.tasks));
+  }
+
+  async workers(): Promise<WorkerRecord[]> {
+    return (this.db.prepare('SELECT * FROM workers ORDER BY seen_at DESC, name').all() as Row[]).map(workerFromRow);
+  }
+
+  async removeWorker(name: string): Promise<void> {
+    this.db.prepare('DELETE FROM workers WHERE name = ?').run(name);
   }
 }

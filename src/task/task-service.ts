@@ -33,7 +33,7 @@ import type { ConnInfo } from '../config/conninfo.js';
 import { runVerify } from '../verify/run-verify.js';
 
 // the faces read these through this module, with the functions that change a task
-export { effectiveState, isLive, taskFacts, taskRuns, taskTotals, verifyCounts, type ShownState, type TaskFacts, type TaskTotals } from './task-facts.js';
+export { effectiveState, isLive, runAlive, taskFacts, taskRuns, taskTotals, verifyCounts, type ShownState, type TaskFacts, type TaskTotals } from './task-facts.js';
 
 /**
  * Validates the spec, resolves both sides, seals the passwords it carries and stores the task.
@@ -193,7 +193,7 @@ function stoppedLine(incremental: boolean | undefined): string {
 }
 
 /** Refuses a start/resume the task's state or precheck does not allow. */
-function checkStartable(task: TaskRecord, resume: boolean): void {
+export function checkStartable(task: TaskRecord, resume: boolean): void {
   const state = effectiveState(task);
   if (isLive(state))
     throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is ${state} (process ${task.pid})`, { object: `task ${task.id}`, fix: 'pgferry task status shows its progress; pgferry task stop stops it' });
@@ -233,6 +233,8 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
     state: 'running', pid: process.pid, pidStart: processStart(process.pid), startedAt: new Date().toISOString(), finishedAt: null, stopRequested: false, error: null,
     // a cutover is asked of a running run: one a stopped run never made is not made by the next
     cutoverRequest: null,
+    // a fleet worker names itself to the run it starts (src/fleet/worker.ts); a run started by hand has none
+    worker: process.env.PGFERRY_WORKER || null,
   });
   const run = await store.startRun(task.id, opts.resume ? 'resume' : 'start');
   await store.addHistory(task.id, opts.resume ? 'resume' : 'start', opts.resume ? `run ${run} resumed: writes into the target again, continuing from the last checkpoint` : `run ${run} started`, { pid: process.pid, run });
@@ -326,7 +328,7 @@ export interface TaskSummary extends MigrationSummary {
 }
 
 /** The `pgferry` entry point, for starting runs in the background. */
-function cliPath(): string {
+export function cliPath(): string {
   return fileURLToPath(new URL('../../bin/pgferry.js', import.meta.url));
 }
 
@@ -342,10 +344,10 @@ export function taskLogPath(store: TaskStore, id: string): string {
  * from 196–199 MB to 120 MB, but its apply took 0.68 of the subscription's time instead of 0.85
  * (docs/benchmarks.md, twelfth session): not the default; PGFERRY_TASK_NODE_FLAGS can set it.
  */
-const TASK_NODE_FLAGS = ['--max-semi-space-size=2'];
+export const TASK_NODE_FLAGS = ['--max-semi-space-size=2'];
 
 /** The Node flags a task process starts with: PGFERRY_TASK_NODE_FLAGS (space-separated) replaces the defaults, e.g. to give a very large catalog more heap. */
-function taskNodeFlags(): string[] {
+export function taskNodeFlags(): string[] {
   const own = process.env.PGFERRY_TASK_NODE_FLAGS;
   return own === undefined ? TASK_NODE_FLAGS : own.split(/\s+/).filter(Boolean);
 }

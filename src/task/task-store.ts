@@ -52,6 +52,21 @@ export interface TaskRecord {
   cutoverRequest: CutoverRequest | null;
   /** Incremental: the latest stream report of the run (lag, positions, rates, WAL the slot holds); null before it streamed. */
   streamStatus: StreamStatus | null;
+  /** The fleet worker whose process runs (or last ran) the task; null for a run started on a machine by hand. */
+  worker: string | null;
+}
+
+/** A fleet worker (`pgferry worker`) as it reports itself every few seconds. */
+export interface WorkerRecord {
+  name: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+  concurrency: number;
+  /** The tasks its processes run now. */
+  tasks: string[];
+  /** Seconds since its last report, by the store's clock. */
+  heartbeatAge: number;
 }
 
 export interface UnitProgress {
@@ -190,6 +205,11 @@ export interface TaskStore {
   setting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
   delete(id: string): Promise<void>;
+  /** Records a worker's report (its heartbeat), creating its row on the first. */
+  beatWorker(w: Omit<WorkerRecord, 'heartbeatAge'>): Promise<void>;
+  /** Every worker that has reported and not signed off, most recent first. */
+  workers(): Promise<WorkerRecord[]>;
+  removeWorker(name: string): Promise<void>;
 }
 
 export type Row = Record<string, unknown>;
@@ -233,6 +253,19 @@ export function taskFromRow(r: Row): TaskRecord {
       : null,
     cutoverRequest: r.cutover_request ? (json(r.cutover_request) as CutoverRequest) : null,
     streamStatus: r.stream_status ? (json(r.stream_status) as StreamStatus) : null,
+    worker: (r.worker as string) ?? null,
+  };
+}
+
+export function workerFromRow(r: Row): WorkerRecord {
+  return {
+    name: r.name as string,
+    host: r.host as string,
+    pid: num(r.pid),
+    startedAt: time(r.started_at),
+    concurrency: num(r.concurrency),
+    tasks: json(r.tasks) as string[],
+    heartbeatAge: r.heartbeat_age !== undefined && r.heartbeat_age !== null ? Number(r.heartbeat_age) : Math.max(0, (Date.now() - Date.parse(time(r.seen_at))) / 1000),
   };
 }
 
@@ -277,7 +310,7 @@ export function verifyFromRow(r: Row): StoredVerify {
 export const RUN_FIELDS = {
   state: 'state', phase: 'phase', progress: 'progress', runId: 'run_id', pid: 'pid', pidStart: 'pid_start', startedAt: 'started_at', finishedAt: 'finished_at',
   stopRequested: 'stop_requested', jobs: 'jobs', maxRateMBps: 'max_rate', bytesTotal: 'bytes_total', bytesDone: 'bytes_done', rate: 'rate',
-  error: 'error', summary: 'summary', cutoverRequest: 'cutover_request', streamStatus: 'stream_status',
+  error: 'error', summary: 'summary', cutoverRequest: 'cutover_request', streamStatus: 'stream_status', worker: 'worker',
 } as const;
 /** Fields stored as JSON. */
 export const JSON_FIELDS = new Set<string>(['summary', 'cutoverRequest', 'streamStatus']);

@@ -193,6 +193,22 @@ export function storeContract(open: () => Promise<TaskStore>, close: (store: Tas
     assert.deepEqual(await store.samples('samples'), []);
   });
 
+  it('workers: a report creates or refreshes its row with a fresh heartbeat; a task names its worker; removeWorker signs off', async () => {
+    assert.deepEqual(await store.workers(), []);
+    const w = { name: 'w1', host: 'box-1', pid: 4242, startedAt: '2026-01-02T03:04:05.000Z', concurrency: 2, tasks: [] as string[] };
+    await store.beatWorker(w);
+    await store.beatWorker({ ...w, tasks: ['abcd-2222'] });
+    await store.beatWorker({ ...w, name: 'w2', host: 'box-2' });
+    const seen = await store.workers();
+    assert.deepEqual(seen.map(({ heartbeatAge: _, ...r }) => r).sort((a, b) => a.name.localeCompare(b.name)), [{ ...w, tasks: ['abcd-2222'] }, { ...w, name: 'w2', host: 'box-2' }]);
+    assert.ok(seen.every((r) => r.heartbeatAge >= 0 && r.heartbeatAge < 5), JSON.stringify(seen));
+    await store.update('abcd-2222', { worker: 'w1' });
+    assert.equal((await store.get('abcd-2222')).worker, 'w1');
+    await store.removeWorker('w1');
+    await store.removeWorker('w2');
+    assert.deepEqual(await store.workers(), []);
+  });
+
   it('delete removes the task with its secrets, history, units and runs', async () => {
     await store.delete('abcd-1111');
     await store.delete('abcd-2222');

@@ -45,7 +45,7 @@ describe('PostgreSQL task store: its schema and its errors', () => {
     const v = await execSql(db.adminUri, `SELECT version FROM ${STORE_SCHEMA}.store_version`);
     assert.deepEqual(v.rows, [{ version: STORE_VERSION }]);
     const tables = await execSql(db.adminUri, 'SELECT count(*)::int AS n FROM pg_catalog.pg_tables WHERE schemaname = $1', [STORE_SCHEMA]);
-    assert.equal(tables.rows[0].n, 9, 'eight tables and the version');
+    assert.equal(tables.rows[0].n, 10, 'nine tables and the version');
     await execSql(db.adminUri, `UPDATE ${STORE_SCHEMA}.store_version SET version = ${STORE_VERSION + 1}`);
     await assert.rejects(openStore(db.uri), (e: unknown) => isCode('PGFERRY_E_STORE')(e) && /newer than this pgferry knows/.test((e as Error).message));
   });

@@ -111,7 +111,8 @@ describe('one run per target and per task', () => {
         name: 'pid-reuse', spec: { source: {}, target: {}, options: {} } as never, specHash: 'x', jobs: 1, maxRateMBps: null, secrets: {},
       } as never);
       // this test's own pid stands for a process that took the dead run's pid (same boot, another start)
-      const boot = processStart(process.pid)!.split(':')[0];
+      const stamp = processStart(process.pid)!;
+      const boot = stamp.slice(0, stamp.lastIndexOf(':'));
       await store.update(t.id, { state: 'running', pid: process.pid, pidStart: `${boot}:12345` });
       assert.equal(effectiveState(await store.get(t.id)), 'interrupted');
       await store.update(t.id, { pidStart: processStart(process.pid) });

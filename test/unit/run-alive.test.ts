@@ -10,7 +10,7 @@ import { effectiveState, REMOTE_RUN_SILENCE_SECONDS, runAlive } from '../../src/
 import type { TaskRecord } from '../../src/task/task-store.js';
 
 const here = processStart(process.pid)!;
-const [boot] = here.split(':');
+const boot = here.slice(0, here.lastIndexOf(':'));
 const running = (pid: number, pidStart: string, heartbeatAge: number) => ({ state: 'running', phase: 'data', pid, pidStart, heartbeatAge }) as TaskRecord;
 
 describe('runAlive', () => {
@@ -21,7 +21,7 @@ describe('runAlive', () => {
   });
 
   it("a run another machine started: judged by its heartbeat, whatever this machine's pids are", () => {
-    const elsewhere = `00000000-0000-4000-8000-000000000000:${here.split(':')[1]}`;
+    const elsewhere = `00000000-0000-4000-8000-000000000000/other-host:${here.slice(here.lastIndexOf(':') + 1)}`;
     // pid 1 is alive here, and this test's own pid too: neither is the other machine's process
     for (const pid of [1, process.pid, 2 ** 22 + 7]) {
       assert.equal(runAlive(running(pid, elsewhere, 1.5)), true, `pid ${pid}, a fresh heartbeat`);

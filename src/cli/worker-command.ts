@@ -1,0 +1,52 @@
+/**
+ * `pgferry worker`: runs one machine's share of a fleet over a PostgreSQL task store until
+ * SIGTERM or SIGINT (docs/fleet.md); `pgferry workers`: the fleet's workers as the store knows
+ * them (name, host, runs, heartbeat age).
+ */
+import type { Command } from 'commander';
+import { ExitCode } from '../errors.js';
+import { parseJobsLike } from './flags.js';
+import { jsonLine } from './output.js';
+import { command, storeOption, withStore, type Common } from './task-action.js';
+
+type WorkerFlags = Common & { concurrency: number; name?: string };
+
+export function registerWorkerCommands(program: Command): void {
+  storeOption(program.command('worker'))
+    .description("run tasks from a fleet's queue on this machine (needs a postgresql:// store shared by the fleet); stops on SIGTERM, handing its runs back to the queue")
+    .option('--concurrency <n>', 'runs at once on this machine', parseJobsLike, 2)
+    .option('--name <name>', 'the name the fleet knows this worker by (default: host-pid)')
+    .action(
+      command<WorkerFlags>(program, (o) =>
+        withStore(o, async (store) => {
+          const { FleetWorker, defaultWorkerName } = await import('../fleet/worker.js');
+          const say = (line: string) => process.stdout.write(`${line}\n`);
+          const worker = await FleetWorker.start(store, { name: o.name ?? defaultWorkerName(), concurrency: o.concurrency, say });
+          await new Promise<void>((resolve) => {
+            process.once('SIGTERM', resolve);
+            process.once('SIGINT', resolve);
+          });
+          await worker.stop();
+          return ExitCode.ok;
+        }),
+      ),
+    );
+
+  storeOption(program.command('workers'))
+    .description('the workers of the fleet over this store: name, host, runs, heartbeat age')
+    .option('--json', 'JSON')
+    .action(
+      command<Common>(program, (o) =>
+        withStore(o, async (store) => {
+          const { WORKER_SILENCE_SECONDS } = await import('../fleet/dispatch.js');
+          const workers = (await store.workers()).map((w) => ({ ...w, live: w.heartbeatAge < WORKER_SILENCE_SECONDS }));
+          if (o.json) jsonLine({ event: 'workers', workers });
+          else if (!workers.length) process.stdout.write('no workers have reported to this store (start one: pgferry worker --store postgresql://...)\n');
+          else
+            for (const w of workers)
+              process.stdout.write(`${w.name}  ${w.host}  pid ${w.pid}  ${w.tasks.length}/${w.concurrency} run(s)  seen ${w.heartbeatAge.toFixed(1)} s ago${w.live ? '' : ' (silent: gone?)'}\n`);
+          return ExitCode.ok;
+        }),
+      ),
+    );
+}

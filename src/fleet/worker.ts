@@ -1,0 +1,183 @@
+/**
+ * `pgferry worker`: one machine's share of a fleet. It takes run jobs from the queue while it has
+ * room (`concurrency` runs at once), starts each as its own process (`pgferry task start|resume
+ * ID --foreground`, as a background run is, with PGFERRY_WORKER naming it), and finishes the job
+ * once that process has claimed the task; from then on the run's own heartbeat in the store is
+ * its lease. Every worker also looks after the others' runs: a fleet run that has gone silent
+ * (its process killed, its machine gone) is queued to resume, and a worker takes it over from
+ * its checkpoints. It reports itself to the store every 2 s (`pgferry workers`, the API).
+ * SIGTERM: it stops its runs at their next unit boundary and queues them to resume elsewhere.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type PgBoss from 'pg-boss';
+import { messageOf } from '../errors.js';
+import { redact } from '../logger.js';
+import { cliPath, effectiveState, isLive, runAlive, taskLogPath, taskNodeFlags } from '../task/task-service.js';
+import type { TaskStore } from '../task/task-store.js';
+import { RUN_QUEUE, openRunQueue, queueRun, sharedStore, type RunJob } from './run-queue.js';
+
+export interface WorkerOptions {
+  name: string;
+  concurrency: number;
+  keyFile?: string;
+  /** Where the worker says what it does (one line each). */
+  say: (line: string) => void;
+}
+
+const BEAT_MS = 2000;
+const FETCH_MS = 1000;
+const REAP_MS = 5000;
+/** How long a started process may take to claim its task before the start counts as failed. */
+const CLAIM_MS = 60_000;
+
+/** The default name: host and pid, unique on the fleet while the process lives. */
+export function defaultWorkerName(): string {
+  return `${os.hostname()}-${process.pid}`;
+}
+
+export class FleetWorker {
+  private readonly runs = new Map<string, ChildProcess>();
+  private starting = 0;
+  private stopping = false;
+  private readonly startedAt = new Date().toISOString();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private busy = { fetch: false, reap: false };
+
+  private constructor(private readonly store: TaskStore, private readonly boss: PgBoss, private readonly opts: WorkerOptions) {}
+
+  static async start(store: TaskStore, opts: WorkerOptions): Promise<FleetWorker> {
+    const boss = await openRunQueue(sharedStore(store, 'pgferry worker'), { supervise: true });
+    const w = new FleetWorker(store, boss, opts);
+    await w.beat();
+    w.every(BEAT_MS, () => w.beat());
+    w.every(FETCH_MS, () => w.fetch(), 'fetch');
+    w.every(REAP_MS, () => w.reap(), 'reap');
+    opts.say(`worker ${opts.name} on ${os.hostname()} (pid ${process.pid}) takes up to ${opts.concurrency} run(s) at once from the store ${store.location}`);
+    return w;
+  }
+
+  private every(ms: number, fn: () => Promise<void>, guard?: 'fetch' | 'reap'): void {
+    this.timers.push(setInterval(() => {
+      if (this.stopping || (guard && this.busy[guard])) return;
+      if (guard) this.busy[guard] = true;
+      fn().catch((err) => this.opts.say(`worker ${this.opts.name}: ${redact(messageOf(err))}`)).finally(() => {
+        if (guard) this.busy[guard] = false;
+      });
+    }, ms));
+  }
+
+  private beat(): Promise<void> {
+    return this.store.beatWorker({ name: this.opts.name, host: os.hostname(), pid: process.pid, startedAt: this.startedAt, concurrency: this.opts.concurrency, tasks: [...this.runs.keys()] });
+  }
+
+  /** Takes jobs while there is room. */
+  private async fetch(): Promise<void> {
+    while (!this.stopping && this.runs.size + this.starting < this.opts.concurrency) {
+      const [job] = await this.boss.fetch<RunJob>(RUN_QUEUE, { batchSize: 1 });
+      if (!job) return;
+      this.starting++;
+      void this.take(job).finally(() => this.starting--);
+    }
+  }
+
+  /** Starts the job's run in its own process and finishes the job once the run has its task. */
+  private async take(job: PgBoss.Job<RunJob>): Promise<void> {
+    const { taskId, resume } = job.data;
+    try {
+      const task = await this.store.get(taskId, { prefix: false }).catch(() => null);
+      if (!task || isLive(effectiveState(task))) {
+        // released meanwhile, or run by another worker already: nothing to do
+        await this.boss.complete(RUN_QUEUE, job.id, { skipped: task ? 'running already' : 'no such task' });
+        return;
+      }
+      const child = this.spawnRun(task.id, resume);
+      const outcome = await this.claimed(task.id, child);
+      if (outcome === 'claimed') {
+        this.runs.set(task.id, child);
+        child.once('exit', () => {
+          this.runs.delete(task.id);
+          void this.beat().catch(() => {});
+        });
+        await this.store.addHistory(task.id, 'worker', `run taken by worker ${this.opts.name} on ${os.hostname()} (pid ${child.pid})`, { worker: this.opts.name, host: os.hostname(), pid: child.pid });
+        await this.boss.complete(RUN_QUEUE, job.id, { worker: this.opts.name, pid: child.pid });
+        this.opts.say(`worker ${this.opts.name}: ${resume ? 'resumed' : 'started'} task ${task.name} (${task.id}) as pid ${child.pid}`);
+        return;
+      }
+      // the process refused the task (its precheck, its state) or could not start: the log says why
+      child.kill('SIGTERM');
+      await this.store.addHistory(task.id, 'worker', `worker ${this.opts.name} could not start the run (${outcome}); its log on ${os.hostname()}: ${taskLogPath(this.store, task.id)}`);
+      await this.boss.complete(RUN_QUEUE, job.id, { worker: this.opts.name, failed: outcome });
+    } catch (err) {
+      await this.boss.fail(RUN_QUEUE, job.id, { error: redact(messageOf(err)) }).catch(() => {});
+    }
+  }
+
+  private spawnRun(taskId: string, resume: boolean): ChildProcess {
+    const log = taskLogPath(this.store, taskId);
+    fs.mkdirSync(path.dirname(log), { recursive: true, mode: 0o700 });
+    const fd = fs.openSync(log, 'a', 0o600);
+    // the store by the environment, never argv (a PostgreSQL store's URI may hold its password)
+    const env = { ...process.env, PGFERRY_STORE: this.store.reopenWith, PGFERRY_WORKER: this.opts.name, ...(this.opts.keyFile ? { PGFERRY_KEY_FILE: this.opts.keyFile } : {}) };
+    const child = spawn(process.execPath, [...taskNodeFlags(), cliPath(), 'task', resume ? 'resume' : 'start', taskId, '--foreground', '--json'], { stdio: ['ignore', fd, fd], env });
+    fs.closeSync(fd);
+    return child;
+  }
+
+  /** Waits until `child` has claimed the task: 'claimed', or why not. */
+  private async claimed(taskId: string, child: ChildProcess): Promise<string> {
+    let exited: number | null = null;
+    child.once('exit', (code) => (exited = code ?? 1));
+    const t0 = Date.now();
+    while (Date.now() - t0 < CLAIM_MS) {
+      const t = await this.store.get(taskId, { prefix: false });
+      if (t.pid === child.pid && t.state === 'running') return 'claimed';
+      if (exited !== null) return `it exited with code ${exited}`;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return `it did not take the task within ${CLAIM_MS / 1000} s`;
+  }
+
+  /**
+   * Queues a resume for each fleet run that has gone silent. Several workers may see one at once:
+   * the queue keeps one job per task, and the task's claim lets one run through.
+   */
+  private async reap(): Promise<void> {
+    for (const t of await this.store.list()) {
+      if (!t.worker || (t.state !== 'running' && t.state !== 'stopping') || runAlive(t)) continue;
+      if (t.state === 'stopping') {
+        // it was asked to stop and is gone: stopped, as task stop would mark it
+        if (await this.store.updateIf(t.id, ['stopping'], { state: 'stopped', pid: null, pidStart: null })) {
+          await this.store.closeOpenRuns(t.id);
+          await this.store.addHistory(t.id, 'stopped', `marked stopped by worker ${this.opts.name}: the run on worker ${t.worker} was gone`);
+        }
+        continue;
+      }
+      if (await queueRun(this.boss, { taskId: t.id, resume: true, by: `worker ${this.opts.name}` }))
+        await this.store.addHistory(t.id, 'takeover', `the run on worker ${t.worker} is gone (silent for ${t.heartbeatAge.toFixed(0)} s): resume queued for the fleet by worker ${this.opts.name}`, { from: t.worker, silentSeconds: t.heartbeatAge });
+    }
+  }
+
+  /**
+   * Stops taking jobs, stops its runs at their next unit boundary, queues each to resume on the
+   * fleet, and signs off.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    const handed = [...this.runs.keys()];
+    const exits = [...this.runs.values()].map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : c.once('exit', () => r()))));
+    for (const c of this.runs.values()) c.kill('SIGTERM');
+    await Promise.all(exits);
+    for (const id of handed) {
+      const t = await this.store.get(id, { prefix: false }).catch(() => null);
+      if (t?.state === 'stopped' && (await queueRun(this.boss, { taskId: id, resume: true, by: `worker ${this.opts.name} (shutting down)` })))
+        await this.store.addHistory(id, 'queued', `worker ${this.opts.name} shut down: its run stopped at a unit boundary and is queued to resume on the fleet`);
+    }
+    await this.store.removeWorker(this.opts.name);
+    await this.boss.stop({ graceful: false, close: false });
+    this.opts.say(`worker ${this.opts.name} stopped${handed.length ? `; handed ${handed.length} run(s) back to the queue` : ''}`);
+  }
+}
