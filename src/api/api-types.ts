@@ -15,7 +15,7 @@ import type { CutoverSummary, MigrationEvent, StreamStatus } from '../run/events
 import type { CutoverRequest } from '../run/run-options.js';
 import type { ObjectFailure } from '../run/object-failures.js';
 import type { VerifyReport } from '../verify/run-verify.js';
-import type { HistoryEntry, RunRecord, StoredVerify, TaskRecord, TaskSample, UnitProgress } from '../task/task-store.js';
+import type { HistoryEntry, RunRecord, StoredVerify, TaskRecord, TaskSample, UnitProgress, WorkerRecord } from '../task/task-store.js';
 import type { TaskFacts } from '../task/task-facts.js';
 import type { TaskOutcome } from '../task/task-outcome.js';
 import type { TaskSummary } from '../task/task-service.js';
@@ -68,6 +68,14 @@ export interface TaskView
   streamStatus: StreamStatus | null;
   /** Incremental: the cutover asked for and not yet made; null while none is. */
   cutoverRequest: CutoverRequest | null;
+  /** Fleet mode: the worker whose process runs (or last ran) the task; null for a run started on a machine by hand. */
+  worker: string | null;
+}
+
+/** GET /api/workers: the fleet's workers; `live` while each reported within `silenceSeconds`. */
+export interface WorkersView {
+  workers: (WorkerRecord & { live: boolean })[];
+  silenceSeconds: number;
 }
 
 /** GET /api/tasks/:id/progress and each `progress` event: the task with its runs, copy units and history. */

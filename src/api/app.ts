@@ -19,6 +19,7 @@ import { registerConnectionRoutes } from './routes-connections.js';
 import { registerTaskRoutes } from './routes-tasks.js';
 import { registerTaskControlRoutes } from './routes-task-control.js';
 import { registerEventRoutes } from './routes-events.js';
+import { registerWorkerRoutes } from './routes-workers.js';
 
 export interface ApiOptions {
   store: TaskStore;
@@ -118,6 +119,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   registerTaskRoutes(app, deps);
   registerTaskControlRoutes(app, deps);
   registerEventRoutes(app, deps);
+  registerWorkerRoutes(app, deps);
 
   registerConsoleFiles(app, opts.consoleDir);
   return app;

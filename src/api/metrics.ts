@@ -9,6 +9,8 @@ import client from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { TaskStore } from '../task/task-store.js';
 import { effectiveState, taskTotals } from '../task/task-service.js';
+import type PgBoss from 'pg-boss';
+import { openRunQueue, RUN_QUEUE, sharedStore } from '../fleet/run-queue.js';
 
 /** The states a task can show: each is reported, 0 when no task is in it, so a dashboard's series never vanish. */
 const STATES = [
@@ -16,8 +18,11 @@ const STATES = [
   'completed', 'completed with errors', 'completed from several snapshots', 'completed with skipped objects',
 ];
 
-/** A registry of pgferry's metrics over `store` and the serving process's defaults; `refresh` reads the store into it. */
-export function metricsRegistry(store: TaskStore): { registry: client.Registry; refresh: () => Promise<void> } {
+/**
+ * A registry of pgferry's metrics over `store` and the serving process's defaults; `refresh` reads
+ * the store (and, over a PostgreSQL store, the fleet's queue) into it; `close` lets the queue go.
+ */
+export function metricsRegistry(store: TaskStore): { registry: client.Registry; refresh: () => Promise<void>; close: () => Promise<void> } {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'pgferry_serve_' });
   const labels = ['task_id', 'task_name'] as const;
@@ -32,9 +37,28 @@ export function metricsRegistry(store: TaskStore): { registry: client.Registry; 
   const retries = gauge('pgferry_task_retries', 'automatic resumes after transient failures, over the task\'s life');
   const lag = gauge('pgferry_task_apply_lag_seconds', 'an incremental task\'s lag behind the source, at its last stream report');
   const lagBytes = gauge('pgferry_task_apply_lag_bytes', 'WAL between the source\'s position and what the task has applied, at its last stream report');
+  const workerAge = gauge('pgferry_worker_heartbeat_age_seconds', "seconds since each fleet worker's last report", ['worker', 'host']);
+  const workerRuns = gauge('pgferry_worker_runs', 'runs each fleet worker has now', ['worker', 'host']);
+  const queued = gauge('pgferry_queue_waiting_jobs', "task runs waiting in the fleet's queue for a free worker", []);
+  // the queue is opened at the first scrape over a PostgreSQL store, and kept
+  let boss: Promise<PgBoss> | null = null;
 
   async function refresh(): Promise<void> {
-    for (const g of [tasks, progress, unitsTotal, unitsDone, rows, bytes, rate, retries, lag, lagBytes]) g.reset();
+    for (const g of [tasks, progress, unitsTotal, unitsDone, rows, bytes, rate, retries, lag, lagBytes, workerAge, workerRuns, queued]) g.reset();
+    for (const w of await store.workers()) {
+      workerAge.set({ worker: w.name, host: w.host }, w.heartbeatAge);
+      workerRuns.set({ worker: w.name, host: w.host }, w.tasks.length);
+    }
+    if (store.kind === 'postgresql') {
+      boss ??= openRunQueue(sharedStore(store, 'the fleet'), { supervise: false });
+      try {
+        queued.set(await (await boss).getQueueSize(RUN_QUEUE));
+      } catch (err) {
+        // opened again at the next scrape
+        boss = null;
+        throw err;
+      }
+    }
     const byState = new Map(STATES.map((s) => [s, 0]));
     const units = await store.unitCounts();
     const retried = await store.historyCounts('retry');
@@ -57,12 +81,16 @@ export function metricsRegistry(store: TaskStore): { registry: client.Registry; 
     }
     for (const [state, n] of byState) tasks.set({ state }, n);
   }
-  return { registry, refresh };
+  const close = async () => {
+    if (boss) await (await boss).stop({ graceful: false, close: false });
+  };
+  return { registry, refresh, close };
 }
 
 /** Registers GET /metrics: behind the API token like every route but the console's files and /healthz. */
 export function registerMetricsRoute(app: FastifyInstance, store: TaskStore): void {
-  const { registry, refresh } = metricsRegistry(store);
+  const { registry, refresh, close } = metricsRegistry(store);
+  app.addHook('onClose', close);
   // every gauge read from the store at once, then the text: one consistent set per scrape
   app.get('/metrics', async (_req, reply) => {
     await refresh();

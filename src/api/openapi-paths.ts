@@ -134,3 +134,13 @@ export const EVENT_PATHS = {
     }),
   },
 };
+
+/** The fleet's workers (routes-workers.ts). */
+export const WORKER_PATHS = {
+  '/api/workers': {
+    get: op("the fleet's workers over this store (empty for a SQLite store): name, host, runs, heartbeat age, live", {
+      '200': { description: '{ workers, silenceSeconds }', ...json({ type: 'object', properties: { workers: { type: 'array', items: ref('Worker') }, silenceSeconds: { type: 'number' } } }) },
+      '401': errors['401'],
+    }),
+  },
+};

@@ -2,7 +2,7 @@
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { ConnSpecSchema, TaskSpecSchema } from '../config/task-spec.js';
 import { COMPLETED_STATES } from '../task/task-outcome.js';
-import { CONNECTION_PATHS, EVENT_PATHS, ref, SERVICE_PATHS, TASK_CONTROL_PATHS, TASK_PATHS } from './openapi-paths.js';
+import { CONNECTION_PATHS, EVENT_PATHS, ref, SERVICE_PATHS, TASK_CONTROL_PATHS, TASK_PATHS, WORKER_PATHS } from './openapi-paths.js';
 
 /** An incremental task's latest stream report (src/run/events.ts StreamStatus). */
 const STREAM_STATUS = {
@@ -19,6 +19,22 @@ const STREAM_STATUS = {
     rowsPerSecond: { type: 'number' },
     slotHeldBytes: { type: 'integer', description: 'WAL the slot keeps on the source' },
     sequencesSyncedAt: { type: 'string' },
+  },
+};
+
+/** A fleet worker, as GET /api/workers lists it. */
+const WORKER = {
+  type: 'object',
+  description: 'a fleet worker (pgferry worker) as it last reported itself (docs/fleet.md)',
+  properties: {
+    name: { type: 'string' },
+    host: { type: 'string' },
+    pid: { type: 'integer' },
+    startedAt: { type: 'string' },
+    concurrency: { type: 'integer', description: 'runs it takes at once' },
+    tasks: { type: 'array', items: { type: 'string' }, description: 'the IDs of the tasks its processes run now' },
+    heartbeatAge: { type: 'number', description: "seconds since its last report, by the store's clock" },
+    live: { type: 'boolean', description: 'reported within silenceSeconds' },
   },
 };
 
@@ -75,10 +91,12 @@ export function openApiDocument(): object {
             },
             outcome: { ...ref('TaskOutcome'), nullable: true },
             totals: ref('TaskTotals'),
+            worker: { type: 'string', nullable: true, description: 'fleet mode: the worker whose process runs (or last ran) the task; null for a run started on a machine by hand' },
             summary: { type: 'object', nullable: true, description: "the last run's summary (failures, skipped, dataSnapshots; cutover for an incremental task that cut over) with rowsCopied, bytesCopied and totalSeconds of every run; lastRun: that run's own" },
           },
         },
         StreamStatus: STREAM_STATUS,
+        Worker: WORKER,
         TaskOutcome: {
           type: 'object',
           description: 'how a completed task ended (null until it has completed); the lists are in summary.failures and summary.skipped',
@@ -118,6 +136,6 @@ export function openApiDocument(): object {
       },
     },
     // in the order app.ts registers the groups
-    paths: { ...SERVICE_PATHS, ...CONNECTION_PATHS, ...TASK_PATHS, ...TASK_CONTROL_PATHS, ...EVENT_PATHS },
+    paths: { ...SERVICE_PATHS, ...CONNECTION_PATHS, ...TASK_PATHS, ...TASK_CONTROL_PATHS, ...EVENT_PATHS, ...WORKER_PATHS },
   };
 }

@@ -38,6 +38,7 @@ export async function taskView(store: TaskStore, t: TaskRecord): Promise<TaskVie
     incremental: Boolean(t.spec.incremental),
     streamStatus: t.streamStatus,
     cutoverRequest: t.cutoverRequest,
+    worker: t.worker,
   };
 }
 

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { connect, serverVersionNum } from '../pg/connect.js';
 import { checkVersions } from '../plan/target-context.js';
-import { doneUnits, endOrphanedSessions, unfinishedRun } from './unit-marks.js';
+import { doneUnits, endOrphanedSessions, fenceEarlierSessions, unfinishedRun } from './unit-marks.js';
 import { lockTarget } from './target-lock.js';
 import type { RunContext } from './run-context.js';
 
@@ -35,6 +35,11 @@ export async function connectPhase(ctx: RunContext): Promise<Connected> {
       }
     }
     const [leader, target, lock] = await Promise.all([ctx.open('source'), ctx.open('target'), ctx.open('target')]);
+    if (opts.resume && opts.fenceRun) {
+      const own = await Promise.all([target, lock].map(async (c) => (await c.query<{ pid: number }>('SELECT pg_catalog.pg_backend_pid() AS pid')).rows[0].pid));
+      const fenced = await fenceEarlierSessions(lock, ctx.runId, own);
+      if (fenced) log.log('warn', `ended ${fenced} session(s) an earlier process of this run still had on the target (its run lock among them)`);
+    }
     // one run per target database, held by a session that does nothing else until the run ends
     await lockTarget(lock, opts.target.database);
     const [sourceVersion, targetVersion] = await Promise.all([serverVersionNum(leader), serverVersionNum(target)]);

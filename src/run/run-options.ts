@@ -44,6 +44,13 @@ export interface MigrateOptions {
    * and copy units it finished are not done again. Without one, a new run starts.
    */
   resume?: boolean;
+  /**
+   * The caller holds the run alone (a task it claimed in its store): a resume first ends every
+   * session an earlier process of this run still has on the target, idle ones included (the run
+   * lock's, which would otherwise hold the target until keepalives end it, and a "zombie"
+   * process's, whose late commit then fails instead of landing under the new run).
+   */
+  fenceRun?: boolean;
   onEvent?: EventSink;
   logger?: Logger;
   /** A running task's controls (pgferry task stop / set): read at unit and step boundaries. */
@@ -81,10 +88,15 @@ export interface RunControl {
   limiter: RateLimiter;
   /** Incremental: a cutover asked for (read about once a second while streaming); null while none is. */
   cutoverRequested?(): CutoverRequest | null;
+  /**
+   * Whether this process still holds the run (a task another process may take over, fleet mode):
+   * asked before each automatic retry, which would otherwise end the new holder's sessions.
+   */
+  stillOwner?(): Promise<boolean>;
 }
 
 /** What only a run adds to a spec: how it is started and watched. */
-export type RunExtras = Pick<MigrateOptions, 'runId' | 'resume' | 'onEvent' | 'logger' | 'control' | 'onPlan' | 'minSliceBytes'> & {
+export type RunExtras = Pick<MigrateOptions, 'runId' | 'resume' | 'fenceRun' | 'onEvent' | 'logger' | 'control' | 'onPlan' | 'minSliceBytes'> & {
   /** --data-only (the CLI's migrate): load into tables that exist; not a task type. */
   dataOnly?: boolean;
   /** The jobs to start with when not the spec's (a task's live count). */

@@ -44,6 +44,11 @@ export async function runWithRetries(opts: MigrateOptions, retry: RetryOptions =
     } catch (err) {
       const verdict = classifyError(err, { connectedOnce });
       if (attempt >= retries || !verdict.transient) throw err;
+      if (opts.control?.stillOwner && !(await opts.control.stillOwner().catch(() => true)))
+        throw new PgferryError('PGFERRY_E_TASK_STATE', `the run lost its task to another process (a takeover) and does not retry: ${messageOf(err)}`, {
+          fix: 'nothing to do: the process that took the task over continues the run (pgferry task status shows it)',
+          cause: err,
+        });
       const delayMs = Math.min(cap, base * 2 ** attempt);
       const message = err instanceof PgferryError ? err.toLine() : messageOf(err);
       opts.logger?.log('warn', `attempt ${attempt + 1} failed (${message}), a transient failure (${verdict.reason}); resuming in ${(delayMs / 1000).toFixed(0)}s (${retries - attempt} attempts left)`);

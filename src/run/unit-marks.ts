@@ -110,6 +110,23 @@ export async function endOrphanedSessions(target: pg.Client, runId: string, wait
 }
 
 /**
+ * Ends every session of run `runId` on the target but this process's own (`keep`), idle ones
+ * included: for a resume whose caller holds the run alone (a task claimed in its store), so an
+ * earlier process of the run, dead or still going, holds no lock and commits nothing more here.
+ * Same filter as endOrphanedSessions: this database, this role, the run's own tag. Returns how
+ * many there were.
+ */
+export async function fenceEarlierSessions(target: pg.Client, runId: string, keep: number[]): Promise<number> {
+  const r = await target.query<{ pid: number; ended: boolean }>(
+    `SELECT pid, pg_catalog.pg_terminate_backend(pid) AS ended FROM pg_catalog.pg_stat_activity
+      WHERE datname = pg_catalog.current_database() AND usename = session_user AND pid <> ALL ($2::int[])
+        AND pg_catalog.right(application_name, pg_catalog.length($1)) = $1`,
+    [runTagSuffix(runId), keep],
+  );
+  return r.rows.length;
+}
+
+/**
  * Removes the bookkeeping once the run is complete: its unit marks and its stream's applied
  * position (an incremental run's stream is over once it has cut over or been released). The
  * schema goes when nothing of any run is left in it: another task streaming into the same

@@ -13,7 +13,7 @@ import type { PrecheckReport } from '../precheck/run-precheck.js';
 import type { VerifyReport } from '../verify/run-verify.js';
 import {
   SAMPLES_KEPT, createdLine, historyFromRow, now, pickTask, runFromRow, sampleFromRow, taskFromRow, taskNotFound, unitFromRow, updateColumns, verifyFromRow, workerFromRow,
-  type HistoryEntry, type NewTask, type Row, type RunRecord, type RunUpdate, type StoredVerify, type TaskRecord, type TaskSample, type TaskState, type TaskStore, type UnitProgress, type WorkerRecord,
+  type HistoryEntry, type NewTask, type Row, type RunRecord, type RunUpdate, type StoredVerify, type TaskRecord, type TaskSample, type TaskState, type TaskStore, type UnitProgress, type WorkerRecord, type RunOwner,
 } from './task-store.js';
 
 /** The store's schema in its database. */
@@ -193,12 +193,18 @@ export class PostgresTaskStore implements TaskStore {
     // updated_at by the store's clock: it is the run's heartbeat, which other machines read as an age
     const params: unknown[] = [...cols.map(([, v]) => v), id, ...extraParams];
     const sets = cols.map(([c], i) => `${c} = $${i + 1}`).join(', ');
-    return [`UPDATE §tasks SET ${sets}, updated_at = clock_timestamp() WHERE id = $${cols.length + 1}${extra.replaceAll('$X', `$${cols.length + 2}`)} RETURNING id`, params];
+    return [`UPDATE §tasks SET ${sets}, updated_at = clock_timestamp() WHERE id = $${cols.length + 1}${extra.replaceAll('$X', `$${cols.length + 2}`).replaceAll('$Y', `$${cols.length + 3}`)} RETURNING id`, params];
   }
 
   async update(id: string, u: RunUpdate): Promise<void> {
     const s = this.setSql(id, u);
     if (s) await this.q(...s);
+  }
+
+  async updateOwned(id: string, owner: RunOwner, u: RunUpdate): Promise<boolean> {
+    const s = this.setSql(id, u, ' AND pid = $X AND pid_start IS NOT DISTINCT FROM $Y', [owner.pid, owner.pidStart]);
+    if (!s) return (await this.q('SELECT 1 FROM §tasks WHERE id = $1 AND pid = $2 AND pid_start IS NOT DISTINCT FROM $3', [id, owner.pid, owner.pidStart])).length === 1;
+    return (await this.q(...s)).length === 1;
   }
 
   async updateIf(id: string, states: TaskState[], u: RunUpdate): Promise<boolean> {

@@ -12,7 +12,7 @@ import type { PrecheckReport } from '../precheck/run-precheck.js';
 import type { VerifyReport } from '../verify/run-verify.js';
 import {
   SAMPLES_KEPT, createdLine, historyFromRow, now, pickTask, runFromRow, sampleFromRow, taskFromRow, taskNotFound, unitFromRow, updateColumns, verifyFromRow, workerFromRow,
-  type HistoryEntry, type NewTask, type Row, type RunRecord, type RunUpdate, type StoredVerify, type TaskRecord, type TaskSample, type TaskState, type TaskStore, type UnitProgress, type WorkerRecord,
+  type HistoryEntry, type NewTask, type Row, type RunRecord, type RunUpdate, type StoredVerify, type TaskRecord, type TaskSample, type TaskState, type TaskStore, type UnitProgress, type WorkerRecord, type RunOwner,
 } from './task-store.js';
 
 const SCHEMA = `
@@ -148,6 +148,15 @@ export class SqliteTaskStore implements TaskStore {
     const cols = updateColumns(u);
     if (!cols.length) return;
     this.db.prepare(`UPDATE tasks SET ${cols.map(([c]) => `${c} = ?`).join(', ')}, updated_at = ? WHERE id = ?`).run(...cols.map(([, v]) => bindable(v)), now(), id);
+  }
+
+  async updateOwned(id: string, owner: RunOwner, u: RunUpdate): Promise<boolean> {
+    return this.write(() => {
+      const row = this.db.prepare('SELECT pid, pid_start FROM tasks WHERE id = ?').get(id) as Row | undefined;
+      if (!row || row.pid !== owner.pid || (row.pid_start ?? null) !== owner.pidStart) return false;
+      this.set(id, u);
+      return true;
+    });
   }
 
   async updateIf(id: string, states: TaskState[], u: RunUpdate): Promise<boolean> {

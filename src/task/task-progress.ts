@@ -8,7 +8,7 @@
  * the run.
  */
 import type { MigrationEvent, MigrationSummary, Phase, StreamStatus } from '../run/events.js';
-import type { TaskStore, UnitProgress } from './task-store.js';
+import type { RunOwner, TaskStore, UnitProgress } from './task-store.js';
 import { redact } from '../logger.js';
 
 /** Where each phase starts and ends on the 0..1 progress scale. */
@@ -79,11 +79,20 @@ export class TaskProgress {
   private writes: Promise<void> = Promise.resolve();
 
   /** `run`: the number of this run's record in task_runs (store.startRun). */
-  private constructor(private readonly store: TaskStore, private readonly taskId: string, private readonly run: number, private readonly onWriteError: (err: unknown) => void) {}
+  private constructor(
+    private readonly store: TaskStore,
+    private readonly taskId: string,
+    private readonly run: number,
+    private readonly owner: RunOwner,
+    private readonly onWriteError: (err: unknown) => void,
+  ) {}
 
-  /** Reads what earlier runs recorded of the task's units, then tracks this run. */
-  static async open(store: TaskStore, taskId: string, run: number, onWriteError: (err: unknown) => void = () => {}): Promise<TaskProgress> {
-    const p = new TaskProgress(store, taskId, run, onWriteError);
+  /**
+   * Reads what earlier runs recorded of the task's units, then tracks this run. `owner`: this
+   * process as its claim recorded it; the task's record is written only while it still is.
+   */
+  static async open(store: TaskStore, taskId: string, run: number, owner: RunOwner, onWriteError: (err: unknown) => void = () => {}): Promise<TaskProgress> {
+    const p = new TaskProgress(store, taskId, run, owner, onWriteError);
     p.known = new Map((await store.units(taskId)).map((u) => [u.unit, u]));
     return p;
   }
@@ -163,7 +172,7 @@ export class TaskProgress {
         break;
       case 'run':
         this.attemptBytes = 0;
-        this.write((st) => st.update(this.taskId, { runId: e.runId }));
+        this.write((st) => st.updateOwned(this.taskId, this.owner, { runId: e.runId }));
         this.write((st) => st.addHistory(this.taskId, 'run', e.resumed ? `resuming run ${e.runId}` : `run ${e.runId}`));
         break;
       case 'plan':
@@ -245,7 +254,7 @@ export class TaskProgress {
       phase: this.phase, progress: this.progress(), bytesTotal: this.bytesTotal, bytesDone: this.bytesDone, rate,
       ...(this.streamDirty ? { streamStatus: this.stream } : {}),
     };
-    this.write((st) => st.update(this.taskId, fields));
+    this.write((st) => st.updateOwned(this.taskId, this.owner, fields));
     this.streamDirty = false;
     const own = this.numbers();
     this.write((st) => st.updateRun(this.taskId, this.run, own));

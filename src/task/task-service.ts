@@ -28,7 +28,7 @@ import { TaskProgress, type RunNumbers } from './task-progress.js';
 import { describeOutcome, outcomeOf } from './task-outcome.js';
 import { effectiveState, isLive, runAlive, taskTotals, verifyCounts } from './task-facts.js';
 import { connInfoFor, generatedName, normalizeConn, parseTaskSpec, specHash, type StoredConn, type StoredSpec } from '../config/task-spec.js';
-import type { StoredVerify, TaskRecord, TaskStore } from './task-store.js';
+import type { RunOwner, StoredVerify, TaskRecord, TaskStore } from './task-store.js';
 import type { ConnInfo } from '../config/conninfo.js';
 import { runVerify } from '../verify/run-verify.js';
 
@@ -242,6 +242,7 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
   // the task's controls, read from the store once a second
   const limiter = new RateLimiter((task.maxRateMBps ?? 0) * 1024 * 1024);
   let control: { stop: boolean; jobs: number; cutover: CutoverRequest | null } = { stop: false, jobs: task.jobs, cutover: null };
+  const owns = (t: TaskRecord) => t.pid === process.pid && t.pidStart === task.pidStart;
   let polling = false;
   const poll = setInterval(async () => {
     if (polling) return;
@@ -250,7 +251,8 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
       const t = await store.get(task.id);
       // null: no limit (0 to the limiter), so `task set --max-rate off` lifts it at once
       limiter.setRate((t.maxRateMBps ?? 0) * 1024 * 1024);
-      control = { stop: t.stopRequested, jobs: t.jobs, cutover: t.cutoverRequest };
+      // a process that lost its task (taken over while it was frozen or cut off) stops at once
+      control = { stop: t.stopRequested || !owns(t), jobs: t.jobs, cutover: t.cutoverRequest };
     } catch {
       // a busy store is read again in a second
     } finally {
@@ -258,7 +260,8 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
     }
   }, 1000);
   poll.unref();
-  const progress = await TaskProgress.open(store, task.id, run, (err) =>
+  const owner = { pid: process.pid, pidStart: task.pidStart };
+  const progress = await TaskProgress.open(store, task.id, run, owner, (err) =>
     (opts.logger ?? silentLogger).log('warn', `the task store missed a progress write: ${redact(messageOf(err))}`));
   progress.start();
   const spec = task.spec;
@@ -266,8 +269,10 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
     jobs: task.jobs,
     runId: opts.resume && task.runId ? task.runId : undefined,
     resume: opts.resume,
+    // the claim above made this process the task's only run: an earlier one's sessions go
+    fenceRun: true,
     logger: opts.logger ?? silentLogger,
-    control: { stopRequested: () => control.stop, jobs: () => control.jobs, limiter, cutoverRequested: () => control.cutover },
+    control: { stopRequested: () => control.stop, jobs: () => control.jobs, limiter, cutoverRequested: () => control.cutover, stillOwner: async () => owns(await store.get(task.id)) },
     onPlan: (plan) => progress.onPlan(spec.migration === 'schema' ? [] : plan.units.map((u) => ({ id: u.id, bytes: u.bytes, estimatedRows: u.estimatedRows }))),
     onEvent: (e) => {
       progress.onEvent(e);
@@ -278,13 +283,13 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
     const summary = await runWithRetries(migrate, { retries: spec.options.retries });
     // after a cutover the application may write to the target already: the full verify runs
     // outside the downtime, and the task completes once it has its report
-    if (summary.cutover && control.cutover?.verify !== false) await verifyAfterCutover(store, task.id, opts);
+    if (summary.cutover && control.cutover?.verify !== false) await verifyAfterCutover(store, task.id, owner, opts);
     const own = await progress.finish(summary);
     await store.updateRun(task.id, run, { ...own, state: 'completed' });
     // the task's summary covers every run: the last run's lists and snapshots, all runs' totals
     const totals = taskTotals(task, await store.runs(task.id));
     const whole: TaskSummary = { ...summary, rowsCopied: totals.rows, bytesCopied: totals.bytes, totalSeconds: totals.seconds, runs: totals.runs, lastRun: { run, rowsCopied: own.rows, bytesCopied: own.bytes, totalSeconds: own.seconds } };
-    await store.update(task.id, { state: 'completed', phase: null, progress: 1, finishedAt: new Date().toISOString(), pid: null, pidStart: null, summary: whole, cutoverRequest: null });
+    await store.updateOwned(task.id, owner, { state: 'completed', phase: null, progress: 1, finishedAt: new Date().toISOString(), pid: null, pidStart: null, summary: whole, cutoverRequest: null });
     const outcome = outcomeOf(whole);
     await store.addHistory(
       task.id,
@@ -300,7 +305,7 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
     const stopped = err instanceof PgferryError && err.code === 'PGFERRY_E_STOPPED';
     const line = redact(err instanceof PgferryError ? err.toLine() : messageOf(err));
     await store.updateRun(task.id, run, { ...own, state: stopped ? 'stopped' : 'failed' });
-    await store.update(task.id, { state: stopped ? 'stopped' : 'failed', finishedAt: new Date().toISOString(), pid: null, pidStart: null, error: stopped ? null : line, cutoverRequest: null });
+    await store.updateOwned(task.id, owner, { state: stopped ? 'stopped' : 'failed', finishedAt: new Date().toISOString(), pid: null, pidStart: null, error: stopped ? null : line, cutoverRequest: null });
     await store.addHistory(task.id, stopped ? 'stopped' : 'failed', `run ${run} ${stopped ? stoppedLine(spec.incremental) : `failed: ${line}`}; ${runLine(own)}`, { run, own });
     throw err;
   } finally {
@@ -309,8 +314,8 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
 }
 
 /** Verifies a task that has just cut over; a failure to verify is noted, never fatal to the task. */
-async function verifyAfterCutover(store: TaskStore, id: string, opts: RunTaskOptions): Promise<void> {
-  await store.update(id, { phase: 'verify' });
+async function verifyAfterCutover(store: TaskStore, id: string, owner: RunOwner, opts: RunTaskOptions): Promise<void> {
+  await store.updateOwned(id, owner, { phase: 'verify' });
   opts.onEvent?.({ type: 'phase-start', phase: 'verify' });
   const t0 = Date.now();
   try {

@@ -56,6 +56,12 @@ export interface TaskRecord {
   worker: string | null;
 }
 
+/** The process that runs a task, as its claim recorded it. */
+export interface RunOwner {
+  pid: number;
+  pidStart: string | null;
+}
+
 /** A fleet worker (`pgferry worker`) as it reports itself every few seconds. */
 export interface WorkerRecord {
   name: string;
@@ -157,6 +163,12 @@ export interface TaskStore {
   get(idOrPrefix: string, opts?: { prefix?: boolean }): Promise<TaskRecord>;
   list(): Promise<TaskRecord[]>;
   update(id: string, u: RunUpdate): Promise<void>;
+  /**
+   * Sets the fields only while the process `owner` is still the task's run (its pid and start
+   * stamp): what a run writes about itself, so a process that lost its task to a takeover (a
+   * "zombie" that was frozen or cut off) changes nothing. Returns whether it was.
+   */
+  updateOwned(id: string, owner: RunOwner, u: RunUpdate): Promise<boolean>;
   /** Sets the fields only while the task is in one of `states`; returns whether it was. */
   updateIf(id: string, states: TaskState[], u: RunUpdate): Promise<boolean>;
   /**

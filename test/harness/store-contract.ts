@@ -108,6 +108,22 @@ export function storeContract(open: () => Promise<TaskStore>, close: (store: Tas
     await assert.rejects(store.claim('nope', refuse, {}), isCode('PGFERRY_E_TASK_NOT_FOUND'));
   });
 
+  it("updateOwned writes only while the process is still the task's run (a process that lost it changes nothing)", async () => {
+    await newTask('owned-1');
+    await store.update('owned-1', { state: 'running', pid: 100, pidStart: 'm1:5' });
+    assert.equal(await store.updateOwned('owned-1', { pid: 100, pidStart: 'm1:5' }, { phase: 'data' }), true);
+    // taken over: another machine's process, which may even have the same pid
+    await store.update('owned-1', { pid: 100, pidStart: 'm2:7' });
+    assert.equal(await store.updateOwned('owned-1', { pid: 100, pidStart: 'm1:5' }, { state: 'failed', error: 'late' }), false);
+    assert.equal(await store.updateOwned('owned-1', { pid: 101, pidStart: 'm2:7' }, { state: 'failed' }), false);
+    const t = await store.get('owned-1');
+    assert.deepEqual([t.state, t.phase, t.error, t.pidStart], ['running', 'data', null, 'm2:7']);
+    await store.update('owned-1', { pidStart: null });
+    assert.equal(await store.updateOwned('owned-1', { pid: 100, pidStart: null }, { phase: 'analyze' }), true, 'no start stamp (not Linux): the pid alone');
+    assert.equal(await store.updateOwned('no-such-task', { pid: 100, pidStart: null }, { phase: 'x' }), false);
+    await store.delete('owned-1');
+  });
+
   it('of claims made at once, exactly one takes the task', async () => {
     await newTask('race-1');
     const take = (by: string) => store.claim('race-1', (t) => {

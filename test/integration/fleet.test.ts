@@ -5,7 +5,9 @@
  * workers: every target equals its source. Then a worker's "machine" is killed (SIGKILL of its
  * process group, its runs with it) in the middle of a run: another worker takes the task over
  * from its checkpoints, the target equals the source (no table doubled), and the time to take
- * over is measured and reported.
+ * over is measured and reported. And a worker frozen (SIGSTOP: a machine cut off, its sessions
+ * still open and its run lock held): the new run ends the frozen run's sessions before it takes
+ * the lock, and when the frozen one wakes it changes nothing.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,6 +22,7 @@ import type { TaskRecord, TaskStore } from '../../src/task/task-store.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
 import { BIN } from '../harness/cli.js';
 import { tableDigests } from '../harness/data-oracle.js';
+import { startApi } from '../harness/api-server.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-fleet-'));
 const keyFile = path.join(dir, 'secret.key');
@@ -94,18 +97,36 @@ describe('fleet mode', () => {
     assert.ok([...byWorker.keys()].every((w) => ['w1', 'w2', 'w3'].includes(w)), JSON.stringify([...byWorker]));
     assert.ok(byWorker.size >= 2, `runs spread over the workers: ${JSON.stringify([...byWorker])}`);
     for (const [i, p] of pairs.entries()) assert.deepEqual(await tableDigests(p.target), await tableDigests(p.source), `task fleet-${i}`);
+    // the API shows the workers, each task's worker, and the fleet's metrics
+    const api = await startApi({ store });
+    try {
+      const seen = (await api.call('GET', '/api/workers')).json as { workers: { name: string; live: boolean; concurrency: number }[] };
+      assert.deepEqual(seen.workers.map((w) => [w.name, w.live, w.concurrency]).sort(), [['w1', true, 2], ['w2', true, 2], ['w3', true, 2]]);
+      const listed = (await api.call('GET', '/api/tasks')).json.tasks as { name: string; worker: string }[];
+      assert.ok(listed.filter((t) => t.name.startsWith('fleet-')).every((t) => ['w1', 'w2', 'w3'].includes(t.worker)), JSON.stringify(listed));
+      const metrics = (await api.call('GET', '/metrics')).text;
+      for (const w of ['w1', 'w2', 'w3']) assert.match(metrics, new RegExp(`pgferry_worker_heartbeat_age_seconds\\{worker="${w}",host="[^"]+"\\} \\d`));
+      assert.match(metrics, /pgferry_queue_waiting_jobs 0/);
+      assert.match(metrics, /pgferry_tasks\{state="completed"\} 20/);
+    } finally {
+      await api.close();
+    }
     console.log(`# fleet: 20 tasks completed in ${seconds.toFixed(1)} s over ${JSON.stringify(Object.fromEntries(byWorker))}`);
   });
 
-  it("a worker's machine killed in the middle of a run: another worker takes the task over and the target equals the source", async () => {
-    const src = await freshDatabase(await server('15', 'src'), 'fleet_big');
+  /**
+   * Starts a rate-limited task, and once a table is in, does `blow` to the worker that runs it.
+   * Returns the task, the victim and how long until another worker's run held the task.
+   */
+  async function takeover(label: string, blow: (victim: Worker) => void): Promise<{ id: string; victim: Worker; seconds: number; src: string; dst: string }> {
+    const src = await freshDatabase(await server('15', 'src'), label);
     await execSql(src.uri, Array.from({ length: 8 }, (_, i) => `CREATE TABLE t${i} (id int PRIMARY KEY, pad text);
       INSERT INTO t${i} SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 8000) g;`).join('\n'));
-    const dst = await freshDatabase(await server('15', 'dst'), 'fleet_big');
-    const id = (await createTask(store, { name: 'fleet-big', source: src.uri, target: dst.uri, options: { jobs: 1, maxRateMBps: 1 } }, keyFile)).id;
+    const dst = await freshDatabase(await server('15', 'dst'), label);
+    const id = (await createTask(store, { name: label, source: src.uri, target: dst.uri, options: { jobs: 1, maxRateMBps: 1 } }, keyFile)).id;
     await precheckTask(store, id, keyFile);
     assert.equal((await startTask(store, id, { resume: false, keyFile })).queued, true);
-    // running, with a table done: killed in the middle of the copy
+    // running, with a table done: hit in the middle of the copy
     let first: TaskRecord;
     for (;;) {
       first = await store.get(id);
@@ -114,24 +135,44 @@ describe('fleet mode', () => {
       await sleep(200);
     }
     const victim = workers.find((w) => w.name === first.worker)!;
-    process.kill(-victim.proc.pid!, 'SIGKILL');
-    const killedAt = Date.now();
-    let takenBy: TaskRecord;
+    blow(victim);
+    const hitAt = Date.now();
     for (;;) {
-      takenBy = await store.get(id);
-      if (takenBy.worker && takenBy.worker !== victim.name && takenBy.state === 'running') break;
-      if (Date.now() - killedAt > 120_000) assert.fail(`not taken over in 120 s: ${takenBy.state}, worker ${takenBy.worker}`);
+      const t = await store.get(id);
+      if (t.worker && t.worker !== victim.name && t.state === 'running') break;
+      if (Date.now() - hitAt > 120_000) assert.fail(`not taken over in 120 s: ${t.state}, worker ${t.worker}`);
       await sleep(200);
     }
-    const takeover = (Date.now() - killedAt) / 1000;
-    const [done] = await allCompleted(store, [id], 180_000);
-    assert.notEqual(done.worker, victim.name);
-    assert.deepEqual(await tableDigests(dst.uri), await tableDigests(src.uri));
-    const history = await store.history(id);
-    assert.ok(history.some((h) => h.kind === 'takeover' && h.message.includes(`the run on worker ${victim.name} is gone`)), history.map((h) => h.message).join('\n'));
-    const runs = await store.runs(id);
-    assert.deepEqual(runs.map((r) => [r.kind, r.state]), [['start', 'interrupted'], ['resume', 'completed']]);
-    assert.ok(takeover <= 60, `taken over in ${takeover.toFixed(1)} s`);
-    console.log(`# fleet: the run of killed worker ${victim.name} was taken over by ${takenBy.worker} ${takeover.toFixed(1)} s after the kill`);
+    return { id, victim, seconds: (Date.now() - hitAt) / 1000, src: src.uri, dst: dst.uri };
+  }
+
+  it("a worker's machine killed in the middle of a run: another worker takes the task over and the target equals the source", async () => {
+    // SIGKILL of the worker's process group: the worker and its runs die at once, their sessions closed by the kernel
+    const r = await takeover('fleet_killed', (v) => process.kill(-v.proc.pid!, 'SIGKILL'));
+    const [done] = await allCompleted(store, [r.id], 180_000);
+    assert.notEqual(done.worker, r.victim.name);
+    assert.deepEqual(await tableDigests(r.dst), await tableDigests(r.src));
+    const history = await store.history(r.id);
+    assert.ok(history.some((h) => h.kind === 'takeover' && h.message.includes(`the run on worker ${r.victim.name} is gone`)), history.map((h) => h.message).join('\n'));
+    assert.deepEqual((await store.runs(r.id)).map((x) => [x.kind, x.state]), [['start', 'interrupted'], ['resume', 'completed']]);
+    assert.ok(r.seconds <= 60, `taken over in ${r.seconds.toFixed(1)} s`);
+    console.log(`# fleet: the run of killed worker ${r.victim.name} was taken over by ${done.worker} ${r.seconds.toFixed(1)} s after the kill`);
+  });
+
+  it('a worker frozen in the middle of a run (a machine cut off): taken over, its sessions fenced; woken, the zombie changes nothing', async () => {
+    // SIGSTOP: the worker and its run stay, with their sessions open and the run lock held, but say nothing
+    const r = await takeover('fleet_frozen', (v) => process.kill(-v.proc.pid!, 'SIGSTOP'));
+    const [done] = await allCompleted(store, [r.id], 180_000);
+    const log = fs.readFileSync(path.join(dir, `logs-${done.worker}`, `${r.id}.log`), 'utf8');
+    assert.match(log, /ended \d+ session\(s\) an earlier process of this run still had on the target/, 'the new run fenced the frozen one');
+    // the zombie wakes: its sessions are gone and the task is not its own any more
+    process.kill(-r.victim.proc.pid!, 'SIGCONT');
+    await sleep(5000);
+    const after = await store.get(r.id);
+    assert.deepEqual([after.state, after.worker, after.error], ['completed', done.worker, null]);
+    assert.deepEqual(await tableDigests(r.dst), await tableDigests(r.src));
+    process.kill(-r.victim.proc.pid!, 'SIGKILL');
+    assert.ok(r.seconds <= 60, `taken over in ${r.seconds.toFixed(1)} s`);
+    console.log(`# fleet: the run of frozen worker ${r.victim.name} was taken over by ${done.worker} ${r.seconds.toFixed(1)} s after it froze`);
   });
 });
