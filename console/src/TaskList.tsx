@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { ApiFailure, api, formatDuration, formatSeconds, outcomeWords, stateClass, type TaskListView, type TaskView } from './api';
 
 const STATES = [
-  'all', 'created', 'running', 'streaming', 'stopping', 'stopped', 'interrupted', 'failed',
+  'all', 'created', 'queued', 'running', 'streaming', 'stopping', 'stopped', 'interrupted', 'failed',
   'completed', 'completed with errors', 'completed from several snapshots', 'completed with skipped objects',
 ];
 

@@ -93,11 +93,12 @@ export interface ConnFields {
 }
 
 /**
- * Whether a shown state has a live process behind it: running, streaming (an incremental task
- * keeping the target in step) or stopping. The console polls, follows events and offers Stop then.
+ * Whether a task is under way: a live process runs it (running, streaming: an incremental task
+ * keeping the target in step, stopping), or a run waits in the fleet's queue (queued). The console
+ * polls, follows events and offers Stop then.
  */
 export function isLiveState(state: string): boolean {
-  return state === 'running' || state === 'streaming' || state === 'stopping';
+  return state === 'running' || state === 'streaming' || state === 'stopping' || state === 'queued';
 }
 
 /** The CSS class of a shown state: `state-completed-with-errors` for `completed with errors`. */

@@ -14,7 +14,7 @@ import { openRunQueue, RUN_QUEUE, sharedStore } from '../fleet/run-queue.js';
 
 /** The states a task can show: each is reported, 0 when no task is in it, so a dashboard's series never vanish. */
 const STATES = [
-  'created', 'running', 'streaming', 'stopping', 'stopped', 'failed', 'interrupted',
+  'created', 'queued', 'running', 'streaming', 'stopping', 'stopped', 'failed', 'interrupted',
   'completed', 'completed with errors', 'completed from several snapshots', 'completed with skipped objects',
 ];
 

@@ -78,7 +78,7 @@ export function openApiDocument(): object {
             name: { type: 'string' },
             state: {
               type: 'string',
-              enum: ['created', 'running', 'streaming', 'stopping', 'stopped', 'interrupted', 'failed', ...COMPLETED_STATES],
+              enum: ['created', 'queued', 'running', 'streaming', 'stopping', 'stopped', 'interrupted', 'failed', ...COMPLETED_STATES],
               description: 'the shown state: interrupted when its process is gone; streaming when an incremental task keeps the target in step after its copy; a completed task says how it ended (docs/tasks.md#states)',
             },
             incremental: { type: 'boolean' },

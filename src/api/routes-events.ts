@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { TaskRecord } from '../task/task-store.js';
-import { effectiveState, isLive } from '../task/task-service.js';
+import { effectiveState, isUnderway } from '../task/task-service.js';
 import { SECURITY_HEADERS } from './request-guard.js';
 import { progressView } from './task-views.js';
 import { taskOf, type RouteDeps } from './route-task.js';
@@ -33,7 +33,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: RouteDeps): void
       }
       res.write(`id: ${n}\nevent: progress\ndata: ${JSON.stringify(await progressView(store, t))}\n\n`);
       const state = effectiveState(t);
-      if (!isLive(state) && n > 0 && (req.query as { follow?: string }).follow !== 'always') break;
+      if (!isUnderway(state) && n > 0 && (req.query as { follow?: string }).follow !== 'always') break;
       await new Promise((r) => setTimeout(r, 1000));
     }
     res.end();

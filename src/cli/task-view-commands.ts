@@ -61,7 +61,7 @@ async function showStatus(store: TaskStore, o: Common & { watch?: boolean }, id:
       if (o.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
       process.stdout.write(out.renderTaskStatus(t, f, units, history, out.useColor()));
     }
-    if (!o.watch || !svc.isLive(state)) {
+    if (!o.watch || !svc.isUnderway(state)) {
       return state === 'failed' || state === 'interrupted' ? ExitCode.failed : state === 'stopped' ? ExitCode.stopped : ExitCode.ok;
     }
     await new Promise((r) => setTimeout(r, 1000));

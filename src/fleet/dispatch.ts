@@ -22,8 +22,8 @@ export async function liveWorkers(store: TaskStore): Promise<WorkerRecord[]> {
 export async function startTask(store: TaskStore, id: string, opts: { resume: boolean; keyFile?: string }): Promise<Started> {
   const workers = await liveWorkers(store);
   if (!workers.length) return startInBackground(store, id, opts);
-  const task = await store.get(id);
-  checkStartable(task, opts.resume);
+  // compare-and-set: of two starts at once, one queues the run; the task shows `queued` until a worker runs it
+  const task = await store.claim((await store.get(id)).id, (t) => checkStartable(t, opts.resume), { state: 'queued', error: null });
   const boss = await openRunQueue(sharedStore(store, 'the fleet'), { supervise: false });
   try {
     const by = `${os.userInfo().username}@${os.hostname()}`;

@@ -15,7 +15,7 @@ import path from 'node:path';
 import type PgBoss from 'pg-boss';
 import { messageOf } from '../errors.js';
 import { redact } from '../logger.js';
-import { cliPath, effectiveState, isLive, runAlive, taskLogPath, taskNodeFlags } from '../task/task-service.js';
+import { cliPath, effectiveState, runAlive, taskLogPath, taskNodeFlags } from '../task/task-service.js';
 import type { TaskStore } from '../task/task-store.js';
 import { RUN_QUEUE, openRunQueue, queueRun, sharedStore, type RunJob } from './run-queue.js';
 
@@ -88,9 +88,9 @@ export class FleetWorker {
     const { taskId, resume } = job.data;
     try {
       const task = await this.store.get(taskId, { prefix: false }).catch(() => null);
-      if (!task || isLive(effectiveState(task))) {
-        // released meanwhile, or run by another worker already: nothing to do
-        await this.boss.complete(RUN_QUEUE, job.id, { skipped: task ? 'running already' : 'no such task' });
+      if (!task || task.state !== 'queued') {
+        // released or stopped meanwhile, or run by another worker already: nothing to do
+        await this.boss.complete(RUN_QUEUE, job.id, { skipped: task ? `task is ${effectiveState(task)}` : 'no such task' });
         return;
       }
       const child = this.spawnRun(task.id, resume);
@@ -108,7 +108,9 @@ export class FleetWorker {
       }
       // the process refused the task (its precheck, its state) or could not start: the log says why
       child.kill('SIGTERM');
-      await this.store.addHistory(task.id, 'worker', `worker ${this.opts.name} could not start the run (${outcome}); its log on ${os.hostname()}: ${taskLogPath(this.store, task.id)}`);
+      const why = `worker ${this.opts.name} could not start the run (${outcome}); its log on ${os.hostname()}: ${taskLogPath(this.store, task.id)}`;
+      await this.store.updateIf(task.id, ['queued'], { state: 'failed', error: why });
+      await this.store.addHistory(task.id, 'worker', why);
       await this.boss.complete(RUN_QUEUE, job.id, { worker: this.opts.name, failed: outcome });
     } catch (err) {
       await this.boss.fail(RUN_QUEUE, job.id, { error: redact(messageOf(err)) }).catch(() => {});
@@ -155,8 +157,13 @@ export class FleetWorker {
         }
         continue;
       }
-      if (await queueRun(this.boss, { taskId: t.id, resume: true, by: `worker ${this.opts.name}` }))
-        await this.store.addHistory(t.id, 'takeover', `the run on worker ${t.worker} is gone (silent for ${t.heartbeatAge.toFixed(0)} s): resume queued for the fleet by worker ${this.opts.name}`, { from: t.worker, silentSeconds: t.heartbeatAge });
+      // compare-and-set: of the workers that see it at once, one queues the takeover
+      const taken = await this.store.claim(t.id, (now) => {
+        if (now.state !== 'running' || runAlive(now)) throw new Error('not gone');
+      }, { state: 'queued', pid: null, pidStart: null }).then(() => true, () => false);
+      if (!taken) continue;
+      await this.store.addHistory(t.id, 'takeover', `the run on worker ${t.worker} is gone (silent for ${t.heartbeatAge.toFixed(0)} s): resume queued for the fleet by worker ${this.opts.name}`, { from: t.worker, silentSeconds: t.heartbeatAge });
+      await queueRun(this.boss, { taskId: t.id, resume: true, by: `worker ${this.opts.name}` });
     }
   }
 
@@ -172,9 +179,9 @@ export class FleetWorker {
     for (const c of this.runs.values()) c.kill('SIGTERM');
     await Promise.all(exits);
     for (const id of handed) {
-      const t = await this.store.get(id, { prefix: false }).catch(() => null);
-      if (t?.state === 'stopped' && (await queueRun(this.boss, { taskId: id, resume: true, by: `worker ${this.opts.name} (shutting down)` })))
-        await this.store.addHistory(id, 'queued', `worker ${this.opts.name} shut down: its run stopped at a unit boundary and is queued to resume on the fleet`);
+      if (!(await this.store.updateIf(id, ['stopped'], { state: 'queued' }).catch(() => false))) continue;
+      await queueRun(this.boss, { taskId: id, resume: true, by: `worker ${this.opts.name} (shutting down)` });
+      await this.store.addHistory(id, 'queued', `worker ${this.opts.name} shut down: its run stopped at a unit boundary and is queued to resume on the fleet`);
     }
     await this.store.removeWorker(this.opts.name);
     await this.boss.stop({ graceful: false, close: false });

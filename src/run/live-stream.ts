@@ -258,6 +258,9 @@ export class LiveStream {
     const now = Date.now();
     if (this.parts.sequences !== false && now - this.lastSequences >= SEQUENCES_EVERY_MS) {
       this.lastSequences = now;
+      // the open group first: a TRUNCATE ... RESTART IDENTITY in it holds its sequences' locks,
+      // and setval on the other session would wait for a commit that waits for it (a hang)
+      await this.parts.applier.commitGroup();
       await this.syncSequences();
     }
     if (now - this.lastStatus >= STATUS_EVERY_MS) {

@@ -38,6 +38,11 @@ export function isLive(state: ShownState): boolean {
   return state === 'running' || state === 'streaming' || state === 'stopping';
 }
 
+/** Whether a task is under way: a live process runs it, or a run of it waits in the fleet's queue. */
+export function isUnderway(state: ShownState): boolean {
+  return isLive(state) || state === 'queued';
+}
+
 /**
  * How long a run on another machine may be silent before it counts as gone. A run writes its
  * progress (and so its heartbeat, the record's updated_at) every second; 30 s rides out a busy

@@ -33,7 +33,7 @@ import type { ConnInfo } from '../config/conninfo.js';
 import { runVerify } from '../verify/run-verify.js';
 
 // the faces read these through this module, with the functions that change a task
-export { effectiveState, isLive, runAlive, taskFacts, taskRuns, taskTotals, verifyCounts, type ShownState, type TaskFacts, type TaskTotals } from './task-facts.js';
+export { effectiveState, isLive, isUnderway, runAlive, taskFacts, taskRuns, taskTotals, verifyCounts, type ShownState, type TaskFacts, type TaskTotals } from './task-facts.js';
 
 /**
  * Validates the spec, resolves both sides, seals the passwords it carries and stores the task.
@@ -192,11 +192,16 @@ function stoppedLine(incremental: boolean | undefined): string {
     : 'stopped at a unit boundary on request';
 }
 
-/** Refuses a start/resume the task's state or precheck does not allow. */
-export function checkStartable(task: TaskRecord, resume: boolean): void {
+/**
+ * Refuses a start/resume the task's state or precheck does not allow. `fromQueue`: the run a fleet
+ * worker starts for a queued task, which is the one start a queued task takes.
+ */
+export function checkStartable(task: TaskRecord, resume: boolean, fromQueue = false): void {
   const state = effectiveState(task);
   if (isLive(state))
     throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is ${state} (process ${task.pid})`, { object: `task ${task.id}`, fix: 'pgferry task status shows its progress; pgferry task stop stops it' });
+  if (state === 'queued' && !fromQueue)
+    throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is queued for the fleet's workers`, { object: `task ${task.id}`, fix: 'the first free worker runs it (pgferry workers lists them); pgferry task stop takes it out of the queue' });
   if (!resume && task.runId)
     throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} has run before (${state})`, {
       object: `task ${task.id}`,
@@ -226,10 +231,12 @@ export interface RunTaskOptions {
  */
 export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions): Promise<TaskSummary> {
   const found = await store.get(id);
-  checkStartable(found, opts.resume);
+  // a fleet worker names itself: its run is the one start a queued task takes
+  const fromQueue = Boolean(process.env.PGFERRY_WORKER);
+  checkStartable(found, opts.resume, fromQueue);
   const conn = await taskConnInfo(store, found, opts.keyFile);
   // compare-and-set: of two processes starting this task at once, the second sees the first running
-  const task = await store.claim(found.id, (t) => checkStartable(t, opts.resume), {
+  const task = await store.claim(found.id, (t) => checkStartable(t, opts.resume, fromQueue), {
     state: 'running', pid: process.pid, pidStart: processStart(process.pid), startedAt: new Date().toISOString(), finishedAt: null, stopRequested: false, error: null,
     // a cutover is asked of a running run: one a stopped run never made is not made by the next
     cutoverRequest: null,
@@ -398,6 +405,11 @@ export async function stopTask(store: TaskStore, id: string, wait: boolean, time
     await store.update(task.id, { state: 'stopped', pid: null, pidStart: null });
     await store.closeOpenRuns(task.id);
     await store.addHistory(task.id, 'stopped', 'marked stopped: its process was gone');
+    return await store.get(task.id);
+  }
+  // a run still waiting for a worker: out of the queue (the worker that takes its job finds it stopped)
+  if (state === 'queued' && (await store.updateIf(task.id, ['queued'], { state: 'stopped' }))) {
+    await store.addHistory(task.id, 'stopped', 'taken out of the queue before a worker ran it');
     return await store.get(task.id);
   }
   if (!isLive(state)) throw new PgferryError('PGFERRY_E_TASK_STATE', `task ${task.name} is ${state}, not running`, { object: `task ${task.id}` });

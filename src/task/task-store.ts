@@ -13,7 +13,8 @@ import type { VerifyReport } from '../verify/run-verify.js';
 import type { CutoverRequest } from '../run/run-options.js';
 import type { StreamStatus } from '../run/events.js';
 
-export type TaskState = 'created' | 'running' | 'stopping' | 'stopped' | 'failed' | 'completed';
+/** `queued`: a start or resume waits in the fleet's queue for a free worker (fleet mode). */
+export type TaskState = 'created' | 'queued' | 'running' | 'stopping' | 'stopped' | 'failed' | 'completed';
 
 export interface TaskRecord {
   id: string;

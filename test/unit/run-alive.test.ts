@@ -4,8 +4,9 @@
  * machine started over a shared store, where a pid says nothing.
  */
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { describe, it } from 'node:test';
-import { processStart } from '../../src/task/process-identity.js';
+import { machineId, processStart, startedElsewhere } from '../../src/task/process-identity.js';
 import { effectiveState, REMOTE_RUN_SILENCE_SECONDS, runAlive } from '../../src/task/task-facts.js';
 import type { TaskRecord } from '../../src/task/task-store.js';
 
@@ -30,5 +31,14 @@ describe('runAlive', () => {
     assert.equal(effectiveState(running(12345, elsewhere, 2)), 'running');
     assert.equal(effectiveState({ ...running(12345, elsewhere, 2), phase: 'stream' }), 'streaming');
     assert.equal(effectiveState(running(12345, elsewhere, 45)), 'interrupted');
+  });
+
+  it('the machine is the boot id with the host name (containers share a boot id), or PGFERRY_MACHINE_ID', () => {
+    assert.match(machineId({})!, new RegExp(`^[0-9a-f-]{36}/${os.hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    assert.equal(machineId({ PGFERRY_MACHINE_ID: 'rack-1:box-2' }), 'rack-1_box-2', 'a colon would split the start stamp');
+    assert.equal(startedElsewhere(here), false);
+    assert.equal(startedElsewhere(`${boot}:1`), false, 'another start on this machine is a pid question, not a heartbeat one');
+    assert.equal(startedElsewhere(`${boot.split('/')[0]}/another-container:${here.slice(here.lastIndexOf(':') + 1)}`), true, 'same kernel, another host name');
+    assert.equal(startedElsewhere(null), false);
   });
 });
