@@ -50,7 +50,8 @@ describe('GET /metrics', () => {
     const states = new Map(samples(text, 'pgferry_tasks'));
     assert.equal(states.get('state="completed"'), 1);
     assert.equal(states.get('state="running"'), 0);
-    assert.equal(states.size, 11, 'every state a task can show');
+    assert.equal(states.size, 12, 'every state a task can show');
+    assert.equal(states.get('state="queued"'), 0);
     const of = (name: string) => samples(text, name).find(([l]) => l === `task_id="${id}",task_name="metrics-move"`)?.[1];
     assert.equal(of('pgferry_task_units'), 2);
     assert.equal(of('pgferry_task_units_done'), 2);

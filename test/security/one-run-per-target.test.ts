@@ -52,7 +52,8 @@ describe('one run per target and per task', () => {
   it('a second migrate into the same database fails at once naming the holder; the first completes intact', async () => {
     const src = await source('onerun');
     const dst = (await freshDatabase(await server('15', 'dst'), 'onerun')).uri;
-    const first = start(['migrate', '--source', src, '--target', dst, '--json', '--max-rate', '2']);
+    // 8 MB at 1 MB/s: the first run holds the lock for seconds, also on a machine busy enough to slow the second's start
+    const first = start(['migrate', '--source', src, '--target', dst, '--json', '--max-rate', '1']);
     await lockHeld(dst);
     const t0 = Date.now();
     const second = await runCli(['migrate', '--source', src, '--target', dst, '--json'], env);
