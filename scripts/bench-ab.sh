@@ -24,8 +24,7 @@ for ((p = 1; p <= PAIRS; p++)); do
     secs[$side]+="$(sed 's/.*seconds=\([0-9.]*\).*/\1/' <<<"$line") "
   done
 done
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
-range() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk 'NR == 1 {lo=$1} {hi=$1} END {print lo "–" hi}'; }
+source "$(dirname "$0")/bench-stats.sh"
 mo=$(median "${secs[old]}"); mn=$(median "${secs[new]}")
 echo "old: median ${mo} s (range $(range "${secs[old]}") s)"
 echo "new: median ${mn} s (range $(range "${secs[new]}") s)"

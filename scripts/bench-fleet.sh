@@ -52,8 +52,7 @@ for ((p = 1; p <= PAIRS; p++)); do
   done
 done
 grep -c 'started task' "$work/worker.log" | sed 's/^/runs the worker took: /'
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
-range() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk 'NR == 1 {lo=$1} {hi=$1} END {print lo "–" hi}'; }
+source "$(dirname "$0")/bench-stats.sh"
 ml=$(median "${secs[local]}"); mf=$(median "${secs[fleet]}")
 echo "local: median ${ml} s (range $(range "${secs[local]}") s)"
 echo "fleet: median ${mf} s (range $(range "${secs[fleet]}") s)"

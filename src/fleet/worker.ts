@@ -8,14 +8,12 @@
  * its checkpoints. It reports itself to the store every 2 s (`pgferry workers`, the API).
  * SIGTERM: it stops its runs at their next unit boundary and queues them to resume elsewhere.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import type PgBoss from 'pg-boss';
 import { messageOf } from '../errors.js';
 import { redact } from '../logger.js';
-import { cliPath, effectiveState, runAlive, taskLogPath, taskNodeFlags } from '../task/task-service.js';
+import { effectiveState, runAlive, spawnRun, waitForClaim } from '../task/task-service.js';
 import type { TaskStore } from '../task/task-store.js';
 import { RUN_QUEUE, openRunQueue, queueRun, sharedStore, type RunJob } from './run-queue.js';
 
@@ -93,9 +91,10 @@ export class FleetWorker {
         await this.boss.complete(RUN_QUEUE, job.id, { skipped: task ? `task is ${effectiveState(task)}` : 'no such task' });
         return;
       }
-      const child = this.spawnRun(task.id, resume);
-      const outcome = await this.claimed(task.id, child);
-      if (outcome === 'claimed') {
+      const run = spawnRun(this.store, task.id, { resume, keyFile: this.opts.keyFile, detached: false, env: { PGFERRY_WORKER: this.opts.name } });
+      const { child } = run;
+      const outcome = await waitForClaim(this.store, task.id, run, CLAIM_MS);
+      if (outcome.claimed) {
         this.runs.set(task.id, child);
         child.once('exit', () => {
           this.runs.delete(task.id);
@@ -108,38 +107,14 @@ export class FleetWorker {
       }
       // the process refused the task (its precheck, its state) or could not start: the log says why
       child.kill('SIGTERM');
-      const why = `worker ${this.opts.name} could not start the run (${outcome}); its log on ${os.hostname()}: ${taskLogPath(this.store, task.id)}`;
+      const what = outcome.timedOut ? `it did not take the task within ${CLAIM_MS / 1000} s` : `it exited with code ${outcome.exitCode}`;
+      const why = `worker ${this.opts.name} could not start the run (${what}); its log on ${os.hostname()}: ${run.log}`;
       await this.store.updateIf(task.id, ['queued'], { state: 'failed', error: why });
       await this.store.addHistory(task.id, 'worker', why);
-      await this.boss.complete(RUN_QUEUE, job.id, { worker: this.opts.name, failed: outcome });
+      await this.boss.complete(RUN_QUEUE, job.id, { worker: this.opts.name, failed: what });
     } catch (err) {
       await this.boss.fail(RUN_QUEUE, job.id, { error: redact(messageOf(err)) }).catch(() => {});
     }
-  }
-
-  private spawnRun(taskId: string, resume: boolean): ChildProcess {
-    const log = taskLogPath(this.store, taskId);
-    fs.mkdirSync(path.dirname(log), { recursive: true, mode: 0o700 });
-    const fd = fs.openSync(log, 'a', 0o600);
-    // the store by the environment, never argv (a PostgreSQL store's URI may hold its password)
-    const env = { ...process.env, PGFERRY_STORE: this.store.reopenWith, PGFERRY_WORKER: this.opts.name, ...(this.opts.keyFile ? { PGFERRY_KEY_FILE: this.opts.keyFile } : {}) };
-    const child = spawn(process.execPath, [...taskNodeFlags(), cliPath(), 'task', resume ? 'resume' : 'start', taskId, '--foreground', '--json'], { stdio: ['ignore', fd, fd], env });
-    fs.closeSync(fd);
-    return child;
-  }
-
-  /** Waits until `child` has claimed the task: 'claimed', or why not. */
-  private async claimed(taskId: string, child: ChildProcess): Promise<string> {
-    let exited: number | null = null;
-    child.once('exit', (code) => (exited = code ?? 1));
-    const t0 = Date.now();
-    while (Date.now() - t0 < CLAIM_MS) {
-      const t = await this.store.get(taskId, { prefix: false });
-      if (t.pid === child.pid && t.state === 'running') return 'claimed';
-      if (exited !== null) return `it exited with code ${exited}`;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    return `it did not take the task within ${CLAIM_MS / 1000} s`;
   }
 
   /**

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { resolveConnInfo, describeConnInfo, type ConnInfo } from '../config/conninfo.js';
 import { PgferryError, messageOf } from '../errors.js';
 import { poolSettings } from '../pg/connect.js';
+import { ident } from '../pg/quote.js';
 import type { PrecheckReport } from '../precheck/run-precheck.js';
 import type { VerifyReport } from '../verify/run-verify.js';
 import {
@@ -16,8 +17,9 @@ import {
   type HistoryEntry, type NewTask, type Row, type RunRecord, type RunUpdate, type StoredVerify, type TaskRecord, type TaskSample, type TaskState, type TaskStore, type UnitProgress, type WorkerRecord, type RunOwner,
 } from './task-store.js';
 
-/** The store's schema in its database. */
+/** The store's schema in its database, and that name quoted for SQL. */
 export const STORE_SCHEMA = 'pgferry_store';
+const SCHEMA = ident(STORE_SCHEMA);
 
 /**
  * The schema's versions, oldest first: a store at version n runs MIGRATIONS[n..] in order. A
@@ -109,9 +111,9 @@ export class PostgresTaskStore implements TaskStore {
   private async migrate(): Promise<void> {
     await this.tx(async (c) => {
       await c.query("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pgferry_store schema'))");
-      await c.query(`CREATE SCHEMA IF NOT EXISTS ${STORE_SCHEMA}`);
-      await c.query(`CREATE TABLE IF NOT EXISTS ${STORE_SCHEMA}.store_version (version integer NOT NULL)`);
-      const r = await c.query<{ version: number }>(`SELECT version FROM ${STORE_SCHEMA}.store_version`);
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+      await c.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.store_version (version integer NOT NULL)`);
+      const r = await c.query<{ version: number }>(`SELECT version FROM ${SCHEMA}.store_version`);
       const at = r.rows[0]?.version ?? 0;
       if (at > STORE_VERSION)
         throw new PgferryError('PGFERRY_E_STORE', `the task store's schema is version ${at}, newer than this pgferry knows (${STORE_VERSION})`, {
@@ -119,10 +121,10 @@ export class PostgresTaskStore implements TaskStore {
           fix: 'run the pgferry version that last opened this store, or a newer one',
         });
       if (at === STORE_VERSION) return;
-      await c.query(`SET LOCAL search_path = ${STORE_SCHEMA}`);
+      await c.query(`SET LOCAL search_path = ${SCHEMA}`);
       for (const sql of MIGRATIONS.slice(at)) await c.query(sql);
-      await c.query(`DELETE FROM ${STORE_SCHEMA}.store_version`);
-      await c.query(`INSERT INTO ${STORE_SCHEMA}.store_version VALUES ($1)`, [STORE_VERSION]);
+      await c.query(`DELETE FROM ${SCHEMA}.store_version`);
+      await c.query(`INSERT INTO ${SCHEMA}.store_version VALUES ($1)`, [STORE_VERSION]);
     });
   }
 
@@ -138,7 +140,7 @@ export class PostgresTaskStore implements TaskStore {
 
   private async q(sql: string, params: unknown[] = [], on: Querier = this.pool): Promise<Row[]> {
     try {
-      return (await on.query(sql.replaceAll('§', `${STORE_SCHEMA}.`), params)).rows as Row[];
+      return (await on.query(sql.replaceAll('§', `${SCHEMA}.`), params)).rows as Row[];
     } catch (err) {
       this.fail(err);
     }

@@ -2,7 +2,7 @@
  * Migration tasks: create, test, precheck, run (foreground or as a background process), stop,
  * resume, change throughput, release. The CLI and the HTTP API are faces on these functions.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -340,7 +340,7 @@ export interface TaskSummary extends MigrationSummary {
 }
 
 /** The `pgferry` entry point, for starting runs in the background. */
-export function cliPath(): string {
+function cliPath(): string {
   return fileURLToPath(new URL('../../bin/pgferry.js', import.meta.url));
 }
 
@@ -356,10 +356,10 @@ export function taskLogPath(store: TaskStore, id: string): string {
  * from 196–199 MB to 120 MB, but its apply took 0.68 of the subscription's time instead of 0.85
  * (docs/benchmarks.md, twelfth session): not the default; PGFERRY_TASK_NODE_FLAGS can set it.
  */
-export const TASK_NODE_FLAGS = ['--max-semi-space-size=2'];
+const TASK_NODE_FLAGS = ['--max-semi-space-size=2'];
 
 /** The Node flags a task process starts with: PGFERRY_TASK_NODE_FLAGS (space-separated) replaces the defaults, e.g. to give a very large catalog more heap. */
-export function taskNodeFlags(): string[] {
+function taskNodeFlags(): string[] {
   const own = process.env.PGFERRY_TASK_NODE_FLAGS;
   return own === undefined ? TASK_NODE_FLAGS : own.split(/\s+/).filter(Boolean);
 }
@@ -371,30 +371,55 @@ export function taskNodeFlags(): string[] {
 export async function startInBackground(store: TaskStore, id: string, opts: { resume: boolean; keyFile?: string }): Promise<{ pid: number; log: string }> {
   const task = await store.get(id);
   checkStartable(task, opts.resume);
-  const log = taskLogPath(store, task.id);
+  const run = spawnRun(store, task.id, { ...opts, detached: true });
+  run.child.unref();
+  const outcome = await waitForClaim(store, task.id, run, 10_000);
+  if (outcome.exitCode !== undefined) {
+    const t = await store.get(task.id);
+    throw new PgferryError('PGFERRY_E_TASK_STATE', `the background run exited at once (code ${outcome.exitCode})${t.error ? `: ${t.error}` : ''}`, { object: `task ${task.id}`, fix: `see ${run.log}` });
+  }
+  return { pid: run.child.pid!, log: run.log };
+}
+
+/** A run of the task in its own process, and the code it exited with once it has (null before). */
+export interface SpawnedRun {
+  child: ChildProcess;
+  log: string;
+  exitCode(): number | null;
+}
+
+/**
+ * Starts `pgferry task start|resume ID --foreground --json` as its own process, its output
+ * appended to the task's log. The store goes by the environment, never argv: a PostgreSQL store's
+ * URI may hold its password, and argv is every local user's to read (ps). `env` adds variables
+ * (a fleet worker's name).
+ */
+export function spawnRun(store: TaskStore, taskId: string, opts: { resume: boolean; keyFile?: string; detached: boolean; env?: Record<string, string> }): SpawnedRun {
+  const log = taskLogPath(store, taskId);
   fs.mkdirSync(path.dirname(log), { recursive: true, mode: 0o700 });
   const fd = fs.openSync(log, 'a', 0o600);
-  const args = [...taskNodeFlags(), cliPath(), 'task', opts.resume ? 'resume' : 'start', task.id, '--foreground', '--json'];
-  // the store goes by the environment, not argv: a PostgreSQL store's URI may hold its password,
-  // and argv is every local user's to read (ps)
-  const env = { ...process.env, PGFERRY_STORE: store.reopenWith, ...(opts.keyFile ? { PGFERRY_KEY_FILE: opts.keyFile } : {}) };
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], env });
+  const args = [...taskNodeFlags(), cliPath(), 'task', opts.resume ? 'resume' : 'start', taskId, '--foreground', '--json'];
+  const env = { ...process.env, PGFERRY_STORE: store.reopenWith, ...(opts.keyFile ? { PGFERRY_KEY_FILE: opts.keyFile } : {}), ...opts.env };
+  const child = spawn(process.execPath, args, { detached: opts.detached, stdio: ['ignore', fd, fd], env });
   fs.closeSync(fd);
   let exited: number | null = null;
-  child.on('exit', (code) => (exited = code ?? 1));
-  child.unref();
-  // wait until the worker has marked the task as its own, or has exited
-  for (let i = 0; i < 100; i++) {
-    const t = await store.get(task.id);
-    if (t.pid === child.pid && t.state === 'running') return { pid: child.pid!, log };
-    if (exited !== null) break;
+  child.once('exit', (code) => (exited = code ?? 1));
+  return { child, log, exitCode: () => exited };
+}
+
+/**
+ * Waits up to `ms` until the spawned run has taken its task (claimed: its pid, running), or has
+ * exited first (`exitCode`); neither within `ms`: `{ timedOut: true }`.
+ */
+export async function waitForClaim(store: TaskStore, taskId: string, run: SpawnedRun, ms: number): Promise<{ claimed?: true; exitCode?: number; timedOut?: true }> {
+  for (const until = Date.now() + ms; Date.now() < until; ) {
+    const t = await store.get(taskId, { prefix: false });
+    if (t.pid === run.child.pid && t.state === 'running') return { claimed: true };
+    const code = run.exitCode();
+    if (code !== null) return { exitCode: code };
     await new Promise((r) => setTimeout(r, 100));
   }
-  if (exited !== null) {
-    const t = await store.get(task.id);
-    throw new PgferryError('PGFERRY_E_TASK_STATE', `the background run exited at once (code ${exited})${t.error ? `: ${t.error}` : ''}`, { object: `task ${task.id}`, fix: `see ${log}` });
-  }
-  return { pid: child.pid!, log };
+  return { timedOut: true };
 }
 
 /** Asks a running task to stop at the next unit boundary; `wait` waits until it has. */

@@ -235,6 +235,8 @@ const numOrNull = (v: unknown): number | null => (v === null || v === undefined 
 /** A time column: text in SQLite, timestamptz (a Date) in PostgreSQL; ISO 8601 either way. */
 const time = (v: unknown): string => (v instanceof Date ? v.toISOString() : (v as string));
 const timeOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : time(v));
+/** Seconds since `at`: the age the PostgreSQL store computed by its own clock, else by this machine's. */
+const ageOf = (computed: unknown, at: unknown): number => (computed !== undefined && computed !== null ? Number(computed) : Math.max(0, (Date.now() - Date.parse(time(at))) / 1000));
 
 export function taskFromRow(r: Row): TaskRecord {
   return {
@@ -244,7 +246,7 @@ export function taskFromRow(r: Row): TaskRecord {
     specHash: r.spec_hash as string,
     createdAt: time(r.created_at),
     updatedAt: time(r.updated_at),
-    heartbeatAge: r.heartbeat_age !== undefined && r.heartbeat_age !== null ? Number(r.heartbeat_age) : Math.max(0, (Date.now() - Date.parse(time(r.updated_at))) / 1000),
+    heartbeatAge: ageOf(r.heartbeat_age, r.updated_at),
     state: r.state as TaskState,
     phase: (r.phase as string) ?? null,
     progress: num(r.progress),
@@ -278,7 +280,7 @@ export function workerFromRow(r: Row): WorkerRecord {
     startedAt: time(r.started_at),
     concurrency: num(r.concurrency),
     tasks: json(r.tasks) as string[],
-    heartbeatAge: r.heartbeat_age !== undefined && r.heartbeat_age !== null ? Number(r.heartbeat_age) : Math.max(0, (Date.now() - Date.parse(time(r.seen_at))) / 1000),
+    heartbeatAge: ageOf(r.heartbeat_age, r.seen_at),
   };
 }
 

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../../src/server/local-server.js';
+import { ident } from '../../src/pg/quote.js';
 import { openStore } from '../../src/task/open-store.js';
 import { STORE_SCHEMA, STORE_VERSION } from '../../src/task/postgres-store.js';
 import { execSql, freshDatabase, PASSWORD_ROLE, PASSWORD_ROLE_PASSWORD, server, ensurePasswordRole } from '../harness/servers.js';
@@ -29,7 +30,7 @@ async function storeDatabase(label: string): Promise<{ uri: string; adminUri: st
   const s = await server('17', 'dst');
   await ensurePasswordRole(s);
   const db = await freshDatabase(s, label);
-  await execSql(db.uri, `ALTER DATABASE "${db.name}" OWNER TO ${PASSWORD_ROLE}; ALTER SCHEMA public OWNER TO ${PASSWORD_ROLE}`);
+  await execSql(db.uri, `ALTER DATABASE ${ident(db.name)} OWNER TO ${ident(PASSWORD_ROLE)}; ALTER SCHEMA public OWNER TO ${ident(PASSWORD_ROLE)}`);
   return { uri: `postgresql://${PASSWORD_ROLE}:${PASSWORD}@127.0.0.1:${s.port}/${db.name}`, adminUri: db.uri };
 }
 
