@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   PGFERRY_E_CATALOG: { exit: ExitCode.failed, summary: 'reading the source catalog failed' },
   PGFERRY_E_DDL: { exit: ExitCode.objectRejected, summary: 'the target rejected an object' },
   PGFERRY_E_COPY: { exit: ExitCode.dataCopy, summary: 'copying a table failed' },
+  PGFERRY_E_SNAPSHOT_GONE: { exit: ExitCode.failed, summary: "a fleet worker could not join the run's snapshot: the process that held it is gone" },
   PGFERRY_E_APPLY: { exit: ExitCode.dataCopy, summary: 'a streamed change could not be applied: the target no longer holds the row the source changed' },
   PGFERRY_E_SCHEMA_CHANGED: { exit: ExitCode.dataCopy, summary: 'a streamed table has a column on the source that its target table lacks (added or renamed on the source): its changes cannot be applied until the target has the same change' },
   PGFERRY_E_REPLICA_IDENTITY: { exit: ExitCode.precheckFailed, summary: 'an incremental run would publish a table without a primary key or replica identity (UPDATE and DELETE on it would fail on the source)' },

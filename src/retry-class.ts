@@ -86,6 +86,8 @@ export const RETRY_RULES: readonly RetryRule[] = [
     why: 'a server restarting (at the first connection: wrong settings or a server that is down)' },
   { kind: 'pgferry', match: 'PGFERRY_E_CONNECT_TIMEOUT', retried: 'after-connect', connectionLoss: false,
     why: 'as PGFERRY_E_CONNECT_REFUSED' },
+  { kind: 'pgferry', match: 'PGFERRY_E_SNAPSHOT_GONE', retried: 'always', connectionLoss: false,
+    why: "a fleet worker could not join the run's snapshot: the leader's source session broke, and a resume reads from a new one" },
 ];
 
 /** The verdict on one failure: retry or not, and the row (or its absence) that decided. */

@@ -33,6 +33,7 @@ const WORKER = {
     startedAt: { type: 'string' },
     concurrency: { type: 'integer', description: 'runs it takes at once' },
     tasks: { type: 'array', items: { type: 'string' }, description: 'the IDs of the tasks its processes run now' },
+    units: { type: 'array', items: { type: 'string' }, description: "the queue job IDs of the copy units it copies now for spread runs (other workers' large tasks)" },
     heartbeatAge: { type: 'number', description: "seconds since its last report, by the store's clock" },
     live: { type: 'boolean', description: 'reported within silenceSeconds' },
   },

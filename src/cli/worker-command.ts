@@ -9,19 +9,20 @@ import { parseJobsLike } from './flags.js';
 import { jsonLine } from './output.js';
 import { command, storeOption, withStore, type Common } from './task-action.js';
 
-type WorkerFlags = Common & { concurrency: number; name?: string };
+type WorkerFlags = Common & { concurrency: number; copySlots?: number; name?: string };
 
 export function registerWorkerCommands(program: Command): void {
   storeOption(program.command('worker'))
     .description("run tasks from a fleet's queue on this machine (needs a postgresql:// store shared by the fleet); stops on SIGTERM, handing its runs back to the queue")
     .option('--concurrency <n>', 'runs at once on this machine', parseJobsLike, 2)
+    .option('--copy-slots <n>', "copy units of spread runs (other workers' large tasks) this machine copies at once (default: --concurrency)", parseJobsLike)
     .option('--name <name>', 'the name the fleet knows this worker by (default: host-pid)')
     .action(
       command<WorkerFlags>(program, (o) =>
         withStore(o, async (store) => {
           const { FleetWorker, defaultWorkerName } = await import('../fleet/worker.js');
           const say = (line: string) => process.stdout.write(`${line}\n`);
-          const worker = await FleetWorker.start(store, { name: o.name ?? defaultWorkerName(), concurrency: o.concurrency, say });
+          const worker = await FleetWorker.start(store, { name: o.name ?? defaultWorkerName(), concurrency: o.concurrency, copySlots: o.copySlots, say });
           await new Promise<void>((resolve) => {
             process.once('SIGTERM', resolve);
             process.once('SIGINT', resolve);
@@ -44,7 +45,7 @@ export function registerWorkerCommands(program: Command): void {
           else if (!workers.length) process.stdout.write('no workers have reported to this store (start one: pgferry worker --store postgresql://...)\n');
           else
             for (const w of workers)
-              process.stdout.write(`${w.name}  ${w.host}  pid ${w.pid}  ${w.tasks.length}/${w.concurrency} run(s)  seen ${w.heartbeatAge.toFixed(1)} s ago${w.live ? '' : ' (silent: gone?)'}\n`);
+              process.stdout.write(`${w.name}  ${w.host}  pid ${w.pid}  ${w.tasks.length}/${w.concurrency} run(s)  ${w.units.length} unit(s)  seen ${w.heartbeatAge.toFixed(1)} s ago${w.live ? '' : ' (silent: gone?)'}\n`);
           return ExitCode.ok;
         }),
       ),

@@ -13,6 +13,11 @@ export class RateLimiter {
     this.bytesPerSecond = bytesPerSecond;
   }
 
+  /** The rate now, in bytes per second (0: no limit). */
+  get rate(): number {
+    return Math.max(0, this.bytesPerSecond);
+  }
+
   /** Resolves when `bytes` more may pass. */
   async take(bytes: number): Promise<void> {
     if (this.bytesPerSecond <= 0) return;

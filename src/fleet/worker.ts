@@ -7,19 +7,28 @@
  * (its process killed, its machine gone) is queued to resume, and a worker takes it over from
  * its checkpoints. It reports itself to the store every 2 s (`pgferry workers`, the API).
  * SIGTERM: it stops its runs at their next unit boundary and queues them to resume elsewhere.
+ * It also copies units of other workers' runs (a spread copy, src/fleet/unit-queue.ts), in this
+ * process, up to `copySlots` at once; and gives a silent worker's unit jobs back to the queue.
  */
 import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import type PgBoss from 'pg-boss';
 import { messageOf } from '../errors.js';
 import { redact } from '../logger.js';
+import { PgferryError } from '../errors.js';
+import { classifyError } from '../retry-class.js';
 import { effectiveState, runAlive, spawnRun, waitForClaim } from '../task/task-service.js';
+import { REMOTE_RUN_SILENCE_SECONDS } from '../task/task-facts.js';
+import { copyTaskUnit } from '../task/task-unit.js';
 import type { TaskStore } from '../task/task-store.js';
 import { RUN_QUEUE, openRunQueue, queueRun, sharedStore, type RunJob } from './run-queue.js';
+import { UNIT_QUEUE, ensureUnitQueue, type UnitJob, type UnitJobOutput } from './unit-queue.js';
 
 export interface WorkerOptions {
   name: string;
   concurrency: number;
+  /** Copy units of spread runs this worker copies at once (default: `concurrency`). */
+  copySlots?: number;
   keyFile?: string;
   /** Where the worker says what it does (one line each). */
   say: (line: string) => void;
@@ -38,6 +47,8 @@ export function defaultWorkerName(): string {
 
 export class FleetWorker {
   private readonly runs = new Map<string, ChildProcess>();
+  /** Unit jobs being copied here: job id → the unit. */
+  private readonly units = new Map<string, string>();
   private starting = 0;
   private stopping = false;
   private readonly startedAt = new Date().toISOString();
@@ -48,6 +59,7 @@ export class FleetWorker {
 
   static async start(store: TaskStore, opts: WorkerOptions): Promise<FleetWorker> {
     const boss = await openRunQueue(sharedStore(store, 'pgferry worker'), { supervise: true });
+    await ensureUnitQueue(boss);
     const w = new FleetWorker(store, boss, opts);
     await w.beat();
     w.every(BEAT_MS, () => w.beat());
@@ -68,17 +80,47 @@ export class FleetWorker {
   }
 
   private beat(): Promise<void> {
-    return this.store.beatWorker({ name: this.opts.name, host: os.hostname(), pid: process.pid, startedAt: this.startedAt, concurrency: this.opts.concurrency, tasks: [...this.runs.keys()] });
+    return this.store.beatWorker({ name: this.opts.name, host: os.hostname(), pid: process.pid, startedAt: this.startedAt, concurrency: this.opts.concurrency, tasks: [...this.runs.keys()], units: [...this.units.keys()] });
   }
 
-  /** Takes jobs while there is room. */
+  /** Takes jobs while there is room: runs, and units of spread runs. */
   private async fetch(): Promise<void> {
+    while (!this.stopping && this.units.size < (this.opts.copySlots ?? this.opts.concurrency)) {
+      const [job] = await this.boss.fetch<UnitJob>(UNIT_QUEUE, { batchSize: 1, includeMetadata: true });
+      if (!job) break;
+      this.units.set(job.id, job.data.order.unit.id);
+      // listed before the copy starts, so a reclaim after this worker's death finds it
+      await this.beat().catch(() => {});
+      void this.copyUnit(job as PgBoss.JobWithMetadata<UnitJob>).finally(() => this.units.delete(job.id));
+    }
     while (!this.stopping && this.runs.size + this.starting < this.opts.concurrency) {
       const [job] = await this.boss.fetch<RunJob>(RUN_QUEUE, { batchSize: 1 });
       if (!job) return;
       this.starting++;
       void this.take(job).finally(() => this.starting--);
     }
+  }
+
+  /**
+   * Copies one unit of a spread run and answers with its result or error. A job this worker was
+   * taken for dead over (frozen past the bound) went to another; its answer is not this one's.
+   */
+  private async copyUnit(job: PgBoss.JobWithMetadata<UnitJob>): Promise<void> {
+    const { taskId, leader, order } = job.data;
+    const worker = this.opts.name;
+    let output: UnitJobOutput;
+    try {
+      const r = await copyTaskUnit(this.store, taskId, leader, order, { keyFile: this.opts.keyFile });
+      output = r.stale !== undefined ? { worker, stale: r.stale } : { worker, rows: r.rows, bytes: r.bytes, seconds: r.seconds, skipped: r.skipped };
+    } catch (err) {
+      const pe = err instanceof PgferryError ? err : undefined;
+      // the leader classifies the error again: a transient one (connection lost, deadlock) resumes its run
+      const code = pe?.code ?? (classifyError(err, { connectedOnce: true }).transient ? 'PGFERRY_E_CONNECTION_LOST' : 'PGFERRY_E_COPY');
+      output = { worker, error: { code, message: redact(pe?.message ?? messageOf(err)), fix: pe?.fix } };
+    }
+    const now = await this.boss.getJobById(UNIT_QUEUE, job.id).catch(() => null);
+    if (now?.state !== 'active' || now.retryCount !== job.retryCount) return;
+    await this.boss.complete(UNIT_QUEUE, job.id, output).catch((err) => this.opts.say(`worker ${worker}: could not answer unit job ${job.id}: ${redact(messageOf(err))}`));
   }
 
   /** Starts the job's run in its own process and finishes the job once the run has its task. */
@@ -122,6 +164,15 @@ export class FleetWorker {
    * the queue keeps one job per task, and the task's claim lets one run through.
    */
   private async reap(): Promise<void> {
+    // a silent worker's unit jobs go back to the queue for another (each retry is counted)
+    for (const w of await this.store.workers()) {
+      if (w.name === this.opts.name || w.heartbeatAge <= REMOTE_RUN_SILENCE_SECONDS || !w.units.length) continue;
+      const ids = await this.store.reclaimUnits(w.name, REMOTE_RUN_SILENCE_SECONDS);
+      if (!ids.length) continue;
+      const why = { error: `worker ${w.name} went silent for ${w.heartbeatAge.toFixed(0)} s; taken back by worker ${this.opts.name}` };
+      for (const id of ids) await this.boss.fail(UNIT_QUEUE, id, why);
+      this.opts.say(`worker ${this.opts.name}: ${ids.length} unit job(s) of silent worker ${w.name} sent back to the queue`);
+    }
     for (const t of await this.store.list()) {
       if (!t.worker || (t.state !== 'running' && t.state !== 'stopping') || runAlive(t)) continue;
       if (t.state === 'stopping') {
@@ -153,6 +204,8 @@ export class FleetWorker {
     const exits = [...this.runs.values()].map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : c.once('exit', () => r()))));
     for (const c of this.runs.values()) c.kill('SIGTERM');
     await Promise.all(exits);
+    // units copying here finish: each is one transaction, and its leader waits for it
+    while (this.units.size) await new Promise((r) => setTimeout(r, 200));
     for (const id of handed) {
       if (!(await this.store.updateIf(id, ['stopped'], { state: 'queued' }).catch(() => false))) continue;
       await queueRun(this.boss, { taskId: id, resume: true, by: `worker ${this.opts.name} (shutting down)` });

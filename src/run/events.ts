@@ -56,7 +56,13 @@ export type MigrationEvent =
   | { type: 'plan'; schemas: number; tables: number; objects: number; units: number; bytes: number; skipped: { kind: string; name: string; reason: string }[]; notes: string[] }
   | { type: 'unit-start'; unit: string; bytes: number; estimatedRows: number; format: 'binary' | 'text' }
   | { type: 'unit-progress'; unit: string; bytes: number }
-  | { type: 'unit-done'; unit: string; rows: number; bytes: number; seconds: number; skipped?: boolean }
+  /** `worker`: the fleet worker that copied it, when the copy was spread (fleet mode). */
+  | { type: 'unit-done'; unit: string; rows: number; bytes: number; seconds: number; skipped?: boolean; worker?: string }
+  /**
+   * Fleet mode: whether the copy goes to the fleet's workers, and why; at the end of the data
+   * phase, how many units each worker copied (`byWorker`).
+   */
+  | { type: 'spread'; spread: boolean; why: string; byWorker?: Record<string, number> }
   | { type: 'step-done'; phase: Phase; kind: string; name: string }
   | { type: 'object-failed'; failure: ObjectFailure }
   /** `reason`: the row of retry-class.ts's table that called the failure transient. */

@@ -18,8 +18,11 @@ import { markUnitDone } from './unit-marks.js';
 import type { Connected } from './phase-connect.js';
 import type { Planned } from './phase-catalog.js';
 import type { RunContext } from './run-context.js';
+import type { UnitsElsewhere } from './run-options.js';
 
 type Pair = { s: pg.Client; t: pg.Client };
+/** Where a unit or index build runs: a pair of this process's sessions, or (a spread copy) a lane that sends units elsewhere. */
+type Lane = { s?: pg.Client; t?: pg.Client };
 
 /** Copies the plan's units and large objects; returns the rows and bytes it moved. */
 export async function dataPhase(ctx: RunContext, conn: Connected, planned: Planned, snapshotId: string, earlyIndexes: DdlStep[]): Promise<{ rows: number; bytes: number }> {
@@ -29,8 +32,10 @@ export async function dataPhase(ctx: RunContext, conn: Connected, planned: Plann
   let bytes = 0;
   await ctx.phase('data', plan.units.length, async () => {
     const limiter = opts.control?.limiter ?? (opts.maxRateMBps ? new RateLimiter(opts.maxRateMBps * 1024 * 1024) : undefined);
-    // large objects go in batches over the same pairs: they count as work for every pair
-    const jobs = dataPairs(ctx.jobs(), plan.units.length, plan.largeObjects.length);
+    const spread = await spreadDecision(ctx, planned);
+    // large objects go in batches over the same pairs: they count as work for every pair; a
+    // spread copy keeps one pair here (extension rows, large objects) and its lanes only send
+    const jobs = spread ? 1 : dataPairs(ctx.jobs(), plan.units.length, plan.largeObjects.length);
     const pairs = await Promise.all(
       Array.from({ length: jobs }, async (): Promise<Pair> => {
         const [s, t] = await Promise.all([ctx.open('source'), ctx.open('target')]);
@@ -39,9 +44,11 @@ export async function dataPhase(ctx: RunContext, conn: Connected, planned: Plann
         return { s, t };
       }),
     );
+    const lanes: Lane[] = spread ? Array.from({ length: Math.max(1, ctx.jobs()) }, () => ({})) : pairs;
     const targetTables: TargetTables = opts.dataOnly ? 'existing' : conn.freshRun ? 'empty' : 'created';
+    const byWorker: Record<string, number> = {};
     const skippedUnit = (unit: CopyUnit) => ctx.emit({ type: 'unit-done', unit: unit.id, rows: 0, bytes: 0, seconds: 0, skipped: true });
-    const copy = async (unit: CopyUnit, pair: Pair) => {
+    const copy = async (unit: CopyUnit, lane: Lane) => {
       if (failures.hasFailed(unit.key)) {
         failures.blocked({ key: `${unit.key}:data`, kind: 'table data', name: unit.id }, `table ${unit.tableId}`);
         return skippedUnit(unit);
@@ -53,6 +60,18 @@ export async function dataPhase(ctx: RunContext, conn: Connected, planned: Plann
         return;
       }
       ctx.emit({ type: 'unit-start', unit: unit.id, bytes: unit.bytes, estimatedRows: unit.estimatedRows, format: unit.binary ? 'binary' : 'text' });
+      const one = deleteRows.has(unit.key) ? { ...unit, deleteRows: true } : unit;
+      if (spread && !lane.s && unit.filter === undefined) {
+        // the task's --max-rate, shared by the units in flight as the local pairs share it
+        const rate = limiter && limiter.rate > 0 ? limiter.rate / 1024 / 1024 / Math.max(1, ctx.jobs()) : undefined;
+        const res = await spread.copy({ runId: ctx.runId, snapshot: snapshotId, unit: one, tables: targetTables, checksOff, maxRateMBps: rate });
+        byWorker[res.worker] = (byWorker[res.worker] ?? 0) + 1;
+        rows += res.rows;
+        bytes += res.bytes;
+        ctx.emit({ type: 'unit-done', unit: unit.id, rows: res.rows, bytes: res.bytes, seconds: res.seconds, skipped: res.skipped, worker: res.worker });
+        return;
+      }
+      const pair = lane.s && lane.t ? (lane as Pair) : pairs[0];
       let pending = 0;
       let last = Date.now();
       const onBytes = (n: number) => {
@@ -65,40 +84,67 @@ export async function dataPhase(ctx: RunContext, conn: Connected, planned: Plann
         }
       };
       const mark = (t: pg.ClientBase, r: number, b: number) => markUnitDone(t, { id: ctx.runId, snapshot: snapshotId }, unit.id, r, b);
-      const res = await copyUnit(deleteRows.has(unit.key) ? { ...unit, deleteRows: true } : unit, pair.s, pair.t, mark, onBytes, targetTables, limiter);
+      const res = await copyUnit(one, pair.s, pair.t, mark, onBytes, targetTables, limiter);
       rows += res.rows;
       bytes += res.bytes;
       ctx.emit({ type: 'unit-done', unit: unit.id, ...res });
     };
-    // extensions' configuration rows first, one table after another: the extension made the
-    // foreign keys between them already, and the plan lists them in key order
-    for (const unit of plan.units) if (unit.filter !== undefined) await copy(unit, pairs[0]);
-    // foreign keys checked as rows arrive: referencing tables emptied first, then parents load first
-    if (loadOrder) await emptyReferencingTables(pairs[0].t, loadOrder, marks.done, deleteRows);
-    for (const wave of loadOrder?.waves ?? [plan.units.filter((u) => u.filter === undefined)]) {
-      await runLoad({
-        workers: pairs,
-        units: wave,
-        indexSteps: earlyIndexes,
-        copy,
-        activeWorkers: opts.control ? () => ctx.jobs() : undefined,
-        build: async (step, pair) => {
-          await runTracked(pair.t, step, failures, marks);
-          ctx.emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
-        },
-      });
+    try {
+      await copyAll(copy, pairs, lanes);
+    } finally {
+      await spread?.close();
     }
+    if (spread) ctx.emit({ type: 'spread', spread: true, why: 'done', byWorker });
     // an object whose pre-data step the target rejected has nowhere to go
     const largeObjects = plan.largeObjects.filter((lo) => !failures.hasFailed(`pg_largeobject:${lo.oid}`));
+    async function copyAll(copy: (unit: CopyUnit, lane: Lane) => Promise<void>, pairs: Pair[], lanes: Lane[]): Promise<void> {
+      // extensions' configuration rows first, one table after another: the extension made the
+      // foreign keys between them already, and the plan lists them in key order
+      for (const unit of plan.units) if (unit.filter !== undefined) await copy(unit, pairs[0]);
+      // foreign keys checked as rows arrive: referencing tables emptied first, then parents load first
+      if (loadOrder) await emptyReferencingTables(pairs[0].t, loadOrder, marks.done, deleteRows);
+      for (const wave of loadOrder?.waves ?? [plan.units.filter((u) => u.filter === undefined)]) {
+        await runLoad({
+          workers: lanes,
+          units: wave,
+          indexSteps: earlyIndexes,
+          copy,
+          activeWorkers: opts.control ? () => ctx.jobs() : undefined,
+          build: async (step, lane) => {
+            // a spread copy's lane opens its target session for the first index it builds
+            lane.t ??= await ctx.open('target').then(async (t) => {
+              if (checksOff) await relaxTargetChecks(t);
+              return t;
+            });
+            await runTracked(lane.t, step, failures, marks);
+            ctx.emit({ type: 'step-done', phase: 'post-data', kind: step.kind, name: step.name });
+          },
+        });
+      }
+    }
     bytes += await copyLargeObjects(largeObjects, pairs.slice(0, Math.max(1, ctx.jobs())), {
       dataOnly: opts.dataOnly ? { applyOwners: !opts.noOwner, applyPrivileges: !opts.noPrivileges } : undefined,
       resumed: !conn.freshRun,
       beforeBatch: () => ctx.checkStop(),
       limiter,
     });
-    await Promise.all(pairs.flatMap(({ s, t }) => [s.query('COMMIT').then(() => s.end()), t.end()]));
+    await Promise.all([...pairs.flatMap(({ s, t }) => [s.query('COMMIT').then(() => s.end()), t.end()]), ...lanes.filter((l) => !l.s && l.t).map((l) => l.t!.end())]);
   });
   return { rows, bytes };
+}
+
+/**
+ * Fleet mode: asks where the copy goes (enough bytes, and workers to spread it over) and says so.
+ * The units then go to the queue; everything else of the run stays here.
+ */
+async function spreadDecision(ctx: RunContext, planned: Planned): Promise<UnitsElsewhere | undefined> {
+  const elsewhere = ctx.opts.unitsElsewhere;
+  if (!elsewhere) return undefined;
+  const units = planned.plan.units.filter((u) => u.filter === undefined && !ctx.marks.done.has(u.id));
+  const { spread, why } = await elsewhere.wanted(units.reduce((a, u) => a + u.bytes, 0), units.length);
+  ctx.emit({ type: 'spread', spread, why });
+  ctx.log.log('info', `copy ${spread ? 'spread over the fleet' : 'kept in this process'}: ${why}`);
+  return spread ? elsewhere : undefined;
 }
 
 /**

@@ -3,9 +3,10 @@ import type { ConnInfo } from '../config/conninfo.js';
 import type { SpecBody } from '../config/task-spec.js';
 import { planInputs } from '../plan/plan-inputs.js';
 import type { RateLimiter } from '../copy/rate-limit.js';
+import type { TargetTables, UnitResult } from '../copy/copy-unit.js';
 import type { Selection } from '../plan/selection.js';
 import type { NameMapping } from '../plan/name-mapping.js';
-import type { Plan } from '../plan/plan-model.js';
+import type { CopyUnit, Plan } from '../plan/plan-model.js';
 import type { Logger } from '../logger.js';
 import type { EventSink } from './events.js';
 
@@ -67,6 +68,38 @@ export interface MigrateOptions {
   streamLanes?: number;
   /** Incremental, without a task's control: cut over as soon as the stream has caught up (migrate --cutover-when-caught-up). */
   cutoverWhenCaughtUp?: CutoverRequest;
+  /** Fleet mode: copy units may go to other processes, which join this run's snapshot (src/fleet/unit-queue.ts). */
+  unitsElsewhere?: UnitsElsewhere;
+}
+
+/** A copy unit for another process to copy in this run's snapshot: what it needs besides the task itself. */
+export interface UnitOrder {
+  runId: string;
+  /** The exported snapshot the leader holds open; gone with the leader. */
+  snapshot: string;
+  unit: CopyUnit;
+  tables: TargetTables;
+  /** Load with the target's checks relaxed (session_replication_role = replica), as the leader's own pairs do. */
+  checksOff: boolean;
+  /** What this unit may move per second (the task's --max-rate shared by its --jobs); unset: no limit. */
+  maxRateMBps?: number;
+}
+
+/** A unit copied elsewhere: its result, and who copied it (`skipped`: found committed by an earlier attempt). */
+export type UnitDoneElsewhere = UnitResult & { worker: string; skipped?: boolean };
+
+/**
+ * Where a run's copy units go when not to its own sessions: the fleet's queue. The leader still
+ * reads the catalog, holds the snapshot, builds indexes and does everything that moves no rows
+ * through pgferry; only the copy, where every byte passes through a pgferry process, is spread.
+ */
+export interface UnitsElsewhere {
+  /** Whether this copy is worth spreading (enough bytes, and workers to spread it over); the reason either way. */
+  wanted(bytes: number, units: number): Promise<{ spread: boolean; why: string }>;
+  /** Copies the unit in another process; resolves once its rows and mark are committed there. */
+  copy(order: UnitOrder): Promise<UnitDoneElsewhere>;
+  /** Withdraws the orders no one has taken yet (the run stops or fails). */
+  close(): Promise<void>;
 }
 
 /** How a cutover is to be made (pgferry task cutover, or the console's button). */
@@ -96,7 +129,7 @@ export interface RunControl {
 }
 
 /** What only a run adds to a spec: how it is started and watched. */
-export type RunExtras = Pick<MigrateOptions, 'runId' | 'resume' | 'fenceRun' | 'onEvent' | 'logger' | 'control' | 'onPlan' | 'minSliceBytes'> & {
+export type RunExtras = Pick<MigrateOptions, 'runId' | 'resume' | 'fenceRun' | 'onEvent' | 'logger' | 'control' | 'onPlan' | 'minSliceBytes' | 'unitsElsewhere'> & {
   /** --data-only (the CLI's migrate): load into tables that exist; not a task type. */
   dataOnly?: boolean;
   /** The jobs to start with when not the spec's (a task's live count). */

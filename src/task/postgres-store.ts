@@ -64,6 +64,8 @@ const MIGRATIONS: string[] = [
    CREATE TABLE workers (
      name text PRIMARY KEY, host text NOT NULL, pid integer NOT NULL, started_at timestamptz NOT NULL, seen_at timestamptz NOT NULL,
      concurrency integer NOT NULL, tasks json NOT NULL);`,
+  // 3: a spread copy's unit jobs, by the worker that copies them
+  `ALTER TABLE workers ADD COLUMN units json NOT NULL DEFAULT '[]';`,
 ];
 
 /** The version this pgferry writes and reads. */
@@ -366,10 +368,19 @@ export class PostgresTaskStore implements TaskStore {
 
   async beatWorker(w: Omit<WorkerRecord, 'heartbeatAge'>): Promise<void> {
     await this.q(
-      `INSERT INTO §workers (name, host, pid, started_at, seen_at, concurrency, tasks) VALUES ($1, $2, $3, $4, clock_timestamp(), $5, $6)
+      `INSERT INTO §workers (name, host, pid, started_at, seen_at, concurrency, tasks, units) VALUES ($1, $2, $3, $4, clock_timestamp(), $5, $6, $7)
        ON CONFLICT (name) DO UPDATE SET host = excluded.host, pid = excluded.pid, started_at = excluded.started_at, seen_at = excluded.seen_at,
-         concurrency = excluded.concurrency, tasks = excluded.tasks`,
-      [w.name, w.host, w.pid, w.startedAt, w.concurrency, JSON.stringify(w.tasks)]);
+         concurrency = excluded.concurrency, tasks = excluded.tasks, units = excluded.units`,
+      [w.name, w.host, w.pid, w.startedAt, w.concurrency, JSON.stringify(w.tasks), JSON.stringify(w.units)]);
+  }
+
+  async reclaimUnits(name: string, silentSeconds: number): Promise<string[]> {
+    // the row lock orders reclaimers: a second one reads the emptied list
+    const r = await this.q(
+      `WITH old AS (SELECT name, units FROM §workers WHERE name = $1 AND clock_timestamp() - seen_at > make_interval(secs => $2) FOR UPDATE)
+       UPDATE §workers w SET units = '[]' FROM old WHERE w.name = old.name RETURNING old.units`,
+      [name, silentSeconds]);
+    return r.length ? (typeof r[0].units === 'string' ? (JSON.parse(r[0].units) as string[]) : (r[0].units as string[])) : [];
   }
 
   async workers(): Promise<WorkerRecord[]> {

@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS task_samples (
 CREATE INDEX IF NOT EXISTS task_samples_task ON task_samples (task_id, id);
 CREATE TABLE IF NOT EXISTS workers (
   name TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, started_at TEXT NOT NULL, seen_at TEXT NOT NULL,
-  concurrency INTEGER NOT NULL, tasks TEXT NOT NULL
+  concurrency INTEGER NOT NULL, tasks TEXT NOT NULL, units TEXT NOT NULL DEFAULT '[]'
 );
 `;
 
@@ -93,6 +93,8 @@ export class SqliteTaskStore implements TaskStore {
       if (!columns.has('cutover_request')) db.exec('ALTER TABLE tasks ADD COLUMN cutover_request TEXT');
       if (!columns.has('stream_status')) db.exec('ALTER TABLE tasks ADD COLUMN stream_status TEXT');
       if (!columns.has('worker')) db.exec('ALTER TABLE tasks ADD COLUMN worker TEXT');
+      const workerColumns = new Set((db.prepare("SELECT name FROM pragma_table_info('workers')").all() as { name: string }[]).map((c) => c.name));
+      if (!workerColumns.has('units')) db.exec("ALTER TABLE workers ADD COLUMN units TEXT NOT NULL DEFAULT '[]'");
       return new SqliteTaskStore(db, file);
     } catch (err) {
       throw new PgferryError('PGFERRY_E_STORE', `cannot open the task store: ${messageOf(err)}`, { object: file, fix: 'check the path (--store, PGFERRY_STORE) and its permissions', cause: err });
@@ -311,10 +313,20 @@ export class SqliteTaskStore implements TaskStore {
 
   async beatWorker(w: Omit<WorkerRecord, 'heartbeatAge'>): Promise<void> {
     this.db
-      .prepare(`INSERT INTO workers (name, host, pid, started_at, seen_at, concurrency, tasks) VALUES (?, ?, ?, ?, ?, ?, ?)
+      .prepare(`INSERT INTO workers (name, host, pid, started_at, seen_at, concurrency, tasks, units) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (name) DO UPDATE SET host = excluded.host, pid = excluded.pid, started_at = excluded.started_at, seen_at = excluded.seen_at,
-          concurrency = excluded.concurrency, tasks = excluded.tasks`)
-      .run(w.name, w.host, w.pid, w.startedAt, now(), w.concurrency, JSON.stringify(w.tasks));
+          concurrency = excluded.concurrency, tasks = excluded.tasks, units = excluded.units`)
+      .run(w.name, w.host, w.pid, w.startedAt, now(), w.concurrency, JSON.stringify(w.tasks), JSON.stringify(w.units));
+  }
+
+  async reclaimUnits(name: string, silentSeconds: number): Promise<string[]> {
+    // one statement in SQLite's single writer: a second reclaimer reads the emptied list
+    return this.db.transaction(() => {
+      const w = (this.db.prepare('SELECT * FROM workers WHERE name = ?').get(name) as Row | undefined);
+      if (!w || workerFromRow(w).heartbeatAge <= silentSeconds) return [];
+      this.db.prepare("UPDATE workers SET units = '[]' WHERE name = ?").run(name);
+      return JSON.parse(w.units as string) as string[];
+    })();
   }
 
   async workers(): Promise<WorkerRecord[]> {

@@ -17,8 +17,8 @@ import { runWithRetries } from '../run/run-with-retries.js';
 import { runOptionsFromSpec } from '../run/run-options.js';
 import { planInputs } from '../plan/plan-inputs.js';
 import { defaultJobs } from '../config/jobs.js';
-import type { EventSink, MigrationSummary } from '../run/events.js';
-import type { CutoverRequest } from '../run/run-options.js';
+import type { EventSink, MigrationEvent, MigrationSummary } from '../run/events.js';
+import type { CutoverRequest, UnitsElsewhere } from '../run/run-options.js';
 import { dropStreamObjects, streamObjectName } from '../cdc/slot-lifecycle.js';
 import { dropUnitMarks, STATE_SCHEMA } from '../run/unit-marks.js';
 import { lockTarget } from '../run/target-lock.js';
@@ -223,6 +223,8 @@ export interface RunTaskOptions {
   keyFile?: string;
   onEvent?: EventSink;
   logger?: Logger;
+  /** Fleet mode: where this run may send its copy units (the queue), given the run's claim. */
+  unitsElsewhere?: (leader: RunOwner, taskId: string) => UnitsElsewhere;
 }
 
 /**
@@ -278,11 +280,13 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
     resume: opts.resume,
     // the claim above made this process the task's only run: an earlier one's sessions go
     fenceRun: true,
+    unitsElsewhere: opts.unitsElsewhere?.(owner, task.id),
     logger: opts.logger ?? silentLogger,
     control: { stopRequested: () => control.stop, jobs: () => control.jobs, limiter, cutoverRequested: () => control.cutover, stillOwner: async () => owns(await store.get(task.id)) },
     onPlan: (plan) => progress.onPlan(spec.migration === 'schema' ? [] : plan.units.map((u) => ({ id: u.id, bytes: u.bytes, estimatedRows: u.estimatedRows }))),
     onEvent: (e) => {
       progress.onEvent(e);
+      if (e.type === 'spread') spreadHistory(store, task.id, e);
       opts.onEvent?.(e);
     },
   });
@@ -318,6 +322,14 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
   } finally {
     clearInterval(poll);
   }
+}
+
+/** A spread copy's decision, and at its end which worker copied how many units, in the task's history. */
+function spreadHistory(store: TaskStore, id: string, e: Extract<MigrationEvent, { type: 'spread' }>): void {
+  const line = e.byWorker
+    ? `copy units by worker: ${Object.entries(e.byWorker).map(([w, n]) => `${w} ${n}`).join(', ') || 'none'}`
+    : `copy ${e.spread ? "spread over the fleet's workers" : 'kept in the run\'s own process'}: ${e.why}`;
+  void store.addHistory(id, 'spread', line, e.byWorker ? { byWorker: e.byWorker } : { spread: e.spread }).catch(() => {});
 }
 
 /** Verifies a task that has just cut over; a failure to verify is noted, never fatal to the task. */

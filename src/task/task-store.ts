@@ -72,6 +72,8 @@ export interface WorkerRecord {
   concurrency: number;
   /** The tasks its processes run now. */
   tasks: string[];
+  /** The unit jobs (queue job ids) it copies now, for other tasks' runs (a spread copy). */
+  units: string[];
   /** Seconds since its last report, by the store's clock. */
   heartbeatAge: number;
 }
@@ -223,6 +225,11 @@ export interface TaskStore {
   /** Every worker that has reported and not signed off, most recent first. */
   workers(): Promise<WorkerRecord[]>;
   removeWorker(name: string): Promise<void>;
+  /**
+   * Takes back the unit jobs of a worker silent for over `silentSeconds` (by the store's clock):
+   * returns them and empties its list, at most once however many ask at the same time.
+   */
+  reclaimUnits(name: string, silentSeconds: number): Promise<string[]>;
 }
 
 export type Row = Record<string, unknown>;
@@ -280,6 +287,7 @@ export function workerFromRow(r: Row): WorkerRecord {
     startedAt: time(r.started_at),
     concurrency: num(r.concurrency),
     tasks: json(r.tasks) as string[],
+    units: r.units === null || r.units === undefined ? [] : (json(r.units) as string[]),
     heartbeatAge: ageOf(r.heartbeat_age, r.seen_at),
   };
 }

@@ -10,7 +10,6 @@
  * the lock, and when the frozen one wakes it changes nothing.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,43 +19,14 @@ import { createTask, precheckTask } from '../../src/task/task-service.js';
 import { startTask } from '../../src/fleet/dispatch.js';
 import type { TaskRecord, TaskStore } from '../../src/task/task-store.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
-import { BIN } from '../harness/cli.js';
+import { allCompleted, sleep, startWorker, stopWorkers, type FleetWorkerProcess } from '../harness/fleet-workers.js';
 import { tableDigests } from '../harness/data-oracle.js';
 import { startApi } from '../harness/api-server.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-fleet-'));
 const keyFile = path.join(dir, 'secret.key');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Worker { name: string; proc: ChildProcess; out: string[] }
-
-/** Starts a worker as a machine of its own: its own process group (killed whole) and machine id. */
-async function startWorker(storeUri: string, name: string): Promise<Worker> {
-  const env = { ...process.env, PGFERRY_STORE: storeUri, PGFERRY_KEY_FILE: keyFile, PGFERRY_LOG_DIR: path.join(dir, `logs-${name}`), PGFERRY_MACHINE_ID: `machine-${name}` };
-  const proc = spawn(process.execPath, [BIN, 'worker', '--name', name, '--concurrency', '2'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const w: Worker = { name, proc, out: [] };
-  proc.stdout!.on('data', (d: Buffer) => w.out.push(d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => w.out.push(d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const check = () => (w.out.join('').includes('takes up to') ? resolve() : undefined);
-    proc.stdout!.on('data', check);
-    proc.once('exit', (c) => reject(new Error(`worker ${name} exited ${c}: ${w.out.join('')}`)));
-  });
-  return w;
-}
-
-/** Waits until every task is completed (failing at once on a failed one), up to `ms`. */
-async function allCompleted(store: TaskStore, ids: string[], ms: number): Promise<TaskRecord[]> {
-  const t0 = Date.now();
-  for (;;) {
-    const tasks = await Promise.all(ids.map((id) => store.get(id)));
-    const failed = tasks.find((t) => t.state === 'failed');
-    if (failed) assert.fail(`task ${failed.name} failed: ${failed.error}`);
-    if (tasks.every((t) => t.state === 'completed')) return tasks;
-    if (Date.now() - t0 > ms) assert.fail(`not all completed after ${ms / 1000} s: ${tasks.map((t) => `${t.name} ${t.state}/${t.phase}`).join(', ')}`);
-    await sleep(500);
-  }
-}
+type Worker = FleetWorkerProcess;
 
 describe('fleet mode', () => {
   const workers: Worker[] = [];
@@ -66,11 +36,10 @@ describe('fleet mode', () => {
   before(async () => {
     storeUri = (await freshDatabase(await server('17', 'dst'), 'fleet_store')).uri;
     store = await openStore(storeUri);
-    for (const name of ['w1', 'w2', 'w3']) workers.push(await startWorker(storeUri, name));
+    for (const name of ['w1', 'w2', 'w3']) workers.push(await startWorker(storeUri, name, dir, keyFile));
   });
   after(async () => {
-    for (const w of workers) if (w.proc.exitCode === null && w.proc.signalCode === null) w.proc.kill('SIGTERM');
-    await Promise.all(workers.map((w) => (w.proc.exitCode === null && w.proc.signalCode === null ? new Promise((r) => w.proc.once('exit', r)) : Promise.resolve())));
+    await stopWorkers(workers);
     await store?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -1,0 +1,130 @@
+/**
+ * A spread copy (fleet mode): one task's copy units over the fleet's workers. The run that holds
+ * the task (the leader) exports the snapshot and keeps it open, reads the catalog, creates the
+ * schema, builds indexes; its copy lanes, instead of copying, each send a unit job to the queue
+ * `pgferry-unit-copy` and wait for it. Any worker takes it, joins the snapshot, and copies the
+ * unit with its mark on the target (src/run/ordered-unit.ts). So the task's --jobs is the number
+ * of its units in flight over the whole fleet, and its --max-rate is shared by them.
+ *
+ * Leases: a job is held by the worker that took it while that worker reports (every 2 s). One
+ * silent for REMOTE_RUN_SILENCE_SECONDS is taken for dead, and its jobs are failed back into the
+ * queue (src/fleet/worker.ts), to be retried by another worker; the unit's fence on the target
+ * ends the old attempt's session first. The pg-boss expiry is only a backstop.
+ */
+import type PgBoss from 'pg-boss';
+import { ERROR_CODES, PgferryError, type ErrorCode } from '../errors.js';
+import type { UnitDoneElsewhere, UnitOrder, UnitsElsewhere } from '../run/run-options.js';
+import type { RunOwner, TaskStore } from '../task/task-store.js';
+import { liveWorkers } from './dispatch.js';
+
+export const UNIT_QUEUE = 'pgferry-unit-copy';
+
+/** What a unit job asks: copy this unit of this task's run, while `leader` holds the task. */
+export interface UnitJob {
+  taskId: string;
+  leader: RunOwner;
+  order: UnitOrder;
+}
+
+/** What a worker answers: the unit's result, or the error it met, or why it did not copy (stale). */
+export type UnitJobOutput =
+  | { worker: string; rows: number; bytes: number; seconds: number; skipped?: boolean }
+  | { worker: string; error: { code: string; message: string; fix?: string } }
+  | { worker: string; stale: string };
+
+/**
+ * Below this many bytes to copy a task's run copies its units itself, as without a fleet
+ * (PGFERRY_SPREAD_MIN_BYTES): each spread unit costs a queue round trip and a snapshot join.
+ */
+export const DEFAULT_SPREAD_MIN_BYTES = 256 * 1024 * 1024;
+
+const POLL_MS = 250;
+
+/** Creates the unit queue if it is not there yet. */
+export async function ensureUnitQueue(boss: PgBoss): Promise<void> {
+  // the lease is the worker's heartbeat; the queue's own expiry (its longest) is a backstop
+  await boss.createQueue(UNIT_QUEUE, { name: UNIT_QUEUE, policy: 'standard', expireInSeconds: 23 * 3600, retryLimit: 5, retryDelay: 1 });
+}
+
+/** The leader's side: sends its units to the queue and waits for each. */
+export class FleetUnits implements UnitsElsewhere {
+  private readonly open = new Set<string>();
+  private readonly minBytes: number;
+
+  constructor(private readonly store: TaskStore, private readonly boss: PgBoss, private readonly taskId: string, private readonly leader: RunOwner, private readonly priority = 0) {
+    const env = Number(process.env.PGFERRY_SPREAD_MIN_BYTES);
+    this.minBytes = Number.isFinite(env) && env >= 0 && process.env.PGFERRY_SPREAD_MIN_BYTES !== '' ? env : DEFAULT_SPREAD_MIN_BYTES;
+  }
+
+  async wanted(bytes: number, units: number): Promise<{ spread: boolean; why: string }> {
+    const workers = (await liveWorkers(this.store)).length;
+    const mb = (n: number) => `${(n / 1048576).toFixed(0)} MB`;
+    if (workers < 2) return { spread: false, why: `${workers} live worker(s): nothing to spread over` };
+    if (units < 2) return { spread: false, why: `${units} unit(s) to copy` };
+    if (bytes < this.minBytes) return { spread: false, why: `${mb(bytes)} to copy, under the ${mb(this.minBytes)} worth spreading (PGFERRY_SPREAD_MIN_BYTES)` };
+    return { spread: true, why: `${units} units (${mb(bytes)}) over ${workers} live workers` };
+  }
+
+  async copy(order: UnitOrder): Promise<UnitDoneElsewhere> {
+    const job: UnitJob = { taskId: this.taskId, leader: this.leader, order };
+    const id = await this.boss.send(UNIT_QUEUE, job, { priority: this.priority });
+    if (!id) throw new PgferryError('PGFERRY_E_INTERNAL', `the queue refused the unit job of ${order.unit.id}`, { object: `table ${order.unit.id}` });
+    this.open.add(id);
+    try {
+      for (;;) {
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        const j = await this.boss.getJobById<UnitJob>(UNIT_QUEUE, id, { includeArchive: true });
+        if (!j) throw new PgferryError('PGFERRY_E_INTERNAL', `the unit job of ${order.unit.id} left the queue`, { object: `table ${order.unit.id}` });
+        if (j.state === 'completed') return outcome(order, j.output as UnitJobOutput);
+        if (j.state === 'failed')
+          throw new PgferryError('PGFERRY_E_COPY', `no worker finished the unit in ${j.retryLimit + 1} attempts: ${describe(j.output)}`, {
+            object: `table ${order.unit.id}`,
+            fix: 'pgferry workers shows the fleet; a resume of the task sends the unit again',
+          });
+        if (j.state === 'cancelled') throw new PgferryError('PGFERRY_E_STOPPED', 'the unit job was withdrawn', { object: `table ${order.unit.id}` });
+      }
+    } finally {
+      this.open.delete(id);
+    }
+  }
+
+  async close(): Promise<void> {
+    // an order already taken goes on to its commit (or rolls back); a resume skips what is marked
+    if (this.open.size) await this.boss.cancel(UNIT_QUEUE, [...this.open]).catch(() => {});
+  }
+}
+
+/** A completed job's answer as the run sees it: its result, or the worker's error thrown again. */
+function outcome(order: UnitOrder, out: UnitJobOutput): UnitDoneElsewhere {
+  if ('error' in out) {
+    // a worker of a newer pgferry may name a code this one does not know
+    const code = (out.error.code in ERROR_CODES ? out.error.code : 'PGFERRY_E_COPY') as ErrorCode;
+    throw new PgferryError(code, `${out.error.message} (on worker ${out.worker})`, { object: `table ${order.unit.id}`, fix: out.error.fix });
+  }
+  if ('stale' in out)
+    throw new PgferryError('PGFERRY_E_TASK_STATE', `worker ${out.worker} did not copy ${order.unit.id}: ${out.stale}`, {
+      object: `table ${order.unit.id}`,
+      fix: 'nothing to do: the process that holds the task now continues the run',
+    });
+  return { rows: out.rows, bytes: out.bytes, seconds: out.seconds, skipped: out.skipped, worker: out.worker };
+}
+
+function describe(output: unknown): string {
+  const v = output as { message?: string; value?: { message?: string }; error?: string } | null;
+  return v?.error ?? v?.message ?? v?.value?.message ?? 'no answer';
+}
+
+/**
+ * For a run a fleet worker started (PGFERRY_WORKER): the queue its copy may be spread over, as
+ * runTask's `unitsElsewhere`, and how to close it once the run is over. None for any other run.
+ */
+export async function openFleetUnits(store: TaskStore): Promise<{ unitsElsewhere?: (leader: RunOwner, taskId: string) => UnitsElsewhere; close: () => Promise<void> }> {
+  if (!process.env.PGFERRY_WORKER || store.kind !== 'postgresql') return { close: async () => {} };
+  const { openRunQueue, sharedStore } = await import('./run-queue.js');
+  const boss = await openRunQueue(sharedStore(store, 'a spread copy'), { supervise: false });
+  await ensureUnitQueue(boss);
+  return {
+    unitsElsewhere: (leader, taskId) => new FleetUnits(store, boss, taskId, leader),
+    close: () => boss.stop({ graceful: false, close: false }),
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The other side of a spread copy (fleet mode): one copy unit of a run that another process
+ * leads. It joins the leader's exported snapshot, takes the unit's fence on the target, and copies
+ * the unit with its mark in one transaction, exactly as the leader's own sessions would. Sessions
+ * carry the run's tag, so a takeover of the run ends them with the leader's own.
+ */
+import crypto from 'node:crypto';
+import type pg from 'pg';
+import { copyUnit, type UnitResult } from '../copy/copy-unit.js';
+import { RateLimiter } from '../copy/rate-limit.js';
+import { PgferryError, messageOf } from '../errors.js';
+import { joinSnapshot } from '../pg/snapshot.js';
+import { RunContext } from './run-context.js';
+import { markUnitDone, STATE_SCHEMA } from './unit-marks.js';
+import type { MigrateOptions, UnitOrder } from './run-options.js';
+
+/** Copies `order`'s unit; `skipped`: an earlier attempt (a worker taken for dead) had committed it. */
+export async function copyOrderedUnit(opts: MigrateOptions, order: UnitOrder): Promise<UnitResult & { skipped?: boolean }> {
+  const ctx = new RunContext(opts, order.runId);
+  try {
+    const [s, t] = await Promise.all([ctx.open('source'), ctx.open('target')]);
+    try {
+      await joinSnapshot(s, order.snapshot);
+    } catch (err) {
+      // the exporting transaction ended: its leader is gone, and the run goes on from a new snapshot
+      throw new PgferryError('PGFERRY_E_SNAPSHOT_GONE', `the run's snapshot ${order.snapshot} is gone (its leader ended): ${messageOf(err)}`, {
+        object: `table ${order.unit.id}`,
+        fix: 'nothing to do: the run that takes the task over copies the unit from a new snapshot',
+        cause: err,
+      });
+    }
+    await fenceUnit(t, order.runId, order.unit.id);
+    if (await unitMarked(t, order.runId, order.unit.id)) return { rows: 0, bytes: 0, seconds: 0, skipped: true };
+    if (order.checksOff) await t.query("SELECT pg_catalog.set_config('session_replication_role', 'replica', false)");
+    const limiter = order.maxRateMBps ? new RateLimiter(order.maxRateMBps * 1024 * 1024) : undefined;
+    const mark = (c: pg.ClientBase, rows: number, bytes: number) => markUnitDone(c, { id: order.runId, snapshot: order.snapshot }, order.unit.id, rows, bytes);
+    return await copyUnit(order.unit, s, t, mark, () => {}, order.tables, limiter);
+  } finally {
+    await ctx.close();
+  }
+}
+
+/**
+ * Makes this session the unit's only copier on the target: an advisory lock per (run, unit),
+ * held until the session ends. A session that holds it already belongs to an attempt whose worker
+ * was taken for dead (frozen, cut off): it is terminated, so its transaction rolls back rather
+ * than holding the table's lock (TRUNCATE) or committing late. Should it commit first anyway, the
+ * unit's mark is there and this attempt copies nothing (the mark's key refuses a second).
+ */
+async function fenceUnit(target: pg.Client, runId: string, unit: string): Promise<void> {
+  const [k1, k2] = unitLockKeys(runId, unit);
+  const got = await target.query<{ ok: boolean }>('SELECT pg_catalog.pg_try_advisory_lock($1::int4, $2::int4) AS ok', [k1, k2]);
+  if (got.rows[0].ok) return;
+  await target.query(
+    `SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_locks
+      WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
+        AND classid = $1::int4::oid AND objid = $2::int4::oid AND objsubid = 2`,
+    [k1, k2],
+  );
+  await target.query('SELECT pg_catalog.pg_advisory_lock($1::int4, $2::int4)', [k1, k2]);
+}
+
+/** Two non-negative int4 keys from a hash of run and unit (62 bits: a collision only makes one unit wait for another). */
+export function unitLockKeys(runId: string, unit: string): [number, number] {
+  const h = crypto.createHash('sha256').update(`pgferry-unit\0${runId}\0${unit}`).digest();
+  return [h.readUInt32BE(0) & 0x7fffffff, h.readUInt32BE(4) & 0x7fffffff];
+}
+
+async function unitMarked(target: pg.Client, runId: string, unit: string): Promise<boolean> {
+  const r = await target.query(`SELECT 1 FROM ${STATE_SCHEMA}.units WHERE run_id = $1 AND unit = $2`, [runId, unit]);
+  return (r.rowCount ?? 0) > 0;
+}

@@ -1,0 +1,25 @@
+/**
+ * A fleet worker's share of a spread copy: one copy unit of a task whose run another process
+ * leads. The unit is copied only while that process still holds the task: an order left over
+ * from a leader that was taken over is dropped, not copied into the new run's tables.
+ */
+import { silentLogger, type Logger } from '../logger.js';
+import { copyOrderedUnit } from '../run/ordered-unit.js';
+import { runOptionsFromSpec, type UnitOrder } from '../run/run-options.js';
+import type { UnitResult } from '../copy/copy-unit.js';
+import { taskConnInfo } from './task-service.js';
+import type { RunOwner, TaskStore } from './task-store.js';
+
+export type TaskUnitOutcome = (UnitResult & { skipped?: boolean; stale?: undefined }) | { stale: string };
+
+/** Copies `order`'s unit for task `taskId` if `leader` still runs it; `stale` says why not. */
+export async function copyTaskUnit(store: TaskStore, taskId: string, leader: RunOwner, order: UnitOrder, opts: { keyFile?: string; logger?: Logger } = {}): Promise<TaskUnitOutcome> {
+  const task = await store.get(taskId, { prefix: false }).catch(() => null);
+  if (!task) return { stale: 'no such task' };
+  if (task.pid !== leader.pid || task.pidStart !== leader.pidStart || (task.state !== 'running' && task.state !== 'stopping'))
+    return { stale: `the run that sent it no longer holds the task (${task.state})` };
+  if (task.state === 'stopping') return { stale: 'the task is stopping' };
+  const conn = await taskConnInfo(store, task, opts.keyFile);
+  const migrate = runOptionsFromSpec(task.spec, conn, { runId: order.runId, logger: opts.logger ?? silentLogger });
+  return copyOrderedUnit(migrate, order);
+}

@@ -1,0 +1,164 @@
+/**
+ * Fleet mode, a spread copy: one database's copy units spread over three worker processes (each a
+ * machine of its own). The run that holds the task (the leader) keeps the snapshot and the schema;
+ * workers join its snapshot and copy units. Then a worker is killed in the middle of a unit: its
+ * unit goes back to the queue and another worker copies it (no table doubled); and the leader's
+ * machine is killed: the task goes on from a new snapshot on another worker and says so.
+ *
+ * The database is small here (PGFERRY_FLEET_SPREAD_MB, default 16, sets its size: the closing
+ * note of the session that built this ran it with 1100); workers spread anything
+ * (PGFERRY_SPREAD_MIN_BYTES=1).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openStore } from '../../src/task/open-store.js';
+import { createTask, precheckTask, verifyTask } from '../../src/task/task-service.js';
+import { startTask } from '../../src/fleet/dispatch.js';
+import type { MigrationSummary } from '../../src/run/events.js';
+import type { TaskStore } from '../../src/task/task-store.js';
+import { execSql, freshDatabase, server } from '../harness/servers.js';
+import { tableDigests } from '../harness/data-oracle.js';
+import { allCompleted, sleep, startWorker, stopWorkers, type FleetWorkerProcess } from '../harness/fleet-workers.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-spread-'));
+const keyFile = path.join(dir, 'secret.key');
+const TOTAL_MB = Number(process.env.PGFERRY_FLEET_SPREAD_MB || 16);
+const TABLES = 16;
+
+/** A source of TABLES tables of about TOTAL_MB / TABLES each (rows of ~170 bytes on disk), with keys and an index. */
+async function source(label: string, totalMb = TOTAL_MB): Promise<string> {
+  const src = await freshDatabase(await server('15', 'src'), label);
+  const rows = Math.max(1000, Math.round((totalMb * 1024 * 1024) / TABLES / 170));
+  for (let i = 0; i < TABLES; i++)
+    await execSql(src.uri, `CREATE TABLE t${i} (id int PRIMARY KEY, pad text, n numeric, at timestamptz);
+      INSERT INTO t${i} SELECT g, repeat(md5((g * ${i + 1})::text), 3), g / 7.0, timestamptz '2026-01-01' + g * interval '1 s' FROM generate_series(1, ${rows}) g;
+      CREATE INDEX ON t${i} (n)`);
+  await execSql(src.uri, 'VACUUM ANALYZE');
+  return src.uri;
+}
+
+describe('fleet mode: one database spread over the workers', () => {
+  const workers: FleetWorkerProcess[] = [];
+  let store: TaskStore;
+  let storeUri = '';
+  let next = 1;
+  const env = { PGFERRY_SPREAD_MIN_BYTES: '1' };
+  const addWorker = async () => workers.push(await startWorker(storeUri, `s${next++}`, dir, keyFile, env));
+
+  before(async () => {
+    storeUri = (await freshDatabase(await server('17', 'dst'), 'spread_store')).uri;
+    store = await openStore(storeUri);
+    for (let i = 0; i < 3; i++) await addWorker();
+  });
+  after(async () => {
+    await stopWorkers(workers);
+    await store?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Creates, prechecks and queues a task from `src` into a fresh target; `jobs` units in flight at once over the fleet. */
+  async function queued(label: string, src: string, options: { jobs: number; maxRateMBps?: number }): Promise<{ id: string; dst: string }> {
+    const dst = (await freshDatabase(await server('15', 'dst'), label)).uri;
+    const id = (await createTask(store, { name: label, source: src, target: dst, options }, keyFile)).id;
+    await precheckTask(store, id, keyFile);
+    assert.equal((await startTask(store, id, { resume: false, keyFile })).queued, true);
+    return { id, dst };
+  }
+
+  async function unitsByWorker(id: string): Promise<Record<string, number>> {
+    const line = (await store.history(id)).find((h) => h.kind === 'spread' && h.message.startsWith('copy units by worker'));
+    assert.ok(line, (await store.history(id)).map((h) => `${h.kind}: ${h.message}`).join('\n'));
+    return (line.data as { byWorker: Record<string, number> }).byWorker;
+  }
+
+  it('the copy units of one database go to all three workers; the target equals the source, from one snapshot', async () => {
+    const src = await source('spread_whole');
+    const t0 = Date.now();
+    const { id, dst } = await queued('spread_whole', src, { jobs: 4 });
+    const [done] = await allCompleted(store, [id], 1_800_000);
+    const seconds = (Date.now() - t0) / 1000;
+    const byWorker = await unitsByWorker(id);
+    assert.equal(Object.values(byWorker).reduce((a, n) => a + n, 0), TABLES);
+    assert.ok(Object.keys(byWorker).length >= 2, `units spread over the workers: ${JSON.stringify(byWorker)}`);
+    assert.equal((done.summary as MigrationSummary).dataSnapshots, 1);
+    const verify = await verifyTask(store, id, keyFile);
+    assert.equal(verify.report.ok, true, JSON.stringify(verify.report.tables.filter((t) => !t.ok)));
+    assert.deepEqual(await tableDigests(dst), await tableDigests(src));
+    const mb = (done.summary as MigrationSummary).bytesCopied / 1048576;
+    console.log(`# fleet spread: ${mb.toFixed(0)} MB in ${TABLES} units over ${JSON.stringify(byWorker)}: completed in ${seconds.toFixed(1)} s, verified`);
+  });
+
+  /** Waits until the task runs spread with a unit done and `pick` names a worker with a unit in hand. */
+  async function midCopy(id: string, pick: (leader: string, holding: string[]) => string | undefined): Promise<{ victim: FleetWorkerProcess; jobs: string[]; leader: string }> {
+    for (const until = Date.now() + 300_000; Date.now() < until; await sleep(100)) {
+      const t = await store.get(id);
+      if (t.state === 'failed') assert.fail(t.error ?? 'failed');
+      if (t.state !== 'running' || !t.worker || !(await store.units(id)).some((u) => u.state === 'done')) continue;
+      const ws = await store.workers();
+      const name = pick(t.worker, ws.filter((w) => w.units.length > 0).map((w) => w.name));
+      const victim = workers.find((w) => w.name === name && w.proc.exitCode === null);
+      if (victim) return { victim, jobs: ws.find((w) => w.name === name)!.units, leader: t.worker };
+    }
+    assert.fail('never saw the copy spread with a unit in a worker\'s hands');
+  }
+
+  it('a worker killed in the middle of a unit: its unit goes back to the queue, another worker copies it, no table doubled', async () => {
+    const src = await source('spread_unit_kill', 24);
+    // --max-rate shared by the 3 units in flight: each takes seconds, long enough to be hit
+    const { id, dst } = await queued('spread_unit_kill', src, { jobs: 3, maxRateMBps: 1.5 });
+    const hit = await midCopy(id, (leader, holding) => holding.find((w) => w !== leader));
+    process.kill(-hit.victim.proc.pid!, 'SIGKILL');
+    const killedAt = Date.now();
+    // each of its jobs taken again: retried once, and active or done on another worker
+    let seconds = 0;
+    for (;;) {
+      const r = await execSql(storeUri, `SELECT count(*)::int AS n FROM pgferry_queue.job WHERE id = ANY($1::uuid[]) AND retry_count >= 1 AND state IN ('active', 'completed')`, [hit.jobs]);
+      if (r.rows[0].n === hit.jobs.length) {
+        seconds = (Date.now() - killedAt) / 1000;
+        break;
+      }
+      if (Date.now() - killedAt > 120_000) assert.fail(`unit jobs not taken again in 120 s`);
+      await sleep(200);
+    }
+    await addWorker();
+    const [done] = await allCompleted(store, [id], 600_000);
+    assert.equal(done.worker, hit.leader, 'the leader went on');
+    assert.equal((done.summary as MigrationSummary).dataSnapshots, 1);
+    assert.deepEqual(await tableDigests(dst), await tableDigests(src));
+    assert.equal((await verifyTask(store, id, keyFile)).report.ok, true);
+    assert.ok(seconds <= 60, `unit taken again in ${seconds.toFixed(1)} s`);
+    console.log(`# fleet spread: worker ${hit.victim.name} killed with ${hit.jobs.length} unit(s) in hand; taken again by other workers ${seconds.toFixed(1)} s after the kill`);
+  });
+
+  it("the leader's machine killed in the middle of the copy: another worker takes the task over from a new snapshot and says so", async () => {
+    const src = await source('spread_leader_kill', 24);
+    const { id, dst } = await queued('spread_leader_kill', src, { jobs: 3, maxRateMBps: 1.5 });
+    const hit = await midCopy(id, (leader) => leader);
+    process.kill(-hit.victim.proc.pid!, 'SIGKILL');
+    const killedAt = Date.now();
+    let seconds = 0;
+    for (;;) {
+      const t = await store.get(id);
+      if (t.state === 'running' && t.worker && t.worker !== hit.victim.name) {
+        seconds = (Date.now() - killedAt) / 1000;
+        break;
+      }
+      if (Date.now() - killedAt > 120_000) assert.fail(`not taken over in 120 s: ${t.state}, worker ${t.worker}`);
+      await sleep(200);
+    }
+    await addWorker();
+    const [done] = await allCompleted(store, [id], 600_000);
+    assert.notEqual(done.worker, hit.victim.name);
+    assert.equal((done.summary as MigrationSummary).dataSnapshots, 2, 'the two-snapshot rule: the copy went on from a new snapshot');
+    const history = await store.history(id);
+    assert.ok(history.some((h) => h.kind === 'snapshots' && h.message.includes('completed from 2 snapshots')), history.map((h) => h.message).join('\n'));
+    assert.deepEqual((await store.runs(id)).map((x) => [x.kind, x.state]), [['start', 'interrupted'], ['resume', 'completed']]);
+    assert.deepEqual(await tableDigests(dst), await tableDigests(src));
+    assert.equal((await verifyTask(store, id, keyFile)).report.ok, true);
+    assert.ok(seconds <= 60, `taken over in ${seconds.toFixed(1)} s`);
+    console.log(`# fleet spread: the leader on ${hit.victim.name} killed; the task taken over by ${done.worker} from a new snapshot ${seconds.toFixed(1)} s after the kill`);
+  });
+});
