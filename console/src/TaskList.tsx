@@ -86,6 +86,7 @@ export function TaskList() {
                 <th>Phase</th>
                 <th>Progress</th>
                 <th>Rows</th>
+                <th>Worker</th>
                 <th>Started</th>
                 <th>Duration</th>
               </tr>
@@ -99,6 +100,7 @@ export function TaskList() {
                   <td data-label="Phase">{t.phase ?? '–'}{t.state === 'streaming' && t.streamStatus ? <span className="small muted"> · {formatSeconds(t.streamStatus.lagSeconds)} behind</span> : null}</td>
                   <td data-label="Progress" className="w-progress"><ProgressBar value={t.progress} label={`progress of ${t.name}`} /></td>
                   <td data-label="Rows">{t.totals.runs ? t.totals.rows.toLocaleString() : '–'}</td>
+                  <td data-label="Worker" className="small">{t.worker ?? '–'}</td>
                   <td data-label="Started" className="small">{t.startedAt ? new Date(t.startedAt).toLocaleString() : '–'}</td>
                   <td data-label="Duration">{taskDuration(t)}</td>
                 </tr>

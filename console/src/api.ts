@@ -7,7 +7,7 @@ import type { ApiError, EventTicket, SslMode, TaskOutcome, TaskProgressView } fr
 
 export type {
   ConnectivityReport, ConnSpecInput, CutoverRequest, CutoverSummary, StreamStatus, ObjectTree, ObjectTreeTable, PlanHistoryData, PlanPreview, PrecheckReport, SideResult, SslMode, TaskListView,
-  SamplesView, TaskProgressView, TaskSample, TaskSpecInput, TaskView, UnitProgress, VerifyView,
+  SamplesView, TaskProgressView, TaskSample, TaskSpecInput, TaskView, UnitProgress, VerifyView, WorkersView,
 } from '@server/api/api-types';
 
 export class ApiFailure extends Error {

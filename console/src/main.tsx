@@ -4,9 +4,10 @@ import { ApiFailure, api, clearToken, setToken, takeToken } from './api';
 import { TaskList } from './TaskList';
 import { Wizard } from './Wizard';
 import { TaskPage } from './TaskPage';
+import { Workers } from './Workers';
 import './styles.css';
 
-/** Hash routes: #/ (tasks), #/new (wizard), #/new?from=ID (the wizard filled in from a task), #/tasks/ID (one task). */
+/** Hash routes: #/ (tasks), #/new (wizard), #/new?from=ID (the wizard filled in from a task), #/tasks/ID (one task), #/workers (the fleet). */
 function useRoute(): string {
   const [route, setRoute] = useState(() => window.location.hash.replace(/^#/, '') || '/');
   useEffect(() => {
@@ -59,11 +60,12 @@ function App() {
         <a href="#/" className="brand">pgferry</a>
         <nav>
           <a href="#/">Tasks</a>
+          <a href="#/workers">Workers</a>
           <a href="#/new" className="button primary">Create task</a>
           <button className="link signout" onClick={() => { clearToken(); setHasToken(false); }}>Sign out</button>
         </nav>
       </header>
-      {wizard ? <Wizard key={route} from={wizard[1] ? decodeURIComponent(wizard[1]) : undefined} /> : task ? <TaskPage key={task[1]} id={decodeURIComponent(task[1])} /> : <TaskList />}
+      {route === '/workers' ? <Workers /> : wizard ? <Wizard key={route} from={wizard[1] ? decodeURIComponent(wizard[1]) : undefined} /> : task ? <TaskPage key={task[1]} id={decodeURIComponent(task[1])} /> : <TaskList />}
     </>
   );
 }

@@ -11,6 +11,7 @@ import type { TaskStore } from '../task/task-store.js';
 import { effectiveState, taskTotals } from '../task/task-service.js';
 import type PgBoss from 'pg-boss';
 import { openRunQueue, RUN_QUEUE, sharedStore } from '../fleet/run-queue.js';
+import { UNIT_QUEUE } from '../fleet/unit-queue.js';
 
 /** The states a task can show: each is reported, 0 when no task is in it, so a dashboard's series never vanish. */
 const STATES = [
@@ -39,20 +40,25 @@ export function metricsRegistry(store: TaskStore): { registry: client.Registry; 
   const lagBytes = gauge('pgferry_task_apply_lag_bytes', 'WAL between the source\'s position and what the task has applied, at its last stream report');
   const workerAge = gauge('pgferry_worker_heartbeat_age_seconds', "seconds since each fleet worker's last report", ['worker', 'host']);
   const workerRuns = gauge('pgferry_worker_runs', 'runs each fleet worker has now', ['worker', 'host']);
+  const workerUnits = gauge('pgferry_worker_units', "copy units of spread runs each fleet worker copies now", ['worker', 'host']);
   const queued = gauge('pgferry_queue_waiting_jobs', "task runs waiting in the fleet's queue for a free worker", []);
+  const queuedUnits = gauge('pgferry_queue_waiting_units', "copy units of spread runs waiting in the fleet's queue for a free copy slot", []);
   // the queue is opened at the first scrape over a PostgreSQL store, and kept
   let boss: Promise<PgBoss> | null = null;
 
   async function refresh(): Promise<void> {
-    for (const g of [tasks, progress, unitsTotal, unitsDone, rows, bytes, rate, retries, lag, lagBytes, workerAge, workerRuns, queued]) g.reset();
+    for (const g of [tasks, progress, unitsTotal, unitsDone, rows, bytes, rate, retries, lag, lagBytes, workerAge, workerRuns, workerUnits, queued, queuedUnits]) g.reset();
     for (const w of await store.workers()) {
       workerAge.set({ worker: w.name, host: w.host }, w.heartbeatAge);
       workerRuns.set({ worker: w.name, host: w.host }, w.tasks.length);
+      workerUnits.set({ worker: w.name, host: w.host }, w.units.length);
     }
     if (store.kind === 'postgresql') {
       boss ??= openRunQueue(sharedStore(store, 'the fleet'), { supervise: false });
       try {
         queued.set(await (await boss).getQueueSize(RUN_QUEUE));
+        // the unit queue exists once a worker has started
+        queuedUnits.set(await (await boss).getQueueSize(UNIT_QUEUE).catch(() => 0));
       } catch (err) {
         // opened again at the next scrape
         boss = null;

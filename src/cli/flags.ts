@@ -21,6 +21,12 @@ export function parseRetries(v: string): number {
   return n;
 }
 
+export function parsePriority(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < -100 || n > 100) throw new InvalidArgumentError('must be an integer from -100 to 100');
+  return n;
+}
+
 function lanesFlag(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > STREAM_LANES_MAX) throw new InvalidArgumentError(`must be an integer from 1 to ${STREAM_LANES_MAX}`);
@@ -83,7 +89,7 @@ export function mapFlag(kind: 'schema' | 'table' | 'column') {
 
 /** The flags that say how a migration runs, shared by migrate, precheck, schema and task create. */
 export type SpecFlags = SelectionFlags & {
-  jobs?: number; maxRate?: number; retries?: number; publications?: boolean; owner?: boolean; privileges?: boolean;
+  jobs?: number; maxRate?: number; retries?: number; priority?: number; publications?: boolean; owner?: boolean; privileges?: boolean;
   strict?: boolean; splitTables?: boolean; earlyIndexes?: boolean;
   incremental?: boolean; setReplicaIdentityFull?: boolean; publication?: string; streamLanes?: number;
 };
@@ -113,6 +119,7 @@ export function specWithFlags(base: Record<string, unknown>, o: SpecFlags): Reco
   if (o.jobs !== undefined) options.jobs = o.jobs;
   if (o.maxRate !== undefined) options.maxRateMBps = o.maxRate;
   if (o.retries !== undefined) options.retries = o.retries;
+  if (o.priority !== undefined) options.priority = o.priority;
   if (o.publications) options.publications = true;
   if (o.owner === false) options.owner = false;
   if (o.privileges === false) options.privileges = false;

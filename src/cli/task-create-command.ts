@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { PgferryError } from '../errors.js';
 import type { TaskSpecInput } from '../config/task-spec.js';
-import { connHelp, parseJobs, parseRate, parseRetries, passwordStdinOption, specWithFlags, withIncrementalOptions, withSelectionOptions, type PasswordStdinFlags, type SpecFlags } from './flags.js';
+import { connHelp, parseJobs, parsePriority, parseRate, parseRetries, passwordStdinOption, specWithFlags, withIncrementalOptions, withSelectionOptions, type PasswordStdinFlags, type SpecFlags } from './flags.js';
 import { passwordsFromStdin, readSecretLines } from './read-passwords.js';
 import { jsonLine } from './output.js';
 import { YAML, action, command, specs, storeOption, svc, withStore, type Common } from './task-action.js';
@@ -75,6 +75,7 @@ export function registerTaskCreateCommand(task: Command, program: Command): void
     .option('--jobs <n>', 'parallel workers (changeable while it runs: pgferry task set)', parseJobs)
     .option('--max-rate <MBps>', 'most megabytes per second the copy moves (changeable while it runs)', parseRate)
     .option('--retries <n>', 'automatic resumes after transient failures (default 5)', parseRetries)
+    .option('--priority <n>', "fleet mode: workers take higher-priority tasks' runs and copy units first (-100 to 100, default 0)", parsePriority)
     .option('--publications', "create the source's publications too")
     .option('--no-owner', 'do not set owners')
     .option('--no-privileges', 'do not copy privileges')

@@ -192,7 +192,7 @@ export function renderTaskStatus(t: TaskRecord, f: TaskFacts, units: UnitProgres
   const lines = [
     `task ${t.id.slice(0, 8)} ${t.name}: ${paint(state, state, color)}${t.phase && state === 'running' ? `, phase ${t.phase}` : ''}, ${Math.round(t.progress * 100)}%`,
     `  data ${formatBytes(t.bytesDone)} of ${formatBytes(t.bytesTotal)}${rate ? `, ${formatBytes(rate)}/s` : ''}${eta}; jobs ${t.jobs}, max rate ${t.maxRateMBps ? `${t.maxRateMBps} MB/s` : 'unlimited'}`,
-    `  started ${t.startedAt ?? '-'}${t.finishedAt ? `, finished ${t.finishedAt}` : t.startedAt ? ` (${formatAge(t.startedAt)} ago)` : ''}${t.pid ? `, process ${t.pid}` : ''}`,
+    `  started ${t.startedAt ?? '-'}${t.finishedAt ? `, finished ${t.finishedAt}` : t.startedAt ? ` (${formatAge(t.startedAt)} ago)` : ''}${t.pid ? `, process ${t.pid}` : ''}${t.worker ? ` on worker ${t.worker}` : ''}`,
   ];
   if (state === 'interrupted') lines.push(`  the process running it is gone: pgferry task resume ${t.id.slice(0, 8)} continues from the last checkpoint`);
   lines.push(...streamStatusLines(t, f, color));

@@ -5,11 +5,11 @@
  */
 import type { Command } from 'commander';
 import { ExitCode } from '../errors.js';
-import { parseJobsLike } from './flags.js';
+import { parseJobsLike, parsePort } from './flags.js';
 import { jsonLine } from './output.js';
 import { command, storeOption, withStore, type Common } from './task-action.js';
 
-type WorkerFlags = Common & { concurrency: number; copySlots?: number; name?: string };
+type WorkerFlags = Common & { concurrency: number; copySlots?: number; name?: string; metricsPort?: number; metricsHost: string };
 
 export function registerWorkerCommands(program: Command): void {
   storeOption(program.command('worker'))
@@ -17,16 +17,29 @@ export function registerWorkerCommands(program: Command): void {
     .option('--concurrency <n>', 'runs at once on this machine', parseJobsLike, 2)
     .option('--copy-slots <n>', "copy units of spread runs (other workers' large tasks) this machine copies at once (default: --concurrency)", parseJobsLike)
     .option('--name <name>', 'the name the fleet knows this worker by (default: host-pid)')
+    .option('--metrics-port <port>', "serve this worker's own Prometheus metrics on GET /metrics (runs, units copied, process figures)", parsePort)
+    .option('--metrics-host <host>', 'the address --metrics-port listens on', '127.0.0.1')
     .action(
       command<WorkerFlags>(program, (o) =>
         withStore(o, async (store) => {
           const { FleetWorker, defaultWorkerName } = await import('../fleet/worker.js');
           const say = (line: string) => process.stdout.write(`${line}\n`);
-          const worker = await FleetWorker.start(store, { name: o.name ?? defaultWorkerName(), concurrency: o.concurrency, copySlots: o.copySlots, say });
+          const name = o.name ?? defaultWorkerName();
+          const worker = await FleetWorker.start(store, { name, concurrency: o.concurrency, copySlots: o.copySlots, say });
+          let metrics: { close: () => Promise<void> } | undefined;
+          if (o.metricsPort !== undefined) {
+            const { serveWorkerMetrics } = await import('../fleet/worker-metrics.js');
+            metrics = await serveWorkerMetrics(worker.stats, name, o.metricsHost, o.metricsPort).catch(async (err: unknown) => {
+              await worker.stop();
+              throw err;
+            });
+            say(`worker ${name}: metrics on http://${o.metricsHost}:${o.metricsPort}/metrics`);
+          }
           await new Promise<void>((resolve) => {
             process.once('SIGTERM', resolve);
             process.once('SIGINT', resolve);
           });
+          await metrics?.close();
           await worker.stop();
           return ExitCode.ok;
         }),

@@ -83,6 +83,13 @@ const TaskSpecObject = z
         jobs: z.number().int().min(JOBS_MIN).max(JOBS_MAX).optional().describe('parallel workers (default: the cores of the machine that runs it, at least 2)'),
         maxRateMBps: z.number().positive().optional(),
         retries: z.number().int().min(0).max(100).default(5),
+        priority: z
+          .number()
+          .int()
+          .min(-100)
+          .max(100)
+          .default(0)
+          .describe("fleet mode: a worker takes the queue's higher-priority runs and copy units first (default 0)"),
         publications: z.boolean().default(false),
         owner: z.boolean().default(true),
         privileges: z.boolean().default(true),
@@ -229,11 +236,11 @@ export function connInfoFor(conn: StoredConn, storedPassword: string | undefined
 
 /**
  * The fingerprint a precheck is valid for: everything that changes what the precheck checks
- * (not the name, jobs, rate or retries, which can change on a running task).
+ * (not the name, jobs, rate, retries or priority, which can change without a new precheck).
  */
 export function specHash(spec: StoredSpec): string {
   const { options, ...rest } = spec;
-  const { jobs: _j, maxRateMBps: _m, retries: _r, ...checked } = options;
+  const { jobs: _j, maxRateMBps: _m, retries: _r, priority: _p, ...checked } = options;
   return crypto.createHash('sha256').update(stableJson({ ...rest, options: checked })).digest('hex').slice(0, 16);
 }
 

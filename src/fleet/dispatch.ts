@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { checkStartable, startInBackground } from '../task/task-service.js';
 import type { TaskStore, WorkerRecord } from '../task/task-store.js';
-import { openRunQueue, queueRun, sharedStore } from './run-queue.js';
+import { openRunQueue, queueRun, sharedStore, taskPriority } from './run-queue.js';
 
 /** A worker silent for longer than this is taken for gone (it reports every 2 s). */
 export const WORKER_SILENCE_SECONDS = 15;
@@ -27,7 +27,7 @@ export async function startTask(store: TaskStore, id: string, opts: { resume: bo
   const boss = await openRunQueue(sharedStore(store, 'the fleet'), { supervise: false });
   try {
     const by = `${os.userInfo().username}@${os.hostname()}`;
-    const sent = await queueRun(boss, { taskId: task.id, resume: opts.resume, by });
+    const sent = await queueRun(boss, { taskId: task.id, resume: opts.resume, by }, taskPriority(task));
     await store.addHistory(task.id, 'queued', sent
       ? `${opts.resume ? 'resume' : 'start'} queued by ${by} for the fleet's ${workers.length} live worker(s)`
       : `${opts.resume ? 'resume' : 'start'} asked by ${by}: a run of this task is queued already`);

@@ -21,6 +21,11 @@ export interface RunJob {
   by: string;
 }
 
+/** A task's place in the fleet's queues (its spec's `priority`): higher first, then oldest first. */
+export function taskPriority(task: { spec: { options: { priority?: number } } }): number {
+  return task.spec.options.priority ?? 0;
+}
+
 /** The store as a PostgreSQL one, or a usage error naming what fleet mode needs. */
 export function sharedStore(store: TaskStore, what: string): PostgresTaskStore {
   if (store.kind !== 'postgresql')
@@ -53,7 +58,7 @@ export async function openRunQueue(store: PostgresTaskStore, opts: { supervise: 
   return boss;
 }
 
-/** Queues a run of the task; false when one is already waiting for it. */
-export async function queueRun(boss: PgBoss, job: RunJob): Promise<boolean> {
-  return (await boss.send(RUN_QUEUE, job, { singletonKey: job.taskId })) !== null;
+/** Queues a run of the task (`priority`: the task's); false when one is already waiting for it. */
+export async function queueRun(boss: PgBoss, job: RunJob, priority: number): Promise<boolean> {
+  return (await boss.send(RUN_QUEUE, job, { singletonKey: job.taskId, priority })) !== null;
 }

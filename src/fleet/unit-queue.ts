@@ -16,6 +16,7 @@ import { ERROR_CODES, PgferryError, type ErrorCode } from '../errors.js';
 import type { UnitDoneElsewhere, UnitOrder, UnitsElsewhere } from '../run/run-options.js';
 import type { RunOwner, TaskStore } from '../task/task-store.js';
 import { liveWorkers } from './dispatch.js';
+import { taskPriority } from './run-queue.js';
 
 export const UNIT_QUEUE = 'pgferry-unit-copy';
 
@@ -50,13 +51,16 @@ export async function ensureUnitQueue(boss: PgBoss): Promise<void> {
 export class FleetUnits implements UnitsElsewhere {
   private readonly open = new Set<string>();
   private readonly minBytes: number;
+  /** The task's priority, read when the copy is planned: its units go before lower ones'. */
+  private priority = 0;
 
-  constructor(private readonly store: TaskStore, private readonly boss: PgBoss, private readonly taskId: string, private readonly leader: RunOwner, private readonly priority = 0) {
+  constructor(private readonly store: TaskStore, private readonly boss: PgBoss, private readonly taskId: string, private readonly leader: RunOwner) {
     const env = Number(process.env.PGFERRY_SPREAD_MIN_BYTES);
     this.minBytes = Number.isFinite(env) && env >= 0 && process.env.PGFERRY_SPREAD_MIN_BYTES !== '' ? env : DEFAULT_SPREAD_MIN_BYTES;
   }
 
   async wanted(bytes: number, units: number): Promise<{ spread: boolean; why: string }> {
+    this.priority = taskPriority(await this.store.get(this.taskId, { prefix: false }));
     const workers = (await liveWorkers(this.store)).length;
     const mb = (n: number) => `${(n / 1048576).toFixed(0)} MB`;
     if (workers < 2) return { spread: false, why: `${workers} live worker(s): nothing to spread over` };

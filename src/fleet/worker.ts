@@ -21,7 +21,8 @@ import { effectiveState, runAlive, spawnRun, waitForClaim } from '../task/task-s
 import { REMOTE_RUN_SILENCE_SECONDS } from '../task/task-facts.js';
 import { copyTaskUnit } from '../task/task-unit.js';
 import type { TaskStore } from '../task/task-store.js';
-import { RUN_QUEUE, openRunQueue, queueRun, sharedStore, type RunJob } from './run-queue.js';
+import { RUN_QUEUE, openRunQueue, queueRun, sharedStore, taskPriority, type RunJob } from './run-queue.js';
+import { newWorkerStats, type WorkerStats } from './worker-metrics.js';
 import { UNIT_QUEUE, ensureUnitQueue, type UnitJob, type UnitJobOutput } from './unit-queue.js';
 
 export interface WorkerOptions {
@@ -54,6 +55,8 @@ export class FleetWorker {
   private readonly startedAt = new Date().toISOString();
   private readonly timers: NodeJS.Timeout[] = [];
   private busy = { fetch: false, reap: false };
+  /** What this worker has done, for its own /metrics (worker-metrics.ts). */
+  readonly stats: WorkerStats = newWorkerStats(() => this.runs.size, () => this.units.size);
 
   private constructor(private readonly store: TaskStore, private readonly boss: PgBoss, private readonly opts: WorkerOptions) {}
 
@@ -112,11 +115,18 @@ export class FleetWorker {
     try {
       const r = await copyTaskUnit(this.store, taskId, leader, order, { keyFile: this.opts.keyFile });
       output = r.stale !== undefined ? { worker, stale: r.stale } : { worker, rows: r.rows, bytes: r.bytes, seconds: r.seconds, skipped: r.skipped };
+      if (r.stale === undefined && !r.skipped) {
+        this.stats.unitsCopied++;
+        this.stats.unitRows += r.rows;
+        this.stats.unitBytes += r.bytes;
+      }
+      if (r.stale === undefined && r.fenced) this.opts.say(`worker ${worker}: unit ${order.unit.id}: ended ${r.fenced} session(s) of an earlier attempt (a worker taken for dead) before copying it`);
     } catch (err) {
       const pe = err instanceof PgferryError ? err : undefined;
       // the leader classifies the error again: a transient one (connection lost, deadlock) resumes its run
       const code = pe?.code ?? (classifyError(err, { connectedOnce: true }).transient ? 'PGFERRY_E_CONNECTION_LOST' : 'PGFERRY_E_COPY');
       output = { worker, error: { code, message: redact(pe?.message ?? messageOf(err)), fix: pe?.fix } };
+      this.stats.unitErrors++;
     }
     const now = await this.boss.getJobById(UNIT_QUEUE, job.id).catch(() => null);
     if (now?.state !== 'active' || now.retryCount !== job.retryCount) return;
@@ -144,6 +154,7 @@ export class FleetWorker {
         });
         await this.store.addHistory(task.id, 'worker', `run taken by worker ${this.opts.name} on ${os.hostname()} (pid ${child.pid})`, { worker: this.opts.name, host: os.hostname(), pid: child.pid });
         await this.boss.complete(RUN_QUEUE, job.id, { worker: this.opts.name, pid: child.pid });
+        this.stats.runsStarted++;
         this.opts.say(`worker ${this.opts.name}: ${resume ? 'resumed' : 'started'} task ${task.name} (${task.id}) as pid ${child.pid}`);
         return;
       }
@@ -171,6 +182,7 @@ export class FleetWorker {
       if (!ids.length) continue;
       const why = { error: `worker ${w.name} went silent for ${w.heartbeatAge.toFixed(0)} s; taken back by worker ${this.opts.name}` };
       for (const id of ids) await this.boss.fail(UNIT_QUEUE, id, why);
+      this.stats.unitsReclaimed += ids.length;
       this.opts.say(`worker ${this.opts.name}: ${ids.length} unit job(s) of silent worker ${w.name} sent back to the queue`);
     }
     for (const t of await this.store.list()) {
@@ -189,7 +201,8 @@ export class FleetWorker {
       }, { state: 'queued', pid: null, pidStart: null }).then(() => true, () => false);
       if (!taken) continue;
       await this.store.addHistory(t.id, 'takeover', `the run on worker ${t.worker} is gone (silent for ${t.heartbeatAge.toFixed(0)} s): resume queued for the fleet by worker ${this.opts.name}`, { from: t.worker, silentSeconds: t.heartbeatAge });
-      await queueRun(this.boss, { taskId: t.id, resume: true, by: `worker ${this.opts.name}` });
+      await queueRun(this.boss, { taskId: t.id, resume: true, by: `worker ${this.opts.name}` }, taskPriority(t));
+      this.stats.takeoversQueued++;
     }
   }
 
@@ -208,7 +221,8 @@ export class FleetWorker {
     while (this.units.size) await new Promise((r) => setTimeout(r, 200));
     for (const id of handed) {
       if (!(await this.store.updateIf(id, ['stopped'], { state: 'queued' }).catch(() => false))) continue;
-      await queueRun(this.boss, { taskId: id, resume: true, by: `worker ${this.opts.name} (shutting down)` });
+      const t = await this.store.get(id, { prefix: false });
+      await queueRun(this.boss, { taskId: id, resume: true, by: `worker ${this.opts.name} (shutting down)` }, taskPriority(t));
       await this.store.addHistory(id, 'queued', `worker ${this.opts.name} shut down: its run stopped at a unit boundary and is queued to resume on the fleet`);
     }
     await this.store.removeWorker(this.opts.name);

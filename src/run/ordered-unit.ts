@@ -14,8 +14,11 @@ import { RunContext } from './run-context.js';
 import { markUnitDone, STATE_SCHEMA } from './unit-marks.js';
 import type { MigrateOptions, UnitOrder } from './run-options.js';
 
-/** Copies `order`'s unit; `skipped`: an earlier attempt (a worker taken for dead) had committed it. */
-export async function copyOrderedUnit(opts: MigrateOptions, order: UnitOrder): Promise<UnitResult & { skipped?: boolean }> {
+/**
+ * Copies `order`'s unit; `skipped`: an earlier attempt (a worker taken for dead) had committed
+ * it; `fenced`: sessions of an earlier attempt this one ended.
+ */
+export async function copyOrderedUnit(opts: MigrateOptions, order: UnitOrder): Promise<UnitResult & { skipped?: boolean; fenced: number }> {
   const ctx = new RunContext(opts, order.runId);
   try {
     const [s, t] = await Promise.all([ctx.open('source'), ctx.open('target')]);
@@ -29,12 +32,12 @@ export async function copyOrderedUnit(opts: MigrateOptions, order: UnitOrder): P
         cause: err,
       });
     }
-    await fenceUnit(t, order.runId, order.unit.id);
-    if (await unitMarked(t, order.runId, order.unit.id)) return { rows: 0, bytes: 0, seconds: 0, skipped: true };
+    const fenced = await fenceUnit(t, order.runId, order.unit.id);
+    if (await unitMarked(t, order.runId, order.unit.id)) return { rows: 0, bytes: 0, seconds: 0, skipped: true, fenced };
     if (order.checksOff) await t.query("SELECT pg_catalog.set_config('session_replication_role', 'replica', false)");
     const limiter = order.maxRateMBps ? new RateLimiter(order.maxRateMBps * 1024 * 1024) : undefined;
     const mark = (c: pg.ClientBase, rows: number, bytes: number) => markUnitDone(c, { id: order.runId, snapshot: order.snapshot }, order.unit.id, rows, bytes);
-    return await copyUnit(order.unit, s, t, mark, () => {}, order.tables, limiter);
+    return { ...(await copyUnit(order.unit, s, t, mark, () => {}, order.tables, limiter)), fenced };
   } finally {
     await ctx.close();
   }
@@ -47,17 +50,18 @@ export async function copyOrderedUnit(opts: MigrateOptions, order: UnitOrder): P
  * than holding the table's lock (TRUNCATE) or committing late. Should it commit first anyway, the
  * unit's mark is there and this attempt copies nothing (the mark's key refuses a second).
  */
-async function fenceUnit(target: pg.Client, runId: string, unit: string): Promise<void> {
+async function fenceUnit(target: pg.Client, runId: string, unit: string): Promise<number> {
   const [k1, k2] = unitLockKeys(runId, unit);
   const got = await target.query<{ ok: boolean }>('SELECT pg_catalog.pg_try_advisory_lock($1::int4, $2::int4) AS ok', [k1, k2]);
-  if (got.rows[0].ok) return;
-  await target.query(
+  if (got.rows[0].ok) return 0;
+  const ended = await target.query(
     `SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_locks
       WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
         AND classid = $1::int4::oid AND objid = $2::int4::oid AND objsubid = 2`,
     [k1, k2],
   );
   await target.query('SELECT pg_catalog.pg_advisory_lock($1::int4, $2::int4)', [k1, k2]);
+  return ended.rowCount ?? 0;
 }
 
 /** Two non-negative int4 keys from a hash of run and unit (62 bits: a collision only makes one unit wait for another). */

@@ -10,7 +10,7 @@ import type { UnitResult } from '../copy/copy-unit.js';
 import { taskConnInfo } from './task-service.js';
 import type { RunOwner, TaskStore } from './task-store.js';
 
-export type TaskUnitOutcome = (UnitResult & { skipped?: boolean; stale?: undefined }) | { stale: string };
+export type TaskUnitOutcome = (UnitResult & { skipped?: boolean; fenced: number; stale?: undefined }) | { stale: string };
 
 /** Copies `order`'s unit for task `taskId` if `leader` still runs it; `stale` says why not. */
 export async function copyTaskUnit(store: TaskStore, taskId: string, leader: RunOwner, order: UnitOrder, opts: { keyFile?: string; logger?: Logger } = {}): Promise<TaskUnitOutcome> {

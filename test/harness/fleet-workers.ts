@@ -13,10 +13,10 @@ export interface FleetWorkerProcess { name: string; proc: ChildProcess; out: str
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts a worker (`dir`: where its logs go; `env`: more variables) and waits for it to report. */
-export async function startWorker(storeUri: string, name: string, dir: string, keyFile: string, env: Record<string, string> = {}): Promise<FleetWorkerProcess> {
+/** Starts a worker (`dir`: where its logs go; `env`: more variables; `args`: more flags) and waits for it to report. */
+export async function startWorker(storeUri: string, name: string, dir: string, keyFile: string, env: Record<string, string> = {}, args: string[] = []): Promise<FleetWorkerProcess> {
   const all = { ...process.env, PGFERRY_STORE: storeUri, PGFERRY_KEY_FILE: keyFile, PGFERRY_LOG_DIR: path.join(dir, `logs-${name}`), PGFERRY_MACHINE_ID: `machine-${name}`, ...env };
-  const proc = spawn(process.execPath, [BIN, 'worker', '--name', name, '--concurrency', '2'], { env: all, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, 'worker', '--name', name, '--concurrency', '2', ...args], { env: all, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const w: FleetWorkerProcess = { name, proc, out: [] };
   proc.stdout!.on('data', (d: Buffer) => w.out.push(d.toString()));
   proc.stderr!.on('data', (d: Buffer) => w.out.push(d.toString()));

@@ -18,7 +18,7 @@ export const SPEC: StoredSpec = {
   incremental: false,
   objects: {},
   mapping: {},
-  options: { retries: 5, publications: false, owner: true, privileges: true, strict: false, splitTables: false, earlyIndexes: false, setReplicaIdentityFull: false },
+  options: { retries: 5, priority: 0, publications: false, owner: true, privileges: true, strict: false, splitTables: false, earlyIndexes: false, setReplicaIdentityFull: false },
 };
 
 export const isCode = (code: string) => (e: unknown) => e instanceof PgferryError && e.code === code;

@@ -13,7 +13,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
+import { freePort } from '../../src/server/local-server.js';
 import { openStore } from '../../src/task/open-store.js';
 import { createTask, precheckTask, verifyTask } from '../../src/task/task-service.js';
 import { startTask } from '../../src/fleet/dispatch.js';
@@ -21,12 +24,16 @@ import type { MigrationSummary } from '../../src/run/events.js';
 import type { TaskStore } from '../../src/task/task-store.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
 import { tableDigests } from '../harness/data-oracle.js';
+import { BIN } from '../harness/cli.js';
+import { seriousViolations } from '../harness/axe.js';
 import { allCompleted, sleep, startWorker, stopWorkers, type FleetWorkerProcess } from '../harness/fleet-workers.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-spread-'));
 const keyFile = path.join(dir, 'secret.key');
 const TOTAL_MB = Number(process.env.PGFERRY_FLEET_SPREAD_MB || 16);
 const TABLES = 16;
+const TOKEN = 'fleet-console-token';
+const SHOTS = path.resolve(import.meta.dirname, '../../test-artifacts/console');
 
 /** A source of TABLES tables of about TOTAL_MB / TABLES each (rows of ~170 bytes on disk), with keys and an index. */
 async function source(label: string, totalMb = TOTAL_MB): Promise<string> {
@@ -46,12 +53,16 @@ describe('fleet mode: one database spread over the workers', () => {
   let storeUri = '';
   let next = 1;
   const env = { PGFERRY_SPREAD_MIN_BYTES: '1' };
-  const addWorker = async () => workers.push(await startWorker(storeUri, `s${next++}`, dir, keyFile, env));
+  const addWorker = async (args: string[] = []) => workers.push(await startWorker(storeUri, `s${next++}`, dir, keyFile, env, args));
+  let metricsPort = 0;
 
   before(async () => {
     storeUri = (await freshDatabase(await server('17', 'dst'), 'spread_store')).uri;
     store = await openStore(storeUri);
-    for (let i = 0; i < 3; i++) await addWorker();
+    // the first worker serves its own metrics
+    metricsPort = await freePort();
+    await addWorker(['--metrics-port', String(metricsPort)]);
+    for (let i = 0; i < 2; i++) await addWorker();
   });
   after(async () => {
     await stopWorkers(workers);
@@ -87,8 +98,44 @@ describe('fleet mode: one database spread over the workers', () => {
     const verify = await verifyTask(store, id, keyFile);
     assert.equal(verify.report.ok, true, JSON.stringify(verify.report.tables.filter((t) => !t.ok)));
     assert.deepEqual(await tableDigests(dst), await tableDigests(src));
+    // the first worker's own /metrics counts the units it copied
+    const own = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    assert.match(own, new RegExp(`pgferry_worker_units_copied_total\\{worker="s1"\\} ${byWorker.s1 ?? 0}\\n`));
+    assert.match(own, /pgferry_worker_process_resident_memory_bytes\{worker="s1"\} \d/);
     const mb = (done.summary as MigrationSummary).bytesCopied / 1048576;
-    console.log(`# fleet spread: ${mb.toFixed(0)} MB in ${TABLES} units over ${JSON.stringify(byWorker)}: completed in ${seconds.toFixed(1)} s, verified`);
+    const onDisk = Number((await execSql(src, 'SELECT pg_catalog.pg_database_size(pg_catalog.current_database()) AS b')).rows[0].b) / 1048576;
+    console.log(`# fleet spread: a ${onDisk.toFixed(0)} MB database, ${mb.toFixed(0)} MB of rows in ${TABLES} units over ${JSON.stringify(byWorker)}: completed in ${seconds.toFixed(1)} s, verified`);
+  });
+
+  it('the console lists the workers, live, and each task with its worker', async () => {
+    const port = await freePort();
+    const serve = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], {
+      env: { ...process.env, PGFERRY_STORE: storeUri, PGFERRY_TOKEN: TOKEN, PGFERRY_KEY_FILE: keyFile },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const browser = await chromium.launch({ executablePath: process.env.PGFERRY_CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        serve.stdout!.on('data', (d: Buffer) => d.toString().includes('pgferry console and API on') && resolve());
+        serve.once('exit', (c) => reject(new Error(`pgferry serve exited ${c}`)));
+      });
+      const page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'en-US' });
+      await page.goto(`http://127.0.0.1:${port}/#token=${TOKEN}`);
+      await page.getByRole('link', { name: 'spread_whole' }).waitFor();
+      assert.match(await page.locator('tr', { hasText: 'spread_whole' }).innerText(), /s[123]/, 'the task list names the worker');
+      await page.getByRole('link', { name: 'Workers' }).click();
+      await page.getByRole('heading', { name: 'Workers' }).waitFor();
+      await page.locator('tbody tr').nth(2).waitFor();
+      const rows = await page.locator('tbody tr').allInnerTexts();
+      assert.deepEqual(rows.map((r) => r.split('\t')[0]).sort(), ['s1', 's2', 's3']);
+      assert.ok(rows.every((r) => /live/.test(r)), rows.join('\n'));
+      fs.mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, '30-workers.png'), fullPage: true });
+      assert.deepEqual(await seriousViolations(page), [], 'accessibility of the workers page');
+    } finally {
+      await browser.close();
+      serve.kill('SIGTERM');
+    }
   });
 
   /** Waits until the task runs spread with a unit done and `pick` names a worker with a unit in hand. */
@@ -105,24 +152,28 @@ describe('fleet mode: one database spread over the workers', () => {
     assert.fail('never saw the copy spread with a unit in a worker\'s hands');
   }
 
-  it('a worker killed in the middle of a unit: its unit goes back to the queue, another worker copies it, no table doubled', async () => {
-    const src = await source('spread_unit_kill', 24);
+  /**
+   * Hits (`signal`) a worker that is not the leader while it has a unit in hand; returns once
+   * each of its unit jobs was taken again by another worker, with the seconds that took.
+   */
+  async function hitUnitHolder(label: string, signal: NodeJS.Signals): Promise<{ id: string; src: string; dst: string; hit: Awaited<ReturnType<typeof midCopy>>; seconds: number }> {
+    const src = await source(label, 24);
     // --max-rate shared by the 3 units in flight: each takes seconds, long enough to be hit
-    const { id, dst } = await queued('spread_unit_kill', src, { jobs: 3, maxRateMBps: 1.5 });
+    const { id, dst } = await queued(label, src, { jobs: 3, maxRateMBps: 1.5 });
     const hit = await midCopy(id, (leader, holding) => holding.find((w) => w !== leader));
-    process.kill(-hit.victim.proc.pid!, 'SIGKILL');
-    const killedAt = Date.now();
+    process.kill(-hit.victim.proc.pid!, signal);
+    const hitAt = Date.now();
     // each of its jobs taken again: retried once, and active or done on another worker
-    let seconds = 0;
     for (;;) {
       const r = await execSql(storeUri, `SELECT count(*)::int AS n FROM pgferry_queue.job WHERE id = ANY($1::uuid[]) AND retry_count >= 1 AND state IN ('active', 'completed')`, [hit.jobs]);
-      if (r.rows[0].n === hit.jobs.length) {
-        seconds = (Date.now() - killedAt) / 1000;
-        break;
-      }
-      if (Date.now() - killedAt > 120_000) assert.fail(`unit jobs not taken again in 120 s`);
+      if (r.rows[0].n === hit.jobs.length) return { id, src, dst, hit, seconds: (Date.now() - hitAt) / 1000 };
+      if (Date.now() - hitAt > 120_000) assert.fail('unit jobs not taken again in 120 s');
       await sleep(200);
     }
+  }
+
+  it('a worker killed in the middle of a unit: its unit goes back to the queue, another worker copies it, no table doubled', async () => {
+    const { id, src, dst, hit, seconds } = await hitUnitHolder('spread_unit_kill', 'SIGKILL');
     await addWorker();
     const [done] = await allCompleted(store, [id], 600_000);
     assert.equal(done.worker, hit.leader, 'the leader went on');
@@ -131,6 +182,22 @@ describe('fleet mode: one database spread over the workers', () => {
     assert.equal((await verifyTask(store, id, keyFile)).report.ok, true);
     assert.ok(seconds <= 60, `unit taken again in ${seconds.toFixed(1)} s`);
     console.log(`# fleet spread: worker ${hit.victim.name} killed with ${hit.jobs.length} unit(s) in hand; taken again by other workers ${seconds.toFixed(1)} s after the kill`);
+  });
+
+  it('a worker frozen in the middle of a unit: the new attempt ends its session (else it would wait on it for ever); woken, it commits nothing', async () => {
+    // frozen, its COPY's transaction stays open on the target: the unit's fence must end it
+    const { id, src, dst, hit, seconds } = await hitUnitHolder('spread_unit_freeze', 'SIGSTOP');
+    await addWorker();
+    const [done] = await allCompleted(store, [id], 600_000);
+    assert.equal((done.summary as MigrationSummary).dataSnapshots, 1);
+    const said = workers.map((w) => w.out.join('')).join('');
+    assert.match(said, /ended 1 session\(s\) of an earlier attempt/, 'the new attempt fenced the frozen one');
+    process.kill(-hit.victim.proc.pid!, 'SIGCONT');
+    await sleep(5000);
+    assert.deepEqual(await tableDigests(dst), await tableDigests(src));
+    assert.equal((await verifyTask(store, id, keyFile)).report.ok, true);
+    process.kill(-hit.victim.proc.pid!, 'SIGKILL');
+    console.log(`# fleet spread: worker ${hit.victim.name} frozen with ${hit.jobs.length} unit(s) in hand; taken again ${seconds.toFixed(1)} s after it froze, its session fenced`);
   });
 
   it("the leader's machine killed in the middle of the copy: another worker takes the task over from a new snapshot and says so", async () => {

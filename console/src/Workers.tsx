@@ -1,0 +1,70 @@
+import { useEffect, useState } from 'react';
+import { ApiFailure, api, formatSeconds, type WorkersView } from './api';
+
+/**
+ * The fleet's workers (fleet mode, docs/fleet.md): each one's host, the runs and spread-copy units
+ * it has in hand, and how long ago it last reported; refreshed every 2 s like the task list.
+ */
+export function Workers() {
+  const [view, setView] = useState<WorkersView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      api<WorkersView>('GET', '/api/workers')
+        .then((r) => live && (setView(r), setError(null)))
+        .catch((e) => live && setError(e instanceof ApiFailure ? `${e.error.code}: ${e.error.message}` : String(e)));
+    load();
+    const t = setInterval(load, 2000);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, []);
+  return (
+    <main className="page">
+      <h1>Workers</h1>
+      {error && <p className="error" role="alert">{error}</p>}
+      {view === null && !error && <p className="muted">Loading workers…</p>}
+      {view !== null && view.workers.length === 0 && (
+        <div className="empty card">
+          <p>No worker has reported to this store. A fleet needs a PostgreSQL store: <code>pgferry worker --store postgresql://…</code> on each machine.</p>
+        </div>
+      )}
+      {view !== null && view.workers.length > 0 && (
+        <div className="table-wrap">
+          <table className="tasks">
+            <caption className="small muted">a worker silent for over {view.silenceSeconds} s is taken for gone; its runs and units go to the others</caption>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Host</th>
+                <th>Runs</th>
+                <th>Units copying</th>
+                <th>Last report</th>
+                <th>State</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.workers.map((w) => (
+                <tr key={w.name}>
+                  <td data-label="Name">{w.name}</td>
+                  <td data-label="Host" className="small">{w.host} (pid {w.pid})</td>
+                  <td data-label="Runs">
+                    {w.tasks.length}/{w.concurrency}
+                    {w.tasks.map((id) => (
+                      <a key={id} href={`#/tasks/${id}`} className="small worker-task">{id.slice(0, 8)}</a>
+                    ))}
+                  </td>
+                  <td data-label="Units copying">{w.units.length}</td>
+                  <td data-label="Last report">{formatSeconds(w.heartbeatAge)} ago</td>
+                  <td data-label="State"><span className={`badge ${w.live ? 'state-completed' : 'state-failed'}`}>{w.live ? 'live' : 'silent'}</span></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </main>
+  );
+}
