@@ -174,3 +174,42 @@ describe('tasks over a PostgreSQL store', () => {
       assert.ok(!String(text).includes(PASSWORD), `the password is in the ${what}`);
   });
 });
+
+describe('the fleet queues over a PostgreSQL store: priorities', () => {
+  it('task create --priority is stored in the spec; a worker takes the higher-priority run and unit first, then the older', async () => {
+    const db = await storeDatabase('store_priority');
+    const keys = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-priority-'));
+    const env = { PGFERRY_STORE: db.uri, PGFERRY_KEY_FILE: path.join(keys, 'secret.key') };
+    const src = await server('15', 'src');
+    const made = [];
+    for (const [name, priority] of [['low', '-5'], ['plain', '0'], ['urgent', '10']]) {
+      const r = await runCli(['task', 'create', '--name', name, '--source', `postgresql://postgres@127.0.0.1:${src.port}/postgres`, '--target', `postgresql://postgres@127.0.0.1:${src.port}/x`, '--priority', priority, '--json'], env);
+      assert.equal(r.code, 0, r.stderr);
+      made.push(JSON.parse(r.stdout.trim().split('\n').pop()!).id as string);
+    }
+    const bad = await runCli(['task', 'create', '--source', 'postgresql://h/a', '--target', 'postgresql://h/b', '--priority', '101'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /must be an integer from -100 to 100/);
+    const store = await openStore(db.uri);
+    const { openRunQueue, queueRun, sharedStore, taskPriority, RUN_QUEUE } = await import('../../src/fleet/run-queue.js');
+    const { UNIT_QUEUE, ensureUnitQueue } = await import('../../src/fleet/unit-queue.js');
+    const boss = await openRunQueue(sharedStore(store, 'test'), { supervise: false });
+    try {
+      const tasks = await Promise.all(made.map((id) => store.get(id)));
+      assert.deepEqual(tasks.map(taskPriority), [-5, 0, 10]);
+      // queued oldest first: low, plain, urgent; taken by priority, then age
+      for (const t of tasks) await queueRun(boss, { taskId: t.id, resume: false, by: 'test' }, taskPriority(t));
+      const order: string[] = [];
+      for (let i = 0; i < 3; i++) order.push(((await boss.fetch<{ taskId: string }>(RUN_QUEUE))[0]).data.taskId);
+      assert.deepEqual(order.map((id) => tasks.find((t) => t.id === id)!.name), ['urgent', 'plain', 'low']);
+      await ensureUnitQueue(boss);
+      await boss.send(UNIT_QUEUE, { n: 'plain' }, { priority: 0 });
+      await boss.send(UNIT_QUEUE, { n: 'urgent' }, { priority: 10 });
+      assert.equal(((await boss.fetch<{ n: string }>(UNIT_QUEUE))[0]).data.n, 'urgent');
+    } finally {
+      await boss.stop({ graceful: false, close: false });
+      await store.close();
+      fs.rmSync(keys, { recursive: true, force: true });
+    }
+  });
+});
