@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
-import { ApiFailure, api, formatDuration, formatSeconds, outcomeWords, stateClass, type TaskListView, type TaskView } from './api';
+import { useState } from 'react';
+import { usePoll } from './usePoll';
+import { formatDuration, formatSeconds, outcomeWords, stateClass, type TaskListView, type TaskView } from './api';
 
 const STATES = [
   'all', 'created', 'queued', 'running', 'streaming', 'stopping', 'stopped', 'interrupted', 'failed',
@@ -37,22 +38,9 @@ export function taskDuration(t: TaskView): string {
 }
 
 export function TaskList() {
-  const [tasks, setTasks] = useState<TaskView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data, error } = usePoll<TaskListView>('/api/tasks');
+  const tasks = data?.tasks ?? null;
   const [filter, setFilter] = useState('all');
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      api<TaskListView>('GET', '/api/tasks')
-        .then((r) => live && (setTasks(r.tasks), setError(null)))
-        .catch((e) => live && setError(e instanceof ApiFailure ? `${e.error.code}: ${e.error.message}` : String(e)));
-    load();
-    const t = setInterval(load, 2000);
-    return () => {
-      live = false;
-      clearInterval(t);
-    };
-  }, []);
   const shown = (tasks ?? []).filter((t) => filter === 'all' || t.state === filter);
   return (
     <main className="page">

@@ -1,26 +1,12 @@
-import { useEffect, useState } from 'react';
-import { ApiFailure, api, formatSeconds, type WorkersView } from './api';
+import { formatSeconds, type WorkersView } from './api';
+import { usePoll } from './usePoll';
 
 /**
  * The fleet's workers (fleet mode, docs/fleet.md): each one's host, the runs and spread-copy units
  * it has in hand, and how long ago it last reported; refreshed every 2 s like the task list.
  */
 export function Workers() {
-  const [view, setView] = useState<WorkersView | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      api<WorkersView>('GET', '/api/workers')
-        .then((r) => live && (setView(r), setError(null)))
-        .catch((e) => live && setError(e instanceof ApiFailure ? `${e.error.code}: ${e.error.message}` : String(e)));
-    load();
-    const t = setInterval(load, 2000);
-    return () => {
-      live = false;
-      clearInterval(t);
-    };
-  }, []);
+  const { data: view, error } = usePoll<WorkersView>('/api/workers');
   return (
     <main className="page">
       <h1>Workers</h1>

@@ -4,7 +4,7 @@
  * them (name, host, runs, heartbeat age).
  */
 import type { Command } from 'commander';
-import { ExitCode } from '../errors.js';
+import { ExitCode, PgferryError } from '../errors.js';
 import { parseJobsLike, parsePort } from './flags.js';
 import { jsonLine } from './output.js';
 import { command, storeOption, withStore, type Common } from './task-action.js';
@@ -59,6 +59,29 @@ export function registerWorkerCommands(program: Command): void {
           else
             for (const w of workers)
               process.stdout.write(`${w.name}  ${w.host}  pid ${w.pid}  ${w.tasks.length}/${w.concurrency} run(s)  ${w.units.length} unit(s)  seen ${w.heartbeatAge.toFixed(1)} s ago${w.live ? '' : ' (silent: gone?)'}\n`);
+          return ExitCode.ok;
+        }),
+      ),
+    );
+
+  storeOption(program.command('host-limit'))
+    .description('limit the table copies at once from or into one database server, over every task and worker of the store (fleet mode); no arguments: list the limits')
+    .argument('[server]', 'HOST or HOST:PORT (port 5432 when left out), as the tasks name it')
+    .argument('[limit]', "the most copies at once, or 'off'")
+    .option('--json', 'JSON')
+    .action(
+      command<Common & { json?: boolean }>(program, (o, server?: string, limit?: string) =>
+        withStore(o, async (store) => {
+          const { hostLimits, parseServer, setHostLimit } = await import('../task/host-limits.js');
+          let all: Record<string, number>;
+          if (server === undefined) all = await hostLimits(store);
+          else {
+            if (limit === undefined) throw new PgferryError('PGFERRY_E_USAGE', `give the limit for ${server}: a number of copies at once, or 'off'`, { fix: 'pgferry host-limit db1.internal:5432 4' });
+            all = await setHostLimit(store, parseServer(server), limit === 'off' ? null : parseJobsLike(limit));
+          }
+          if (o.json) jsonLine({ event: 'host-limits', limits: all });
+          else if (!Object.keys(all).length) process.stdout.write('no server is limited: each task copies with its own --jobs\n');
+          else for (const [k, n] of Object.entries(all)) process.stdout.write(`${k}  at most ${n} table cop${n === 1 ? 'y' : 'ies'} at once\n`);
           return ExitCode.ok;
         }),
       ),

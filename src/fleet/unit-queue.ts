@@ -15,6 +15,7 @@ import type PgBoss from 'pg-boss';
 import { ERROR_CODES, PgferryError, type ErrorCode } from '../errors.js';
 import type { UnitDoneElsewhere, UnitOrder, UnitsElsewhere } from '../run/run-options.js';
 import type { RunOwner, TaskStore } from '../task/task-store.js';
+import { REMOTE_RUN_SILENCE_SECONDS } from '../task/task-facts.js';
 import { liveWorkers } from './dispatch.js';
 import { taskPriority } from './run-queue.js';
 
@@ -31,7 +32,7 @@ export interface UnitJob {
 export type UnitJobOutput =
   | { worker: string; rows: number; bytes: number; seconds: number; skipped?: boolean }
   | { worker: string; error: { code: string; message: string; fix?: string } }
-  | { worker: string; stale: string };
+  | { worker: string; stale: string; stopping?: boolean };
 
 /**
  * Below this many bytes to copy a task's run copies its units itself, as without a fleet
@@ -40,6 +41,8 @@ export type UnitJobOutput =
 export const DEFAULT_SPREAD_MIN_BYTES = 256 * 1024 * 1024;
 
 const POLL_MS = 250;
+/** How often a leader looks whether a taken unit job still has a live worker. */
+const ORPHAN_LOOK_MS = 5000;
 
 /** Creates the unit queue if it is not there yet. */
 export async function ensureUnitQueue(boss: PgBoss): Promise<void> {
@@ -69,17 +72,30 @@ export class FleetUnits implements UnitsElsewhere {
     return { spread: true, why: `${units} units (${mb(bytes)}) over ${workers} live workers` };
   }
 
-  async copy(order: UnitOrder): Promise<UnitDoneElsewhere> {
+  async copy(order: UnitOrder, stopRequested: () => boolean): Promise<UnitDoneElsewhere> {
     const job: UnitJob = { taskId: this.taskId, leader: this.leader, order };
     const id = await this.boss.send(UNIT_QUEUE, job, { priority: this.priority });
-    if (!id) throw new PgferryError('PGFERRY_E_INTERNAL', `the queue refused the unit job of ${order.unit.id}`, { object: `table ${order.unit.id}` });
+    if (!id) throw new PgferryError('PGFERRY_E_INTERNAL', `the unit job of ${order.unit.id} was refused by the queue`, { object: `table ${order.unit.id}` });
     this.open.add(id);
+    let lastLook = Date.now();
     try {
       for (;;) {
         await new Promise((r) => setTimeout(r, POLL_MS));
         const j = await this.boss.getJobById<UnitJob>(UNIT_QUEUE, id, { includeArchive: true });
         if (!j) throw new PgferryError('PGFERRY_E_INTERNAL', `the unit job of ${order.unit.id} left the queue`, { object: `table ${order.unit.id}` });
         if (j.state === 'completed') return outcome(order, j.output as UnitJobOutput);
+        // a stop (or the task lost to a takeover) withdraws a unit no worker has begun; one begun is finished
+        if (stopRequested() && (j.state === 'created' || j.state === 'retry')) {
+          await this.boss.cancel(UNIT_QUEUE, id);
+          throw new PgferryError('PGFERRY_E_STOPPED', 'stopped on request at a unit boundary; finished steps and tables are kept', {
+            object: 'run',
+            fix: 'pgferry task resume continues from here (it writes into the target again); pgferry task release gives the task up',
+          });
+        }
+        if (j.state === 'active' && Date.now() - lastLook > ORPHAN_LOOK_MS) {
+          lastLook = Date.now();
+          await this.failIfOrphaned(id, j.startedOn);
+        }
         if (j.state === 'failed')
           throw new PgferryError('PGFERRY_E_COPY', `no worker finished the unit in ${j.retryLimit + 1} attempts: ${describe(j.output)}`, {
             object: `table ${order.unit.id}`,
@@ -90,6 +106,19 @@ export class FleetUnits implements UnitsElsewhere {
     } finally {
       this.open.delete(id);
     }
+  }
+
+  /**
+   * A job taken but held by no live worker (its worker died before it listed it, lost its
+   * answer, or restarted under the same name) would wait for the queue's expiry: it goes back to
+   * the queue once it has been active longer than a worker may stay silent.
+   */
+  private async failIfOrphaned(id: string, startedOn: Date | string | null | undefined): Promise<void> {
+    const since = startedOn ? Date.now() - new Date(startedOn).getTime() : 0;
+    if (since < (REMOTE_RUN_SILENCE_SECONDS + 10) * 1000) return;
+    const holders = (await this.store.workers()).filter((w) => w.heartbeatAge <= REMOTE_RUN_SILENCE_SECONDS && w.units.includes(id));
+    if (holders.length) return;
+    await this.boss.fail(UNIT_QUEUE, id, { error: `no live worker held the job after ${(since / 1000).toFixed(0)} s; sent back to the queue by its leader` });
   }
 
   async close(): Promise<void> {
@@ -105,6 +134,11 @@ function outcome(order: UnitOrder, out: UnitJobOutput): UnitDoneElsewhere {
     const code = (out.error.code in ERROR_CODES ? out.error.code : 'PGFERRY_E_COPY') as ErrorCode;
     throw new PgferryError(code, `${out.error.message} (on worker ${out.worker})`, { object: `table ${order.unit.id}`, fix: out.error.fix });
   }
+  if ('stale' in out && out.stopping)
+    throw new PgferryError('PGFERRY_E_STOPPED', 'stopped on request at a unit boundary; finished steps and tables are kept', {
+      object: 'run',
+      fix: 'pgferry task resume continues from here (it writes into the target again); pgferry task release gives the task up',
+    });
   if ('stale' in out)
     throw new PgferryError('PGFERRY_E_TASK_STATE', `worker ${out.worker} did not copy ${order.unit.id}: ${out.stale}`, {
       object: `table ${order.unit.id}`,

@@ -15,15 +15,12 @@ import os from 'node:os';
 import type PgBoss from 'pg-boss';
 import { messageOf } from '../errors.js';
 import { redact } from '../logger.js';
-import { PgferryError } from '../errors.js';
-import { classifyError } from '../retry-class.js';
 import { effectiveState, runAlive, spawnRun, waitForClaim } from '../task/task-service.js';
-import { REMOTE_RUN_SILENCE_SECONDS } from '../task/task-facts.js';
-import { copyTaskUnit } from '../task/task-unit.js';
 import type { TaskStore } from '../task/task-store.js';
 import { RUN_QUEUE, openRunQueue, queueRun, sharedStore, taskPriority, type RunJob } from './run-queue.js';
 import { newWorkerStats, type WorkerStats } from './worker-metrics.js';
-import { UNIT_QUEUE, ensureUnitQueue, type UnitJob, type UnitJobOutput } from './unit-queue.js';
+import { UnitCopier } from './unit-copier.js';
+import { ensureUnitQueue } from './unit-queue.js';
 
 export interface WorkerOptions {
   name: string;
@@ -48,22 +45,25 @@ export function defaultWorkerName(): string {
 
 export class FleetWorker {
   private readonly runs = new Map<string, ChildProcess>();
-  /** Unit jobs being copied here: job id → the unit. */
-  private readonly units = new Map<string, string>();
+  private readonly copier: UnitCopier;
   private starting = 0;
   private stopping = false;
   private readonly startedAt = new Date().toISOString();
   private readonly timers: NodeJS.Timeout[] = [];
   private busy = { fetch: false, reap: false };
   /** What this worker has done, for its own /metrics (worker-metrics.ts). */
-  readonly stats: WorkerStats = newWorkerStats(() => this.runs.size, () => this.units.size);
+  readonly stats: WorkerStats = newWorkerStats(() => this.runs.size, () => this.copier.units.size);
 
-  private constructor(private readonly store: TaskStore, private readonly boss: PgBoss, private readonly opts: WorkerOptions) {}
+  private constructor(private readonly store: TaskStore, private readonly boss: PgBoss, private readonly opts: WorkerOptions) {
+    const slots = opts.copySlots ?? opts.concurrency;
+    this.copier = new UnitCopier(store, boss, { name: opts.name, slots, keyFile: opts.keyFile, say: opts.say, beat: () => this.beat() }, this.stats);
+  }
 
   static async start(store: TaskStore, opts: WorkerOptions): Promise<FleetWorker> {
     const boss = await openRunQueue(sharedStore(store, 'pgferry worker'), { supervise: true });
     await ensureUnitQueue(boss);
     const w = new FleetWorker(store, boss, opts);
+    await w.copier.leftovers();
     await w.beat();
     w.every(BEAT_MS, () => w.beat());
     w.every(FETCH_MS, () => w.fetch(), 'fetch');
@@ -74,7 +74,7 @@ export class FleetWorker {
 
   private every(ms: number, fn: () => Promise<void>, guard?: 'fetch' | 'reap'): void {
     this.timers.push(setInterval(() => {
-      if (this.stopping || (guard && this.busy[guard])) return;
+      if (guard && (this.stopping || this.busy[guard])) return;
       if (guard) this.busy[guard] = true;
       fn().catch((err) => this.opts.say(`worker ${this.opts.name}: ${redact(messageOf(err))}`)).finally(() => {
         if (guard) this.busy[guard] = false;
@@ -83,54 +83,18 @@ export class FleetWorker {
   }
 
   private beat(): Promise<void> {
-    return this.store.beatWorker({ name: this.opts.name, host: os.hostname(), pid: process.pid, startedAt: this.startedAt, concurrency: this.opts.concurrency, tasks: [...this.runs.keys()], units: [...this.units.keys()] });
+    return this.store.beatWorker({ name: this.opts.name, host: os.hostname(), pid: process.pid, startedAt: this.startedAt, concurrency: this.opts.concurrency, tasks: [...this.runs.keys()], units: [...this.copier.units.keys()] });
   }
 
   /** Takes jobs while there is room: runs, and units of spread runs. */
   private async fetch(): Promise<void> {
-    while (!this.stopping && this.units.size < (this.opts.copySlots ?? this.opts.concurrency)) {
-      const [job] = await this.boss.fetch<UnitJob>(UNIT_QUEUE, { batchSize: 1, includeMetadata: true });
-      if (!job) break;
-      this.units.set(job.id, job.data.order.unit.id);
-      // listed before the copy starts, so a reclaim after this worker's death finds it
-      await this.beat().catch(() => {});
-      void this.copyUnit(job as PgBoss.JobWithMetadata<UnitJob>).finally(() => this.units.delete(job.id));
-    }
+    await this.copier.fetch(() => this.stopping);
     while (!this.stopping && this.runs.size + this.starting < this.opts.concurrency) {
       const [job] = await this.boss.fetch<RunJob>(RUN_QUEUE, { batchSize: 1 });
       if (!job) return;
       this.starting++;
       void this.take(job).finally(() => this.starting--);
     }
-  }
-
-  /**
-   * Copies one unit of a spread run and answers with its result or error. A job this worker was
-   * taken for dead over (frozen past the bound) went to another; its answer is not this one's.
-   */
-  private async copyUnit(job: PgBoss.JobWithMetadata<UnitJob>): Promise<void> {
-    const { taskId, leader, order } = job.data;
-    const worker = this.opts.name;
-    let output: UnitJobOutput;
-    try {
-      const r = await copyTaskUnit(this.store, taskId, leader, order, { keyFile: this.opts.keyFile });
-      output = r.stale !== undefined ? { worker, stale: r.stale } : { worker, rows: r.rows, bytes: r.bytes, seconds: r.seconds, skipped: r.skipped };
-      if (r.stale === undefined && !r.skipped) {
-        this.stats.unitsCopied++;
-        this.stats.unitRows += r.rows;
-        this.stats.unitBytes += r.bytes;
-      }
-      if (r.stale === undefined && r.fenced) this.opts.say(`worker ${worker}: unit ${order.unit.id}: ended ${r.fenced} session(s) of an earlier attempt (a worker taken for dead) before copying it`);
-    } catch (err) {
-      const pe = err instanceof PgferryError ? err : undefined;
-      // the leader classifies the error again: a transient one (connection lost, deadlock) resumes its run
-      const code = pe?.code ?? (classifyError(err, { connectedOnce: true }).transient ? 'PGFERRY_E_CONNECTION_LOST' : 'PGFERRY_E_COPY');
-      output = { worker, error: { code, message: redact(pe?.message ?? messageOf(err)), fix: pe?.fix } };
-      this.stats.unitErrors++;
-    }
-    const now = await this.boss.getJobById(UNIT_QUEUE, job.id).catch(() => null);
-    if (now?.state !== 'active' || now.retryCount !== job.retryCount) return;
-    await this.boss.complete(UNIT_QUEUE, job.id, output).catch((err) => this.opts.say(`worker ${worker}: could not answer unit job ${job.id}: ${redact(messageOf(err))}`));
   }
 
   /** Starts the job's run in its own process and finishes the job once the run has its task. */
@@ -176,15 +140,7 @@ export class FleetWorker {
    */
   private async reap(): Promise<void> {
     // a silent worker's unit jobs go back to the queue for another (each retry is counted)
-    for (const w of await this.store.workers()) {
-      if (w.name === this.opts.name || w.heartbeatAge <= REMOTE_RUN_SILENCE_SECONDS || !w.units.length) continue;
-      const ids = await this.store.reclaimUnits(w.name, REMOTE_RUN_SILENCE_SECONDS);
-      if (!ids.length) continue;
-      const why = { error: `worker ${w.name} went silent for ${w.heartbeatAge.toFixed(0)} s; taken back by worker ${this.opts.name}` };
-      for (const id of ids) await this.boss.fail(UNIT_QUEUE, id, why);
-      this.stats.unitsReclaimed += ids.length;
-      this.opts.say(`worker ${this.opts.name}: ${ids.length} unit job(s) of silent worker ${w.name} sent back to the queue`);
-    }
+    await this.copier.reclaim();
     for (const t of await this.store.list()) {
       if (!t.worker || (t.state !== 'running' && t.state !== 'stopping') || runAlive(t)) continue;
       if (t.state === 'stopping') {
@@ -212,13 +168,16 @@ export class FleetWorker {
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const t of this.timers) clearInterval(t);
+    // fetch and reap stop now (they check `stopping`); the heartbeat goes on until the units here are done
+    const beating = this.timers[0];
+    for (const t of this.timers.slice(1)) clearInterval(t);
     const handed = [...this.runs.keys()];
     const exits = [...this.runs.values()].map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : c.once('exit', () => r()))));
     for (const c of this.runs.values()) c.kill('SIGTERM');
     await Promise.all(exits);
     // units copying here finish: each is one transaction, and its leader waits for it
-    while (this.units.size) await new Promise((r) => setTimeout(r, 200));
+    while (this.copier.units.size) await new Promise((r) => setTimeout(r, 200));
+    clearInterval(beating);
     for (const id of handed) {
       if (!(await this.store.updateIf(id, ['stopped'], { state: 'queued' }).catch(() => false))) continue;
       const t = await this.store.get(id, { prefix: false });

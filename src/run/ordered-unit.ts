@@ -18,7 +18,10 @@ import type { MigrateOptions, UnitOrder } from './run-options.js';
  * Copies `order`'s unit; `skipped`: an earlier attempt (a worker taken for dead) had committed
  * it; `fenced`: sessions of an earlier attempt this one ended.
  */
-export async function copyOrderedUnit(opts: MigrateOptions, order: UnitOrder): Promise<UnitResult & { skipped?: boolean; fenced: number }> {
+export async function copyOrderedUnit(opts: MigrateOptions, order: UnitOrder, stillMine?: () => Promise<boolean>): Promise<(UnitResult & { skipped?: boolean; fenced: number }) | undefined> {
+  // an extension's filter is SQL the run read from the source's catalog: those units stay with the leader
+  if (order.unit.filter !== undefined)
+    throw new PgferryError('PGFERRY_E_INTERNAL', `unit ${order.unit.id} has an extension's filter: it is copied by its run, not sent`, { object: `table ${order.unit.id}` });
   const ctx = new RunContext(opts, order.runId);
   try {
     const [s, t] = await Promise.all([ctx.open('source'), ctx.open('target')]);
@@ -32,8 +35,11 @@ export async function copyOrderedUnit(opts: MigrateOptions, order: UnitOrder): P
         cause: err,
       });
     }
+    // an attempt that was frozen and taken back must not end the session of the one that replaced it
+    if (stillMine && !(await stillMine())) return undefined;
     const fenced = await fenceUnit(t, order.runId, order.unit.id);
-    if (await unitMarked(t, order.runId, order.unit.id)) return { rows: 0, bytes: 0, seconds: 0, skipped: true, fenced };
+    const marked = await unitMark(t, order.runId, order.unit.id);
+    if (marked) return { ...marked, seconds: 0, skipped: true, fenced };
     if (order.checksOff) await t.query("SELECT pg_catalog.set_config('session_replication_role', 'replica', false)");
     const limiter = order.maxRateMBps ? new RateLimiter(order.maxRateMBps * 1024 * 1024) : undefined;
     const mark = (c: pg.ClientBase, rows: number, bytes: number) => markUnitDone(c, { id: order.runId, snapshot: order.snapshot }, order.unit.id, rows, bytes);
@@ -64,13 +70,18 @@ async function fenceUnit(target: pg.Client, runId: string, unit: string): Promis
   return ended.rowCount ?? 0;
 }
 
-/** Two non-negative int4 keys from a hash of run and unit (62 bits: a collision only makes one unit wait for another). */
+/**
+ * Two non-negative int4 keys from a hash of run and unit: 62 bits, so that two units of a run
+ * sharing a key (which would make one attempt end the other's session, and that unit be copied
+ * again) is not a case to plan for.
+ */
 export function unitLockKeys(runId: string, unit: string): [number, number] {
   const h = crypto.createHash('sha256').update(`pgferry-unit\0${runId}\0${unit}`).digest();
   return [h.readUInt32BE(0) & 0x7fffffff, h.readUInt32BE(4) & 0x7fffffff];
 }
 
-async function unitMarked(target: pg.Client, runId: string, unit: string): Promise<boolean> {
-  const r = await target.query(`SELECT 1 FROM ${STATE_SCHEMA}.units WHERE run_id = $1 AND unit = $2`, [runId, unit]);
-  return (r.rowCount ?? 0) > 0;
+/** The unit's mark, if an earlier attempt committed it: its rows and bytes count for the run. */
+async function unitMark(target: pg.Client, runId: string, unit: string): Promise<{ rows: number; bytes: number } | undefined> {
+  const r = await target.query<{ rows: string; bytes: string }>(`SELECT rows, bytes FROM ${STATE_SCHEMA}.units WHERE run_id = $1 AND unit = $2`, [runId, unit]);
+  return r.rows[0] ? { rows: Number(r.rows[0].rows), bytes: Number(r.rows[0].bytes) } : undefined;
 }

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { joinSnapshot } from '../pg/snapshot.js';
 import { qualified } from '../pg/quote.js';
-import { copiesNothing, copyUnit, type TargetTables } from '../copy/copy-unit.js';
+import { copiesNothing, copyUnit, type TargetTables, type UnitResult } from '../copy/copy-unit.js';
 import { runLoad } from '../copy/load-scheduler.js';
 import { copyLargeObjects } from '../copy/large-objects.js';
 import { RateLimiter } from '../copy/rate-limit.js';
@@ -18,7 +18,7 @@ import { markUnitDone } from './unit-marks.js';
 import type { Connected } from './phase-connect.js';
 import type { Planned } from './phase-catalog.js';
 import type { RunContext } from './run-context.js';
-import type { UnitsElsewhere } from './run-options.js';
+import type { UnitDoneElsewhere, UnitOrder, UnitsElsewhere } from './run-options.js';
 
 type Pair = { s: pg.Client; t: pg.Client };
 /** Where a unit or index build runs: a pair of this process's sessions, or (a spread copy) a lane that sends units elsewhere. */
@@ -59,35 +59,26 @@ export async function dataPhase(ctx: RunContext, conn: Connected, planned: Plann
         ctx.emit({ type: 'unit-done', unit: unit.id, rows: 0, bytes: 0, seconds: 0 });
         return;
       }
-      ctx.emit({ type: 'unit-start', unit: unit.id, bytes: unit.bytes, estimatedRows: unit.estimatedRows, format: unit.binary ? 'binary' : 'text' });
-      const one = deleteRows.has(unit.key) ? { ...unit, deleteRows: true } : unit;
-      if (spread && !lane.s && unit.filter === undefined) {
-        // the task's --max-rate, shared by the units in flight as the local pairs share it
-        const rate = limiter && limiter.rate > 0 ? limiter.rate / 1024 / 1024 / Math.max(1, ctx.jobs()) : undefined;
-        const res = await spread.copy({ runId: ctx.runId, snapshot: snapshotId, unit: one, tables: targetTables, checksOff, maxRateMBps: rate });
-        byWorker[res.worker] = (byWorker[res.worker] ?? 0) + 1;
+      // a limited server's copy slot (pgferry host-limit), held while the unit copies, wherever it does
+      const release = await opts.copySlot?.(() => Boolean(opts.control?.stopRequested()));
+      try {
+        ctx.emit({ type: 'unit-start', unit: unit.id, bytes: unit.bytes, estimatedRows: unit.estimatedRows, format: unit.binary ? 'binary' : 'text' });
+        const one = deleteRows.has(unit.key) ? { ...unit, deleteRows: true } : unit;
+        if (spread && !lane.s && unit.filter === undefined) {
+          const res = await copyElsewhere(ctx, spread, { runId: ctx.runId, snapshot: snapshotId, unit: one, tables: targetTables, checksOff }, limiter);
+          byWorker[res.worker] = (byWorker[res.worker] ?? 0) + 1;
+          rows += res.rows;
+          bytes += res.bytes;
+          ctx.emit({ type: 'unit-done', unit: unit.id, rows: res.rows, bytes: res.bytes, seconds: res.seconds, skipped: res.skipped, worker: res.worker });
+          return;
+        }
+        const res = await copyHere(ctx, one, lane.s && lane.t ? (lane as Pair) : pairs[0], snapshotId, targetTables, limiter);
         rows += res.rows;
         bytes += res.bytes;
-        ctx.emit({ type: 'unit-done', unit: unit.id, rows: res.rows, bytes: res.bytes, seconds: res.seconds, skipped: res.skipped, worker: res.worker });
-        return;
+        ctx.emit({ type: 'unit-done', unit: unit.id, ...res });
+      } finally {
+        await release?.();
       }
-      const pair = lane.s && lane.t ? (lane as Pair) : pairs[0];
-      let pending = 0;
-      let last = Date.now();
-      const onBytes = (n: number) => {
-        pending += n;
-        const now = Date.now();
-        if (now - last >= 250) {
-          ctx.emit({ type: 'unit-progress', unit: unit.id, bytes: pending });
-          pending = 0;
-          last = now;
-        }
-      };
-      const mark = (t: pg.ClientBase, r: number, b: number) => markUnitDone(t, { id: ctx.runId, snapshot: snapshotId }, unit.id, r, b);
-      const res = await copyUnit(one, pair.s, pair.t, mark, onBytes, targetTables, limiter);
-      rows += res.rows;
-      bytes += res.bytes;
-      ctx.emit({ type: 'unit-done', unit: unit.id, ...res });
     };
     try {
       await copyAll(copy, pairs, lanes);
@@ -145,6 +136,35 @@ async function spreadDecision(ctx: RunContext, planned: Planned): Promise<UnitsE
   ctx.emit({ type: 'spread', spread, why });
   ctx.log.log('info', `copy ${spread ? 'spread over the fleet' : 'kept in this process'}: ${why}`);
   return spread ? elsewhere : undefined;
+}
+
+/** Copies one unit over this process's pair, its progress reported every 250 ms. */
+async function copyHere(ctx: RunContext, unit: CopyUnit, pair: Pair, snapshotId: string, tables: TargetTables, limiter: RateLimiter | undefined): Promise<UnitResult> {
+  let pending = 0;
+  let last = Date.now();
+  const onBytes = (n: number) => {
+    pending += n;
+    const now = Date.now();
+    if (now - last >= 250) {
+      ctx.emit({ type: 'unit-progress', unit: unit.id, bytes: pending });
+      pending = 0;
+      last = now;
+    }
+  };
+  const mark = (t: pg.ClientBase, r: number, b: number) => markUnitDone(t, { id: ctx.runId, snapshot: snapshotId }, unit.id, r, b);
+  return copyUnit(unit, pair.s, pair.t, mark, onBytes, tables, limiter);
+}
+
+/** Sends one unit to the fleet and waits for it; the first failure withdraws the other units sent (a resume sends them again). */
+async function copyElsewhere(ctx: RunContext, spread: UnitsElsewhere, order: Omit<UnitOrder, 'maxRateMBps'>, limiter: RateLimiter | undefined): Promise<UnitDoneElsewhere> {
+  // the task's --max-rate, shared by the units in flight as the local pairs share it (fixed when the unit is sent)
+  const rate = limiter && limiter.rate > 0 ? limiter.rate / 1024 / 1024 / Math.max(1, ctx.jobs()) : undefined;
+  try {
+    return await spread.copy({ ...order, maxRateMBps: rate }, () => Boolean(ctx.opts.control?.stopRequested()));
+  } catch (err) {
+    await spread.close();
+    throw err;
+  }
 }
 
 /**

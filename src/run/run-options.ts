@@ -70,6 +70,11 @@ export interface MigrateOptions {
   cutoverWhenCaughtUp?: CutoverRequest;
   /** Fleet mode: copy units may go to other processes, which join this run's snapshot (src/fleet/unit-queue.ts). */
   unitsElsewhere?: UnitsElsewhere;
+  /**
+   * Limits per server (pgferry host-limit, src/task/host-limits.ts): holds a copy slot on each
+   * limited server for one unit, waiting for a free one; resolves with its release.
+   */
+  copySlot?: (stopped: () => boolean) => Promise<() => Promise<void>>;
 }
 
 /** A copy unit for another process to copy in this run's snapshot: what it needs besides the task itself. */
@@ -96,8 +101,11 @@ export type UnitDoneElsewhere = UnitResult & { worker: string; skipped?: boolean
 export interface UnitsElsewhere {
   /** Whether this copy is worth spreading (enough bytes, and workers to spread it over); the reason either way. */
   wanted(bytes: number, units: number): Promise<{ spread: boolean; why: string }>;
-  /** Copies the unit in another process; resolves once its rows and mark are committed there. */
-  copy(order: UnitOrder): Promise<UnitDoneElsewhere>;
+  /**
+   * Copies the unit in another process; resolves once its rows and mark are committed there.
+   * `stopRequested`: a unit not yet begun is withdrawn when it turns true (PGFERRY_E_STOPPED).
+   */
+  copy(order: UnitOrder, stopRequested: () => boolean): Promise<UnitDoneElsewhere>;
   /** Withdraws the orders no one has taken yet (the run stops or fails). */
   close(): Promise<void>;
 }
@@ -129,7 +137,7 @@ export interface RunControl {
 }
 
 /** What only a run adds to a spec: how it is started and watched. */
-export type RunExtras = Pick<MigrateOptions, 'runId' | 'resume' | 'fenceRun' | 'onEvent' | 'logger' | 'control' | 'onPlan' | 'minSliceBytes' | 'unitsElsewhere'> & {
+export type RunExtras = Pick<MigrateOptions, 'runId' | 'resume' | 'fenceRun' | 'onEvent' | 'logger' | 'control' | 'onPlan' | 'minSliceBytes' | 'unitsElsewhere' | 'copySlot'> & {
   /** --data-only (the CLI's migrate): load into tables that exist; not a task type. */
   dataOnly?: boolean;
   /** The jobs to start with when not the spec's (a task's live count). */

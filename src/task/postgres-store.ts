@@ -85,7 +85,7 @@ export class PostgresTaskStore implements TaskStore {
   readonly kind = 'postgresql' as const;
   readonly location: string;
 
-  private constructor(private readonly pool: pg.Pool, info: ConnInfo, readonly reopenWith: string, readonly logDir: string) {
+  private constructor(private readonly pool: pg.Pool, info: ConnInfo, readonly reopenWith: string, readonly logDir: string, private readonly settings: pg.ClientConfig) {
     this.location = describeConnInfo(info);
   }
 
@@ -96,10 +96,11 @@ export class PostgresTaskStore implements TaskStore {
    */
   static async open(url: string, logDir: string): Promise<PostgresTaskStore> {
     const info = { ...resolveConnInfo(url), applicationName: 'pgferry store' };
-    const pool = new pg.Pool({ ...(await poolSettings(info, 'store')), max: 4, idleTimeoutMillis: 30_000 });
+    const settings = await poolSettings(info, 'store');
+    const pool = new pg.Pool({ ...settings, max: 4, idleTimeoutMillis: 30_000 });
     // an idle session the server or network ends is dropped by the pool; the next query opens another
     pool.on('error', () => {});
-    const store = new PostgresTaskStore(pool, info, url, logDir);
+    const store = new PostgresTaskStore(pool, info, url, logDir, settings);
     try {
       await store.migrate();
     } catch (err) {
@@ -389,6 +390,36 @@ export class PostgresTaskStore implements TaskStore {
 
   async removeWorker(name: string): Promise<void> {
     await this.q('DELETE FROM §workers WHERE name = $1', [name]);
+  }
+
+  /**
+   * Holds one of `limit` slots named `name`, shared by every process over this store: a session
+   * advisory lock on a connection of its own (not the pool's), so that a process that dies frees
+   * its slots with its connection. Waits for a free slot, polling every 500 ms; `stopped()` true
+   * while waiting gives up (PGFERRY_E_STOPPED). Resolves with the slot's release.
+   */
+  async holdSlot(name: string, limit: number, stopped: () => boolean): Promise<() => Promise<void>> {
+    const c = new pg.Client({ ...this.settings, application_name: 'pgferry slot' });
+    c.on('error', () => {});
+    await c.connect();
+    try {
+      for (;;) {
+        for (let i = 0; i < limit; i++) {
+          const r = await c.query<{ ok: boolean }>('SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext($1), $2) AS ok', [`pgferry-slot:${name}`, i]);
+          // the session's end lets the lock go
+          if (r.rows[0].ok) return () => c.end().catch(() => {});
+        }
+        if (stopped())
+          throw new PgferryError('PGFERRY_E_STOPPED', `stopped on request while waiting for a copy slot of ${name}`, {
+            object: 'run',
+            fix: 'pgferry task resume continues from here (it writes into the target again); pgferry task release gives the task up',
+          });
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    } catch (err) {
+      await c.end().catch(() => {});
+      throw err;
+    }
   }
 
   /** Runs SQL on the store's pool: the job queue (pg-boss) works through it, in its own schema of the same database. */

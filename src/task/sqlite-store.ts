@@ -320,13 +320,14 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   async reclaimUnits(name: string, silentSeconds: number): Promise<string[]> {
-    // one statement in SQLite's single writer: a second reclaimer reads the emptied list
-    return this.db.transaction(() => {
+    // one write transaction, taken before the read: a second reclaimer waits for it and reads the emptied list
+    const reclaim = this.db.transaction(() => {
       const w = (this.db.prepare('SELECT * FROM workers WHERE name = ?').get(name) as Row | undefined);
       if (!w || workerFromRow(w).heartbeatAge <= silentSeconds) return [];
       this.db.prepare("UPDATE workers SET units = '[]' WHERE name = ?").run(name);
       return JSON.parse(w.units as string) as string[];
-    })();
+    });
+    return reclaim.immediate();
   }
 
   async workers(): Promise<WorkerRecord[]> {

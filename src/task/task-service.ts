@@ -23,6 +23,7 @@ import { dropStreamObjects, streamObjectName } from '../cdc/slot-lifecycle.js';
 import { dropUnitMarks, STATE_SCHEMA } from '../run/unit-marks.js';
 import { lockTarget } from '../run/target-lock.js';
 import { processStart } from './process-identity.js';
+import { copySlots } from './host-limits.js';
 import { openSecret, sealSecret } from './secrets.js';
 import { TaskProgress, type RunNumbers } from './task-progress.js';
 import { describeOutcome, outcomeOf } from './task-outcome.js';
@@ -281,6 +282,7 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
     // the claim above made this process the task's only run: an earlier one's sessions go
     fenceRun: true,
     unitsElsewhere: opts.unitsElsewhere?.(owner, task.id),
+    copySlot: await copySlots(store, conn.source, conn.target),
     logger: opts.logger ?? silentLogger,
     control: { stopRequested: () => control.stop, jobs: () => control.jobs, limiter, cutoverRequested: () => control.cutover, stillOwner: async () => owns(await store.get(task.id)) },
     onPlan: (plan) => progress.onPlan(spec.migration === 'schema' ? [] : plan.units.map((u) => ({ id: u.id, bytes: u.bytes, estimatedRows: u.estimatedRows }))),

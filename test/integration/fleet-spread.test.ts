@@ -18,7 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import { freePort } from '../../src/server/local-server.js';
 import { openStore } from '../../src/task/open-store.js';
-import { createTask, precheckTask, verifyTask } from '../../src/task/task-service.js';
+import { createTask, precheckTask, stopTask, verifyTask } from '../../src/task/task-service.js';
 import { startTask } from '../../src/fleet/dispatch.js';
 import type { MigrationSummary } from '../../src/run/events.js';
 import type { TaskStore } from '../../src/task/task-store.js';
@@ -198,6 +198,21 @@ describe('fleet mode: one database spread over the workers', () => {
     assert.equal((await verifyTask(store, id, keyFile)).report.ok, true);
     process.kill(-hit.victim.proc.pid!, 'SIGKILL');
     console.log(`# fleet spread: worker ${hit.victim.name} frozen with ${hit.jobs.length} unit(s) in hand; taken again ${seconds.toFixed(1)} s after it froze, its session fenced`);
+  });
+
+  it('a spread task stopped in the middle of the copy stops at a unit boundary; resumed, it completes equal to the source', async () => {
+    const src = await source('spread_stop', 24);
+    const { id, dst } = await queued('spread_stop', src, { jobs: 3, maxRateMBps: 1.5 });
+    await midCopy(id, (leader, holding) => holding[0]);
+    const stopped = await stopTask(store, id, true, 120_000);
+    assert.equal(stopped.state, 'stopped', stopped.error ?? '');
+    const units = await store.units(id);
+    assert.ok(units.some((u) => u.state !== 'done'), 'stopped before the end of the copy');
+    assert.equal((await startTask(store, id, { resume: true, keyFile })).queued, true);
+    const [done] = await allCompleted(store, [id], 600_000);
+    assert.deepEqual((await store.runs(id)).map((x) => [x.kind, x.state]), [['start', 'stopped'], ['resume', 'completed']]);
+    assert.ok((done.summary as MigrationSummary).dataSnapshots <= 2);
+    assert.deepEqual(await tableDigests(dst), await tableDigests(src));
   });
 
   it("the leader's machine killed in the middle of the copy: another worker takes the task over from a new snapshot and says so", async () => {

@@ -17,7 +17,8 @@ import { freePort } from '../../src/server/local-server.js';
 import { ident } from '../../src/pg/quote.js';
 import { openStore } from '../../src/task/open-store.js';
 import { STORE_SCHEMA, STORE_VERSION } from '../../src/task/postgres-store.js';
-import { execSql, freshDatabase, PASSWORD_ROLE, PASSWORD_ROLE_PASSWORD, server, ensurePasswordRole } from '../harness/servers.js';
+import { execSql, freshDatabase, PASSWORD_ROLE, PASSWORD_ROLE_PASSWORD, server, ensurePasswordRole, uriOf } from '../harness/servers.js';
+import { tableDigests } from '../harness/data-oracle.js';
 import { BIN, runCli, type CliResult } from '../harness/cli.js';
 import { isCode, storeContract } from '../harness/store-contract.js';
 
@@ -209,6 +210,60 @@ describe('the fleet queues over a PostgreSQL store: priorities', () => {
     } finally {
       await boss.stop({ graceful: false, close: false });
       await store.close();
+      fs.rmSync(keys, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('limits per server over a PostgreSQL store', () => {
+  it('host-limit 1 on the target server: two tasks into it copy one table at a time between them, and both equal their source', async () => {
+    const db = await storeDatabase('store_limits');
+    const keys = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-limits-'));
+    const env = { PGFERRY_STORE: db.uri, PGFERRY_KEY_FILE: path.join(keys, 'secret.key'), PGFERRY_LOG_DIR: path.join(keys, 'logs') };
+    let store: Awaited<ReturnType<typeof openStore>> | undefined;
+    try {
+      const s = await server('15', 'src');
+      const d = await server('15', 'dst');
+      const src = await freshDatabase(s, 'limits_src');
+      await execSql(src.uri, Array.from({ length: 6 }, (_, i) => `CREATE TABLE t${i} (id int PRIMARY KEY, pad text);
+        INSERT INTO t${i} SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 6000) g;`).join('\n'));
+      const targets = [await freshDatabase(d, 'limits_a'), await freshDatabase(d, 'limits_b')];
+      const set = await runCli(['host-limit', `127.0.0.1:${d.port}`, '1'], env);
+      assert.equal(set.code, 0, set.stderr);
+      assert.match(set.stdout, new RegExp(`127\\.0\\.0\\.1:${d.port}  at most 1 table copy at once`));
+      const sqlite = await runCli(['host-limit', 'db1', '2', '--store', path.join(keys, 'tasks.db')], {});
+      assert.equal(sqlite.code, 2);
+      assert.match(sqlite.stderr, /need a PostgreSQL task store/);
+      const ids: string[] = [];
+      for (const t of targets) {
+        // each task alone would copy 3 tables at once (each slowed to seconds by its --max-rate)
+        const r = await runCli(['task', 'create', '--source', src.uri, '--target', t.uri, '--jobs', '3', '--max-rate', '1.5', '--json'], env);
+        assert.equal(r.code, 0, r.stderr);
+        ids.push(JSON.parse(r.stdout.trim().split('\n').pop()!).id as string);
+        assert.equal((await runCli(['task', 'precheck', ids.at(-1)!], env)).code, 0);
+      }
+      for (const id of ids) assert.equal((await runCli(['task', 'start', id], env)).code, 0);
+      // the copies into the limited server, sampled: never more than one at once
+      let most = 0;
+      let seen = 0;
+      const names = targets.map((t) => t.name);
+      store = await openStore(db.uri);
+      for (const until = Date.now() + 180_000; Date.now() < until; ) {
+        const r = await execSql(uriOf(d, 'postgres'), `SELECT count(*)::int AS n FROM pg_catalog.pg_stat_activity WHERE datname = ANY($1) AND state = 'active' AND query ILIKE 'COPY %FROM STDIN%'`, [names]);
+        most = Math.max(most, r.rows[0].n);
+        seen += r.rows[0].n;
+        const states = await Promise.all(ids.map(async (id) => (await store!.get(id)).state));
+        if (states.every((x) => x === 'completed' || x === 'failed')) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      for (const id of ids) assert.equal((await store.get(id)).state, 'completed', (await store.get(id)).error ?? '');
+      assert.ok(seen > 0, 'the sampling saw the copies');
+      assert.equal(most, 1, 'one copy at a time into the limited server');
+      for (const t of targets) assert.deepEqual(await tableDigests(t.uri), await tableDigests(src.uri));
+      const off = await runCli(['host-limit', `127.0.0.1:${d.port}`, 'off', '--json'], env);
+      assert.deepEqual(JSON.parse(off.stdout.trim()).limits, {});
+    } finally {
+      await store?.close();
       fs.rmSync(keys, { recursive: true, force: true });
     }
   });
