@@ -2,7 +2,7 @@
 # Part of the suite under Node 22 LTS, beside the Node that installed node_modules: the unit
 # tests, test/e2e/cli.test.ts (full migrations through the CLI, then verify) and
 # test/integration/tasks.test.ts (the task store, on better-sqlite3), and the PostgreSQL store and
-# fleet mode (test/integration/postgres-store.test.ts, fleet.test.ts: pg-boss on Node 22). Node 22 is the npm
+# fleet mode (test/integration/postgres-store.test.ts, fleet.test.ts, fleet-spread.test.ts: pg-boss on Node 22). Node 22 is the npm
 # registry's `node` package; better-sqlite3, a native module, is rebuilt for it. Both are kept in
 # the cache, so a second run installs nothing. The tests run in a scratch copy of the project
 # whose node_modules holds that rebuilt better-sqlite3 and links to the project's other packages:
@@ -82,7 +82,7 @@ node -e 'const D = require("better-sqlite3"); const r = new D(":memory:").prepar
 status=0
 say "+ unit tests"
 node --import tsx --test --test-reporter=tap test/unit/*.test.ts || status=$?
-say "+ test/e2e/cli.test.ts test/integration/tasks.test.ts test/integration/postgres-store.test.ts test/integration/fleet.test.ts"
-node --import tsx test/run-tests.ts test/e2e/cli.test.ts test/integration/tasks.test.ts test/integration/postgres-store.test.ts test/integration/fleet.test.ts || status=$?
+say "+ test/e2e/cli.test.ts test/integration/tasks.test.ts test/integration/postgres-store.test.ts test/integration/fleet.test.ts test/integration/fleet-spread.test.ts"
+node --import tsx test/run-tests.ts test/e2e/cli.test.ts test/integration/tasks.test.ts test/integration/postgres-store.test.ts test/integration/fleet.test.ts test/integration/fleet-spread.test.ts || status=$?
 say "Node 22 stage took $(elapsed "$start") (exit $status)"
 exit "$status"
