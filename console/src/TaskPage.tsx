@@ -262,6 +262,8 @@ export function TaskPage({ id }: { id: string }) {
     return sort.desc ? -c : c;
   });
   const f = filter.trim().toLowerCase();
+  // a spread copy (fleet mode): which worker copied each table
+  const byWorkers = p.units.some((u) => u.worker);
   const shown = f ? units.filter((u) => u.unit.toLowerCase().includes(f) || u.state.includes(f) || (renamed(p, u.unit) ?? '').toLowerCase().includes(f)) : units;
   const pages = Math.max(1, Math.ceil(shown.length / PAGE));
   const th = (key: SortKey, label: string, num = false) => (
@@ -381,7 +383,7 @@ export function TaskPage({ id }: { id: string }) {
         {p.units.length === 0 ? <p className="muted">{p.spec.migration === 'schema' ? 'A schema migration copies no data.' : 'The table list appears once the plan is made.'}</p> : (
           <ScrollWrap label="tables">
             <table className="units">
-              <thead><tr>{th('unit', 'Table')}{th('state', 'State')}{th('rows', 'Rows', true)}{th('bytes', 'Bytes', true)}{th('rate', 'Rate', true)}</tr></thead>
+              <thead><tr>{th('unit', 'Table')}{th('state', 'State')}{th('rows', 'Rows', true)}{th('bytes', 'Bytes', true)}{th('rate', 'Rate', true)}{byWorkers && <th>Worker</th>}</tr></thead>
               <tbody>
                 {shown.slice(page * PAGE, (page + 1) * PAGE).map((u) => (
                   <tr key={u.unit}>
@@ -390,6 +392,7 @@ export function TaskPage({ id }: { id: string }) {
                     <td className="num">{u.rows !== null ? u.rows.toLocaleString() : u.estimatedRows ? `~${u.rowsMoved !== undefined ? `${u.rowsMoved.toLocaleString()} of ~` : ''}${u.estimatedRows.toLocaleString()}` : '–'}</td>
                     <td className="num">{formatBytes(u.bytes)}{u.state === 'copying' && u.totalBytes ? ` of ${formatBytes(u.totalBytes)}` : ''}</td>
                     <td className="num">{u.state === 'copying' && live.current.rates.has(u.unit) ? `${formatBytes(live.current.rates.get(u.unit)!)}/s` : u.seconds ? `${formatBytes(rate(u))}/s` : '–'}</td>
+                    {byWorkers && <td className="small">{u.worker ?? '–'}</td>}
                   </tr>
                 ))}
               </tbody>

@@ -66,6 +66,8 @@ const MIGRATIONS: string[] = [
      concurrency integer NOT NULL, tasks json NOT NULL);`,
   // 3: a spread copy's unit jobs, by the worker that copies them
   `ALTER TABLE workers ADD COLUMN units json NOT NULL DEFAULT '[]';`,
+  // 4: which worker copied a unit
+  `ALTER TABLE task_units ADD COLUMN worker text;`,
 ];
 
 /** The version this pgferry writes and reads. */
@@ -281,11 +283,11 @@ export class PostgresTaskStore implements TaskStore {
       if (!units.length) return;
       const col = <K extends keyof UnitProgress>(k: K) => units.map((u) => u[k]);
       await this.q(
-        `INSERT INTO §task_units (task_id, unit, state, rows, bytes, total_bytes, est_rows, seconds, ord)
-         SELECT $1::text, u.unit, u.state, u.rows, u.bytes, u.total_bytes, u.est_rows, u.seconds, u.ord - 1 FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::float8[]) WITH ORDINALITY AS u (unit, state, rows, bytes, total_bytes, est_rows, seconds, ord)
+        `INSERT INTO §task_units (task_id, unit, state, rows, bytes, total_bytes, est_rows, seconds, worker, ord)
+         SELECT $1::text, u.unit, u.state, u.rows, u.bytes, u.total_bytes, u.est_rows, u.seconds, u.worker, u.ord - 1 FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::float8[], $9::text[]) WITH ORDINALITY AS u (unit, state, rows, bytes, total_bytes, est_rows, seconds, worker, ord)
          ON CONFLICT (task_id, unit) DO UPDATE SET state = excluded.state, rows = excluded.rows, bytes = excluded.bytes,
-           total_bytes = coalesce(excluded.total_bytes, task_units.total_bytes), est_rows = coalesce(excluded.est_rows, task_units.est_rows), seconds = excluded.seconds`,
-        [id, col('unit'), col('state'), col('rows'), col('bytes'), col('totalBytes'), col('estimatedRows'), col('seconds')], c);
+           total_bytes = coalesce(excluded.total_bytes, task_units.total_bytes), est_rows = coalesce(excluded.est_rows, task_units.est_rows), seconds = excluded.seconds, worker = excluded.worker`,
+        [id, col('unit'), col('state'), col('rows'), col('bytes'), col('totalBytes'), col('estimatedRows'), col('seconds'), units.map((u) => u.worker ?? null)], c);
     });
   }
 

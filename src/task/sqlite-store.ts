@@ -93,6 +93,8 @@ export class SqliteTaskStore implements TaskStore {
       if (!columns.has('cutover_request')) db.exec('ALTER TABLE tasks ADD COLUMN cutover_request TEXT');
       if (!columns.has('stream_status')) db.exec('ALTER TABLE tasks ADD COLUMN stream_status TEXT');
       if (!columns.has('worker')) db.exec('ALTER TABLE tasks ADD COLUMN worker TEXT');
+      const unitColumns = new Set((db.prepare("SELECT name FROM pragma_table_info('task_units')").all() as { name: string }[]).map((c) => c.name));
+      if (!unitColumns.has('worker')) db.exec('ALTER TABLE task_units ADD COLUMN worker TEXT');
       const workerColumns = new Set((db.prepare("SELECT name FROM pragma_table_info('workers')").all() as { name: string }[]).map((c) => c.name));
       if (!workerColumns.has('units')) db.exec("ALTER TABLE workers ADD COLUMN units TEXT NOT NULL DEFAULT '[]'");
       return new SqliteTaskStore(db, file);
@@ -222,11 +224,11 @@ export class SqliteTaskStore implements TaskStore {
     this.write(() => {
       if (replace) this.db.prepare('DELETE FROM task_units WHERE task_id = ?').run(id);
       const up = this.db.prepare(
-        `INSERT INTO task_units (task_id, unit, state, rows, bytes, total_bytes, est_rows, seconds, ord) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO task_units (task_id, unit, state, rows, bytes, total_bytes, est_rows, seconds, worker, ord) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (task_id, unit) DO UPDATE SET state = excluded.state, rows = excluded.rows, bytes = excluded.bytes,
-           total_bytes = coalesce(excluded.total_bytes, task_units.total_bytes), est_rows = coalesce(excluded.est_rows, task_units.est_rows), seconds = excluded.seconds`,
+           total_bytes = coalesce(excluded.total_bytes, task_units.total_bytes), est_rows = coalesce(excluded.est_rows, task_units.est_rows), seconds = excluded.seconds, worker = excluded.worker`,
       );
-      units.forEach((u, i) => up.run(id, u.unit, u.state, u.rows, u.bytes, u.totalBytes, u.estimatedRows, u.seconds, i));
+      units.forEach((u, i) => up.run(id, u.unit, u.state, u.rows, u.bytes, u.totalBytes, u.estimatedRows, u.seconds, u.worker ?? null, i));
     });
   }
 

@@ -201,7 +201,7 @@ export class TaskProgress {
         this.runRows += e.rows;
         this.runBytes += e.bytes;
         this.attemptBytes += e.bytes;
-        this.unit(e.unit, { state: 'done', rows: e.rows, bytes: e.bytes || (u?.bytes ?? 0), seconds: e.seconds, totalBytes: u?.totalBytes ?? e.bytes });
+        this.unit(e.unit, { state: 'done', rows: e.rows, bytes: e.bytes || (u?.bytes ?? 0), seconds: e.seconds, totalBytes: u?.totalBytes ?? e.bytes, worker: e.worker ?? null });
         break;
       }
       case 'object-failed':

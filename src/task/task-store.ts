@@ -87,6 +87,8 @@ export interface UnitProgress {
   totalBytes: number | null;
   estimatedRows: number | null;
   seconds: number | null;
+  /** The fleet worker that copied it (a spread copy); null or absent when the run's own process did. */
+  worker?: string | null;
 }
 
 /** One run of a task (a start, or a resume): what it copied itself, and how it ended. */
@@ -301,6 +303,7 @@ export function unitFromRow(r: Row): UnitProgress {
     totalBytes: numOrNull(r.total_bytes),
     estimatedRows: numOrNull(r.est_rows),
     seconds: numOrNull(r.seconds),
+    worker: (r.worker as string | null | undefined) ?? null,
   };
 }
 

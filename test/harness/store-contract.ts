@@ -152,16 +152,16 @@ export function storeContract(open: () => Promise<TaskStore>, close: (store: Tas
     assert.equal(await store.secret('abcd-1111', 'source'), 'resealed');
   });
 
-  it('units: a new list replaces the old one; an update keeps the place and the totals it does not give', async () => {
+  it('units: a new list replaces the old one; an update keeps the place and the totals it does not give; a unit names the worker that copied it', async () => {
     await store.saveUnits('abcd-2222', [
       { unit: 'b', state: 'pending', rows: null, bytes: 0, totalBytes: 100, estimatedRows: 10, seconds: null },
       { unit: 'a', state: 'pending', rows: null, bytes: 0, totalBytes: 50, estimatedRows: 5, seconds: null },
     ], true);
-    await store.saveUnits('abcd-2222', [{ unit: 'a', state: 'done', rows: 5, bytes: 50, totalBytes: null, estimatedRows: null, seconds: 1.5 }]);
+    await store.saveUnits('abcd-2222', [{ unit: 'a', state: 'done', rows: 5, bytes: 50, totalBytes: null, estimatedRows: null, seconds: 1.5, worker: 'w2' }]);
     // in the list's order: an update keeps a unit's place
     assert.deepEqual(await store.units('abcd-2222'), [
-      { unit: 'b', state: 'pending', rows: null, bytes: 0, totalBytes: 100, estimatedRows: 10, seconds: null },
-      { unit: 'a', state: 'done', rows: 5, bytes: 50, totalBytes: 50, estimatedRows: 5, seconds: 1.5 },
+      { unit: 'b', state: 'pending', rows: null, bytes: 0, totalBytes: 100, estimatedRows: 10, seconds: null, worker: null },
+      { unit: 'a', state: 'done', rows: 5, bytes: 50, totalBytes: 50, estimatedRows: 5, seconds: 1.5, worker: 'w2' },
     ]);
     assert.deepEqual((await store.unitCounts()).get('abcd-2222'), { total: 2, done: 1 });
     await store.saveUnits('abcd-2222', [{ unit: 'c', state: 'pending', rows: null, bytes: 0, totalBytes: 1, estimatedRows: 1, seconds: null }], true);

@@ -93,6 +93,10 @@ describe('fleet mode: one database spread over the workers', () => {
     const seconds = (Date.now() - t0) / 1000;
     const byWorker = await unitsByWorker(id);
     assert.equal(Object.values(byWorker).reduce((a, n) => a + n, 0), TABLES);
+    // each unit names the worker that copied it, as the history's count does
+    const perUnit: Record<string, number> = {};
+    for (const u of await store.units(id)) perUnit[u.worker ?? 'none'] = (perUnit[u.worker ?? 'none'] ?? 0) + 1;
+    assert.deepEqual(perUnit, byWorker);
     assert.ok(Object.keys(byWorker).length >= 2, `units spread over the workers: ${JSON.stringify(byWorker)}`);
     assert.equal((done.summary as MigrationSummary).dataSnapshots, 1);
     const verify = await verifyTask(store, id, keyFile);
