@@ -17,6 +17,17 @@ export function Workers() {
           <p>No worker has reported to this store. A fleet needs a PostgreSQL store: <code>pgferry worker --store postgresql://…</code> on each machine.</p>
         </div>
       )}
+      {view !== null && Object.keys(view.hostLimits).length > 0 && (
+        <section className="card" aria-label="limits per server">
+          <h2>Limits per server</h2>
+          <ul>
+            {Object.entries(view.hostLimits).map(([server, n]) => (
+              <li key={server}><code>{server}</code>: at most {n} table cop{n === 1 ? 'y' : 'ies'} at once, over every task</li>
+            ))}
+          </ul>
+          <p className="small muted">set with <code>pgferry host-limit HOST[:PORT] N</code>, lifted with <code>off</code></p>
+        </section>
+      )}
       {view !== null && view.workers.length > 0 && (
         <div className="table-wrap">
           <table className="tasks">

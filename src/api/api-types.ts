@@ -76,6 +76,8 @@ export interface TaskView
 export interface WorkersView {
   workers: (WorkerRecord & { live: boolean })[];
   silenceSeconds: number;
+  /** Limits per database server (pgferry host-limit): `host:port` → most table copies at once. */
+  hostLimits: Record<string, number>;
 }
 
 /** GET /api/tasks/:id/progress and each `progress` event: the task with its runs, copy units and history. */

@@ -139,7 +139,17 @@ export const EVENT_PATHS = {
 export const WORKER_PATHS = {
   '/api/workers': {
     get: op("the fleet's workers over this store (empty for a SQLite store): name, host, runs, heartbeat age, live", {
-      '200': { description: '{ workers, silenceSeconds }', ...json({ type: 'object', properties: { workers: { type: 'array', items: ref('Worker') }, silenceSeconds: { type: 'number' } } }) },
+      '200': {
+        description: '{ workers, silenceSeconds, hostLimits }',
+        ...json({
+          type: 'object',
+          properties: {
+            workers: { type: 'array', items: ref('Worker') },
+            silenceSeconds: { type: 'number' },
+            hostLimits: { type: 'object', additionalProperties: { type: 'integer' }, description: 'pgferry host-limit: host:port → the most table copies at once from or into that server' },
+          },
+        }),
+      },
       '401': errors['401'],
     }),
   },

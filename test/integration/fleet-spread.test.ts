@@ -20,6 +20,7 @@ import { freePort } from '../../src/server/local-server.js';
 import { openStore } from '../../src/task/open-store.js';
 import { createTask, precheckTask, stopTask, verifyTask } from '../../src/task/task-service.js';
 import { startTask } from '../../src/fleet/dispatch.js';
+import { setHostLimit } from '../../src/task/host-limits.js';
 import type { MigrationSummary } from '../../src/run/events.js';
 import type { TaskStore } from '../../src/task/task-store.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
@@ -111,7 +112,9 @@ describe('fleet mode: one database spread over the workers', () => {
     console.log(`# fleet spread: a ${onDisk.toFixed(0)} MB database, ${mb.toFixed(0)} MB of rows in ${TABLES} units over ${JSON.stringify(byWorker)}: completed in ${seconds.toFixed(1)} s, verified`);
   });
 
-  it('the console lists the workers, live, and each task with its worker', async () => {
+  it('the console lists the workers, live, each task with its worker, and the limits per server', async () => {
+    // a server no task here uses: shown, limiting nothing
+    await setHostLimit(store, 'db1.internal:5432', 3);
     const port = await freePort();
     const serve = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], {
       env: { ...process.env, PGFERRY_STORE: storeUri, PGFERRY_TOKEN: TOKEN, PGFERRY_KEY_FILE: keyFile },
@@ -133,12 +136,14 @@ describe('fleet mode: one database spread over the workers', () => {
       const rows = await page.locator('tbody tr').allInnerTexts();
       assert.deepEqual(rows.map((r) => r.split('\t')[0]).sort(), ['s1', 's2', 's3']);
       assert.ok(rows.every((r) => /live/.test(r)), rows.join('\n'));
+      assert.match(await page.getByRole('region', { name: 'limits per server' }).innerText(), /db1\.internal:5432: at most 3 table copies at once/);
       fs.mkdirSync(SHOTS, { recursive: true });
       await page.screenshot({ path: path.join(SHOTS, '30-workers.png'), fullPage: true });
       assert.deepEqual(await seriousViolations(page), [], 'accessibility of the workers page');
     } finally {
       await browser.close();
       serve.kill('SIGTERM');
+      await setHostLimit(store, 'db1.internal:5432', null);
     }
   });
 
