@@ -169,7 +169,18 @@ describe('fleet mode: one database spread over the workers', () => {
     const src = await source(label, 24);
     // --max-rate shared by the 3 units in flight: each takes seconds, long enough to be hit
     const { id, dst } = await queued(label, src, { jobs: 3, maxRateMBps: 1.5 });
-    const hit = await midCopy(id, (leader, holding) => holding.find((w) => w !== leader));
+    // a worker's list is up to one report (2 s) old: hit it only with a unit it began under a second
+    // ago (a unit takes seconds here), so that the unit is still copying when the blow lands
+    let hit: Awaited<ReturnType<typeof midCopy>>;
+    for (;;) {
+      hit = await midCopy(id, (leader, holding) => holding.find((w) => w !== leader));
+      const fresh = await execSql(storeUri, `SELECT id::text FROM pgferry_queue.job WHERE id = ANY($1::uuid[]) AND state = 'active' AND started_on > now() - interval '1 s'`, [hit.jobs]);
+      if (fresh.rows.length) {
+        hit.jobs = fresh.rows.map((r: { id: string }) => r.id);
+        break;
+      }
+      await sleep(100);
+    }
     process.kill(-hit.victim.proc.pid!, signal);
     const hitAt = Date.now();
     // each of its jobs taken again: retried once, and active or done on another worker
