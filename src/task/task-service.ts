@@ -302,8 +302,8 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
     // the task's summary covers every run: the last run's lists and snapshots, all runs' totals
     const totals = taskTotals(task, await store.runs(task.id));
     const whole: TaskSummary = { ...summary, rowsCopied: totals.rows, bytesCopied: totals.bytes, totalSeconds: totals.seconds, runs: totals.runs, lastRun: { run, rowsCopied: own.rows, bytesCopied: own.bytes, totalSeconds: own.seconds } };
-    await store.updateOwned(task.id, owner, { state: 'completed', phase: null, progress: 1, finishedAt: new Date().toISOString(), pid: null, pidStart: null, summary: whole, cutoverRequest: null });
     const outcome = outcomeOf(whole);
+    // the history first: whoever sees the task completed finds the lines that say how
     await store.addHistory(
       task.id,
       'completed',
@@ -312,14 +312,15 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
     );
     if (summary.dataSnapshots > 1)
       await store.addHistory(task.id, 'snapshots', `completed from ${summary.dataSnapshots} snapshots of the source: the run was resumed after some tables were in, so the tables are consistent with each other only if the source took no writes in between`, { dataSnapshots: summary.dataSnapshots });
+    await store.updateOwned(task.id, owner, { state: 'completed', phase: null, progress: 1, finishedAt: new Date().toISOString(), pid: null, pidStart: null, summary: whole, cutoverRequest: null });
     return whole;
   } catch (err) {
     const own = await progress.finish();
     const stopped = err instanceof PgferryError && err.code === 'PGFERRY_E_STOPPED';
     const line = redact(err instanceof PgferryError ? err.toLine() : messageOf(err));
     await store.updateRun(task.id, run, { ...own, state: stopped ? 'stopped' : 'failed' });
-    await store.updateOwned(task.id, owner, { state: stopped ? 'stopped' : 'failed', finishedAt: new Date().toISOString(), pid: null, pidStart: null, error: stopped ? null : line, cutoverRequest: null });
     await store.addHistory(task.id, stopped ? 'stopped' : 'failed', `run ${run} ${stopped ? stoppedLine(spec.incremental) : `failed: ${line}`}; ${runLine(own)}`, { run, own });
+    await store.updateOwned(task.id, owner, { state: stopped ? 'stopped' : 'failed', finishedAt: new Date().toISOString(), pid: null, pidStart: null, error: stopped ? null : line, cutoverRequest: null });
     throw err;
   } finally {
     clearInterval(poll);
