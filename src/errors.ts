@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   PGFERRY_E_SCHEMA_CHANGED: { exit: ExitCode.dataCopy, summary: 'a streamed table has a column on the source that its target table lacks (added or renamed on the source): its changes cannot be applied until the target has the same change' },
   PGFERRY_E_REPLICA_IDENTITY: { exit: ExitCode.precheckFailed, summary: 'an incremental run would publish a table without a primary key or replica identity (UPDATE and DELETE on it would fail on the source)' },
   PGFERRY_E_VERIFY_MISMATCH: { exit: ExitCode.verifyMismatch, summary: 'source and target differ' },
+  PGFERRY_E_VERIFY_READ: { exit: ExitCode.failed, summary: 'a part of a spread verify could not be read by any fleet worker' },
   PGFERRY_E_SERVER_START: { exit: ExitCode.failed, summary: 'a local PostgreSQL server could not start' },
   PGFERRY_E_SECRET: { exit: ExitCode.failed, summary: 'a stored password cannot be read (key file missing or different)' },
   PGFERRY_E_TASK_NOT_FOUND: { exit: ExitCode.usage, summary: 'no task with this ID in the store' },

@@ -12,13 +12,14 @@ import { REMOTE_RUN_SILENCE_SECONDS } from '../task/task-facts.js';
 import { copyTaskUnit } from '../task/task-unit.js';
 import type { TaskStore } from '../task/task-store.js';
 import { UNIT_QUEUE, type UnitJob, type UnitJobOutput } from './unit-queue.js';
+import { PART_QUEUE } from './part-queue.js';
 import type { WorkerStats } from './worker-metrics.js';
 
 /**
  * Errors of this worker's own reach (its network, its key file, the store) rather than of the
  * unit: the job goes back to the queue for another worker, instead of failing the leader's run.
  */
-const WORKER_ERRORS = new Set<ErrorCode>(['PGFERRY_E_AUTH', 'PGFERRY_E_DNS', 'PGFERRY_E_CONNECT_REFUSED', 'PGFERRY_E_CONNECT_TIMEOUT', 'PGFERRY_E_TLS', 'PGFERRY_E_SECRET', 'PGFERRY_E_STORE']);
+export const WORKER_ERRORS = new Set<ErrorCode>(['PGFERRY_E_AUTH', 'PGFERRY_E_DNS', 'PGFERRY_E_CONNECT_REFUSED', 'PGFERRY_E_CONNECT_TIMEOUT', 'PGFERRY_E_TLS', 'PGFERRY_E_SECRET', 'PGFERRY_E_STORE']);
 
 const ANSWER_TRIES = 5;
 
@@ -82,20 +83,8 @@ export class UnitCopier {
     await this.answer(job, () => this.boss.complete(UNIT_QUEUE, job.id, output));
   }
 
-  /** Answers a job still this attempt's, trying again through a store that does not answer. */
-  private async answer(job: PgBoss.JobWithMetadata<UnitJob>, send: () => Promise<unknown>): Promise<void> {
-    for (let i = 1; ; i++) {
-      try {
-        const now = await this.boss.getJobById(UNIT_QUEUE, job.id);
-        if (now?.state !== 'active' || now.retryCount !== job.retryCount) return;
-        await send();
-        return;
-      } catch (err) {
-        // unanswered, the job is sent back by its leader once no live worker lists it
-        if (i >= ANSWER_TRIES) return this.opts.say(`worker ${this.opts.name}: could not answer unit job ${job.id}: ${redact(messageOf(err))}`);
-        await new Promise((r) => setTimeout(r, 1000 * i));
-      }
-    }
+  private answer(job: PgBoss.JobWithMetadata<UnitJob>, send: () => Promise<unknown>): Promise<void> {
+    return answerJob(this.boss, UNIT_QUEUE, job, send, (line) => this.opts.say(`worker ${this.opts.name}: ${line}`));
   }
 
   /** Sends a silent worker's unit jobs back to the queue, once (the store empties its list first). */
@@ -117,9 +106,32 @@ export class UnitCopier {
     this.opts.say(`worker ${this.opts.name}: ${mine.units.length} unit job(s) an earlier process of this worker held sent back to the queue`);
   }
 
-  private async sendBack(ids: string[], why: string): Promise<void> {
-    // all at once: a failure half way would leave the rest to the leaders' own look
-    await (this.boss.fail as (name: string, ids: string[], data: object) => Promise<unknown>).call(this.boss, UNIT_QUEUE, ids, { error: why });
-    this.stats.unitsReclaimed += ids.length;
+  private async sendBack(listed: string[], why: string): Promise<void> {
+    // each queue's all at once: a failure half way would leave the rest to their senders' own look
+    const fail = this.boss.fail as (name: string, ids: string[], data: object) => Promise<unknown>;
+    const parts = listed.filter((l) => l.startsWith('part:')).map((l) => l.slice('part:'.length));
+    const units = listed.filter((l) => !l.startsWith('part:'));
+    if (units.length) await fail.call(this.boss, UNIT_QUEUE, units, { error: why });
+    if (parts.length) await fail.call(this.boss, PART_QUEUE, parts, { error: why });
+    this.stats.unitsReclaimed += listed.length;
+  }
+}
+
+/**
+ * Answers a job still this attempt's (active, and not retried since it was taken), trying again
+ * through a store that does not answer; unanswered, its sender sends it back once no live worker
+ * lists it.
+ */
+export async function answerJob(boss: PgBoss, queue: string, job: PgBoss.JobWithMetadata<unknown>, send: () => Promise<unknown>, say: (line: string) => void): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      const now = await boss.getJobById(queue, job.id);
+      if (now?.state !== 'active' || now.retryCount !== job.retryCount) return;
+      await send();
+      return;
+    } catch (err) {
+      if (i >= ANSWER_TRIES) return say(`could not answer job ${job.id} of ${queue}: ${redact(messageOf(err))}`);
+      await new Promise((r) => setTimeout(r, 1000 * i));
+    }
   }
 }

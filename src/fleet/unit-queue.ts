@@ -94,7 +94,7 @@ export class FleetUnits implements UnitsElsewhere {
         }
         if (j.state === 'active' && Date.now() - lastLook > ORPHAN_LOOK_MS) {
           lastLook = Date.now();
-          await this.failIfOrphaned(id, j.startedOn);
+          await sendBackIfOrphaned(this.store, this.boss, UNIT_QUEUE, id, j.startedOn);
         }
         if (j.state === 'failed')
           throw new PgferryError('PGFERRY_E_COPY', `no worker finished the unit in ${j.retryLimit + 1} attempts: ${describe(j.output)}`, {
@@ -108,23 +108,32 @@ export class FleetUnits implements UnitsElsewhere {
     }
   }
 
-  /**
-   * A job taken but held by no live worker (its worker died before it listed it, lost its
-   * answer, or restarted under the same name) would wait for the queue's expiry: it goes back to
-   * the queue once it has been active longer than a worker may stay silent.
-   */
-  private async failIfOrphaned(id: string, startedOn: Date | string | null | undefined): Promise<void> {
-    const since = startedOn ? Date.now() - new Date(startedOn).getTime() : 0;
-    if (since < (REMOTE_RUN_SILENCE_SECONDS + 10) * 1000) return;
-    const holders = (await this.store.workers()).filter((w) => w.heartbeatAge <= REMOTE_RUN_SILENCE_SECONDS && w.units.includes(id));
-    if (holders.length) return;
-    await this.boss.fail(UNIT_QUEUE, id, { error: `no live worker held the job after ${(since / 1000).toFixed(0)} s; sent back to the queue by its leader` });
-  }
-
   async close(): Promise<void> {
     // an order already taken goes on to its commit (or rolls back); a resume skips what is marked
     if (this.open.size) await this.boss.cancel(UNIT_QUEUE, [...this.open]).catch(() => {});
   }
+}
+
+/**
+ * How a worker lists a job it holds in its reports (`units`): a unit job by its id, a verify
+ * part's (src/fleet/part-queue.ts) as `part:ID`, so that a reclaim sends each back to its queue.
+ */
+export function listedAs(queue: string, id: string): string {
+  return queue === UNIT_QUEUE ? id : `part:${id}`;
+}
+
+/**
+ * A job taken but held by no live worker (its worker died before it listed it, lost its answer,
+ * or restarted under the same name) would wait for the queue's expiry: its sender sends it back
+ * to the queue once it has been active longer than a worker may stay silent.
+ */
+export async function sendBackIfOrphaned(store: TaskStore, boss: PgBoss, queue: string, id: string, startedOn: Date | string | null | undefined): Promise<void> {
+  const since = startedOn ? Date.now() - new Date(startedOn).getTime() : 0;
+  if (since < (REMOTE_RUN_SILENCE_SECONDS + 10) * 1000) return;
+  const listed = listedAs(queue, id);
+  const holders = (await store.workers()).filter((w) => w.heartbeatAge <= REMOTE_RUN_SILENCE_SECONDS && w.units.includes(listed));
+  if (holders.length) return;
+  await boss.fail(queue, id, { error: `no live worker held the job after ${(since / 1000).toFixed(0)} s; sent back to the queue by its sender` });
 }
 
 /** A completed job's answer as the run sees it: its result, or the worker's error thrown again. */

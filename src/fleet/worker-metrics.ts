@@ -1,7 +1,7 @@
 /**
  * A worker's own /metrics (`pgferry worker --metrics-port N`), in Prometheus's text format
  * (prom-client): what this process does (runs and copy units in hand, units copied with their rows
- * and bytes, unit errors, runs started, takeovers queued, silent workers' units sent back) and the
+ * and bytes, unit errors, verify parts summed, runs started, takeovers queued, silent workers' units sent back) and the
  * process's own figures (memory, CPU, event-loop lag). The fleet's tasks and queues are the store's,
  * and `pgferry serve`'s /metrics reports them; a worker reports only itself. No label carries a
  * task's name or a connection: the counts are this process's.
@@ -21,10 +21,13 @@ export interface WorkerStats {
   unitErrors: number;
   takeoversQueued: number;
   unitsReclaimed: number;
+  partsSummed: number;
+  partRows: number;
+  partErrors: number;
 }
 
 export function newWorkerStats(runsNow: () => number, unitsNow: () => number): WorkerStats {
-  return { runsNow, unitsNow, runsStarted: 0, unitsCopied: 0, unitRows: 0, unitBytes: 0, unitErrors: 0, takeoversQueued: 0, unitsReclaimed: 0 };
+  return { runsNow, unitsNow, runsStarted: 0, unitsCopied: 0, unitRows: 0, unitBytes: 0, unitErrors: 0, takeoversQueued: 0, unitsReclaimed: 0, partsSummed: 0, partRows: 0, partErrors: 0 };
 }
 
 function registryOf(stats: WorkerStats, worker: string): client.Registry {
@@ -44,7 +47,10 @@ function registryOf(stats: WorkerStats, worker: string): client.Registry {
   counter('pgferry_worker_unit_bytes_total', 'COPY bytes of those units', () => stats.unitBytes);
   counter('pgferry_worker_unit_errors_total', 'copy units this worker answered with an error', () => stats.unitErrors);
   counter('pgferry_worker_takeovers_queued_total', "silent runs of other workers this worker queued to resume", () => stats.takeoversQueued);
-  counter('pgferry_worker_units_reclaimed_total', 'unit jobs of silent workers this worker sent back to the queue', () => stats.unitsReclaimed);
+  counter('pgferry_worker_units_reclaimed_total', 'unit and verify part jobs of silent workers this worker sent back to the queue', () => stats.unitsReclaimed);
+  counter('pgferry_worker_verify_parts_total', 'parts of spread verifies this worker summed on both sides', () => stats.partsSummed);
+  counter('pgferry_worker_verify_rows_total', 'rows of those parts, both sides counted', () => stats.partRows);
+  counter('pgferry_worker_verify_part_errors_total', 'verify parts this worker could not sum', () => stats.partErrors);
   return registry;
 }
 

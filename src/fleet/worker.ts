@@ -8,7 +8,8 @@
  * its checkpoints. It reports itself to the store every 2 s (`pgferry workers`, the API).
  * SIGTERM: it stops its runs at their next unit boundary and queues them to resume elsewhere.
  * It also copies units of other workers' runs (a spread copy, src/fleet/unit-queue.ts), in this
- * process, up to `copySlots` at once; and gives a silent worker's unit jobs back to the queue.
+ * process, up to `copySlots` at once, and sums parts of spread verifies (src/fleet/part-queue.ts)
+ * in those same slots; and gives a silent worker's unit and part jobs back to their queues.
  */
 import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -21,6 +22,8 @@ import { RUN_QUEUE, openRunQueue, queueRun, sharedStore, taskPriority, type RunJ
 import { newWorkerStats, type WorkerStats } from './worker-metrics.js';
 import { UnitCopier } from './unit-copier.js';
 import { ensureUnitQueue } from './unit-queue.js';
+import { ensurePartQueue } from './part-queue.js';
+import { PartSummer } from './part-summer.js';
 
 export interface WorkerOptions {
   name: string;
@@ -35,6 +38,7 @@ export interface WorkerOptions {
 const BEAT_MS = 2000;
 const FETCH_MS = 1000;
 const REAP_MS = 5000;
+const PART_FETCH_MS = 200;
 /** How long a started process may take to claim its task before the start counts as failed. */
 const CLAIM_MS = 60_000;
 
@@ -50,29 +54,35 @@ export class FleetWorker {
   private stopping = false;
   private readonly startedAt = new Date().toISOString();
   private readonly timers: NodeJS.Timeout[] = [];
-  private busy = { fetch: false, reap: false };
+  private readonly summer: PartSummer;
+  private busy = { fetch: false, reap: false, parts: false };
   /** What this worker has done, for its own /metrics (worker-metrics.ts). */
   readonly stats: WorkerStats = newWorkerStats(() => this.runs.size, () => this.copier.units.size);
 
   private constructor(private readonly store: TaskStore, private readonly boss: PgBoss, private readonly opts: WorkerOptions) {
     const slots = opts.copySlots ?? opts.concurrency;
     this.copier = new UnitCopier(store, boss, { name: opts.name, slots, keyFile: opts.keyFile, say: opts.say, beat: () => this.beat() }, this.stats);
+    // verify parts share the copy slots: both read from the same servers
+    this.summer = new PartSummer(store, boss, { name: opts.name, room: () => this.copier.units.size + this.summer.parts.size < slots, keyFile: opts.keyFile, say: opts.say, beat: () => this.beat() }, this.stats);
   }
 
   static async start(store: TaskStore, opts: WorkerOptions): Promise<FleetWorker> {
     const boss = await openRunQueue(sharedStore(store, 'pgferry worker'), { supervise: true });
     await ensureUnitQueue(boss);
+    await ensurePartQueue(boss);
     const w = new FleetWorker(store, boss, opts);
     await w.copier.leftovers();
     await w.beat();
     w.every(BEAT_MS, () => w.beat());
     w.every(FETCH_MS, () => w.fetch(), 'fetch');
     w.every(REAP_MS, () => w.reap(), 'reap');
+    // a verify's parts take a fraction of a second each: they are looked for more often than runs
+    w.every(PART_FETCH_MS, () => w.summer.fetch(() => w.stopping), 'parts');
     opts.say(`worker ${opts.name} on ${os.hostname()} (pid ${process.pid}) takes up to ${opts.concurrency} run(s) at once from the store ${store.location}`);
     return w;
   }
 
-  private every(ms: number, fn: () => Promise<void>, guard?: 'fetch' | 'reap'): void {
+  private every(ms: number, fn: () => Promise<void>, guard?: 'fetch' | 'reap' | 'parts'): void {
     this.timers.push(setInterval(() => {
       if (guard && (this.stopping || this.busy[guard])) return;
       if (guard) this.busy[guard] = true;
@@ -83,7 +93,7 @@ export class FleetWorker {
   }
 
   private beat(): Promise<void> {
-    return this.store.beatWorker({ name: this.opts.name, host: os.hostname(), pid: process.pid, startedAt: this.startedAt, concurrency: this.opts.concurrency, tasks: [...this.runs.keys()], units: [...this.copier.units.keys()] });
+    return this.store.beatWorker({ name: this.opts.name, host: os.hostname(), pid: process.pid, startedAt: this.startedAt, concurrency: this.opts.concurrency, tasks: [...this.runs.keys()], units: [...this.copier.units.keys(), ...this.summer.listed()] });
   }
 
   /** Takes jobs while there is room: runs, and units of spread runs. */
@@ -176,7 +186,8 @@ export class FleetWorker {
     for (const c of this.runs.values()) c.kill('SIGTERM');
     await Promise.all(exits);
     // units copying here finish: each is one transaction, and its leader waits for it
-    while (this.copier.units.size) await new Promise((r) => setTimeout(r, 200));
+    while (this.copier.units.size || this.summer.parts.size) await new Promise((r) => setTimeout(r, 200));
+    this.summer.closeIdle(0);
     clearInterval(beating);
     for (const id of handed) {
       if (!(await this.store.updateIf(id, ['stopped'], { state: 'queued' }).catch(() => false))) continue;

@@ -31,7 +31,7 @@ import { effectiveState, isLive, runAlive, taskTotals, verifyCounts } from './ta
 import { connInfoFor, generatedName, normalizeConn, parseTaskSpec, specHash, type StoredConn, type StoredSpec } from '../config/task-spec.js';
 import type { RunOwner, StoredVerify, TaskRecord, TaskStore } from './task-store.js';
 import type { ConnInfo } from '../config/conninfo.js';
-import { runVerify } from '../verify/run-verify.js';
+import { runVerify, type VerifyOptions, type VerifyReport } from '../verify/run-verify.js';
 
 // the faces read these through this module, with the functions that change a task
 export { effectiveState, isLive, isUnderway, runAlive, taskFacts, taskRuns, taskTotals, verifyCounts, type ShownState, type TaskFacts, type TaskTotals } from './task-facts.js';
@@ -153,10 +153,19 @@ export async function precheckTask(store: TaskStore, id: string, keyFile?: strin
  * the task as it came (the API and console show the latest after a restart), and the history says
  * when it ran and what it found.
  */
-export async function verifyTask(store: TaskStore, id: string, keyFile?: string): Promise<StoredVerify> {
+export async function verifyTask(store: TaskStore, id: string, keyFile?: string, tuning: Pick<VerifyOptions, 'partSize' | 'rowsPerRange'> = {}): Promise<StoredVerify> {
   const task = await store.get(id);
   const conn = await taskConnInfo(store, task, keyFile);
-  const report = await runVerify({ ...conn, jobs: task.jobs, selection: task.spec.objects, mapping: task.spec.mapping });
+  // with a fleet, a large verify's parts are read by its workers (src/fleet/part-queue.ts)
+  const fleet = store.kind === 'postgresql' ? await (await import('../fleet/part-queue.js')).openFleetParts(store, task.id, task.spec.options.priority ?? 0) : { close: async () => {} };
+  let report: VerifyReport;
+  try {
+    report = await runVerify({ ...conn, jobs: task.jobs, selection: task.spec.objects, mapping: task.spec.mapping, partsElsewhere: fleet.partsElsewhere, ...tuning });
+  } finally {
+    await fleet.close().catch(() => {});
+  }
+  if (report.spread?.spread)
+    await store.addHistory(task.id, 'spread', `verify parts read by the fleet's workers (${report.spread.why}): ${Object.entries(report.spread.byWorker ?? {}).map(([w, n]) => `${w} ${n}`).join(', ') || 'none'}`, { byWorker: report.spread.byWorker });
   const at = await store.addVerify(task.id, report);
   const c = verifyCounts(report);
   await store.addHistory(

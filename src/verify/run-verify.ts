@@ -15,6 +15,7 @@ import { compareSequences, type SequenceVerdict } from './sequence-compare.js';
 import { RelationTree, judgeThroughTree, type TreeSides } from './relation-tree.js';
 import { expectedParts, PART_SIZE, planTables, runTableUnits, type Lane, type PartSize, type TablePlan, type TableVerdict } from './table-units.js';
 import type { ReusedRanges } from './range-ledger.js';
+import type { RangeSum, RowFilter } from './table-checksum.js';
 import { deniedLargeObjects } from '../catalog/source-access.js';
 
 export type { TableVerdict } from './table-units.js';
@@ -41,6 +42,8 @@ export interface VerifyReport {
   largeObjects: { count: number; problems: string[] };
   /** With `reuse` (a cutover's check): key ranges read, and those taken as found equal while streaming. */
   ranges?: { read: number; reused: number };
+  /** With `partsElsewhere`: whether the parts were summed by the fleet's workers, why, and how many each summed. */
+  spread?: { spread: boolean; why: string; byWorker?: Record<string, number> };
   seconds: number;
 }
 
@@ -74,6 +77,25 @@ export interface VerifyOptions {
    * knows is cut into its ranges, and only those not clean are read.
    */
   reuse?: (source: VerifyTable) => ReusedRanges | undefined;
+  /** Where parts may be summed instead of in this process (a fleet's workers); it decides whether. */
+  partsElsewhere?: PartsElsewhere;
+}
+
+/** One part for another process to sum: the table on each side, the rows of each, and the float digits both print with. */
+export interface PartOrder {
+  source: VerifyTable;
+  target: VerifyTable;
+  sourceFilter: RowFilter;
+  targetFilter: RowFilter;
+  floatDigits: number;
+}
+
+/** Sums parts of a verify in other processes (src/fleet/part-queue.ts). */
+export interface PartsElsewhere {
+  /** Whether a verify of about `rows` rows in `parts` parts is worth spreading, and why. */
+  wanted(rows: number, parts: number): Promise<{ spread: boolean; why: string }>;
+  /** Sums one part on both sides; `worker` names who did. */
+  sum(order: PartOrder): Promise<{ source: RangeSum; target: RangeSum; worker: string }>;
 }
 
 /**
@@ -152,13 +174,18 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     // a lane per job, as long as there are parts of tables for it to sum
     const jobs = Math.max(1, Math.min(opts.jobs, plan.units.reduce((n, u) => n + expectedParts(u, partSize), 0)));
     const pageParts = sv >= 140000 && tv >= 140000;
-    const lanes = await Promise.all(
-      Array.from({ length: jobs }, async (): Promise<Lane> => {
-        const [s, d] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
-        await Promise.all([pinSettings(s, efd), pinSettings(d, efd)]);
-        return { s, d, pageParts };
-      }),
-    );
+    const rows = plan.units.reduce((n, u) => n + (u.kind === 'compare' ? Math.max(0, u.source.estimatedRows) : 0), 0);
+    const spread = opts.partsElsewhere ? await opts.partsElsewhere.wanted(rows, plan.units.reduce((n, u) => n + expectedParts(u, partSize), 0)) : undefined;
+    const byWorker: Record<string, number> = {};
+    const lanes = spread?.spread
+      ? spreadLanes(opts.partsElsewhere!, jobs, { s: src, d: dst, pageParts }, efd, byWorker)
+      : await Promise.all(
+          Array.from({ length: jobs }, async (): Promise<Lane> => {
+            const [s, d] = await Promise.all([open(opts.source, 'source'), open(opts.target, 'target')]);
+            await Promise.all([pinSettings(s, efd), pinSettings(d, efd)]);
+            return { s, d, pageParts };
+          }),
+        );
     const sides: TreeSides = {
       src: new RelationTree(srcTables), dst: new RelationTree(dstTables), targetId, label,
       verdict: (id) => plan.bySource.get(id), verdictOnTarget: (id) => plan.byTarget.get(id),
@@ -195,12 +222,33 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
       sequences,
       largeObjects,
       ...(opts.reuse ? { ranges: reused } : {}),
+      ...(spread ? { spread: { ...spread, ...(spread.spread ? { byWorker } : {}) } } : {}),
       seconds: (Date.now() - t0) / 1000,
     };
   } finally {
     finished = true;
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
   }
+}
+
+/**
+ * The lanes of a spread verify: `jobs` parts in flight over the fleet (the task's --jobs is its
+ * limit across all workers). Finding ranges, and reading again the rare range that differs only in
+ * order, share this process's one pair of sessions, which a pg client runs one query at a time.
+ */
+function spreadLanes(elsewhere: PartsElsewhere, jobs: number, local: Lane, floatDigits: number, byWorker: Record<string, number>): Lane[] {
+  const sumElsewhere: Lane['sumElsewhere'] = async (source, target, sourceFilter, targetFilter) => {
+    const r = await elsewhere.sum({ source, target, sourceFilter, targetFilter, floatDigits });
+    byWorker[r.worker] = (byWorker[r.worker] ?? 0) + 1;
+    return [r.source, r.target];
+  };
+  let chain: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const turn = chain.then(fn);
+    chain = turn.catch(() => {});
+    return turn;
+  };
+  return Array.from({ length: Math.max(1, jobs) }, () => ({ ...local, sumElsewhere, exclusive }));
 }
 
 /**

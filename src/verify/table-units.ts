@@ -119,6 +119,17 @@ export interface Lane {
   d: pg.ClientBase;
   /** Both servers scan a run of pages without reading the rest (TID range scans, 14 and later). */
   pageParts: boolean;
+  /**
+   * Sums a part somewhere else (a fleet worker, src/fleet/part-queue.ts) instead of on `s` and
+   * `d`, which then only find the ranges and read again a range that differs only in order.
+   */
+  sumElsewhere?: (source: VerifyTable, target: VerifyTable, sourceFilter: RowFilter, targetFilter: RowFilter) => Promise<[RangeSum, RangeSum]>;
+  /** Where lanes share `s` and `d`: runs one lane's use of them at a time (a sum sets session settings, then reads). */
+  exclusive?: <T>(fn: () => Promise<T>) => Promise<T>;
+}
+
+function onLane<T>(lane: Lane, fn: () => Promise<T>): Promise<T> {
+  return lane.exclusive ? lane.exclusive(fn) : fn();
 }
 
 /**
@@ -228,12 +239,14 @@ async function planParts(u: TableRun['u'], lane: Lane, rowsPerRange: number, siz
  */
 async function runPart(p: Part, lane: Lane): Promise<boolean> {
   const { run } = p;
-  const [a, b] = await Promise.all([rowSum(lane.s, run.u.source, p.source), rowSum(lane.d, run.u.target, p.target)]);
+  const [a, b] = lane.sumElsewhere
+    ? await lane.sumElsewhere(run.u.source, run.u.target, p.source, p.target)
+    : await Promise.all([rowSum(lane.s, run.u.source, p.source), rowSum(lane.d, run.u.target, p.target)]);
   const range = run.ranges[p.range];
   range.source = addSums(range.source, a);
   range.target = addSums(range.target, b);
   if (--run.left > 0) return false;
-  await judgeRun(run, lane);
+  await onLane(lane, () => judgeRun(run, lane));
   return true;
 }
 
@@ -276,7 +289,7 @@ export async function runTableUnits(
     async (u, w) => {
       const lane = lanes[w];
       if (u.kind === 'count') {
-        const n = await rowCount(u.side === 'source' ? lane.s : lane.d, u.table);
+        const n = await onLane(lane, () => rowCount(u.side === 'source' ? lane.s : lane.d, u.table));
         if (u.side === 'source') u.v.sourceRows = n;
         else u.v.targetRows = n;
         u.v.problems = [u.side === 'source' ? `missing in target (rows source=${n})` : `extra in target (rows target=${n})`];
@@ -285,13 +298,13 @@ export async function runTableUnits(
       }
       planning++;
       try {
-        const { run, parts } = await planParts(u, lane, rowsPerRange, size, reuse?.(u.source));
+        const { run, parts } = await onLane(lane, () => planParts(u, lane, rowsPerRange, size, reuse?.(u.source)));
         const kept = run.ranges.filter((r) => r.reused).length;
         ranges.reused += kept;
         ranges.read += run.ranges.length - kept;
         // a table of one part is summed here and now; larger ones are shared out
         if (parts.length === 0) {
-          await judgeRun(run, lane);
+          await onLane(lane, () => judgeRun(run, lane));
           done(u.v);
         } else if (parts.length === 1) {
           if (await runPart(parts[0], lane)) done(u.v);

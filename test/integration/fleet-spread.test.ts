@@ -21,6 +21,8 @@ import { openStore } from '../../src/task/open-store.js';
 import { createTask, precheckTask, stopTask, verifyTask } from '../../src/task/task-service.js';
 import { startTask } from '../../src/fleet/dispatch.js';
 import { setHostLimit } from '../../src/task/host-limits.js';
+import { runVerify } from '../../src/verify/run-verify.js';
+import { resolveConnInfo } from '../../src/config/conninfo.js';
 import type { MigrationSummary } from '../../src/run/events.js';
 import type { TaskStore } from '../../src/task/task-store.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
@@ -110,6 +112,52 @@ describe('fleet mode: one database spread over the workers', () => {
     const mb = (done.summary as MigrationSummary).bytesCopied / 1048576;
     const onDisk = Number((await execSql(src, 'SELECT pg_catalog.pg_database_size(pg_catalog.current_database()) AS b')).rows[0].b) / 1048576;
     console.log(`# fleet spread: a ${onDisk.toFixed(0)} MB database, ${mb.toFixed(0)} MB of rows in ${TABLES} units over ${JSON.stringify(byWorker)}: completed in ${seconds.toFixed(1)} s, verified`);
+  });
+
+  it("a verify's key ranges are read by the workers: the same verdicts as a verify in one process, and a changed row found in its range", async () => {
+    const src = await source('spread_verify');
+    // a table without a key is summed in runs of pages, each server its own
+    await execSql(src, "CREATE TABLE loose (n int, s text); INSERT INTO loose SELECT g, md5(g::text) FROM generate_series(1, 20000) g; ANALYZE loose");
+    const { id, dst } = await queued('spread_verify', src, { jobs: 4 });
+    await allCompleted(store, [id], 600_000);
+    // ranges of 1,000 rows: a table here is several key ranges, so each table's ranges go to several workers
+    const partSize = { rows: 1000, pages: 16, maxPageParts: 8, exactBoundsRows: 1_000_000 };
+    const before = process.env.PGFERRY_VERIFY_SPREAD_MIN_ROWS;
+    process.env.PGFERRY_VERIFY_SPREAD_MIN_ROWS = '1';
+    try {
+      const t0 = Date.now();
+      const spread = (await verifyTask(store, id, keyFile, { partSize, rowsPerRange: 1000 })).report;
+      const seconds = (Date.now() - t0) / 1000;
+      assert.equal(spread.ok, true, JSON.stringify(spread.tables.filter((t) => !t.ok)));
+      assert.equal(spread.spread?.spread, true, spread.spread?.why);
+      const byWorker = spread.spread!.byWorker!;
+      const parts = Object.values(byWorker).reduce((a, n) => a + n, 0);
+      assert.ok(Object.keys(byWorker).length >= 2 && parts >= TABLES * 5, `parts by worker: ${JSON.stringify(byWorker)}`);
+      const line = (await store.history(id)).find((h) => h.kind === 'spread' && h.message.startsWith('verify parts read by'));
+      assert.ok(line, 'the history says the verify was spread');
+      // the oracle: a verify in this one process, with the same parts, gives the same verdicts
+      const local = await runVerify({ source: resolveConnInfo(src), target: resolveConnInfo(dst), jobs: 2, partSize, rowsPerRange: 1000 });
+      assert.equal(local.spread, undefined);
+      assert.deepEqual(spread.tables, local.tables);
+      // the first worker's own /metrics counts the parts it read
+      const own = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      assert.match(own, new RegExp(`pgferry_worker_verify_parts_total\\{worker="s1"\\} ${byWorker.s1 ?? 0}\\n`));
+
+      // one changed row in the middle of a table: found, in its key range, by whichever worker read it
+      await execSql(dst, "UPDATE t5 SET pad = 'changed' WHERE id = 3001");
+      const changed = (await verifyTask(store, id, keyFile, { partSize, rowsPerRange: 1000 })).report;
+      assert.equal(changed.ok, false);
+      assert.equal(changed.spread?.spread, true);
+      const bad = changed.tables.filter((t) => !t.ok);
+      assert.deepEqual(bad.map((t) => t.table), ['public.t5']);
+      assert.equal(bad[0].problems.length, 1, bad[0].problems.join('\n'));
+      assert.match(bad[0].problems[0], /same count, different content/);
+      assert.doesNotMatch(bad[0].problems[0], /all rows/);
+      console.log(`# fleet spread: verify of ${TABLES + 1} tables read as ${parts} parts by ${JSON.stringify(byWorker)} in ${seconds.toFixed(1)} s; a changed row found in ${bad[0].problems[0].split(':')[0]}`);
+    } finally {
+      if (before === undefined) delete process.env.PGFERRY_VERIFY_SPREAD_MIN_ROWS;
+      else process.env.PGFERRY_VERIFY_SPREAD_MIN_ROWS = before;
+    }
   });
 
   it('the console lists the workers, live, each task with its worker, and the limits per server', async () => {
