@@ -3,7 +3,9 @@
  * machine of its own). The run that holds the task (the leader) keeps the snapshot and the schema;
  * workers join its snapshot and copy units. Then a worker is killed in the middle of a unit: its
  * unit goes back to the queue and another worker copies it (no table doubled); and the leader's
- * machine is killed: the task goes on from a new snapshot on another worker and says so.
+ * machine is killed: the task goes on from a new snapshot on another worker and says so. A verify's
+ * key ranges are read by the workers too (the same verdicts as one process), also when one of them
+ * is killed with a part in hand.
  *
  * The database is small here (PGFERRY_FLEET_SPREAD_MB, default 16, sets its size: the closing
  * note of the session that built this ran it with 1100); workers spread anything
@@ -15,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { chromium } from 'playwright-core';
 import { freePort } from '../../src/server/local-server.js';
 import { openStore } from '../../src/task/open-store.js';
@@ -239,6 +242,62 @@ describe('fleet mode: one database spread over the workers', () => {
       await sleep(200);
     }
   }
+
+  it("a worker killed while it reads a verify's part: the part goes back to the queue, another worker reads it, the verify is whole", async () => {
+    const src = await source('spread_verify_kill');
+    const { id, dst } = await queued('spread_verify_kill', src, { jobs: 3 });
+    await allCompleted(store, [id], 600_000);
+    const before = process.env.PGFERRY_VERIFY_SPREAD_MIN_ROWS;
+    process.env.PGFERRY_VERIFY_SPREAD_MIN_ROWS = '1';
+    // a lock on one target table holds the parts that read it: every lane ends up waiting on one
+    const lock = new pg.Client({ connectionString: dst });
+    await lock.connect();
+    try {
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE t0 IN ACCESS EXCLUSIVE MODE');
+      const verifying = verifyTask(store, id, keyFile, { partSize: { rows: 1000, pages: 16, maxPageParts: 8, exactBoundsRows: 1_000_000 }, rowsPerRange: 1000 });
+      verifying.catch(() => {});
+      let victim: FleetWorkerProcess | undefined;
+      let jobs: string[] = [];
+      for (const until = Date.now() + 120_000; !victim; await sleep(200)) {
+        if (Date.now() > until) assert.fail('never saw a worker wait on a verify part');
+        const waiting = await execSql(storeUri, "SELECT id::text FROM pgferry_queue.job WHERE name = 'pgferry-verify-part' AND state = 'active' AND started_on < now() - interval '3 s'");
+        const ids = new Set(waiting.rows.map((r: { id: string }) => r.id));
+        for (const w of await store.workers()) {
+          const held = w.units.filter((u) => u.startsWith('part:')).map((u) => u.slice(5)).filter((j) => ids.has(j));
+          const proc = workers.find((p) => p.name === w.name && p.proc.exitCode === null && p.proc.signalCode === null);
+          if (held.length && proc) {
+            victim = proc;
+            jobs = held;
+            break;
+          }
+        }
+      }
+      process.kill(-victim.proc.pid!, 'SIGKILL');
+      const killedAt = Date.now();
+      await lock.query('COMMIT');
+      let seconds = 0;
+      for (;;) {
+        const r = await execSql(storeUri, "SELECT count(*)::int AS n FROM pgferry_queue.job WHERE id = ANY($1::uuid[]) AND retry_count >= 1 AND state IN ('active', 'completed')", [jobs]);
+        if (r.rows[0].n === jobs.length) {
+          seconds = (Date.now() - killedAt) / 1000;
+          break;
+        }
+        if (Date.now() - killedAt > 120_000) assert.fail('the killed worker\'s verify parts were not taken again in 120 s');
+        await sleep(200);
+      }
+      const report = (await verifying).report;
+      assert.equal(report.ok, true, JSON.stringify(report.tables.filter((t) => !t.ok)));
+      assert.equal(report.spread?.spread, true);
+      assert.ok(seconds <= 60, `parts taken again in ${seconds.toFixed(1)} s`);
+      console.log(`# fleet spread: worker ${victim.name} killed with ${jobs.length} verify part(s) in hand; taken again ${seconds.toFixed(1)} s after the kill; the verify passed (${JSON.stringify(report.spread?.byWorker)})`);
+    } finally {
+      await lock.end().catch(() => {});
+      if (before === undefined) delete process.env.PGFERRY_VERIFY_SPREAD_MIN_ROWS;
+      else process.env.PGFERRY_VERIFY_SPREAD_MIN_ROWS = before;
+    }
+    await addWorker();
+  });
 
   it('a worker killed in the middle of a unit: its unit goes back to the queue, another worker copies it, no table doubled', async () => {
     const { id, src, dst, hit, seconds } = await hitUnitHolder('spread_unit_kill', 'SIGKILL');
