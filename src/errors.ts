@@ -101,6 +101,17 @@ export class PgferryError extends Error {
   }
 }
 
+/**
+ * A run stopped on request (`task stop`, a worker shutting down): where it stopped (`at`, by
+ * default a unit boundary), and how to go on. One wording wherever a run notices the stop.
+ */
+export function stoppedError(at = 'at a unit boundary'): PgferryError {
+  return new PgferryError('PGFERRY_E_STOPPED', `stopped on request ${at}; finished steps and tables are kept`, {
+    object: 'run',
+    fix: 'pgferry task resume continues from here (it writes into the target again); pgferry task release gives the task up',
+  });
+}
+
 /** The message of any thrown value. */
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

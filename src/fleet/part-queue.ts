@@ -103,7 +103,7 @@ export class FleetParts implements PartsElsewhere {
         if (j.state === 'cancelled') throw new PgferryError('PGFERRY_E_VERIFY_READ', `a verify part of ${order.source.id} was withdrawn`, { object: what });
         if (j.state === 'active' && Date.now() - lastLook > ORPHAN_LOOK_MS) {
           lastLook = Date.now();
-          await sendBackIfOrphaned(this.store, this.boss, PART_QUEUE, id, j.startedOn);
+          await sendBackIfOrphaned(this.store, this.boss, PART_QUEUE, j);
         }
       }
     } finally {

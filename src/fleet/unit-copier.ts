@@ -26,6 +26,8 @@ const ANSWER_TRIES = 5;
 export class UnitCopier {
   /** Unit jobs being copied here: job id → the unit. */
   readonly units = new Map<string, string>();
+  /** Bytes each of those has copied so far, reported with the worker's heartbeat for its leader's progress. */
+  readonly progress = new Map<string, number>();
 
   constructor(
     private readonly store: TaskStore,
@@ -42,7 +44,10 @@ export class UnitCopier {
       this.units.set(job.id, job.data.order.unit.id);
       // listed before the copy starts, so a reclaim after this worker's death finds it
       await this.opts.beat().catch(() => {});
-      void this.copy(job as PgBoss.JobWithMetadata<UnitJob>).finally(() => this.units.delete(job.id));
+      void this.copy(job as PgBoss.JobWithMetadata<UnitJob>).finally(() => {
+        this.units.delete(job.id);
+        this.progress.delete(job.id);
+      });
     }
   }
 
@@ -59,7 +64,8 @@ export class UnitCopier {
     };
     let output: UnitJobOutput;
     try {
-      const r = await copyTaskUnit(this.store, taskId, leader, order, { keyFile: this.opts.keyFile, stillMine });
+      const onBytes = (n: number) => this.progress.set(job.id, (this.progress.get(job.id) ?? 0) + n);
+      const r = await copyTaskUnit(this.store, taskId, leader, order, { keyFile: this.opts.keyFile, stillMine, onBytes });
       output = r.stale !== undefined ? { worker, stale: r.stale, stopping: r.stopping } : { worker, rows: r.rows, bytes: r.bytes, seconds: r.seconds, skipped: r.skipped };
       if (r.stale === undefined && !r.skipped) {
         this.stats.unitsCopied++;

@@ -12,7 +12,7 @@
  * ends the old attempt's session first. The pg-boss expiry is only a backstop.
  */
 import type PgBoss from 'pg-boss';
-import { ERROR_CODES, PgferryError, type ErrorCode } from '../errors.js';
+import { ERROR_CODES, PgferryError, stoppedError, type ErrorCode } from '../errors.js';
 import type { UnitDoneElsewhere, UnitOrder, UnitsElsewhere } from '../run/run-options.js';
 import type { RunOwner, TaskStore } from '../task/task-store.js';
 import { REMOTE_RUN_SILENCE_SECONDS } from '../task/task-facts.js';
@@ -43,6 +43,8 @@ export const DEFAULT_SPREAD_MIN_BYTES = 256 * 1024 * 1024;
 const POLL_MS = 250;
 /** How often a leader looks whether a taken unit job still has a live worker. */
 const ORPHAN_LOOK_MS = 5000;
+/** How often a leader reads how far a unit copying elsewhere has got (its worker reports every 2 s). */
+const PROGRESS_LOOK_MS = 2000;
 
 /** Creates the unit queue if it is not there yet. */
 export async function ensureUnitQueue(boss: PgBoss): Promise<void> {
@@ -72,12 +74,14 @@ export class FleetUnits implements UnitsElsewhere {
     return { spread: true, why: `${units} units (${mb(bytes)}) over ${workers} live workers` };
   }
 
-  async copy(order: UnitOrder, stopRequested: () => boolean): Promise<UnitDoneElsewhere> {
+  async copy(order: UnitOrder, stopRequested: () => boolean, onBytes?: (n: number) => void): Promise<UnitDoneElsewhere> {
     const job: UnitJob = { taskId: this.taskId, leader: this.leader, order };
     const id = await this.boss.send(UNIT_QUEUE, job, { priority: this.priority });
     if (!id) throw new PgferryError('PGFERRY_E_INTERNAL', `the unit job of ${order.unit.id} was refused by the queue`, { object: `table ${order.unit.id}` });
     this.open.add(id);
     let lastLook = Date.now();
+    let lastProgress = Date.now();
+    let reported = 0;
     try {
       for (;;) {
         await new Promise((r) => setTimeout(r, POLL_MS));
@@ -87,14 +91,20 @@ export class FleetUnits implements UnitsElsewhere {
         // a stop (or the task lost to a takeover) withdraws a unit no worker has begun; one begun is finished
         if (stopRequested() && (j.state === 'created' || j.state === 'retry')) {
           await this.boss.cancel(UNIT_QUEUE, id);
-          throw new PgferryError('PGFERRY_E_STOPPED', 'stopped on request at a unit boundary; finished steps and tables are kept', {
-            object: 'run',
-            fix: 'pgferry task resume continues from here (it writes into the target again); pgferry task release gives the task up',
-          });
+          throw stoppedError();
+        }
+        if (onBytes && j.state === 'active' && Date.now() - lastProgress > PROGRESS_LOOK_MS) {
+          lastProgress = Date.now();
+          // an attempt taken again starts from 0: the bar waits until it is past what was shown
+          const now = (await this.store.workers()).find((w) => w.units.includes(id))?.progress?.[id] ?? 0;
+          if (now > reported) {
+            onBytes(now - reported);
+            reported = now;
+          }
         }
         if (j.state === 'active' && Date.now() - lastLook > ORPHAN_LOOK_MS) {
           lastLook = Date.now();
-          await sendBackIfOrphaned(this.store, this.boss, UNIT_QUEUE, id, j.startedOn);
+          await sendBackIfOrphaned(this.store, this.boss, UNIT_QUEUE, j);
         }
         if (j.state === 'failed')
           throw new PgferryError('PGFERRY_E_COPY', `no worker finished the unit in ${j.retryLimit + 1} attempts: ${describe(j.output)}`, {
@@ -127,13 +137,16 @@ export function listedAs(queue: string, id: string): string {
  * or restarted under the same name) would wait for the queue's expiry: its sender sends it back
  * to the queue once it has been active longer than a worker may stay silent.
  */
-export async function sendBackIfOrphaned(store: TaskStore, boss: PgBoss, queue: string, id: string, startedOn: Date | string | null | undefined): Promise<void> {
-  const since = startedOn ? Date.now() - new Date(startedOn).getTime() : 0;
+export async function sendBackIfOrphaned(store: TaskStore, boss: PgBoss, queue: string, seen: { id: string; startedOn?: Date | string | null; retryCount: number }): Promise<void> {
+  const since = seen.startedOn ? Date.now() - new Date(seen.startedOn).getTime() : 0;
   if (since < (REMOTE_RUN_SILENCE_SECONDS + 10) * 1000) return;
-  const listed = listedAs(queue, id);
+  const listed = listedAs(queue, seen.id);
   const holders = (await store.workers()).filter((w) => w.heartbeatAge <= REMOTE_RUN_SILENCE_SECONDS && w.units.includes(listed));
   if (holders.length) return;
-  await boss.fail(queue, id, { error: `no live worker held the job after ${(since / 1000).toFixed(0)} s; sent back to the queue by its sender` });
+  // a reclaim may have sent it back meanwhile, and another worker taken it: that attempt is left alone
+  const now = await boss.getJobById(queue, seen.id);
+  if (now?.state !== 'active' || now.retryCount !== seen.retryCount) return;
+  await boss.fail(queue, seen.id, { error: `no live worker held the job after ${(since / 1000).toFixed(0)} s; sent back to the queue by its sender` });
 }
 
 /** A completed job's answer as the run sees it: its result, or the worker's error thrown again. */
@@ -144,10 +157,7 @@ function outcome(order: UnitOrder, out: UnitJobOutput): UnitDoneElsewhere {
     throw new PgferryError(code, `${out.error.message} (on worker ${out.worker})`, { object: `table ${order.unit.id}`, fix: out.error.fix });
   }
   if ('stale' in out && out.stopping)
-    throw new PgferryError('PGFERRY_E_STOPPED', 'stopped on request at a unit boundary; finished steps and tables are kept', {
-      object: 'run',
-      fix: 'pgferry task resume continues from here (it writes into the target again); pgferry task release gives the task up',
-    });
+    throw stoppedError();
   if ('stale' in out)
     throw new PgferryError('PGFERRY_E_TASK_STATE', `worker ${out.worker} did not copy ${order.unit.id}: ${out.stale}`, {
       object: `table ${order.unit.id}`,

@@ -93,7 +93,7 @@ export class FleetWorker {
   }
 
   private beat(): Promise<void> {
-    return this.store.beatWorker({ name: this.opts.name, host: os.hostname(), pid: process.pid, startedAt: this.startedAt, concurrency: this.opts.concurrency, tasks: [...this.runs.keys()], units: [...this.copier.units.keys(), ...this.summer.listed()] });
+    return this.store.beatWorker({ name: this.opts.name, host: os.hostname(), pid: process.pid, startedAt: this.startedAt, concurrency: this.opts.concurrency, tasks: [...this.runs.keys()], units: [...this.copier.units.keys(), ...this.summer.listed()], progress: Object.fromEntries(this.copier.progress) });
   }
 
   /** Takes jobs while there is room: runs, and units of spread runs. */

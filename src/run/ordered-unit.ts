@@ -18,7 +18,7 @@ import type { MigrateOptions, UnitOrder } from './run-options.js';
  * Copies `order`'s unit; `skipped`: an earlier attempt (a worker taken for dead) had committed
  * it; `fenced`: sessions of an earlier attempt this one ended.
  */
-export async function copyOrderedUnit(opts: MigrateOptions, order: UnitOrder, stillMine?: () => Promise<boolean>): Promise<(UnitResult & { skipped?: boolean; fenced: number }) | undefined> {
+export async function copyOrderedUnit(opts: MigrateOptions, order: UnitOrder, stillMine?: () => Promise<boolean>, onBytes: (n: number) => void = () => {}): Promise<(UnitResult & { skipped?: boolean; fenced: number }) | undefined> {
   // an extension's filter is SQL the run read from the source's catalog: those units stay with the leader
   if (order.unit.filter !== undefined)
     throw new PgferryError('PGFERRY_E_INTERNAL', `unit ${order.unit.id} has an extension's filter: it is copied by its run, not sent`, { object: `table ${order.unit.id}` });
@@ -43,7 +43,7 @@ export async function copyOrderedUnit(opts: MigrateOptions, order: UnitOrder, st
     if (order.checksOff) await t.query("SELECT pg_catalog.set_config('session_replication_role', 'replica', false)");
     const limiter = order.maxRateMBps ? new RateLimiter(order.maxRateMBps * 1024 * 1024) : undefined;
     const mark = (c: pg.ClientBase, rows: number, bytes: number) => markUnitDone(c, { id: order.runId, snapshot: order.snapshot }, order.unit.id, rows, bytes);
-    return { ...(await copyUnit(order.unit, s, t, mark, () => {}, order.tables, limiter)), fenced };
+    return { ...(await copyUnit(order.unit, s, t, mark, onBytes, order.tables, limiter)), fenced };
   } finally {
     await ctx.close();
   }
@@ -66,9 +66,25 @@ async function fenceUnit(target: pg.Client, runId: string, unit: string): Promis
         AND classid = $1::int4::oid AND objid = $2::int4::oid AND objsubid = 2`,
     [k1, k2],
   );
-  await target.query('SELECT pg_catalog.pg_advisory_lock($1::int4, $2::int4)', [k1, k2]);
+  // bounded: a holder this role may not end (another role's session) would otherwise be waited on for ever
+  const before = (await target.query<{ v: string }>("SELECT pg_catalog.current_setting('lock_timeout') AS v")).rows[0].v;
+  await target.query("SELECT pg_catalog.set_config('lock_timeout', $1, false)", [`${FENCE_WAIT_SECONDS}s`]);
+  try {
+    await target.query('SELECT pg_catalog.pg_advisory_lock($1::int4, $2::int4)', [k1, k2]);
+  } catch (err) {
+    if ((err as { code?: string }).code !== '55P03') throw err;
+    throw new PgferryError('PGFERRY_E_TARGET_BUSY', `an earlier attempt's session still holds unit ${unit} after ${FENCE_WAIT_SECONDS} s and could not be ended`, {
+      object: `table ${unit}`,
+      fix: "end the target session that holds the unit's advisory lock (pg_locks, pg_stat_activity), or give the target role the right to end it (pg_signal_backend); the run then resumes",
+    });
+  } finally {
+    await target.query("SELECT pg_catalog.set_config('lock_timeout', $1, false)", [before]);
+  }
   return ended.rowCount ?? 0;
 }
+
+/** How long a unit's fence waits for a holder that was ended, or could not be. */
+const FENCE_WAIT_SECONDS = 60;
 
 /**
  * Two non-negative int4 keys from a hash of run and unit: 62 bits, so that two units of a run

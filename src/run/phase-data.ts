@@ -160,7 +160,9 @@ async function copyElsewhere(ctx: RunContext, spread: UnitsElsewhere, order: Omi
   // the task's --max-rate, shared by the units in flight as the local pairs share it (fixed when the unit is sent)
   const rate = limiter && limiter.rate > 0 ? limiter.rate / 1024 / 1024 / Math.max(1, ctx.jobs()) : undefined;
   try {
-    return await spread.copy({ ...order, maxRateMBps: rate }, () => Boolean(ctx.opts.control?.stopRequested()));
+    // the worker's progress, as its reports carry it: the unit's bar moves while it copies elsewhere
+    const onBytes = (n: number) => ctx.emit({ type: 'unit-progress', unit: order.unit.id, bytes: n });
+    return await spread.copy({ ...order, maxRateMBps: rate }, () => Boolean(ctx.opts.control?.stopRequested()), onBytes);
   } catch (err) {
     await spread.close();
     throw err;

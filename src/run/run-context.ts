@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { ConnInfo } from '../config/conninfo.js';
 import { connect } from '../pg/connect.js';
 import { prepareSourceSession, prepareTargetSession, runTag } from '../pg/session.js';
-import { PgferryError } from '../errors.js';
+import { PgferryError, stoppedError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { ObjectFailures } from './object-failures.js';
 import type { StepMarks } from './run-ddl.js';
@@ -42,10 +42,7 @@ export class RunContext {
   /** Throws PGFERRY_E_STOPPED when the task was asked to stop. */
   checkStop(): void {
     if (this.opts.control?.stopRequested())
-      throw new PgferryError('PGFERRY_E_STOPPED', 'stopped on request at a unit boundary; finished steps and tables are kept', {
-        object: 'run',
-        fix: 'pgferry task resume continues from here (it writes into the target again); pgferry task release gives the task up',
-      });
+      throw stoppedError();
   }
 
   /** Opens a session tagged with the run (in the startup packet too, so it is never seen without it). */

@@ -104,8 +104,9 @@ export interface UnitsElsewhere {
   /**
    * Copies the unit in another process; resolves once its rows and mark are committed there.
    * `stopRequested`: a unit not yet begun is withdrawn when it turns true (PGFERRY_E_STOPPED).
+   * `onBytes`: bytes copied since the last call, as the worker reports them (every few seconds).
    */
-  copy(order: UnitOrder, stopRequested: () => boolean): Promise<UnitDoneElsewhere>;
+  copy(order: UnitOrder, stopRequested: () => boolean, onBytes?: (n: number) => void): Promise<UnitDoneElsewhere>;
   /** Withdraws the orders no one has taken yet (the run stops or fails). */
   close(): Promise<void>;
 }

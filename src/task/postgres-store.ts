@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { resolveConnInfo, describeConnInfo, type ConnInfo } from '../config/conninfo.js';
-import { PgferryError, messageOf } from '../errors.js';
+import { PgferryError, messageOf, stoppedError } from '../errors.js';
 import { poolSettings } from '../pg/connect.js';
 import { ident } from '../pg/quote.js';
 import type { PrecheckReport } from '../precheck/run-precheck.js';
@@ -68,6 +68,8 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE workers ADD COLUMN units json NOT NULL DEFAULT '[]';`,
   // 4: which worker copied a unit
   `ALTER TABLE task_units ADD COLUMN worker text;`,
+  // 5: how far each unit job a worker copies has got (bytes), for its leader's progress
+  `ALTER TABLE workers ADD COLUMN progress json NOT NULL DEFAULT '{}';`,
 ];
 
 /** The version this pgferry writes and reads. */
@@ -371,10 +373,10 @@ export class PostgresTaskStore implements TaskStore {
 
   async beatWorker(w: Omit<WorkerRecord, 'heartbeatAge'>): Promise<void> {
     await this.q(
-      `INSERT INTO §workers (name, host, pid, started_at, seen_at, concurrency, tasks, units) VALUES ($1, $2, $3, $4, clock_timestamp(), $5, $6, $7)
+      `INSERT INTO §workers (name, host, pid, started_at, seen_at, concurrency, tasks, units, progress) VALUES ($1, $2, $3, $4, clock_timestamp(), $5, $6, $7, $8)
        ON CONFLICT (name) DO UPDATE SET host = excluded.host, pid = excluded.pid, started_at = excluded.started_at, seen_at = excluded.seen_at,
-         concurrency = excluded.concurrency, tasks = excluded.tasks, units = excluded.units`,
-      [w.name, w.host, w.pid, w.startedAt, w.concurrency, JSON.stringify(w.tasks), JSON.stringify(w.units)]);
+         concurrency = excluded.concurrency, tasks = excluded.tasks, units = excluded.units, progress = excluded.progress`,
+      [w.name, w.host, w.pid, w.startedAt, w.concurrency, JSON.stringify(w.tasks), JSON.stringify(w.units), JSON.stringify(w.progress ?? {})]);
   }
 
   async reclaimUnits(name: string, silentSeconds: number): Promise<string[]> {
@@ -412,10 +414,7 @@ export class PostgresTaskStore implements TaskStore {
           if (r.rows[0].ok) return () => c.end().catch(() => {});
         }
         if (stopped())
-          throw new PgferryError('PGFERRY_E_STOPPED', `stopped on request while waiting for a copy slot of ${name}`, {
-            object: 'run',
-            fix: 'pgferry task resume continues from here (it writes into the target again); pgferry task release gives the task up',
-          });
+          throw stoppedError(`while waiting for a copy slot of ${name}`);
         await new Promise((r) => setTimeout(r, 500));
       }
     } catch (err) {

@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS task_samples (
 CREATE INDEX IF NOT EXISTS task_samples_task ON task_samples (task_id, id);
 CREATE TABLE IF NOT EXISTS workers (
   name TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, started_at TEXT NOT NULL, seen_at TEXT NOT NULL,
-  concurrency INTEGER NOT NULL, tasks TEXT NOT NULL, units TEXT NOT NULL DEFAULT '[]'
+  concurrency INTEGER NOT NULL, tasks TEXT NOT NULL, units TEXT NOT NULL DEFAULT '[]', progress TEXT NOT NULL DEFAULT '{}'
 );
 `;
 
@@ -97,6 +97,7 @@ export class SqliteTaskStore implements TaskStore {
       if (!unitColumns.has('worker')) db.exec('ALTER TABLE task_units ADD COLUMN worker TEXT');
       const workerColumns = new Set((db.prepare("SELECT name FROM pragma_table_info('workers')").all() as { name: string }[]).map((c) => c.name));
       if (!workerColumns.has('units')) db.exec("ALTER TABLE workers ADD COLUMN units TEXT NOT NULL DEFAULT '[]'");
+      if (!workerColumns.has('progress')) db.exec("ALTER TABLE workers ADD COLUMN progress TEXT NOT NULL DEFAULT '{}'");
       return new SqliteTaskStore(db, file);
     } catch (err) {
       throw new PgferryError('PGFERRY_E_STORE', `cannot open the task store: ${messageOf(err)}`, { object: file, fix: 'check the path (--store, PGFERRY_STORE) and its permissions', cause: err });
@@ -315,10 +316,10 @@ export class SqliteTaskStore implements TaskStore {
 
   async beatWorker(w: Omit<WorkerRecord, 'heartbeatAge'>): Promise<void> {
     this.db
-      .prepare(`INSERT INTO workers (name, host, pid, started_at, seen_at, concurrency, tasks, units) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      .prepare(`INSERT INTO workers (name, host, pid, started_at, seen_at, concurrency, tasks, units, progress) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (name) DO UPDATE SET host = excluded.host, pid = excluded.pid, started_at = excluded.started_at, seen_at = excluded.seen_at,
-          concurrency = excluded.concurrency, tasks = excluded.tasks, units = excluded.units`)
-      .run(w.name, w.host, w.pid, w.startedAt, now(), w.concurrency, JSON.stringify(w.tasks), JSON.stringify(w.units));
+          concurrency = excluded.concurrency, tasks = excluded.tasks, units = excluded.units, progress = excluded.progress`)
+      .run(w.name, w.host, w.pid, w.startedAt, now(), w.concurrency, JSON.stringify(w.tasks), JSON.stringify(w.units), JSON.stringify(w.progress ?? {}));
   }
 
   async reclaimUnits(name: string, silentSeconds: number): Promise<string[]> {

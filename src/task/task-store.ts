@@ -74,6 +74,8 @@ export interface WorkerRecord {
   tasks: string[];
   /** The unit jobs (queue job ids) it copies now, for other tasks' runs (a spread copy). */
   units: string[];
+  /** How many bytes each unit job it copies has copied so far (by job id), as of its last report. */
+  progress?: Record<string, number>;
   /** Seconds since its last report, by the store's clock. */
   heartbeatAge: number;
 }
@@ -290,6 +292,7 @@ export function workerFromRow(r: Row): WorkerRecord {
     concurrency: num(r.concurrency),
     tasks: json(r.tasks) as string[],
     units: r.units === null || r.units === undefined ? [] : (json(r.units) as string[]),
+    progress: r.progress === null || r.progress === undefined ? {} : (json(r.progress) as Record<string, number>),
     heartbeatAge: ageOf(r.heartbeat_age, r.seen_at),
   };
 }

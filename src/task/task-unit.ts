@@ -19,8 +19,8 @@ export async function copyTaskUnit(
   taskId: string,
   leader: RunOwner,
   order: UnitOrder,
-  /** `stillMine`: whether this attempt still holds the job (asked before it fences the unit). */
-  opts: { keyFile?: string; logger?: Logger; stillMine?: () => Promise<boolean> } = {},
+  /** `stillMine`: whether this attempt still holds the job (asked before it fences the unit); `onBytes`: COPY bytes as they pass. */
+  opts: { keyFile?: string; logger?: Logger; stillMine?: () => Promise<boolean>; onBytes?: (n: number) => void } = {},
 ): Promise<TaskUnitOutcome> {
   // a store that does not answer throws (the job goes back to the queue); a deleted task is stale
   const task = await store.get(taskId, { prefix: false }).catch((err: unknown) => {
@@ -34,6 +34,6 @@ export async function copyTaskUnit(
   if (task.state === 'stopping') return { stale: 'the task is stopping', stopping: true };
   const conn = await taskConnInfo(store, task, opts.keyFile);
   const migrate = runOptionsFromSpec(task.spec, conn, { runId: order.runId, logger: opts.logger ?? silentLogger });
-  const r = await copyOrderedUnit(migrate, order, opts.stillMine);
+  const r = await copyOrderedUnit(migrate, order, opts.stillMine, opts.onBytes);
   return r ?? { stale: 'this attempt was taken back while it waited (its worker taken for dead); another copies the unit' };
 }

@@ -211,12 +211,15 @@ export function storeContract(open: () => Promise<TaskStore>, close: (store: Tas
 
   it('workers: a report creates or refreshes its row with a fresh heartbeat; a silent one gives its unit jobs back once; a task names its worker; removeWorker signs off', async () => {
     assert.deepEqual(await store.workers(), []);
-    const w = { name: 'w1', host: 'box-1', pid: 4242, startedAt: '2026-01-02T03:04:05.000Z', concurrency: 2, tasks: [] as string[], units: [] as string[] };
+    const w = { name: 'w1', host: 'box-1', pid: 4242, startedAt: '2026-01-02T03:04:05.000Z', concurrency: 2, tasks: [] as string[], units: [] as string[], progress: {} as Record<string, number> };
     await store.beatWorker(w);
-    await store.beatWorker({ ...w, tasks: ['abcd-2222'], units: ['job-a', 'job-b'] });
+    await store.beatWorker({ ...w, tasks: ['abcd-2222'], units: ['job-a', 'job-b'], progress: { 'job-a': 5_000_000_000 } });
     await store.beatWorker({ ...w, name: 'w2', host: 'box-2' });
     const seen = await store.workers();
-    assert.deepEqual(seen.map(({ heartbeatAge: _, ...r }) => r).sort((a, b) => a.name.localeCompare(b.name)), [{ ...w, tasks: ['abcd-2222'], units: ['job-a', 'job-b'] }, { ...w, name: 'w2', host: 'box-2' }]);
+    assert.deepEqual(seen.map(({ heartbeatAge: _, ...r }) => r).sort((a, b) => a.name.localeCompare(b.name)), [
+      { ...w, tasks: ['abcd-2222'], units: ['job-a', 'job-b'], progress: { 'job-a': 5_000_000_000 } },
+      { ...w, name: 'w2', host: 'box-2' },
+    ]);
     assert.ok(seen.every((r) => r.heartbeatAge >= 0 && r.heartbeatAge < 5), JSON.stringify(seen));
     // a worker that reported a moment ago keeps its unit jobs; one silent longer than the bound gives them up, once
     assert.deepEqual(await store.reclaimUnits('w1', 30), []);

@@ -41,10 +41,13 @@ const TABLES = 16;
 const TOKEN = 'fleet-console-token';
 const SHOTS = path.resolve(import.meta.dirname, '../../test-artifacts/console');
 
+/** The rows of each table of a source of `totalMb`. */
+const tableRows = (totalMb = TOTAL_MB) => Math.max(1000, Math.round((totalMb * 1024 * 1024) / TABLES / 170));
+
 /** A source of TABLES tables of about TOTAL_MB / TABLES each (rows of ~170 bytes on disk), with keys and an index. */
 async function source(label: string, totalMb = TOTAL_MB): Promise<string> {
   const src = await freshDatabase(await server('15', 'src'), label);
-  const rows = Math.max(1000, Math.round((totalMb * 1024 * 1024) / TABLES / 170));
+  const rows = tableRows(totalMb);
   for (let i = 0; i < TABLES; i++)
     await execSql(src.uri, `CREATE TABLE t${i} (id int PRIMARY KEY, pad text, n numeric, at timestamptz);
       INSERT INTO t${i} SELECT g, repeat(md5((g * ${i + 1})::text), 3), g / 7.0, timestamptz '2026-01-01' + g * interval '1 s' FROM generate_series(1, ${rows}) g;
@@ -123,13 +126,14 @@ describe('fleet mode: one database spread over the workers', () => {
     await execSql(src, "CREATE TABLE loose (n int, s text); INSERT INTO loose SELECT g, md5(g::text) FROM generate_series(1, 20000) g; ANALYZE loose");
     const { id, dst } = await queued('spread_verify', src, { jobs: 4 });
     await allCompleted(store, [id], 600_000);
-    // ranges of 1,000 rows: a table here is several key ranges, so each table's ranges go to several workers
-    const partSize = { rows: 1000, pages: 16, maxPageParts: 8, exactBoundsRows: 1_000_000 };
+    // about six key ranges a table, at any PGFERRY_FLEET_SPREAD_MB: each table's ranges go to several workers
+    const range = Math.max(1000, Math.ceil(tableRows() / 6));
+    const partSize = { rows: range, pages: 16, maxPageParts: 8, exactBoundsRows: 1_000_000 };
     const before = process.env.PGFERRY_VERIFY_SPREAD_MIN_ROWS;
     process.env.PGFERRY_VERIFY_SPREAD_MIN_ROWS = '1';
     try {
       const t0 = Date.now();
-      const spread = (await verifyTask(store, id, keyFile, { partSize, rowsPerRange: 1000 })).report;
+      const spread = (await verifyTask(store, id, keyFile, { partSize, rowsPerRange: range })).report;
       const seconds = (Date.now() - t0) / 1000;
       assert.equal(spread.ok, true, JSON.stringify(spread.tables.filter((t) => !t.ok)));
       assert.equal(spread.spread?.spread, true, spread.spread?.why);
@@ -138,8 +142,10 @@ describe('fleet mode: one database spread over the workers', () => {
       assert.ok(Object.keys(byWorker).length >= 2 && parts >= TABLES * 5, `parts by worker: ${JSON.stringify(byWorker)}`);
       const line = (await store.history(id)).find((h) => h.kind === 'spread' && h.message.startsWith('verify parts read by'));
       assert.ok(line, 'the history says the verify was spread');
-      // the oracle: a verify in this one process, with the same parts, gives the same verdicts
-      const local = await runVerify({ source: resolveConnInfo(src), target: resolveConnInfo(dst), jobs: 2, partSize, rowsPerRange: 1000 });
+      // the oracle: a verify in this one process, with the same parts and jobs, gives the same verdicts
+      const t1 = Date.now();
+      const local = await runVerify({ source: resolveConnInfo(src), target: resolveConnInfo(dst), jobs: 4, partSize, rowsPerRange: range });
+      const localSeconds = (Date.now() - t1) / 1000;
       assert.equal(local.spread, undefined);
       assert.deepEqual(spread.tables, local.tables);
       // the first worker's own /metrics counts the parts it read
@@ -147,8 +153,8 @@ describe('fleet mode: one database spread over the workers', () => {
       assert.match(own, new RegExp(`pgferry_worker_verify_parts_total\\{worker="s1"\\} ${byWorker.s1 ?? 0}\\n`));
 
       // one changed row in the middle of a table: found, in its key range, by whichever worker read it
-      await execSql(dst, "UPDATE t5 SET pad = 'changed' WHERE id = 3001");
-      const changed = (await verifyTask(store, id, keyFile, { partSize, rowsPerRange: 1000 })).report;
+      await execSql(dst, "UPDATE t5 SET pad = 'changed' WHERE id = $1", [Math.round(tableRows() / 2) + 1]);
+      const changed = (await verifyTask(store, id, keyFile, { partSize, rowsPerRange: range })).report;
       assert.equal(changed.ok, false);
       assert.equal(changed.spread?.spread, true);
       const bad = changed.tables.filter((t) => !t.ok);
@@ -156,7 +162,7 @@ describe('fleet mode: one database spread over the workers', () => {
       assert.equal(bad[0].problems.length, 1, bad[0].problems.join('\n'));
       assert.match(bad[0].problems[0], /same count, different content/);
       assert.doesNotMatch(bad[0].problems[0], /all rows/);
-      console.log(`# fleet spread: verify of ${TABLES + 1} tables read as ${parts} parts by ${JSON.stringify(byWorker)} in ${seconds.toFixed(1)} s; a changed row found in ${bad[0].problems[0].split(':')[0]}`);
+      console.log(`# fleet spread: verify of ${TABLES + 1} tables read as ${parts} parts by ${JSON.stringify(byWorker)} in ${seconds.toFixed(1)} s (in one process: ${localSeconds.toFixed(1)} s); a changed row found in ${bad[0].problems[0].split(':')[0]}`);
     } finally {
       if (before === undefined) delete process.env.PGFERRY_VERIFY_SPREAD_MIN_ROWS;
       else process.env.PGFERRY_VERIFY_SPREAD_MIN_ROWS = before;
@@ -331,6 +337,13 @@ describe('fleet mode: one database spread over the workers', () => {
     const src = await source('spread_stop', 24);
     const { id, dst } = await queued('spread_stop', src, { jobs: 3, maxRateMBps: 1.5 });
     await midCopy(id, (leader, holding) => holding[0]);
+    // a unit copying on a worker shows its bytes so far (from the worker's reports), not 0 until done
+    let moving: string | undefined;
+    for (const until = Date.now() + 60_000; !moving && Date.now() < until; await sleep(100)) {
+      const u = (await store.units(id)).find((x) => x.state === 'copying' && x.bytes > 0);
+      if (u) moving = `${u.unit} ${u.bytes} of ${u.totalBytes} bytes`;
+    }
+    assert.ok(moving, 'no unit copying on a worker showed its progress');
     const stopped = await stopTask(store, id, true, 120_000);
     assert.equal(stopped.state, 'stopped', stopped.error ?? '');
     const units = await store.units(id);
