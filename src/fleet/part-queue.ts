@@ -46,6 +46,8 @@ export const DEFAULT_VERIFY_SPREAD_MIN_ROWS = 2_000_000;
 
 const POLL_MS = 100;
 const ORPHAN_LOOK_MS = 5000;
+/** Reads of a part's state that may fail in a row before the verify fails. */
+const READ_TRIES = 5;
 
 /** Creates the part queue if it is not there yet. */
 export async function ensurePartQueue(boss: PgBoss): Promise<void> {
@@ -75,16 +77,25 @@ export class FleetParts implements PartsElsewhere {
     return { spread: true, why: `about ${rows} rows in ${parts} parts over ${workers} live workers` };
   }
 
-  async sum(order: PartOrder): Promise<{ source: RangeSum; target: RangeSum; worker: string }> {
+  async sum(order: PartOrder): Promise<{ source: RangeSum; target: RangeSum; worker: string } | undefined> {
     const what = `table ${order.source.id}`;
     const id = await this.boss.send(PART_QUEUE, { taskId: this.taskId, order } satisfies PartJob, { priority: this.priority });
     if (!id) throw new PgferryError('PGFERRY_E_INTERNAL', `a verify part of ${order.source.id} was refused by the queue`, { object: what });
     this.open.add(id);
     let lastLook = Date.now();
+    let misses = 0;
     try {
       for (;;) {
         await new Promise((r) => setTimeout(r, POLL_MS));
-        const j = await this.boss.getJobById<PartJob>(PART_QUEUE, id, { includeArchive: true });
+        // a store that misses an answer or two is asked again; a verify fails only when it stays away
+        const j = await this.boss.getJobById<PartJob>(PART_QUEUE, id, { includeArchive: true }).then((x) => {
+          misses = 0;
+          return x;
+        }, (err: unknown) => {
+          if (++misses >= READ_TRIES) throw err;
+          return 'again' as const;
+        });
+        if (j === 'again') continue;
         if (!j) throw new PgferryError('PGFERRY_E_INTERNAL', `a verify part of ${order.source.id} left the queue`, { object: what });
         if (j.state === 'completed') {
           const out = j.output as PartJobOutput;
@@ -101,9 +112,14 @@ export class FleetParts implements PartsElsewhere {
             fix: 'pgferry workers shows the fleet; verify again once its workers reach both servers',
           });
         if (j.state === 'cancelled') throw new PgferryError('PGFERRY_E_VERIFY_READ', `a verify part of ${order.source.id} was withdrawn`, { object: what });
-        if (j.state === 'active' && Date.now() - lastLook > ORPHAN_LOOK_MS) {
+        if (Date.now() - lastLook > ORPHAN_LOOK_MS) {
           lastLook = Date.now();
-          await sendBackIfOrphaned(this.store, this.boss, PART_QUEUE, j);
+          if (j.state === 'active') await sendBackIfOrphaned(this.store, this.boss, PART_QUEUE, j);
+          // no worker left to take it (the fleet stopped): withdrawn, and read by the verifying process
+          else if ((j.state === 'created' || j.state === 'retry') && (await liveWorkers(this.store)).length === 0) {
+            await this.boss.cancel(PART_QUEUE, id);
+            return undefined;
+          }
         }
       }
     } finally {
@@ -129,8 +145,15 @@ function describe(output: unknown): string {
 export async function openFleetParts(store: TaskStore, taskId: string, priority: number): Promise<{ partsElsewhere?: PartsElsewhere; close: () => Promise<void> }> {
   if (store.kind !== 'postgresql' || (await liveWorkers(store)).length < 2) return { close: async () => {} };
   const { openRunQueue, sharedStore } = await import('./run-queue.js');
-  const boss = await openRunQueue(sharedStore(store, 'a spread verify'), { supervise: false });
-  await ensurePartQueue(boss);
+  // a queue that cannot open leaves the verify to this process, as without a fleet
+  const boss = await openRunQueue(sharedStore(store, 'a spread verify'), { supervise: false }).catch(() => undefined);
+  if (!boss) return { close: async () => {} };
+  try {
+    await ensurePartQueue(boss);
+  } catch {
+    await boss.stop({ graceful: false, close: false }).catch(() => {});
+    return { close: async () => {} };
+  }
   const parts = new FleetParts(store, boss, taskId, priority);
   return {
     partsElsewhere: parts,

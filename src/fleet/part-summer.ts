@@ -79,7 +79,13 @@ export class PartSummer {
     const worker = this.opts.name;
     let output: PartJobOutput;
     try {
-      const [s, d] = await Promise.all([this.session(taskId, 'source', order.floatDigits), this.session(taskId, 'target', order.floatDigits)]);
+      const opened = await Promise.allSettled([this.session(taskId, 'source', order.floatDigits), this.session(taskId, 'target', order.floatDigits)]);
+      if (opened.some((o) => o.status === 'rejected')) {
+        // the side that opened is ended with the other's failure
+        for (const o of opened) if (o.status === 'fulfilled') await o.value.end().catch(() => {});
+        throw (opened.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason;
+      }
+      const [s, d] = opened.map((o) => (o as PromiseFulfilledResult<pg.Client>).value);
       try {
         const [a, b] = await Promise.all([rowSum(s, order.source, order.sourceFilter), rowSum(d, order.target, order.targetFilter)]);
         this.put(taskId, 'source', order.floatDigits, s);
@@ -96,7 +102,8 @@ export class PartSummer {
       this.stats.partErrors++;
       const pe = err instanceof PgferryError ? err : undefined;
       const message = redact(pe ? pe.toLine() : messageOf(err));
-      if (pe && WORKER_ERRORS.has(pe.code)) {
+      // its own reach, or a session lost (a cached one dropped while idle): another attempt, maybe elsewhere
+      if ((pe && WORKER_ERRORS.has(pe.code)) || (!pe && classifyError(err, { connectedOnce: true }).transient)) {
         this.opts.say(`worker ${worker}: verify part of ${order.source.id} sent back to the queue for another worker: ${message}`);
         await this.answer(job, () => this.boss.fail(PART_QUEUE, job.id, { error: `worker ${worker}: ${message}` }));
         return;

@@ -32,13 +32,14 @@ export class UnitCopier {
   constructor(
     private readonly store: TaskStore,
     private readonly boss: PgBoss,
-    private readonly opts: { name: string; slots: number; keyFile?: string; say: (line: string) => void; beat: () => Promise<void> },
+    /** `room`: whether a copy slot is free (verify parts take them too). */
+    private readonly opts: { name: string; room: () => boolean; keyFile?: string; say: (line: string) => void; beat: () => Promise<void> },
     private readonly stats: WorkerStats,
   ) {}
 
   /** Takes unit jobs while a copy slot is free; each copies on its own. */
   async fetch(stopping: () => boolean): Promise<void> {
-    while (!stopping() && this.units.size < this.opts.slots) {
+    while (!stopping() && this.opts.room()) {
       const [job] = await this.boss.fetch<UnitJob>(UNIT_QUEUE, { batchSize: 1, includeMetadata: true });
       if (!job) return;
       this.units.set(job.id, job.data.order.unit.id);

@@ -96,7 +96,8 @@ export class FleetUnits implements UnitsElsewhere {
         if (onBytes && j.state === 'active' && Date.now() - lastProgress > PROGRESS_LOOK_MS) {
           lastProgress = Date.now();
           // an attempt taken again starts from 0: the bar waits until it is past what was shown
-          const now = (await this.store.workers()).find((w) => w.units.includes(id))?.progress?.[id] ?? 0;
+          // only a display: a store that does not answer now leaves the bar where it is
+          const now = (await this.store.workers().catch(() => [])).find((w) => w.units.includes(id))?.progress?.[id] ?? 0;
           if (now > reported) {
             onBytes(now - reported);
             reported = now;

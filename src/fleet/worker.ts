@@ -61,9 +61,10 @@ export class FleetWorker {
 
   private constructor(private readonly store: TaskStore, private readonly boss: PgBoss, private readonly opts: WorkerOptions) {
     const slots = opts.copySlots ?? opts.concurrency;
-    this.copier = new UnitCopier(store, boss, { name: opts.name, slots, keyFile: opts.keyFile, say: opts.say, beat: () => this.beat() }, this.stats);
-    // verify parts share the copy slots: both read from the same servers
-    this.summer = new PartSummer(store, boss, { name: opts.name, room: () => this.copier.units.size + this.summer.parts.size < slots, keyFile: opts.keyFile, say: opts.say, beat: () => this.beat() }, this.stats);
+    // copy units and verify parts share the copy slots: both read from the same servers
+    const room = () => this.copier.units.size + this.summer.parts.size < slots;
+    this.copier = new UnitCopier(store, boss, { name: opts.name, room, keyFile: opts.keyFile, say: opts.say, beat: () => this.beat() }, this.stats);
+    this.summer = new PartSummer(store, boss, { name: opts.name, room, keyFile: opts.keyFile, say: opts.say, beat: () => this.beat() }, this.stats);
   }
 
   static async start(store: TaskStore, opts: WorkerOptions): Promise<FleetWorker> {

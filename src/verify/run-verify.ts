@@ -15,7 +15,7 @@ import { compareSequences, type SequenceVerdict } from './sequence-compare.js';
 import { RelationTree, judgeThroughTree, type TreeSides } from './relation-tree.js';
 import { expectedParts, PART_SIZE, planTables, runTableUnits, type Lane, type PartSize, type TablePlan, type TableVerdict } from './table-units.js';
 import type { ReusedRanges } from './range-ledger.js';
-import type { RangeSum, RowFilter } from './table-checksum.js';
+import { rowSum, type RangeSum, type RowFilter } from './table-checksum.js';
 import { deniedLargeObjects } from '../catalog/source-access.js';
 
 export type { TableVerdict } from './table-units.js';
@@ -94,8 +94,8 @@ export interface PartOrder {
 export interface PartsElsewhere {
   /** Whether a verify of about `rows` rows in `parts` parts is worth spreading, and why. */
   wanted(rows: number, parts: number): Promise<{ spread: boolean; why: string }>;
-  /** Sums one part on both sides; `worker` names who did. */
-  sum(order: PartOrder): Promise<{ source: RangeSum; target: RangeSum; worker: string }>;
+  /** Sums one part on both sides; `worker` names who did. Undefined: no worker is left to take it, sum it here. */
+  sum(order: PartOrder): Promise<{ source: RangeSum; target: RangeSum; worker: string } | undefined>;
 }
 
 /**
@@ -231,22 +231,28 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
   }
 }
 
+/** How a spread verify's report counts the parts read by the verifying process itself. */
+export const HERE = '(this process)';
+
 /**
  * The lanes of a spread verify: `jobs` parts in flight over the fleet (the task's --jobs is its
  * limit across all workers). Finding ranges, and reading again the rare range that differs only in
  * order, share this process's one pair of sessions, which a pg client runs one query at a time.
  */
 function spreadLanes(elsewhere: PartsElsewhere, jobs: number, local: Lane, floatDigits: number, byWorker: Record<string, number>): Lane[] {
-  const sumElsewhere: Lane['sumElsewhere'] = async (source, target, sourceFilter, targetFilter) => {
-    const r = await elsewhere.sum({ source, target, sourceFilter, targetFilter, floatDigits });
-    byWorker[r.worker] = (byWorker[r.worker] ?? 0) + 1;
-    return [r.source, r.target];
-  };
   let chain: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
     const turn = chain.then(fn);
     chain = turn.catch(() => {});
     return turn;
+  };
+  const sumElsewhere: Lane['sumElsewhere'] = async (source, target, sourceFilter, targetFilter) => {
+    const r = await elsewhere.sum({ source, target, sourceFilter, targetFilter, floatDigits });
+    const who = r?.worker ?? HERE;
+    byWorker[who] = (byWorker[who] ?? 0) + 1;
+    if (r) return [r.source, r.target];
+    // the fleet went away: the part is read here, as without one
+    return exclusive(() => Promise.all([rowSum(local.s, source, sourceFilter), rowSum(local.d, target, targetFilter)]));
   };
   return Array.from({ length: Math.max(1, jobs) }, () => ({ ...local, sumElsewhere, exclusive }));
 }
