@@ -87,6 +87,14 @@ fetch() {
   [[ $(id -u) -eq 0 ]] || die "fetch needs root (it adds a deb-src apt source and runs apt-get update); run it with sudo, or as root"
   export DEBIAN_FRONTEND=noninteractive
   umask 022 # the tree is read by whoever runs the tests
+  # one of pgferry's apt runs at a time (test-all.sh takes the same lock): two fetches at once
+  # would both add the deb-src entry, and one would fail on apt's own lock
+  exec 9>/var/lock/pgferry-apt.lock
+  flock 9
+  if [[ -f $src/src/test/regress/parallel_schedule ]]; then
+    say "source already in $src (fetched while this one waited)"
+    return 0
+  fi
 
   # The scripts must match the server: take the installed version, and the repository (URI and
   # suite, e.g. bookworm or bookworm-security) that apt knows it from.

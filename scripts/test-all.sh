@@ -87,7 +87,8 @@ if [[ -f $cache/postgresql-15-src/src/test/regress/parallel_schedule ]]; then pr
 system_steps=() fetch_steps=()
 if [[ ${#packages[@]} -gt 0 ]]; then
   system_steps+=("mkdir -p /etc/postgresql-common && { [ -e /etc/postgresql-common/createcluster.conf ] || echo 'create_main_cluster = false' >/etc/postgresql-common/createcluster.conf; }")
-  system_steps+=("apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold ${packages[*]}")
+  # under pgferry's apt lock: another test-all.sh (or regression-db.sh fetch) at once waits its turn
+  system_steps+=("flock /var/lock/pgferry-apt.lock sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold ${packages[*]}'")
 fi
 $need_user && system_steps+=("id -u postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /bin/sh postgres")
 for major in "${clients[@]}"; do fetch_steps+=("PGFERRY_CACHE=$cache bash $repo/scripts/pg-client.sh $major --fetch"); done
