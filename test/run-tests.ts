@@ -38,6 +38,8 @@ const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, 
 const all = ['test/unit', 'test/integration', 'test/security', 'test/e2e'].flatMap((dir) =>
   fs.readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(dir, f)),
 );
+// PGFERRY_TEST_PATTERN: only the tests whose names match (node's --test-name-pattern), to rerun one while working
+if (process.env.PGFERRY_TEST_PATTERN) args.push(`--test-name-pattern=${process.env.PGFERRY_TEST_PATTERN}`);
 args.push(...(files.length ? files : all));
 const child = spawn(process.execPath, args, {
   stdio: 'inherit',

@@ -44,7 +44,7 @@ const POLL_MS = 250;
 /** How often a leader looks whether a taken unit job still has a live worker. */
 const ORPHAN_LOOK_MS = 5000;
 /** How often a leader reads how far a unit copying elsewhere has got (its worker reports every 2 s). */
-const PROGRESS_LOOK_MS = 2000;
+const PROGRESS_LOOK_MS = 1000;
 
 /** Creates the unit queue if it is not there yet. */
 export async function ensureUnitQueue(boss: PgBoss): Promise<void> {

@@ -335,7 +335,8 @@ describe('fleet mode: one database spread over the workers', () => {
 
   it('a spread task stopped in the middle of the copy stops at a unit boundary; resumed, it completes equal to the source', async () => {
     const src = await source('spread_stop', 24);
-    const { id, dst } = await queued('spread_stop', src, { jobs: 3, maxRateMBps: 1.5 });
+    // units of about 5 s each: long enough for a worker's report to show one's progress
+    const { id, dst } = await queued('spread_stop', src, { jobs: 3, maxRateMBps: 0.75 });
     await midCopy(id, (leader, holding) => holding[0]);
     // a unit copying on a worker shows its bytes so far (from the worker's reports), not 0 until done
     let moving: string | undefined;
