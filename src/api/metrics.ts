@@ -68,11 +68,12 @@ export function metricsRegistry(store: TaskStore): { registry: client.Registry; 
     const byState = new Map(STATES.map((s) => [s, 0]));
     const units = await store.unitCounts();
     const retried = await store.historyCounts('retry');
+    const runsOf = await store.allRuns();
     for (const t of await store.list()) {
       const state = effectiveState(t);
       byState.set(state, (byState.get(state) ?? 0) + 1);
       const l = { task_id: t.id, task_name: t.name };
-      const totals = taskTotals(t, await store.runs(t.id));
+      const totals = taskTotals(t, runsOf.get(t.id) ?? []);
       progress.set(l, t.progress);
       unitsTotal.set(l, units.get(t.id)?.total ?? 0);
       unitsDone.set(l, units.get(t.id)?.done ?? 0);

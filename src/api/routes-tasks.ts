@@ -28,7 +28,8 @@ export function registerTaskRoutes(app: FastifyInstance, deps: RouteDeps): void 
 
   app.get('/api/tasks', async (req): Promise<TaskListView> => {
     const state = (req.query as { state?: string }).state;
-    const views = await Promise.all((await store.list()).map((t) => taskView(store, t)));
+    const [tasks, runs, secrets] = await Promise.all([store.list(), store.allRuns(), store.secretSides()]);
+    const views = await Promise.all(tasks.map((t) => taskView(store, t, { runs, secrets })));
     return { tasks: views.filter((t) => !state || t.state === state) };
   });
 

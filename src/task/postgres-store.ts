@@ -13,7 +13,7 @@ import { ident } from '../pg/quote.js';
 import type { PrecheckReport } from '../precheck/run-precheck.js';
 import type { VerifyReport } from '../verify/run-verify.js';
 import {
-  SAMPLES_KEPT, createdLine, historyFromRow, now, pickTask, runFromRow, sampleFromRow, taskFromRow, taskNotFound, unitFromRow, updateColumns, verifyFromRow, workerFromRow,
+  SAMPLES_KEPT, createdLine, groupRuns, historyFromRow, now, pickTask, runFromRow, sampleFromRow, taskFromRow, taskNotFound, unitFromRow, updateColumns, verifyFromRow, workerFromRow,
   type HistoryEntry, type NewTask, type Row, type RunRecord, type RunUpdate, type StoredVerify, type TaskRecord, type TaskSample, type TaskState, type TaskStore, type UnitProgress, type WorkerRecord, type RunOwner,
 } from './task-store.js';
 
@@ -330,6 +330,14 @@ export class PostgresTaskStore implements TaskStore {
 
   async runs(id: string): Promise<RunRecord[]> {
     return (await this.q('SELECT * FROM §task_runs WHERE task_id = $1 ORDER BY run', [id])).map(runFromRow);
+  }
+
+  async allRuns(): Promise<Map<string, RunRecord[]>> {
+    return groupRuns(await this.q('SELECT * FROM §task_runs ORDER BY task_id, run'));
+  }
+
+  async secretSides(): Promise<Set<string>> {
+    return new Set((await this.q('SELECT task_id, side FROM §task_secrets')).map((r) => `${r.task_id as string}/${r.side as string}`));
   }
 
   async addSample(id: string, s: TaskSample): Promise<void> {

@@ -11,7 +11,7 @@ import { PgferryError, messageOf } from '../errors.js';
 import type { PrecheckReport } from '../precheck/run-precheck.js';
 import type { VerifyReport } from '../verify/run-verify.js';
 import {
-  SAMPLES_KEPT, createdLine, historyFromRow, now, pickTask, runFromRow, sampleFromRow, taskFromRow, taskNotFound, unitFromRow, updateColumns, verifyFromRow, workerFromRow,
+  SAMPLES_KEPT, createdLine, groupRuns, historyFromRow, now, pickTask, runFromRow, sampleFromRow, taskFromRow, taskNotFound, unitFromRow, updateColumns, verifyFromRow, workerFromRow,
   type HistoryEntry, type NewTask, type Row, type RunRecord, type RunUpdate, type StoredVerify, type TaskRecord, type TaskSample, type TaskState, type TaskStore, type UnitProgress, type WorkerRecord, type RunOwner,
 } from './task-store.js';
 
@@ -273,6 +273,14 @@ export class SqliteTaskStore implements TaskStore {
 
   async runs(id: string): Promise<RunRecord[]> {
     return (this.db.prepare('SELECT * FROM task_runs WHERE task_id = ? ORDER BY run').all(id) as Row[]).map(runFromRow);
+  }
+
+  async allRuns(): Promise<Map<string, RunRecord[]>> {
+    return groupRuns(this.db.prepare('SELECT * FROM task_runs ORDER BY task_id, run').all() as Row[]);
+  }
+
+  async secretSides(): Promise<Set<string>> {
+    return new Set((this.db.prepare('SELECT task_id, side FROM task_secrets').all() as Row[]).map((r) => `${r.task_id as string}/${r.side as string}`));
   }
 
   async addSample(id: string, s: TaskSample): Promise<void> {

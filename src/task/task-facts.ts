@@ -91,9 +91,9 @@ export function taskTotals(task: TaskRecord, runs: RunRecord[]): TaskTotals {
 }
 
 /** The task's runs; one left running by a process that is gone shows as interrupted. */
-export async function taskRuns(store: TaskStore, task: TaskRecord): Promise<RunRecord[]> {
+export async function taskRuns(store: TaskStore, task: TaskRecord, read?: RunRecord[]): Promise<RunRecord[]> {
   const live = isLive(effectiveState(task));
-  return (await store.runs(task.id)).map((r) => (r.state === 'running' && !live ? { ...r, state: 'interrupted' } : r));
+  return (read ?? (await store.runs(task.id))).map((r) => (r.state === 'running' && !live ? { ...r, state: 'interrupted' } : r));
 }
 
 /** What every face shows about a task beyond its record: the shown state, outcome, totals and runs. */
@@ -104,9 +104,9 @@ export interface TaskFacts {
   runs: RunRecord[];
 }
 
-/** The shown state, outcome, totals and runs of one task, read from the store once. */
-export async function taskFacts(store: TaskStore, task: TaskRecord): Promise<TaskFacts> {
-  const runs = await taskRuns(store, task);
+/** The shown state, outcome, totals and runs of one task, read from the store once (`read`: its runs, read already). */
+export async function taskFacts(store: TaskStore, task: TaskRecord, read?: RunRecord[]): Promise<TaskFacts> {
+  const runs = await taskRuns(store, task, read);
   return { state: effectiveState(task), outcome: taskOutcome(task), totals: taskTotals(task, runs), runs };
 }
 

@@ -210,6 +210,10 @@ export interface TaskStore {
   /** Marks runs still open as interrupted (their process is gone); keeps what they copied. */
   closeOpenRuns(id: string): Promise<void>;
   runs(id: string): Promise<RunRecord[]>;
+  /** Every task's runs in one read (a list of hundreds of tasks, the metrics): task id → its runs in order. */
+  allRuns(): Promise<Map<string, RunRecord[]>>;
+  /** Which tasks have a stored password, in one read: `ID/source`, `ID/target`. */
+  secretSides(): Promise<Set<string>>;
   /**
    * Adds a chart point. The chart of a long run stays bounded by thinning: at 2 × SAMPLES_KEPT
    * points every other one goes, so older stretches keep a coarser step; the points are running
@@ -281,6 +285,17 @@ export function taskFromRow(r: Row): TaskRecord {
     streamStatus: r.stream_status ? (json(r.stream_status) as StreamStatus) : null,
     worker: (r.worker as string) ?? null,
   };
+}
+
+/** Run rows ordered by task and run, grouped by task. */
+export function groupRuns(rows: Row[]): Map<string, RunRecord[]> {
+  const out = new Map<string, RunRecord[]>();
+  for (const r of rows) {
+    const id = r.task_id as string;
+    if (!out.has(id)) out.set(id, []);
+    out.get(id)!.push(runFromRow(r));
+  }
+  return out;
 }
 
 export function workerFromRow(r: Row): WorkerRecord {

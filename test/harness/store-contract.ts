@@ -150,6 +150,8 @@ export function storeContract(open: () => Promise<TaskStore>, close: (store: Tas
     assert.equal(await store.secret('abcd-1111', 'source'), 'sealed-src');
     assert.equal(await store.replaceSecret('abcd-1111', 'source', 'sealed-src', 'resealed'), true);
     assert.equal(await store.secret('abcd-1111', 'source'), 'resealed');
+    // a list reads which tasks have which passwords at once
+    assert.deepEqual([...(await store.secretSides())].sort(), ['abcd-1111/source', 'abcd-1111/target']);
   });
 
   it('units: a new list replaces the old one; an update keeps the place and the totals it does not give; a unit names the worker that copied it', async () => {
@@ -178,6 +180,10 @@ export function storeContract(open: () => Promise<TaskStore>, close: (store: Tas
       [1, 'start', 'interrupted', 10, 100, 2, true],
       [2, 'resume', 'completed', 5, 50, 1, false],
     ]);
+    // every task's runs in one read, each task's in order, as runs() gives them
+    const all = await store.allRuns();
+    assert.deepEqual(all.get('abcd-2222'), runs);
+    assert.equal(all.has('abcd-1111'), false);
   });
 
   it('verify reports, precheck reports and settings', async () => {
