@@ -174,11 +174,12 @@ describe('fleet mode: one database spread over the workers', () => {
     // a server no task here uses: shown, limiting nothing
     await setHostLimit(store, 'db1.internal:5432', 3);
     const port = await freePort();
+    // the browser first: a machine without one fails here, before a serve process is left running
+    const browser = await chromium.launch({ executablePath: process.env.PGFERRY_CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
     const serve = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], {
       env: { ...process.env, PGFERRY_STORE: storeUri, PGFERRY_TOKEN: TOKEN, PGFERRY_KEY_FILE: keyFile },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const browser = await chromium.launch({ executablePath: process.env.PGFERRY_CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
     try {
       await new Promise<void>((resolve, reject) => {
         serve.stdout!.on('data', (d: Buffer) => d.toString().includes('pgferry console and API on') && resolve());
