@@ -11,12 +11,12 @@
  * jobs it holds in its reports, and a silent one's go back to the queue.
  */
 import type PgBoss from 'pg-boss';
-import { ERROR_CODES, PgferryError, type ErrorCode } from '../errors.js';
+import { PgferryError } from '../errors.js';
 import type { PartOrder, PartsElsewhere } from '../verify/run-verify.js';
 import type { RangeSum } from '../verify/table-checksum.js';
 import type { TaskStore } from '../task/task-store.js';
 import { liveWorkers } from './dispatch.js';
-import { sendBackIfOrphaned } from './unit-queue.js';
+import { describeFailure, sendBackIfOrphaned, thresholdFromEnv, workerError } from './unit-queue.js';
 
 export const PART_QUEUE = 'pgferry-verify-part';
 
@@ -56,12 +56,6 @@ export async function ensurePartQueue(boss: PgBoss): Promise<void> {
   await boss.createQueue(PART_QUEUE, { name: PART_QUEUE, policy: 'standard', expireInSeconds: 3600, retentionSeconds: 3600, retryLimit: 5, retryDelay: 1 });
 }
 
-function minRows(): number {
-  const raw = process.env.PGFERRY_VERIFY_SPREAD_MIN_ROWS;
-  const n = Number(raw);
-  return raw !== undefined && raw !== '' && Number.isFinite(n) && n >= 0 ? n : DEFAULT_VERIFY_SPREAD_MIN_ROWS;
-}
-
 /** The verifying process's side: sends parts to the queue and waits for their sums. */
 export class FleetParts implements PartsElsewhere {
   private readonly open = new Set<string>();
@@ -70,7 +64,7 @@ export class FleetParts implements PartsElsewhere {
 
   async wanted(rows: number, parts: number): Promise<{ spread: boolean; why: string }> {
     const workers = (await liveWorkers(this.store)).length;
-    const min = minRows();
+    const min = thresholdFromEnv('PGFERRY_VERIFY_SPREAD_MIN_ROWS', DEFAULT_VERIFY_SPREAD_MIN_ROWS);
     if (workers < 2) return { spread: false, why: `${workers} live worker(s): nothing to spread over` };
     if (parts < 2) return { spread: false, why: `${parts} part(s) to read` };
     if (rows < min) return { spread: false, why: `about ${rows} rows to read, under the ${min} worth spreading (PGFERRY_VERIFY_SPREAD_MIN_ROWS)` };
@@ -99,15 +93,11 @@ export class FleetParts implements PartsElsewhere {
         if (!j) throw new PgferryError('PGFERRY_E_INTERNAL', `a verify part of ${order.source.id} left the queue`, { object: what });
         if (j.state === 'completed') {
           const out = j.output as PartJobOutput;
-          if ('error' in out) {
-            // a worker of a newer pgferry may name a code this one does not know
-            const code = (out.error.code in ERROR_CODES ? out.error.code : 'PGFERRY_E_VERIFY_READ') as ErrorCode;
-            throw new PgferryError(code, `${out.error.message} (on worker ${out.worker})`, { object: what, fix: out.error.fix });
-          }
+          if ('error' in out) throw workerError(out, 'PGFERRY_E_VERIFY_READ', what);
           return { source: fromWire(out.source), target: fromWire(out.target), worker: out.worker };
         }
         if (j.state === 'failed')
-          throw new PgferryError('PGFERRY_E_VERIFY_READ', `no worker read a verify part of ${order.source.id} in ${j.retryLimit + 1} attempts: ${describe(j.output)}`, {
+          throw new PgferryError('PGFERRY_E_VERIFY_READ', `no worker read a verify part of ${order.source.id} in ${j.retryLimit + 1} attempts: ${describeFailure(j.output)}`, {
             object: what,
             fix: 'pgferry workers shows the fleet; verify again once its workers reach both servers',
           });
@@ -131,11 +121,6 @@ export class FleetParts implements PartsElsewhere {
   async close(): Promise<void> {
     if (this.open.size) await this.boss.cancel(PART_QUEUE, [...this.open]).catch(() => {});
   }
-}
-
-function describe(output: unknown): string {
-  const v = output as { message?: string; value?: { message?: string }; error?: string } | null;
-  return v?.error ?? v?.message ?? v?.value?.message ?? 'no answer';
 }
 
 /**

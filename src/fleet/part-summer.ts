@@ -5,16 +5,13 @@
  */
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
-import { PgferryError, messageOf } from '../errors.js';
-import { redact } from '../logger.js';
 import { connect } from '../pg/connect.js';
-import { classifyError } from '../retry-class.js';
 import { taskConnInfo } from '../task/task-service.js';
 import type { TaskStore } from '../task/task-store.js';
 import { pinSettings } from '../verify/run-verify.js';
 import { rowSum } from '../verify/table-checksum.js';
 import { PART_QUEUE, toWire, type PartJob, type PartJobOutput } from './part-queue.js';
-import { answerJob, WORKER_ERRORS } from './unit-copier.js';
+import { answerForError, answerJob } from './unit-copier.js';
 import { listedAs } from './unit-queue.js';
 import type { WorkerStats } from './worker-metrics.js';
 
@@ -100,16 +97,14 @@ export class PartSummer {
       }
     } catch (err) {
       this.stats.partErrors++;
-      const pe = err instanceof PgferryError ? err : undefined;
-      const message = redact(pe ? pe.toLine() : messageOf(err));
-      // its own reach, or a session lost (a cached one dropped while idle): another attempt, maybe elsewhere
-      if ((pe && WORKER_ERRORS.has(pe.code)) || (!pe && classifyError(err, { connectedOnce: true }).transient)) {
-        this.opts.say(`worker ${worker}: verify part of ${order.source.id} sent back to the queue for another worker: ${message}`);
-        await this.answer(job, () => this.boss.fail(PART_QUEUE, job.id, { error: `worker ${worker}: ${message}` }));
+      // a session lost (a cached one dropped while idle) goes back too: reading a part again is harmless
+      const a = answerForError(err, 'PGFERRY_E_VERIFY_READ', true);
+      if ('back' in a) {
+        this.opts.say(`worker ${worker}: verify part of ${order.source.id} sent back to the queue for another worker: ${a.back}`);
+        await this.answer(job, () => this.boss.fail(PART_QUEUE, job.id, { error: `worker ${worker}: ${a.back}` }));
         return;
       }
-      const code = pe?.code ?? (classifyError(err, { connectedOnce: true }).transient ? 'PGFERRY_E_CONNECTION_LOST' : 'PGFERRY_E_VERIFY_READ');
-      output = { worker, error: { code, message: redact(pe?.message ?? messageOf(err)), fix: pe?.fix } };
+      output = { worker, ...a };
     }
     await this.answer(job, () => this.boss.complete(PART_QUEUE, job.id, output));
   }

@@ -76,16 +76,14 @@ export class UnitCopier {
       if (r.stale === undefined && r.fenced) this.opts.say(`worker ${worker}: unit ${order.unit.id}: ended ${r.fenced} session(s) of an earlier attempt (a worker taken for dead) before copying it`);
     } catch (err) {
       this.stats.unitErrors++;
-      const pe = err instanceof PgferryError ? err : undefined;
-      const message = redact(pe ? pe.toLine() : messageOf(err));
-      if (pe && WORKER_ERRORS.has(pe.code)) {
-        this.opts.say(`worker ${worker}: unit ${order.unit.id} sent back to the queue for another worker: ${message}`);
-        await this.answer(job, () => this.boss.fail(UNIT_QUEUE, job.id, { error: `worker ${worker}: ${message}` }));
+      // the leader classifies a unit's error again: a transient one (connection lost, deadlock) resumes its run
+      const a = answerForError(err, 'PGFERRY_E_COPY', false);
+      if ('back' in a) {
+        this.opts.say(`worker ${worker}: unit ${order.unit.id} sent back to the queue for another worker: ${a.back}`);
+        await this.answer(job, () => this.boss.fail(UNIT_QUEUE, job.id, { error: `worker ${worker}: ${a.back}` }));
         return;
       }
-      // the leader classifies the error again: a transient one (connection lost, deadlock) resumes its run
-      const code = pe?.code ?? (classifyError(err, { connectedOnce: true }).transient ? 'PGFERRY_E_CONNECTION_LOST' : 'PGFERRY_E_COPY');
-      output = { worker, error: { code, message: redact(pe?.message ?? messageOf(err)), fix: pe?.fix } };
+      output = { worker, ...a };
     }
     await this.answer(job, () => this.boss.complete(UNIT_QUEUE, job.id, output));
   }
@@ -122,6 +120,18 @@ export class UnitCopier {
     if (parts.length) await fail.call(this.boss, PART_QUEUE, parts, { error: why });
     this.stats.unitsReclaimed += listed.length;
   }
+}
+
+/**
+ * How a worker answers a job whose work threw: `back` to the queue for another attempt, maybe on
+ * another worker (an error of its own reach; with `transientBack`, also a session lost), or an
+ * `error` for the sender (`fallback`: the code of an error pgferry did not name).
+ */
+export function answerForError(err: unknown, fallback: ErrorCode, transientBack: boolean): { back: string } | { error: { code: string; message: string; fix?: string } } {
+  const pe = err instanceof PgferryError ? err : undefined;
+  const transient = !pe && classifyError(err, { connectedOnce: true }).transient;
+  if ((pe && WORKER_ERRORS.has(pe.code)) || (transient && transientBack)) return { back: redact(pe ? pe.toLine() : messageOf(err)) };
+  return { error: { code: pe?.code ?? (transient ? 'PGFERRY_E_CONNECTION_LOST' : fallback), message: redact(pe?.message ?? messageOf(err)), fix: pe?.fix } };
 }
 
 /**

@@ -60,8 +60,7 @@ export class FleetUnits implements UnitsElsewhere {
   private priority = 0;
 
   constructor(private readonly store: TaskStore, private readonly boss: PgBoss, private readonly taskId: string, private readonly leader: RunOwner) {
-    const env = Number(process.env.PGFERRY_SPREAD_MIN_BYTES);
-    this.minBytes = Number.isFinite(env) && env >= 0 && process.env.PGFERRY_SPREAD_MIN_BYTES !== '' ? env : DEFAULT_SPREAD_MIN_BYTES;
+    this.minBytes = thresholdFromEnv('PGFERRY_SPREAD_MIN_BYTES', DEFAULT_SPREAD_MIN_BYTES);
   }
 
   async wanted(bytes: number, units: number): Promise<{ spread: boolean; why: string }> {
@@ -108,7 +107,7 @@ export class FleetUnits implements UnitsElsewhere {
           await sendBackIfOrphaned(this.store, this.boss, UNIT_QUEUE, j);
         }
         if (j.state === 'failed')
-          throw new PgferryError('PGFERRY_E_COPY', `no worker finished the unit in ${j.retryLimit + 1} attempts: ${describe(j.output)}`, {
+          throw new PgferryError('PGFERRY_E_COPY', `no worker finished the unit in ${j.retryLimit + 1} attempts: ${describeFailure(j.output)}`, {
             object: `table ${order.unit.id}`,
             fix: 'pgferry workers shows the fleet; a resume of the task sends the unit again',
           });
@@ -152,11 +151,7 @@ export async function sendBackIfOrphaned(store: TaskStore, boss: PgBoss, queue: 
 
 /** A completed job's answer as the run sees it: its result, or the worker's error thrown again. */
 function outcome(order: UnitOrder, out: UnitJobOutput): UnitDoneElsewhere {
-  if ('error' in out) {
-    // a worker of a newer pgferry may name a code this one does not know
-    const code = (out.error.code in ERROR_CODES ? out.error.code : 'PGFERRY_E_COPY') as ErrorCode;
-    throw new PgferryError(code, `${out.error.message} (on worker ${out.worker})`, { object: `table ${order.unit.id}`, fix: out.error.fix });
-  }
+  if ('error' in out) throw workerError(out, 'PGFERRY_E_COPY', `table ${order.unit.id}`);
   if ('stale' in out && out.stopping)
     throw stoppedError();
   if ('stale' in out)
@@ -167,9 +162,23 @@ function outcome(order: UnitOrder, out: UnitJobOutput): UnitDoneElsewhere {
   return { rows: out.rows, bytes: out.bytes, seconds: out.seconds, skipped: out.skipped, worker: out.worker };
 }
 
-function describe(output: unknown): string {
+/** What a failed job's last attempt left as its output, in words. */
+export function describeFailure(output: unknown): string {
   const v = output as { message?: string; value?: { message?: string }; error?: string } | null;
   return v?.error ?? v?.message ?? v?.value?.message ?? 'no answer';
+}
+
+/** A worker's error answer thrown again here; a worker of a newer pgferry may name a code this one does not know. */
+export function workerError(out: { worker: string; error: { code: string; message: string; fix?: string } }, fallback: ErrorCode, object: string): PgferryError {
+  const code = (out.error.code in ERROR_CODES ? out.error.code : fallback) as ErrorCode;
+  return new PgferryError(code, `${out.error.message} (on worker ${out.worker})`, { object, fix: out.error.fix });
+}
+
+/** A threshold from the environment (a number, 0 or more), or its default. */
+export function thresholdFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const n = Number(raw);
+  return raw !== undefined && raw !== '' && Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
 /**

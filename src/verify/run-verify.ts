@@ -172,10 +172,11 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
 
     const partSize = opts.partSize ?? PART_SIZE;
     // a lane per job, as long as there are parts of tables for it to sum
-    const jobs = Math.max(1, Math.min(opts.jobs, plan.units.reduce((n, u) => n + expectedParts(u, partSize), 0)));
+    const parts = plan.units.reduce((n, u) => n + expectedParts(u, partSize), 0);
+    const jobs = Math.max(1, Math.min(opts.jobs, parts));
     const pageParts = sv >= 140000 && tv >= 140000;
     const rows = plan.units.reduce((n, u) => n + (u.kind === 'compare' ? Math.max(0, u.source.estimatedRows) : 0), 0);
-    const spread = opts.partsElsewhere ? await opts.partsElsewhere.wanted(rows, plan.units.reduce((n, u) => n + expectedParts(u, partSize), 0)) : undefined;
+    const spread = opts.partsElsewhere ? await opts.partsElsewhere.wanted(rows, parts) : undefined;
     const byWorker: Record<string, number> = {};
     const lanes = spread?.spread
       ? spreadLanes(opts.partsElsewhere!, jobs, { s: src, d: dst, pageParts }, efd, byWorker)
