@@ -25,6 +25,7 @@ import { createTask, precheckTask, stopTask, verifyTask } from '../../src/task/t
 import { startTask } from '../../src/fleet/dispatch.js';
 import { setHostLimit } from '../../src/task/host-limits.js';
 import { runVerify } from '../../src/verify/run-verify.js';
+import { unitLockKeys } from '../../src/run/ordered-unit.js';
 import { resolveConnInfo } from '../../src/config/conninfo.js';
 import type { MigrationSummary } from '../../src/run/events.js';
 import type { TaskStore } from '../../src/task/task-store.js';
@@ -233,8 +234,19 @@ describe('fleet mode: one database spread over the workers', () => {
     let hit: Awaited<ReturnType<typeof midCopy>>;
     for (;;) {
       hit = await midCopy(id, (leader, holding) => holding.find((w) => w !== leader));
-      const fresh = await execSql(storeUri, `SELECT id::text FROM pgferry_queue.job WHERE id = ANY($1::uuid[]) AND state = 'active' AND started_on > now() - interval '1 s'`, [hit.jobs]);
-      if (fresh.rows.length) {
+      const fresh = await execSql(storeUri, `SELECT id::text, data->'order'->>'runId' AS run, data->'order'->'unit'->>'id' AS unit FROM pgferry_queue.job WHERE id = ANY($1::uuid[]) AND state = 'active' AND started_on > now() - interval '1 s'`, [hit.jobs]);
+      // frozen, it must hold a unit's fence already (a worker frozen before it took the fence holds
+      // nothing for the next attempt to end): its session has the unit's advisory lock on the target
+      const fenced = async () => {
+        for (const r of fresh.rows as { run: string; unit: string }[]) {
+          const [k1, k2] = unitLockKeys(r.run, r.unit);
+          const held = await execSql(dst, `SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = $1::int4::oid AND objid = $2::int4::oid
+            AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())`, [k1, k2]);
+          if (held.rows.length) return true;
+        }
+        return false;
+      };
+      if (fresh.rows.length && (signal !== 'SIGSTOP' || (await fenced()))) {
         hit.jobs = fresh.rows.map((r: { id: string }) => r.id);
         break;
       }
