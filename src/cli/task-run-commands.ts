@@ -46,7 +46,7 @@ async function runInForeground(store: TaskStore, o: RunFlags, id: string, resume
   // a fleet worker's run may spread its copy over the other workers (docs/fleet.md)
   const { openFleetUnits } = await import('../fleet/unit-queue.js');
   const fleet = await openFleetUnits(store);
-  const summary = await svc.runTask(store, t.id, { resume, onEvent: migrationSink(json), logger, unitsElsewhere: fleet.unitsElsewhere }).finally(() => fleet.close());
+  const summary = await svc.runTask(store, t.id, { resume, onEvent: migrationSink(json), logger, unitsElsewhere: fleet.unitsElsewhere, lanesElsewhere: fleet.lanesElsewhere }).finally(() => fleet.close());
   for (const f of summary.failures) process.stderr.write(`pgferry: error ${f.code}: ${f.kind} ${f.name}: ${redact(f.error)}\n`);
   // the run's own summary went by above; the task's covers every run
   const done = await store.get(t.id);

@@ -11,8 +11,7 @@ import { classifyError } from '../retry-class.js';
 import { REMOTE_RUN_SILENCE_SECONDS } from '../task/task-facts.js';
 import { copyTaskUnit } from '../task/task-unit.js';
 import type { TaskStore } from '../task/task-store.js';
-import { UNIT_QUEUE, type UnitJob, type UnitJobOutput } from './unit-queue.js';
-import { PART_QUEUE } from './part-queue.js';
+import { LISTED_PREFIX, UNIT_QUEUE, type UnitJob, type UnitJobOutput } from './unit-queue.js';
 import type { WorkerStats } from './worker-metrics.js';
 
 /**
@@ -114,10 +113,13 @@ export class UnitCopier {
   private async sendBack(listed: string[], why: string): Promise<void> {
     // each queue's all at once: a failure half way would leave the rest to their senders' own look
     const fail = this.boss.fail as (name: string, ids: string[], data: object) => Promise<unknown>;
-    const parts = listed.filter((l) => l.startsWith('part:')).map((l) => l.slice('part:'.length));
-    const units = listed.filter((l) => !l.startsWith('part:'));
+    const of = (prefix: string) => listed.filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
+    const units = listed.filter((l) => !Object.values(LISTED_PREFIX).some((p) => l.startsWith(p)));
     if (units.length) await fail.call(this.boss, UNIT_QUEUE, units, { error: why });
-    if (parts.length) await fail.call(this.boss, PART_QUEUE, parts, { error: why });
+    for (const [queue, prefix] of Object.entries(LISTED_PREFIX)) {
+      const ids = of(prefix);
+      if (ids.length) await fail.call(this.boss, queue, ids, { error: why });
+    }
     this.stats.unitsReclaimed += listed.length;
   }
 }

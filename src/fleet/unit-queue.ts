@@ -13,7 +13,7 @@
  */
 import type PgBoss from 'pg-boss';
 import { ERROR_CODES, PgferryError, stoppedError, type ErrorCode } from '../errors.js';
-import type { UnitDoneElsewhere, UnitOrder, UnitsElsewhere } from '../run/run-options.js';
+import type { LanesElsewhere, UnitDoneElsewhere, UnitOrder, UnitsElsewhere } from '../run/run-options.js';
 import type { RunOwner, TaskStore } from '../task/task-store.js';
 import { REMOTE_RUN_SILENCE_SECONDS } from '../task/task-facts.js';
 import { liveWorkers } from './dispatch.js';
@@ -96,7 +96,8 @@ export class FleetUnits implements UnitsElsewhere {
           lastProgress = Date.now();
           // an attempt taken again starts from 0: the bar waits until it is past what was shown
           // only a display: a store that does not answer now leaves the bar where it is
-          const now = (await this.store.workers().catch(() => [])).find((w) => w.units.includes(id))?.progress?.[id] ?? 0;
+          const seen = (await this.store.workers().catch(() => [])).find((w) => w.units.includes(id))?.progress?.[id];
+          const now = typeof seen === 'number' ? seen : 0;
           if (now > reported) {
             onBytes(now - reported);
             reported = now;
@@ -124,12 +125,15 @@ export class FleetUnits implements UnitsElsewhere {
   }
 }
 
+/** The prefix a job of each queue but the unit queue is listed with (src/fleet/part-queue.ts, lane-queue.ts). */
+export const LISTED_PREFIX: Record<string, string> = { 'pgferry-verify-part': 'part:', 'pgferry-cdc-lane': 'lane:' };
+
 /**
  * How a worker lists a job it holds in its reports (`units`): a unit job by its id, a verify
- * part's (src/fleet/part-queue.ts) as `part:ID`, so that a reclaim sends each back to its queue.
+ * part's as `part:ID`, a lane's as `lane:ID`, so that a reclaim sends each back to its queue.
  */
 export function listedAs(queue: string, id: string): string {
-  return queue === UNIT_QUEUE ? id : `part:${id}`;
+  return (LISTED_PREFIX[queue] ?? '') + id;
 }
 
 /**
@@ -183,15 +187,23 @@ export function thresholdFromEnv(name: string, fallback: number): number {
 
 /**
  * For a run a fleet worker started (PGFERRY_WORKER): the queue its copy may be spread over, as
- * runTask's `unitsElsewhere`, and how to close it once the run is over. None for any other run.
+ * runTask's `unitsElsewhere`, the queue its stream's lanes may be (`lanesElsewhere`,
+ * src/fleet/lane-queue.ts), and how to close them once the run is over. None for any other run.
  */
-export async function openFleetUnits(store: TaskStore): Promise<{ unitsElsewhere?: (leader: RunOwner, taskId: string) => UnitsElsewhere; close: () => Promise<void> }> {
+export async function openFleetUnits(store: TaskStore): Promise<{
+  unitsElsewhere?: (leader: RunOwner, taskId: string) => UnitsElsewhere;
+  lanesElsewhere?: (leader: RunOwner, taskId: string) => LanesElsewhere;
+  close: () => Promise<void>;
+}> {
   if (!process.env.PGFERRY_WORKER || store.kind !== 'postgresql') return { close: async () => {} };
   const { openRunQueue, sharedStore } = await import('./run-queue.js');
+  const { ensureLaneQueue, fleetLanes } = await import('./lane-queue.js');
   const boss = await openRunQueue(sharedStore(store, 'a spread copy'), { supervise: false });
   await ensureUnitQueue(boss);
+  await ensureLaneQueue(boss);
   return {
     unitsElsewhere: (leader, taskId) => new FleetUnits(store, boss, taskId, leader),
+    lanesElsewhere: fleetLanes(store, boss),
     close: () => boss.stop({ graceful: false, close: false }),
   };
 }

@@ -9,7 +9,9 @@
  * SIGTERM: it stops its runs at their next unit boundary and queues them to resume elsewhere.
  * It also copies units of other workers' runs (a spread copy, src/fleet/unit-queue.ts), in this
  * process, up to `copySlots` at once, and sums parts of spread verifies (src/fleet/part-queue.ts)
- * in those same slots; and gives a silent worker's unit and part jobs back to their queues.
+ * in those same slots; applies lanes of other workers' incremental runs (a spread stream,
+ * src/fleet/lane-queue.ts), up to `concurrency` at once; and gives a silent worker's unit, part
+ * and lane jobs back to their queues.
  */
 import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -24,6 +26,8 @@ import { UnitCopier } from './unit-copier.js';
 import { ensureUnitQueue } from './unit-queue.js';
 import { ensurePartQueue } from './part-queue.js';
 import { PartSummer } from './part-summer.js';
+import { ensureLaneQueue } from './lane-queue.js';
+import { LaneApplier } from './lane-applier.js';
 
 export interface WorkerOptions {
   name: string;
@@ -55,9 +59,10 @@ export class FleetWorker {
   private readonly startedAt = new Date().toISOString();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly summer: PartSummer;
+  private readonly lanes: LaneApplier;
   private busy = { fetch: false, reap: false, parts: false };
   /** What this worker has done, for its own /metrics (worker-metrics.ts). */
-  readonly stats: WorkerStats = newWorkerStats(() => this.runs.size, () => this.copier.units.size);
+  readonly stats: WorkerStats = newWorkerStats(() => this.runs.size, () => this.copier.units.size, () => this.lanes.lanes.size);
 
   private constructor(private readonly store: TaskStore, private readonly boss: PgBoss, private readonly opts: WorkerOptions) {
     const slots = opts.copySlots ?? opts.concurrency;
@@ -65,12 +70,15 @@ export class FleetWorker {
     const room = () => this.copier.units.size + this.summer.parts.size < slots;
     this.copier = new UnitCopier(store, boss, { name: opts.name, room, keyFile: opts.keyFile, say: opts.say, beat: () => this.beat() }, this.stats);
     this.summer = new PartSummer(store, boss, { name: opts.name, room, keyFile: opts.keyFile, say: opts.say, beat: () => this.beat() }, this.stats);
+    // a lane holds its sessions for as long as its stream lasts, like a run: up to `concurrency` of them
+    this.lanes = new LaneApplier(store, boss, { name: opts.name, max: opts.concurrency, keyFile: opts.keyFile, say: opts.say, beat: () => this.beat() }, this.stats);
   }
 
   static async start(store: TaskStore, opts: WorkerOptions): Promise<FleetWorker> {
     const boss = await openRunQueue(sharedStore(store, 'pgferry worker'), { supervise: true });
     await ensureUnitQueue(boss);
     await ensurePartQueue(boss);
+    await ensureLaneQueue(boss);
     const w = new FleetWorker(store, boss, opts);
     await w.copier.leftovers();
     await w.beat();
@@ -94,12 +102,13 @@ export class FleetWorker {
   }
 
   private beat(): Promise<void> {
-    return this.store.beatWorker({ name: this.opts.name, host: os.hostname(), pid: process.pid, startedAt: this.startedAt, concurrency: this.opts.concurrency, tasks: [...this.runs.keys()], units: [...this.copier.units.keys(), ...this.summer.listed()], progress: Object.fromEntries(this.copier.progress) });
+    return this.store.beatWorker({ name: this.opts.name, host: os.hostname(), pid: process.pid, startedAt: this.startedAt, concurrency: this.opts.concurrency, tasks: [...this.runs.keys()], units: [...this.copier.units.keys(), ...this.summer.listed(), ...this.lanes.listed()], progress: { ...Object.fromEntries(this.copier.progress), ...this.lanes.progress() } });
   }
 
   /** Takes jobs while there is room: runs, and units of spread runs. */
   private async fetch(): Promise<void> {
     await this.copier.fetch(() => this.stopping);
+    await this.lanes.fetch(() => this.stopping);
     while (!this.stopping && this.runs.size + this.starting < this.opts.concurrency) {
       const [job] = await this.boss.fetch<RunJob>(RUN_QUEUE, { batchSize: 1 });
       if (!job) return;
@@ -186,8 +195,10 @@ export class FleetWorker {
     const exits = [...this.runs.values()].map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : c.once('exit', () => r()))));
     for (const c of this.runs.values()) c.kill('SIGTERM');
     await Promise.all(exits);
-    // units copying here finish: each is one transaction, and its leader waits for it
-    while (this.copier.units.size || this.summer.parts.size) await new Promise((r) => setTimeout(r, 200));
+    // units copying here finish: each is one transaction, and its leader waits for it; lanes
+    // applied here end at their next look and go back to their leaders, to be sent again
+    this.lanes.handOffAll();
+    while (this.copier.units.size || this.summer.parts.size || this.lanes.lanes.size) await new Promise((r) => setTimeout(r, 200));
     this.summer.closeIdle(0);
     clearInterval(beating);
     for (const id of handed) {

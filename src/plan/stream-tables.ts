@@ -26,6 +26,20 @@ export interface StreamTable {
   identity: IdentityKind;
 }
 
+/** A streamed table as a job carries it (JSON: its maps as pairs), to a lane applied elsewhere. */
+export interface WireStreamTable {
+  key: string;
+  schema: string;
+  name: string;
+  target: { schema: string; name: string };
+  columns: [string, string][];
+  known: string[];
+  identity: IdentityKind;
+}
+
+export const streamTableToWire = (t: StreamTable): WireStreamTable => ({ ...t, columns: [...t.columns], known: [...t.known] });
+export const streamTableFromWire = (t: WireStreamTable): StreamTable => ({ ...t, columns: new Map(t.columns), known: new Set(t.known) });
+
 export interface StreamScope {
   tables: StreamTable[];
   /** Tables without a replica identity (in `tables` too): the run and the precheck refuse them unless set to FULL. */

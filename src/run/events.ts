@@ -25,6 +25,8 @@ export interface StreamStatus {
   rangesVerified?: { clean: number; total: number };
   /** The slots read at once (--stream-lanes), when more than one. */
   lanes?: number;
+  /** Fleet mode: the lanes other workers apply, slot → worker. */
+  lanesElsewhere?: Record<string, string>;
 }
 
 /** What an incremental run's cutover did and measured. */
@@ -62,7 +64,7 @@ export type MigrationEvent =
    * Fleet mode: whether the copy goes to the fleet's workers, and why; at the end of the data
    * phase, how many units each worker copied (`byWorker`).
    */
-  | { type: 'spread'; spread: boolean; why: string; byWorker?: Record<string, number> }
+  | { type: 'spread'; spread: boolean; why: string; byWorker?: Record<string, number>; of?: 'copy' | 'stream'; lanes?: Record<string, string> }
   | { type: 'step-done'; phase: Phase; kind: string; name: string }
   | { type: 'object-failed'; failure: ObjectFailure }
   /** `reason`: the row of retry-class.ts's table that called the failure transient. */

@@ -44,7 +44,8 @@ export interface LiveStreamParts {
   target: pg.Client;
   slot: string;
   tables: StreamTable[];
-  plan: Plan;
+  /** The run's plan (its sequences); a lane applied for another process has none. */
+  plan?: Plan;
   /** Each streamed table's columns on the target (by the target's schema and name). */
   targetColumns: Map<string, Set<string>>;
   /** The source's WAL position when the stream started: changes of shape after it are news. */
@@ -234,7 +235,7 @@ export class LiveStream {
   /** Sets every sequence of the plan on the target to the source's value now; returns how many. */
   async syncSequences(): Promise<number> {
     const { plan, monitor, target } = this.parts;
-    if (!plan.sequences.length) return 0;
+    if (!plan?.sequences.length) return 0;
     // the values are set under the names the sequences have on the target after the renames
     const values = (await readSequenceValues(monitor, plan.sequences)).map((v) => ({ ...v, ...this.mapper.table(v.schema, v.name) }));
     const n = await setSequenceValues(target, values);

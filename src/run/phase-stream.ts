@@ -20,7 +20,10 @@ import { copyLargeObjects } from '../copy/large-objects.js';
 import { flushTargetCommits, runTag, runTagSuffix } from '../pg/session.js';
 import { messageOf, PgferryError } from '../errors.js';
 import { LiveStream, targetColumns } from './live-stream.js';
-import { LaneSet } from './lane-set.js';
+import { LaneSet, type SentLanes } from './lane-set.js';
+import crypto from 'node:crypto';
+import { streamTableToWire } from '../plan/stream-tables.js';
+import type { RemoteLane } from './run-options.js';
 import type { ApplyRouter } from '../cdc/apply-changes.js';
 import type { Lsn } from '../cdc/lsn.js';
 import type { StreamTable } from '../plan/stream-tables.js';
@@ -45,7 +48,7 @@ export interface OpenedLanes {
   lanes: OpenedLane[];
 }
 
-interface OpenedLane {
+export interface OpenedLane {
   slot: string;
   publication: string;
   target: pg.Client;
@@ -62,24 +65,32 @@ interface OpenedLane {
  * streams on from an earlier run), and the streams may hold more until the apply starts, so that
  * the source's walsender works meanwhile. `first`: a target session to use for lane 0.
  */
+/** The protocol version a source's stream is read with. */
+export async function streamProtocol(monitor: pg.Client): Promise<1 | 2> {
+  // PGFERRY_STREAM_PROTOCOL=1: a 14+ source sends large transactions at their commit, as 10–13 do
+  // (for comparison, and a way around a source that streams them wrongly)
+  return process.env.PGFERRY_STREAM_PROTOCOL !== '1' && (await serverVersionNum(monitor)) >= 140000 ? 2 : 1;
+}
+
 export async function openLanes(ctx: RunContext, names: { slot: string; publication: string }[], opts: { early?: boolean; first?: pg.Client } = {}): Promise<OpenedLanes> {
   const monitor = await ctx.open('source');
   const ledger = new RangeLedger();
-  // PGFERRY_STREAM_PROTOCOL=1: a 14+ source sends large transactions at their commit, as 10–13 do
-  // (for comparison, and a way around a source that streams them wrongly)
-  const protoVersion = process.env.PGFERRY_STREAM_PROTOCOL !== '1' && (await serverVersionNum(monitor)) >= 140000 ? 2 : 1;
+  const protoVersion = await streamProtocol(monitor);
   const lanes: OpenedLane[] = [];
   for (const [i, name] of names.entries()) lanes.push(await openLane(ctx, monitor, name, ledger, protoVersion, { early: opts.early, target: i === 0 ? opts.first : undefined }));
   return { monitor, ledger, lanes };
 }
 
-async function openLane(ctx: RunContext, monitor: pg.Client, lane: { slot: string; publication: string }, ledger: RangeLedger, protoVersion: 1 | 2, o: { early?: boolean; target?: pg.Client }): Promise<OpenedLane> {
+export async function openLane(ctx: RunContext, monitor: pg.Client, lane: { slot: string; publication: string }, ledger: RangeLedger, protoVersion: 1 | 2, o: { early?: boolean; target?: pg.Client; onSession?: (c: pg.Client) => Promise<void> }): Promise<OpenedLane> {
   const target = o.target ?? (await ctx.open('target'));
   let route: ApplyRouter = () => undefined;
   const router: ApplyRouter = (schema, name) => route(schema, name);
   // a large transaction streamed before its commit (14+) is applied on a session of its own
   const applier = new StreamingApplier(new ChangeApplier(target, lane.slot, router, ledger), async () => {
-    const own = new ChangeApplier(await ctx.open('target'), lane.slot, router, ledger);
+    const session = await ctx.open('target');
+    // a lane applied for another process: the session joins the lane's fence first (src/run/ordered-lane.ts)
+    if (o.onSession) await o.onSession(session);
+    const own = new ChangeApplier(session, lane.slot, router, ledger);
     await own.prepare();
     return own;
   });
@@ -96,51 +107,91 @@ async function openLane(ctx: RunContext, monitor: pg.Client, lane: { slot: strin
 /** How many times its usual bounds a stream opened before the catalog is read may hold until the apply starts (measured on workload A: the walsender works through the run's start instead of waiting). */
 const EARLY_PREFETCH = 6;
 
+/**
+ * Fleet mode: the lanes after the first go to other workers when the fleet has room for them
+ * (src/fleet/lane-queue.ts). A stream opened early for such a lane is closed first: its slot is
+ * read by one walsender at a time. Each stream phase is an attempt of its own: a lane of an
+ * earlier one (the run retried) sees the new attempt in the run's word and ends.
+ */
+async function sendLanes(ctx: RunContext, setup: StreamSetup): Promise<SentLanes | undefined> {
+  const elsewhere = ctx.opts.lanesElsewhere;
+  if (!elsewhere || setup.lanes.length < 2) return undefined;
+  const { spread, why } = await elsewhere.wanted(setup.lanes.length);
+  ctx.emit({ type: 'spread', of: 'stream', spread, why });
+  ctx.log.log('info', `stream lanes ${spread ? "spread over the fleet's workers" : "kept in the run's own process"}: ${why}`);
+  if (!spread) return undefined;
+  const attempt = crypto.randomUUID();
+  await elsewhere.command(ctx.runId, { attempt });
+  const away = setup.lanes.slice(1);
+  for (const o of setup.opened?.lanes ?? []) if (away.some((l) => l.slot === o.slot)) await o.stream.close();
+  const lanes: RemoteLane[] = [];
+  for (const l of away) {
+    lanes.push(await elsewhere.send({ runId: ctx.runId, attempt, slot: l.slot, publication: l.publication, tables: l.tables.map(streamTableToWire) }));
+    ctx.log.log('info', `lane ${l.slot} (${l.tables.length} table(s)) sent to the fleet's workers`);
+  }
+  return { elsewhere, runId: ctx.runId, attempt, lanes };
+}
+
 /** Streams until a cutover may start; returns the live streams (one per lane) and the request. */
 export async function streamPhase(ctx: RunContext, plan: Plan, setup: StreamSetup): Promise<{ live: LaneSet; request: CutoverRequest }> {
   return ctx.phase('stream', undefined, async () => {
-    const { monitor, ledger, lanes: opened } = setup.opened ?? (await openLanes(ctx, setup.lanes));
-    for (const o of opened) {
-      const lane = setup.lanes.find((l) => l.slot === o.slot);
-      if (!lane) throw new PgferryError('PGFERRY_E_INTERNAL', `slot ${o.slot} was opened but is not one of the run's lanes`, { object: `slot ${o.slot}`, fix: 'resume the task' });
-      o.bind(lane.tables);
-      ctx.emit({ type: 'stream-start', slot: o.slot, publication: o.publication, fromLsn: formatLsn(o.from) });
-      ctx.log.log('info', `streaming from ${o.slot} at ${formatLsn(o.from)}`);
-    }
-    const columns = await targetColumns(opened[0].target, setup.scope.tables);
-    const startedAt = parseLsn((await monitor.query<{ lsn: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn')).rows[0].lsn);
-    const live = new LaneSet(ctx, opened.length);
-    opened.forEach((o, i) =>
-      live.add(
-        new LiveStream(ctx, {
-          stream: o.stream, applier: o.applier, target: o.target, monitor, slot: o.slot, tables: setup.lanes.find((l) => l.slot === o.slot)!.tables,
-          plan, targetColumns: columns, startedAt, ledger, publish: live.publisher(i), sequences: i === 0,
-        }),
-      ),
-    );
-    await live.syncSequences();
-    await live.report();
-    const checker = new StreamChecker({
-      source: ctx.opts.source, target: ctx.opts.target, selection: ctx.opts.selection, mapping: ctx.opts.mapping, ledger,
-      streamed: new Set(setup.scope.tables.map((t) => displayName(t.schema, t.name))),
-      appliedLsn: () => live.appliedLsn(), lagSeconds: () => live.lagSeconds(), nudge: () => live.nudge(),
-      warn: (m) => ctx.log.log('warn', m),
-    });
-    checker.start();
-    let request: CutoverRequest | null = null;
+    const sent = await sendLanes(ctx, setup);
+    const away = new Set(sent?.lanes.map((l) => l.slot) ?? []);
+    const here = setup.lanes.filter((l) => !away.has(l.slot));
+    let live: LaneSet | undefined;
     try {
-      await live.pumpUntil(async () => {
-        if (ctx.opts.control?.stopRequested()) {
-          await live.confirmDurable(true);
-          ctx.checkStop();
-        }
-        request = ctx.opts.control?.cutoverRequested?.() ?? ctx.opts.cutoverWhenCaughtUp ?? null;
-        return request !== null && live.lagSeconds() <= (request.maxLagSeconds ?? DEFAULT_MAX_LAG_SECONDS);
+      const early = setup.opened && { ...setup.opened, lanes: setup.opened.lanes.filter((o) => !away.has(o.slot)) };
+      const { monitor, ledger, lanes: opened } = early ?? (await openLanes(ctx, here));
+      for (const o of opened) {
+        const lane = here.find((l) => l.slot === o.slot);
+        if (!lane) throw new PgferryError('PGFERRY_E_INTERNAL', `slot ${o.slot} was opened but is not one of the run's lanes`, { object: `slot ${o.slot}`, fix: 'resume the task' });
+        o.bind(lane.tables);
+        ctx.emit({ type: 'stream-start', slot: o.slot, publication: o.publication, fromLsn: formatLsn(o.from) });
+        ctx.log.log('info', `streaming from ${o.slot} at ${formatLsn(o.from)}`);
+      }
+      const columns = await targetColumns(opened[0].target, setup.scope.tables);
+      const startedAt = parseLsn((await monitor.query<{ lsn: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn')).rows[0].lsn);
+      const set = new LaneSet(ctx, opened.length, sent);
+      live = set;
+      opened.forEach((o, i) =>
+        set.add(
+          new LiveStream(ctx, {
+            stream: o.stream, applier: o.applier, target: o.target, monitor, slot: o.slot, tables: here.find((l) => l.slot === o.slot)!.tables,
+            plan, targetColumns: columns, startedAt, ledger, publish: set.publisher(i), sequences: i === 0,
+          }),
+        ),
+      );
+      await set.syncSequences();
+      await set.report();
+      // the background check reads the tables of the run's own lanes: what a lane elsewhere
+      // applies is not in this process's ledger, so the cutover's check reads those tables whole
+      const checker = new StreamChecker({
+        source: ctx.opts.source, target: ctx.opts.target, selection: ctx.opts.selection, mapping: ctx.opts.mapping, ledger,
+        streamed: new Set(here.flatMap((l) => l.tables).map((t) => displayName(t.schema, t.name))),
+        appliedLsn: () => set.ownAppliedLsn(), lagSeconds: () => set.ownLagSeconds(), nudge: () => set.nudge(),
+        warn: (m) => ctx.log.log('warn', m),
       });
-    } finally {
-      await checker.stop();
+      checker.start();
+      let request: CutoverRequest | null = null;
+      try {
+        await set.pumpUntil(async () => {
+          if (ctx.opts.control?.stopRequested()) {
+            await set.confirmDurable(true);
+            ctx.checkStop();
+          }
+          request = ctx.opts.control?.cutoverRequested?.() ?? ctx.opts.cutoverWhenCaughtUp ?? null;
+          return request !== null && set.lagSeconds() <= (request.maxLagSeconds ?? DEFAULT_MAX_LAG_SECONDS);
+        });
+      } finally {
+        await checker.stop();
+      }
+      return { live: set, request: request as unknown as CutoverRequest };
+    } catch (err) {
+      // the lanes elsewhere confirm what they applied and end (a stop, a failure, a retry)
+      if (live) await live.stopElsewhere();
+      else if (sent) await new LaneSet(ctx, 0, sent).stopElsewhere();
+      throw err;
     }
-    return { live, request: request as unknown as CutoverRequest };
   });
 }
 
@@ -165,24 +216,30 @@ export async function cutoverPhase(ctx: RunContext, live: LaneSet, setup: Stream
     // each lane up to the same position: then the target holds the source's state at it. The
     // source's walsender says how far it has read in a keepalive; a status from us asks for the next one
     const nudged = new Map<LiveStream, number>(live.lanes.map((l) => [l, Date.now()]));
-    await live.pumpEach((lane) => {
-      if (lane.caughtUp() && lane.parts.stream.receivedUpTo() >= at) return true;
-      if (Date.now() - nudged.get(lane)! > 1000) {
-        nudged.set(lane, Date.now());
-        lane.parts.stream.confirm(0n, true);
-      }
-      return false;
-    });
+    await live
+      .cut(at, (lane) => {
+        if (lane.caughtUp() && lane.parts.stream.receivedUpTo() >= at) return true;
+        if (Date.now() - nudged.get(lane)! > 1000) {
+          nudged.set(lane, Date.now());
+          lane.parts.stream.confirm(0n, true);
+        }
+        return false;
+      })
+      .catch(async (err: unknown) => {
+        await live.stopElsewhere();
+        throw err;
+      });
     const sequencesSet = await live.syncSequences();
     step('sequences set', String(sequencesSet));
     for (const mv of setup.scope.refresh) await target.query(`REFRESH MATERIALIZED VIEW ${qualified(mv.schema, mv.name)}`);
     if (setup.scope.refresh.length) step('materialized views refreshed', String(setup.scope.refresh.length));
-    const largeObjects = live.main.parts.plan.largeObjects.length ? await recopyLargeObjects(ctx, monitor) : undefined;
+    const largeObjects = live.main.parts.plan?.largeObjects.length ? await recopyLargeObjects(ctx, monitor) : undefined;
     if (largeObjects) step('large objects copied again', `${largeObjects.copied} copied, ${largeObjects.unlinked} removed`);
     // everything applied must be on the target's disk before the slots that could replay it go
     for (const lane of live.lanes) await flushTargetCommits(lane.parts.target);
     const downtimeSeconds = (Date.now() - writesStopped) / 1000;
     await live.close();
+    if (live.sent) ctx.emit({ type: 'spread', of: 'stream', spread: true, why: 'cut over', lanes: live.byWorker() });
     await dropStreamObjects(monitor, setup.slot, { keepPublication: setup.userPublication });
     const lanes = setup.lanes.length > 1 ? ` (${setup.lanes.length} lanes: ${setup.lanes.map((l) => l.slot).join(', ')}, with their publications)` : '';
     step('slot dropped', setup.userPublication ? `${setup.slot} (publication ${setup.publication} is the user's and stays)` : `${setup.slot} and publication ${setup.publication}${lanes}`);

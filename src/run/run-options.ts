@@ -8,7 +8,8 @@ import type { Selection } from '../plan/selection.js';
 import type { NameMapping } from '../plan/name-mapping.js';
 import type { CopyUnit, Plan } from '../plan/plan-model.js';
 import type { Logger } from '../logger.js';
-import type { EventSink } from './events.js';
+import type { EventSink, StreamStatus } from './events.js';
+import type { WireStreamTable } from '../plan/stream-tables.js';
 
 export interface MigrateOptions {
   source: ConnInfo;
@@ -70,6 +71,8 @@ export interface MigrateOptions {
   cutoverWhenCaughtUp?: CutoverRequest;
   /** Fleet mode: copy units may go to other processes, which join this run's snapshot (src/fleet/unit-queue.ts). */
   unitsElsewhere?: UnitsElsewhere;
+  /** Fleet mode: an incremental run's lanes after the first may be applied by other processes (src/fleet/lane-queue.ts). */
+  lanesElsewhere?: LanesElsewhere;
   /**
    * Limits per server (pgferry host-limit, src/task/host-limits.ts): holds a copy slot on each
    * limited server for one unit, waiting for a free one; resolves with its release.
@@ -111,6 +114,64 @@ export interface UnitsElsewhere {
   close(): Promise<void>;
 }
 
+/** A lane of an incremental run for another process to apply: what it needs besides the task itself. */
+export interface LaneOrder {
+  runId: string;
+  /** The stream phase that sent it: a lane of an earlier one (the run retried, or stopped) ends. */
+  attempt: string;
+  slot: string;
+  publication: string;
+  tables: WireStreamTable[];
+}
+
+/** How a lane applied elsewhere stands, as its worker last reported it (every second or two). */
+export interface LaneReport extends StreamStatus {
+  /** The source position the lane's walsender has sent up to. */
+  receivedLsn: string;
+  /** Everything received is applied and nothing waits. */
+  caughtUp: boolean;
+  /** When the worker made the report (ms since the epoch, its clock). */
+  at: number;
+}
+
+/** How a lane applied elsewhere ended. */
+export interface LaneEnd {
+  worker: string;
+  /** `cut`: applied up to the cutover position, committed and flushed; `stopped`: asked to stop; `handoff`: its worker hands it to another. */
+  ended: 'cut' | 'stopped' | 'handoff';
+  report?: LaneReport;
+}
+
+/**
+ * Where an incremental run's lanes after the first go when not to its own sessions: the fleet's
+ * queue. The run keeps lane 0 (its sequences, its background check); a lane sent elsewhere is
+ * read and applied there, from the position its slot's row on the target records.
+ */
+export interface LanesElsewhere {
+  /** Whether lanes are worth spreading now (workers to spread them over); the reason either way. */
+  wanted(lanes: number): Promise<{ spread: boolean; why: string }>;
+  /** Sends one lane of `attempt`; the handle follows it. */
+  send(order: LaneOrder): Promise<RemoteLane>;
+  /** Asks every lane of the attempt still applying elsewhere to apply up to `at` (a cutover), or to stop. */
+  command(runId: string, c: { attempt: string; cutAt?: string; stop?: boolean }): Promise<void>;
+}
+
+/** A lane applied by another process, as its sender follows it. */
+export interface RemoteLane {
+  readonly slot: string;
+  /** Its worker's last report, if any yet. */
+  report(): LaneReport | undefined;
+  /** Which worker applies it now, if one does. */
+  worker(): string | undefined;
+  /**
+   * Follows the lane until it ends, reading its reports; a lane its worker handed off is sent
+   * again. Throws the lane's error (the run fails or resumes by the usual rules).
+   */
+  follow(): Promise<LaneEnd>;
+  /** Withdraws the lane if no worker has taken it. */
+  withdraw(): Promise<void>;
+}
+
 /** How a cutover is to be made (pgferry task cutover, or the console's button). */
 export interface CutoverRequest {
   /** Make the source read-only for new transactions and end the sessions that could still write. */
@@ -138,7 +199,7 @@ export interface RunControl {
 }
 
 /** What only a run adds to a spec: how it is started and watched. */
-export type RunExtras = Pick<MigrateOptions, 'runId' | 'resume' | 'fenceRun' | 'onEvent' | 'logger' | 'control' | 'onPlan' | 'minSliceBytes' | 'unitsElsewhere' | 'copySlot'> & {
+export type RunExtras = Pick<MigrateOptions, 'runId' | 'resume' | 'fenceRun' | 'onEvent' | 'logger' | 'control' | 'onPlan' | 'minSliceBytes' | 'unitsElsewhere' | 'lanesElsewhere' | 'copySlot'> & {
   /** --data-only (the CLI's migrate): load into tables that exist; not a task type. */
   dataOnly?: boolean;
   /** The jobs to start with when not the spec's (a task's live count). */

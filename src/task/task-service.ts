@@ -18,7 +18,7 @@ import { runOptionsFromSpec } from '../run/run-options.js';
 import { planInputs } from '../plan/plan-inputs.js';
 import { defaultJobs } from '../config/jobs.js';
 import type { EventSink, MigrationEvent, MigrationSummary } from '../run/events.js';
-import type { CutoverRequest, UnitsElsewhere } from '../run/run-options.js';
+import type { CutoverRequest, LanesElsewhere, UnitsElsewhere } from '../run/run-options.js';
 import { dropStreamObjects, streamObjectName } from '../cdc/slot-lifecycle.js';
 import { dropUnitMarks, STATE_SCHEMA } from '../run/unit-marks.js';
 import { lockTarget } from '../run/target-lock.js';
@@ -235,6 +235,8 @@ export interface RunTaskOptions {
   logger?: Logger;
   /** Fleet mode: where this run may send its copy units (the queue), given the run's claim. */
   unitsElsewhere?: (leader: RunOwner, taskId: string) => UnitsElsewhere;
+  /** Fleet mode: where this incremental run may send its lanes after the first (the queue). */
+  lanesElsewhere?: (leader: RunOwner, taskId: string) => LanesElsewhere;
 }
 
 /**
@@ -291,6 +293,7 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
     // the claim above made this process the task's only run: an earlier one's sessions go
     fenceRun: true,
     unitsElsewhere: opts.unitsElsewhere?.(owner, task.id),
+    lanesElsewhere: opts.lanesElsewhere?.(owner, task.id),
     copySlot: await copySlots(store, conn.source, conn.target),
     logger: opts.logger ?? silentLogger,
     control: { stopRequested: () => control.stop, jobs: () => control.jobs, limiter, cutoverRequested: () => control.cutover, stillOwner: async () => owns(await store.get(task.id)) },
@@ -338,6 +341,13 @@ export async function runTask(store: TaskStore, id: string, opts: RunTaskOptions
 
 /** A spread copy's decision, and at its end which worker copied how many units, in the task's history. */
 function spreadHistory(store: TaskStore, id: string, e: Extract<MigrationEvent, { type: 'spread' }>): void {
+  if (e.of === 'stream') {
+    const line = e.lanes
+      ? `stream lanes by worker: ${Object.entries(e.lanes).map(([slot, w]) => `${slot} ${w}`).join(', ')}`
+      : `stream lanes ${e.spread ? "spread over the fleet's workers" : "kept in the run's own process"}: ${e.why}`;
+    void store.addHistory(id, 'spread', line, e.lanes ? { lanes: e.lanes } : { spread: e.spread, of: 'stream' }).catch(() => {});
+    return;
+  }
   const line = e.byWorker
     ? `copy units by worker: ${Object.entries(e.byWorker).map(([w, n]) => `${w} ${n}`).join(', ') || 'none'}`
     : `copy ${e.spread ? "spread over the fleet's workers" : 'kept in the run\'s own process'}: ${e.why}`;

@@ -10,7 +10,7 @@ import { PgferryError } from '../errors.js';
 import type { StoredSpec } from '../config/task-spec.js';
 import type { PrecheckReport } from '../precheck/run-precheck.js';
 import type { VerifyReport } from '../verify/run-verify.js';
-import type { CutoverRequest } from '../run/run-options.js';
+import type { CutoverRequest, LaneReport } from '../run/run-options.js';
 import type { StreamStatus } from '../run/events.js';
 
 /** `queued`: a start or resume waits in the fleet's queue for a free worker (fleet mode). */
@@ -72,10 +72,13 @@ export interface WorkerRecord {
   concurrency: number;
   /** The tasks its processes run now. */
   tasks: string[];
-  /** The unit jobs (queue job ids) it copies now, for other tasks' runs (a spread copy). */
+  /** The jobs it holds now for other tasks' runs: unit jobs by id, verify parts as `part:ID`, lanes as `lane:ID`. */
   units: string[];
-  /** How many bytes each unit job it copies has copied so far (by job id), as of its last report. */
-  progress?: Record<string, number>;
+  /**
+   * How far each job it holds has got, as of its last report: a unit job's bytes copied (by job
+   * id), a lane job's status (by `lane:ID`, src/fleet/lane-queue.ts).
+   */
+  progress?: Record<string, number | LaneReport>;
   /** Seconds since its last report, by the store's clock. */
   heartbeatAge: number;
 }

@@ -1,0 +1,138 @@
+/**
+ * Fleet mode, a spread stream: an incremental task through three lanes on a fleet of three
+ * workers (each a machine of its own). The run that holds the task keeps lane 0; the other two
+ * go to the queue and are applied by workers. A writer works on the source the whole time (some of
+ * its transactions write tables of two lanes, one of them large). A worker that applies a lane is
+ * SIGKILLed: another takes the lane over from the position the target recorded. Then the
+ * cutover: every lane up to the same position; the target equals the source table by table, the
+ * sequences are equal, no slot or publication is left, and the history says which worker applied
+ * which lane.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openStore } from '../../src/task/open-store.js';
+import { createTask, precheckTask, requestCutover } from '../../src/task/task-service.js';
+import { startTask } from '../../src/fleet/dispatch.js';
+import type { TaskStore, WorkerRecord } from '../../src/task/task-store.js';
+import type { LaneReport } from '../../src/run/run-options.js';
+import { changeSchema, startWriter } from '../harness/change-writer.js';
+import { sequenceStates, tableDigests } from '../harness/data-oracle.js';
+import { execSql, freshDatabase, server } from '../harness/servers.js';
+import { sleep, startWorker, stopWorkers, type FleetWorkerProcess } from '../harness/fleet-workers.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgferry-fleet-lanes-'));
+const keyFile = path.join(dir, 'secret.key');
+
+/** The lane jobs the live workers hold now: job id → worker. */
+function laneHolders(workers: WorkerRecord[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const w of workers) if (w.heartbeatAge < 10) for (const u of w.units) if (u.startsWith('lane:')) out.set(u, w.name);
+  return out;
+}
+
+describe('fleet mode: an incremental task whose lanes the workers apply', () => {
+  const workers: FleetWorkerProcess[] = [];
+  let store: TaskStore;
+  let storeUri = '';
+
+  before(async () => {
+    storeUri = (await freshDatabase(await server('17', 'dst'), 'lanes_store')).uri;
+    store = await openStore(storeUri);
+    for (let i = 1; i <= 3; i++) workers.push(await startWorker(storeUri, `l${i}`, dir, keyFile));
+  });
+  after(async () => {
+    await stopWorkers(workers);
+    await store?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('two of three lanes applied by other workers, one of them killed mid-stream: exact after the cutover', async () => {
+    const src = await freshDatabase(await server('15', 'src'), 'fleet_lanes');
+    const dst = await freshDatabase(await server('15', 'dst'), 'fleet_lanes');
+    await execSql(src.uri, changeSchema(100_000));
+    const writer = startWriter(src.uri, '15', 50_000);
+    try {
+      const id = (await createTask(store, { name: 'fleet_lanes', source: src.uri, target: dst.uri, incremental: true, options: { jobs: 2, streamLanes: 3 } }, keyFile)).id;
+      await precheckTask(store, id, keyFile);
+      assert.equal((await startTask(store, id, { resume: false, keyFile })).queued, true);
+
+      // the stream starts with lane 0 in the run and two lanes on the workers, each reporting
+      const t0 = Date.now();
+      let holders = new Map<string, string>();
+      let reports: LaneReport[] = [];
+      for (;;) {
+        const t = await store.get(id);
+        if (t.state === 'failed') assert.fail(`task failed: ${t.error}`);
+        const ws = await store.workers();
+        holders = laneHolders(ws);
+        reports = ws.flatMap((w) => Object.entries(w.progress ?? {}).filter(([k]) => k.startsWith('lane:')).map(([, v]) => v as LaneReport));
+        if (t.phase === 'stream' && holders.size === 2 && reports.length === 2 && reports.every((r) => r.transactions > 0)) break;
+        if (Date.now() - t0 > 300_000) assert.fail(`lanes not spread after 300 s: ${t.state}/${t.phase}, ${JSON.stringify([...holders])}; ${(await store.history(id)).map((h) => h.message).join(' | ')}`);
+        await sleep(500);
+      }
+      const history = await store.history(id);
+      assert.ok(history.some((h) => h.kind === 'spread' && /^stream lanes spread over the fleet's workers: lane 0 in the run, 2 lane\(s\) over 3 live workers/.test(h.message)), history.map((h) => h.message).join('\n'));
+      // the run's status counts the lanes elsewhere
+      const status = (await store.get(id)).streamStatus;
+      assert.equal(status?.lanes, 3);
+      assert.equal(Object.keys(status?.lanesElsewhere ?? {}).length, 2, JSON.stringify(status));
+
+      // a large transaction, then a worker that applies a lane is killed (not the one whose process leads, when there is one)
+      writer.big();
+      await sleep(1500);
+      const leaderWorker = (await store.get(id)).worker;
+      const [job, victimName] = [...holders].find(([, w]) => w !== leaderWorker) ?? [...holders][0];
+      const victim = workers.find((w) => w.name === victimName)!;
+      const killedAt = Date.now();
+      process.kill(-victim.proc.pid!, 'SIGKILL');
+      await new Promise((r) => victim.proc.once('exit', r));
+      // a lane's own worker killed: another takes the same job over; the leader's worker killed
+      // (when it applied both lanes): the run is taken over and sends its lanes again
+      const leaderKilled = victimName === leaderWorker;
+      let takenOver = 0;
+      for (;;) {
+        const now = laneHolders(await store.workers());
+        const t = await store.get(id);
+        if (t.state === 'failed') assert.fail(`task failed: ${t.error}`);
+        const again = leaderKilled ? t.state === 'running' && t.phase === 'stream' && now.size === 2 : Boolean(now.get(job));
+        if (again && ![...now.values()].includes(victimName)) {
+          takenOver = (Date.now() - killedAt) / 1000;
+          break;
+        }
+        if (Date.now() - killedAt > 120_000) assert.fail(`lane ${job} of killed worker ${victimName} not taken over in 120 s`);
+        await sleep(250);
+      }
+      console.log(`# ${leaderKilled ? `the leader's worker ${victimName} (it held both lanes) killed: the run taken over and its lanes applied again` : `lane ${job} of worker ${victimName} taken over`} ${takenOver.toFixed(1)} s after the SIGKILL`);
+      assert.ok(takenOver < (leaderKilled ? 90 : 60), `taken over in ${takenOver} s`);
+      await sleep(2000);
+
+      const steps = await writer.stop();
+      assert.ok(steps > 100, `the writer made ${steps} steps`);
+      // a transaction across lanes, last: each lane brings its part
+      await execSql(src.uri, "BEGIN; INSERT INTO items VALUES (-1, 'last', -1); INSERT INTO ser (v) VALUES ('last'); INSERT INTO parted VALUES (1, 'last-low'), (3000000, 'last-high') ON CONFLICT DO NOTHING; UPDATE bulk SET pad = 'last' WHERE id = 1; COMMIT");
+      const done = await requestCutover(store, id, { blockWrites: false, maxLagSeconds: 5, verify: false }, true, 600_000);
+      assert.equal(done.state, 'completed', `${done.error}`);
+      const [s, d] = await Promise.all([tableDigests(src.uri), tableDigests(dst.uri)]);
+      assert.deepEqual(Object.fromEntries(d), Object.fromEntries(s));
+      assert.deepEqual(Object.fromEntries(await sequenceStates(dst.uri)), Object.fromEntries(await sequenceStates(src.uri)));
+      const left = await execSql(src.uri, "SELECT slot_name FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' UNION ALL SELECT pubname FROM pg_publication WHERE pubname LIKE 'pgferry%'");
+      assert.deepEqual(left.rows, []);
+      const end = (await store.history(id)).find((h) => h.kind === 'spread' && h.message.startsWith('stream lanes by worker'));
+      assert.ok(end, (await store.history(id)).map((h) => h.message).join('\n'));
+      const lanes = (end.data as { lanes: Record<string, string> }).lanes;
+      assert.equal(Object.keys(lanes).length, 2);
+      assert.ok(!Object.values(lanes).includes(victimName), `a lane ended on the killed worker: ${JSON.stringify(lanes)}`);
+      // the cutover's check ran, reading the lanes' tables elsewhere whole
+      const summary = done.summary as { cutover?: { check?: { ok: boolean; differences: string[] } } };
+      assert.equal(summary.cutover?.check?.ok, true, JSON.stringify(summary.cutover?.check));
+    } finally {
+      await writer.stop().catch(() => 0);
+      await execSql(src.uri, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND active").catch(() => undefined);
+      await sleep(300);
+      await execSql(src.uri, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND NOT active").catch(() => undefined);
+    }
+  });
+});
