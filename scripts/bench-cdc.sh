@@ -29,6 +29,11 @@
 #   PGCOPYDB (1 where installed: time pgcopydb follow too)   PGCOPYDB_TIMEOUT (300) seconds
 #   PROFILE_DIR: write a CPU profile of pgferry's applying process there
 #   LANES (1): pgferry's --stream-lanes (slots read at once, each with a share of the tables)
+#   FLEET (0): 1 also times the same task through a fleet on this machine: three `pgferry worker`
+#     processes over a PostgreSQL store (database cdc_store on the target's cluster), its run on
+#     one of them and its lanes after the first applied by the others (docs/fleet.md); `fleet`
+#     in the results, with its ratio to pgferry's one process. Its clock starts at the resume,
+#     which queues the run: it includes the queue, the run's start and the lanes' hand-out.
 # The marker's transaction writes every published table, so that with several lanes each lane
 # has its part of it: pgferry's clock stops once the marker is on its target and every lane's
 # recorded position is past the marker's start (one lane: the marker alone, as the others).
@@ -47,6 +52,9 @@ DELETES=${DELETES:-100000}
 [ "$WORKLOAD" = A ] || [ "$WORKLOAD" = B ] || { echo "npm run bench:cdc: WORKLOAD is A or B" >&2; exit 2; }
 N=${N:-30000}
 LANES=${LANES:-1}
+FLEET=${FLEET:-0}
+FLEET_DB=postgresql://postgres@127.0.0.1:55502/cdc_fleet
+FLEET_STORE=postgresql://postgres@127.0.0.1:55502/cdc_store
 ROUNDS=${ROUNDS:-3}
 PGBENCH_SCALE=${PGBENCH_SCALE:-10}
 CLIENTS=${CLIENTS:-2}
@@ -69,8 +77,12 @@ pgferry() { node "$repo/bin/pgferry.js" "$@"; }
 now() { date +%s.%N; }
 (cd "$bench" && ./clusters.sh up) >/dev/null
 id=
+fid=
+fleet_workers=()
+fpgferry() { PGFERRY_STORE=$FLEET_STORE pgferry "$@"; }
 cleanup() {
   if [ -n "$id" ]; then pgferry task stop "$id" --wait >/dev/null 2>&1 || true; pgferry task release "$id" >/dev/null 2>&1 || true; fi
+  if [ -n "$fid" ]; then fpgferry task stop "$fid" --wait >/dev/null 2>&1 || true; fpgferry task release "$fid" >/dev/null 2>&1 || true; fi
   psql "$NATIVE" -qc 'ALTER SUBSCRIPTION bench_sub DISABLE' -c 'ALTER SUBSCRIPTION bench_sub SET (slot_name = NONE)' -c 'DROP SUBSCRIPTION bench_sub' >/dev/null 2>&1 || true
   # a walsender that just lost its client takes a moment to let go of its slot
   for _ in $(seq 1 50); do
@@ -79,10 +91,26 @@ cleanup() {
     sleep 0.2
   done
   id=
+  fid=
   # replication origins belong to the cluster, not the database
   psql "$DST_ADMIN" -qc "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = 'pgcopydb'" >/dev/null 2>&1 || true
 }
-trap cleanup EXIT
+stop_fleet() {
+  [ "${#fleet_workers[@]}" -gt 0 ] || return 0
+  kill -TERM "${fleet_workers[@]}" 2>/dev/null || true
+  wait "${fleet_workers[@]}" 2>/dev/null || true
+  fleet_workers=()
+}
+trap 'cleanup; stop_fleet' EXIT
+if [ "$FLEET" = 1 ]; then
+  psql "$DST_ADMIN" -qc 'DROP DATABASE IF EXISTS cdc_store' -c 'CREATE DATABASE cdc_store'
+  for w in 1 2 3; do
+    PGFERRY_STORE=$FLEET_STORE PGFERRY_MACHINE_ID=bench-fleet-$w PGFERRY_LOG_DIR=$work/fleet-logs \
+      node "$repo/bin/pgferry.js" worker --name "b$w" --concurrency 2 >"$work/worker-$w.log" 2>&1 &
+    fleet_workers+=($!)
+  done
+  until [ "$(grep -l 'takes up to' "$work"/worker-*.log 2>/dev/null | wc -l)" = 3 ]; do sleep 0.2; done
+fi
 
 # ordered md5 of each table: equal on source and target when nothing was lost or changed
 digest() {
@@ -113,8 +141,8 @@ wait_marker() {
 results=$work/results.txt
 for round in $(seq 1 "$ROUNDS"); do
   psql "$SRC_ADMIN" -qc 'DROP DATABASE IF EXISTS cdc' -c 'CREATE DATABASE cdc'
-  psql "$DST_ADMIN" -qc 'DROP DATABASE IF EXISTS cdc_native' -c 'DROP DATABASE IF EXISTS cdc_pgferry' -c 'DROP DATABASE IF EXISTS cdc_pgcopydb' \
-    -c 'CREATE DATABASE cdc_native' -c 'CREATE DATABASE cdc_pgferry' -c 'CREATE DATABASE cdc_pgcopydb'
+  psql "$DST_ADMIN" -qc 'DROP DATABASE IF EXISTS cdc_native' -c 'DROP DATABASE IF EXISTS cdc_pgferry' -c 'DROP DATABASE IF EXISTS cdc_pgcopydb' -c 'DROP DATABASE IF EXISTS cdc_fleet' \
+    -c 'CREATE DATABASE cdc_native' -c 'CREATE DATABASE cdc_pgferry' -c 'CREATE DATABASE cdc_pgcopydb' -c 'CREATE DATABASE cdc_fleet'
   if [ "$WORKLOAD" = A ]; then
     pgbench -i -q -s "$PGBENCH_SCALE" "$SRC" >/dev/null 2>&1
     pgbench -i -q -s "$PGBENCH_SCALE" "$NATIVE" >/dev/null 2>&1
@@ -139,6 +167,13 @@ for round in $(seq 1 "$ROUNDS"); do
   pgferry task start "$id" >/dev/null
   until pgferry task status "$id" --json | tail -1 | grep -q '"state":"streaming"'; do sleep 0.5; done
   pgferry task stop "$id" --wait >/dev/null
+  if [ "$FLEET" = 1 ]; then
+    fid=$(fpgferry task create --source "$SRC" --target "$FLEET_DB" --include-schema public --incremental --stream-lanes "$LANES" --jobs 2 --json | tail -1 | node -e 'process.stdin.on("data", (d) => console.log(JSON.parse(d).id))')
+    fpgferry task precheck "$fid" >/dev/null || { fpgferry task precheck "$fid"; exit 1; }
+    fpgferry task start "$fid" >/dev/null
+    until fpgferry task status "$fid" --json | tail -1 | grep -q '"state":"streaming"'; do sleep 0.5; done
+    fpgferry task stop "$fid" --wait >/dev/null
+  fi
   # pgcopydb's slot and sentinel now: the pgferry task's copy is done and did not take them
   if [ "$PGCOPYDB" = 1 ]; then
     pgcopydb stream setup --source "$SRC" --target "$PCD" --dir "$work/pgcopydb-$round" >"$work/pgcopydb-$round.log" 2>&1
@@ -210,9 +245,17 @@ for round in $(seq 1 "$ROUNDS"); do
     pgferry task stop "$id" --wait >/dev/null
     wait
   }
+  fleet() {
+    # the resume queues the run: a worker starts it, and it sends its lanes after the first to the others
+    fpgferry task resume "$fid" >/dev/null
+    local s; s=$(wait_marker "$FLEET_DB" "$premark")
+    local ok=FAILED; [ "$(digest "$FLEET_DB")" = "$expected" ] && ok=equal
+    echo "$round fleet $s $ok" | tee -a "$results"
+    fpgferry task stop "$fid" --wait >/dev/null
+  }
   echo "round $round: $N transactions (workload $WORKLOAD) written in $written s"
   # the order turns each round, so that no tool always goes first
-  tools=(native ferry); [ "$PGCOPYDB" = 1 ] && tools+=(copydb)
+  tools=(native ferry); [ "$PGCOPYDB" = 1 ] && tools+=(copydb); [ "$FLEET" = 1 ] && tools+=(fleet)
   for k in "${!tools[@]}"; do
     i=$(( (k + round - 1) % ${#tools[@]} ))
     "${tools[$i]}"
@@ -231,7 +274,7 @@ const rss = rows.filter((r) => r[1] === 'rss').map((r) => Number(r[2]));
 if (rss.length) console.log(`pgferry peak RSS (VmHWM of the applying process): ${rss.join(', ')} MB; max ${Math.max(...rss)} MB`);
 const startup = rows.filter((r) => r[1] === 'startup').map((r) => Number(r[2]));
 if (startup.length) console.log(`pgferry startup (clock start to stream start, in its time above): median ${median(startup).toFixed(2)} s`);
-for (const tool of ['floor', 'native', 'pgferry', 'pgcopydb']) {
+for (const tool of ['floor', 'native', 'pgferry', 'pgcopydb', 'fleet']) {
   if (!rows.some((r) => r[1] === tool)) continue;
   const t = by(tool);
   console.log(`${tool}: catch-up ${t.map((x) => x.toFixed(2)).join(', ')} s; median ${t.length ? median(t).toFixed(2) : '-'} s = ${t.length ? Math.round(Number(n) / median(t)) : '-'} tx/s; ${failed(tool)} failed`);
@@ -240,6 +283,8 @@ const [a, b] = [median(by('native')), median(by('pgferry'))];
 if (a && b) console.log(`pgferry / native catch-up rate: ${(a / b).toFixed(2)}×`);
 const c = median(by('pgcopydb'));
 if (c && b) console.log(`pgferry / pgcopydb follow catch-up rate: ${(c / b).toFixed(2)}×`);
+const fl = median(by('fleet'));
+if (fl && b) console.log(`fleet (lanes over the workers) / pgferry one process catch-up time: ${(fl / b).toFixed(2)}`);
 const f = median(by('floor'));
 if (f && a && b) console.log(`the walsender's floor as a share of each time: native ${(f / a).toFixed(2)}, pgferry ${(f / b).toFixed(2)}`);
 EOF

@@ -131,14 +131,8 @@ export async function openFleetParts(store: TaskStore, taskId: string, priority:
   if (store.kind !== 'postgresql' || (await liveWorkers(store)).length < 2) return { close: async () => {} };
   const { openRunQueue, sharedStore } = await import('./run-queue.js');
   // a queue that cannot open leaves the verify to this process, as without a fleet
-  const boss = await openRunQueue(sharedStore(store, 'a spread verify'), { supervise: false }).catch(() => undefined);
+  const boss = await openRunQueue(sharedStore(store, 'a spread verify'), { supervise: false, queues: [ensurePartQueue] }).catch(() => undefined);
   if (!boss) return { close: async () => {} };
-  try {
-    await ensurePartQueue(boss);
-  } catch {
-    await boss.stop({ graceful: false, close: false }).catch(() => {});
-    return { close: async () => {} };
-  }
   const parts = new FleetParts(store, boss, taskId, priority);
   return {
     partsElsewhere: parts,

@@ -40,7 +40,7 @@ export function sharedStore(store: TaskStore, what: string): PostgresTaskStore {
  * `supervise`: run the queue's upkeep (expiring jobs a vanished worker took, archiving), which the
  * workers do; a command that only sends a job does not.
  */
-export async function openRunQueue(store: PostgresTaskStore, opts: { supervise: boolean }): Promise<PgBoss> {
+export async function openRunQueue(store: PostgresTaskStore, opts: { supervise: boolean; queues?: ((boss: PgBoss) => Promise<void>)[] }): Promise<PgBoss> {
   // loaded here: only a fleet's commands need the queue's modules
   const { default: Boss } = await import('pg-boss');
   const boss = new Boss({
@@ -52,9 +52,21 @@ export async function openRunQueue(store: PostgresTaskStore, opts: { supervise: 
     maintenanceIntervalSeconds: 15,
   });
   boss.on('error', () => {});
-  await boss.start();
-  // a job is finished once a run has claimed its task: if the worker that took it vanished first, it comes back after a minute
-  await boss.createQueue(RUN_QUEUE, { name: RUN_QUEUE, policy: 'stately', expireInSeconds: 60, retryLimit: 5, retryDelay: 1 });
+  // pg-boss installs its schema when it finds none, without waiting for another process doing the
+  // same, and makes a queue the same way: on a fresh store, workers started at once failed on a
+  // duplicate schema. One process at a time sets up (a session lock, freed if the process dies).
+  const release = await store.holdSlot('queue-setup', 1, () => false);
+  try {
+    await boss.start();
+    // a job is finished once a run has claimed its task: if the worker that took it vanished first, it comes back after a minute
+    await boss.createQueue(RUN_QUEUE, { name: RUN_QUEUE, policy: 'stately', expireInSeconds: 60, retryLimit: 5, retryDelay: 1 });
+    for (const ensure of opts.queues ?? []) await ensure(boss);
+  } catch (err) {
+    await boss.stop({ graceful: false, close: false }).catch(() => {});
+    throw err;
+  } finally {
+    await release();
+  }
   return boss;
 }
 

@@ -198,9 +198,7 @@ export async function openFleetUnits(store: TaskStore): Promise<{
   if (!process.env.PGFERRY_WORKER || store.kind !== 'postgresql') return { close: async () => {} };
   const { openRunQueue, sharedStore } = await import('./run-queue.js');
   const { ensureLaneQueue, fleetLanes } = await import('./lane-queue.js');
-  const boss = await openRunQueue(sharedStore(store, 'a spread copy'), { supervise: false });
-  await ensureUnitQueue(boss);
-  await ensureLaneQueue(boss);
+  const boss = await openRunQueue(sharedStore(store, 'a spread copy'), { supervise: false, queues: [ensureUnitQueue, ensureLaneQueue] });
   return {
     unitsElsewhere: (leader, taskId) => new FleetUnits(store, boss, taskId, leader),
     lanesElsewhere: fleetLanes(store, boss),

@@ -75,10 +75,7 @@ export class FleetWorker {
   }
 
   static async start(store: TaskStore, opts: WorkerOptions): Promise<FleetWorker> {
-    const boss = await openRunQueue(sharedStore(store, 'pgferry worker'), { supervise: true });
-    await ensureUnitQueue(boss);
-    await ensurePartQueue(boss);
-    await ensureLaneQueue(boss);
+    const boss = await openRunQueue(sharedStore(store, 'pgferry worker'), { supervise: true, queues: [ensureUnitQueue, ensurePartQueue, ensureLaneQueue] });
     const w = new FleetWorker(store, boss, opts);
     await w.copier.leftovers();
     await w.beat();

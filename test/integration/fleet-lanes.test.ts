@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openStore } from '../../src/task/open-store.js';
-import { createTask, precheckTask, requestCutover } from '../../src/task/task-service.js';
+import { createTask, precheckTask, requestCutover, stopTask } from '../../src/task/task-service.js';
 import { startTask } from '../../src/fleet/dispatch.js';
 import type { TaskStore, WorkerRecord } from '../../src/task/task-store.js';
 import type { LaneReport } from '../../src/run/run-options.js';
@@ -128,6 +128,77 @@ describe('fleet mode: an incremental task whose lanes the workers apply', () => 
       // the cutover's check ran, reading the lanes' tables elsewhere whole
       const summary = done.summary as { cutover?: { check?: { ok: boolean; differences: string[] } } };
       assert.equal(summary.cutover?.check?.ok, true, JSON.stringify(summary.cutover?.check));
+    } finally {
+      await writer.stop().catch(() => 0);
+      await execSql(src.uri, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND active").catch(() => undefined);
+      await sleep(300);
+      await execSql(src.uri, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND NOT active").catch(() => undefined);
+    }
+  });
+
+  /** Waits until the task streams with its two lanes applied by live workers other than `not`; returns the holders. */
+  async function spreadAgain(id: string, not: string[], ms: number): Promise<Map<string, string>> {
+    const t0 = Date.now();
+    for (;;) {
+      const t = await store.get(id);
+      if (t.state === 'failed') assert.fail(`task failed: ${t.error}`);
+      const holders = laneHolders(await store.workers());
+      if (t.state === 'running' && t.phase === 'stream' && holders.size === 2 && ![...holders.values()].some((w) => not.includes(w))) return holders;
+      if (Date.now() - t0 > ms) assert.fail(`lanes not applied again in ${ms / 1000} s: ${t.state}/${t.phase}, ${JSON.stringify([...holders])}`);
+      await sleep(250);
+    }
+  }
+
+  it('a stop ends the lanes elsewhere and a resume sends them again; the leader killed: its successor does too; exact after the cutover', async () => {
+    const killed = workers.filter((w) => w.proc.exitCode !== null || w.proc.signalCode !== null).map((w) => w.name);
+    // three live workers again
+    for (let i = 0; i < killed.length; i++) workers.push(await startWorker(storeUri, `l${workers.length + 1}`, dir, keyFile));
+    const src = await freshDatabase(await server('15', 'src'), 'fleet_lanes_stop');
+    const dst = await freshDatabase(await server('15', 'dst'), 'fleet_lanes_stop');
+    await execSql(src.uri, changeSchema(50_000));
+    const writer = startWriter(src.uri, '15', 20_000);
+    try {
+      const id = (await createTask(store, { name: 'fleet_lanes_stop', source: src.uri, target: dst.uri, incremental: true, options: { jobs: 2, streamLanes: 3 } }, keyFile)).id;
+      await precheckTask(store, id, keyFile);
+      assert.equal((await startTask(store, id, { resume: false, keyFile })).queued, true);
+      const first = await spreadAgain(id, killed, 300_000);
+      await sleep(1500);
+
+      // a stop: every lane elsewhere confirms what it applied and ends, and its worker lets go of it
+      const stopped = await stopTask(store, id, true, 120_000);
+      assert.equal(stopped.state, 'stopped');
+      const t0 = Date.now();
+      while (laneHolders(await store.workers()).size) {
+        if (Date.now() - t0 > 15_000) assert.fail(`lane jobs still held 15 s after the stop: ${JSON.stringify([...laneHolders(await store.workers())])}`);
+        await sleep(250);
+      }
+      const slots = await execSql(src.uri, "SELECT count(*)::int AS n FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND NOT active");
+      assert.equal(slots.rows[0].n, 3, 'the three slots are kept, none read');
+
+      // the resume sends the lanes again (new jobs)
+      assert.equal((await startTask(store, id, { resume: true, keyFile })).queued, true);
+      const second = await spreadAgain(id, killed, 120_000);
+      assert.ok([...second.keys()].every((j) => !first.has(j)), 'new lane jobs');
+
+      // the leader's worker killed (and with it any lane it applied): the successor sends them again
+      const leaderWorker = (await store.get(id)).worker!;
+      const victim = workers.find((w) => w.name === leaderWorker)!;
+      const killedAt = Date.now();
+      process.kill(-victim.proc.pid!, 'SIGKILL');
+      await new Promise((r) => victim.proc.once('exit', r));
+      workers.push(await startWorker(storeUri, `l${workers.length + 1}`, dir, keyFile));
+      await spreadAgain(id, [...killed, leaderWorker], 180_000);
+      console.log(`# the leader's worker ${leaderWorker} killed: the run taken over and its lanes applied again ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the SIGKILL`);
+      await sleep(2000);
+
+      await writer.stop();
+      const done = await requestCutover(store, id, { blockWrites: false, maxLagSeconds: 5, verify: false }, true, 600_000);
+      assert.equal(done.state, 'completed', `${done.error}`);
+      const [s, d] = await Promise.all([tableDigests(src.uri), tableDigests(dst.uri)]);
+      assert.deepEqual(Object.fromEntries(d), Object.fromEntries(s));
+      assert.deepEqual(Object.fromEntries(await sequenceStates(dst.uri)), Object.fromEntries(await sequenceStates(src.uri)));
+      const left = await execSql(src.uri, "SELECT slot_name FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' UNION ALL SELECT pubname FROM pg_publication WHERE pubname LIKE 'pgferry%'");
+      assert.deepEqual(left.rows, []);
     } finally {
       await writer.stop().catch(() => 0);
       await execSql(src.uri, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND active").catch(() => undefined);

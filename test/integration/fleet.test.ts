@@ -144,4 +144,14 @@ describe('fleet mode', () => {
     assert.ok(r.seconds <= 60, `taken over in ${r.seconds.toFixed(1)} s`);
     console.log(`# fleet: the run of frozen worker ${r.victim.name} was taken over by ${done.worker} ${r.seconds.toFixed(1)} s after it froze`);
   });
+
+  it('three workers started at once on a fresh store: each sets up or finds the queue, and all three start', async () => {
+    const fresh = (await freshDatabase(await server('17', 'dst'), 'fleet_fresh_store')).uri;
+    const started = await Promise.allSettled(['f1', 'f2', 'f3'].map((name) => startWorker(fresh, name, dir, keyFile)));
+    const up = started.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<Worker>).value);
+    await stopWorkers(up);
+    assert.deepEqual(started.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled'], started.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')).join('\n'));
+    const queues = await execSql(fresh, "SELECT name FROM pgferry_queue.queue ORDER BY name");
+    assert.deepEqual(queues.rows.map((r) => r.name), ['pgferry-cdc-lane', 'pgferry-task-run', 'pgferry-unit-copy', 'pgferry-verify-part']);
+  });
 });
