@@ -243,12 +243,16 @@ for round in $(seq 1 "$ROUNDS"); do
     local ok=FAILED; [ "$(digest "$FERRY")" = "$expected" ] && ok=equal
     echo "$round pgferry $s $ok" | tee -a "$results"
     pgferry task stop "$id" --wait >/dev/null
-    wait
+    # the profiled run only: the fleet's workers are this shell's children too
+    [ -z "${PROFILE_DIR:-}" ] || wait "$pid"
   }
   fleet() {
     # the resume queues the run: a worker starts it, and it sends its lanes after the first to the others
+    local t1; t1=$(now)
     fpgferry task resume "$fid" >/dev/null
     local s; s=$(wait_marker "$FLEET_DB" "$premark")
+    # the run's log is written by the worker that took it (this machine's PGFERRY_LOG_DIR above)
+    node "$repo/scripts/bench-cdc-startup.cjs" "$work/fleet-logs/$fid.log" "$t1" "$round" | sed 's/ startup / fleet-startup /' | tee -a "$results"
     local ok=FAILED; [ "$(digest "$FLEET_DB")" = "$expected" ] && ok=equal
     echo "$round fleet $s $ok" | tee -a "$results"
     fpgferry task stop "$fid" --wait >/dev/null
@@ -274,6 +278,8 @@ const rss = rows.filter((r) => r[1] === 'rss').map((r) => Number(r[2]));
 if (rss.length) console.log(`pgferry peak RSS (VmHWM of the applying process): ${rss.join(', ')} MB; max ${Math.max(...rss)} MB`);
 const startup = rows.filter((r) => r[1] === 'startup').map((r) => Number(r[2]));
 if (startup.length) console.log(`pgferry startup (clock start to stream start, in its time above): median ${median(startup).toFixed(2)} s`);
+const fleetStartup = rows.filter((r) => r[1] === 'fleet-startup').map((r) => Number(r[2]));
+if (fleetStartup.length) console.log(`fleet startup (resume to lane 0's stream start: the queue, a worker's new process, the catalog; in its time above): median ${median(fleetStartup).toFixed(2)} s`);
 for (const tool of ['floor', 'native', 'pgferry', 'pgcopydb', 'fleet']) {
   if (!rows.some((r) => r[1] === tool)) continue;
   const t = by(tool);

@@ -41,17 +41,20 @@ export function metricsRegistry(store: TaskStore): { registry: client.Registry; 
   const workerAge = gauge('pgferry_worker_heartbeat_age_seconds', "seconds since each fleet worker's last report", ['worker', 'host']);
   const workerRuns = gauge('pgferry_worker_runs', 'runs each fleet worker has now', ['worker', 'host']);
   const workerUnits = gauge('pgferry_worker_units', "copy units of spread runs each fleet worker copies now", ['worker', 'host']);
+  const workerLanes = gauge('pgferry_worker_lanes', "lanes of spread streams each fleet worker applies now", ['worker', 'host']);
   const queued = gauge('pgferry_queue_waiting_jobs', "task runs waiting in the fleet's queue for a free worker", []);
   const queuedUnits = gauge('pgferry_queue_waiting_units', "copy units of spread runs waiting in the fleet's queue for a free copy slot", []);
   // the queue is opened at the first scrape over a PostgreSQL store, and kept
   let boss: Promise<PgBoss> | null = null;
 
   async function refresh(): Promise<void> {
-    for (const g of [tasks, progress, unitsTotal, unitsDone, rows, bytes, rate, retries, lag, lagBytes, workerAge, workerRuns, workerUnits, queued, queuedUnits]) g.reset();
+    for (const g of [tasks, progress, unitsTotal, unitsDone, rows, bytes, rate, retries, lag, lagBytes, workerAge, workerRuns, workerUnits, workerLanes, queued, queuedUnits]) g.reset();
     for (const w of await store.workers()) {
       workerAge.set({ worker: w.name, host: w.host }, w.heartbeatAge);
       workerRuns.set({ worker: w.name, host: w.host }, w.tasks.length);
-      workerUnits.set({ worker: w.name, host: w.host }, w.units.length);
+      // a worker lists verify parts (`part:ID`) and lanes (`lane:ID`) with its unit jobs
+      workerUnits.set({ worker: w.name, host: w.host }, w.units.filter((u) => !u.includes(':')).length);
+      workerLanes.set({ worker: w.name, host: w.host }, w.units.filter((u) => u.startsWith('lane:')).length);
     }
     if (store.kind === 'postgresql') {
       boss ??= openRunQueue(sharedStore(store, 'the fleet'), { supervise: false });

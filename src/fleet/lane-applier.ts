@@ -5,6 +5,7 @@
  * with the worker's heartbeat, and answers the leader through the job when the lane ends.
  */
 import type PgBoss from 'pg-boss';
+import { PgferryError } from '../errors.js';
 import { redact } from '../logger.js';
 import type { LaneReport } from '../run/run-options.js';
 import { applyTaskLane } from '../task/task-lane.js';
@@ -84,8 +85,10 @@ export class LaneApplier {
       this.opts.say(`worker ${worker}: lane ${order.slot} of task ${taskId}: ${'stale' in output ? `not applied: ${output.stale}` : output.ended}`);
     } catch (err) {
       this.stats.laneErrors++;
-      // a session lost (the source or target restarted, a network cut) goes back to the queue: the lane resumes from its position
-      const a = answerForError(err, 'PGFERRY_E_INTERNAL', true);
+      // a session or the stream lost (the source or target restarted, a network cut) goes back to
+      // the queue: the lane resumes from its position, on this worker or another
+      const lost = err instanceof PgferryError && err.code === 'PGFERRY_E_CONNECTION_LOST';
+      const a = lost ? { back: redact(err.toLine()) } : answerForError(err, 'PGFERRY_E_INTERNAL', true);
       if ('back' in a) {
         this.opts.say(`worker ${worker}: lane ${order.slot} sent back to the queue: ${a.back}`);
         await answerJob(this.boss, LANE_QUEUE, job, () => this.boss.fail(LANE_QUEUE, job.id, { error: `worker ${worker}: ${a.back}` }), (line) => this.opts.say(`worker ${worker}: ${line}`));

@@ -84,6 +84,7 @@ class FleetLane implements RemoteLane {
   /** Transactions and rows of the lane's earlier jobs and attempts (each attempt counts from 0). */
   private carried = { transactions: 0, rows: 0 };
   private attemptSeen = -1;
+  readonly sentAt = Date.now();
 
   constructor(private readonly store: TaskStore, private readonly boss: PgBoss, private readonly job: LaneJob, private readonly priority: number) {}
 

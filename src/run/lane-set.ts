@@ -13,8 +13,11 @@ import type { LiveStream } from './live-stream.js';
 import type { RunContext } from './run-context.js';
 import type { LaneEnd, LaneReport, LanesElsewhere, RemoteLane } from './run-options.js';
 
-/** A lane applied elsewhere whose last report is older than this counts as behind by the difference. */
-const REPORT_FRESH_MS = 5000;
+/**
+ * A lane applied elsewhere whose last report is older than this counts as behind by the
+ * difference (its worker reports every 2 s what the lane reported up to 2 s before, read here every second).
+ */
+const REPORT_FRESH_MS = 8000;
 /** How long a stop waits for the lanes applied elsewhere to confirm what they applied and end. */
 const STOP_WAIT_MS = 30_000;
 
@@ -154,7 +157,7 @@ export class LaneSet {
     // a lane elsewhere that has not reported yet, or lately, is as far behind as its silence
     const remote = this.remote.map((r) => {
       const got = this.remoteReport(r);
-      return got ? got.report.lagSeconds + Math.max(0, got.ageMs - REPORT_FRESH_MS) / 1000 : Number.POSITIVE_INFINITY;
+      return got ? got.report.lagSeconds + Math.max(0, got.ageMs - REPORT_FRESH_MS) / 1000 : (Date.now() - r.sentAt) / 1000;
     });
     return Math.max(...this.lanes.map((l) => l.lagSeconds()), ...remote);
   }
@@ -228,7 +231,7 @@ export class LaneSet {
       ...main,
       appliedLsn: formatLsn(applied),
       lagBytes: source > applied ? Number(source - applied) : 0,
-      lagSeconds: Number.isFinite(this.lagSeconds()) ? this.lagSeconds() : main.lagSeconds,
+      lagSeconds: this.lagSeconds(),
       transactions: sum((r) => r.transactions),
       rows: sum((r) => r.rows),
       transactionsPerSecond: sum((r) => r.transactionsPerSecond),

@@ -159,6 +159,8 @@ export interface LanesElsewhere {
 /** A lane applied by another process, as its sender follows it. */
 export interface RemoteLane {
   readonly slot: string;
+  /** When it was sent (ms since the epoch): until its first report, it is as far behind as that. */
+  readonly sentAt: number;
   /** Its worker's last report, if any yet. */
   report(): LaneReport | undefined;
   /** Which worker applies it now, if one does. */
