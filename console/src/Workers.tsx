@@ -37,7 +37,7 @@ export function Workers() {
                 <th>Name</th>
                 <th>Host</th>
                 <th>Runs</th>
-                <th>Units copying</th>
+                <th>Jobs</th>
                 <th>Last report</th>
                 <th>State</th>
               </tr>
@@ -53,7 +53,7 @@ export function Workers() {
                       <a key={id} href={`#/tasks/${id}`} className="small worker-task">{id.slice(0, 8)}</a>
                     ))}
                   </td>
-                  <td data-label="Units copying">{w.units.length}</td>
+                  <td data-label="Jobs">{jobsHeld(w.units)}</td>
                   <td data-label="Last report">{formatSeconds(w.heartbeatAge)} ago</td>
                   <td data-label="State"><span className={`badge ${w.live ? 'state-completed' : 'state-failed'}`}>{w.live ? 'live' : 'silent'}</span></td>
                 </tr>
@@ -64,4 +64,12 @@ export function Workers() {
       )}
     </main>
   );
+}
+
+/** What a worker holds for other tasks' runs: copy units by id, verify parts as `part:ID`, stream lanes as `lane:ID`. */
+function jobsHeld(listed: string[]): string {
+  const parts = listed.filter((u) => u.startsWith('part:')).length;
+  const lanes = listed.filter((u) => u.startsWith('lane:')).length;
+  const units = listed.length - parts - lanes;
+  return [`${units} unit(s) copying`, ...(parts ? [`${parts} verify part(s)`] : []), ...(lanes ? [`${lanes} stream lane(s)`] : [])].join(', ');
 }

@@ -58,7 +58,7 @@ export function registerWorkerCommands(program: Command): void {
           else if (!workers.length) process.stdout.write('no workers have reported to this store (start one: pgferry worker --store postgresql://...)\n');
           else
             for (const w of workers)
-              process.stdout.write(`${w.name}  ${w.host}  pid ${w.pid}  ${w.tasks.length}/${w.concurrency} run(s)  ${w.units.length} unit(s)  seen ${w.heartbeatAge.toFixed(1)} s ago${w.live ? '' : ' (silent: gone?)'}\n`);
+              process.stdout.write(`${w.name}  ${w.host}  pid ${w.pid}  ${w.tasks.length}/${w.concurrency} run(s)  ${jobsHeld(w.units)}  seen ${w.heartbeatAge.toFixed(1)} s ago${w.live ? '' : ' (silent: gone?)'}\n`);
           return ExitCode.ok;
         }),
       ),
@@ -86,4 +86,11 @@ export function registerWorkerCommands(program: Command): void {
         }),
       ),
     );
+}
+
+/** What a worker holds for other tasks' runs: copy units by id, verify parts as `part:ID`, stream lanes as `lane:ID`. */
+function jobsHeld(listed: string[]): string {
+  const parts = listed.filter((u) => u.startsWith('part:')).length;
+  const lanes = listed.filter((u) => u.startsWith('lane:')).length;
+  return [`${listed.length - parts - lanes} unit(s)`, ...(parts ? [`${parts} verify part(s)`] : []), ...(lanes ? [`${lanes} lane(s)`] : [])].join(', ');
 }

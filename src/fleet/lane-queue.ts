@@ -84,6 +84,9 @@ class FleetLane implements RemoteLane {
   /** Transactions and rows of the lane's earlier jobs and attempts (each attempt counts from 0). */
   private carried = { transactions: 0, rows: 0 };
   private attemptSeen = -1;
+  private cancelled = false;
+  /** When this process saw the report change (its own clock: another machine's may be skewed). */
+  private seenAt = 0;
   readonly sentAt = Date.now();
 
   constructor(private readonly store: TaskStore, private readonly boss: PgBoss, private readonly job: LaneJob, private readonly priority: number) {}
@@ -93,7 +96,17 @@ class FleetLane implements RemoteLane {
   }
 
   report(): LaneReport | undefined {
-    return this.last && { ...this.last, transactions: this.last.transactions + this.carried.transactions, rows: this.last.rows + this.carried.rows };
+    return this.last && { ...this.last, at: this.seenAt, transactions: this.last.transactions + this.carried.transactions, rows: this.last.rows + this.carried.rows };
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  /** Takes a worker's report; its age counts from now if it is a new one. */
+  private take(r: LaneReport): void {
+    if (!this.last || r.at !== this.last.at) this.seenAt = Date.now();
+    this.last = r;
   }
 
   worker(): string | undefined {
@@ -120,6 +133,7 @@ class FleetLane implements RemoteLane {
     let misses = 0;
     for (;;) {
       await new Promise((r) => setTimeout(r, POLL_MS));
+      if (this.cancelled) throw stoppedError();
       let j: PgBoss.JobWithMetadata<LaneJob> | null;
       try {
         j = await this.boss.getJobById<LaneJob>(LANE_QUEUE, this.id, { includeArchive: true });
@@ -140,8 +154,9 @@ class FleetLane implements RemoteLane {
         if ('error' in out) throw workerError(out, 'PGFERRY_E_CONNECTION_LOST', object);
         if ('stale' in out)
           throw new PgferryError('PGFERRY_E_TASK_STATE', `worker ${out.worker} stopped applying lane ${this.slot}: ${out.stale}`, { object, fix: 'nothing to do: the process that holds the task now continues the run' });
-        if (out.report) this.last = out.report;
+        if (out.report) this.take(out.report);
         if (out.ended !== 'handoff') return { ...out, report: this.report() };
+        if (this.cancelled) throw stoppedError();
         // its worker shuts down, or the job's time is up: the lane goes on in a new job
         this.carry();
         this.by = undefined;
@@ -160,11 +175,12 @@ class FleetLane implements RemoteLane {
         const holder = (await this.store.workers().catch(() => [])).find((w) => w.units.includes(laneProgressKey(this.id)));
         const r = holder?.progress?.[laneProgressKey(this.id)];
         if (holder) this.by = holder.name;
-        if (r && typeof r === 'object') this.last = r;
+        if (r && typeof r === 'object') this.take(r);
       }
       if (j.state === 'active' && Date.now() - lastLook > ORPHAN_LOOK_MS) {
         lastLook = Date.now();
-        await sendBackIfOrphaned(this.store, this.boss, LANE_QUEUE, j);
+        // a store that does not answer now is asked again at the next look
+        await sendBackIfOrphaned(this.store, this.boss, LANE_QUEUE, j).catch(() => {});
       }
     }
   }

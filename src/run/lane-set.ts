@@ -20,6 +20,13 @@ import type { LaneEnd, LaneReport, LanesElsewhere, RemoteLane } from './run-opti
 const REPORT_FRESH_MS = 8000;
 /** How long a stop waits for the lanes applied elsewhere to confirm what they applied and end. */
 const STOP_WAIT_MS = 30_000;
+/**
+ * How long a cutover waits for the lanes applied elsewhere once the run's own are at its
+ * position: a lane no worker applies (none live, or none with room) must not keep the source's
+ * writes stopped for ever. A lane is caught up when the cutover starts, so this is mostly room
+ * for one to be taken over (about 36 s).
+ */
+const CUT_WAIT_MS = 180_000;
 
 /** The lanes a run sent elsewhere, the stream phase that sent them, and where it sent them. */
 export interface SentLanes {
@@ -97,8 +104,14 @@ export class LaneSet {
     if (this.lanes.length === 1 && !this.remote.length) return this.main.pump(() => done(this.main));
     let failed = false;
     await this.all((l) => l.pump(() => failed || Boolean(this.failure) || done(l)), () => (failed = true));
+    const until = Date.now() + CUT_WAIT_MS;
     for (const r of this.remote) {
-      const end = await this.followed.get(r)!.catch(() => undefined);
+      const end = await Promise.race([this.followed.get(r)!.catch(() => undefined), new Promise<'late'>((res) => setTimeout(() => res('late'), Math.max(0, until - Date.now())).unref())]);
+      if (end === 'late')
+        throw new PgferryError('PGFERRY_E_CONNECTION_LOST', `lane ${r.slot} did not reach the cutover position ${formatLsn(at)} in ${CUT_WAIT_MS / 1000} s (applied by ${r.worker() ?? 'no worker'})`, {
+          object: `slot ${r.slot}`,
+          fix: 'pgferry workers shows the fleet; the run resumes and asks for the cutover again once every lane is caught up',
+        });
       this.throwRemoteFailure();
       if (end?.ended !== 'cut')
         throw new PgferryError('PGFERRY_E_CONNECTION_LOST', `lane ${r.slot} ended (${end?.ended ?? 'no answer'}) instead of applying up to the cutover position ${formatLsn(at)}`, { object: `slot ${r.slot}`, fix: 'resume the task: the cutover is asked again' });
@@ -116,6 +129,8 @@ export class LaneSet {
     await Promise.all(this.remote.map((r) => r.withdraw().catch(() => {})));
     const settled = Promise.allSettled([...this.followed.values()]);
     await Promise.race([settled, new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
+    // followed no more, nor sent again: a lane still applying ends when it sees the next attempt
+    for (const r of this.remote) r.cancel();
   }
 
   /** Which worker applies each lane sent elsewhere (slot → worker), as far as the run knows. */
@@ -162,11 +177,11 @@ export class LaneSet {
     return Math.max(...this.lanes.map((l) => l.lagSeconds()), ...remote);
   }
 
-  /** The position every lane has applied (a lane elsewhere: as of its last report). */
+  /** The position every lane has applied (a lane elsewhere: as of its last report; one yet to report is left out). */
   appliedLsn(): Lsn {
-    const remote = this.remote.map((r) => {
+    const remote = this.remote.flatMap((r) => {
       const got = this.remoteReport(r);
-      return got ? parseLsn(got.report.appliedLsn) : 0n;
+      return got ? [parseLsn(got.report.appliedLsn)] : [];
     });
     return [...this.lanes.map((l) => l.appliedLsn()), ...remote].reduce((a, b) => (b < a ? b : a));
   }

@@ -8,9 +8,7 @@
  * transaction's own session joins the fence only while its attempt's first session holds it.
  * Sessions carry the run's tag, so a takeover of the run ends them with the leader's own.
  */
-import type pg from 'pg';
 import { formatLsn, parseLsn, type Lsn } from '../cdc/lsn.js';
-import { PgferryError } from '../errors.js';
 import { streamTableFromWire } from '../plan/stream-tables.js';
 import { flushTargetCommits } from '../pg/session.js';
 import { RangeLedger } from '../verify/range-ledger.js';
@@ -18,7 +16,7 @@ import { LiveStream, targetColumns } from './live-stream.js';
 import { openLane, streamProtocol } from './phase-stream.js';
 import { RunContext } from './run-context.js';
 import type { LaneEnd, LaneOrder, LaneReport, MigrateOptions } from './run-options.js';
-import { fenceHolders, fenceKeys, takeFence } from './target-fence.js';
+import { fenceLane, joinLaneFence } from './lane-fence.js';
 
 /** What the run has said to its lanes (a store setting, src/fleet/lane-queue.ts). */
 export interface LaneCommand {
@@ -42,11 +40,6 @@ export interface LaneHooks {
 const COMMAND_EVERY_MS = 500;
 const STALE_EVERY_MS = 2000;
 
-/** The keys of a lane's fence: its first session holds `main`, a large transaction's session shares `own`. */
-export function laneLockKeys(slot: string): { main: [number, number]; own: [number, number] } {
-  return { main: fenceKeys('pgferry-lane', slot), own: fenceKeys('pgferry-lane-own', slot) };
-}
-
 /**
  * Applies `order`'s lane until the run says to cut over (then up to that position, flushed) or to
  * stop, or the lane is handed off; `stale` instead when this attempt is no longer the lane's.
@@ -59,11 +52,14 @@ export async function applyOrderedLane(opts: MigrateOptions, order: LaneOrder, w
     // an attempt that was frozen and taken back must not end the sessions of the one that replaced it
     const before = await hooks.stale();
     if (before) return { stale: before };
-    const keys = laneLockKeys(order.slot);
-    const fenced = await takeFence(target, keys.main, [keys.own], `slot ${order.slot}`, `lane ${order.slot}`);
-    const mainPid = (target as unknown as { processID: number }).processID;
+    const fenced = await fenceLane(target, order.slot);
+    // asked again with the fence held: an attempt that passed the first look and then waited (a
+    // worker frozen) must not read the slot once the run has moved on (another attempt, or the
+    // run's own process, applies it then, and ends this one's sessions as it fences)
+    const after = (await hooks.stale()) ?? wordAgainst(await hooks.command(), order.attempt);
+    if (after) return { stale: after };
     const tables = order.tables.map(streamTableFromWire);
-    const opened = await openLane(ctx, monitor, order, new RangeLedger(), await streamProtocol(monitor), { target, onSession: (s) => joinFence(s, keys, mainPid, order.slot) });
+    const opened = await openLane(ctx, monitor, order, new RangeLedger(), await streamProtocol(monitor), { target, onSession: (s) => joinLaneFence(s, target, order.slot) });
     opened.bind(tables);
     const startedAt = parseLsn((await monitor.query<{ lsn: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn')).rows[0].lsn);
     const live: LiveStream = new LiveStream(ctx, {
@@ -74,7 +70,7 @@ export async function applyOrderedLane(opts: MigrateOptions, order: LaneOrder, w
 
     let outcome: { stale: string } | { ended: 'stopped' | 'handoff' } | { cutAt: Lsn } | undefined;
     let lastCommand = 0;
-    let lastStale = Date.now();
+    let lastStale = 0;
     await live.pump(async () => {
       const now = Date.now();
       if (now - lastCommand < COMMAND_EVERY_MS) return false;
@@ -88,9 +84,10 @@ export async function applyOrderedLane(opts: MigrateOptions, order: LaneOrder, w
         }
       }
       const c = await hooks.command();
-      if (!c || c.attempt !== order.attempt) outcome = { stale: 'the run that sent the lane has started its stream again' };
-      else if (c.stop) outcome = { ended: 'stopped' };
-      else if (c.cutAt) outcome = { cutAt: parseLsn(c.cutAt) };
+      const other = wordAgainst(c, order.attempt);
+      if (other) outcome = { stale: other };
+      else if (c!.stop) outcome = { ended: 'stopped' };
+      else if (c!.cutAt) outcome = { cutAt: parseLsn(c!.cutAt) };
       else if (hooks.handOff()) outcome = { ended: 'handoff' };
       return outcome !== undefined;
     });
@@ -118,13 +115,8 @@ export async function applyOrderedLane(opts: MigrateOptions, order: LaneOrder, w
   }
 }
 
-/**
- * A large transaction's own session joins the lane's fence (shared), and only while this attempt's
- * first session holds the lane: a frozen attempt that wakes after it was replaced cannot open one.
- */
-async function joinFence(session: pg.Client, keys: { main: [number, number]; own: [number, number] }, mainPid: number, slot: string): Promise<void> {
-  await session.query('SELECT pg_catalog.pg_advisory_lock_shared($1::int4, $2::int4)', keys.own);
-  const holders = await fenceHolders(session, keys.main);
-  if (holders.length !== 1 || holders[0] !== mainPid)
-    throw new PgferryError('PGFERRY_E_TARGET_BUSY', `lane ${slot} is applied by another attempt now`, { object: `slot ${slot}`, fix: 'nothing to do: the attempt that holds the lane goes on' });
+/** Why the run's word says this attempt is over (another attempt of the run, or none), or undefined. */
+function wordAgainst(c: LaneCommand | undefined, attempt: string): string | undefined {
+  if (!c || c.attempt !== attempt) return 'the run that sent the lane has started its stream again';
+  return undefined;
 }

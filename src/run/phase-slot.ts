@@ -59,6 +59,9 @@ export async function startRun(ctx: RunContext, conn: Connected): Promise<RunSta
   const slot = streamObjectName(ctx.runId);
   const publication = publicationOf({ name: slot, userPublication: ctx.opts.publication });
   const base = { slot, publication, userPublication: Boolean(ctx.opts.publication) };
+  // fleet mode: this attempt's word goes out before any lane is opened here, so that a lane job
+  // of an earlier attempt still about (a retry in this process) ends before it applies anything
+  if (ctx.opts.incremental && ctx.opts.lanesElsewhere) await ctx.opts.lanesElsewhere.command(ctx.runId, { attempt: ctx.streamAttempt });
   // a run that streams on opens its streams first: the source's walsender decodes while the
   // catalog is read (on workload A that was a fifth of the catch-up's time)
   const early = ctx.opts.incremental && ctx.marks.done.has(stepMark(COPIED_MARK)) ? openEarly(ctx, base) : undefined;

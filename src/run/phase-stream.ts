@@ -21,8 +21,8 @@ import { flushTargetCommits, runTag, runTagSuffix } from '../pg/session.js';
 import { messageOf, PgferryError } from '../errors.js';
 import { LiveStream, targetColumns } from './live-stream.js';
 import { LaneSet, type SentLanes } from './lane-set.js';
-import crypto from 'node:crypto';
 import { streamTableToWire } from '../plan/stream-tables.js';
+import { fenceLane, joinLaneFence } from './lane-fence.js';
 import type { RemoteLane } from './run-options.js';
 import type { ApplyRouter } from '../cdc/apply-changes.js';
 import type { Lsn } from '../cdc/lsn.js';
@@ -77,19 +77,27 @@ export async function openLanes(ctx: RunContext, names: { slot: string; publicat
   const ledger = new RangeLedger();
   const protoVersion = await streamProtocol(monitor);
   const lanes: OpenedLane[] = [];
-  for (const [i, name] of names.entries()) lanes.push(await openLane(ctx, monitor, name, ledger, protoVersion, { early: opts.early, target: i === 0 ? opts.first : undefined }));
+  // fleet mode: the run's own lanes are fenced as a worker's are, so that a lane job of an earlier
+  // attempt cannot apply beside them (its sessions are ended, and it cannot open more)
+  const fence = Boolean(ctx.opts.lanesElsewhere);
+  for (const [i, name] of names.entries()) lanes.push(await openLane(ctx, monitor, name, ledger, protoVersion, { early: opts.early, target: i === 0 ? opts.first : undefined, fence }));
   return { monitor, ledger, lanes };
 }
 
-export async function openLane(ctx: RunContext, monitor: pg.Client, lane: { slot: string; publication: string }, ledger: RangeLedger, protoVersion: 1 | 2, o: { early?: boolean; target?: pg.Client; onSession?: (c: pg.Client) => Promise<void> }): Promise<OpenedLane> {
+export async function openLane(ctx: RunContext, monitor: pg.Client, lane: { slot: string; publication: string }, ledger: RangeLedger, protoVersion: 1 | 2, o: { early?: boolean; target?: pg.Client; onSession?: (c: pg.Client) => Promise<void>; fence?: boolean }): Promise<OpenedLane> {
   const target = o.target ?? (await ctx.open('target'));
+  if (o.fence) {
+    const ended = await fenceLane(target, lane.slot);
+    if (ended) ctx.log.log('warn', `lane ${lane.slot}: ended ${ended} session(s) of an earlier attempt that still applied it`);
+  }
+  const onSession = o.onSession ?? (o.fence ? (s: pg.Client) => joinLaneFence(s, target, lane.slot) : undefined);
   let route: ApplyRouter = () => undefined;
   const router: ApplyRouter = (schema, name) => route(schema, name);
   // a large transaction streamed before its commit (14+) is applied on a session of its own
   const applier = new StreamingApplier(new ChangeApplier(target, lane.slot, router, ledger), async () => {
     const session = await ctx.open('target');
-    // a lane applied for another process: the session joins the lane's fence first (src/run/ordered-lane.ts)
-    if (o.onSession) await o.onSession(session);
+    // a fenced lane (fleet mode): the session joins the lane's fence first (src/run/lane-fence.ts)
+    if (onSession) await onSession(session);
     const own = new ChangeApplier(session, lane.slot, router, ledger);
     await own.prepare();
     return own;
@@ -120,14 +128,24 @@ async function sendLanes(ctx: RunContext, setup: StreamSetup): Promise<SentLanes
   ctx.emit({ type: 'spread', of: 'stream', spread, why });
   ctx.log.log('info', `stream lanes ${spread ? "spread over the fleet's workers" : "kept in the run's own process"}: ${why}`);
   if (!spread) return undefined;
-  const attempt = crypto.randomUUID();
-  await elsewhere.command(ctx.runId, { attempt });
+  const attempt = ctx.streamAttempt;
   const away = setup.lanes.slice(1);
-  for (const o of setup.opened?.lanes ?? []) if (away.some((l) => l.slot === o.slot)) await o.stream.close();
+  for (const o of setup.opened?.lanes ?? [])
+    if (away.some((l) => l.slot === o.slot)) {
+      await o.stream.close();
+      // its fence goes with its session: the worker's attempt takes it
+      await o.target.end().catch(() => {});
+    }
   const lanes: RemoteLane[] = [];
-  for (const l of away) {
-    lanes.push(await elsewhere.send({ runId: ctx.runId, attempt, slot: l.slot, publication: l.publication, tables: l.tables.map(streamTableToWire) }));
-    ctx.log.log('info', `lane ${l.slot} (${l.tables.length} table(s)) sent to the fleet's workers`);
+  try {
+    for (const l of away) {
+      lanes.push(await elsewhere.send({ runId: ctx.runId, attempt, slot: l.slot, publication: l.publication, tables: l.tables.map(streamTableToWire) }));
+      ctx.log.log('info', `lane ${l.slot} (${l.tables.length} table(s)) sent to the fleet's workers`);
+    }
+  } catch (err) {
+    // the lanes sent so far end: none of them is followed
+    await new LaneSet(ctx, 0, { elsewhere, runId: ctx.runId, attempt, lanes }).stopElsewhere();
+    throw err;
   }
   return { elsewhere, runId: ctx.runId, attempt, lanes };
 }
@@ -197,70 +215,74 @@ export async function streamPhase(ctx: RunContext, plan: Plan, setup: StreamSetu
 
 /** Stops writes, applies up to the source's position, sets what logical decoding does not carry, drops the slot. */
 export async function cutoverPhase(ctx: RunContext, live: LaneSet, setup: StreamSetup, request: CutoverRequest): Promise<CutoverSummary> {
-  return ctx.phase('cutover', undefined, async () => {
-    const { monitor, target } = live.main.parts;
-    const step = (name: string, detail?: string) => {
-      ctx.emit({ type: 'cutover-step', step: name, detail });
-      ctx.log.log('info', `cutover: ${name}${detail ? `: ${detail}` : ''}`);
-    };
-    const writesStopped = Date.now();
-    let sessionsEnded = 0;
-    if (request.blockWrites) {
-      step('block writes', `source database ${ctx.opts.source.database} made read-only for new transactions`);
-      const ended = await blockWrites(monitor, ctx.opts.source.database, runTagSuffix(ctx.runId));
-      sessionsEnded = ended.length;
-      step('end sessions', ended.length ? ended.map((s) => `${s.pid} ${s.user}${s.application ? ` (${s.application})` : ''}`).join(', ') : 'none were open');
-    } else await warnOfWriters(ctx, monitor);
-    const at = parseLsn((await monitor.query<{ lsn: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn')).rows[0].lsn);
-    step('apply to the cutover position', formatLsn(at));
-    // each lane up to the same position: then the target holds the source's state at it. The
-    // source's walsender says how far it has read in a keepalive; a status from us asks for the next one
-    const nudged = new Map<LiveStream, number>(live.lanes.map((l) => [l, Date.now()]));
-    await live
-      .cut(at, (lane) => {
-        if (lane.caughtUp() && lane.parts.stream.receivedUpTo() >= at) return true;
-        if (Date.now() - nudged.get(lane)! > 1000) {
-          nudged.set(lane, Date.now());
-          lane.parts.stream.confirm(0n, true);
-        }
-        return false;
-      })
-      .catch(async (err: unknown) => {
-        await live.stopElsewhere();
-        throw err;
-      });
-    const sequencesSet = await live.syncSequences();
-    step('sequences set', String(sequencesSet));
-    for (const mv of setup.scope.refresh) await target.query(`REFRESH MATERIALIZED VIEW ${qualified(mv.schema, mv.name)}`);
-    if (setup.scope.refresh.length) step('materialized views refreshed', String(setup.scope.refresh.length));
-    const largeObjects = live.main.parts.plan?.largeObjects.length ? await recopyLargeObjects(ctx, monitor) : undefined;
-    if (largeObjects) step('large objects copied again', `${largeObjects.copied} copied, ${largeObjects.unlinked} removed`);
-    // everything applied must be on the target's disk before the slots that could replay it go
-    for (const lane of live.lanes) await flushTargetCommits(lane.parts.target);
-    const downtimeSeconds = (Date.now() - writesStopped) / 1000;
-    await live.close();
-    if (live.sent) ctx.emit({ type: 'spread', of: 'stream', spread: true, why: 'cut over', lanes: live.byWorker() });
-    await dropStreamObjects(monitor, setup.slot, { keepPublication: setup.userPublication });
-    const lanes = setup.lanes.length > 1 ? ` (${setup.lanes.length} lanes: ${setup.lanes.map((l) => l.slot).join(', ')}, with their publications)` : '';
-    step('slot dropped', setup.userPublication ? `${setup.slot} (publication ${setup.publication} is the user's and stays)` : `${setup.slot} and publication ${setup.publication}${lanes}`);
-    // after the downtime (the target may take writes now), before the run reports the cutover done
-    const check = await cutoverCheck(ctx, live);
-    step('check', check.error ? `could not run: ${check.error}` : `${check.ok ? 'equal' : `${check.differences.length} difference(s)`}: ${check.rangesRead} range(s) read, ${check.rangesReused} found equal while streaming and untouched since (${check.seconds.toFixed(1)} s)`);
-    if (request.blockWrites)
-      ctx.log.log('warn', `the source database ${ctx.opts.source.database} stays read-only for new sessions; to undo: ALTER DATABASE ${ident(ctx.opts.source.database)} RESET default_transaction_read_only`);
-    return {
-      lsn: formatLsn(at),
-      downtimeSeconds,
-      sessionsEnded,
-      writesBlocked: request.blockWrites,
-      sequencesSet,
-      matviewsRefreshed: setup.scope.refresh.length,
-      largeObjectsCopied: largeObjects?.copied ?? 0,
-      transactionsApplied: live.counts().transactions,
-      rowsApplied: live.counts().rows,
-      check,
-    };
-  });
+  // a cutover that fails ends the lanes elsewhere too (a resume sends them again)
+  return ctx.phase('cutover', undefined, () =>
+    cutover(ctx, live, setup, request).catch(async (err: unknown) => {
+      await live.stopElsewhere();
+      throw err;
+    }),
+  );
+}
+
+async function cutover(ctx: RunContext, live: LaneSet, setup: StreamSetup, request: CutoverRequest): Promise<CutoverSummary> {
+  const { monitor, target } = live.main.parts;
+  const step = (name: string, detail?: string) => {
+    ctx.emit({ type: 'cutover-step', step: name, detail });
+    ctx.log.log('info', `cutover: ${name}${detail ? `: ${detail}` : ''}`);
+  };
+  const writesStopped = Date.now();
+  let sessionsEnded = 0;
+  if (request.blockWrites) {
+    step('block writes', `source database ${ctx.opts.source.database} made read-only for new transactions`);
+    const ended = await blockWrites(monitor, ctx.opts.source.database, runTagSuffix(ctx.runId));
+    sessionsEnded = ended.length;
+    step('end sessions', ended.length ? ended.map((s) => `${s.pid} ${s.user}${s.application ? ` (${s.application})` : ''}`).join(', ') : 'none were open');
+  } else await warnOfWriters(ctx, monitor);
+  const at = parseLsn((await monitor.query<{ lsn: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn')).rows[0].lsn);
+  step('apply to the cutover position', formatLsn(at));
+  // each lane up to the same position: then the target holds the source's state at it. The
+  // source's walsender says how far it has read in a keepalive; a status from us asks for the next one
+  const nudged = new Map<LiveStream, number>(live.lanes.map((l) => [l, Date.now()]));
+  await live
+    .cut(at, (lane) => {
+      if (lane.caughtUp() && lane.parts.stream.receivedUpTo() >= at) return true;
+      if (Date.now() - nudged.get(lane)! > 1000) {
+        nudged.set(lane, Date.now());
+        lane.parts.stream.confirm(0n, true);
+      }
+      return false;
+    });
+  const sequencesSet = await live.syncSequences();
+  step('sequences set', String(sequencesSet));
+  for (const mv of setup.scope.refresh) await target.query(`REFRESH MATERIALIZED VIEW ${qualified(mv.schema, mv.name)}`);
+  if (setup.scope.refresh.length) step('materialized views refreshed', String(setup.scope.refresh.length));
+  const largeObjects = live.main.parts.plan?.largeObjects.length ? await recopyLargeObjects(ctx, monitor) : undefined;
+  if (largeObjects) step('large objects copied again', `${largeObjects.copied} copied, ${largeObjects.unlinked} removed`);
+  // everything applied must be on the target's disk before the slots that could replay it go
+  for (const lane of live.lanes) await flushTargetCommits(lane.parts.target);
+  const downtimeSeconds = (Date.now() - writesStopped) / 1000;
+  await live.close();
+  if (live.sent) ctx.emit({ type: 'spread', of: 'stream', spread: true, why: 'cut over', lanes: live.byWorker() });
+  await dropStreamObjects(monitor, setup.slot, { keepPublication: setup.userPublication });
+  const lanes = setup.lanes.length > 1 ? ` (${setup.lanes.length} lanes: ${setup.lanes.map((l) => l.slot).join(', ')}, with their publications)` : '';
+  step('slot dropped', setup.userPublication ? `${setup.slot} (publication ${setup.publication} is the user's and stays)` : `${setup.slot} and publication ${setup.publication}${lanes}`);
+  // after the downtime (the target may take writes now), before the run reports the cutover done
+  const check = await cutoverCheck(ctx, live);
+  step('check', check.error ? `could not run: ${check.error}` : `${check.ok ? 'equal' : `${check.differences.length} difference(s)`}: ${check.rangesRead} range(s) read, ${check.rangesReused} found equal while streaming and untouched since (${check.seconds.toFixed(1)} s)`);
+  if (request.blockWrites)
+    ctx.log.log('warn', `the source database ${ctx.opts.source.database} stays read-only for new sessions; to undo: ALTER DATABASE ${ident(ctx.opts.source.database)} RESET default_transaction_read_only`);
+  return {
+    lsn: formatLsn(at),
+    downtimeSeconds,
+    sessionsEnded,
+    writesBlocked: request.blockWrites,
+    sequencesSet,
+    matviewsRefreshed: setup.scope.refresh.length,
+    largeObjectsCopied: largeObjects?.copied ?? 0,
+    transactionsApplied: live.counts().transactions,
+    rowsApplied: live.counts().rows,
+    check,
+  };
 }
 
 /**

@@ -2,6 +2,7 @@
  * What every phase of a run shares: the options, the run's id and marks, the sessions it opened
  * (all tagged with the run and closed at its end), the object failures, events and timing.
  */
+import crypto from 'node:crypto';
 import type pg from 'pg';
 import type { ConnInfo } from '../config/conninfo.js';
 import { connect } from '../pg/connect.js';
@@ -25,6 +26,11 @@ export class RunContext {
   marks: StepMarks;
   private readonly clients: pg.Client[] = [];
   private closed = false;
+  /**
+   * This run attempt's name to the lanes of its stream applied elsewhere (fleet mode): a lane job
+   * of an earlier attempt reads another in the run's word and ends (src/run/ordered-lane.ts).
+   */
+  readonly streamAttempt = crypto.randomUUID();
 
   constructor(readonly opts: MigrateOptions, runId: string) {
     this.emit = opts.onEvent ?? (() => {});

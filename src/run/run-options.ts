@@ -130,7 +130,7 @@ export interface LaneReport extends StreamStatus {
   receivedLsn: string;
   /** Everything received is applied and nothing waits. */
   caughtUp: boolean;
-  /** When the worker made the report (ms since the epoch, its clock). */
+  /** When the worker made the report (ms since the epoch, its clock; its sender ages a report by its own clock, from when it saw it change). */
   at: number;
 }
 
@@ -172,6 +172,8 @@ export interface RemoteLane {
   follow(): Promise<LaneEnd>;
   /** Withdraws the lane if no worker has taken it. */
   withdraw(): Promise<void>;
+  /** Stops following it (and sending it again): `follow` ends with PGFERRY_E_STOPPED at its next look. */
+  cancel(): void;
 }
 
 /** How a cutover is to be made (pgferry task cutover, or the console's button). */

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { streamTableFromWire, streamTableToWire, type StreamTable } from '../../src/plan/stream-tables.js';
-import { laneLockKeys } from '../../src/run/ordered-lane.js';
+import { laneLockKeys } from '../../src/run/lane-fence.js';
 import { unitLockKeys } from '../../src/run/ordered-unit.js';
 import { listedAs, UNIT_QUEUE } from '../../src/fleet/unit-queue.js';
 import { LANE_QUEUE, laneProgressKey } from '../../src/fleet/lane-queue.js';
