@@ -190,8 +190,3 @@ class FleetLane implements RemoteLane {
     if (j && (j.state === 'created' || j.state === 'retry')) await this.boss.cancel(LANE_QUEUE, this.id).catch(() => {});
   }
 }
-
-/** Lanes a worker's run may spread: with the run's queue, for runTask's `lanesElsewhere`. */
-export function fleetLanes(store: TaskStore, boss: PgBoss): (leader: RunOwner, taskId: string) => LanesElsewhere {
-  return (leader, taskId) => new FleetLanes(store, boss, taskId, leader);
-}

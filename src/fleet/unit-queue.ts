@@ -197,11 +197,37 @@ export async function openFleetUnits(store: TaskStore): Promise<{
 }> {
   if (!process.env.PGFERRY_WORKER || store.kind !== 'postgresql') return { close: async () => {} };
   const { openRunQueue, sharedStore } = await import('./run-queue.js');
-  const { ensureLaneQueue, fleetLanes } = await import('./lane-queue.js');
-  const boss = await openRunQueue(sharedStore(store, 'a spread copy'), { supervise: false, queues: [ensureUnitQueue, ensureLaneQueue] });
+  const { ensureLaneQueue, FleetLanes } = await import('./lane-queue.js');
+  // opened while the run connects and reads its catalog: the queue is first needed when the copy
+  // is planned (measured at SCALE=1 on the shared bench, its opening was part of the fleet's cost)
+  const opening = openRunQueue(sharedStore(store, 'a spread copy'), { supervise: false, queues: [ensureUnitQueue, ensureLaneQueue] });
+  opening.catch(() => {});
+  const later = <T>(make: (boss: PgBoss) => T) => {
+    const made = opening.then(make);
+    made.catch(() => {});
+    return made;
+  };
   return {
-    unitsElsewhere: (leader, taskId) => new FleetUnits(store, boss, taskId, leader),
-    lanesElsewhere: fleetLanes(store, boss),
-    close: () => boss.stop({ graceful: false, close: false }),
+    unitsElsewhere: (leader, taskId) => {
+      const units = later((boss) => new FleetUnits(store, boss, taskId, leader));
+      return {
+        wanted: async (bytes, n) => (await units).wanted(bytes, n),
+        copy: async (order, stop, onBytes) => (await units).copy(order, stop, onBytes),
+        // a queue that never opened has nothing to withdraw
+        close: async () => (await units.catch(() => undefined))?.close(),
+      };
+    },
+    lanesElsewhere: (leader, taskId) => {
+      const lanes = later((boss) => new FleetLanes(store, boss, taskId, leader));
+      return {
+        wanted: async (n) => (await lanes).wanted(n),
+        send: async (order) => (await lanes).send(order),
+        command: async (runId, c) => (await lanes).command(runId, c),
+      };
+    },
+    close: async () => {
+      const boss = await opening.catch(() => undefined);
+      await boss?.stop({ graceful: false, close: false });
+    },
   };
 }
