@@ -50,7 +50,7 @@ export async function applyOrderedLane(opts: MigrateOptions, order: LaneOrder, w
   try {
     const [monitor, target] = await Promise.all([ctx.open('source'), ctx.open('target')]);
     // an attempt that was frozen and taken back must not end the sessions of the one that replaced it
-    const before = await hooks.stale();
+    const before = (await hooks.stale()) ?? wordAgainst(await hooks.command(), order.attempt);
     if (before) return { stale: before };
     const fenced = await fenceLane(target, order.slot);
     // asked again with the fence held: an attempt that passed the first look and then waited (a
