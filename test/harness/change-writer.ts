@@ -77,3 +77,29 @@ export function startWriter(uri: string, major: Major, bigRows = 100_000) {
   return { stop: () => { stop = true; return done; }, big: () => (bigWanted = true) };
 }
 
+
+async function onDatabase<T>(uri: string, run: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: uri });
+  await c.connect();
+  try {
+    return await run(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** pgferry's slots and publications still on `uri`'s database (none after a cutover or a release). */
+export function leftStreamObjects(uri: string): Promise<string[]> {
+  return onDatabase(uri, async (c) =>
+    (await c.query<{ n: string }>("SELECT slot_name AS n FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' UNION ALL SELECT pubname FROM pg_publication WHERE pubname LIKE 'pgferry%'")).rows.map((r) => r.n));
+}
+
+/** After an incremental test, whatever its outcome: ends the walsenders still reading pgferry's slots on `uri`'s database, then drops the slots. */
+export async function dropLeftSlots(uri: string): Promise<void> {
+  await onDatabase(uri, async (c) => {
+    await c.query("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND active");
+    // a walsender that just lost its client takes a moment to let go of its slot
+    await new Promise((r) => setTimeout(r, 300));
+    await c.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND NOT active");
+  }).catch(() => undefined);
+}

@@ -18,7 +18,7 @@ import { createTask, precheckTask, requestCutover, stopTask } from '../../src/ta
 import { startTask } from '../../src/fleet/dispatch.js';
 import type { TaskStore, WorkerRecord } from '../../src/task/task-store.js';
 import type { LaneReport } from '../../src/run/run-options.js';
-import { changeSchema, startWriter } from '../harness/change-writer.js';
+import { changeSchema, startWriter, dropLeftSlots, leftStreamObjects } from '../harness/change-writer.js';
 import { sequenceStates, tableDigests } from '../harness/data-oracle.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
 import { sleep, startWorker, stopWorkers, type FleetWorkerProcess } from '../harness/fleet-workers.js';
@@ -49,15 +49,37 @@ describe('fleet mode: an incremental task whose lanes the workers apply', () => 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  /** A source with the change writer's tables (`rows` in its bulk table) and the writer at work on it, and an empty target. */
+  async function writtenSource(label: string, rows: number) {
+    const src = await freshDatabase(await server('15', 'src'), label);
+    const dst = await freshDatabase(await server('15', 'dst'), label);
+    await execSql(src.uri, changeSchema(rows));
+    return { src, dst, writer: startWriter(src.uri, '15', rows / 2) };
+  }
+
+  /** An incremental task through three lanes, prechecked and queued for the fleet; its id. */
+  async function queuedLanesTask(label: string, src: string, dst: string): Promise<string> {
+    const id = (await createTask(store, { name: label, source: src, target: dst, incremental: true, options: { jobs: 2, streamLanes: 3 } }, keyFile)).id;
+    await precheckTask(store, id, keyFile);
+    assert.equal((await startTask(store, id, { resume: false, keyFile })).queued, true);
+    return id;
+  }
+
+  /** Cuts the task over (writes stopped by the test) and checks the target is the source, with no slot or publication left. */
+  async function cutOverExact(id: string, src: string, dst: string) {
+    const done = await requestCutover(store, id, { blockWrites: false, maxLagSeconds: 5, verify: false }, true, 600_000);
+    assert.equal(done.state, 'completed', `${done.error}`);
+    const [s, d] = await Promise.all([tableDigests(src), tableDigests(dst)]);
+    assert.deepEqual(Object.fromEntries(d), Object.fromEntries(s));
+    assert.deepEqual(Object.fromEntries(await sequenceStates(dst)), Object.fromEntries(await sequenceStates(src)));
+    assert.deepEqual(await leftStreamObjects(src), []);
+    return done;
+  }
+
   it('two of three lanes applied by other workers, one of them killed mid-stream: exact after the cutover', async () => {
-    const src = await freshDatabase(await server('15', 'src'), 'fleet_lanes');
-    const dst = await freshDatabase(await server('15', 'dst'), 'fleet_lanes');
-    await execSql(src.uri, changeSchema(100_000));
-    const writer = startWriter(src.uri, '15', 50_000);
+    const { src, dst, writer } = await writtenSource('fleet_lanes', 100_000);
     try {
-      const id = (await createTask(store, { name: 'fleet_lanes', source: src.uri, target: dst.uri, incremental: true, options: { jobs: 2, streamLanes: 3 } }, keyFile)).id;
-      await precheckTask(store, id, keyFile);
-      assert.equal((await startTask(store, id, { resume: false, keyFile })).queued, true);
+      const id = await queuedLanesTask('fleet_lanes', src.uri, dst.uri);
 
       // the stream starts with lane 0 in the run and two lanes on the workers, each reporting
       const t0 = Date.now();
@@ -113,13 +135,7 @@ describe('fleet mode: an incremental task whose lanes the workers apply', () => 
       assert.ok(steps > 100, `the writer made ${steps} steps`);
       // a transaction across lanes, last: each lane brings its part
       await execSql(src.uri, "BEGIN; INSERT INTO items VALUES (-1, 'last', -1); INSERT INTO ser (v) VALUES ('last'); INSERT INTO parted VALUES (1, 'last-low'), (3000000, 'last-high') ON CONFLICT DO NOTHING; UPDATE bulk SET pad = 'last' WHERE id = 1; COMMIT");
-      const done = await requestCutover(store, id, { blockWrites: false, maxLagSeconds: 5, verify: false }, true, 600_000);
-      assert.equal(done.state, 'completed', `${done.error}`);
-      const [s, d] = await Promise.all([tableDigests(src.uri), tableDigests(dst.uri)]);
-      assert.deepEqual(Object.fromEntries(d), Object.fromEntries(s));
-      assert.deepEqual(Object.fromEntries(await sequenceStates(dst.uri)), Object.fromEntries(await sequenceStates(src.uri)));
-      const left = await execSql(src.uri, "SELECT slot_name FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' UNION ALL SELECT pubname FROM pg_publication WHERE pubname LIKE 'pgferry%'");
-      assert.deepEqual(left.rows, []);
+      const done = await cutOverExact(id, src.uri, dst.uri);
       const end = (await store.history(id)).find((h) => h.kind === 'spread' && h.message.startsWith('stream lanes by worker'));
       assert.ok(end, (await store.history(id)).map((h) => h.message).join('\n'));
       const lanes = (end.data as { lanes: Record<string, string> }).lanes;
@@ -130,9 +146,7 @@ describe('fleet mode: an incremental task whose lanes the workers apply', () => 
       assert.equal(summary.cutover?.check?.ok, true, JSON.stringify(summary.cutover?.check));
     } finally {
       await writer.stop().catch(() => 0);
-      await execSql(src.uri, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND active").catch(() => undefined);
-      await sleep(300);
-      await execSql(src.uri, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND NOT active").catch(() => undefined);
+      await dropLeftSlots(src.uri);
     }
   });
 
@@ -153,14 +167,9 @@ describe('fleet mode: an incremental task whose lanes the workers apply', () => 
     const killed = workers.filter((w) => w.proc.exitCode !== null || w.proc.signalCode !== null).map((w) => w.name);
     // three live workers again
     for (let i = 0; i < killed.length; i++) workers.push(await startWorker(storeUri, `l${workers.length + 1}`, dir, keyFile));
-    const src = await freshDatabase(await server('15', 'src'), 'fleet_lanes_stop');
-    const dst = await freshDatabase(await server('15', 'dst'), 'fleet_lanes_stop');
-    await execSql(src.uri, changeSchema(50_000));
-    const writer = startWriter(src.uri, '15', 20_000);
+    const { src, dst, writer } = await writtenSource('fleet_lanes_stop', 50_000);
     try {
-      const id = (await createTask(store, { name: 'fleet_lanes_stop', source: src.uri, target: dst.uri, incremental: true, options: { jobs: 2, streamLanes: 3 } }, keyFile)).id;
-      await precheckTask(store, id, keyFile);
-      assert.equal((await startTask(store, id, { resume: false, keyFile })).queued, true);
+      const id = await queuedLanesTask('fleet_lanes_stop', src.uri, dst.uri);
       const first = await spreadAgain(id, killed, 300_000);
       await sleep(1500);
 
@@ -192,18 +201,10 @@ describe('fleet mode: an incremental task whose lanes the workers apply', () => 
       await sleep(2000);
 
       await writer.stop();
-      const done = await requestCutover(store, id, { blockWrites: false, maxLagSeconds: 5, verify: false }, true, 600_000);
-      assert.equal(done.state, 'completed', `${done.error}`);
-      const [s, d] = await Promise.all([tableDigests(src.uri), tableDigests(dst.uri)]);
-      assert.deepEqual(Object.fromEntries(d), Object.fromEntries(s));
-      assert.deepEqual(Object.fromEntries(await sequenceStates(dst.uri)), Object.fromEntries(await sequenceStates(src.uri)));
-      const left = await execSql(src.uri, "SELECT slot_name FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' UNION ALL SELECT pubname FROM pg_publication WHERE pubname LIKE 'pgferry%'");
-      assert.deepEqual(left.rows, []);
+      await cutOverExact(id, src.uri, dst.uri);
     } finally {
       await writer.stop().catch(() => 0);
-      await execSql(src.uri, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND active").catch(() => undefined);
-      await sleep(300);
-      await execSql(src.uri, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND NOT active").catch(() => undefined);
+      await dropLeftSlots(src.uri);
     }
   });
 });

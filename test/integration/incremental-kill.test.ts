@@ -13,7 +13,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { processAlive } from '../../src/task/process-identity.js';
 import { runCli, type CliResult } from '../harness/cli.js';
-import { changeSchema, startWriter } from '../harness/change-writer.js';
+import { changeSchema, startWriter, dropLeftSlots, leftStreamObjects } from '../harness/change-writer.js';
 import { sequenceStates, tableDigests } from '../harness/data-oracle.js';
 import { taskPoller } from '../harness/task-poll.js';
 import { execSql, freshDatabase, server } from '../harness/servers.js';
@@ -80,13 +80,10 @@ describe('incremental task killed with SIGKILL', () => {
       const [s, d] = await Promise.all([tableDigests(src.uri), tableDigests(dst.uri)]);
       assert.deepEqual(Object.fromEntries(d), Object.fromEntries(s), `kills at ${moments.join(', ')}`);
       assert.deepEqual(Object.fromEntries(await sequenceStates(dst.uri)), Object.fromEntries(await sequenceStates(src.uri)));
-      const left = await execSql(src.uri, "SELECT slot_name FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' UNION ALL SELECT pubname FROM pg_publication WHERE pubname LIKE 'pgferry%'");
-      assert.deepEqual(left.rows, []);
+      assert.deepEqual(await leftStreamObjects(src.uri), []);
     } finally {
       await writer.stop().catch(() => 0);
-      await execSql(src.uri, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND active").catch(() => undefined);
-      await sleep(300);
-      await execSql(src.uri, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'pgferry%' AND NOT active").catch(() => undefined);
+      await dropLeftSlots(src.uri);
     }
   });
 });
